@@ -1,0 +1,141 @@
+/*
+ * pb_backend.h -- the interface every allocator backend implements.
+ *
+ * Modelled on fio's struct ioengine_ops: one const table of named function
+ * pointers, capability flags and an options table per backend. The runner
+ * only ever asks the flags; it never special-cases a backend by name.
+ * Backends know nothing of traces, JSON or the command line.
+ *
+ * Adding a backend touches two files: its own allocators/NAME.c, which
+ * defines `const struct pb_backend_ops pb_backend_NAME`, and the registry
+ * table in allocators/registry.c.
+ */
+#ifndef PB_BACKEND_H
+#define PB_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Version of this interface; a backend built against another is refused. */
+#define PB_BACKEND_API_VERSION 1
+
+/* Room for an error message written by create() or kept by last_error(). */
+#define PB_ERR_MAX 256
+
+/* Capability flags: what the backend is, so the runner can adapt without names. */
+enum pb_backend_flag {
+    PB_BK_THREAD_SAFE = 1u << 0,   /* one instance may be shared by threads */
+    PB_BK_OWN_MAPPINGS = 1u << 1,  /* memory lives in mappings it can list (mappings op) */
+    PB_BK_FREE_NOOP = 1u << 2,     /* free() releases nothing (arena, null) */
+    PB_BK_FREE_ALL = 1u << 3,      /* free_all() releases every live block at once */
+    PB_BK_NO_MEMORY = 1u << 4,     /* hands out no real memory (null): memory figures meaningless */
+    PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool) */
+    PB_BK_PROCESS_WIDE = 1u << 6,  /* replaces malloc for the whole process (preloaded) */
+};
+
+/* One option a backend accepts: its key, default value (as text) and what it means. */
+struct pb_option_desc {
+    const char *key;
+    const char *default_value;
+    const char *help;
+};
+
+/* One key=value pair given by the user (or, from config(), one in effect). */
+struct pb_option {
+    const char *key;
+    const char *value;
+};
+
+/* One key=value pair in effect, owned by the caller's buffer (see config op). */
+struct pb_config_entry {
+    char key[32];
+    char value[96];
+};
+
+/* Counters and byte figures a backend keeps about itself; all exact, none estimated. */
+struct pb_backend_stats {
+    size_t footprint_bytes;      /* bytes obtained from the OS now (mapped/committed) */
+    size_t peak_footprint_bytes; /* most footprint_bytes ever held at once */
+    size_t granted_bytes;        /* usable bytes handed to the live blocks now */
+    size_t live_blocks;          /* blocks allocated and not yet freed */
+    uint64_t allocs;             /* successful alloc calls (realloc not included) */
+    uint64_t frees;              /* free calls, including no-op frees */
+    uint64_t reallocs;           /* successful realloc calls */
+    uint64_t free_alls;          /* free_all calls */
+    uint64_t failures;           /* refused or failed requests */
+};
+
+/* One region of memory a backend obtained from the OS (for mincore()). */
+struct pb_mapping {
+    void *addr;
+    size_t len;
+};
+
+/* Called once per mapping by the mappings op; return non-zero to stop early. */
+typedef int (*pb_mapping_fn)(const struct pb_mapping *m, void *ctx);
+
+struct pb_backend_ops {
+    int version;                  /* PB_BACKEND_API_VERSION */
+    const char *name;             /* short name used on the command line */
+    const char *description;      /* one line for `poolbench list` */
+    unsigned flags;               /* enum pb_backend_flag bits */
+    const struct pb_option_desc *options; /* NULL-key terminated; may be NULL */
+
+    /* Is the backend usable on this machine? 0 yes; else -1 and why in err. May be NULL. */
+    int (*available)(char *err, size_t errlen);
+
+    /* Build an instance from user options (unknown keys and bad values are
+     * errors). 0 and *out on success; -1 and a message in err otherwise. */
+    int (*create)(const struct pb_option *opts, size_t n_opts, void **out,
+                  char *err, size_t errlen);
+
+    /* Allocate size bytes aligned to align (a power of two). NULL on refusal
+     * or failure, with the reason from last_error. size 0 gives a unique block. */
+    void *(*alloc)(void *self, size_t size, size_t align);
+
+    /* Release a block of the given requested size. 0 ok; -1 when the pointer
+     * is detected as invalid (reason from last_error). */
+    int (*free)(void *self, void *ptr, size_t size);
+
+    /* Optional (NULL: the runner does alloc + copy + free). Resize keeping the
+     * first min(old, new) bytes; NULL on failure, the old block left intact. */
+    void *(*realloc)(void *self, void *ptr, size_t old_size, size_t new_size,
+                     size_t align);
+
+    /* Optional (flag PB_BK_FREE_ALL): release every live block at once. */
+    void (*free_all)(void *self);
+
+    /* Fill *out with the backend's current figures. */
+    void (*stats)(void *self, struct pb_backend_stats *out);
+
+    /* Optional (flag PB_BK_OWN_MAPPINGS): call fn for each OS mapping held now. */
+    int (*mappings)(void *self, pb_mapping_fn fn, void *ctx);
+
+    /* Write the options in effect (defaults filled in) into out, at most max
+     * entries; returns how many. */
+    size_t (*config)(void *self, struct pb_config_entry *out, size_t max);
+
+    /* The reason for the last refused or failed call ("" if none). */
+    const char *(*last_error)(void *self);
+
+    /* Release everything, including the instance itself. */
+    void (*destroy)(void *self);
+};
+
+/* The registry: every backend this build knows, NULL-terminated. */
+extern const struct pb_backend_ops *const pb_backends[];
+
+/* Look a backend up by name; NULL if there is none. */
+const struct pb_backend_ops *pb_backend_find(const char *name);
+
+/* Find the value of key in opts (last one wins); NULL if absent. */
+const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key);
+
+/* Check every key in opts is one the backend declares; -1 and message if not. */
+int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *opts,
+                     size_t n, char *err, size_t errlen);
+
+/* Parse a byte size ("4096", "64k", "1M", "0x1000") into *out; -1 on bad text. */
+int pb_parse_size(const char *text, size_t *out);
+
+#endif /* PB_BACKEND_H */

@@ -1,0 +1,85 @@
+/*
+ * registry.c -- the single table of backends, and the small option helpers
+ * every backend's create() shares.
+ */
+#include "pb_backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct pb_backend_ops pb_backend_null;
+
+const struct pb_backend_ops *const pb_backends[] = {
+    &pb_backend_null,
+    NULL,
+};
+
+const struct pb_backend_ops *pb_backend_find(const char *name)
+{
+    for (size_t i = 0; pb_backends[i]; i++)
+        if (strcmp(pb_backends[i]->name, name) == 0)
+            return pb_backends[i];
+    return NULL;
+}
+
+const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key)
+{
+    const char *value = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(opts[i].key, key) == 0)
+            value = opts[i].value;
+    return value;
+}
+
+static int option_declared(const struct pb_backend_ops *ops, const char *key)
+{
+    if (!ops->options)
+        return 0;
+    for (const struct pb_option_desc *d = ops->options; d->key; d++)
+        if (strcmp(d->key, key) == 0)
+            return 1;
+    return 0;
+}
+
+int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *opts,
+                     size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!option_declared(ops, opts[i].key)) {
+            snprintf(err, errlen, "backend '%s' has no option '%s' (see poolbench list)",
+                     ops->name, opts[i].key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int pb_parse_size(const char *text, size_t *out)
+{
+    if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 0);
+    if (errno || end == text)
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift) {
+        end++;
+        if (v > (~0ULL >> shift))
+            return -1;
+        v <<= shift;
+    }
+    if (*end != '\0' || v > SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}

@@ -1,0 +1,62 @@
+/*
+ * main.c -- poolbench's entry point: finds the subcommand and runs it.
+ */
+#include "pb_cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct pb_command commands[] = {
+    {"list", "list the backends and workload generators with their options", pb_cmd_list},
+};
+
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: poolbench [--help] [--version] COMMAND [ARGS...]\n\n"
+               "Measures allocators: replays allocation workloads against backends and\n"
+               "reports time, fragmentation and wasted page memory.\n\ncommands:\n");
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'poolbench COMMAND --help' describes one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    /* "+" stops at the first non-option: the subcommand parses its own flags. */
+    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return PB_EXIT_OK;
+        case 'V':
+            printf("%s\n", pb_version_string());
+            return PB_EXIT_OK;
+        default:
+            usage(stderr);
+            return PB_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return PB_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; i < n_commands; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            int first = optind;
+            optind = 0; /* glibc: 0 fully reinitialises getopt for the subcommand */
+            return commands[i].main(argc - first, argv + first);
+        }
+    }
+    fprintf(stderr, "poolbench: unknown command '%s' (see poolbench --help)\n", name);
+    return PB_EXIT_USAGE;
+}

@@ -1,0 +1,81 @@
+/* test_null.c -- the null backend: the harness's cost, no bookkeeping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "pb_backend.h"
+
+static void *make(const struct pb_option *o, size_t n)
+{
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    assert_int_equal(pb_backend_find("null")->create(o, n, &self, err, sizeof err), 0);
+    return self;
+}
+
+static void null_counts_and_honours_alignment(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("null");
+    void *self = make(NULL, 0);
+    for (size_t align = 1; align <= 4096; align <<= 1) {
+        unsigned char *p = ops->alloc(self, 100, align);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % align, 0);
+        memset(p, 0xab, 100);
+        assert_int_equal(ops->free(self, p, 100), 0);
+    }
+    assert_non_null(ops->alloc(self, 0, 16));
+    ops->free_all(self);
+    struct pb_backend_stats st;
+    ops->stats(self, &st);
+    assert_int_equal(st.allocs, 14);
+    assert_int_equal(st.frees, 13);
+    assert_int_equal(st.free_alls, 1);
+    assert_int_equal(st.footprint_bytes, 0);
+    ops->destroy(self);
+}
+
+static void null_refuses_more_than_its_buffer(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("null");
+    struct pb_option o[] = {{"buffer", "64k"}};
+    void *self = make(o, 1);
+    assert_non_null(ops->alloc(self, 65536, 16));
+    assert_null(ops->alloc(self, 65537, 16));
+    assert_non_null(strstr(ops->last_error(self), "65537"));
+    struct pb_config_entry cfg[4];
+    assert_int_equal(ops->config(self, cfg, 4), 1);
+    assert_string_equal(cfg[0].key, "buffer");
+    assert_string_equal(cfg[0].value, "65536");
+    ops->destroy(self);
+}
+
+static void null_rejects_bad_options(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("null");
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    struct pb_option small[] = {{"buffer", "12"}};
+    assert_int_equal(ops->create(small, 1, &self, err, sizeof err), -1);
+    assert_non_null(strstr(err, "buffer=12"));
+    struct pb_option unknown[] = {{"chunk", "12"}};
+    assert_int_equal(ops->create(unknown, 1, &self, err, sizeof err), -1);
+    assert_null(self);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(null_counts_and_honours_alignment),
+        cmocka_unit_test(null_refuses_more_than_its_buffer),
+        cmocka_unit_test(null_rejects_bad_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,97 @@
+/* test_registry.c -- the backend registry and the option helpers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "pb_backend.h"
+
+static void every_backend_is_complete(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; pb_backends[i]; i++, n++) {
+        const struct pb_backend_ops *ops = pb_backends[i];
+        assert_int_equal(ops->version, PB_BACKEND_API_VERSION);
+        assert_non_null(ops->name);
+        assert_true(strlen(ops->description) > 10);
+        assert_non_null(ops->create);
+        assert_non_null(ops->alloc);
+        assert_non_null(ops->free);
+        assert_non_null(ops->stats);
+        assert_non_null(ops->config);
+        assert_non_null(ops->last_error);
+        assert_non_null(ops->destroy);
+        if (ops->flags & PB_BK_FREE_ALL)
+            assert_non_null(ops->free_all);
+        if (ops->flags & PB_BK_OWN_MAPPINGS)
+            assert_non_null(ops->mappings);
+        assert_ptr_equal(pb_backend_find(ops->name), ops);
+    }
+    assert_true(n >= 1);
+    assert_null(pb_backend_find("no-such-backend"));
+}
+
+static void option_get_last_wins(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "32"}, {"slab", "4096"}, {"chunk", "48"}};
+    assert_string_equal(pb_option_get(o, 3, "chunk"), "48");
+    assert_string_equal(pb_option_get(o, 3, "slab"), "4096");
+    assert_null(pb_option_get(o, 3, "align"));
+}
+
+static void options_check_rejects_unknown_key(void **state)
+{
+    (void)state;
+    char err[PB_ERR_MAX] = "";
+    const struct pb_backend_ops *null = pb_backend_find("null");
+    assert_non_null(null);
+    struct pb_option bad[] = {{"chunck", "32"}};
+    assert_int_equal(pb_options_check(null, bad, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "chunck"));
+    struct pb_option good[] = {{"buffer", "64k"}};
+    assert_int_equal(pb_options_check(null, good, 1, err, sizeof err), 0);
+}
+
+static void parse_size_accepts_suffixes_and_hex(void **state)
+{
+    (void)state;
+    size_t v = 0;
+    assert_int_equal(pb_parse_size("4096", &v), 0);
+    assert_int_equal(v, 4096);
+    assert_int_equal(pb_parse_size("64k", &v), 0);
+    assert_int_equal(v, 65536);
+    assert_int_equal(pb_parse_size("1M", &v), 0);
+    assert_int_equal(v, 1 << 20);
+    assert_int_equal(pb_parse_size("0x1000", &v), 0);
+    assert_int_equal(v, 4096);
+}
+
+static void parse_size_rejects_garbage(void **state)
+{
+    (void)state;
+    size_t v = 7;
+    assert_int_equal(pb_parse_size("", &v), -1);
+    assert_int_equal(pb_parse_size("-1", &v), -1);
+    assert_int_equal(pb_parse_size("12x", &v), -1);
+    assert_int_equal(pb_parse_size("k", &v), -1);
+    assert_int_equal(pb_parse_size("99999999999999999999", &v), -1);
+    assert_int_equal(pb_parse_size(NULL, &v), -1);
+    assert_int_equal(v, 7);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_backend_is_complete),
+        cmocka_unit_test(option_get_last_wins),
+        cmocka_unit_test(options_check_rejects_unknown_key),
+        cmocka_unit_test(parse_size_accepts_suffixes_and_hex),
+        cmocka_unit_test(parse_size_rejects_garbage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,147 @@
+/*
+ * pb_workload.h -- a workload in decoded form, and the builder that makes one.
+ *
+ * Every source of events (text trace, .gz trace, binary .pbt twin, synthetic
+ * generator) ends as the same struct pb_workload: a flat array of 16-byte
+ * events whose block IDs are already mapped to dense slots, so the replay
+ * indexes an array and never hashes. Text parsing and generators both go
+ * through struct pb_builder, which checks the trace rules (live IDs, sizes,
+ * alignments, tags) and assigns the slots. Nothing here knows any backend.
+ */
+#ifndef PB_WORKLOAD_H
+#define PB_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Limits of trace format v1. */
+#define PB_MAX_ID ((uint64_t)1 << 63)        /* IDs are < 2^63 */
+#define PB_MAX_SIZE ((uint64_t)1 << 40)      /* sizes are <= 2^40 */
+#define PB_MAX_ALIGN_LOG2 12                 /* alignment <= 4096 */
+#define PB_DEFAULT_ALIGN_LOG2 4              /* 16, alignof(max_align_t) on x86-64 */
+#define PB_MAX_TAG_LEN 64                    /* @TAG is 1..64 characters */
+#define PB_MAX_TAGS 65535                    /* distinct tags one workload may use */
+
+/* Event kinds: the trace letters a, f, r, x. */
+enum pb_op {
+    PB_OP_ALLOC = 0,   /* a: allocate */
+    PB_OP_FREE = 1,    /* f: free */
+    PB_OP_REALLOC = 2, /* r: resize */
+    PB_OP_RESET = 3,   /* x: free every live block */
+};
+
+/* One decoded event, 16 bytes, replayed as is. */
+struct pb_event {
+    uint64_t size;      /* a, r: requested (new) size; f: size of the block freed; x: 0 */
+    uint32_t slot;      /* a, f, r: dense slot of the block, < n_slots; x: 0 */
+    uint16_t tag;       /* a: 1 + index into tags[], 0 when untagged; else 0 */
+    uint8_t op;         /* enum pb_op */
+    uint8_t align_log2; /* a, r, f: log2 of the block's alignment (0..12); x: 0 */
+};
+
+/* The workload's own figures (results.md, "The workload's own figures"). */
+struct pb_workload_figures {
+    uint64_t events;            /* a + f + r events (x counted under resets only) */
+    uint64_t allocs, frees, reallocs, resets;
+    uint64_t peak_live_bytes;   /* largest sum of live requested sizes, after each event */
+    uint64_t peak_live_blocks;  /* largest number of live blocks, after each event */
+    uint64_t peak_event;        /* index in events[] after which peak_live_bytes was first reached */
+    uint64_t live_blocks_at_end, live_bytes_at_end;
+    uint64_t total_requested_bytes; /* sum of sizes of all a events */
+};
+
+/* Where a source line maps to an event: events[event] came from line `line`. */
+struct pb_line_mark {
+    uint64_t event;
+    uint64_t line;
+};
+
+struct pb_workload {
+    char name[128];          /* short name: file base name or generator spec */
+    char source[16];         /* "trace" or "synthetic" */
+    char *path;              /* trace path (NULL for synthetic) */
+    char *params;            /* generator spec with every parameter filled in (NULL for traces) */
+    char sha256[65];         /* hex digest of the trace file's bytes ("" for synthetic) */
+
+    struct pb_event *events; /* n_records events: a, f, r and x */
+    size_t n_records;
+    uint32_t n_slots;        /* slots used: every event's slot < n_slots */
+    char **tags;             /* n_tags tag names, without '@' */
+    uint32_t n_tags;
+    uint64_t *ids;           /* optional: the original ID of each record (0 for x); may be NULL */
+
+    /* Sparse map from event index to source line: a mark is kept only where
+     * the line is not the previous event's line + 1. Empty for synthetic. */
+    struct pb_line_mark *lines;
+    size_t n_lines;
+
+    struct pb_workload_figures fig;
+
+    void *map;               /* non-NULL when events point into an mmap'd .pbt file */
+    size_t map_len;
+};
+
+/* Up to PB_DIAG_MAX problems, each "FILE:LINE: message", for main to print. */
+#define PB_DIAG_MAX 20
+#define PB_DIAG_LEN 320
+struct pb_diag {
+    char msg[PB_DIAG_MAX][PB_DIAG_LEN];
+    int count;        /* messages kept (<= PB_DIAG_MAX) */
+    uint64_t total;   /* problems found, kept or not */
+};
+
+/* Record one problem; line 0 means the problem is about the whole file. */
+void pb_diag_add(struct pb_diag *d, const char *file, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Print every kept message (and how many more there were) to f. */
+void pb_diag_print(const struct pb_diag *d, FILE *f);
+
+/* --- building a workload event by event (parser and generators) --------- */
+
+struct pb_builder;
+
+/* A new empty builder; NULL when out of memory. */
+struct pb_builder *pb_builder_new(void);
+
+/* Each call appends one event, or returns -1 with the reason in err (the
+ * event is then not added and the builder stays usable, so a parser can go on
+ * and report more problems). `line` is the source line (0 for generators). */
+int pb_builder_alloc(struct pb_builder *b, uint64_t id, uint64_t size, unsigned align_log2,
+                     const char *tag, size_t tag_len, uint64_t line, char *err, size_t errlen);
+int pb_builder_free(struct pb_builder *b, uint64_t id, uint64_t line, char *err, size_t errlen);
+int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_t line,
+                       char *err, size_t errlen);
+int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errlen);
+
+/* Hand the events, slots, tags, line map and figures over to *out (whose
+ * name/source/path/params the caller sets) and free the builder. -1 on OOM. */
+int pb_builder_finish(struct pb_builder *b, struct pb_workload *out);
+
+/* Free a builder that will not be finished. */
+void pb_builder_discard(struct pb_builder *b);
+
+/* --- whole workloads ---------------------------------------------------- */
+
+/* Load a trace file: text, gzip'd text or binary .pbt, told apart by content.
+ * 0 on success; -1 with every problem (up to PB_DIAG_MAX) in diag. */
+int pb_workload_load(const char *path, struct pb_workload *out, struct pb_diag *diag);
+
+/* The source line of events[i], 0 when unknown (synthetic workloads). */
+uint64_t pb_workload_line(const struct pb_workload *w, size_t i);
+
+/* Recompute w->fig from the events (used by every loader and by tests). */
+int pb_workload_compute_figures(struct pb_workload *w);
+
+/* Write w as a canonical v1 text trace. 0 ok, -1 on write error. */
+int pb_workload_write_text(const struct pb_workload *w, FILE *f);
+
+/* Write w as a binary .pbt file at path (atomically). 0 ok; -1 and err. */
+int pb_workload_write_binary(const struct pb_workload *w, const char *path, char *err,
+                             size_t errlen);
+
+/* Release everything w owns and zero it. */
+void pb_workload_free(struct pb_workload *w);
+
+#endif /* PB_WORKLOAD_H */
