@@ -1,0 +1,109 @@
+/*
+ * backend_spec.c -- splits backend specs on ',' and ':' and checks names and
+ * option keys against the registry (pb_options_check).
+ */
+#include "backend_spec.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifdef PB_TEST_BACKENDS
+extern const struct pb_backend_ops pb_backend_crash;
+#endif
+
+const struct pb_backend_ops *pb_backend_spec_lookup(const char *name)
+{
+    const struct pb_backend_ops *ops = pb_backend_find(name);
+#ifdef PB_TEST_BACKENDS
+    if (!ops && strcmp(name, pb_backend_crash.name) == 0)
+        ops = &pb_backend_crash;
+#endif
+    return ops;
+}
+
+/* Split "key=value" at buf (in place) into opt; -1 when malformed. */
+static int split_option(char *item, struct pb_option *opt)
+{
+    char *eq = strchr(item, '=');
+    if (!eq || eq == item || eq[1] == '\0')
+        return -1;
+    *eq = '\0';
+    opt->key = item;
+    opt->value = eq + 1;
+    return 0;
+}
+
+int pb_backend_spec_parse(const char *text, struct pb_backend_spec *out, char *err,
+                          size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (strlen(text) >= sizeof out->text) {
+        snprintf(err, errlen, "backend spec '%.40s...' is too long", text);
+        return -1;
+    }
+    strcpy(out->text, text);
+    strcpy(out->buf, text);
+    char *name = out->buf;
+    char *rest = strchr(name, ':');
+    if (rest)
+        *rest++ = '\0';
+    if (*name == '\0') {
+        snprintf(err, errlen, "empty backend name in '%s'", text);
+        return -1;
+    }
+    out->ops = pb_backend_spec_lookup(name);
+    if (!out->ops) {
+        snprintf(err, errlen, "unknown backend '%s' (see poolbench list)", name);
+        return -1;
+    }
+    while (rest) {
+        char *item = rest;
+        rest = strchr(item, ':');
+        if (rest)
+            *rest++ = '\0';
+        if (out->n_opts == PB_SPEC_MAX_OPTS) {
+            snprintf(err, errlen, "too many options in '%s' (at most %d)", text,
+                     PB_SPEC_MAX_OPTS);
+            return -1;
+        }
+        if (split_option(item, &out->opts[out->n_opts])) {
+            snprintf(err, errlen, "backend option '%s' in '%s' is not key=value", item, text);
+            return -1;
+        }
+        out->n_opts++;
+    }
+    return pb_options_check(out->ops, out->opts, out->n_opts, err, errlen);
+}
+
+int pb_backend_spec_parse_list(const char *text, struct pb_backend_spec *out, size_t max,
+                               char *err, size_t errlen)
+{
+    size_t n = 0;
+    const char *p = text;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char one[PB_SPEC_TEXT_MAX];
+        if (len == 0) {
+            snprintf(err, errlen, "empty backend name in list '%s'", text);
+            return -1;
+        }
+        if (len >= sizeof one) {
+            snprintf(err, errlen, "backend spec in '%.40s...' is too long", text);
+            return -1;
+        }
+        if (n == max) {
+            snprintf(err, errlen, "too many backends (at most %zu)", max);
+            return -1;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        if (pb_backend_spec_parse(one, &out[n], err, errlen))
+            return -1;
+        n++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return (int)n;
+}

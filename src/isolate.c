@@ -1,0 +1,183 @@
+/*
+ * isolate.c -- fork, pipe, poll. The parent reads the pipe while waiting (so
+ * a large result never blocks the child on a full pipe), kills the child with
+ * SIGKILL at the deadline, then reaps it and reads its fate from the wait
+ * status. The child restores default SIGINT handling, so Ctrl-C stops it.
+ */
+#include "isolate.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "replay.h"
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void child_main(int fd, pb_isolated_fn fn, void *ctx)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    char *text = fn(ctx);
+    if (!text)
+        _exit(3);
+    int rc = write_all(fd, text, strlen(text));
+    free(text);
+    close(fd);
+    _exit(rc ? 4 : 0);
+}
+
+struct buffer {
+    char *data;
+    size_t len, cap;
+};
+
+/* Read what is available; 1 at EOF, 0 for more, -1 on error. */
+static int read_some(int fd, struct buffer *b)
+{
+    if (b->cap - b->len < 65536) {
+        size_t cap = b->cap ? b->cap * 2 : 131072;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+    if (n < 0)
+        return errno == EINTR ? 0 : -1;
+    if (n == 0)
+        return 1;
+    b->len += (size_t)n;
+    return 0;
+}
+
+/* Collect the child's output until EOF, the deadline or a stop. */
+static enum pb_isolate_end collect(int fd, pid_t pid, unsigned timeout_sec,
+                                   volatile sig_atomic_t *stop, struct buffer *b, char *err,
+                                   size_t errlen)
+{
+    uint64_t deadline = timeout_sec ? pb_now_ns() + (uint64_t)timeout_sec * 1000000000u : 0;
+    for (;;) {
+        if (stop && *stop) {
+            kill(pid, SIGKILL);
+            snprintf(err, errlen, "interrupted");
+            return PB_ISO_INTERRUPTED;
+        }
+        int wait_ms = 1000;
+        if (deadline) {
+            uint64_t now = pb_now_ns();
+            if (now >= deadline) {
+                kill(pid, SIGKILL);
+                snprintf(err, errlen, "timeout: the run took longer than %u s and was killed",
+                         timeout_sec);
+                return PB_ISO_FAILED;
+            }
+            uint64_t left = (deadline - now) / 1000000u + 1;
+            if (left < (uint64_t)wait_ms)
+                wait_ms = (int)left;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int n = poll(&p, 1, wait_ms);
+        if (n < 0 && errno != EINTR) {
+            kill(pid, SIGKILL);
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            return PB_ISO_FAILED;
+        }
+        if (n > 0) {
+            int rc = read_some(fd, b);
+            if (rc == 1)
+                return PB_ISO_OK;
+            if (rc < 0) {
+                kill(pid, SIGKILL);
+                snprintf(err, errlen, "reading the run's result failed");
+                return PB_ISO_FAILED;
+            }
+        }
+    }
+}
+
+/* Turn the child's wait status into an outcome. */
+static enum pb_isolate_end judge(int status, char *err, size_t errlen)
+{
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGINT) {
+            snprintf(err, errlen, "interrupted");
+            return PB_ISO_INTERRUPTED;
+        }
+        snprintf(err, errlen, "crashed: the run's process was killed by signal %d (%s)%s", sig,
+                 strsignal(sig),
+                 sig == SIGKILL ? "; most likely out of memory (the kernel's OOM killer)" : "");
+        return PB_ISO_FAILED;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+        int code = WEXITSTATUS(status);
+        snprintf(err, errlen, "the run's process exited with status %d%s", code,
+                 code == 3 ? " (out of memory building its result)" : "");
+        return PB_ISO_FAILED;
+    }
+    return PB_ISO_OK;
+}
+
+enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeout_sec,
+                                   volatile sig_atomic_t *stop, char **out, char *err,
+                                   size_t errlen)
+{
+    *out = NULL;
+    int fds[2];
+    if (pipe(fds)) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return PB_ISO_FAILED;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return PB_ISO_FAILED;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_main(fds[1], fn, ctx);
+    }
+    close(fds[1]);
+    struct buffer b = {0};
+    enum pb_isolate_end end = collect(fds[0], pid, timeout_sec, stop, &b, err, errlen);
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (end == PB_ISO_OK)
+        end = judge(status, err, errlen);
+    if (end == PB_ISO_OK && b.len == 0) {
+        snprintf(err, errlen, "the run's process sent no result");
+        end = PB_ISO_FAILED;
+    }
+    if (end != PB_ISO_OK) {
+        free(b.data);
+        return end;
+    }
+    b.data[b.len] = '\0';
+    *out = b.data;
+    return PB_ISO_OK;
+}

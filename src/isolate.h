@@ -1,0 +1,29 @@
+/*
+ * isolate.h -- run one computation in a forked child and get its text result
+ * through a pipe, so a crash, a hang or an out-of-memory kill of one
+ * (backend, workload) run costs only that run.
+ */
+#ifndef PB_ISOLATE_H
+#define PB_ISOLATE_H
+
+#include <signal.h>
+#include <stddef.h>
+
+/* The child's work: a malloc'd NUL-terminated result, or NULL on failure. */
+typedef char *(*pb_isolated_fn)(void *ctx);
+
+/* How an isolated run ended. */
+enum pb_isolate_end {
+    PB_ISO_OK = 0,          /* *out holds the child's text */
+    PB_ISO_FAILED = 1,      /* crash, non-zero exit, timeout, system error: err says why */
+    PB_ISO_INTERRUPTED = 2, /* SIGINT reached the child, or *stop was set meanwhile */
+};
+
+/* Run fn(ctx) in a child process. timeout_sec 0 means none. stop may be NULL;
+ * when it becomes non-zero (a SIGINT handler) the child is killed.
+ * On PB_ISO_OK *out is malloc'd; otherwise err holds the reason. */
+enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeout_sec,
+                                   volatile sig_atomic_t *stop, char **out, char *err,
+                                   size_t errlen);
+
+#endif /* PB_ISOLATE_H */

@@ -1,0 +1,340 @@
+/*
+ * measure.c -- the memory pass. The replay runs in ranges between sample
+ * points; at each point the backend's stats, the kernel's resident figure and
+ * the runner's own live-block table are read. Every buffer the pass needs is
+ * allocated and written before the baseline is taken, so the runner's own
+ * pages never count as the backend's.
+ */
+#include "measure.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+void pb_memory_note(struct pb_memory *m, const char *fmt, ...)
+{
+    if (m->n_notes >= PB_MEASURE_NOTES)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->notes[m->n_notes++], PB_NOTE_LEN, fmt, ap);
+    va_end(ap);
+}
+
+void pb_memory_free(struct pb_memory *m)
+{
+    free(m->timeline);
+    m->timeline = NULL;
+    m->n_timeline = 0;
+}
+
+/* ---- the kernel's figures ------------------------------------------------ */
+
+struct mincore_ctx {
+    size_t page;
+    unsigned char *vec;
+    size_t vec_len;
+    uint64_t resident;
+    int failed;
+};
+
+static int count_mapping(const struct pb_mapping *m, void *arg)
+{
+    struct mincore_ctx *c = arg;
+    size_t pages = (m->len + c->page - 1) / c->page;
+    if (pages > c->vec_len) {
+        unsigned char *v = realloc(c->vec, pages);
+        if (!v) {
+            c->failed = 1;
+            return 1;
+        }
+        c->vec = v;
+        c->vec_len = pages;
+    }
+    if (mincore(m->addr, m->len, c->vec)) {
+        c->failed = 1;
+        return 1;
+    }
+    for (size_t i = 0; i < pages; i++)
+        c->resident += c->vec[i] & 1;
+    return 0;
+}
+
+int pb_resident_of_mappings(const struct pb_backend_ops *ops, void *self, uint64_t *out)
+{
+    struct mincore_ctx c = {0};
+    long ps = sysconf(_SC_PAGESIZE);
+    c.page = ps > 0 ? (size_t)ps : 4096;
+    ops->mappings(self, count_mapping, &c);
+    free(c.vec);
+    if (c.failed)
+        return -1;
+    *out = c.resident * c.page;
+    return 0;
+}
+
+/* The value in kB of the first line of path starting with key, in bytes. */
+static int read_kb_field(const char *path, const char *key, uint64_t *out)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[256];
+    size_t klen = strlen(key);
+    int rc = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long kb;
+        if (strncmp(line, key, klen) == 0 && sscanf(line + klen, "%llu", &kb) == 1) {
+            *out = (uint64_t)kb * 1024u;
+            rc = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+int pb_anon_rss(uint64_t *out)
+{
+    if (read_kb_field("/proc/self/smaps_rollup", "Anonymous:", out) == 0)
+        return 0;
+    return read_kb_field("/proc/self/status", "RssAnon:", out);
+}
+
+int pb_peak_rss(uint64_t *out)
+{
+    if (read_kb_field("/proc/self/status", "VmHWM:", out) == 0)
+        return 0;
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru))
+        return -1;
+    *out = (uint64_t)ru.ru_maxrss * 1024u;
+    return 0;
+}
+
+/* ---- the runner's own figure: pages under live blocks -------------------- */
+
+struct page_range {
+    uintptr_t first, last;
+};
+
+static int by_first(const void *a, const void *b)
+{
+    const struct page_range *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+uint64_t pb_occupied_bytes(const struct pb_replay *r, uintptr_t *scratch, uint64_t *live)
+{
+    struct page_range *ranges = (struct page_range *)scratch;
+    size_t n = 0;
+    uint64_t live_bytes = 0;
+    const uintptr_t page = r->page_size;
+    for (uint32_t s = 0; s < r->n_slots; s++) {
+        if (!r->ptr[s])
+            continue;
+        live_bytes += r->size[s];
+        if (r->size[s] == 0)
+            continue;
+        uintptr_t p = (uintptr_t)r->ptr[s];
+        ranges[n].first = p / page;
+        ranges[n].last = (p + r->size[s] - 1) / page;
+        n++;
+    }
+    *live = live_bytes;
+    if (n == 0)
+        return 0;
+    qsort(ranges, n, sizeof *ranges, by_first);
+    uint64_t pages = 0;
+    uintptr_t first = ranges[0].first, last = ranges[0].last;
+    for (size_t i = 1; i < n; i++) {
+        if (ranges[i].first > last) {
+            pages += last - first + 1;
+            first = ranges[i].first;
+            last = ranges[i].last;
+        } else if (ranges[i].last > last) {
+            last = ranges[i].last;
+        }
+    }
+    pages += last - first + 1;
+    return pages * page;
+}
+
+/* ---- the pass -------------------------------------------------------------- */
+
+struct pass {
+    struct pb_replay r;
+    uintptr_t *scratch;
+    int own_mappings;
+    int resident_ok;
+    uint64_t baseline;
+};
+
+static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s)
+{
+    struct pb_backend_stats st;
+    memset(&st, 0, sizeof st);
+    ps->r.ops->stats(ps->r.self, &st);
+    s->event = event;
+    s->granted_bytes = st.granted_bytes;
+    s->footprint_bytes = st.footprint_bytes;
+    s->occupied_bytes = pb_occupied_bytes(&ps->r, ps->scratch, &s->live_bytes);
+    s->resident_bytes = 0;
+    uint64_t v = 0;
+    if (!ps->resident_ok)
+        return;
+    if (ps->own_mappings) {
+        if (pb_resident_of_mappings(ps->r.ops, ps->r.self, &v) == 0)
+            s->resident_bytes = v;
+        else
+            ps->resident_ok = 0;
+    } else if (pb_anon_rss(&v) == 0) {
+        s->resident_bytes = v > ps->baseline ? v - ps->baseline : 0;
+    } else {
+        ps->resident_ok = 0;
+    }
+}
+
+static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
+                 const struct pb_workload *w, enum pb_touch touch, struct pb_memory *out,
+                 size_t n_samples)
+{
+    size_t n_slots = w->n_slots ? w->n_slots : 1;
+    out->timeline = calloc(n_samples, sizeof *out->timeline);
+    ps->scratch = malloc(2 * n_slots * sizeof *ps->scratch);
+    if (!out->timeline || !ps->scratch || pb_replay_init(&ps->r, ops, self, w, touch))
+        return -1;
+    memset(out->timeline, 0, n_samples * sizeof *out->timeline);
+    memset(ps->scratch, 0, 2 * n_slots * sizeof *ps->scratch);
+    ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
+    ps->resident_ok = 1;
+    if (ps->own_mappings) {
+        out->resident_method = "mincore";
+    } else {
+        out->resident_method = "smaps_rollup";
+        if (pb_anon_rss(&ps->baseline)) {
+            ps->resident_ok = 0;
+            pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
+        } else {
+            pb_memory_note(out, "resident bytes: anonymous RSS of the isolated run process "
+                                "minus a baseline taken just before the replay");
+        }
+    }
+    return 0;
+}
+
+/* Fold the samples into the figures of results.md. */
+static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_peak_footprint,
+                   int peak_sampled, uint64_t granted_at_peak)
+{
+    uint64_t live = m->peak_live_bytes;
+    m->granted_ok = peak_sampled;
+    m->granted_bytes_at_peak = granted_at_peak;
+    if (!peak_sampled)
+        pb_memory_note(m, "granted_bytes_at_peak: the workload has no events");
+    if (peak_sampled && live > 0 && granted_at_peak > 0) {
+        m->internal_ok = 1;
+        m->internal_fragmentation = 1.0 - (double)live / (double)granted_at_peak;
+    } else {
+        pb_memory_note(m, "internal_fragmentation: no live bytes or no granted bytes at the peak");
+    }
+    uint64_t fp = stats_peak_footprint;
+    for (size_t i = 0; i < m->n_timeline; i++)
+        if (m->timeline[i].footprint_bytes > fp)
+            fp = m->timeline[i].footprint_bytes;
+    m->footprint_ok = 1;
+    m->peak_footprint_bytes = fp;
+    if (live > 0) {
+        m->fragmentation_ok = 1;
+        m->fragmentation = (double)fp / (double)live - 1.0;
+    } else {
+        pb_memory_note(m, "fragmentation: the workload has no live bytes");
+    }
+    m->resident_ok = ps->resident_ok && m->n_timeline > 0;
+    if (!m->resident_ok) {
+        m->resident_method = NULL;
+        pb_memory_note(m, "resident bytes: not measurable for this run");
+        return;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < m->n_timeline; i++)
+        if (m->timeline[i].resident_bytes >= m->timeline[at].resident_bytes)
+            at = i; /* ties: the latest, where the fewest live pages remain */
+    const struct pb_mem_sample *pk = &m->timeline[at], *end = &m->timeline[m->n_timeline - 1];
+    m->peak_resident_bytes = pk->resident_bytes;
+    m->occupied_page_bytes_at_peak = pk->occupied_bytes;
+    m->wasted_page_bytes =
+        pk->resident_bytes > pk->occupied_bytes ? pk->resident_bytes - pk->occupied_bytes : 0;
+    if (pk->occupied_bytes > pk->resident_bytes)
+        pb_memory_note(m, "wasted_page_bytes: occupied pages exceed resident ones at the peak "
+                          "(pages never touched); reported as 0");
+    m->resident_bytes_at_end = end->resident_bytes;
+    m->occupied_page_bytes_at_end = end->occupied_bytes;
+}
+
+int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb_workload *w,
+                   enum pb_touch touch, size_t sample_every, struct pb_memory *out,
+                   size_t *fail_event)
+{
+    memset(out, 0, sizeof *out);
+    out->peak_live_bytes = w->fig.peak_live_bytes;
+    if (ops->flags & PB_BK_NO_MEMORY) {
+        pb_memory_note(out, "memory figures not measured: backend '%s' hands out no real "
+                            "memory (flag no-memory)", ops->name);
+        return 0;
+    }
+    size_t n = w->n_records;
+    if (sample_every == 0)
+        sample_every = n / 200 > 0 ? n / 200 : 1;
+    size_t max_samples = n / sample_every + 3;
+    struct pass ps;
+    memset(&ps, 0, sizeof ps);
+    if (setup(&ps, ops, self, w, touch, out, max_samples)) {
+        free(ps.scratch);
+        pb_replay_fini(&ps.r);
+        pb_memory_free(out);
+        *fail_event = SIZE_MAX;
+        return -1;
+    }
+    size_t peak_at = n ? (size_t)w->fig.peak_event + 1 : 0; /* sample after events[peak_event] */
+    int peak_sampled = 0;
+    uint64_t granted_at_peak = 0;
+    int rc = 0;
+    for (size_t pos = 0; pos < n;) {
+        size_t next = (pos / sample_every + 1) * sample_every;
+        if (next > n)
+            next = n;
+        if (pos < peak_at && peak_at < next)
+            next = peak_at;
+        size_t done = pb_replay_range(&ps.r, pos, next);
+        if (done != next) {
+            *fail_event = done;
+            rc = -1;
+            break;
+        }
+        pos = next;
+        struct pb_mem_sample *s = &out->timeline[out->n_timeline++];
+        take_sample(&ps, pos, s);
+        if (pos == peak_at) {
+            peak_sampled = 1;
+            granted_at_peak = s->granted_bytes;
+        }
+    }
+    struct pb_backend_stats st;
+    memset(&st, 0, sizeof st);
+    ops->stats(self, &st);
+    if (rc == 0) {
+        derive(out, &ps, st.peak_footprint_bytes, peak_sampled, granted_at_peak);
+        out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
+        if (!out->peak_rss_ok)
+            pb_memory_note(out, "peak_rss_bytes: cannot read VmHWM nor getrusage");
+    }
+    pb_replay_release(&ps.r);
+    pb_replay_fini(&ps.r);
+    free(ps.scratch);
+    return rc;
+}

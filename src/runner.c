@@ -1,0 +1,126 @@
+/*
+ * runner.c -- the sequence of one run. The memory pass goes first, in a
+ * process whose heap the timed replays have not yet grown, so the anonymous
+ * RSS baseline of a malloc-like backend is as clean as it can be.
+ */
+#include "runner.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pb_describe_failure(const struct pb_workload *w, size_t i, const char *backend,
+                         const char *reason, char *out, size_t outlen)
+{
+    if (i >= w->n_records) {
+        snprintf(out, outlen, "%s: out of memory in the runner", backend);
+        return;
+    }
+    static const char letters[] = "afrx";
+    const struct pb_event *e = &w->events[i];
+    char where[200];
+    uint64_t line = pb_workload_line(w, i);
+    if (line)
+        snprintf(where, sizeof where, "%s:%" PRIu64, w->path ? w->path : w->name, line);
+    else
+        snprintf(where, sizeof where, "%s: event %zu", w->name, i);
+    if (e->op == PB_OP_RESET)
+        snprintf(out, outlen, "%s: x refused by %s: %s", where, backend, reason);
+    else
+        snprintf(out, outlen, "%s: %c of %" PRIu64 " bytes (align %u) refused by %s: %s", where,
+                 letters[e->op & 3], (uint64_t)e->size, 1u << e->align_log2, backend, reason);
+}
+
+static int make_instance(const struct pb_run_job *job, void **self, char *err, size_t errlen)
+{
+    const struct pb_backend_spec *b = job->backend;
+    *self = NULL;
+    if (b->ops->create(b->opts, b->n_opts, self, err, errlen))
+        return -1;
+    return 0;
+}
+
+static void fail(struct pb_run_result *out, const struct pb_run_job *job, void *self, size_t i)
+{
+    const struct pb_backend_ops *ops = job->backend->ops;
+    const char *reason = self ? ops->last_error(self) : "";
+    pb_describe_failure(job->workload, i, ops->name, reason && *reason ? reason : "refused",
+                        out->error, sizeof out->error);
+}
+
+static int memory_pass(const struct pb_run_job *job, struct pb_run_result *out)
+{
+    void *self;
+    if (make_instance(job, &self, out->error, sizeof out->error))
+        return -1;
+    size_t at = 0;
+    int rc = pb_measure_run(job->backend->ops, self, job->workload, job->touch,
+                            job->sample_every, &out->mem, &at);
+    if (rc)
+        fail(out, job, self, at);
+    else
+        out->mem_done = 1;
+    job->backend->ops->destroy(self);
+    return rc;
+}
+
+static int timed_passes(const struct pb_run_job *job, struct pb_run_result *out)
+{
+    void *self;
+    if (make_instance(job, &self, out->error, sizeof out->error))
+        return -1;
+    struct pb_replay r;
+    out->ns = calloc(job->repeat ? job->repeat : 1, sizeof *out->ns);
+    if (!out->ns || pb_replay_init(&r, job->backend->ops, self, job->workload, job->touch)) {
+        snprintf(out->error, sizeof out->error, "out of memory in the runner");
+        job->backend->ops->destroy(self);
+        return -1;
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < job->warmup + job->repeat && rc == 0; i++) {
+        uint64_t ns = 0;
+        size_t at = 0;
+        if (pb_replay_timed(&r, &ns, &at)) {
+            fail(out, job, self, at);
+            rc = -1;
+        } else if (i >= job->warmup) {
+            out->ns[out->n_ns++] = ns;
+        }
+    }
+    pb_replay_fini(&r);
+    job->backend->ops->destroy(self);
+    return rc;
+}
+
+static int latency_pass(const struct pb_run_job *job, struct pb_run_result *out)
+{
+    void *self;
+    if (make_instance(job, &self, out->error, sizeof out->error))
+        return -1;
+    size_t at = 0;
+    int rc = pb_latency_run(job->backend->ops, self, job->workload, job->touch, &out->lat, &at);
+    if (rc)
+        fail(out, job, self, at);
+    else
+        out->lat_done = 1;
+    job->backend->ops->destroy(self);
+    return rc;
+}
+
+int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
+{
+    memset(out, 0, sizeof *out);
+    if (memory_pass(job, out) || timed_passes(job, out) ||
+        (job->latency && latency_pass(job, out)))
+        return -1;
+    out->ok = 1;
+    return 0;
+}
+
+void pb_run_result_free(struct pb_run_result *r)
+{
+    free(r->ns);
+    r->ns = NULL;
+    pb_memory_free(&r->mem);
+}
