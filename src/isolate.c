@@ -2,7 +2,8 @@
  * isolate.c -- fork, pipe, poll. The parent reads the pipe while waiting (so
  * a large result never blocks the child on a full pipe), kills the child with
  * SIGKILL at the deadline, then reaps it and reads its fate from the wait
- * status. The child restores default SIGINT handling, so Ctrl-C stops it.
+ * status. The child restores default signal handling, so Ctrl-C stops it and
+ * a crash is seen as the signal that caused it.
  */
 #include "isolate.h"
 
@@ -34,8 +35,11 @@ static int write_all(int fd, const char *buf, size_t len)
 
 static void child_main(int fd, pb_isolated_fn fn, void *ctx)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
+    /* Default dispositions: a crash must end the child by its signal, even
+     * when the parent (a test framework, a sanitizer) installed handlers. */
+    static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
     char *text = fn(ctx);
     if (!text)
         _exit(3);

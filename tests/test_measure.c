@@ -1,0 +1,271 @@
+/* test_measure.c -- the memory pass on hand-computed workloads. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "measure.h"
+#include "pb_backend.h"
+#include "test_workloads.h"
+
+/* ---- a test-local pool: one 16 MiB mapping carved in 64-byte chunks ------ */
+#define CHUNK 64
+#define MAP (16u << 20)
+
+struct mini {
+    unsigned char *base;
+    size_t next;     /* bytes carved so far */
+    void *free_list; /* LIFO of freed chunks (next pointer in the chunk) */
+    struct pb_backend_stats st;
+};
+
+static void *mini_alloc(void *self, size_t size, size_t align)
+{
+    struct mini *m = self;
+    if (size > CHUNK || align > CHUNK || m->next + CHUNK > MAP)
+        return NULL;
+    void *p;
+    if (m->free_list) {
+        p = m->free_list;
+        m->free_list = *(void **)p;
+    } else {
+        p = m->base + m->next;
+        m->next += CHUNK;
+    }
+    m->st.live_blocks++;
+    m->st.granted_bytes += CHUNK;
+    m->st.allocs++;
+    return p;
+}
+
+static int mini_free(void *self, void *p, size_t size)
+{
+    (void)size;
+    struct mini *m = self;
+    *(void **)p = m->free_list;
+    m->free_list = p;
+    m->st.live_blocks--;
+    m->st.granted_bytes -= CHUNK;
+    m->st.frees++;
+    return 0;
+}
+
+static void mini_stats(void *self, struct pb_backend_stats *out)
+{
+    struct mini *m = self;
+    m->st.footprint_bytes = m->st.peak_footprint_bytes = MAP;
+    *out = m->st;
+}
+
+static int mini_mappings(void *self, pb_mapping_fn fn, void *ctx)
+{
+    struct mini *m = self;
+    struct pb_mapping map = {m->base, MAP};
+    return fn(&map, ctx);
+}
+
+static const struct pb_backend_ops mini_ops = {
+    .version = PB_BACKEND_API_VERSION,
+    .name = "mini",
+    .flags = PB_BK_OWN_MAPPINGS,
+    .alloc = mini_alloc,
+    .free = mini_free,
+    .stats = mini_stats,
+    .mappings = mini_mappings,
+};
+
+static void mini_open(struct mini *m)
+{
+    memset(m, 0, sizeof *m);
+    m->base = mmap(NULL, MAP, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m->base != MAP_FAILED);
+}
+
+static void mini_close(struct mini *m)
+{
+    munmap(m->base, MAP);
+}
+
+static uint64_t pages_of(uint64_t bytes)
+{
+    uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+    return (bytes + page - 1) / page * page;
+}
+
+static struct pb_workload *one_size(uint32_t n, uint64_t size, int free_all_at_end)
+{
+    struct pb_workload *w = tw_new("one-size");
+    for (uint32_t s = 0; s < n; s++)
+        tw_add(w, PB_OP_ALLOC, s, size);
+    if (free_all_at_end)
+        for (uint32_t s = 0; s < n; s++)
+            tw_add(w, PB_OP_FREE, s, size);
+    tw_figures(w);
+    return w;
+}
+
+static void internal_fragmentation_is_one_minus_size_over_chunk(void **state)
+{
+    (void)state;
+    struct pb_workload *w = one_size(1000, 48, 0);
+    struct mini m;
+    mini_open(&m);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    assert_true(mem.granted_ok && mem.internal_ok);
+    assert_int_equal(mem.granted_bytes_at_peak, 1000 * CHUNK);
+    assert_true(mem.internal_fragmentation == 1.0 - 48.0 / 64.0);
+    assert_true(mem.fragmentation_ok);
+    assert_true(mem.fragmentation == (double)MAP / (1000.0 * 48.0) - 1.0);
+    pb_memory_free(&mem);
+    mini_close(&m);
+    tw_free(w);
+}
+
+static void resident_is_the_pages_touched(void **state)
+{
+    (void)state;
+    struct pb_workload *w = one_size(1000, CHUNK, 0);
+    struct mini m;
+    mini_open(&m);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    assert_true(mem.resident_ok);
+    assert_string_equal(mem.resident_method, "mincore");
+    /* the chunks are carved contiguously from the mapping's start */
+    assert_int_equal(mem.peak_resident_bytes, pages_of(1000 * CHUNK));
+    assert_int_equal(mem.occupied_page_bytes_at_peak, pages_of(1000 * CHUNK));
+    assert_int_equal(mem.wasted_page_bytes, 0);
+    pb_memory_free(&mem);
+    mini_close(&m);
+    tw_free(w);
+}
+
+static void untouched_blocks_are_not_resident(void **state)
+{
+    (void)state;
+    struct pb_workload *w = one_size(1000, CHUNK, 0);
+    struct mini m;
+    mini_open(&m);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
+    assert_int_equal(mem.peak_resident_bytes, 0);
+    assert_int_equal(mem.occupied_page_bytes_at_peak, pages_of(1000 * CHUNK));
+    assert_int_equal(mem.wasted_page_bytes, 0);
+    assert_true(mem.n_notes >= 1); /* occupied > resident is explained */
+    pb_memory_free(&mem);
+    mini_close(&m);
+    tw_free(w);
+}
+
+static void freeing_everything_wastes_all_resident(void **state)
+{
+    (void)state;
+    struct pb_workload *w = one_size(2000, 40, 1);
+    struct mini m;
+    mini_open(&m);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 10, &mem, &at), 0);
+    assert_int_equal(mem.occupied_page_bytes_at_end, 0);
+    assert_int_equal(mem.resident_bytes_at_end, mem.peak_resident_bytes);
+    assert_true(mem.peak_resident_bytes > 0);
+    assert_int_equal(mem.occupied_page_bytes_at_peak, 0);
+    assert_int_equal(mem.wasted_page_bytes, mem.peak_resident_bytes);
+    const struct pb_mem_sample *last = &mem.timeline[mem.n_timeline - 1];
+    assert_int_equal(last->event, w->n_records);
+    assert_int_equal(last->live_bytes, 0);
+    assert_int_equal(last->granted_bytes, 0);
+    pb_memory_free(&mem);
+    mini_close(&m);
+    tw_free(w);
+}
+
+static void timeline_samples_the_peak_and_every_n(void **state)
+{
+    (void)state;
+    struct pb_workload *w = tw_new("peak");
+    for (uint32_t s = 0; s < 7; s++)
+        tw_add(w, PB_OP_ALLOC, s, 10);
+    for (uint32_t s = 0; s < 7; s++)
+        tw_add(w, PB_OP_FREE, s, 10);
+    tw_figures(w);
+    assert_int_equal(w->fig.peak_event, 6);
+    struct mini m;
+    mini_open(&m);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 5, &mem, &at), 0);
+    /* after 5, 7 (the peak), 10 and 14 events */
+    assert_int_equal(mem.n_timeline, 4);
+    uint64_t want_event[] = {5, 7, 10, 14};
+    uint64_t want_live[] = {50, 70, 40, 0};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(mem.timeline[i].event, want_event[i]);
+        assert_int_equal(mem.timeline[i].live_bytes, want_live[i]);
+        assert_int_equal(mem.timeline[i].granted_bytes, want_live[i] / 10 * CHUNK);
+    }
+    assert_int_equal(mem.granted_bytes_at_peak, 7 * CHUNK);
+    pb_memory_free(&mem);
+    mini_close(&m);
+    tw_free(w);
+}
+
+static void null_backend_has_no_memory_figures(void **state)
+{
+    (void)state;
+    struct pb_workload *w = one_size(10, 48, 1);
+    const struct pb_backend_ops *ops = pb_backend_find("null");
+    void *self;
+    char err[PB_ERR_MAX];
+    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    assert_false(mem.granted_ok || mem.resident_ok || mem.footprint_ok);
+    assert_int_equal(mem.n_timeline, 0);
+    assert_non_null(strstr(mem.notes[0], "no real memory"));
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    tw_free(w);
+}
+
+static void occupied_counts_distinct_pages(void **state)
+{
+    (void)state;
+    static unsigned char area[8 * 4096] __attribute__((aligned(4096)));
+    void *ptr[4] = {area + 100, area + 4000, area + 3 * 4096, NULL};
+    size_t size[4] = {50, 200, 0, 77};
+    struct pb_replay r = {.ptr = ptr, .size = size, .n_slots = 4, .page_size = 4096};
+    uintptr_t scratch[8];
+    uint64_t live = 0;
+    /* page 0 (twice, and block 2 overlaps page 1); block of size 0 overlaps nothing */
+    assert_int_equal(pb_occupied_bytes(&r, scratch, &live), 2 * 4096);
+    assert_int_equal(live, 250);
+    ptr[2] = area + 6 * 4096 - 1; /* 1 byte of page 5 */
+    size[2] = 2;                  /* ... and 1 of page 6 */
+    assert_int_equal(pb_occupied_bytes(&r, scratch, &live), 4 * 4096);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(internal_fragmentation_is_one_minus_size_over_chunk),
+        cmocka_unit_test(resident_is_the_pages_touched),
+        cmocka_unit_test(untouched_blocks_are_not_resident),
+        cmocka_unit_test(freeing_everything_wastes_all_resident),
+        cmocka_unit_test(timeline_samples_the_peak_and_every_n),
+        cmocka_unit_test(null_backend_has_no_memory_figures),
+        cmocka_unit_test(occupied_counts_distinct_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
