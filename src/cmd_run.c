@@ -1,0 +1,668 @@
+/*
+ * cmd_run.c -- `poolbench run`: replays every workload against every backend
+ * (and always against null, the harness's own cost), each pair in its own
+ * process, and writes one results document.
+ *
+ * Order of work: parse the options, load and check every workload, create
+ * every backend once (bad option values are found here), and only then run
+ * anything; a bad input therefore writes nothing and exits 2. For each
+ * workload null runs first, then the listed backends; net_ns_per_op is set
+ * once the workload's runs are done.
+ */
+#include "pb_cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backend_spec.h"
+#include "isolate.h"
+#include "pb_build_info.h"
+#include "pb_generators.h"
+#include "pb_workload.h"
+#include "results.h"
+#include "runner.h"
+#include "summary.h"
+
+#define MAX_BACKENDS 32
+#define MAX_CFG 16
+
+/* The defaults: generators at modest sizes that every default backend can serve. */
+static const char *const default_specs[] = {
+    "churn", "mixed:max=64", "frames:max=64", "gc:max=64", "ramp:max=64:peak=20000",
+};
+static const char default_backends[] = "pool,arena,malloc";
+
+struct run_opts {
+    const char *backends;      /* NULL: the defaults */
+    const char **specs;        /* --workload, n_specs of them */
+    size_t n_specs;
+    const char **traces;       /* --trace */
+    size_t n_traces;
+    unsigned repeat, warmup, timeout;
+    enum pb_touch touch;
+    size_t sample_every;
+    int has_seed;
+    uint64_t seed;
+    int latency, quiet;
+    const char *output;        /* NULL: results/latest.json + a timestamped copy */
+};
+
+/* One backend ready to run: its spec and the options in effect. */
+struct backend_slot {
+    struct pb_backend_spec spec;
+    struct pb_config_entry cfg[MAX_CFG];
+    size_t n_cfg;
+};
+
+struct workload_list {
+    struct pb_workload *w;
+    size_t n, cap;
+    char **found_traces;       /* default traces discovered (owned) */
+    size_t n_found;
+};
+
+/* The SIGINT flag: the one piece of mutable state a signal handler needs. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: poolbench run [--backend LIST] [--workload SPEC]... [--trace FILE]...\n"
+            "                     [--repeat N] [--warmup N] [--touch none|pages|full]\n"
+            "                     [--sample-every N] [--seed N] [--timeout SEC] [--latency]\n"
+            "                     [-o FILE] [--quiet]\n\n"
+            "Replays every workload against every backend, each pair in its own process,\n"
+            "and writes one results file (../shared/spec/results.md). Every workload is\n"
+            "also replayed against null, the harness's own cost: net ns/op = a run's\n"
+            "median minus null's.\n\n"
+            "  --backend LIST     e.g. pool:chunk=48:slab=64k,arena,malloc (default %s)\n"
+            "  --workload SPEC    a generator spec (churn:size=48) or a JSON job file\n"
+            "  --trace FILE       a trace file (text, .gz or .pbt)\n"
+            "                     with neither: generators %s, %s, %s, %s, %s\n"
+            "                     and the shipped traces (workloads/traces/*.trace.gz)\n"
+            "  --repeat N         timed replays per run (default 5)\n"
+            "  --warmup N         untimed replays before them (default 1)\n"
+            "  --touch MODE       write into each new block: none, pages (one byte per\n"
+            "                     page, default) or full (every byte)\n"
+            "  --sample-every N   memory timeline: a sample every N events (default: about\n"
+            "                     200 per workload)\n"
+            "  --seed N           seed of generators whose spec sets none (default 1)\n"
+            "  --timeout SEC      kill a run after SEC seconds (default 300; 0: never)\n"
+            "  --latency          also time single allocs and frees (rdtscp): p50..max\n"
+            "  -o FILE            results file, '-' for stdout (default results/latest.json\n"
+            "                     plus a copy results/run-YYYYmmdd-HHMMSS.json)\n"
+            "  --quiet            no summary table, no progress\n\n"
+            "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
+            "backend refused, such as a pool asked for more than its chunk) or the run was\n"
+            "interrupted -- results are written all the same; 2 bad usage or bad input\n"
+            "(nothing is written).\n",
+            default_backends, default_specs[0], default_specs[1], default_specs[2],
+            default_specs[3], default_specs[4]);
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+static int parse_uint(const char *text, const char *what, unsigned long long max,
+                      unsigned long long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno || end == text || *end || text[0] == '-' || v > max) {
+        fprintf(stderr, "poolbench run: %s '%s' is not a number from 0 to %llu\n", what, text,
+                max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int push(const char ***list, size_t *n, const char *item)
+{
+    const char **l = realloc(*list, (*n + 1) * sizeof *l);
+    if (!l)
+        return -1;
+    l[(*n)++] = item;
+    *list = l;
+    return 0;
+}
+
+/* 0 ok, 1 --help given, -1 bad usage (message printed). */
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+    enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"backend", required_argument, NULL, 'b'},
+        {"workload", required_argument, NULL, 'w'},
+        {"trace", required_argument, NULL, 't'},
+        {"repeat", required_argument, NULL, O_REPEAT},
+        {"warmup", required_argument, NULL, O_WARMUP},
+        {"touch", required_argument, NULL, O_TOUCH},
+        {"sample-every", required_argument, NULL, O_SAMPLE},
+        {"seed", required_argument, NULL, O_SEED},
+        {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"latency", no_argument, NULL, O_LATENCY},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {NULL, 0, NULL, 0},
+    };
+    memset(o, 0, sizeof *o);
+    o->repeat = 5;
+    o->warmup = 1;
+    o->timeout = 300;
+    o->touch = PB_TOUCH_PAGES;
+    int c;
+    unsigned long long v;
+    while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 1;
+        case 'b':
+            o->backends = optarg;
+            break;
+        case 'w':
+            if (push(&o->specs, &o->n_specs, optarg))
+                return -1;
+            break;
+        case 't':
+            if (push(&o->traces, &o->n_traces, optarg))
+                return -1;
+            break;
+        case O_REPEAT:
+            if (parse_uint(optarg, "--repeat", 100000, &v))
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "poolbench run: --repeat must be at least 1\n");
+                return -1;
+            }
+            o->repeat = (unsigned)v;
+            break;
+        case O_WARMUP:
+            if (parse_uint(optarg, "--warmup", 100000, &v))
+                return -1;
+            o->warmup = (unsigned)v;
+            break;
+        case O_TOUCH:
+            if (pb_touch_parse(optarg, &o->touch)) {
+                fprintf(stderr, "poolbench run: --touch must be none, pages or full, not '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case O_SAMPLE:
+            if (parse_uint(optarg, "--sample-every", (unsigned long long)SIZE_MAX, &v))
+                return -1;
+            o->sample_every = (size_t)v;
+            break;
+        case O_SEED:
+            if (parse_uint(optarg, "--seed", ~0ULL, &v))
+                return -1;
+            o->has_seed = 1;
+            o->seed = v;
+            break;
+        case O_TIMEOUT:
+            if (parse_uint(optarg, "--timeout", 1000000, &v))
+                return -1;
+            o->timeout = (unsigned)v;
+            break;
+        case O_LATENCY:
+            o->latency = 1;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case O_QUIET:
+            o->quiet = 1;
+            break;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "poolbench run: unexpected argument '%s' (traces go after --trace)\n",
+                argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- workloads ------------------------------------------------------------ */
+
+static int add_workload(struct workload_list *l, struct pb_workload *w)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct pb_workload *nw = realloc(l->w, cap * sizeof *nw);
+        if (!nw)
+            return -1;
+        l->w = nw;
+        l->cap = cap;
+    }
+    l->w[l->n++] = *w;
+    return 0;
+}
+
+static void free_workloads(struct workload_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        pb_workload_free(&l->w[i]);
+    free(l->w);
+    for (size_t i = 0; i < l->n_found; i++)
+        free(l->found_traces[i]);
+    free(l->found_traces);
+}
+
+static int add_spec(struct workload_list *l, const char *spec, const struct run_opts *o)
+{
+    struct pb_workload *arr = NULL;
+    size_t n = 0;
+    char err[512];
+    if (pb_workload_spec_build(spec, o->has_seed ? &o->seed : NULL, &arr, &n, err, sizeof err)) {
+        fprintf(stderr, "poolbench run: --workload %s: %s\n", spec, err);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (add_workload(l, &arr[i])) {
+            for (size_t j = i; j < n; j++)
+                pb_workload_free(&arr[j]);
+            free(arr);
+            return -1;
+        }
+    }
+    free(arr); /* the workloads themselves now belong to l */
+    return 0;
+}
+
+static int add_trace(struct workload_list *l, const char *path)
+{
+    struct pb_workload w;
+    struct pb_diag diag;
+    memset(&w, 0, sizeof w);
+    memset(&diag, 0, sizeof diag);
+    if (pb_workload_load(path, &w, &diag)) {
+        pb_diag_print(&diag, stderr);
+        if (diag.count == 0)
+            fprintf(stderr, "%s: cannot load this trace\n", path);
+        return -1;
+    }
+    if (add_workload(l, &w)) {
+        pb_workload_free(&w);
+        return -1;
+    }
+    return 0;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The shipped traces: next to the sources of this build, beside the
+ * executable (build directory inside the tree), or installed. */
+static void find_shipped_dir(char *out, size_t len)
+{
+    out[0] = '\0';
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char beside[PATH_MAX + 64] = "";
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(beside, sizeof beside, "%s/../workloads/traces", exe);
+    }
+    const char *candidates[] = {PB_SOURCE_DIR "/workloads/traces", beside, PB_DATADIR "/traces"};
+    for (size_t i = 0; i < 3; i++) {
+        if (candidates[i][0] && is_dir(candidates[i])) {
+            snprintf(out, len, "%s", candidates[i]);
+            return;
+        }
+    }
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int add_shipped_traces(struct workload_list *l)
+{
+    char dir[PATH_MAX + 64];
+    find_shipped_dir(dir, sizeof dir);
+    DIR *d = dir[0] ? opendir(dir) : NULL;
+    if (!d)
+        return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!has_suffix(e->d_name, ".trace.gz"))
+            continue;
+        char **found = realloc(l->found_traces, (l->n_found + 1) * sizeof *found);
+        if (!found)
+            break;
+        l->found_traces = found;
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        if (!(found[l->n_found] = malloc(len)))
+            break;
+        snprintf(found[l->n_found++], len, "%s/%s", dir, e->d_name);
+    }
+    closedir(d);
+    qsort(l->found_traces, l->n_found, sizeof *l->found_traces, by_name);
+    for (size_t i = 0; i < l->n_found; i++)
+        if (add_trace(l, l->found_traces[i]))
+            return -1;
+    return 0;
+}
+
+static int load_workloads(const struct run_opts *o, struct workload_list *l)
+{
+    int bad = 0;
+    for (size_t i = 0; i < o->n_specs; i++)
+        bad |= add_spec(l, o->specs[i], o) != 0;
+    for (size_t i = 0; i < o->n_traces; i++)
+        bad |= add_trace(l, o->traces[i]) != 0;
+    if (bad)
+        return -1;
+    if (o->n_specs == 0 && o->n_traces == 0) {
+        for (size_t i = 0; i < sizeof default_specs / sizeof default_specs[0]; i++)
+            if (add_spec(l, default_specs[i], o))
+                return -1;
+        if (add_shipped_traces(l))
+            return -1;
+    }
+    if (l->n == 0) {
+        fprintf(stderr, "poolbench run: no workloads\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- backends ------------------------------------------------------------- */
+
+/* Create each backend once: its options are checked and its config read. */
+static int prepare_backend(struct backend_slot *b)
+{
+    const struct pb_backend_ops *ops = b->spec.ops;
+    char err[PB_ERR_MAX] = "";
+    if (ops->available && ops->available(err, sizeof err)) {
+        fprintf(stderr, "poolbench run: backend '%s' is unavailable: %s\n", ops->name, err);
+        return -1;
+    }
+    void *self = NULL;
+    if (ops->create(b->spec.opts, b->spec.n_opts, &self, err, sizeof err)) {
+        fprintf(stderr, "poolbench run: --backend %s: %s\n", b->spec.text, err);
+        return -1;
+    }
+    b->n_cfg = ops->config(self, b->cfg, MAX_CFG);
+    ops->destroy(self);
+    return 0;
+}
+
+static int prepare_backends(const struct run_opts *o, struct backend_slot *b, size_t *n)
+{
+    struct pb_backend_spec *specs = calloc(MAX_BACKENDS - 1, sizeof *specs);
+    char err[512];
+    if (!specs)
+        return -1;
+    int got = pb_backend_spec_parse_list(o->backends ? o->backends : default_backends, specs,
+                                         MAX_BACKENDS - 1, err, sizeof err);
+    if (got < 0) {
+        fprintf(stderr, "poolbench run: --backend: %s\n", err);
+        free(specs);
+        return -1;
+    }
+    *n = 0;
+    int has_null = 0;
+    for (int i = 0; i < got; i++)
+        has_null |= strcmp(specs[i].ops->name, "null") == 0;
+    if (!has_null)
+        pb_backend_spec_parse("null", &b[(*n)++].spec, err, sizeof err);
+    for (int i = 0; i < got; i++) {
+        b[*n].spec = specs[i];
+        if (strcmp(specs[i].ops->name, "null") == 0 && *n > 0) {
+            /* null goes first: it is the baseline of every other run */
+            b[*n].spec = b[0].spec;
+            b[0].spec = specs[i];
+        }
+        (*n)++;
+    }
+    free(specs);
+    for (size_t i = 0; i < *n; i++) {
+        /* the spec's opts point into its own buf: re-parse after the copies */
+        char text[PB_SPEC_TEXT_MAX];
+        snprintf(text, sizeof text, "%s", b[i].spec.text);
+        if (pb_backend_spec_parse(text, &b[i].spec, err, sizeof err) || prepare_backend(&b[i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- running ------------------------------------------------------------- */
+
+/* The workload object of a run. */
+static cJSON *workload_json(const struct pb_workload *w)
+{
+    return pb_workload_to_json(w);
+}
+
+/* In the child: run the job, send back the measured part as JSON text. */
+static char *child_run(void *arg)
+{
+    const struct pb_run_job *job = arg;
+    struct pb_run_result res;
+    pb_run_one(job, &res);
+    cJSON *part = pb_run_part_json(job, &res);
+    char *text = part ? cJSON_PrintUnformatted(part) : NULL;
+    cJSON_Delete(part);
+    pb_run_result_free(&res);
+    return text;
+}
+
+/* One (backend, workload) pair in its own process; NULL when interrupted. */
+static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
+                       const struct pb_workload *w)
+{
+    struct pb_run_job job = {
+        .backend = &b->spec,
+        .workload = w,
+        .repeat = o->repeat,
+        .warmup = o->warmup,
+        .touch = o->touch,
+        .sample_every = o->sample_every,
+        .latency = o->latency,
+    };
+    char *text = NULL, err[512] = "";
+    enum pb_isolate_end end =
+        pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
+    if (end == PB_ISO_INTERRUPTED)
+        return NULL;
+    cJSON *part = end == PB_ISO_OK ? cJSON_Parse(text) : NULL;
+    free(text);
+    if (!part)
+        part = pb_run_failed_part(&job, end == PB_ISO_OK ? "the run's result was not valid JSON"
+                                                         : err);
+    return pb_run_json(&b->spec, b->cfg, b->n_cfg, workload_json(w), part);
+}
+
+static void progress(const struct run_opts *o, size_t done, size_t total,
+                     const struct backend_slot *b, const struct pb_workload *w, uint64_t t0)
+{
+    if (o->quiet || !isatty(STDERR_FILENO))
+        return;
+    double elapsed = (double)(pb_now_ns() - t0) / 1e9;
+    if (done == total) {
+        fprintf(stderr, "\r\033[K");
+        return;
+    }
+    double left = done ? elapsed / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s x %s (%u repeats)  %.0f s elapsed, about %.0f s left",
+            done + 1, total, b->spec.text, w->name, o->repeat, elapsed, left);
+}
+
+static int is_ok(const cJSON *run)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
+}
+
+/* Run everything into doc's runs; returns the number of failed runs. */
+static size_t run_all(const struct run_opts *o, const struct backend_slot *b, size_t nb,
+                      const struct workload_list *l, cJSON *doc)
+{
+    cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
+    size_t failed = 0, done = 0, total = nb * l->n;
+    uint64_t t0 = pb_now_ns();
+    for (size_t wi = 0; wi < l->n && !interrupted; wi++) {
+        cJSON *first = NULL;
+        for (size_t bi = 0; bi < nb && !interrupted; bi++, done++) {
+            progress(o, done, total, &b[bi], &l->w[wi], t0);
+            cJSON *run = run_pair(o, &b[bi], &l->w[wi]);
+            if (!run)
+                break;
+            failed += !is_ok(run);
+            cJSON_AddItemToArray(runs, run);
+            if (!first)
+                first = run; /* b[0] is null: the baseline */
+        }
+        double base = first ? pb_run_median_ns(first) : -1;
+        for (cJSON *r = first; r; r = r->next)
+            pb_run_set_net(r, base);
+    }
+    progress(o, total, total, b, l->w, t0);
+    return failed;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static cJSON *string_array(const char *const *items, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(items[i]));
+    return a;
+}
+
+static cJSON *config_json(const struct run_opts *o, const struct backend_slot *b, size_t nb,
+                          const struct workload_list *l, int argc, char **argv)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON *ba = cJSON_CreateArray();
+    for (size_t i = 0; i < nb; i++)
+        cJSON_AddItemToArray(ba, cJSON_CreateString(b[i].spec.text));
+    cJSON_AddItemToObject(c, "backends", ba);
+    int defaults = o->n_specs == 0 && o->n_traces == 0;
+    if (defaults)
+        cJSON_AddItemToObject(c, "workloads", string_array(default_specs, sizeof default_specs /
+                                                                          sizeof default_specs[0]));
+    else
+        cJSON_AddItemToObject(c, "workloads", string_array(o->specs, o->n_specs));
+    if (defaults)
+        cJSON_AddItemToObject(c, "traces",
+                              string_array((const char *const *)l->found_traces, l->n_found));
+    else
+        cJSON_AddItemToObject(c, "traces", string_array(o->traces, o->n_traces));
+    cJSON_AddNumberToObject(c, "repeat", o->repeat);
+    cJSON_AddNumberToObject(c, "warmup", o->warmup);
+    cJSON_AddStringToObject(c, "touch", pb_touch_name(o->touch));
+    cJSON_AddNumberToObject(c, "sample_every", (double)o->sample_every);
+    cJSON_AddStringToObject(c, "sample_every_meaning",
+                            o->sample_every ? "events between samples"
+                                            : "0: events / 200 per workload (at least 1)");
+    cJSON_AddNumberToObject(c, "seed", o->has_seed ? (double)o->seed : 1);
+    cJSON_AddBoolToObject(c, "seed_given", o->has_seed);
+    cJSON_AddNumberToObject(c, "timeout", o->timeout);
+    cJSON_AddBoolToObject(c, "latency", o->latency);
+    cJSON_AddBoolToObject(c, "quiet", o->quiet);
+    cJSON_AddStringToObject(c, "output", o->output ? o->output : "results/latest.json");
+    cJSON_AddItemToObject(c, "argv", string_array((const char *const *)argv, (size_t)argc));
+    return c;
+}
+
+/* Default output: results/run-STAMP.json and results/latest.json. */
+static int write_default(const cJSON *doc, char *err, size_t errlen)
+{
+    if (mkdir("results", 0777) && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create results/: %s", strerror(errno));
+        return -1;
+    }
+    char stamp[64], path[128];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(path, sizeof path, "results/run-%s.json", stamp);
+    if (pb_results_write(doc, path, err, errlen))
+        return -1;
+    return pb_results_write(doc, "results/latest.json", err, errlen);
+}
+
+int pb_cmd_run(int argc, char **argv)
+{
+    struct run_opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc)
+        return rc > 0 ? PB_EXIT_OK : PB_EXIT_USAGE;
+    struct workload_list l = {0};
+    struct backend_slot *b = calloc(MAX_BACKENDS, sizeof *b);
+    size_t nb = 0;
+    int status = PB_EXIT_USAGE;
+    if (!b || load_workloads(&o, &l) || prepare_backends(&o, b, &nb))
+        goto out;
+    cJSON *doc = pb_results_new(config_json(&o, b, nb, &l, argc, argv));
+    if (!doc)
+        goto out;
+    interrupted = 0;
+    struct sigaction sa = {0}, old;
+    sa.sa_handler = on_sigint; /* no SA_RESTART: poll returns EINTR at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
+    size_t failed = run_all(&o, b, nb, &l, doc);
+    sigaction(SIGINT, &old, NULL);
+    if (interrupted)
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
+    char err[512] = "";
+    int wrote = o.output ? pb_results_write(doc, o.output, err, sizeof err)
+                         : write_default(doc, err, sizeof err);
+    if (wrote) {
+        fprintf(stderr, "poolbench run: %s\n", err);
+        status = PB_EXIT_FAIL;
+    } else {
+        status = failed || interrupted ? PB_EXIT_FAIL : PB_EXIT_OK;
+        if (!o.quiet && !(o.output && strcmp(o.output, "-") == 0))
+            pb_summary_print(doc, stdout);
+        if (interrupted)
+            fprintf(stderr, "poolbench run: interrupted; the runs finished so far are written\n");
+    }
+    cJSON_Delete(doc);
+out:
+    free(b);
+    free_workloads(&l);
+    free(o.specs);
+    free(o.traces);
+    return status;
+}

@@ -1,0 +1,355 @@
+/*
+ * results.c -- builds the results document. Byte counts are written as JSON
+ * numbers (exact up to 2^53); unmeasured figures are JSON null, with the
+ * reason in the run's notes.
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <gnu/libc-version.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pb_build_info.h"
+
+static void add_u64(cJSON *o, const char *key, uint64_t v)
+{
+    cJSON_AddNumberToObject(o, key, (double)v);
+}
+
+static void add_u64_or_null(cJSON *o, const char *key, int ok, uint64_t v)
+{
+    if (ok)
+        add_u64(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_double_or_null(cJSON *o, const char *key, int ok, double v)
+{
+    if (ok)
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+/* ---- header ---------------------------------------------------------------- */
+
+static void cpu_model(char *out, size_t len)
+{
+    snprintf(out, len, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (strncmp(line, "model name", 10) == 0 && colon) {
+            colon++;
+            while (*colon == ' ' || *colon == '\t')
+                colon++;
+            colon[strcspn(colon, "\n")] = '\0';
+            snprintf(out, len, "%s", colon);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+static cJSON *machine_json(void)
+{
+    cJSON *m = cJSON_CreateObject();
+    char cpu[256];
+    cpu_model(cpu, sizeof cpu);
+    cJSON_AddStringToObject(m, "cpu", cpu);
+    cJSON_AddNumberToObject(m, "cores", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    cJSON_AddNumberToObject(m, "page_size", (double)sysconf(_SC_PAGESIZE));
+    struct utsname u;
+    char kernel[400] = "unknown";
+    if (uname(&u) == 0)
+        snprintf(kernel, sizeof kernel, "%s %s %s", u.sysname, u.release, u.machine);
+    cJSON_AddStringToObject(m, "kernel", kernel);
+    char libc[64];
+    snprintf(libc, sizeof libc, "glibc %s", gnu_get_libc_version());
+    cJSON_AddStringToObject(m, "libc", libc);
+    return m;
+}
+
+static cJSON *tool_json(void)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddStringToObject(t, "version", PB_VERSION);
+    cJSON_AddStringToObject(t, "git", PB_GIT_COMMIT);
+    cJSON_AddStringToObject(t, "build_type", PB_BUILD_TYPE);
+    cJSON_AddStringToObject(t, "compiler", PB_COMPILER);
+    cJSON_AddStringToObject(t, "cflags", PB_CFLAGS);
+    return t;
+}
+
+cJSON *pb_results_new(cJSON *config)
+{
+    cJSON *doc = cJSON_CreateObject();
+    if (!doc) {
+        cJSON_Delete(config);
+        return NULL;
+    }
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(doc, "schema", "poolbench-results/1");
+    cJSON_AddStringToObject(doc, "created", created);
+    cJSON_AddItemToObject(doc, "tool", tool_json());
+    cJSON_AddItemToObject(doc, "machine", machine_json());
+    cJSON_AddItemToObject(doc, "config", config ? config : cJSON_CreateObject());
+    cJSON_AddBoolToObject(doc, "interrupted", 0);
+    cJSON_AddItemToObject(doc, "runs", cJSON_CreateArray());
+    return doc;
+}
+
+/* ---- one run ------------------------------------------------------------- */
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double pb_median(double *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* {median, min, max, samples} of v[0..n), samples in measurement order. */
+static cJSON *distribution(const double *v, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    double *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (sorted)
+        memcpy(sorted, v, n * sizeof *v);
+    double med = sorted ? pb_median(sorted, n) : 0;
+    cJSON_AddNumberToObject(o, "median", med);
+    cJSON_AddNumberToObject(o, "min", n && sorted ? sorted[0] : 0);
+    cJSON_AddNumberToObject(o, "max", n && sorted ? sorted[n - 1] : 0);
+    cJSON_AddItemToObject(o, "samples", cJSON_CreateDoubleArray(v, (int)n));
+    free(sorted);
+    return o;
+}
+
+static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result *res)
+{
+    size_t n = res->n_ns, ops = job->workload->n_records;
+    double *ns_op = calloc(n ? n : 1, sizeof *ns_op);
+    double *per_sec = calloc(n ? n : 1, sizeof *per_sec);
+    cJSON *t = cJSON_CreateObject();
+    for (size_t i = 0; ns_op && per_sec && i < n; i++) {
+        ns_op[i] = ops ? (double)res->ns[i] / (double)ops : 0;
+        per_sec[i] = res->ns[i] ? (double)ops * 1e9 / (double)res->ns[i] : 0;
+    }
+    cJSON_AddItemToObject(t, "ns_per_op", distribution(ns_op, ns_op && per_sec ? n : 0));
+    cJSON_AddItemToObject(t, "ops_per_sec", distribution(per_sec, ns_op && per_sec ? n : 0));
+    cJSON_AddNumberToObject(t, "repeats", job->repeat);
+    cJSON_AddNumberToObject(t, "warmup", job->warmup);
+    cJSON_AddNullToObject(t, "net_ns_per_op"); /* set by the parent against null */
+    add_u64(t, "ops", ops);
+    cJSON_AddStringToObject(t, "clock", "CLOCK_MONOTONIC");
+    free(ns_op);
+    free(per_sec);
+    return t;
+}
+
+static cJSON *memory_json(const struct pb_memory *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_u64_or_null(o, "granted_bytes_at_peak", m->granted_ok, m->granted_bytes_at_peak);
+    add_double_or_null(o, "internal_fragmentation", m->internal_ok, m->internal_fragmentation);
+    add_u64_or_null(o, "peak_footprint_bytes", m->footprint_ok, m->peak_footprint_bytes);
+    add_u64_or_null(o, "peak_resident_bytes", m->resident_ok, m->peak_resident_bytes);
+    add_u64_or_null(o, "occupied_page_bytes_at_peak", m->resident_ok,
+                    m->occupied_page_bytes_at_peak);
+    add_u64_or_null(o, "wasted_page_bytes", m->resident_ok, m->wasted_page_bytes);
+    add_double_or_null(o, "fragmentation", m->fragmentation_ok, m->fragmentation);
+    add_u64_or_null(o, "peak_rss_bytes", m->peak_rss_ok, m->peak_rss_bytes);
+    add_u64_or_null(o, "resident_bytes_at_end", m->resident_ok, m->resident_bytes_at_end);
+    add_u64_or_null(o, "occupied_page_bytes_at_end", m->resident_ok,
+                    m->occupied_page_bytes_at_end);
+    if (m->resident_method)
+        cJSON_AddStringToObject(o, "resident_method", m->resident_method);
+    else
+        cJSON_AddNullToObject(o, "resident_method");
+    return o;
+}
+
+static cJSON *timeline_json(const struct pb_memory *m)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_timeline; i++) {
+        const struct pb_mem_sample *s = &m->timeline[i];
+        cJSON *o = cJSON_CreateObject();
+        add_u64(o, "event", s->event);
+        add_u64(o, "live_bytes", s->live_bytes);
+        add_u64(o, "granted_bytes", s->granted_bytes);
+        add_u64(o, "footprint_bytes", s->footprint_bytes);
+        add_u64_or_null(o, "resident_bytes", m->resident_ok, s->resident_bytes);
+        add_u64(o, "occupied_bytes", s->occupied_bytes);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *latency_stats_json(const struct pb_latency_stats *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "count", s->count);
+    cJSON_AddNumberToObject(o, "p50_ns", s->p50);
+    cJSON_AddNumberToObject(o, "p99_ns", s->p99);
+    cJSON_AddNumberToObject(o, "p999_ns", s->p999);
+    cJSON_AddNumberToObject(o, "max_ns", s->max);
+    cJSON_AddItemToObject(o, "cdf_ns", cJSON_CreateDoubleArray(s->cdf, (int)s->n_cdf));
+    return o;
+}
+
+static cJSON *latency_json(const struct pb_latency *l)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "timer", l->timer);
+    cJSON_AddNumberToObject(o, "ns_per_tick", l->ns_per_tick);
+    cJSON_AddNumberToObject(o, "timer_overhead_ns", l->overhead_ns);
+    add_u64(o, "every", l->every);
+    cJSON_AddItemToObject(o, "alloc", latency_stats_json(&l->alloc));
+    cJSON_AddItemToObject(o, "free", latency_stats_json(&l->free));
+    return o;
+}
+
+cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result *res)
+{
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "status", res->ok ? "ok" : "failed");
+    if (!res->ok)
+        cJSON_AddStringToObject(p, "error", res->error);
+    if (res->ok)
+        cJSON_AddItemToObject(p, "time", time_json(job, res));
+    else
+        cJSON_AddNullToObject(p, "time");
+    if (res->mem_done)
+        cJSON_AddItemToObject(p, "memory", memory_json(&res->mem));
+    else
+        cJSON_AddNullToObject(p, "memory");
+    cJSON_AddItemToObject(p, "timeline", timeline_json(&res->mem));
+    if (job->latency && res->lat_done)
+        cJSON_AddItemToObject(p, "latency", latency_json(&res->lat));
+    else if (job->latency)
+        cJSON_AddNullToObject(p, "latency");
+    cJSON *notes = cJSON_CreateArray();
+    for (int i = 0; i < res->mem.n_notes; i++)
+        cJSON_AddItemToArray(notes, cJSON_CreateString(res->mem.notes[i]));
+    cJSON_AddItemToObject(p, "notes", notes);
+    return p;
+}
+
+cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error)
+{
+    struct pb_run_result res;
+    memset(&res, 0, sizeof res);
+    snprintf(res.error, sizeof res.error, "%s", error);
+    return pb_run_part_json(job, &res);
+}
+
+cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_entry *cfg,
+                   size_t n_cfg, cJSON *workload, cJSON *part)
+{
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddStringToObject(run, "backend", spec->ops->name);
+    cJSON_AddStringToObject(run, "backend_spec", spec->text);
+    cJSON *bc = cJSON_CreateObject();
+    for (size_t i = 0; i < n_cfg; i++)
+        cJSON_AddStringToObject(bc, cfg[i].key, cfg[i].value);
+    cJSON_AddItemToObject(run, "backend_config", bc);
+    cJSON_AddItemToObject(run, "workload", workload ? workload : cJSON_CreateNull());
+    while (part && part->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(part, part->child);
+        cJSON_AddItemToObject(run, item->string, item);
+    }
+    cJSON_Delete(part);
+    return run;
+}
+
+double pb_run_median_ns(const cJSON *run)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(ns, "median");
+    return cJSON_IsNumber(m) ? m->valuedouble : -1;
+}
+
+void pb_run_set_net(cJSON *run, double null_median)
+{
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    if (!cJSON_IsObject(t))
+        return;
+    double med = pb_run_median_ns(run);
+    cJSON *v = med >= 0 && null_median >= 0 ? cJSON_CreateNumber(med - null_median)
+                                            : cJSON_CreateNull();
+    if (cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"))
+        cJSON_ReplaceItemInObjectCaseSensitive(t, "net_ns_per_op", v);
+    else
+        cJSON_AddItemToObject(t, "net_ns_per_op", v);
+}
+
+/* ---- writing --------------------------------------------------------------- */
+
+static int write_text(FILE *f, const char *text)
+{
+    size_t len = strlen(text);
+    return fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF ? 0 : -1;
+}
+
+int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen)
+{
+    char *text = cJSON_Print(doc);
+    if (!text) {
+        snprintf(err, errlen, "out of memory printing the results");
+        return -1;
+    }
+    if (strcmp(path, "-") == 0) {
+        int rc = write_text(stdout, text) || fflush(stdout) ? -1 : 0;
+        free(text);
+        if (rc)
+            snprintf(err, errlen, "writing to stdout failed");
+        return rc;
+    }
+    char dir[4096], tmp[4200];
+    snprintf(dir, sizeof dir, "%s", path);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", dirname(dir), "poolbench-results");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
+                 strerror(errno));
+        free(text);
+        return -1;
+    }
+    fchmod(fd, 0644); /* mkstemp makes it 0600; results are for sharing */
+    FILE *f = fdopen(fd, "w");
+    int rc = !f || write_text(f, text) || fflush(f) || fsync(fd) ? -1 : 0;
+    if (f ? fclose(f) : close(fd))
+        rc = -1;
+    free(text);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    return rc;
+}

@@ -1,0 +1,44 @@
+/*
+ * results.h -- the results document of ../shared/spec/results.md, built with
+ * cJSON, and its atomic write. Only this module knows the field names.
+ */
+#ifndef PB_RESULTS_H
+#define PB_RESULTS_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "backend_spec.h"
+#include "runner.h"
+
+/* A new document: schema, created, tool, machine, the given config (taken
+ * over), "interrupted": false and an empty runs array. NULL on OOM. */
+cJSON *pb_results_new(cJSON *config);
+
+/* The measured part of a run (status, error, time, memory, timeline,
+ * latency, notes): what an isolated child sends back. */
+cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result *res);
+
+/* The same part for a run that never produced one (crash, timeout, ...). */
+cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error);
+
+/* A whole run object: backend (bare name), backend_config from the instance's
+ * config op (the entries given), the workload object (taken over), then the
+ * items of part (taken over and deleted). */
+cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_entry *cfg,
+                   size_t n_cfg, cJSON *workload, cJSON *part);
+
+/* The median ns/op of a run, or a negative number when it has none. */
+double pb_run_median_ns(const cJSON *run);
+
+/* Set time.net_ns_per_op = median - null_median (null when either is missing). */
+void pb_run_set_net(cJSON *run, double null_median);
+
+/* Write doc to path ("-": stdout) through a temporary file in the same
+ * directory and a rename. 0 ok; -1 and err. */
+int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen);
+
+/* Median of n values (sorted in place); 0 when n is 0. */
+double pb_median(double *v, size_t n);
+
+#endif /* PB_RESULTS_H */

@@ -1,0 +1,93 @@
+/*
+ * summary.c -- reads the finished results document (never the runner's
+ * structs), so the table shows exactly what the file says.
+ */
+#include "summary.h"
+
+#include <string.h>
+
+void pb_human_bytes(double bytes, char *out, size_t len)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 4) {
+        bytes /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(out, len, "%.0f B", bytes);
+    else
+        snprintf(out, len, "%.1f %s", bytes, units[u]);
+}
+
+static const cJSON *path2(const cJSON *o, const char *a, const char *b)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
+}
+
+static void cell_number(const cJSON *v, const char *fmt, char *out, size_t len)
+{
+    if (cJSON_IsNumber(v))
+        snprintf(out, len, fmt, v->valuedouble);
+    else
+        snprintf(out, len, "-");
+}
+
+static void cell_bytes(const cJSON *v, char *out, size_t len)
+{
+    if (cJSON_IsNumber(v))
+        pb_human_bytes(v->valuedouble, out, len);
+    else
+        snprintf(out, len, "-");
+}
+
+static void print_row(const cJSON *run, FILE *f)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
+    if (!cJSON_IsString(b))
+        b = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const cJSON *w = path2(run, "workload", "name");
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
+    char ns[32], net[32], res[32], frag[32], waste[32];
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    cell_number(path2(t, "ns_per_op", "median"), "%.2f", ns, sizeof ns);
+    cell_number(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"), "%+.2f", net, sizeof net);
+    cell_bytes(path2(run, "memory", "peak_resident_bytes"), res, sizeof res);
+    const cJSON *ifr = path2(run, "memory", "internal_fragmentation");
+    if (cJSON_IsNumber(ifr))
+        snprintf(frag, sizeof frag, "%.1f %%", ifr->valuedouble * 100);
+    else
+        snprintf(frag, sizeof frag, "-");
+    cell_bytes(path2(run, "memory", "wasted_page_bytes"), waste, sizeof waste);
+    int ok = cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0;
+    fprintf(f, "%-22.22s %-24.24s %9s %9s %11s %9s %11s  %s\n",
+            cJSON_IsString(b) ? b->valuestring : "?", cJSON_IsString(w) ? w->valuestring : "?",
+            ns, net, res, frag, waste, ok ? "ok" : "FAILED");
+}
+
+void pb_summary_print(const cJSON *doc, FILE *f)
+{
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
+    fprintf(f, "%-22s %-24s %9s %9s %11s %9s %11s  %s\n", "backend", "workload", "ns/op",
+            "net ns/op", "peak res.", "int.frag", "wasted pg", "status");
+    const cJSON *run;
+    cJSON_ArrayForEach(run, runs)
+        print_row(run, f);
+    int failed = 0;
+    cJSON_ArrayForEach(run, runs)
+    {
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
+        if (cJSON_IsString(status) && strcmp(status->valuestring, "ok") != 0) {
+            if (!failed++)
+                fprintf(f, "\nfailed runs:\n");
+            const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend");
+            fprintf(f, "  %s: %s\n", cJSON_IsString(b) ? b->valuestring : "?",
+                    cJSON_IsString(err) ? err->valuestring : "unknown error");
+        }
+    }
+    fprintf(f, "\nns/op: median wall time of a whole replay / events (CLOCK_MONOTONIC); net: "
+               "minus null's median on the same workload.\npeak res.: most resident memory "
+               "(kernel); int.frag: 1 - live/granted at the live peak; wasted pg: resident "
+               "pages holding no live block, at the resident peak.\n");
+}
