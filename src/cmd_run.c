@@ -27,6 +27,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
+#include "pb_workload_json.h"
 #include "pb_workload.h"
 #include "results.h"
 #include "runner.h"

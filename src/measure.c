@@ -261,9 +261,14 @@ static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_pe
         return;
     }
     size_t at = 0;
-    for (size_t i = 0; i < m->n_timeline; i++)
-        if (m->timeline[i].resident_bytes >= m->timeline[at].resident_bytes)
-            at = i; /* ties: the latest, where the fewest live pages remain */
+    for (size_t i = 0; i < m->n_timeline; i++) {
+        const struct pb_mem_sample *s = &m->timeline[i];
+        if (s->resident_bytes > m->timeline[at].resident_bytes)
+            at = i; /* the moment the peak was first reached */
+        if (s->resident_bytes > s->occupied_bytes &&
+            s->resident_bytes - s->occupied_bytes > m->max_wasted_page_bytes)
+            m->max_wasted_page_bytes = s->resident_bytes - s->occupied_bytes;
+    }
     const struct pb_mem_sample *pk = &m->timeline[at], *end = &m->timeline[m->n_timeline - 1];
     m->peak_resident_bytes = pk->resident_bytes;
     m->occupied_page_bytes_at_peak = pk->occupied_bytes;
@@ -274,6 +279,8 @@ static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_pe
                           "(pages never touched); reported as 0");
     m->resident_bytes_at_end = end->resident_bytes;
     m->occupied_page_bytes_at_end = end->occupied_bytes;
+    m->wasted_page_bytes_at_end =
+        end->resident_bytes > end->occupied_bytes ? end->resident_bytes - end->occupied_bytes : 0;
 }
 
 int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb_workload *w,

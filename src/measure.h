@@ -41,11 +41,13 @@ struct pb_memory {
     uint64_t peak_footprint_bytes;
     int fragmentation_ok;            /* fragmentation */
     double fragmentation;
-    int resident_ok;                 /* resident, occupied, wasted */
+    int resident_ok;                 /* resident, occupied, wasted (at the first
+                                        sample where resident reached its peak) */
     uint64_t peak_resident_bytes;
     uint64_t occupied_page_bytes_at_peak;
     uint64_t wasted_page_bytes;
-    uint64_t resident_bytes_at_end, occupied_page_bytes_at_end;
+    uint64_t resident_bytes_at_end, occupied_page_bytes_at_end, wasted_page_bytes_at_end;
+    uint64_t max_wasted_page_bytes;  /* largest resident - occupied over all samples */
     const char *resident_method;     /* "mincore" or "smaps_rollup" (NULL when not measured) */
     int peak_rss_ok;
     uint64_t peak_rss_bytes;

@@ -184,6 +184,8 @@ static cJSON *memory_json(const struct pb_memory *m)
     add_u64_or_null(o, "resident_bytes_at_end", m->resident_ok, m->resident_bytes_at_end);
     add_u64_or_null(o, "occupied_page_bytes_at_end", m->resident_ok,
                     m->occupied_page_bytes_at_end);
+    add_u64_or_null(o, "wasted_page_bytes_at_end", m->resident_ok, m->wasted_page_bytes_at_end);
+    add_u64_or_null(o, "max_wasted_page_bytes", m->resident_ok, m->max_wasted_page_bytes);
     if (m->resident_method)
         cJSON_AddStringToObject(o, "resident_method", m->resident_method);
     else

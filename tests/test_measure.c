@@ -159,8 +159,10 @@ static void untouched_blocks_are_not_resident(void **state)
     size_t at = 0;
     assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
     assert_int_equal(mem.peak_resident_bytes, 0);
-    assert_int_equal(mem.occupied_page_bytes_at_peak, pages_of(1000 * CHUNK));
+    assert_int_equal(mem.resident_bytes_at_end, 0);
+    assert_int_equal(mem.occupied_page_bytes_at_end, pages_of(1000 * CHUNK));
     assert_int_equal(mem.wasted_page_bytes, 0);
+    assert_int_equal(mem.max_wasted_page_bytes, 0);
     assert_true(mem.n_notes >= 1); /* occupied > resident is explained */
     pb_memory_free(&mem);
     mini_close(&m);
@@ -179,8 +181,11 @@ static void freeing_everything_wastes_all_resident(void **state)
     assert_int_equal(mem.occupied_page_bytes_at_end, 0);
     assert_int_equal(mem.resident_bytes_at_end, mem.peak_resident_bytes);
     assert_true(mem.peak_resident_bytes > 0);
-    assert_int_equal(mem.occupied_page_bytes_at_peak, 0);
-    assert_int_equal(mem.wasted_page_bytes, mem.peak_resident_bytes);
+    assert_int_equal(mem.wasted_page_bytes_at_end, mem.resident_bytes_at_end);
+    assert_int_equal(mem.max_wasted_page_bytes, mem.resident_bytes_at_end);
+    /* the peak was first reached with every block live: nothing wasted then */
+    assert_int_equal(mem.occupied_page_bytes_at_peak, pages_of(2000 * CHUNK));
+    assert_int_equal(mem.wasted_page_bytes, 0);
     const struct pb_mem_sample *last = &mem.timeline[mem.n_timeline - 1];
     assert_int_equal(last->event, w->n_records);
     assert_int_equal(last->live_bytes, 0);
