@@ -632,7 +632,7 @@ int pb_cmd_run(int argc, char **argv)
     struct backend_slot *b = calloc(MAX_BACKENDS, sizeof *b);
     size_t nb = 0;
     int status = PB_EXIT_USAGE;
-    if (!b || load_workloads(&o, &l) || prepare_backends(&o, b, &nb))
+    if (!b || prepare_backends(&o, b, &nb) || load_workloads(&o, &l))
         goto out;
     cJSON *doc = pb_results_new(config_json(&o, b, nb, &l, argc, argv));
     if (!doc)

@@ -1,0 +1,547 @@
+/*
+ * test_cmd_run.c -- `poolbench run` end to end: runs the binary on the small
+ * traces of tests/data and checks every field of the results contract
+ * (../shared/spec/results.md) and its type, the relations between the
+ * figures, and the failure paths: an invalid trace writes nothing (exit 2), a
+ * refused request and a crashing backend fail only their own run (exit 1),
+ * -o - writes to stdout, SIGINT keeps the finished runs.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- running the binary ------------------------------------------------- */
+
+struct dir {
+    char path[64];
+};
+
+static void dir_make(struct dir *d)
+{
+    snprintf(d->path, sizeof d->path, "/tmp/pb-test-run-XXXXXX");
+    assert_non_null(mkdtemp(d->path));
+}
+
+static void dir_remove(struct dir *d)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Start argv with stdout and stderr into files of d; the child's pid. */
+static pid_t start(const struct dir *d, char *const argv[])
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char out[128], err[128];
+        snprintf(out, sizeof out, "%s/stdout", d->path);
+        snprintf(err, sizeof err, "%s/stderr", d->path);
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (chdir(PB_TESTDATA) != 0)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int finish(pid_t pid)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static int run(const struct dir *d, char *const argv[])
+{
+    return finish(start(d, argv));
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static cJSON *load_json(const char *path)
+{
+    char *text = slurp(path);
+    assert_non_null(text);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    assert_non_null(j);
+    return j;
+}
+
+static char *dir_file(const struct dir *d, const char *name)
+{
+    static char buf[4][160];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 160, "%s/%s", d->path, name);
+    return p;
+}
+
+/* ---- contract checks ------------------------------------------------------ */
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        fail_msg("missing field '%s'", key);
+    return v;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsString(v))
+        fail_msg("field '%s' is not a string", key);
+    return v->valuestring;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsNumber(v))
+        fail_msg("field '%s' is not a number", key);
+    return v->valuedouble;
+}
+
+static const cJSON *obj(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsObject(v))
+        fail_msg("field '%s' is not an object", key);
+    return v;
+}
+
+static const cJSON *arr(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsArray(v))
+        fail_msg("field '%s' is not an array", key);
+    return v;
+}
+
+static int is_null(const cJSON *o, const char *key)
+{
+    return cJSON_IsNull(get(o, key));
+}
+
+static void check_header(const cJSON *doc)
+{
+    assert_string_equal(str(doc, "schema"), "poolbench-results/1");
+    const char *created = str(doc, "created");
+    int y, mo, da, h, mi, s;
+    char z;
+    assert_int_equal(sscanf(created, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &s, &z), 7);
+    assert_int_equal(z, 'Z');
+    const cJSON *tool = obj(doc, "tool");
+    const char *tool_keys[] = {"version", "git", "build_type", "compiler", "cflags"};
+    for (int i = 0; i < 5; i++)
+        str(tool, tool_keys[i]);
+    const cJSON *m = obj(doc, "machine");
+    assert_true(strlen(str(m, "cpu")) > 0);
+    assert_true(num(m, "cores") >= 1);
+    assert_int_equal((long)num(m, "page_size"), sysconf(_SC_PAGESIZE));
+    assert_true(strlen(str(m, "kernel")) > 0);
+    assert_true(strlen(str(m, "libc")) > 0);
+    const cJSON *cfg = obj(doc, "config");
+    assert_true(num(cfg, "repeat") >= 1);
+    num(cfg, "warmup");
+    str(cfg, "touch");
+    num(cfg, "sample_every");
+    num(cfg, "timeout");
+    arr(cfg, "backends");
+    arr(doc, "runs");
+    assert_true(cJSON_IsBool(get(doc, "interrupted")));
+}
+
+static void check_distribution(const cJSON *d, double repeats)
+{
+    double med = num(d, "median"), lo = num(d, "min"), hi = num(d, "max");
+    assert_true(lo <= med && med <= hi && lo > 0);
+    const cJSON *s = arr(d, "samples");
+    assert_int_equal(cJSON_GetArraySize(s), (int)repeats);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, s)
+        assert_true(cJSON_IsNumber(v) && v->valuedouble >= lo && v->valuedouble <= hi);
+}
+
+static void check_time(const cJSON *t, const cJSON *workload)
+{
+    double repeats = num(t, "repeats");
+    num(t, "warmup");
+    check_distribution(obj(t, "ns_per_op"), repeats);
+    check_distribution(obj(t, "ops_per_sec"), repeats);
+    num(t, "net_ns_per_op");
+    /* one op is one event; an x counts once */
+    assert_int_equal((long)num(t, "ops"), (long)(num(workload, "events") + num(workload, "resets")));
+}
+
+static const char *const memory_keys[] = {
+    "granted_bytes_at_peak", "internal_fragmentation", "peak_footprint_bytes",
+    "peak_resident_bytes",   "occupied_page_bytes_at_peak", "wasted_page_bytes",
+    "fragmentation",         "peak_rss_bytes",
+};
+
+static void check_memory(const cJSON *m, const cJSON *workload, int no_memory)
+{
+    for (size_t i = 0; i < sizeof memory_keys / sizeof memory_keys[0]; i++) {
+        if (no_memory)
+            assert_true(is_null(m, memory_keys[i]) || strcmp(memory_keys[i], "peak_rss_bytes") == 0);
+        else
+            num(m, memory_keys[i]);
+    }
+    if (no_memory)
+        return;
+    double live = num(workload, "peak_live_bytes");
+    double granted = num(m, "granted_bytes_at_peak");
+    assert_true(granted >= live);
+    assert_true(fabs(num(m, "internal_fragmentation") - (1 - live / granted)) < 1e-12);
+    assert_true(fabs(num(m, "fragmentation") - (num(m, "peak_footprint_bytes") / live - 1)) < 1e-12);
+    double res = num(m, "peak_resident_bytes"), occ = num(m, "occupied_page_bytes_at_peak");
+    double wasted = num(m, "wasted_page_bytes");
+    assert_true(wasted == (res > occ ? res - occ : 0));
+    long page = sysconf(_SC_PAGESIZE);
+    assert_int_equal((long)res % page, 0);
+    assert_int_equal((long)occ % page, 0);
+    assert_true(num(m, "peak_rss_bytes") > 0);
+}
+
+static void check_timeline(const cJSON *tl, int no_memory)
+{
+    double prev = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, tl)
+    {
+        double ev = num(s, "event");
+        assert_true(ev > prev);
+        prev = ev;
+        num(s, "live_bytes");
+        num(s, "granted_bytes");
+        num(s, "footprint_bytes");
+        num(s, "resident_bytes");
+    }
+    if (!no_memory)
+        assert_true(cJSON_GetArraySize(tl) > 0);
+}
+
+static const char *const figure_keys[] = {
+    "events", "allocs", "frees", "reallocs", "resets", "peak_live_bytes", "peak_live_blocks",
+    "live_blocks_at_end", "live_bytes_at_end", "total_requested_bytes",
+};
+
+static void check_workload(const cJSON *w)
+{
+    str(w, "name");
+    str(w, "source");
+    for (size_t i = 0; i < sizeof figure_keys / sizeof figure_keys[0]; i++)
+        num(w, figure_keys[i]);
+}
+
+/* Check one run; returns 1 when it is ok. */
+static int check_run(const cJSON *run)
+{
+    const char *backend = str(run, "backend");
+    assert_null(strchr(backend, ':')); /* the bare name */
+    obj(run, "backend_config");
+    const cJSON *w = obj(run, "workload");
+    check_workload(w);
+    const char *status = str(run, "status");
+    arr(run, "notes");
+    if (strcmp(status, "ok") != 0) {
+        assert_string_equal(status, "failed");
+        assert_true(strlen(str(run, "error")) > 0);
+        return 0;
+    }
+    int no_memory = strcmp(backend, "null") == 0;
+    check_time(obj(run, "time"), w);
+    check_memory(obj(run, "memory"), w, no_memory);
+    check_timeline(arr(run, "timeline"), no_memory);
+    if (no_memory)
+        assert_true(cJSON_GetArraySize(arr(run, "notes")) > 0);
+    return 1;
+}
+
+static const cJSON *find_run(const cJSON *doc, const char *backend)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "runs"))
+        if (strcmp(str(r, "backend"), backend) == 0)
+            return r;
+    fail_msg("no run of backend %s", backend);
+    return NULL;
+}
+
+/* ---- the tests ------------------------------------------------------------- */
+
+static void every_contract_field_is_there(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend",
+                    "pool,arena,malloc", "--repeat", "3", "--warmup", "1", "-o", out,
+                    "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = load_json(out);
+    check_header(doc);
+    const cJSON *runs = arr(doc, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 4); /* null is always run */
+    assert_string_equal(str(cJSON_GetArrayItem(runs, 0), "backend"), "null");
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs)
+        assert_true(check_run(r));
+    /* null is its own baseline */
+    assert_true(num(obj(find_run(doc, "null"), "time"), "net_ns_per_op") == 0);
+    /* the pool's options in effect */
+    assert_string_equal(str(obj(find_run(doc, "pool"), "backend_config"), "chunk"), "64");
+    assert_false(cJSON_IsTrue(get(doc, "interrupted")));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void workload_figures_equal_check_json(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "malloc",
+                    "--repeat", "1", "--warmup", "0", "-o", out, NULL};
+    assert_int_equal(run(&d, argv), 0);
+    char *check[] = {PB_BIN, "check", "--json", "run_small.trace", NULL};
+    assert_int_equal(run(&d, check), 0);
+    cJSON *doc = load_json(out);
+    cJSON *want = load_json(dir_file(&d, "stdout"));
+    const cJSON *r;
+    cJSON_ArrayForEach(r, get(doc, "runs"))
+    {
+        const cJSON *w = obj(r, "workload");
+        for (size_t i = 0; i < sizeof figure_keys / sizeof figure_keys[0]; i++)
+            assert_true(num(w, figure_keys[i]) == num(want, figure_keys[i]));
+        assert_string_equal(str(w, "sha256"), str(want, "sha256"));
+        assert_string_equal(str(w, "name"), str(want, "name"));
+    }
+    /* and the hand-computed ones (see the comment in run_small.trace) */
+    assert_int_equal((long)num(want, "peak_live_bytes"), 208);
+    assert_int_equal((long)num(want, "total_requested_bytes"), 272);
+    cJSON_Delete(want);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void invalid_trace_writes_nothing(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--trace", "run_bad.trace",
+                    "-o", out, NULL};
+    assert_int_equal(run(&d, argv), 2);
+    struct stat st;
+    assert_int_not_equal(stat(out, &st), 0);
+    char *err = slurp(dir_file(&d, "stderr"));
+    assert_non_null(strstr(err, "run_bad.trace:4:"));
+    free(err);
+    dir_remove(&d);
+}
+
+static void dash_writes_to_stdout(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "arena",
+                    "--repeat", "1", "-o", "-", NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = load_json(dir_file(&d, "stdout"));
+    check_header(doc);
+    assert_int_equal(cJSON_GetArraySize(get(doc, "runs")), 2);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void refused_request_fails_only_its_run(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--trace", "run_large.trace", "--backend", "pool,malloc",
+                    "--repeat", "1", "-o", out, "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 1);
+    cJSON *doc = load_json(out);
+    const cJSON *pool = find_run(doc, "pool");
+    assert_false(check_run(pool));
+    const char *err = str(pool, "error");
+    if (!strstr(err, "run_large.trace:4") || !strstr(err, "5000"))
+        fail_msg("the error names neither line nor size: %s", err);
+    assert_true(check_run(find_run(doc, "malloc")));
+    assert_true(check_run(find_run(doc, "null")));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void crashing_backend_fails_only_its_run(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_TESTBK_BIN, "run", "--workload", "churn:pairs=2000",
+                    "--backend", "malloc,crash:after=1500,pool", "--repeat", "1",
+                    "-o", out, "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 1);
+    cJSON *doc = load_json(out);
+    assert_int_equal(cJSON_GetArraySize(get(doc, "runs")), 4);
+    const cJSON *crash = find_run(doc, "crash");
+    assert_false(check_run(crash));
+    assert_non_null(strstr(str(crash, "error"), "signal 11"));
+    assert_string_equal(str(obj(crash, "backend_config"), "after"), "1500");
+    assert_true(check_run(find_run(doc, "malloc")));
+    assert_true(check_run(find_run(doc, "pool")));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void hanging_backend_times_out(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_TESTBK_BIN, "run", "--workload", "churn:pairs=2000", "--backend",
+                    "crash:after=10:mode=hang,arena", "--repeat", "1", "--timeout", "1",
+                    "-o", out, "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 1);
+    cJSON *doc = load_json(out);
+    assert_non_null(strstr(str(find_run(doc, "crash"), "error"), "timeout"));
+    assert_true(check_run(find_run(doc, "arena")));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void sigint_keeps_the_finished_runs(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    /* null runs first and finishes; the hanging backend is interrupted */
+    char *argv[] = {PB_TESTBK_BIN, "run", "--workload", "churn:pairs=2000", "--backend",
+                    "crash:after=10:mode=hang", "--repeat", "1", "-o", out, "--quiet", NULL};
+    pid_t pid = start(&d, argv);
+    struct stat st;
+    sleep(2);
+    assert_int_not_equal(stat(out, &st), 0); /* still running: nothing written yet */
+    kill(pid, SIGINT);
+    assert_int_equal(finish(pid), 1);
+    cJSON *doc = load_json(out);
+    assert_true(cJSON_IsTrue(get(doc, "interrupted")));
+    const cJSON *runs = get(doc, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 1);
+    assert_true(check_run(cJSON_GetArrayItem(runs, 0)));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void latency_reports_percentiles(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=5000", "--backend", "pool",
+                    "--repeat", "1", "--latency", "-o", out, NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = load_json(out);
+    const cJSON *lat = obj(find_run(doc, "pool"), "latency");
+    const char *kinds[] = {"alloc", "free"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *s = obj(lat, kinds[k]);
+        assert_true(num(s, "count") > 0);
+        assert_true(num(s, "p50_ns") <= num(s, "p99_ns"));
+        assert_true(num(s, "p99_ns") <= num(s, "p999_ns"));
+        assert_true(num(s, "p999_ns") <= num(s, "max_ns"));
+        assert_true(cJSON_GetArraySize(arr(s, "cdf_ns")) > 0);
+    }
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void default_output_goes_to_results_dir(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=100", "--backend", "pool",
+                    "--repeat", "1", NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* run inside the temporary directory: results/ is relative to it */
+        if (chdir(d.path) != 0)
+            _exit(126);
+        freopen("/dev/null", "w", stdout);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    assert_int_equal(finish(pid), 0);
+    char *latest = dir_file(&d, "results/latest.json");
+    cJSON *doc = load_json(latest);
+    check_header(doc);
+    cJSON_Delete(doc);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "ls %s/results/run-*.json >/dev/null", d.path);
+    assert_int_equal(system(cmd), 0);
+    dir_remove(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(every_contract_field_is_there),
+        cmocka_unit_test(workload_figures_equal_check_json),
+        cmocka_unit_test(invalid_trace_writes_nothing),
+        cmocka_unit_test(dash_writes_to_stdout),
+        cmocka_unit_test(refused_request_fails_only_its_run),
+        cmocka_unit_test(crashing_backend_fails_only_its_run),
+        cmocka_unit_test(hanging_backend_times_out),
+        cmocka_unit_test(sigint_keeps_the_finished_runs),
+        cmocka_unit_test(latency_reports_percentiles),
+        cmocka_unit_test(default_output_goes_to_results_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
