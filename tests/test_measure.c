@@ -244,6 +244,79 @@ static void null_backend_has_no_memory_figures(void **state)
     tw_free(w);
 }
 
+/* ---- the real pool: the kernel's count equals the pages its slabs touched -- */
+
+static void *pool_make(const char *chunk, const char *slab)
+{
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    struct pb_option o[] = {{"chunk", chunk}, {"slab", slab}};
+    void *self = NULL;
+    char err[PB_ERR_MAX];
+    assert_int_equal(ops->create(o, 2, &self, err, sizeof err), 0);
+    return self;
+}
+
+static void pool_internal_fragmentation_is_exact(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    struct pb_workload *w = one_size(3000, 48, 1);
+    void *self = pool_make("64", "64k");
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    assert_int_equal(mem.granted_bytes_at_peak, 3000 * 64);
+    assert_true(mem.internal_fragmentation == 0.25);
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    tw_free(w);
+}
+
+static void pool_resident_is_the_touched_slab_pages(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    /* 64 KiB slabs hold 1024 chunks of 64 bytes: 2500 blocks fill two slabs and
+     * 452 chunks (28.25 pages, so 29 touched) of a third */
+    struct pb_workload *w = one_size(2500, 64, 0);
+    void *self = pool_make("64", "64k");
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    uint64_t slab_chunks = 65536 / 64, full = 2500 / slab_chunks;
+    uint64_t touched = full * 65536 + pages_of((2500 - full * slab_chunks) * 64);
+    assert_int_equal(mem.peak_resident_bytes, touched);
+    assert_int_equal(mem.occupied_page_bytes_at_peak, touched);
+    assert_int_equal(mem.peak_footprint_bytes, 3 * 65536);
+    /* with no touches, nothing of the pool becomes resident: it writes no chunk */
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    self = pool_make("64", "64k");
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
+    assert_int_equal(mem.peak_resident_bytes, 0);
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    tw_free(w);
+}
+
+static void pool_free_everything_leaves_all_resident_wasted(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    struct pb_workload *w = one_size(1500, 64, 1);
+    void *self = pool_make("64", "64k");
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_FULL, 0, &mem, &at), 0);
+    assert_int_equal(mem.occupied_page_bytes_at_end, 0);
+    assert_int_equal(mem.resident_bytes_at_end, mem.peak_resident_bytes);
+    assert_int_equal(mem.wasted_page_bytes_at_end, mem.resident_bytes_at_end);
+    assert_int_equal(mem.peak_resident_bytes, 65536 + pages_of(476 * 64));
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    tw_free(w);
+}
+
 static void occupied_counts_distinct_pages(void **state)
 {
     (void)state;
@@ -271,6 +344,9 @@ int main(void)
         cmocka_unit_test(timeline_samples_the_peak_and_every_n),
         cmocka_unit_test(null_backend_has_no_memory_figures),
         cmocka_unit_test(occupied_counts_distinct_pages),
+        cmocka_unit_test(pool_internal_fragmentation_is_exact),
+        cmocka_unit_test(pool_resident_is_the_touched_slab_pages),
+        cmocka_unit_test(pool_free_everything_leaves_all_resident_wasted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
