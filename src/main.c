@@ -9,6 +9,8 @@
 
 static const struct pb_command commands[] = {
     {"list", "list the backends and workload generators with their options", pb_cmd_list},
+    {"record", "run a program and record its allocations as a trace", pb_cmd_record},
+    {"import", "convert an allocation log (glibc mtrace) into a trace", pb_cmd_import},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
