@@ -283,19 +283,20 @@ static int record(const char *out, int sites, char **cmd)
     unlink(list);
     fprintf(stderr, "poolbench record: %llu events in %d file%s\n", (unsigned long long)events,
             files, files == 1 ? "" : "s");
+    if (rc != 0) {
+        if (rc > 128)
+            fprintf(stderr, "poolbench record: %s was killed by signal %d%s\n", cmd[0], rc - 128,
+                    files ? " (the trace is written)" : "");
+        else
+            fprintf(stderr, "poolbench record: %s exited with status %d%s\n", cmd[0], rc,
+                    files ? " (the trace is written)" : "");
+    }
     if (files == 0) {
         fprintf(stderr, "poolbench record: no trace was written (is %s writable?)\n", abs_out);
         return PB_EXIT_FAIL;
     }
-    if (rc != 0) {
-        if (rc > 128)
-            fprintf(stderr, "poolbench record: %s was killed by signal %d (the trace is written)\n",
-                    cmd[0], rc - 128);
-        else
-            fprintf(stderr, "poolbench record: %s exited with status %d (the trace is written)\n",
-                    cmd[0], rc);
+    if (rc != 0)
         return PB_EXIT_FAIL;
-    }
     return PB_EXIT_OK;
 }
 

@@ -663,6 +663,10 @@ static void finish(const char *why)
         in_recorder--;
         return;
     }
+    if (rec.state == PB_REC_UNKNOWN)
+        init_locked(); /* a process that never allocated still gets its file */
+    else if (rec.state == PB_REC_ON && rec.fd < 0)
+        open_output();
     if (rec.state == PB_REC_ON && rec.fd >= 0) {
         write_summary(why);
         flush_locked();
