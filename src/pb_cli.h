@@ -22,6 +22,10 @@ struct pb_command {
 };
 
 int pb_cmd_list(int argc, char **argv);
+/* check [--json] FILE...: validate traces, print their figures. */
+int pb_cmd_check(int argc, char **argv);
+/* convert IN OUT: text, .gz and binary .pbt traces into one another. */
+int pb_cmd_convert(int argc, char **argv);
 
 /* `poolbench record -- CMD`: run CMD under the LD_PRELOAD recorder (cmd_record.c). */
 int pb_cmd_record(int argc, char **argv);
