@@ -27,15 +27,6 @@ static void usage(FILE *f)
             "nothing written.\n");
 }
 
-static void print_diag(const struct pb_diag *d)
-{
-    for (int i = 0; i < d->count; i++)
-        fprintf(stderr, "%s\n", d->msg[i]);
-    if (d->total > (uint64_t)d->count)
-        fprintf(stderr, "... and %llu more problems\n",
-                (unsigned long long)(d->total - (uint64_t)d->count));
-}
-
 static void write_summary(FILE *out, const struct pb_import_stats *st)
 {
     unsigned long long ev = st->allocs + st->frees + st->reallocs;
@@ -107,7 +98,7 @@ static int import_mtrace(const char *in_path, const char *out_path)
     free(tmp);
     if (rc == -1) {
         if (diag)
-            print_diag(diag);
+            pb_diag_print(diag, stderr);
         else
             fprintf(stderr, "poolbench import: out of memory\n");
         free(diag);

@@ -14,6 +14,7 @@ out="$work/sample.trace"
 grep -q 'data/mtrace_sample.log\|sample.trace: 11 events' "$work/err" || { cat "$work/err"; fail "no summary"; }
 head -1 "$out" | grep -qx 'poolbench-trace 1' || fail "no header"
 awk -v lo=0 -v hi=1099511627776 -f trace_filter.awk "$out" > /dev/null || fail "invalid trace"
+"$pb" check "$out" > /dev/null || fail "poolbench check rejects $out"
 grep -v '^#' "$out" | grep -v '^poolbench-trace' > "$work/events"
 diff -u data/mtrace_sample.expected "$work/events" || fail "events differ"
 grep -qx '# dropped 1 frees of blocks allocated before recording' "$out" || fail "dropped comment"

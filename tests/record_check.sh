@@ -25,6 +25,7 @@ for f in "$out" "$out".*; do
     nfiles=$((nfiles + 1))
     awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" > "$f.followed" \
         || fail "invalid trace $f"
+    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
     grep -q '^# dropped [0-9]* frees of blocks allocated before recording' "$f" \
         || fail "$f has no dropped-frees comment"
 done

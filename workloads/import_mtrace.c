@@ -21,7 +21,6 @@
  */
 #include "pb_import.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,26 +47,6 @@ struct mt_state {
     uint64_t pending_addr;
     int problems;
 };
-
-static void diag_add(struct pb_diag *d, const char *file, uint64_t line, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void diag_add(struct pb_diag *d, const char *file, uint64_t line, const char *fmt, ...)
-{
-    d->total++;
-    if (d->count >= PB_DIAG_MAX)
-        return;
-    char *msg = d->msg[d->count];
-    int n = line ? snprintf(msg, PB_DIAG_LEN, "%s:%llu: ", file, (unsigned long long)line)
-                 : snprintf(msg, PB_DIAG_LEN, "%s: ", file);
-    if (n < 0 || n >= PB_DIAG_LEN - 1)
-        n = 0;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg + n, PB_DIAG_LEN - (size_t)n, fmt, ap);
-    va_end(ap);
-    d->count++;
-}
 
 static size_t mt_hash(uint64_t a, size_t mask)
 {
@@ -195,7 +174,7 @@ static int parse_ptr(const char *s, uint64_t *v)
 
 static void problem(struct mt_state *s, uint64_t line, const char *fmt, const char *arg)
 {
-    diag_add(s->diag, s->name, line, fmt, arg);
+    pb_diag_add(s->diag, s->name, line, fmt, arg);
     s->problems++;
 }
 
