@@ -77,6 +77,13 @@ static void calibrate(struct pb_latency *out)
     }
     qsort(d, N, sizeof d[0], by_value);
     out->overhead_ns = d[N / 2];
+    /* the smallest step the counter shows: coarse under some hypervisors */
+    out->resolution_ns = 0;
+    for (uint64_t a = ticks(), i = 0; i < 100000 && out->resolution_ns == 0; i++) {
+        uint64_t b = ticks();
+        if (b != a)
+            out->resolution_ns = (double)(b - a) * out->ns_per_tick;
+    }
 }
 
 struct samples {

@@ -29,6 +29,7 @@ struct pb_latency {
     const char *timer;             /* "rdtscp" or "clock_gettime" */
     double ns_per_tick;            /* calibration */
     double overhead_ns;            /* the timer's own cost, subtracted from each sample */
+    double resolution_ns;          /* smallest step between two reads (0: never moved) */
     size_t every;                  /* K: every Kth event is a candidate */
     struct pb_latency_stats alloc, free;
 };

@@ -228,6 +228,7 @@ static cJSON *latency_json(const struct pb_latency *l)
     cJSON_AddStringToObject(o, "timer", l->timer);
     cJSON_AddNumberToObject(o, "ns_per_tick", l->ns_per_tick);
     cJSON_AddNumberToObject(o, "timer_overhead_ns", l->overhead_ns);
+    cJSON_AddNumberToObject(o, "timer_resolution_ns", l->resolution_ns);
     add_u64(o, "every", l->every);
     cJSON_AddItemToObject(o, "alloc", latency_stats_json(&l->alloc));
     cJSON_AddItemToObject(o, "free", latency_stats_json(&l->free));
