@@ -9,6 +9,7 @@
 
 #include <malloc.h>
 #include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,25 +79,32 @@ int pb_resident_of_mappings(const struct pb_backend_ops *ops, void *self, uint64
     return 0;
 }
 
-/* The value in kB of the first line of path starting with key, in bytes. */
+/* The value in kB of the first line of path starting with key, in bytes.
+ * Reads into a stack buffer: no malloc, so the runner adds nothing to the
+ * heap a malloc-like backend is being measured in. */
 static int read_kb_field(const char *path, const char *key, uint64_t *out)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char buf[8192];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    char line[256];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    buf[len] = '\0';
     size_t klen = strlen(key);
-    int rc = -1;
-    while (fgets(line, sizeof line, f)) {
+    for (const char *line = buf; line && *line; line = strchr(line, '\n')) {
+        if (*line == '\n')
+            line++;
         unsigned long long kb;
         if (strncmp(line, key, klen) == 0 && sscanf(line + klen, "%llu", &kb) == 1) {
             *out = (uint64_t)kb * 1024u;
-            rc = 0;
-            break;
+            return 0;
         }
     }
-    fclose(f);
-    return rc;
+    return -1;
 }
 
 int pb_anon_rss(uint64_t *out)
@@ -123,10 +131,35 @@ struct page_range {
     uintptr_t first, last;
 };
 
-static int by_first(const void *a, const void *b)
+static void sift_down(struct page_range *r, size_t root, size_t n)
 {
-    const struct page_range *x = a, *y = b;
-    return x->first < y->first ? -1 : x->first > y->first;
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && r[child + 1].first > r[child].first)
+            child++;
+        if (r[root].first >= r[child].first)
+            return;
+        struct page_range t = r[root];
+        r[root] = r[child];
+        r[child] = t;
+        root = child;
+    }
+}
+
+/* Sort by first page, in place: heapsort, because glibc's qsort may malloc
+ * and the runner must not grow the heap a malloc backend is measured in. */
+static void sort_ranges(struct page_range *r, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(r, i, n);
+    for (size_t end = n; end-- > 1;) {
+        struct page_range t = r[0];
+        r[0] = r[end];
+        r[end] = t;
+        sift_down(r, 0, end);
+    }
 }
 
 uint64_t pb_occupied_bytes(const struct pb_replay *r, uintptr_t *scratch, uint64_t *live)
@@ -149,7 +182,7 @@ uint64_t pb_occupied_bytes(const struct pb_replay *r, uintptr_t *scratch, uint64
     *live = live_bytes;
     if (n == 0)
         return 0;
-    qsort(ranges, n, sizeof *ranges, by_first);
+    sort_ranges(ranges, n);
     uint64_t pages = 0;
     uintptr_t first = ranges[0].first, last = ranges[0].last;
     for (size_t i = 1; i < n; i++) {
@@ -188,6 +221,7 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
     uint64_t v = 0;
     if (!ps->resident_ok)
         return;
+    /* the kernel is asked last: nothing above allocates */
     if (ps->own_mappings) {
         if (pb_resident_of_mappings(ps->r.ops, ps->r.self, &v) == 0)
             s->resident_bytes = v;

@@ -334,6 +334,36 @@ static void occupied_counts_distinct_pages(void **state)
     assert_int_equal(pb_occupied_bytes(&r, scratch, &live), 4 * 4096);
 }
 
+static void occupied_matches_a_page_bitmap(void **state)
+{
+    (void)state;
+    enum { N = 700, PAGES = 256 };
+    static unsigned char area[PAGES * 4096] __attribute__((aligned(4096)));
+    void *ptr[N];
+    size_t size[N];
+    unsigned char used[PAGES] = {0};
+    uint64_t x = 12345, want_live = 0;
+    for (int i = 0; i < N; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        size_t off = (size_t)(x >> 33) % (PAGES * 4096 - 9000);
+        size[i] = (size_t)(x >> 20) % 9000;
+        ptr[i] = (x & 8) ? area + off : NULL; /* about half are live */
+        if (!ptr[i])
+            continue;
+        want_live += size[i];
+        for (size_t b = off; size[i] && b <= off + size[i] - 1; b += 1)
+            used[b / 4096] = 1;
+    }
+    uint64_t want = 0;
+    for (int p = 0; p < PAGES; p++)
+        want += used[p];
+    struct pb_replay r = {.ptr = ptr, .size = size, .n_slots = N, .page_size = 4096};
+    uintptr_t scratch[2 * N];
+    uint64_t live = 0;
+    assert_int_equal(pb_occupied_bytes(&r, scratch, &live), want * 4096);
+    assert_int_equal(live, want_live);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -344,6 +374,7 @@ int main(void)
         cmocka_unit_test(timeline_samples_the_peak_and_every_n),
         cmocka_unit_test(null_backend_has_no_memory_figures),
         cmocka_unit_test(occupied_counts_distinct_pages),
+        cmocka_unit_test(occupied_matches_a_page_bitmap),
         cmocka_unit_test(pool_internal_fragmentation_is_exact),
         cmocka_unit_test(pool_resident_is_the_touched_slab_pages),
         cmocka_unit_test(pool_free_everything_leaves_all_resident_wasted),
