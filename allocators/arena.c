@@ -173,7 +173,9 @@ static uintptr_t big_take(struct arena *a, size_t need, size_t align, size_t off
     return p;
 }
 
-/* Everything but the common case: bad alignment, a new or kept block, a big request. */
+/* Everything but the common case: bad alignment, a new or kept block, a big
+ * request. Kept out of line so the fast path needs no stack frame. */
+__attribute__((noinline, cold))
 static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
 {
     if (align == 0 || (align & (align - 1)) || align > ARENA_MAX_ALIGN) {

@@ -359,9 +359,10 @@ static int check_live(struct pool *pl, const char *what, const unsigned char *p)
         return -1;
     }
     if (!bit_get(pl->slabs[s].live, idx)) {
-        snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p,
-                 carved(pl, (size_t)s, idx) ? "the chunk is already free (double free)"
-                                            : "chunk was never allocated");
+        const char *why = carved(pl, (size_t)s, idx)
+                              ? "the chunk is already free (double free)"
+                              : "the chunk is not allocated (stale, or never handed out)";
+        snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p, why);
         return -1;
     }
     return 0;
@@ -384,7 +385,9 @@ static int check_request(struct pool *pl, const char *what, size_t size, size_t 
     return 0;
 }
 
-/* Everything but the common case: refusals, slab changes, checked mode. */
+/* Everything but the common case: refusals, slab changes, checked mode. Kept
+ * out of line so the fast path in pool_alloc needs no stack frame. */
+__attribute__((noinline, cold))
 static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
 {
     if (check_request(pl, "request", size, align)) {
@@ -422,6 +425,7 @@ static void *pool_alloc(void *self, size_t size, size_t align)
     return c;
 }
 
+__attribute__((noinline, cold))
 static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
 {
     if (check_live(pl, "free", p)) {
