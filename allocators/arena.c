@@ -141,6 +141,12 @@ static void use_block(struct arena *a, struct arena_block *b)
     a->limit = (uintptr_t)b + b->len;
 }
 
+/* Is align a power of two from 1 to ARENA_MAX_ALIGN? (0 wraps to SIZE_MAX.) */
+static int align_ok(size_t align)
+{
+    return align - 1 < ARENA_MAX_ALIGN && !(align & (align - 1));
+}
+
 /* Bump need bytes aligned to align out of the current block; 0 if they do not fit. */
 static uintptr_t bump_take(struct arena *a, size_t need, size_t align)
 {
@@ -178,7 +184,7 @@ static uintptr_t big_take(struct arena *a, size_t need, size_t align, size_t off
 __attribute__((noinline, cold))
 static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
 {
-    if (align == 0 || (align & (align - 1)) || align > ARENA_MAX_ALIGN) {
+    if (!align_ok(align)) {
         snprintf(a->err, sizeof a->err,
                  "arena: alignment %zu is not a power of two from 1 to %d", align,
                  ARENA_MAX_ALIGN);
@@ -213,7 +219,7 @@ static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
 static uintptr_t arena_take(struct arena *a, size_t size, size_t align)
 {
     size_t need = size ? size : 1;
-    if (align - 1 < ARENA_MAX_ALIGN && !(align & (align - 1))) {
+    if (align_ok(align)) {
         uintptr_t p = bump_take(a, need, align);
         if (p)
             return p;
@@ -248,8 +254,7 @@ static void *arena_realloc(void *self, void *ptr, size_t old_size, size_t new_si
     struct arena *a = self;
     uintptr_t p = (uintptr_t)ptr;
     size_t need = new_size ? new_size : 1;
-    if (p && p == a->last && align - 1 < ARENA_MAX_ALIGN && !(p & (align - 1)) &&
-        need <= a->limit - p) {
+    if (p && p == a->last && align_ok(align) && !(p & (align - 1)) && need <= a->limit - p) {
         a->granted = a->granted - a->last_size + need;
         a->bump = p + need;
         a->last_size = need;
