@@ -75,11 +75,13 @@ struct pool {
     size_t chunk;             /* chunk size, multiple of align */
     size_t align;             /* largest alignment served */
     int checked;              /* checked mode */
-    size_t live_blocks;
-    uint64_t allocs, frees;
+    uint64_t allocs, frees;   /* the only counters the fast paths touch (see pool_live) */
 
     /* cold */
     uint64_t reallocs, free_alls, failures;
+    uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
+    uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
+    uint64_t retired;         /* blocks released by free_all */
     size_t slab_size;       /* mapping length of every slab, whole pages */
     size_t per_slab;        /* chunks per slab */
     size_t bitmap_words;    /* checked mode: uint64_t words per slab bitmap */
@@ -90,6 +92,13 @@ struct pool {
     size_t peak_footprint;
     char err[PB_ERR_MAX];
 };
+
+/* Live blocks, derived rather than counted: one counter per fast path keeps
+ * alloc and free from read-modify-writing each other's fields. */
+static uint64_t pool_live(const struct pool *pl)
+{
+    return pl->allocs + pl->realloc_births - (pl->frees - pl->null_frees) - pl->retired;
+}
 
 static const struct pb_option_desc pool_options[] = {
     {"chunk", "64", "chunk size in bytes, rounded up to align (at least sizeof(void *))"},
@@ -401,7 +410,6 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
     }
     if (pl->checked)
         mark_chunk(pl, c, 1);
-    pl->live_blocks++;
     pl->allocs++;
     return c;
 }
@@ -420,7 +428,6 @@ static void *pool_alloc(void *self, size_t size, size_t align)
     } else {
         return pool_alloc_slow(pl, size, align);
     }
-    pl->live_blocks++;
     pl->allocs++;
     return c;
 }
@@ -442,7 +449,6 @@ static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
     mark_chunk(pl, p, 0);
     chunk_set_next(p, pl->free_head);
     pl->free_head = p;
-    pl->live_blocks--;
     pl->frees++;
     return 0;
 }
@@ -453,13 +459,13 @@ static int pool_free(void *self, void *ptr, size_t size)
     unsigned char *p = ptr;
     if (!p) {
         pl->frees++;
+        pl->null_frees++;
         return 0;
     }
     if (pl->checked)
         return pool_free_checked(pl, p, size);
     chunk_set_next(p, pl->free_head);
     pl->free_head = p;
-    pl->live_blocks--;
     pl->frees++;
     return 0;
 }
@@ -474,6 +480,7 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
         void *p = pool_alloc_slow(pl, new_size, align);
         if (p) {
             pl->allocs--;
+            pl->realloc_births++;
             pl->reallocs++;
         }
         return p;
@@ -496,7 +503,7 @@ static void pool_free_all(void *self)
     if (pl->checked)
         for (size_t i = 0; i < pl->n_slabs; i++)
             memset(pl->slabs[i].live, 0, pl->bitmap_words * sizeof(uint64_t));
-    pl->live_blocks = 0;
+    pl->retired += pool_live(pl);
     pl->free_alls++;
 }
 
@@ -506,8 +513,8 @@ static void pool_stats(void *self, struct pb_backend_stats *out)
     *out = (struct pb_backend_stats){
         .footprint_bytes = pl->n_slabs * pl->slab_size,
         .peak_footprint_bytes = pl->peak_footprint,
-        .granted_bytes = pl->live_blocks * pl->chunk,
-        .live_blocks = pl->live_blocks,
+        .granted_bytes = (size_t)pool_live(pl) * pl->chunk,
+        .live_blocks = (size_t)pool_live(pl),
         .allocs = pl->allocs,
         .frees = pl->frees,
         .reallocs = pl->reallocs,
