@@ -29,9 +29,10 @@
  *     touching a slab's pages; slabs stay mapped until destroy.
  *
  * Costs:
- *   - alloc, free: O(1), a handful of instructions (one load and one store of
- *     the list head, or a pointer bump; a compare; two counters). A new slab
- *     costs one mmap per slab / chunk allocations. free_all: O(slabs) on the
+ *   - alloc, free: O(1), about fifteen instructions each (a load and a store
+ *     of the list head, or a pointer bump; the refusal compares; one counter:
+ *     live blocks are derived from the counters, not kept). A new slab costs
+ *     one mmap per slab / chunk allocations. free_all: O(slabs) on the
  *     bookkeeping only. destroy: one munmap per slab.
  *   - Refusals: a request larger than chunk, or aligned more than align, is
  *     refused with a reason (no fallback).
@@ -82,13 +83,13 @@ struct pool {
     uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
     uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
     uint64_t retired;         /* blocks released by free_all */
-    size_t slab_size;       /* mapping length of every slab, whole pages */
-    size_t per_slab;        /* chunks per slab */
-    size_t bitmap_words;    /* checked mode: uint64_t words per slab bitmap */
-    struct pool_slab *slabs; /* creation order */
-    size_t *by_addr;        /* indices into slabs[], sorted by base address */
+    size_t slab_size;         /* mapping length of every slab, whole pages */
+    size_t per_slab;          /* chunks per slab */
+    size_t bitmap_words;      /* checked mode: uint64_t words per slab bitmap */
+    struct pool_slab *slabs;  /* creation order */
+    size_t *by_addr;          /* indices into slabs[], sorted by base address */
     size_t n_slabs, cap_slabs;
-    size_t cur;             /* slab being carved (meaningful when n_slabs > 0) */
+    size_t cur;               /* slab being carved (meaningful when n_slabs > 0) */
     size_t peak_footprint;
     char err[PB_ERR_MAX];
 };
