@@ -257,6 +257,15 @@ static void arena_realloc_resizes_the_last_block_in_place(void **state)
     assert_int_equal(st.reallocs, 4);
     assert_int_equal(st.allocs, 2);
     assert_int_equal(st.live_blocks, 2);
+    assert_non_null(arena()->realloc(self, NULL, 0, 8, 8)); /* makes a block */
+    assert_int_equal(arena()->free(self, NULL, 0), 0);     /* releases none */
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 3);
+    assert_int_equal(st.frees, 1);
+    arena()->free_all(self);
+    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_non_null(arena()->alloc(self, 8, 8));
+    assert_int_equal(stats_of(self).live_blocks, 1);
     arena()->destroy(self);
 }
 

@@ -332,6 +332,17 @@ static void pool_realloc_within_chunk(void **state)
     assert_int_equal(st.failures, 1);
     assert_int_equal(st.live_blocks, 1);
     assert_int_equal(st.granted_bytes, 64);
+    void *q = pool()->realloc(self, NULL, 0, 20, 16); /* realloc(NULL) makes a block */
+    assert_non_null(q);
+    assert_ptr_not_equal(q, p);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.reallocs, 3);
+    pool()->free_all(self);
+    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_non_null(pool()->alloc(self, 1, 1));
+    assert_int_equal(stats_of(self).live_blocks, 1);
     pool()->destroy(self);
 }
 
