@@ -9,6 +9,8 @@
 
 static const struct pb_command commands[] = {
     {"list", "list the backends and workload generators with their options", pb_cmd_list},
+    {"check", "validate trace files and print their figures", pb_cmd_check},
+    {"convert", "convert a trace between text, .gz and binary .pbt", pb_cmd_convert},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

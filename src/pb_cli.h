@@ -22,6 +22,10 @@ struct pb_command {
 };
 
 int pb_cmd_list(int argc, char **argv);
+/* check [--json] FILE...: validate traces, print their figures. */
+int pb_cmd_check(int argc, char **argv);
+/* convert IN OUT: text, .gz and binary .pbt traces into one another. */
+int pb_cmd_convert(int argc, char **argv);
 
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);
