@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pb_gen_util.h"
 #include "pb_generators.h"
@@ -415,6 +416,50 @@ static void job_numbers_read_like_text(void **state)
     pb_workload_list_free(w, n);
 }
 
+/* Load path and expect exactly w's events and figures. */
+static void loads_back_identical(const struct pb_workload *w, const char *path)
+{
+    struct pb_workload r;
+    struct pb_diag diag;
+    memset(&r, 0, sizeof r);
+    memset(&diag, 0, sizeof diag);
+    if (pb_workload_load(path, &r, &diag) != 0)
+        fail_msg("%s: %s", path, diag.count ? diag.msg[0] : "?");
+    assert_true(same_events(w, &r));
+    assert_int_equal(r.n_slots, w->n_slots);
+    assert_int_equal(r.n_tags, w->n_tags);
+    for (uint32_t t = 0; t < w->n_tags; t++)
+        assert_string_equal(r.tags[t], w->tags[t]);
+    assert_memory_equal(&r.fig, &w->fig, sizeof r.fig);
+    pb_workload_free(&r);
+}
+
+static void written_traces_replay_the_same_events(void **state)
+{
+    (void)state;
+    char text[] = "/tmp/pb_gen_test_XXXXXX";
+    int fd = mkstemp(text);
+    assert_true(fd >= 0);
+    close(fd);
+    char bin[64];
+    snprintf(bin, sizeof bin, "%s.pbt", text);
+    const char *specs[] = {"churn:pairs=5000", "mixed:ops=5000,realloc=0.2",
+                           "gc:objects=5000,young=100", "frames:frames=20", "ramp:peak=2000"};
+    for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
+        struct pb_workload *w = build(specs[i], NULL);
+        FILE *f = fopen(text, "w");
+        assert_non_null(f);
+        assert_int_equal(pb_workload_write_text(w, f), 0);
+        assert_int_equal(fclose(f), 0);
+        loads_back_identical(w, text);
+        assert_int_equal(pb_workload_write_binary(w, bin, err, sizeof err), 0);
+        loads_back_identical(w, bin);
+        pb_workload_list_free(w, 1);
+    }
+    unlink(text);
+    unlink(bin);
+}
+
 static void rng_is_uniform_enough_and_reproducible(void **state)
 {
     (void)state;
@@ -456,6 +501,7 @@ int main(void)
         cmocka_unit_test(job_file_errors),
         cmocka_unit_test(job_text_errors),
         cmocka_unit_test(job_numbers_read_like_text),
+        cmocka_unit_test(written_traces_replay_the_same_events),
         cmocka_unit_test(rng_is_uniform_enough_and_reproducible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
