@@ -279,6 +279,7 @@ static void spec_errors_name_the_culprit(void **state)
     refused("mixed:sizes=16x0", "weight");
     refused("mixed:sizes=16+", "expected a size");
     refused("mixed:sizes=16y4", "expected '+'");
+    refused("mixed:sizes=16x", "expected a weight");
     refused("mixed:sizes=16x4,dist=uniform", "sizes= needs dist=list");
     refused("mixed:dist=invsquare,min=0", "min >= 1");
     refused("frames:min=9,max=8", "min=9 is larger than max=8");
@@ -301,6 +302,9 @@ static void canonical_names_and_params(void **state)
     pb_workload_list_free(b, 1);
     a = build("ramp:keep=0.10", NULL);
     assert_string_equal(a->name, "ramp:keep=0.1");
+    pb_workload_list_free(a, 1);
+    a = build("mixed:sizes=0x4+8,ops=100", NULL); /* lists are decimal: size 0, weight 4 */
+    assert_string_equal(a->name, "mixed:ops=100,sizes=0x4+8x1");
     pb_workload_list_free(a, 1);
     a = build("frames", NULL);
     assert_string_equal(a->name, "frames");
