@@ -364,6 +364,23 @@ static void job_file_array_makes_several(void **state)
     pb_workload_list_free(w, n);
 }
 
+static void shipped_example_job_file_builds(void **state)
+{
+    (void)state;
+    struct pb_workload *w = NULL;
+    size_t n = 0;
+    if (pb_workload_spec_build("../workloads/jobs/example.json", NULL, &w, &n, err,
+                               sizeof err) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(n, 5);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(w[i].fig.events > 100000);
+        assert_string_equal(w[i].source, "synthetic");
+    }
+    assert_string_equal(w[0].name, "churn-64-fifo");
+    pb_workload_list_free(w, n);
+}
+
 static void job_file_errors(void **state)
 {
     (void)state;
@@ -502,6 +519,7 @@ int main(void)
         cmocka_unit_test(spec_seed_beats_global_seed),
         cmocka_unit_test(job_file_object_equals_the_spec),
         cmocka_unit_test(job_file_array_makes_several),
+        cmocka_unit_test(shipped_example_job_file_builds),
         cmocka_unit_test(job_file_errors),
         cmocka_unit_test(job_text_errors),
         cmocka_unit_test(job_numbers_read_like_text),
