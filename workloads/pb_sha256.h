@@ -14,10 +14,14 @@ struct pb_sha256 {
     uint64_t total;          /* bytes hashed so far */
     unsigned char buf[64];   /* a partial block */
     size_t n_buf;
+    int portable;            /* 1: never use the CPU's SHA instructions */
 };
 
 /* Start a new hash. */
 void pb_sha256_init(struct pb_sha256 *s);
+
+/* Whether this CPU has the x86 SHA extensions, which the hash then uses. */
+int pb_sha256_hw_available(void);
 
 /* Hash len more bytes. */
 void pb_sha256_update(struct pb_sha256 *s, const void *data, size_t len);

@@ -3,10 +3,22 @@
  * 64-word message schedule, 64 rounds. The round constants are the first 32
  * bits of the fractional parts of the cube roots of the first 64 primes, the
  * initial state those of the square roots of the first 8 primes.
+ *
+ * On x86-64 CPUs with the SHA extensions (cpuid leaf 7, EBX bit 29) whole
+ * blocks go through sha256rnds2/sha256msg1/sha256msg2 instead, about five
+ * times faster; the state is then kept in the ABEF/CDGH lane order those
+ * instructions use. A context can be told to stay portable (tests compare
+ * the two).
  */
 #include "pb_sha256.h"
 
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define PB_SHA_X86 1
+#endif
 
 static const uint32_t k_round[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -81,11 +93,85 @@ static void compress(uint32_t h[8], const unsigned char *block)
     h[7] += hh;
 }
 
+#ifdef PB_SHA_X86
+int pb_sha256_hw_available(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
+        return 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b >> 29) & 1;
+}
+
+/* Four rounds: add the constants to message words m, two rnds2 of two rounds each. */
+__attribute__((target("sha,sse4.1"))) static inline void
+rounds4(__m128i *abef, __m128i *cdgh, __m128i m, int group)
+{
+    __m128i k = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&k_round[4 * group]));
+    *cdgh = _mm_sha256rnds2_epu32(*cdgh, *abef, k);
+    k = _mm_shuffle_epi32(k, 0x0E);
+    *abef = _mm_sha256rnds2_epu32(*abef, *cdgh, k);
+}
+
+__attribute__((target("sha,sse4.1"))) static void
+compress_hw(uint32_t h[8], const unsigned char *p, size_t n_blocks)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i abcd = _mm_loadu_si128((const __m128i *)&h[0]);
+    __m128i efgh = _mm_loadu_si128((const __m128i *)&h[4]);
+    __m128i badc = _mm_shuffle_epi32(abcd, 0xB1);
+    __m128i hgfe = _mm_shuffle_epi32(efgh, 0x1B);
+    __m128i abef = _mm_alignr_epi8(badc, hgfe, 8);
+    __m128i cdgh = _mm_blend_epi16(hgfe, badc, 0xF0);
+    for (; n_blocks; n_blocks--, p += 64) {
+        __m128i abef0 = abef, cdgh0 = cdgh, m[4];
+        for (int i = 0; i < 4; i++) {
+            m[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * i)), bswap);
+            rounds4(&abef, &cdgh, m[i], i);
+        }
+        for (int i = 4; i < 16; i++) {
+            /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], four at a time */
+            __m128i prev = m[(i - 1) & 3], prev2 = m[(i - 2) & 3];
+            __m128i x = _mm_sha256msg1_epu32(m[i & 3], m[(i - 3) & 3]);
+            x = _mm_add_epi32(x, _mm_alignr_epi8(prev, prev2, 4));
+            m[i & 3] = _mm_sha256msg2_epu32(x, prev);
+            rounds4(&abef, &cdgh, m[i & 3], i);
+        }
+        abef = _mm_add_epi32(abef, abef0);
+        cdgh = _mm_add_epi32(cdgh, cdgh0);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+#else
+int pb_sha256_hw_available(void)
+{
+    return 0;
+}
+#endif
+
+/* Hash n_blocks whole 64-byte blocks. */
+static void compress_blocks(struct pb_sha256 *s, const unsigned char *p, size_t n_blocks)
+{
+#ifdef PB_SHA_X86
+    if (!s->portable) {
+        compress_hw(s->h, p, n_blocks);
+        return;
+    }
+#endif
+    for (; n_blocks; n_blocks--, p += 64)
+        compress(s->h, p);
+}
+
 void pb_sha256_init(struct pb_sha256 *s)
 {
     memcpy(s->h, h_initial, sizeof s->h);
     s->total = 0;
     s->n_buf = 0;
+    s->portable = !pb_sha256_hw_available();
 }
 
 void pb_sha256_update(struct pb_sha256 *s, const void *data, size_t len)
@@ -100,11 +186,12 @@ void pb_sha256_update(struct pb_sha256 *s, const void *data, size_t len)
         len -= take;
         if (s->n_buf < 64)
             return;
-        compress(s->h, s->buf);
+        compress_blocks(s, s->buf, 1);
         s->n_buf = 0;
     }
-    for (; len >= 64; p += 64, len -= 64)
-        compress(s->h, p);
+    compress_blocks(s, p, len / 64);
+    p += len / 64 * 64;
+    len %= 64;
     memcpy(s->buf, p, len);
     s->n_buf = len;
 }
