@@ -71,8 +71,9 @@ struct pb_workload {
     uint32_t n_tags;
     uint64_t *ids;           /* optional: the original ID of each record (0 for x); may be NULL */
 
-    /* Sparse map from event index to source line: a mark is kept only where
-     * the line is not the previous event's line + 1. Empty for synthetic. */
+    /* Sparse map from event index to source line: a mark is kept for the
+     * first event and where the line is not the previous event's line + 1.
+     * Empty for synthetic. */
     struct pb_line_mark *lines;
     size_t n_lines;
 
@@ -128,11 +129,23 @@ void pb_builder_discard(struct pb_builder *b);
  * 0 on success; -1 with every problem (up to PB_DIAG_MAX) in diag. */
 int pb_workload_load(const char *path, struct pb_workload *out, struct pb_diag *diag);
 
+/* Parse a v1 text trace held in memory (len bytes, not necessarily
+ * NUL-terminated); problems are reported as `name:LINE: message`. Sets the
+ * events, slots, tags, line map and figures of out, not its name or source.
+ * 0 on success; -1 with every problem (up to PB_DIAG_MAX) in diag. */
+int pb_workload_parse_text(const char *name, const char *text, size_t len,
+                           struct pb_workload *out, struct pb_diag *diag);
+
 /* The source line of events[i], 0 when unknown (synthetic workloads). */
 uint64_t pb_workload_line(const struct pb_workload *w, size_t i);
 
 /* Recompute w->fig from the events (used by every loader and by tests). */
 int pb_workload_compute_figures(struct pb_workload *w);
+
+/* Same, and check the events are a consistent replay (valid ops, slots <
+ * n_slots, tags <= n_tags, a only on a free slot, f/r only on a live one, f's
+ * size and every alignment matching the block): 0, or -1 with err. */
+int pb_workload_check(struct pb_workload *w, char *err, size_t errlen);
 
 /* Write w as a canonical v1 text trace. 0 ok, -1 on write error. */
 int pb_workload_write_text(const struct pb_workload *w, FILE *f);

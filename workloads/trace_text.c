@@ -1,0 +1,679 @@
+/*
+ * trace_text.c -- the v1 text trace parser (workloads/README.md, "Trace
+ * format"), plain or gzip'd.
+ *
+ * How: the file is read in 1 MiB blocks (through zlib's inflate for gzip,
+ * so the SHA-256 sees the file's own bytes). Each block is parsed up to its
+ * last newline and the unfinished line is carried to the front of the buffer
+ * for the next read. Inside a block a line ends at its '\n' (a sentinel: the
+ * tokenizer never checks a length), fields are cut at blanks into at most six
+ * (pointer, length) pairs, numbers are converted by hand, and the builder
+ * checks the trace rules and assigns slots. Nothing is allocated per line.
+ *
+ * Bytes that are not ASCII (NUL or >= 0x80) are looked for once per block
+ * with a word-at-a-time test; only a block that has some is checked line by
+ * line to name the line. A line longer than the buffer is reported as too
+ * long and skipped. After a problem the parser goes on with the next line,
+ * so one run reports up to PB_DIAG_MAX problems (and counts them all).
+ */
+#include "pb_sha256.h"
+#include "pb_workload.h"
+#include "trace_internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define BLOCK_SIZE ((size_t)1 << 20) /* bytes read at once; also the longest line */
+#define GZ_IN_SIZE ((size_t)1 << 18) /* compressed bytes read at once */
+#define MAX_FIELDS 6                 /* a ID SIZE ALIGN @TAG, plus one to see extras */
+#define SHOW_LEN 40                  /* at most this much of a bad field is quoted */
+
+struct field {
+    const char *p;
+    size_t n;
+};
+
+struct text_parser {
+    struct pb_builder *b;
+    struct pb_diag *diag;
+    const char *file;
+    uint64_t line;    /* the line being parsed, from 1 */
+    int seen_content; /* a line that is not blank or a comment came before */
+    char err[256];
+};
+
+/* Character classes for the tokenizer. */
+enum { CH_OTHER = 0, CH_BLANK = 1, CH_LF = 2, CH_CR = 3 };
+
+static unsigned char char_class(unsigned char c)
+{
+    switch (c) {
+    case ' ':
+    case '\t':
+        return CH_BLANK;
+    case '\n':
+        return CH_LF;
+    case '\r':
+        return CH_CR;
+    default:
+        return CH_OTHER;
+    }
+}
+
+static void problem(struct text_parser *tp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void problem(struct text_parser *tp, const char *fmt, ...)
+{
+    char msg[PB_DIAG_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pb_diag_add(tp->diag, tp->file, tp->line, "%s", msg);
+}
+
+/* ---- numbers -------------------------------------------------------------- */
+
+enum num_status { NUM_OK, NUM_NOT_A_NUMBER, NUM_TOO_BIG };
+
+static int hex_digit(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* An unsigned decimal number, or 0x hex when allow_hex. */
+static enum num_status parse_number(const struct field *f, int allow_hex, uint64_t *out)
+{
+    const unsigned char *p = (const unsigned char *)f->p;
+    size_t n = f->n;
+    uint64_t v = 0;
+    int too_big = 0;
+    if (allow_hex && n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        for (size_t i = 2; i < n; i++) {
+            int d = hex_digit(p[i]);
+            if (d < 0)
+                return NUM_NOT_A_NUMBER;
+            if (v >> 60)
+                too_big = 1;
+            v = v << 4 | (unsigned)d;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            unsigned d = (unsigned)p[i] - '0';
+            if (d > 9)
+                return NUM_NOT_A_NUMBER;
+            if (v > (UINT64_MAX - d) / 10)
+                too_big = 1;
+            v = v * 10 + d;
+        }
+    }
+    *out = v;
+    return too_big ? NUM_TOO_BIG : NUM_OK;
+}
+
+/* Why field f is not a number, as a parenthesised hint ("" when no better one). */
+static const char *not_a_number_hint(const struct field *f, int allow_hex)
+{
+    if (f->p[0] == '+' || f->p[0] == '-')
+        return " (numbers are unsigned, with no sign)";
+    for (size_t i = 0; i < f->n; i++)
+        if (f->p[i] == ',' || f->p[i] == '_' || f->p[i] == '\'')
+            return " (no thousands separators)";
+    if (!allow_hex && f->n > 1 && f->p[0] == '0' && (f->p[1] == 'x' || f->p[1] == 'X'))
+        return " (ALIGN is decimal; 0x hex is for ids and sizes)";
+    return "";
+}
+
+/* Field f as an ID or SIZE (max is the largest valid value); 0 or -1 after a problem. */
+static int field_number(struct text_parser *tp, const struct field *f, const char *what,
+                        uint64_t max, const char *range, uint64_t *out)
+{
+    enum num_status st = parse_number(f, 1, out);
+    if (st == NUM_NOT_A_NUMBER) {
+        problem(tp, "%s '%.*s' is not a number%s", what, (int)(f->n < SHOW_LEN ? f->n : SHOW_LEN),
+                f->p, not_a_number_hint(f, 1));
+        return -1;
+    }
+    if (st == NUM_TOO_BIG || *out > max) {
+        problem(tp, "%s %.*s is out of range (%s)", what, (int)(f->n < SHOW_LEN ? f->n : SHOW_LEN),
+                f->p, range);
+        return -1;
+    }
+    return 0;
+}
+
+/* Field f as an ALIGN: a decimal power of two from 1 to 4096, as its log2. */
+static int field_align(struct text_parser *tp, const struct field *f, unsigned *log2_out)
+{
+    uint64_t v;
+    int shown = (int)(f->n < SHOW_LEN ? f->n : SHOW_LEN);
+    enum num_status st = parse_number(f, 0, &v);
+    if (st == NUM_NOT_A_NUMBER) {
+        problem(tp, "ALIGN '%.*s' is not a number%s", shown, f->p, not_a_number_hint(f, 0));
+        return -1;
+    }
+    if (st == NUM_OK && v != 0 && (v & (v - 1)) == 0 && v <= 4096) {
+        unsigned l = 0;
+        while ((v >> l) != 1)
+            l++;
+        *log2_out = l;
+        return 0;
+    }
+    if (st == NUM_OK && v != 0 && (v & (v - 1)) != 0)
+        problem(tp, "ALIGN %.*s is not a power of two (1, 2, 4, ... 4096)", shown, f->p);
+    else
+        problem(tp, "ALIGN %.*s is out of range (a power of two from 1 to 4096)", shown, f->p);
+    return -1;
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+static const char *const usage_a = "a ID SIZE [ALIGN] [@TAG]";
+static const char *const usage_f = "f ID";
+static const char *const usage_r = "r ID SIZE";
+static const char *const usage_x = "x";
+
+static void missing(struct text_parser *tp, const char *what, const char *usage)
+{
+    problem(tp, "missing %s (expected '%s')", what, usage);
+}
+
+static void extra(struct text_parser *tp, const struct field *f, const char *usage)
+{
+    problem(tp, "extra field '%.*s' (expected '%s')", (int)(f->n < SHOW_LEN ? f->n : SHOW_LEN),
+            f->p, usage);
+}
+
+static void builder_result(struct text_parser *tp, int rc)
+{
+    if (rc)
+        problem(tp, "%s", tp->err);
+}
+
+static void event_alloc(struct text_parser *tp, const struct field *f, int n)
+{
+    if (n < 3) {
+        missing(tp, n == 1 ? "ID and SIZE" : "SIZE", usage_a);
+        return;
+    }
+    if (n > 5) {
+        extra(tp, &f[5], usage_a);
+        return;
+    }
+    uint64_t id, size;
+    if (field_number(tp, &f[1], "ID", PB_MAX_ID - 1, "ids are below 2^63", &id) ||
+        field_number(tp, &f[2], "SIZE", PB_MAX_SIZE, "at most 2^40 = 1099511627776", &size))
+        return;
+    unsigned align_log2 = PB_DEFAULT_ALIGN_LOG2;
+    const struct field *tag = NULL;
+    if (n >= 4 && f[3].p[0] == '@') {
+        tag = &f[3];
+        if (n == 5) {
+            extra(tp, &f[4], usage_a);
+            return;
+        }
+    } else if (n >= 4) {
+        if (field_align(tp, &f[3], &align_log2))
+            return;
+        if (n == 5) {
+            if (f[4].p[0] != '@') {
+                extra(tp, &f[4], usage_a);
+                return;
+            }
+            tag = &f[4];
+        }
+    }
+    builder_result(tp, pb_builder_alloc(tp->b, id, size, align_log2, tag ? tag->p + 1 : NULL,
+                                        tag ? tag->n - 1 : 0, tp->line, tp->err, sizeof tp->err));
+}
+
+static void event_free(struct text_parser *tp, const struct field *f, int n)
+{
+    uint64_t id;
+    if (n < 2)
+        missing(tp, "ID", usage_f);
+    else if (n > 2)
+        extra(tp, &f[2], usage_f);
+    else if (field_number(tp, &f[1], "ID", PB_MAX_ID - 1, "ids are below 2^63", &id) == 0)
+        builder_result(tp, pb_builder_free(tp->b, id, tp->line, tp->err, sizeof tp->err));
+}
+
+static void event_realloc(struct text_parser *tp, const struct field *f, int n)
+{
+    uint64_t id, size;
+    if (n < 3)
+        missing(tp, n == 1 ? "ID and SIZE" : "SIZE", usage_r);
+    else if (n > 3)
+        extra(tp, &f[3], usage_r);
+    else if (field_number(tp, &f[1], "ID", PB_MAX_ID - 1, "ids are below 2^63", &id) == 0 &&
+             field_number(tp, &f[2], "SIZE", PB_MAX_SIZE, "at most 2^40 = 1099511627776",
+                          &size) == 0)
+        builder_result(tp,
+                       pb_builder_realloc(tp->b, id, size, tp->line, tp->err, sizeof tp->err));
+}
+
+static void event_reset(struct text_parser *tp, const struct field *f, int n)
+{
+    if (n > 1)
+        extra(tp, &f[1], usage_x);
+    else
+        builder_result(tp, pb_builder_reset(tp->b, tp->line, tp->err, sizeof tp->err));
+}
+
+static const char header_word[] = "poolbench-trace";
+
+static void header(struct text_parser *tp, const struct field *f, int n)
+{
+    uint64_t v;
+    if (n < 2)
+        missing(tp, "version", "poolbench-trace 1");
+    else if (n > 2)
+        extra(tp, &f[2], "poolbench-trace 1");
+    else if (parse_number(&f[1], 0, &v) != NUM_OK || v != 1)
+        problem(tp, "unsupported trace version %.*s", (int)(f[1].n < SHOW_LEN ? f[1].n : SHOW_LEN),
+                f[1].p);
+}
+
+static void dispatch(struct text_parser *tp, const struct field *f, int n)
+{
+    int first = !tp->seen_content;
+    tp->seen_content = 1;
+    if (f[0].n == 1) {
+        switch (f[0].p[0]) {
+        case 'a':
+            event_alloc(tp, f, n);
+            return;
+        case 'f':
+            event_free(tp, f, n);
+            return;
+        case 'r':
+            event_realloc(tp, f, n);
+            return;
+        case 'x':
+            event_reset(tp, f, n);
+            return;
+        default:
+            break;
+        }
+    }
+    int is_header = f[0].n == sizeof header_word - 1 && memcmp(f[0].p, header_word, f[0].n) == 0;
+    if (is_header && first)
+        header(tp, f, n);
+    else if (is_header)
+        problem(tp, "unknown event 'poolbench-trace' (the header may only be the first line "
+                    "that is not blank or a comment)");
+    else
+        problem(tp, "unknown event '%.*s' (expected a, f, r or x)",
+                (int)(f[0].n < SHOW_LEN ? f[0].n : SHOW_LEN), f[0].p);
+}
+
+/* Parse the line starting at p, which a '\n' ends; returns the next line's start. */
+static const char *parse_line(struct text_parser *tp, const char *p)
+{
+    struct field f[MAX_FIELDS];
+    int n = 0;
+    tp->line++;
+    for (;;) {
+        unsigned char c;
+        while ((c = char_class((unsigned char)*p)) == CH_BLANK)
+            p++;
+        if (c == CH_LF)
+            break;
+        if (c == CH_CR && p[1] == '\n') {
+            p++;
+            break;
+        }
+        if (n == 0 && *p == '#')
+            return (const char *)rawmemchr(p, '\n') + 1;
+        const char *start = p;
+        for (;;) {
+            c = char_class((unsigned char)*p);
+            if (c == CH_OTHER || (c == CH_CR && p[1] != '\n'))
+                p++;
+            else
+                break;
+        }
+        if (n < MAX_FIELDS) {
+            f[n].p = start;
+            f[n].n = (size_t)(p - start);
+        }
+        n++;
+    }
+    if (n)
+        dispatch(tp, f, n > MAX_FIELDS ? MAX_FIELDS : n);
+    return p + 1;
+}
+
+/* ---- bytes ------------------------------------------------------------------ */
+
+/* Whether any of the n bytes is NUL or not ASCII (word at a time). */
+static int has_bad_bytes(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        acc |= (w & highs) | ((w - ones) & ~w & highs);
+    }
+    for (; i < n; i++)
+        acc |= ((unsigned char)s[i] - 1u) >= 0x7fu; /* 0 and >= 0x80 */
+    return acc != 0;
+}
+
+/* Report the first bad byte of the line [p, nl) when there is one; 1 if so. */
+static int line_has_bad_byte(struct text_parser *tp, const char *p, const char *nl)
+{
+    for (const char *q = p; q < nl; q++) {
+        unsigned char c = (unsigned char)*q;
+        if (c == 0 || c >= 0x80) {
+            tp->line++;
+            if (c == 0)
+                problem(tp, "NUL byte at column %zu (a trace is ASCII text)",
+                        (size_t)(q - p) + 1);
+            else
+                problem(tp, "byte 0x%02x at column %zu is not ASCII (a trace is ASCII text)", c,
+                        (size_t)(q - p) + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Parse every line of [p, end), where end[-1] is '\n'. */
+static void parse_region(struct text_parser *tp, const char *p, const char *end)
+{
+    if (!has_bad_bytes(p, (size_t)(end - p))) {
+        while (p < end)
+            p = parse_line(tp, p);
+        return;
+    }
+    while (p < end) {
+        const char *nl = rawmemchr(p, '\n');
+        if (line_has_bad_byte(tp, p, nl))
+            p = nl + 1;
+        else
+            p = parse_line(tp, p);
+    }
+}
+
+static int finish(struct text_parser *tp, struct pb_workload *out)
+{
+    if (tp->diag->total) {
+        pb_builder_discard(tp->b);
+        return -1;
+    }
+    if (pb_builder_finish(tp->b, out)) {
+        pb_diag_add(tp->diag, tp->file, 0, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int pb_workload_parse_text(const char *name, const char *text, size_t len,
+                           struct pb_workload *out, struct pb_diag *diag)
+{
+    struct text_parser tp = {.diag = diag, .file = name};
+    tp.b = pb_builder_new();
+    if (!tp.b) {
+        pb_diag_add(diag, name, 0, "out of memory");
+        return -1;
+    }
+    const char *last = len ? memrchr(text, '\n', len) : NULL;
+    size_t done = last ? (size_t)(last - text) + 1 : 0;
+    parse_region(&tp, text, text + done);
+    if (done < len) { /* a final line without a newline */
+        char *tail = malloc(len - done + 1);
+        if (!tail) {
+            pb_builder_discard(tp.b);
+            pb_diag_add(diag, name, 0, "out of memory");
+            return -1;
+        }
+        memcpy(tail, text + done, len - done);
+        tail[len - done] = '\n';
+        parse_region(&tp, tail, tail + len - done + 1);
+        free(tail);
+    }
+    return finish(&tp, out);
+}
+
+/* ---- reading files ------------------------------------------------------------- */
+
+/* The bytes of a trace file, plain or gzip'd, hashed as they are read. */
+struct source {
+    int fd;
+    int gz;
+    int raw_eof;
+    int z_done;
+    z_stream zs;
+    unsigned char *in;
+    struct pb_sha256 sha;
+    char err[160];
+};
+
+static ssize_t read_raw(struct source *s, void *dst, size_t cap)
+{
+    ssize_t n;
+    do
+        n = read(s->fd, dst, cap);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        snprintf(s->err, sizeof s->err, "read error: %s", strerror(errno));
+    else
+        pb_sha256_update(&s->sha, dst, (size_t)n);
+    return n;
+}
+
+/* Up to cap decompressed bytes: > 0, 0 at the end, -1 with s->err. */
+static ssize_t read_gz(struct source *s, char *dst, size_t cap)
+{
+    s->zs.next_out = (unsigned char *)dst;
+    s->zs.avail_out = (uInt)cap;
+    while (s->zs.avail_out == cap) {
+        if (s->zs.avail_in == 0 && !s->raw_eof) {
+            ssize_t n = read_raw(s, s->in, GZ_IN_SIZE);
+            if (n < 0)
+                return -1;
+            s->raw_eof = n == 0;
+            s->zs.next_in = s->in;
+            s->zs.avail_in = (uInt)n;
+        }
+        if (s->z_done) { /* between members of a multi-member gzip file */
+            if (s->zs.avail_in == 0 && s->raw_eof)
+                return 0;
+            if (s->zs.avail_in == 0)
+                continue;
+            inflateReset(&s->zs);
+            s->z_done = 0;
+        }
+        int rc = inflate(&s->zs, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            s->z_done = 1;
+        } else if (rc == Z_BUF_ERROR && s->raw_eof && s->zs.avail_in == 0) {
+            snprintf(s->err, sizeof s->err, "truncated gzip data");
+            return -1;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            snprintf(s->err, sizeof s->err, "corrupt gzip data (%s)",
+                     s->zs.msg ? s->zs.msg : "inflate failed");
+            return -1;
+        }
+    }
+    return (ssize_t)(cap - s->zs.avail_out);
+}
+
+static ssize_t source_read(struct source *s, char *dst, size_t cap)
+{
+    return s->gz ? read_gz(s, dst, cap) : read_raw(s, dst, cap);
+}
+
+/* Parse everything the source gives; problems go to tp's diag. */
+static void parse_source(struct text_parser *tp, struct source *src, char *buf)
+{
+    size_t have = 0;
+    int skipping = 0; /* inside a line longer than the buffer, already reported */
+    for (;;) {
+        ssize_t n = source_read(src, buf + have, BLOCK_SIZE - have);
+        if (n < 0) {
+            pb_diag_add(tp->diag, tp->file, 0, "%s", src->err);
+            return;
+        }
+        if (n == 0)
+            break;
+        have += (size_t)n;
+        char *last = memrchr(buf, '\n', have);
+        if (!last) {
+            if (have == BLOCK_SIZE) {
+                if (!skipping) {
+                    tp->line++;
+                    problem(tp, "line too long (more than %zu bytes)", BLOCK_SIZE);
+                }
+                skipping = 1;
+                have = 0;
+            }
+            continue;
+        }
+        char *start = buf;
+        if (skipping) {
+            start = (char *)rawmemchr(buf, '\n') + 1;
+            skipping = 0;
+        }
+        if (start <= last)
+            parse_region(tp, start, last + 1);
+        have -= (size_t)(last + 1 - buf);
+        memmove(buf, last + 1, have);
+    }
+    if (have && !skipping) {
+        buf[have] = '\n';
+        parse_region(tp, buf, buf + have + 1);
+    }
+}
+
+int pb_text_load_fd(int fd, int gz, const char *path, struct pb_workload *out,
+                    struct pb_diag *diag, char sha256_hex[65])
+{
+    struct text_parser tp = {.diag = diag, .file = path};
+    struct source src = {.fd = fd, .gz = gz};
+    pb_sha256_init(&src.sha);
+    char *buf = malloc(BLOCK_SIZE + 1);
+    tp.b = pb_builder_new();
+    if (gz) {
+        src.in = malloc(GZ_IN_SIZE);
+        if (src.in && inflateInit2(&src.zs, 16 + MAX_WBITS) != Z_OK) {
+            free(src.in);
+            src.in = NULL;
+        }
+    }
+    if (!buf || !tp.b || (gz && !src.in)) {
+        pb_diag_add(diag, path, 0, "out of memory");
+        pb_builder_discard(tp.b);
+        free(buf);
+        free(src.in);
+        return -1;
+    }
+    parse_source(&tp, &src, buf);
+    free(buf);
+    if (gz) {
+        inflateEnd(&src.zs);
+        free(src.in);
+    }
+    pb_sha256_final_hex(&src.sha, sha256_hex);
+    return finish(&tp, out);
+}
+
+/* ---- writing ------------------------------------------------------------------ */
+
+#define OUT_BUF 65536
+
+struct text_out {
+    FILE *f;
+    char buf[OUT_BUF];
+    size_t n;
+    int failed;
+};
+
+static void out_flush(struct text_out *o)
+{
+    if (o->n && !o->failed && fwrite(o->buf, 1, o->n, o->f) != o->n)
+        o->failed = 1;
+    o->n = 0;
+}
+
+static void out_str(struct text_out *o, const char *s, size_t n)
+{
+    if (o->n + n > OUT_BUF)
+        out_flush(o);
+    memcpy(o->buf + o->n, s, n);
+    o->n += n;
+}
+
+/* A space, then v in decimal. */
+static void out_num(struct text_out *o, uint64_t v)
+{
+    char tmp[24];
+    int i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    tmp[--i] = ' ';
+    out_str(o, tmp + i, sizeof tmp - (size_t)i);
+}
+
+int pb_workload_write_text(const struct pb_workload *w, FILE *f)
+{
+    struct text_out *o = malloc(sizeof *o);
+    if (!o)
+        return -1;
+    o->f = f;
+    o->n = 0;
+    o->failed = 0;
+    static const char head[] = "poolbench-trace 1\n";
+    out_str(o, head, sizeof head - 1);
+    for (size_t i = 0; i < w->n_records; i++) {
+        const struct pb_event *e = &w->events[i];
+        uint64_t id = w->ids ? w->ids[i] : e->slot;
+        switch (e->op) {
+        case PB_OP_ALLOC:
+            out_str(o, "a", 1);
+            out_num(o, id);
+            out_num(o, e->size);
+            if (e->align_log2 != PB_DEFAULT_ALIGN_LOG2)
+                out_num(o, (uint64_t)1 << e->align_log2);
+            if (e->tag && e->tag <= w->n_tags) {
+                const char *t = w->tags[e->tag - 1];
+                out_str(o, " @", 2);
+                out_str(o, t, strlen(t));
+            }
+            break;
+        case PB_OP_FREE:
+            out_str(o, "f", 1);
+            out_num(o, id);
+            break;
+        case PB_OP_REALLOC:
+            out_str(o, "r", 1);
+            out_num(o, id);
+            out_num(o, e->size);
+            break;
+        default:
+            out_str(o, "x", 1);
+            break;
+        }
+        out_str(o, "\n", 1);
+    }
+    out_flush(o);
+    int rc = o->failed || fflush(f) != 0 || ferror(f) ? -1 : 0;
+    free(o);
+    return rc;
+}

@@ -1,0 +1,680 @@
+/*
+ * workload.c -- diagnostics, the workload builder, figures and freeing.
+ *
+ * The builder turns a stream of (id, size, align, tag) events into the
+ * decoded form of pb_workload.h while checking the trace rules:
+ *
+ *  - live IDs live in an open-addressing hash table (linear probing, load
+ *    <= 1/2, backward-shift deletion) that maps the 64-bit ID to its slot.
+ *    Nothing is allocated per event: the table, the per-slot arrays and the
+ *    event array all grow geometrically.
+ *  - slots are dense: a freed slot goes on a LIFO stack and the next
+ *    allocation reuses it, so n_slots is the peak number of live blocks.
+ *  - per slot the builder keeps the block's ID, current size, alignment and
+ *    the line that allocated it (for "already live (allocated at line N)"),
+ *    and its position in the list of live slots, which makes `x` cost
+ *    O(live blocks) rather than O(table).
+ *  - tags are interned in a second hash table; the event carries 1 + index.
+ *
+ * The line map keeps a mark for the first event that has a source line and
+ * wherever an event's line is not the previous event's line + 1, so a trace
+ * without comments or blank lines needs a single mark.
+ */
+#include "pb_workload.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* ---- diagnostics ---------------------------------------------------------- */
+
+void pb_diag_add(struct pb_diag *d, const char *file, uint64_t line, const char *fmt, ...)
+{
+    d->total++;
+    if (d->count >= PB_DIAG_MAX)
+        return;
+    char *m = d->msg[d->count++];
+    int n = 0;
+    if (file && line)
+        n = snprintf(m, PB_DIAG_LEN, "%s:%llu: ", file, (unsigned long long)line);
+    else if (file)
+        n = snprintf(m, PB_DIAG_LEN, "%s: ", file);
+    if (n < 0 || n >= PB_DIAG_LEN)
+        n = PB_DIAG_LEN - 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m + n, PB_DIAG_LEN - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+void pb_diag_print(const struct pb_diag *d, FILE *f)
+{
+    for (int i = 0; i < d->count; i++)
+        fprintf(f, "%s\n", d->msg[i]);
+    if (d->total > (uint64_t)d->count)
+        fprintf(f, "(%llu more problems not shown; %llu in all)\n",
+                (unsigned long long)(d->total - (uint64_t)d->count),
+                (unsigned long long)d->total);
+}
+
+/* ---- the builder ------------------------------------------------------------ */
+
+#define NO_SLOT UINT32_MAX
+
+struct id_entry {
+    uint64_t id;
+    uint32_t slot; /* NO_SLOT when the entry is empty */
+};
+
+struct pb_builder {
+    struct pb_event *events;
+    uint64_t *ids;
+    size_t n_events, cap_events, cap_ids;
+
+    struct pb_line_mark *lines;
+    size_t n_lines, cap_lines;
+    uint64_t prev_line;
+
+    /* live IDs -> slot */
+    struct id_entry *table;
+    size_t table_cap; /* power of two */
+    size_t n_live;
+
+    /* per slot, valid while the slot is live */
+    uint64_t *slot_id;
+    uint64_t *slot_size;
+    uint64_t *slot_line;
+    uint8_t *slot_align;
+    uint32_t *slot_live_pos; /* index in live[] */
+    uint32_t n_slots, cap_slots;
+
+    uint32_t *live;      /* the live slots, in no particular order (n_live of them) */
+    uint32_t *free_slots; /* LIFO stack of freed slots */
+    uint32_t n_free;
+
+    /* interned tags */
+    char **tags;
+    uint32_t n_tags, cap_tags;
+    uint32_t *tag_table; /* 1 + index into tags, 0 = empty */
+    size_t tag_table_cap;
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static int grow(void **p, size_t *cap, size_t elem, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+struct pb_builder *pb_builder_new(void)
+{
+    struct pb_builder *b = calloc(1, sizeof *b);
+    if (!b)
+        return NULL;
+    b->table_cap = 64;
+    b->table = malloc(b->table_cap * sizeof *b->table);
+    if (!b->table) {
+        free(b);
+        return NULL;
+    }
+    for (size_t i = 0; i < b->table_cap; i++)
+        b->table[i].slot = NO_SLOT;
+    return b;
+}
+
+static void free_tags(char **tags, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        free(tags[i]);
+    free(tags);
+}
+
+void pb_builder_discard(struct pb_builder *b)
+{
+    if (!b)
+        return;
+    free(b->events);
+    free(b->ids);
+    free(b->lines);
+    free(b->table);
+    free(b->slot_id);
+    free(b->slot_size);
+    free(b->slot_line);
+    free(b->slot_align);
+    free(b->slot_live_pos);
+    free(b->live);
+    free(b->free_slots);
+    free_tags(b->tags, b->n_tags);
+    free(b->tag_table);
+    free(b);
+}
+
+/* Index of id's entry, or of the empty entry where it would go. */
+static size_t table_find(const struct pb_builder *b, uint64_t id)
+{
+    size_t mask = b->table_cap - 1;
+    size_t i = (size_t)mix64(id) & mask;
+    while (b->table[i].slot != NO_SLOT && b->table[i].id != id)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static int table_grow(struct pb_builder *b)
+{
+    size_t old_cap = b->table_cap;
+    struct id_entry *old = b->table;
+    struct id_entry *t = malloc(old_cap * 2 * sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t i = 0; i < old_cap * 2; i++)
+        t[i].slot = NO_SLOT;
+    b->table = t;
+    b->table_cap = old_cap * 2;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].slot != NO_SLOT)
+            b->table[table_find(b, old[i].id)] = old[i];
+    free(old);
+    return 0;
+}
+
+/* Remove the entry at index i, shifting later entries of the cluster back. */
+static void table_remove_at(struct pb_builder *b, size_t i)
+{
+    size_t mask = b->table_cap - 1;
+    size_t j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        if (b->table[j].slot == NO_SLOT)
+            break;
+        size_t home = (size_t)mix64(b->table[j].id) & mask;
+        /* j's entry may move to i when its home is not in (i, j] cyclically. */
+        int stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+        if (!stays) {
+            b->table[i] = b->table[j];
+            i = j;
+        }
+    }
+    b->table[i].slot = NO_SLOT;
+}
+
+static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t id, uint64_t line)
+{
+    if (grow((void **)&b->events, &b->cap_events, sizeof *b->events, b->n_events + 1) ||
+        grow((void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
+        return -1;
+    if (b->n_lines == 0 ? line != 0 : line != b->prev_line + 1) {
+        if (grow((void **)&b->lines, &b->cap_lines, sizeof *b->lines, b->n_lines + 1))
+            return -1;
+        b->lines[b->n_lines].event = b->n_events;
+        b->lines[b->n_lines].line = line;
+        b->n_lines++;
+    }
+    b->prev_line = line;
+    b->events[b->n_events] = *e;
+    b->ids[b->n_events] = id;
+    b->n_events++;
+    return 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static int tag_char_ok(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == ':' || c == '<' || c == '>' || c == '-';
+}
+
+/* Checks a tag's syntax; 0 ok, -1 with the reason in err. */
+static int check_tag(const char *tag, size_t len, char *err, size_t errlen)
+{
+    if (len == 0)
+        return fail(err, errlen, "malformed tag '@': empty (a tag is @ and 1 to %d of "
+                    "[A-Za-z0-9_.:<>-])", PB_MAX_TAG_LEN);
+    if (len > PB_MAX_TAG_LEN)
+        return fail(err, errlen, "malformed tag '@%.20s...': %zu characters (at most %d)", tag,
+                    len, PB_MAX_TAG_LEN);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)tag[i];
+        if (!tag_char_ok(c)) {
+            if (c > ' ' && c < 127)
+                return fail(err, errlen, "malformed tag '@%.*s': character '%c' is not one of "
+                            "[A-Za-z0-9_.:<>-]", (int)len, tag, c);
+            return fail(err, errlen, "malformed tag: byte 0x%02x is not one of [A-Za-z0-9_.:<>-]",
+                        c);
+        }
+    }
+    return 0;
+}
+
+static uint64_t hash_bytes(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static size_t tag_find(const struct pb_builder *b, const char *tag, size_t len)
+{
+    size_t mask = b->tag_table_cap - 1;
+    size_t i = (size_t)hash_bytes(tag, len) & mask;
+    for (;;) {
+        uint32_t t = b->tag_table[i];
+        if (t == 0)
+            return i;
+        const char *s = b->tags[t - 1];
+        if (strncmp(s, tag, len) == 0 && s[len] == '\0')
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+static int tag_table_grow(struct pb_builder *b)
+{
+    size_t cap = b->tag_table_cap ? b->tag_table_cap * 2 : 64;
+    uint32_t *t = calloc(cap, sizeof *t);
+    if (!t)
+        return -1;
+    free(b->tag_table);
+    b->tag_table = t;
+    b->tag_table_cap = cap;
+    for (uint32_t k = 0; k < b->n_tags; k++)
+        b->tag_table[tag_find(b, b->tags[k], strlen(b->tags[k]))] = k + 1;
+    return 0;
+}
+
+/* The event's tag field for tag (interning it), or -1 with err. */
+static int intern_tag(struct pb_builder *b, const char *tag, size_t len, uint16_t *out, char *err,
+                      size_t errlen)
+{
+    if (check_tag(tag, len, err, errlen))
+        return -1;
+    if ((b->n_tags + 1) * 2 > b->tag_table_cap && tag_table_grow(b))
+        return fail(err, errlen, "out of memory");
+    size_t i = tag_find(b, tag, len);
+    if (b->tag_table[i]) {
+        *out = (uint16_t)b->tag_table[i];
+        return 0;
+    }
+    if (b->n_tags >= PB_MAX_TAGS)
+        return fail(err, errlen, "too many distinct tags (at most %d)", PB_MAX_TAGS);
+    size_t cap = b->cap_tags;
+    if (grow((void **)&b->tags, &cap, sizeof *b->tags, (size_t)b->n_tags + 1))
+        return fail(err, errlen, "out of memory");
+    b->cap_tags = (uint32_t)cap;
+    char *s = malloc(len + 1);
+    if (!s)
+        return fail(err, errlen, "out of memory");
+    memcpy(s, tag, len);
+    s[len] = '\0';
+    b->tags[b->n_tags++] = s;
+    b->tag_table[i] = b->n_tags;
+    *out = (uint16_t)b->n_tags;
+    return 0;
+}
+
+/* A slot for a new block: the most recently freed one, else a new one. */
+static int take_slot(struct pb_builder *b, uint32_t *out)
+{
+    if (b->n_free) {
+        *out = b->free_slots[--b->n_free];
+        return 0;
+    }
+    if (b->n_slots == NO_SLOT - 1)
+        return -1;
+    if (b->n_slots == b->cap_slots) {
+        size_t need = (size_t)b->n_slots + 1, c;
+        c = b->cap_slots;
+        if (grow((void **)&b->slot_id, &c, sizeof *b->slot_id, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->slot_size, &c, sizeof *b->slot_size, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->slot_line, &c, sizeof *b->slot_line, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->slot_align, &c, sizeof *b->slot_align, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->slot_live_pos, &c, sizeof *b->slot_live_pos, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->live, &c, sizeof *b->live, need))
+            return -1;
+        c = b->cap_slots;
+        if (grow((void **)&b->free_slots, &c, sizeof *b->free_slots, need))
+            return -1;
+        b->cap_slots = (uint32_t)c;
+    }
+    *out = b->n_slots++;
+    return 0;
+}
+
+static void release_slot(struct pb_builder *b, uint32_t slot)
+{
+    uint32_t pos = b->slot_live_pos[slot];
+    uint32_t last = b->live[--b->n_live];
+    b->live[pos] = last;
+    b->slot_live_pos[last] = pos;
+    b->free_slots[b->n_free++] = slot;
+}
+
+static int check_id(uint64_t id, char *err, size_t errlen)
+{
+    if (id >= PB_MAX_ID)
+        return fail(err, errlen, "id %llu is out of range (ids are below 2^63)",
+                    (unsigned long long)id);
+    return 0;
+}
+
+static int check_size(uint64_t size, char *err, size_t errlen)
+{
+    if (size > PB_MAX_SIZE)
+        return fail(err, errlen, "size %llu is out of range (at most 2^40 = %llu)",
+                    (unsigned long long)size, (unsigned long long)PB_MAX_SIZE);
+    return 0;
+}
+
+int pb_builder_alloc(struct pb_builder *b, uint64_t id, uint64_t size, unsigned align_log2,
+                     const char *tag, size_t tag_len, uint64_t line, char *err, size_t errlen)
+{
+    if (check_id(id, err, errlen) || check_size(size, err, errlen))
+        return -1;
+    if (align_log2 > PB_MAX_ALIGN_LOG2)
+        return fail(err, errlen, "alignment 2^%u is out of range (at most 4096)", align_log2);
+    if ((b->n_live + 1) * 2 > b->table_cap && table_grow(b))
+        return fail(err, errlen, "out of memory");
+    size_t i = table_find(b, id);
+    if (b->table[i].slot != NO_SLOT) {
+        uint64_t at = b->slot_line[b->table[i].slot];
+        if (at)
+            return fail(err, errlen, "id %llu is already live (allocated at line %llu)",
+                        (unsigned long long)id, (unsigned long long)at);
+        return fail(err, errlen, "id %llu is already live", (unsigned long long)id);
+    }
+    uint16_t tag_field = 0;
+    if (tag && intern_tag(b, tag, tag_len, &tag_field, err, errlen))
+        return -1;
+    uint32_t slot;
+    if (take_slot(b, &slot))
+        return fail(err, errlen, "out of memory");
+    struct pb_event e = {.size = size, .slot = slot, .tag = tag_field, .op = PB_OP_ALLOC,
+                         .align_log2 = (uint8_t)align_log2};
+    if (push_event(b, &e, id, line)) {
+        b->free_slots[b->n_free++] = slot;
+        return fail(err, errlen, "out of memory");
+    }
+    b->table[i].id = id;
+    b->table[i].slot = slot;
+    b->slot_id[slot] = id;
+    b->slot_size[slot] = size;
+    b->slot_line[slot] = line;
+    b->slot_align[slot] = (uint8_t)align_log2;
+    b->slot_live_pos[slot] = (uint32_t)b->n_live;
+    b->live[b->n_live++] = slot;
+    return 0;
+}
+
+/* The table index of live id, or -1 with the f/r "not live" message. */
+static long long find_live(struct pb_builder *b, char op, uint64_t id, char *err, size_t errlen)
+{
+    if (check_id(id, err, errlen))
+        return -1;
+    size_t i = table_find(b, id);
+    if (b->table[i].slot == NO_SLOT)
+        return fail(err, errlen, "%c on id %llu, which is not live (never allocated, or "
+                    "already freed)", op, (unsigned long long)id);
+    return (long long)i;
+}
+
+int pb_builder_free(struct pb_builder *b, uint64_t id, uint64_t line, char *err, size_t errlen)
+{
+    long long i = find_live(b, 'f', id, err, errlen);
+    if (i < 0)
+        return -1;
+    uint32_t slot = b->table[i].slot;
+    struct pb_event e = {.size = b->slot_size[slot], .slot = slot, .op = PB_OP_FREE,
+                         .align_log2 = b->slot_align[slot]};
+    if (push_event(b, &e, id, line))
+        return fail(err, errlen, "out of memory");
+    table_remove_at(b, (size_t)i);
+    release_slot(b, slot);
+    return 0;
+}
+
+int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_t line,
+                       char *err, size_t errlen)
+{
+    if (check_size(size, err, errlen))
+        return -1;
+    long long i = find_live(b, 'r', id, err, errlen);
+    if (i < 0)
+        return -1;
+    uint32_t slot = b->table[i].slot;
+    struct pb_event e = {.size = size, .slot = slot, .op = PB_OP_REALLOC,
+                         .align_log2 = b->slot_align[slot]};
+    if (push_event(b, &e, id, line))
+        return fail(err, errlen, "out of memory");
+    b->slot_size[slot] = size;
+    return 0;
+}
+
+int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errlen)
+{
+    struct pb_event e = {.op = PB_OP_RESET};
+    if (push_event(b, &e, 0, line))
+        return fail(err, errlen, "out of memory");
+    if (b->n_live * 4 >= b->table_cap) {
+        for (size_t i = 0; i < b->table_cap; i++)
+            b->table[i].slot = NO_SLOT;
+    } else {
+        for (size_t k = 0; k < b->n_live; k++)
+            table_remove_at(b, table_find(b, b->slot_id[b->live[k]]));
+    }
+    while (b->n_live)
+        b->free_slots[b->n_free++] = b->live[--b->n_live];
+    return 0;
+}
+
+int pb_builder_finish(struct pb_builder *b, struct pb_workload *out)
+{
+    out->events = b->events;
+    out->ids = b->ids;
+    out->n_records = b->n_events;
+    out->n_slots = b->n_slots;
+    out->lines = b->lines;
+    out->n_lines = b->n_lines;
+    out->tags = b->tags;
+    out->n_tags = b->n_tags;
+    out->map = NULL;
+    out->map_len = 0;
+    b->events = NULL;
+    b->ids = NULL;
+    b->lines = NULL;
+    b->tags = NULL;
+    b->n_tags = 0;
+    pb_builder_discard(b);
+    return pb_workload_compute_figures(out);
+}
+
+/* ---- whole workloads ------------------------------------------------------ */
+
+uint64_t pb_workload_line(const struct pb_workload *w, size_t i)
+{
+    if (w->n_lines == 0 || i >= w->n_records || w->lines[0].event > i)
+        return 0;
+    size_t lo = 0, hi = w->n_lines; /* last mark with event <= i is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->lines[mid].event <= i)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (w->lines[lo].line == 0)
+        return 0;
+    return w->lines[lo].line + (i - w->lines[lo].event);
+}
+
+static const char *const op_names = "afrx";
+
+int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
+{
+    struct pb_workload_figures f;
+    memset(&f, 0, sizeof f);
+    /* size of each live slot; gen[slot] == epoch when live, epoch grows at every x */
+    uint64_t *size = NULL;
+    uint64_t *gen = NULL;
+    uint8_t *align = NULL;
+    if (w->n_slots) {
+        size = malloc(w->n_slots * sizeof *size);
+        gen = calloc(w->n_slots, sizeof *gen);
+        align = malloc(w->n_slots);
+        if (!size || !gen || !align) {
+            free(size);
+            free(gen);
+            free(align);
+            return fail(err, errlen, "out of memory");
+        }
+    }
+    uint64_t epoch = 1, live_bytes = 0, live_blocks = 0;
+    int rc = 0;
+    for (size_t i = 0; i < w->n_records && rc == 0; i++) {
+        const struct pb_event *e = &w->events[i];
+        if (e->op > PB_OP_RESET) {
+            rc = fail(err, errlen, "event %zu: invalid op %u", i, e->op);
+            break;
+        }
+        if (e->op == PB_OP_RESET) {
+            if (e->size || e->slot || e->tag || e->align_log2)
+                rc = fail(err, errlen, "event %zu: x with non-zero fields", i);
+            f.resets++;
+            epoch++;
+            live_bytes = live_blocks = 0;
+            continue;
+        }
+        uint32_t s = e->slot;
+        if (s >= w->n_slots) {
+            rc = fail(err, errlen, "event %zu: slot %u out of range (%u slots)", i, s, w->n_slots);
+            break;
+        }
+        if (e->size > PB_MAX_SIZE || e->align_log2 > PB_MAX_ALIGN_LOG2) {
+            rc = fail(err, errlen, "event %zu: size or alignment out of range", i);
+            break;
+        }
+        int live = gen[s] == epoch;
+        if (e->op == PB_OP_ALLOC) {
+            if (live)
+                rc = fail(err, errlen, "event %zu: a on slot %u, which is live", i, s);
+            else if (e->tag > w->n_tags)
+                rc = fail(err, errlen, "event %zu: tag %u out of range (%u tags)", i, e->tag,
+                          w->n_tags);
+            gen[s] = epoch;
+            size[s] = e->size;
+            align[s] = e->align_log2;
+            f.allocs++;
+            f.total_requested_bytes += e->size;
+            live_bytes += e->size;
+            live_blocks++;
+        } else if (!live) {
+            rc = fail(err, errlen, "event %zu: %c on slot %u, which is not live", i,
+                      op_names[e->op], s);
+        } else if (e->tag || e->align_log2 != align[s] ||
+                   (e->op == PB_OP_FREE && e->size != size[s])) {
+            rc = fail(err, errlen, "event %zu: %c does not match the block of slot %u", i,
+                      op_names[e->op], s);
+        } else if (e->op == PB_OP_FREE) {
+            gen[s] = 0;
+            f.frees++;
+            live_bytes -= size[s];
+            live_blocks--;
+        } else {
+            f.reallocs++;
+            live_bytes = live_bytes - size[s] + e->size;
+            size[s] = e->size;
+        }
+        if (live_bytes > f.peak_live_bytes) {
+            f.peak_live_bytes = live_bytes;
+            f.peak_event = i;
+        }
+        if (live_blocks > f.peak_live_blocks)
+            f.peak_live_blocks = live_blocks;
+    }
+    free(size);
+    free(gen);
+    free(align);
+    if (rc)
+        return rc;
+    f.events = f.allocs + f.frees + f.reallocs;
+    f.live_blocks_at_end = live_blocks;
+    f.live_bytes_at_end = live_bytes;
+    w->fig = f;
+    return 0;
+}
+
+int pb_workload_compute_figures(struct pb_workload *w)
+{
+    return pb_workload_check(w, NULL, 0);
+}
+
+/* Whether p points into w's mapping (then it is not separately owned). */
+static int in_map(const struct pb_workload *w, const void *p)
+{
+    const char *c = p, *m = w->map;
+    return m && c >= m && c < m + w->map_len;
+}
+
+void pb_workload_free(struct pb_workload *w)
+{
+    if (!in_map(w, w->events))
+        free(w->events);
+    if (!in_map(w, w->ids))
+        free(w->ids);
+    if (!in_map(w, w->lines))
+        free(w->lines);
+    if (w->tags) {
+        for (uint32_t i = 0; i < w->n_tags; i++)
+            if (!in_map(w, w->tags[i]))
+                free(w->tags[i]);
+        free(w->tags);
+    }
+    free(w->path);
+    free(w->params);
+    if (w->map)
+        munmap(w->map, w->map_len);
+    memset(w, 0, sizeof *w);
+}
