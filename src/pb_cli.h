@@ -29,6 +29,12 @@ int pb_cmd_convert(int argc, char **argv);
 /* `poolbench gen`: a generator's events written as a trace (src/cmd_gen.c). */
 int pb_cmd_gen(int argc, char **argv);
 
+/* `poolbench record -- CMD`: run CMD under the LD_PRELOAD recorder (cmd_record.c). */
+int pb_cmd_record(int argc, char **argv);
+
+/* `poolbench import --from mtrace FILE -o OUT`: convert an mtrace log (cmd_import.c). */
+int pb_cmd_import(int argc, char **argv);
+
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);
 

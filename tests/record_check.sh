@@ -1,0 +1,73 @@
+#!/bin/sh
+# record_check.sh POOLBENCH TARGET WORKDIR [--sites]
+# Records tests/record_target with `poolbench record`, validates every trace
+# file it wrote, and compares the followed blocks (sizes 4200..4299) of the
+# main process, the fork child and the exec'd child with tests/data/record_*.expected.
+set -u
+pb=$1; target=$2; work=$3; sites=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work" && mkdir -p "$work" || exit 1
+out="$work/t.trace"
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$pb" record -o "$out" $sites -- "$target" > "$work/record.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || { cat "$work/record.log"; fail "poolbench record exited $rc"; }
+cat "$work/record.log"
+grep -Eq "events in [0-9]+ files" "$work/record.log" || fail "no summary line"
+[ -f "$out" ] || fail "no main trace $out"
+head -1 "$out" | grep -qx 'poolbench-trace 1' || fail "main trace has no header"
+grep -q '^# command: .*record_target' "$out" || fail "no command comment"
+
+nfiles=0
+for f in "$out" "$out".*; do
+    [ -f "$f" ] || continue
+    nfiles=$((nfiles + 1))
+    awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" > "$f.followed" \
+        || fail "invalid trace $f"
+    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
+    grep -q '^# dropped [0-9]* frees of blocks allocated before recording' "$f" \
+        || fail "$f has no dropped-frees comment"
+done
+[ "$nfiles" -ge 3 ] || fail "expected at least 3 trace files (main, fork, exec), got $nfiles"
+
+diff -u "$here/data/record_main.expected" "$out.followed" || fail "main trace differs"
+fork_file=; exec_file=
+for f in "$out".*.followed; do
+    [ -f "$f" ] || continue
+    cmp -s "$f" "$here/data/record_fork.expected" && fork_file=${f%.followed}
+    cmp -s "$f" "$here/data/record_exec.expected" && exec_file=${f%.followed}
+done
+[ -n "$fork_file" ] || fail "no trace file matches record_fork.expected"
+[ -n "$exec_file" ] || fail "no trace file matches record_exec.expected"
+grep -q '^# pid: [0-9]*, forked from pid' "$fork_file" || fail "fork child header"
+grep -q '^# dropped [1-9][0-9]* frees' "$fork_file" || fail "fork child dropped no free"
+grep -q '^# command: .*record_target exec-child' "$exec_file" || fail "exec child command"
+
+# the stress threads' events must all be there: 2 x 20000 mallocs at least
+nalloc=$(grep -c '^a ' "$out")
+[ "$nalloc" -ge 40000 ] || fail "only $nalloc allocations in the main trace"
+
+if [ "$sites" = "--sites" ]; then
+    tagged=$(awk '$1 == "a" && $3 >= 4200 && $3 <= 4299' "$out" | grep -Ec ' @record_target:[0-9a-f]+$')
+    [ "$tagged" -eq 12 ] || fail "expected 12 allocations tagged @record_target:OFFSET, got $tagged"
+    # one call site per tag: the three thread allocations come from three sites
+    ntags=$(awk '$1 == "a" && $3 >= 4200 && $3 <= 4299 { print $NF }' "$out" | sort -u | wc -l)
+    [ "$ntags" -eq 12 ] || fail "expected 12 distinct call sites, got $ntags"
+else
+    ! grep -q '^a .*@' "$out" || fail "tags written without --sites"
+fi
+# the first process execs (same pid): its new image must not overwrite FILE
+out2="$work/e.trace"
+"$pb" record -o "$out2" -- sh -c "exec '$target' exec-child" > "$work/record2.log" 2>&1 \
+    || { cat "$work/record2.log"; fail "record of sh -c exec failed"; }
+[ -f "$out2" ] || fail "no $out2"
+grep -q '^# command: sh -c' "$out2" || fail "$out2 is not the shell's trace"
+found=
+for f in "$out2".*; do
+    [ -f "$f" ] || continue
+    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
+    awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" | cmp -s - "$here/data/record_exec.expected" && found=$f
+done
+[ -n "$found" ] || fail "the exec'd image's trace is missing"
+echo "ok: $nfiles files"

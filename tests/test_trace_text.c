@@ -1,0 +1,544 @@
+/* test_trace_text.c -- the v1 text parser: every rule and every error, with its line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "pb_sha256.h"
+#include "pb_workload.h"
+
+static struct pb_diag diag;
+
+static int parse_n(const char *text, size_t len, struct pb_workload *w)
+{
+    memset(&diag, 0, sizeof diag);
+    memset(w, 0, sizeof *w);
+    return pb_workload_parse_text("t.trace", text, len, w, &diag);
+}
+
+static int parse(const char *text, struct pb_workload *w)
+{
+    return parse_n(text, strlen(text), w);
+}
+
+/* text parses fine; returns its number of records. */
+static size_t ok(const char *text)
+{
+    struct pb_workload w;
+    int rc = parse(text, &w);
+    if (rc)
+        fail_msg("unexpected problem in %s: %s", text, diag.count ? diag.msg[0] : "?");
+    size_t n = w.n_records;
+    pb_workload_free(&w);
+    return n;
+}
+
+/* text is rejected with exactly one problem, at `line`, whose message contains `what`. */
+static void bad(const char *text, unsigned line, const char *what)
+{
+    struct pb_workload w;
+    assert_int_equal(parse(text, &w), -1);
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "t.trace:%u: ", line);
+    if (diag.count != 1 || strncmp(diag.msg[0], prefix, strlen(prefix)) != 0 ||
+        !strstr(diag.msg[0], what))
+        fail_msg("for %s expected one problem '%s...%s', got %d: '%s'", text, prefix, what,
+                 diag.count, diag.count ? diag.msg[0] : "");
+}
+
+static void spec_example_parses(void **state)
+{
+    (void)state;
+    const char *text = "poolbench-trace 1\n"
+                       "# a small linked list, built and torn down\n"
+                       "a 1 48 @Node\n"
+                       "a 2 48 @Node\n"
+                       "a 3 200\n"
+                       "r 3 400\n"
+                       "f 1\n"
+                       "a 1 48 16 @Node\n"
+                       "x\n";
+    struct pb_workload w;
+    assert_int_equal(parse(text, &w), 0);
+    assert_int_equal(w.n_records, 7);
+    assert_int_equal(w.fig.peak_live_bytes, 496);
+    assert_int_equal(w.n_tags, 1);
+    assert_string_equal(w.tags[0], "Node");
+    assert_int_equal(w.events[5].tag, 1);
+    assert_int_equal(w.events[5].align_log2, 4);
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(pb_workload_line(&w, i), i + 3);
+    pb_workload_free(&w);
+}
+
+static void unknown_event_letters(void **state)
+{
+    (void)state;
+    bad("a 1 2\nq 1\n", 2, "unknown event 'q'");
+    bad("a 1 2\nA 3 4\n", 2, "unknown event 'A'");
+    bad("alloc 1 2\n", 1, "unknown event 'alloc'");
+    bad("a1 2\n", 1, "unknown event 'a1'");
+    bad("\n\n  @x 1\n", 3, "unknown event '@x'");
+}
+
+static void missing_fields(void **state)
+{
+    (void)state;
+    bad("a\n", 1, "missing ID and SIZE");
+    bad("# c\na 1\n", 2, "missing SIZE");
+    bad("a 1 2\nf\n", 2, "missing ID");
+    bad("a 1 2\nr 1\n", 2, "missing SIZE");
+    bad("a 1 2\nr\n", 2, "missing ID and SIZE");
+    bad("poolbench-trace\n", 1, "missing version");
+}
+
+static void extra_fields(void **state)
+{
+    (void)state;
+    bad("a 1 2\nf 1 2\n", 2, "extra field '2'");
+    bad("a 1 2\nr 1 2 3\n", 2, "extra field '3'");
+    bad("x 1\n", 1, "extra field '1'");
+    bad("a 1 2 16 @t more\n", 1, "extra field 'more'");
+    bad("a 1 2 @t 16\n", 1, "extra field '16'");
+    bad("a 1 2 16 17\n", 1, "extra field '17'");
+    bad("a 1 2 # trailing comment\n", 1, "extra field");
+    bad("poolbench-trace 1 x\n", 1, "extra field 'x'");
+}
+
+static void fields_that_are_not_numbers(void **state)
+{
+    (void)state;
+    bad("a abc 1\n", 1, "ID 'abc' is not a number");
+    bad("a 1 12k\n", 1, "SIZE '12k' is not a number");
+    bad("a 1 1\nr 1 x\n", 2, "SIZE 'x' is not a number");
+    bad("f 0x\n", 1, "ID '0x' is not a number");
+    bad("f 0xg\n", 1, "ID '0xg' is not a number");
+    bad("a 1 2 sixteen\n", 1, "ALIGN 'sixteen' is not a number");
+    bad("a 1 2 0x10\n", 1, "ALIGN '0x10' is not a number");
+}
+
+static void signs_and_separators_are_refused(void **state)
+{
+    (void)state;
+    bad("a 1 +5\n", 1, "SIZE '+5' is not a number (numbers are unsigned, with no sign)");
+    bad("a 1 -5\n", 1, "SIZE '-5' is not a number (numbers are unsigned, with no sign)");
+    bad("a +1 5\n", 1, "ID '+1' is not a number");
+    bad("a 1 1,000\n", 1, "SIZE '1,000' is not a number (no thousands separators)");
+    bad("a 1 1_000\n", 1, "no thousands separators");
+    bad("a 1 2 +16\n", 1, "ALIGN '+16' is not a number");
+}
+
+static void hex_is_accepted_for_ids_and_sizes(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    assert_int_equal(parse("a 0x10 0x20\nr 16 0XfF\na 0x0 0\nf 0x00010\n", &w), 0);
+    assert_int_equal(w.ids[0], 16);
+    assert_int_equal(w.events[0].size, 32);
+    assert_int_equal(w.events[1].size, 255);
+    assert_int_equal(w.ids[2], 0);
+    assert_int_equal(w.events[3].op, PB_OP_FREE);
+    assert_int_equal(w.events[3].size, 255);
+    pb_workload_free(&w);
+    assert_int_equal(ok("a 007 0010\nf 7\n"), 2); /* leading zeros are still decimal */
+}
+
+static void id_range_bounds(void **state)
+{
+    (void)state;
+    assert_int_equal(ok("a 0 1\na 9223372036854775807 1\nf 9223372036854775807\n"), 3);
+    assert_int_equal(ok("a 0x7fffffffffffffff 1\n"), 1);
+    bad("a 9223372036854775808 1\n", 1, "ID 9223372036854775808 is out of range");
+    bad("a 0x8000000000000000 1\n", 1, "ID 0x8000000000000000 is out of range");
+    bad("f 18446744073709551616\n", 1, "out of range");
+    bad("a 1 1\nf 99999999999999999999999\n", 2, "out of range");
+    bad("a 1 1\nr 9223372036854775808 1\n", 2, "out of range");
+}
+
+static void size_range_bounds(void **state)
+{
+    (void)state;
+    assert_int_equal(ok("a 1 1099511627776\na 2 0\nr 2 1099511627776\n"), 3);
+    assert_int_equal(ok("a 1 0x10000000000\n"), 1);
+    bad("a 1 1099511627777\n", 1, "SIZE 1099511627777 is out of range");
+    bad("a 1 0x10000000001\n", 1, "out of range");
+    bad("a 1 1\nr 1 1099511627777\n", 2, "SIZE 1099511627777 is out of range");
+}
+
+static void align_bounds(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    assert_int_equal(parse("a 1 8 1\na 2 8 4096\na 3 8 2\na 4 8\n", &w), 0);
+    assert_int_equal(w.events[0].align_log2, 0);
+    assert_int_equal(w.events[1].align_log2, 12);
+    assert_int_equal(w.events[2].align_log2, 1);
+    assert_int_equal(w.events[3].align_log2, PB_DEFAULT_ALIGN_LOG2);
+    pb_workload_free(&w);
+    bad("a 1 8 8192\n", 1, "ALIGN 8192 is out of range");
+    bad("# x\na 1 8 3\n", 2, "ALIGN 3 is not a power of two");
+    bad("a 1 8 0\n", 1, "ALIGN 0 is out of range");
+    bad("a 1 8 4097\n", 1, "ALIGN 4097 is not a power of two");
+    bad("a 1 8 99999999999999999999999\n", 1, "out of range");
+}
+
+static void already_live_names_the_allocating_line(void **state)
+{
+    (void)state;
+    bad("a 7 1\na 8 1\na 7 2\n", 3, "id 7 is already live (allocated at line 1)");
+    bad("\n# c\na 7 1\nf 7\na 7 1\n\na 7 3\n", 7, "id 7 is already live (allocated at line 5)");
+    /* after x every id is free again */
+    assert_int_equal(ok("a 7 1\nx\na 7 1\n"), 3);
+}
+
+static void free_or_resize_of_a_dead_id(void **state)
+{
+    (void)state;
+    bad("a 1 1\nf 2\n", 2, "f on id 2, which is not live");
+    bad("a 1 1\nr 2 5\n", 2, "r on id 2, which is not live");
+    bad("a 1 1\nf 1\nf 1\n", 3, "f on id 1, which is not live");
+    bad("a 1 1\nf 1\nr 1 4\n", 3, "r on id 1, which is not live");
+    bad("a 1 1\nx\nf 1\n", 3, "f on id 1, which is not live");
+}
+
+static void malformed_tags(void **state)
+{
+    (void)state;
+    char line[200];
+    char tag64[65];
+    memset(tag64, 'T', 64);
+    tag64[64] = '\0';
+    snprintf(line, sizeof line, "a 1 1 @%s\n", tag64);
+    assert_int_equal(ok(line), 1);
+    snprintf(line, sizeof line, "a 1 1 16 @%sU\n", tag64);
+    bad(line, 1, "malformed tag");
+    bad("a 1 1 @\n", 1, "malformed tag '@'");
+    bad("a 1 1 16 @\n", 1, "malformed tag");
+    bad("a 1 1 @a/b\n", 1, "malformed tag '@a/b'");
+    bad("a 1 1 @a@b\n", 1, "malformed tag");
+    bad("a 1 1 16 Node\n", 1, "extra field 'Node'");
+    bad("a 1 1 @std::map<int,x>\n", 1, "character ','");
+}
+
+static void tag_charset(void **state)
+{
+    (void)state;
+    assert_int_equal(ok("a 1 1 @A-z_0.9:<T>\n"), 1);
+}
+
+static void header_rules(void **state)
+{
+    (void)state;
+    assert_int_equal(ok("poolbench-trace 1\na 1 1\n"), 1);
+    assert_int_equal(ok("# comment\n\n   \npoolbench-trace 1\na 1 1\n"), 1);
+    assert_int_equal(ok("poolbench-trace 1\n"), 0);
+    assert_int_equal(ok(""), 0);
+    assert_int_equal(ok("a 1 1\n"), 1); /* the header is optional */
+    bad("poolbench-trace 2\na 1 1\n", 1, "unsupported trace version 2");
+    bad("# c\npoolbench-trace 0\n", 2, "unsupported trace version 0");
+    bad("poolbench-trace 10\n", 1, "unsupported trace version 10");
+    bad("poolbench-trace v1\n", 1, "unsupported trace version v1");
+    bad("a 1 1\npoolbench-trace 1\n", 2, "unknown event 'poolbench-trace'");
+    bad("poolbench-trace 1\npoolbench-trace 1\n", 2, "unknown event 'poolbench-trace'");
+}
+
+static void lexical_forms(void **state)
+{
+    (void)state;
+    /* CRLF, tabs, several blanks, leading and trailing blanks, comments, blank lines,
+     * a last line without newline */
+    const char *text = "poolbench-trace 1\r\n"
+                       "\r\n"
+                       "  # indented comment\r\n"
+                       "a\t1  48\t\t@Node \r\n"
+                       "\t \n"
+                       " a 2 0x30   16\n"
+                       "#\n"
+                       "r 2 100\t\r\n"
+                       "f 1\n"
+                       "x";
+    struct pb_workload w;
+    assert_int_equal(parse(text, &w), 0);
+    assert_int_equal(w.n_records, 5);
+    assert_int_equal(w.events[1].size, 48);
+    assert_int_equal(w.events[2].size, 100);
+    assert_int_equal(w.events[4].op, PB_OP_RESET);
+    const uint64_t lines[] = {4, 6, 8, 9, 10};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(pb_workload_line(&w, i), lines[i]);
+    pb_workload_free(&w);
+    bad("a 1 1\r\nq\r\n", 2, "unknown event 'q'");
+    bad("a 1 1\nf 2", 2, "not live"); /* the last line without newline still counts */
+    bad("a 1 1\rf 1\n", 1, "SIZE '1\rf' is not a number"); /* a lone CR is no line end */
+}
+
+static void bad_bytes_are_reported(void **state)
+{
+    (void)state;
+    const char nul[] = "a 1 1\na 2\0 1\na 3 1\n";
+    struct pb_workload w;
+    assert_int_equal(parse_n(nul, sizeof nul - 1, &w), -1);
+    assert_int_equal(diag.count, 1);
+    assert_non_null(strstr(diag.msg[0], "t.trace:2: NUL byte at column 4"));
+    bad("a 1 1\n# caf\xc3\xa9\n", 2, "byte 0xc3 at column 6 is not ASCII");
+    bad("a 1 1 @N\xff\n", 1, "not ASCII");
+}
+
+static void errors_do_not_stop_the_parse(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    assert_int_equal(parse("q\na 1 1\nf 2\na 1 1\nx 9\nf 1\n", &w), -1);
+    assert_int_equal(diag.count, 4);
+    assert_int_equal(diag.total, 4);
+    assert_non_null(strstr(diag.msg[0], "t.trace:1: unknown event"));
+    assert_non_null(strstr(diag.msg[1], "t.trace:3: f on id 2"));
+    assert_non_null(strstr(diag.msg[2], "t.trace:4: id 1 is already live (allocated at line 2)"));
+    assert_non_null(strstr(diag.msg[3], "t.trace:5: extra field"));
+}
+
+static void twenty_problems_kept_all_counted(void **state)
+{
+    (void)state;
+    char text[2000] = "";
+    for (int i = 0; i < 30; i++)
+        strcat(text, "f 5\n");
+    struct pb_workload w;
+    assert_int_equal(parse(text, &w), -1);
+    assert_int_equal(diag.count, PB_DIAG_MAX);
+    assert_int_equal(diag.total, 30);
+    assert_non_null(strstr(diag.msg[19], "t.trace:20: "));
+}
+
+/* ---- files ---------------------------------------------------------------------- */
+
+static void temp_path(char *buf, size_t n, const char *suffix)
+{
+    snprintf(buf, n, "/tmp/test_trace_text.%d.%s", (int)getpid(), suffix);
+}
+
+static void write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+static void file_sha(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    struct pb_sha256 s;
+    pb_sha256_init(&s);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        pb_sha256_update(&s, buf, n);
+    fclose(f);
+    pb_sha256_final_hex(&s, hex);
+}
+
+static void assert_same_events(const struct pb_workload *a, const struct pb_workload *b)
+{
+    assert_int_equal(a->n_records, b->n_records);
+    assert_int_equal(a->n_slots, b->n_slots);
+    assert_memory_equal(a->events, b->events, a->n_records * sizeof *a->events);
+    assert_memory_equal(a->ids, b->ids, a->n_records * sizeof *a->ids);
+    for (size_t i = 0; i < a->n_records; i++)
+        assert_int_equal(pb_workload_line(a, i), pb_workload_line(b, i));
+}
+
+/* A text of about n lines with comments, resizes, blocks left live and resets. */
+static char *big_text(size_t n_lines, size_t *len)
+{
+    size_t cap = n_lines * 48 + 64, at = 0;
+    char *t = malloc(cap);
+    assert_non_null(t);
+    at += (size_t)sprintf(t, "poolbench-trace 1\n");
+    for (size_t k = 0; at + 200 < cap && k < n_lines / 2; k++) {
+        unsigned long long id = 140000000000000ULL + k * 16;
+        at += (size_t)sprintf(t + at, "a %llu %zu\n", id, k % 5000);
+        if (k % 97 == 0)
+            at += (size_t)sprintf(t + at, "# comment %zu\n\n", k);
+        if (k % 7 == 0)
+            at += (size_t)sprintf(t + at, "r %llu %zu\n", id, k % 300);
+        if (k % 3 != 0)
+            at += (size_t)sprintf(t + at, "f %llu\n", id);
+        if (k % 1000 == 999)
+            at += (size_t)sprintf(t + at, "x\n");
+    }
+    *len = at;
+    return t;
+}
+
+static void files_across_block_boundaries(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = big_text(300000, &len); /* several 1 MiB blocks */
+    assert_true(len > 3 * (1u << 20));
+    char path[128];
+    temp_path(path, sizeof path, "trace");
+    write_file(path, text, len);
+    struct pb_workload from_file, from_memory;
+    memset(&diag, 0, sizeof diag);
+    if (pb_workload_load(path, &from_file, &diag))
+        fail_msg("%s", diag.msg[0]);
+    assert_int_equal(parse_n(text, len, &from_memory), 0);
+    assert_same_events(&from_file, &from_memory);
+    assert_true(from_file.n_records > 250000 && from_file.fig.resets > 100);
+    char hex[65];
+    file_sha(path, hex);
+    assert_string_equal(from_file.sha256, hex);
+    assert_string_equal(from_file.source, "trace");
+    assert_string_equal(from_file.path, path);
+    assert_non_null(strstr(path, from_file.name));
+    pb_workload_free(&from_file);
+    pb_workload_free(&from_memory);
+    unlink(path);
+    free(text);
+}
+
+static void gzip_is_read_transparently(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = big_text(100000, &len);
+    char path[128];
+    temp_path(path, sizeof path, "trace.gz");
+    gzFile z = gzopen(path, "wb");
+    assert_non_null(z);
+    assert_int_equal(gzwrite(z, text, (unsigned)len), (int)len);
+    assert_int_equal(gzclose(z), Z_OK);
+    struct pb_workload from_gz, from_memory;
+    memset(&diag, 0, sizeof diag);
+    if (pb_workload_load(path, &from_gz, &diag))
+        fail_msg("%s", diag.msg[0]);
+    assert_int_equal(parse_n(text, len, &from_memory), 0);
+    assert_same_events(&from_gz, &from_memory);
+    char hex[65];
+    file_sha(path, hex); /* the digest is of the compressed file's bytes */
+    assert_string_equal(from_gz.sha256, hex);
+    char name[64];
+    snprintf(name, sizeof name, "test_trace_text.%d", (int)getpid()); /* no .trace.gz */
+    assert_string_equal(from_gz.name, name);
+    pb_workload_free(&from_gz);
+    pb_workload_free(&from_memory);
+
+    /* errors in a gzip'd file have their line numbers too */
+    z = gzopen(path, "wb");
+    gzputs(z, "a 1 1\n\nf 2\n");
+    gzclose(z);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &from_gz, &diag), -1);
+    char expected[200];
+    snprintf(expected, sizeof expected, "%s:3: f on id 2", path);
+    assert_non_null(strstr(diag.msg[0], expected));
+
+    /* a truncated gzip file is an error, not a short trace */
+    z = gzopen(path, "wb");
+    assert_int_equal(gzwrite(z, text, (unsigned)len), (int)len);
+    gzclose(z);
+    FILE *f = fopen(path, "rb");
+    char *raw = malloc(len);
+    size_t n = fread(raw, 1, len, f);
+    fclose(f);
+    write_file(path, raw, n / 2);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &from_gz, &diag), -1);
+    assert_non_null(strstr(diag.msg[diag.count - 1], "truncated gzip data"));
+    raw[n / 2] ^= 0x55; /* and corrupt data is reported as such */
+    memset(raw + 20, 0xAA, 64);
+    write_file(path, raw, n);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &from_gz, &diag), -1);
+    free(raw);
+    unlink(path);
+    free(text);
+}
+
+static void long_lines_are_refused_gracefully(void **state)
+{
+    (void)state;
+    size_t n = 3u << 20;
+    char *text = malloc(n + 64);
+    strcpy(text, "a 1 1\na 2 ");
+    size_t at = strlen(text);
+    memset(text + at, '7', n);
+    at += n;
+    at += (size_t)sprintf(text + at, "\nf 3\n");
+    char path[128];
+    temp_path(path, sizeof path, "long.trace");
+    write_file(path, text, at);
+    struct pb_workload w;
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    assert_int_equal(diag.count, 2);
+    assert_non_null(strstr(diag.msg[0], ":2: line too long"));
+    assert_non_null(strstr(diag.msg[1], ":3: f on id 3"));
+    /* from memory there is no limit: the 3 MB number is simply out of range */
+    assert_int_equal(parse_n(text, at, &w), -1);
+    assert_non_null(strstr(diag.msg[0], "t.trace:2: SIZE"));
+    unlink(path);
+    free(text);
+}
+
+static void unreadable_paths(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load("/nonexistent/x.trace", &w, &diag), -1);
+    assert_non_null(strstr(diag.msg[0], "/nonexistent/x.trace: cannot open"));
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load("/tmp", &w, &diag), -1);
+    assert_non_null(strstr(diag.msg[0], "is a directory"));
+    char path[128];
+    temp_path(path, sizeof path, "empty.trace");
+    write_file(path, "", 0);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &w, &diag), 0);
+    assert_int_equal(w.n_records, 0);
+    assert_string_equal(w.sha256,
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    pb_workload_free(&w);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(spec_example_parses),
+        cmocka_unit_test(unknown_event_letters),
+        cmocka_unit_test(missing_fields),
+        cmocka_unit_test(extra_fields),
+        cmocka_unit_test(fields_that_are_not_numbers),
+        cmocka_unit_test(signs_and_separators_are_refused),
+        cmocka_unit_test(hex_is_accepted_for_ids_and_sizes),
+        cmocka_unit_test(id_range_bounds),
+        cmocka_unit_test(size_range_bounds),
+        cmocka_unit_test(align_bounds),
+        cmocka_unit_test(already_live_names_the_allocating_line),
+        cmocka_unit_test(free_or_resize_of_a_dead_id),
+        cmocka_unit_test(malformed_tags),
+        cmocka_unit_test(tag_charset),
+        cmocka_unit_test(header_rules),
+        cmocka_unit_test(lexical_forms),
+        cmocka_unit_test(bad_bytes_are_reported),
+        cmocka_unit_test(errors_do_not_stop_the_parse),
+        cmocka_unit_test(twenty_problems_kept_all_counted),
+        cmocka_unit_test(files_across_block_boundaries),
+        cmocka_unit_test(gzip_is_read_transparently),
+        cmocka_unit_test(long_lines_are_refused_gracefully),
+        cmocka_unit_test(unreadable_paths),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,95 @@
+#!/bin/sh
+# record-all.sh [POOLBENCH]: regenerates the shipped traces workloads/traces/*.trace.gz
+# by running real Debian programs under `poolbench record` on the fixed
+# inputs in src/. POOLBENCH defaults to build/poolbench of this checkout.
+# Needs: sqlite3, python3, perl, gcc, git, jq, cmake (all Debian packages).
+#
+# Each trace starts with the header, then comment lines naming the program,
+# its version, the exact command and environment, and the trace's figures,
+# then the recorder's own comments and the events. The allocation sequence
+# depends on the program and library versions, so a re-recording on another
+# machine gives a similar, not an identical, trace.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+pb=${1:-$here/../../build/poolbench}
+pb=$(cd "$(dirname "$pb")" && pwd)/$(basename "$pb")
+[ -x "$pb" ] || { echo "record-all.sh: no poolbench at $pb (build it first)" >&2; exit 2; }
+src=$here/src
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+cp "$src"/* "$tmp"/
+cd "$tmp"
+
+# validate FILE: poolbench check when this build has it, else the test suite's checker
+validate() {
+    if "$pb" check --help > /dev/null 2>&1; then
+        "$pb" check "$1" > /dev/null
+    else
+        awk -v lo=1 -v hi=0 -f "$here/../../tests/trace_filter.awk" "$1"
+    fi
+}
+
+# record NAME VERSION ENVIRONMENT -- CMD [ARGS...]: runs CMD in $tmp (the
+# caller has exported ENVIRONMENT), writes $here/NAME.trace.gz.
+record() {
+    name=$1 version=$2 envdesc=$3
+    shift 4
+    rm -f "$name.raw" "$name.raw".*
+    "$pb" record -o "$name.raw" -- "$@" > "$name.stdout" 2> "$name.log" \
+        || { cat "$name.log" >&2; echo "record-all.sh: $name failed" >&2; exit 1; }
+    if ls "$name.raw".* > /dev/null 2>&1; then
+        echo "record-all.sh: $name wrote more than one file (it forks): $(ls "$name.raw".*)" >&2
+        exit 1
+    fi
+    cmdline=
+    for arg in "$@"; do
+        case $arg in
+        *[!A-Za-z0-9_./:=-]*) cmdline="$cmdline '$arg'" ;;
+        *) cmdline="$cmdline $arg" ;;
+        esac
+    done
+    {
+        echo "poolbench-trace 1"
+        echo "# trace: $name, $version, on Debian $(cat /etc/debian_version 2>/dev/null), $(ldd --version | head -1)"
+        echo "# made by workloads/traces/record-all.sh (inputs in workloads/traces/src/):"
+        echo "#   ${envdesc:+$envdesc }poolbench record -o $name.trace --$cmdline"
+        awk -f "$src/figures.awk" "$name.raw"
+        tail -n +2 "$name.raw"
+    } > "$name.trace"
+    validate "$name.trace"
+    gzip -9n < "$name.trace" > "$here/$name.trace.gz"
+    printf '%-10s %9s events %9s bytes gzip\n' "$name" \
+        "$(grep -c '^[afrx]' "$name.trace")" "$(wc -c < "$here/$name.trace.gz")"
+}
+
+# sqlite3: an in-memory database, tables from recursive CTEs, joins, updates
+record sqlite3 "sqlite3 $(sqlite3 --version | cut -d' ' -f1)" "" -- sqlite3 :memory: ".read sqlite.sql"
+
+# python3: every object through malloc, fixed hash seed
+export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
+record python3 "$(/usr/bin/python3 --version)" "PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1" \
+    -- /usr/bin/python3 -S python_workload.py
+unset PYTHONMALLOC PYTHONHASHSEED PYTHONDONTWRITEBYTECODE
+
+# perl: hashes, regexes, sorting, fixed hash seed
+export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+record perl "perl $(perl -e 'print $^V')" "PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0" -- perl perl_workload.pl
+unset PERL_HASH_SEED PERL_PERTURB_KEYS
+
+# gcc: the C compiler proper (cc1, what `gcc -O2 -c` runs) on a generated file
+awk -v n=100 -f gen_c_input.awk > input.c
+cc1=$(gcc -print-prog-name=cc1)
+record gcc-cc1 "gcc $(gcc -dumpfullversion)" "" -- "$cc1" -quiet -O2 input.c -o /dev/null
+
+# git: log -p --stat over a fixed 26-commit history
+sh git_workload.sh "$tmp/repo" > /dev/null
+export HOME="$tmp/repo" GIT_CONFIG_NOSYSTEM=1
+record git-log "$(git --version)" "HOME=repo GIT_CONFIG_NOSYSTEM=1 (after sh git_workload.sh repo)" \
+    -- git -C repo --no-pager log -p --stat --no-color
+unset GIT_CONFIG_NOSYSTEM
+
+# jq: builds, groups and sorts 20000 JSON objects (no input file)
+record jq "$(jq --version)" "" -- jq -n -c -f jq_workload.jq
+
+# cmake: a C++ program (operator new/delete) running a list/regex script
+record cmake "$(cmake --version | head -1)" "" -- cmake -P cmake_workload.cmake

@@ -1,0 +1,22 @@
+# cmake_workload.cmake: a fixed workload for `cmake -P` (CMake is C++: its
+# std::string and std::vector work reaches malloc through operator new).
+# Builds lists, transforms and sorts them, and formats a report string.
+set(items "")
+foreach(i RANGE 1 1500)
+  math(EXPR k "(${i} * 7919) % 1000")
+  list(APPEND items "item-${k}-${i}")
+endforeach()
+list(SORT items)
+list(REMOVE_DUPLICATES items)
+list(TRANSFORM items TOUPPER)
+set(report "")
+foreach(it IN LISTS items)
+  string(REGEX REPLACE "ITEM-([0-9]+)-([0-9]+)" "\\2:\\1" it2 "${it}")
+  string(LENGTH "${it2}" len)
+  if(len GREATER 7)
+    string(APPEND report "${it2};")
+  endif()
+endforeach()
+string(LENGTH "${report}" total)
+list(LENGTH items n)
+message("items=${n} report=${total}")
