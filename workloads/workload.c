@@ -572,6 +572,7 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
         }
     }
     uint64_t epoch = 1, live_bytes = 0, live_blocks = 0;
+    uint64_t max_slot = 0; /* 1 + the highest slot used */
     int rc = 0;
     for (size_t i = 0; i < w->n_records && rc == 0; i++) {
         const struct pb_event *e = &w->events[i];
@@ -603,6 +604,8 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
             else if (e->tag > w->n_tags)
                 rc = fail(err, errlen, "event %zu: tag %u out of range (%u tags)", i, e->tag,
                           w->n_tags);
+            if (s >= max_slot)
+                max_slot = (uint64_t)s + 1;
             gen[s] = epoch;
             size[s] = e->size;
             align[s] = e->align_log2;
@@ -637,6 +640,9 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
     free(size);
     free(gen);
     free(align);
+    if (rc == 0 && w->n_slots != max_slot)
+        rc = fail(err, errlen, "%u slots, but the events use %llu", w->n_slots,
+                  (unsigned long long)max_slot);
     if (rc)
         return rc;
     f.events = f.allocs + f.frees + f.reallocs;
