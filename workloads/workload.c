@@ -510,8 +510,20 @@ int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errl
     return 0;
 }
 
+/* Give back the unused tail of a grown array (keeps it when realloc fails). */
+static void *shrink(void *p, size_t n, size_t elem)
+{
+    if (!p || n == 0)
+        return p;
+    void *q = realloc(p, n * elem);
+    return q ? q : p;
+}
+
 int pb_builder_finish(struct pb_builder *b, struct pb_workload *out)
 {
+    b->events = shrink(b->events, b->n_events, sizeof *b->events);
+    b->ids = shrink(b->ids, b->n_events, sizeof *b->ids);
+    b->lines = shrink(b->lines, b->n_lines, sizeof *b->lines);
     out->events = b->events;
     out->ids = b->ids;
     out->n_records = b->n_events;
