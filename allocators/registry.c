@@ -9,9 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const struct pb_backend_ops pb_backend_pool;
+extern const struct pb_backend_ops pb_backend_arena;
+extern const struct pb_backend_ops pb_backend_malloc;
 extern const struct pb_backend_ops pb_backend_null;
 
 const struct pb_backend_ops *const pb_backends[] = {
+    &pb_backend_pool,
+    &pb_backend_arena,
+    &pb_backend_malloc,
     &pb_backend_null,
     NULL,
 };

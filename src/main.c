@@ -11,6 +11,7 @@ static const struct pb_command commands[] = {
     {"list", "list the backends and workload generators with their options", pb_cmd_list},
     {"check", "validate trace files and print their figures", pb_cmd_check},
     {"convert", "convert a trace between text, .gz and binary .pbt", pb_cmd_convert},
+    {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

@@ -26,6 +26,8 @@ int pb_cmd_list(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
 /* convert IN OUT: text, .gz and binary .pbt traces into one another. */
 int pb_cmd_convert(int argc, char **argv);
+/* `poolbench gen`: a generator's events written as a trace (src/cmd_gen.c). */
+int pb_cmd_gen(int argc, char **argv);
 
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);

@@ -1,0 +1,213 @@
+/*
+ * gen_job.c -- JSON job files: one object, or an array of objects, each
+ *
+ *     {"generator": "churn", "params": {"size": 64, "order": "fifo"}, "name": "..."}
+ *
+ * Every param value is a JSON number or string and goes through the same
+ * reader as a spec's key=value text, so a job file and a spec mean the same.
+ * Numbers are rendered back to text exactly (integers beyond 2^53 cannot be
+ * exact in JSON numbers: write them as strings). Unknown fields are errors.
+ */
+#include "pb_generators.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Line and column (1-based) of text + offset. */
+static void line_col(const char *text, size_t offset, size_t *line, size_t *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            *col = 1;
+        } else {
+            (*col)++;
+        }
+    }
+}
+
+/* The text of a JSON number param: an integer as digits, else the shortest round trip. */
+static int number_text(const cJSON *v, char *buf, size_t len)
+{
+    double d = v->valuedouble;
+    if (!isfinite(d))
+        return -1;
+    if (d == floor(d) && fabs(d) <= 9007199254740992.0) {
+        snprintf(buf, len, "%.0f", d);
+        return 0;
+    }
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            return 0;
+    }
+    return 0;
+}
+
+static int set_params(struct pb_gen_args *a, const cJSON *params, const char *where, size_t k,
+                      char *err, size_t errlen)
+{
+    if (!params)
+        return 0;
+    if (!cJSON_IsObject(params)) {
+        snprintf(err, errlen, "%s: job %zu: \"params\" must be an object", where, k);
+        return -1;
+    }
+    char why[256];
+    for (const cJSON *p = params->child; p; p = p->next) {
+        char num[64];
+        const char *value = NULL;
+        if (cJSON_IsString(p))
+            value = p->valuestring;
+        else if (cJSON_IsNumber(p) && number_text(p, num, sizeof num) == 0)
+            value = num;
+        if (!value) {
+            snprintf(err, errlen, "%s: job %zu: param \"%s\" must be a number or a string",
+                     where, k, p->string);
+            return -1;
+        }
+        if (value == num && num[0] == '-') {
+            snprintf(err, errlen, "%s: job %zu: param \"%s\" is negative", where, k, p->string);
+            return -1;
+        }
+        if (pb_gen_args_set(a, p->string, value, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_fields(const cJSON *job, const char *where, size_t k, char *err, size_t errlen)
+{
+    for (const cJSON *f = job->child; f; f = f->next) {
+        if (strcmp(f->string, "generator") != 0 && strcmp(f->string, "params") != 0 &&
+            strcmp(f->string, "name") != 0) {
+            snprintf(err, errlen,
+                     "%s: job %zu: unknown field \"%s\" (expected generator, params, name)",
+                     where, k, f->string);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* One job object into finished args and its display name (NULL when none). */
+static int read_job(const cJSON *job, const char *where, size_t k, const uint64_t *global_seed,
+                    struct pb_gen_args *a, const char **name, char *err, size_t errlen)
+{
+    if (!cJSON_IsObject(job)) {
+        snprintf(err, errlen, "%s: job %zu is not an object", where, k);
+        return -1;
+    }
+    if (check_fields(job, where, k, err, errlen) != 0)
+        return -1;
+    const cJSON *gen = cJSON_GetObjectItemCaseSensitive(job, "generator");
+    const cJSON *nm = cJSON_GetObjectItemCaseSensitive(job, "name");
+    if (!gen) {
+        snprintf(err, errlen, "%s: job %zu: missing \"generator\"", where, k);
+        return -1;
+    }
+    if (!cJSON_IsString(gen)) {
+        snprintf(err, errlen, "%s: job %zu: \"generator\" must be a string", where, k);
+        return -1;
+    }
+    *name = NULL;
+    if (nm) {
+        if (!cJSON_IsString(nm) || nm->valuestring[0] == '\0' ||
+            strlen(nm->valuestring) >= sizeof(((struct pb_workload *)0)->name)) {
+            snprintf(err, errlen, "%s: job %zu: \"name\" must be a string of 1 to %zu characters",
+                     where, k, sizeof(((struct pb_workload *)0)->name) - 1);
+            return -1;
+        }
+        *name = nm->valuestring;
+    }
+    char why[256];
+    if (pb_gen_args_init(a, gen->valuestring, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
+        return -1;
+    }
+    if (set_params(a, cJSON_GetObjectItemCaseSensitive(job, "params"), where, k, err,
+                   errlen) != 0)
+        return -1;
+    if (pb_gen_args_finish(a, global_seed, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int build_jobs(const cJSON *root, const char *where, const uint64_t *global_seed,
+                      struct pb_workload *w, size_t n, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < n; k++) {
+        const cJSON *job = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, (int)k) : root;
+        struct pb_gen_args a;
+        const char *name = NULL;
+        char why[256];
+        if (read_job(job, where, k, global_seed, &a, &name, err, errlen) != 0)
+            return -1;
+        if (pb_gen_build(&a, name, &w[k], why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
+            for (size_t j = 0; j < k; j++)
+                pb_workload_free(&w[j]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Check every job (so a bad last job costs no generation time), then build them. */
+static int check_jobs(const cJSON *root, const char *where, const uint64_t *global_seed,
+                      size_t n, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < n; k++) {
+        const cJSON *job = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, (int)k) : root;
+        struct pb_gen_args a;
+        const char *name = NULL;
+        if (read_job(job, where, k, global_seed, &a, &name, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                 struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n_out = 0;
+    const char *stop = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &stop, 0);
+    if (!root) {
+        size_t line, col;
+        size_t off = stop && stop >= text && stop <= text + len ? (size_t)(stop - text) : 0;
+        line_col(text, off, &line, &col);
+        snprintf(err, errlen, "%s:%zu:%zu: invalid JSON", where, line, col);
+        return -1;
+    }
+    size_t n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
+    int rc = -1;
+    if (!cJSON_IsArray(root) && !cJSON_IsObject(root)) {
+        snprintf(err, errlen, "%s: a job file holds an object or an array of objects", where);
+    } else if (n == 0) {
+        snprintf(err, errlen, "%s: the job array is empty", where);
+    } else if (check_jobs(root, where, global_seed, n, err, errlen) == 0) {
+        struct pb_workload *w = calloc(n, sizeof *w);
+        if (!w)
+            snprintf(err, errlen, "%s: out of memory", where);
+        else if (build_jobs(root, where, global_seed, w, n, err, errlen) != 0)
+            free(w);
+        else {
+            *out = w;
+            *n_out = n;
+            rc = 0;
+        }
+    }
+    cJSON_Delete(root);
+    return rc;
+}

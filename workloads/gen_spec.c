@@ -1,0 +1,426 @@
+/*
+ * gen_spec.c -- generator specs: "NAME[:key=value,...]" parsed against the
+ * generator's parameter table, values checked by type and written back in
+ * canonical form, defaults filled in, and the generator run into a workload.
+ *
+ * Every value, a default included, goes through the same reader, so the
+ * canonical text ("size=64") is what the reader would accept again and the
+ * params string of a workload reproduces it exactly.
+ */
+#include "pb_gen_util.h"
+#include "pb_generators.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading one value --------------------------------------------------- */
+
+/* Decimal or 0x hex, optional k/m/g suffix (x1024); -1 on anything else. */
+static int parse_uint(const char *text, uint64_t *out)
+{
+    if (text[0] < '0' || text[0] > '9')
+        return -1;
+    int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, hex ? 16 : 10);
+    if (errno || end == text || (hex && end == text + 2))
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift) {
+        end++;
+        if (v > (UINT64_MAX >> shift))
+            return -1;
+        v <<= shift;
+    }
+    if (*end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_fraction(const char *text, double *out)
+{
+    if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end != '\0' || !isfinite(v) || v < 0.0 || v > 1.0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The shortest %g text that reads back as exactly v. */
+static void format_fraction(double v, char *buf, size_t len)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* Index of word in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *word)
+{
+    size_t wlen = strlen(word);
+    int i = 0;
+    for (const char *p = choices; *p; i++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (wlen > 0 && len == wlen && strncmp(p, word, len) == 0)
+            return i;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    return -1;
+}
+
+static int bad_value(const struct pb_gen_args *a, const struct pb_param_desc *d,
+                     const char *value, const char *expected, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "%s: bad value '%s' for %s (expected %s)", a->gen->name, value,
+             d->key, expected);
+    return -1;
+}
+
+/* Read value into slot i of a, by the parameter's type. */
+static int read_value(struct pb_gen_args *a, size_t i, const char *value, char *err,
+                      size_t errlen)
+{
+    const struct pb_param_desc *d = &a->gen->params[i];
+    char expected[160];
+    switch (d->type) {
+    case PB_PARAM_UINT:
+        if (parse_uint(value, &a->num[i]) != 0 || a->num[i] < d->min || a->num[i] > d->max) {
+            snprintf(expected, sizeof expected, "an integer from %" PRIu64 " to %" PRIu64,
+                     d->min, d->max);
+            return bad_value(a, d, value, expected, err, errlen);
+        }
+        snprintf(a->text[i], PB_GEN_VALUE_MAX, "%" PRIu64, a->num[i]);
+        return 0;
+    case PB_PARAM_ALIGN:
+        if (parse_uint(value, &a->num[i]) != 0 || a->num[i] == 0 ||
+            a->num[i] > (1u << PB_MAX_ALIGN_LOG2) || (a->num[i] & (a->num[i] - 1)) != 0)
+            return bad_value(a, d, value, "a power of two from 1 to 4096", err, errlen);
+        snprintf(a->text[i], PB_GEN_VALUE_MAX, "%" PRIu64, a->num[i]);
+        return 0;
+    case PB_PARAM_FRACTION:
+        if (parse_fraction(value, &a->real[i]) != 0)
+            return bad_value(a, d, value, "a number from 0 to 1", err, errlen);
+        format_fraction(a->real[i], a->text[i], PB_GEN_VALUE_MAX);
+        return 0;
+    case PB_PARAM_CHOICE: {
+        int k = choice_index(d->choices, value);
+        if (k < 0)
+            return bad_value(a, d, value, d->choices, err, errlen);
+        a->num[i] = (uint64_t)k;
+        snprintf(a->text[i], PB_GEN_VALUE_MAX, "%s", value);
+        return 0;
+    }
+    case PB_PARAM_SIZES: {
+        struct pb_size_dist dist;
+        char why[128];
+        if (pb_size_list_parse(value, &dist, why, sizeof why) != 0) {
+            snprintf(expected, sizeof expected, "SIZExWEIGHT+...: %s", why);
+            return bad_value(a, d, value, expected, err, errlen);
+        }
+        pb_size_list_format(&dist, a->text[i], PB_GEN_VALUE_MAX);
+        return 0;
+    }
+    }
+    return bad_value(a, d, value, "a known parameter type", err, errlen);
+}
+
+/* ---- args ---------------------------------------------------------------- */
+
+const struct pb_generator *pb_generator_find(const char *name)
+{
+    for (size_t i = 0; pb_generators[i]; i++)
+        if (strcmp(pb_generators[i]->name, name) == 0)
+            return pb_generators[i];
+    return NULL;
+}
+
+int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t errlen)
+{
+    memset(a, 0, sizeof *a);
+    a->gen = pb_generator_find(name);
+    if (!a->gen) {
+        int looks_like_file = strchr(name, '.') || strchr(name, '/');
+        snprintf(err, errlen, "unknown generator '%s' (%s)", name,
+                 looks_like_file ? "a job file must end in .json; traces are not generators"
+                                 : "see poolbench list");
+        return -1;
+    }
+    while (a->gen->params[a->n_params].key)
+        a->n_params++;
+    return 0;
+}
+
+int pb_gen_param_index(const struct pb_gen_args *a, const char *key)
+{
+    for (size_t i = 0; i < a->n_params; i++)
+        if (strcmp(a->gen->params[i].key, key) == 0)
+            return (int)i;
+    return -1;
+}
+
+int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, char *err,
+                    size_t errlen)
+{
+    int i = pb_gen_param_index(a, key);
+    if (i < 0) {
+        snprintf(err, errlen, "generator '%s' has no parameter '%s' (see poolbench list)",
+                 a->gen->name, key);
+        return -1;
+    }
+    if (a->given[i]) {
+        snprintf(err, errlen, "%s: parameter '%s' given twice", a->gen->name, key);
+        return -1;
+    }
+    if (strlen(value) >= PB_GEN_VALUE_MAX) {
+        snprintf(err, errlen, "%s: value of %s is longer than %d characters", a->gen->name,
+                 key, PB_GEN_VALUE_MAX - 1);
+        return -1;
+    }
+    if (read_value(a, (size_t)i, value, err, errlen) != 0)
+        return -1;
+    a->given[i] = 1;
+    a->set[i] = 1;
+    return 0;
+}
+
+int pb_gen_args_finish(struct pb_gen_args *a, const uint64_t *global_seed, char *err,
+                       size_t errlen)
+{
+    for (size_t i = 0; i < a->n_params; i++) {
+        if (a->set[i])
+            continue;
+        const struct pb_param_desc *d = &a->gen->params[i];
+        if (strcmp(d->key, "seed") == 0 && global_seed) {
+            a->num[i] = *global_seed;
+            snprintf(a->text[i], PB_GEN_VALUE_MAX, "%" PRIu64, *global_seed);
+        } else if (read_value(a, i, d->default_value, err, errlen) != 0) {
+            return -1; /* a broken table; tests check every default */
+        }
+        a->set[i] = 1;
+    }
+    return a->gen->check ? a->gen->check(a, err, errlen) : 0;
+}
+
+int pb_gen_parse(const char *spec, const uint64_t *global_seed, struct pb_gen_args *a,
+                 char *err, size_t errlen)
+{
+    char buf[1024];
+    if (strlen(spec) >= sizeof buf) {
+        snprintf(err, errlen, "workload spec longer than %zu characters", sizeof buf - 1);
+        return -1;
+    }
+    strcpy(buf, spec);
+    char *colon = strchr(buf, ':');
+    if (colon)
+        *colon = '\0';
+    if (pb_gen_args_init(a, buf, err, errlen) != 0)
+        return -1;
+    for (char *p = colon ? colon + 1 : NULL; p;) {
+        char *next = p + strcspn(p, ",:");
+        char *stop = *next ? next + 1 : NULL;
+        *next = '\0';
+        char *eq = strchr(p, '=');
+        if (!eq || eq == p) {
+            snprintf(err, errlen, "%s: expected key=value, got '%s'", a->gen->name, p);
+            return -1;
+        }
+        *eq = '\0';
+        if (pb_gen_args_set(a, p, eq + 1, err, errlen) != 0)
+            return -1;
+        p = stop;
+    }
+    return pb_gen_args_finish(a, global_seed, err, errlen);
+}
+
+size_t pb_gen_format(const struct pb_gen_args *a, int all, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "%s", a->gen->name);
+    char sep = ':';
+    for (size_t i = 0; i < a->n_params; i++) {
+        if (!all && !a->given[i])
+            continue;
+        size_t room = used < len ? len - used : 0;
+        used += (size_t)snprintf(room ? buf + used : NULL, room, "%c%s=%s", sep,
+                                 a->gen->params[i].key, a->text[i]);
+        sep = ',';
+    }
+    return used;
+}
+
+static int index_of(const struct pb_gen_args *a, const char *key)
+{
+    int i = pb_gen_param_index(a, key);
+    if (i < 0)
+        abort(); /* a generator asked for a key it does not declare: a programming error */
+    return i;
+}
+
+uint64_t pb_gen_uint(const struct pb_gen_args *a, const char *key)
+{
+    return a->num[index_of(a, key)];
+}
+
+double pb_gen_fraction(const struct pb_gen_args *a, const char *key)
+{
+    return a->real[index_of(a, key)];
+}
+
+const char *pb_gen_text(const struct pb_gen_args *a, const char *key)
+{
+    return a->text[index_of(a, key)];
+}
+
+int pb_gen_given(const struct pb_gen_args *a, const char *key)
+{
+    return a->given[index_of(a, key)];
+}
+
+/* ---- building ------------------------------------------------------------ */
+
+static char *format_alloc(const struct pb_gen_args *a, int all)
+{
+    size_t need = pb_gen_format(a, all, NULL, 0) + 1;
+    char *s = malloc(need);
+    if (s)
+        pb_gen_format(a, all, s, need);
+    return s;
+}
+
+int pb_gen_build(const struct pb_gen_args *a, const char *display_name, struct pb_workload *out,
+                 char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    char *params = format_alloc(a, 1);
+    char *name = display_name ? NULL : format_alloc(a, 0);
+    struct pb_builder *b = pb_builder_new();
+    if (!params || (!display_name && !name) || !b) {
+        snprintf(err, errlen, "%s: out of memory", a->gen->name);
+        goto fail;
+    }
+    if (a->gen->build(a, b, err, errlen) != 0)
+        goto fail;
+    int finished = pb_builder_finish(b, out);
+    b = NULL; /* finish frees the builder, failing or not */
+    if (finished != 0) {
+        pb_workload_free(out);
+        snprintf(err, errlen, "%s: inconsistent events (a generator bug)", a->gen->name);
+        goto fail;
+    }
+    snprintf(out->name, sizeof out->name, "%s", display_name ? display_name : name);
+    snprintf(out->source, sizeof out->source, "synthetic");
+    out->params = params;
+    free(name);
+    return 0;
+fail:
+    if (b)
+        pb_builder_discard(b);
+    free(params);
+    free(name);
+    return -1;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Read a whole (small) file into a malloc'd buffer. */
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n - 1, f);
+        if (ferror(f) || n < cap - 1)
+            break;
+        if (cap >= ((size_t)64 << 20)) {
+            snprintf(err, errlen, "%s: job file larger than 64 MiB", path);
+            free(buf);
+            fclose(f);
+            return NULL;
+        }
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    if (!buf || ferror(f)) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+int pb_workload_spec_build(const char *spec, const uint64_t *global_seed,
+                           struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (has_suffix(spec, ".json")) {
+        size_t len = 0;
+        char *text = read_file(spec, &len, err, errlen);
+        if (!text)
+            return -1;
+        int rc = pb_job_build(text, len, spec, global_seed, out, n_out, err, errlen);
+        free(text);
+        return rc;
+    }
+    struct pb_gen_args a;
+    if (pb_gen_parse(spec, global_seed, &a, err, errlen) != 0)
+        return -1;
+    struct pb_workload *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (pb_gen_build(&a, NULL, w, err, errlen) != 0) {
+        free(w);
+        return -1;
+    }
+    *out = w;
+    *n_out = 1;
+    return 0;
+}
+
+void pb_workload_list_free(struct pb_workload *w, size_t n)
+{
+    for (size_t i = 0; w && i < n; i++)
+        pb_workload_free(&w[i]);
+    free(w);
+}
