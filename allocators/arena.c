@@ -68,11 +68,13 @@ struct arena {
     uintptr_t last;   /* most recent block, if it lies in the current block; else 0 */
     size_t last_size; /* bytes reserved for it */
     size_t granted;
-    size_t live_blocks;
-    uint64_t allocs, frees;
+    uint64_t allocs, frees; /* the only counters the fast paths touch (see arena_live) */
 
     /* cold */
     uint64_t reallocs, free_alls, failures;
+    uint64_t null_frees;     /* free(NULL) calls: counted in frees, released nothing */
+    uint64_t realloc_births; /* realloc(NULL) calls that made a block */
+    uint64_t retired;        /* blocks released by free_all */
     size_t block_size;         /* mapping length of a standard block, whole pages */
     size_t page;
     struct arena_block *first; /* standard blocks, in chain order */
@@ -81,6 +83,16 @@ struct arena {
     size_t footprint, peak_footprint;
     char err[PB_ERR_MAX];
 };
+
+/* Live blocks, derived rather than counted: one counter per fast path keeps
+ * alloc and free from read-modify-writing each other's fields. Never below 0,
+ * even if a caller frees a block twice (the arena cannot tell). */
+static uint64_t arena_live(const struct arena *a)
+{
+    uint64_t made = a->allocs + a->realloc_births;
+    uint64_t gone = a->frees - a->null_frees + a->retired;
+    return made > gone ? made - gone : 0;
+}
 
 static const struct pb_option_desc arena_options[] = {
     {"block", "1M", "bytes mapped per block, rounded up to whole pages (k/M/G suffixes)"},
@@ -141,6 +153,12 @@ static void use_block(struct arena *a, struct arena_block *b)
     a->limit = (uintptr_t)b + b->len;
 }
 
+/* Is align a power of two from 1 to ARENA_MAX_ALIGN? (0 wraps to SIZE_MAX.) */
+static int align_ok(size_t align)
+{
+    return align - 1 < ARENA_MAX_ALIGN && !(align & (align - 1));
+}
+
 /* Bump need bytes aligned to align out of the current block; 0 if they do not fit. */
 static uintptr_t bump_take(struct arena *a, size_t need, size_t align)
 {
@@ -173,10 +191,12 @@ static uintptr_t big_take(struct arena *a, size_t need, size_t align, size_t off
     return p;
 }
 
-/* Everything but the common case: bad alignment, a new or kept block, a big request. */
+/* Everything but the common case: bad alignment, a new or kept block, a big
+ * request. Kept out of line so the fast path needs no stack frame. */
+__attribute__((noinline, cold))
 static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
 {
-    if (align == 0 || (align & (align - 1)) || align > ARENA_MAX_ALIGN) {
+    if (!align_ok(align)) {
         snprintf(a->err, sizeof a->err,
                  "arena: alignment %zu is not a power of two from 1 to %d", align,
                  ARENA_MAX_ALIGN);
@@ -211,7 +231,7 @@ static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
 static uintptr_t arena_take(struct arena *a, size_t size, size_t align)
 {
     size_t need = size ? size : 1;
-    if (align - 1 < ARENA_MAX_ALIGN && !(align & (align - 1))) {
+    if (align_ok(align)) {
         uintptr_t p = bump_take(a, need, align);
         if (p)
             return p;
@@ -223,10 +243,8 @@ static void *arena_alloc(void *self, size_t size, size_t align)
 {
     struct arena *a = self;
     uintptr_t p = arena_take(a, size, align);
-    if (p) {
-        a->live_blocks++;
+    if (p)
         a->allocs++;
-    }
     return (void *)p;
 }
 
@@ -235,8 +253,8 @@ static int arena_free(void *self, void *ptr, size_t size)
     (void)size;
     struct arena *a = self;
     a->frees++;
-    if (ptr && a->live_blocks)
-        a->live_blocks--;
+    if (!ptr)
+        a->null_frees++;
     return 0;
 }
 
@@ -246,8 +264,7 @@ static void *arena_realloc(void *self, void *ptr, size_t old_size, size_t new_si
     struct arena *a = self;
     uintptr_t p = (uintptr_t)ptr;
     size_t need = new_size ? new_size : 1;
-    if (p && p == a->last && align - 1 < ARENA_MAX_ALIGN && !(p & (align - 1)) &&
-        need <= a->limit - p) {
+    if (p && p == a->last && align_ok(align) && !(p & (align - 1)) && need <= a->limit - p) {
         a->granted = a->granted - a->last_size + need;
         a->bump = p + need;
         a->last_size = need;
@@ -258,7 +275,7 @@ static void *arena_realloc(void *self, void *ptr, size_t old_size, size_t new_si
     if (!q)
         return NULL;
     if (!p)
-        a->live_blocks++;
+        a->realloc_births++;
     else
         memcpy((void *)q, ptr, old_size < new_size ? old_size : new_size);
     a->reallocs++;
@@ -284,7 +301,7 @@ static void arena_free_all(void *self)
         use_block(a, a->first);
     a->last = 0;
     a->granted = 0;
-    a->live_blocks = 0;
+    a->retired += arena_live(a);
     a->free_alls++;
 }
 
@@ -295,7 +312,7 @@ static void arena_stats(void *self, struct pb_backend_stats *out)
         .footprint_bytes = a->footprint,
         .peak_footprint_bytes = a->peak_footprint,
         .granted_bytes = a->granted,
-        .live_blocks = a->live_blocks,
+        .live_blocks = (size_t)arena_live(a),
         .allocs = a->allocs,
         .frees = a->frees,
         .reallocs = a->reallocs,

@@ -82,7 +82,7 @@ static void *lib_alloc(struct libc_backend *mb, size_t size, size_t align)
     void *p = NULL;
     if (align <= alignof(max_align_t))
         p = malloc(n);
-    else if (n % align == 0)
+    else if ((n & (align - 1)) == 0)
         p = aligned_alloc(align, n);
     else if (posix_memalign(&p, align, n) != 0)
         p = NULL;

@@ -29,9 +29,10 @@
  *     touching a slab's pages; slabs stay mapped until destroy.
  *
  * Costs:
- *   - alloc, free: O(1), a handful of instructions (one load and one store of
- *     the list head, or a pointer bump; a compare; two counters). A new slab
- *     costs one mmap per slab / chunk allocations. free_all: O(slabs) on the
+ *   - alloc, free: O(1), about fifteen instructions each (a load and a store
+ *     of the list head, or a pointer bump; the refusal compares; one counter:
+ *     live blocks are derived from the counters, not kept). A new slab costs
+ *     one mmap per slab / chunk allocations. free_all: O(slabs) on the
  *     bookkeeping only. destroy: one munmap per slab.
  *   - Refusals: a request larger than chunk, or aligned more than align, is
  *     refused with a reason (no fallback).
@@ -75,21 +76,30 @@ struct pool {
     size_t chunk;             /* chunk size, multiple of align */
     size_t align;             /* largest alignment served */
     int checked;              /* checked mode */
-    size_t live_blocks;
-    uint64_t allocs, frees;
+    uint64_t allocs, frees;   /* the only counters the fast paths touch (see pool_live) */
 
     /* cold */
     uint64_t reallocs, free_alls, failures;
-    size_t slab_size;       /* mapping length of every slab, whole pages */
-    size_t per_slab;        /* chunks per slab */
-    size_t bitmap_words;    /* checked mode: uint64_t words per slab bitmap */
-    struct pool_slab *slabs; /* creation order */
-    size_t *by_addr;        /* indices into slabs[], sorted by base address */
+    uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
+    uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
+    uint64_t retired;         /* blocks released by free_all */
+    size_t slab_size;         /* mapping length of every slab, whole pages */
+    size_t per_slab;          /* chunks per slab */
+    size_t bitmap_words;      /* checked mode: uint64_t words per slab bitmap */
+    struct pool_slab *slabs;  /* creation order */
+    size_t *by_addr;          /* indices into slabs[], sorted by base address */
     size_t n_slabs, cap_slabs;
-    size_t cur;             /* slab being carved (meaningful when n_slabs > 0) */
+    size_t cur;               /* slab being carved (meaningful when n_slabs > 0) */
     size_t peak_footprint;
     char err[PB_ERR_MAX];
 };
+
+/* Live blocks, derived rather than counted: one counter per fast path keeps
+ * alloc and free from read-modify-writing each other's fields. */
+static uint64_t pool_live(const struct pool *pl)
+{
+    return pl->allocs + pl->realloc_births - (pl->frees - pl->null_frees) - pl->retired;
+}
 
 static const struct pb_option_desc pool_options[] = {
     {"chunk", "64", "chunk size in bytes, rounded up to align (at least sizeof(void *))"},
@@ -359,9 +369,10 @@ static int check_live(struct pool *pl, const char *what, const unsigned char *p)
         return -1;
     }
     if (!bit_get(pl->slabs[s].live, idx)) {
-        snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p,
-                 carved(pl, (size_t)s, idx) ? "the chunk is already free (double free)"
-                                            : "chunk was never allocated");
+        const char *why = carved(pl, (size_t)s, idx)
+                              ? "the chunk is already free (double free)"
+                              : "the chunk is not allocated (stale, or never handed out)";
+        snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p, why);
         return -1;
     }
     return 0;
@@ -384,7 +395,9 @@ static int check_request(struct pool *pl, const char *what, size_t size, size_t 
     return 0;
 }
 
-/* Everything but the common case: refusals, slab changes, checked mode. */
+/* Everything but the common case: refusals, slab changes, checked mode. Kept
+ * out of line so the fast path in pool_alloc needs no stack frame. */
+__attribute__((noinline, cold))
 static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
 {
     if (check_request(pl, "request", size, align)) {
@@ -398,7 +411,6 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
     }
     if (pl->checked)
         mark_chunk(pl, c, 1);
-    pl->live_blocks++;
     pl->allocs++;
     return c;
 }
@@ -417,11 +429,11 @@ static void *pool_alloc(void *self, size_t size, size_t align)
     } else {
         return pool_alloc_slow(pl, size, align);
     }
-    pl->live_blocks++;
     pl->allocs++;
     return c;
 }
 
+__attribute__((noinline, cold))
 static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
 {
     if (check_live(pl, "free", p)) {
@@ -438,7 +450,6 @@ static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
     mark_chunk(pl, p, 0);
     chunk_set_next(p, pl->free_head);
     pl->free_head = p;
-    pl->live_blocks--;
     pl->frees++;
     return 0;
 }
@@ -449,13 +460,13 @@ static int pool_free(void *self, void *ptr, size_t size)
     unsigned char *p = ptr;
     if (!p) {
         pl->frees++;
+        pl->null_frees++;
         return 0;
     }
     if (pl->checked)
         return pool_free_checked(pl, p, size);
     chunk_set_next(p, pl->free_head);
     pl->free_head = p;
-    pl->live_blocks--;
     pl->frees++;
     return 0;
 }
@@ -470,6 +481,7 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
         void *p = pool_alloc_slow(pl, new_size, align);
         if (p) {
             pl->allocs--;
+            pl->realloc_births++;
             pl->reallocs++;
         }
         return p;
@@ -492,7 +504,7 @@ static void pool_free_all(void *self)
     if (pl->checked)
         for (size_t i = 0; i < pl->n_slabs; i++)
             memset(pl->slabs[i].live, 0, pl->bitmap_words * sizeof(uint64_t));
-    pl->live_blocks = 0;
+    pl->retired += pool_live(pl);
     pl->free_alls++;
 }
 
@@ -502,8 +514,8 @@ static void pool_stats(void *self, struct pb_backend_stats *out)
     *out = (struct pb_backend_stats){
         .footprint_bytes = pl->n_slabs * pl->slab_size,
         .peak_footprint_bytes = pl->peak_footprint,
-        .granted_bytes = pl->live_blocks * pl->chunk,
-        .live_blocks = pl->live_blocks,
+        .granted_bytes = (size_t)pool_live(pl) * pl->chunk,
+        .live_blocks = (size_t)pool_live(pl),
         .allocs = pl->allocs,
         .frees = pl->frees,
         .reallocs = pl->reallocs,

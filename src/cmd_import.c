@@ -76,7 +76,10 @@ static int import_mtrace(const char *in_path, const char *out_path)
         fclose(in);
         return PB_EXIT_USAGE;
     }
-    fprintf(out, "poolbench-trace 1\n# imported by poolbench import --from mtrace %s\n", in_path);
+    fprintf(out, "poolbench-trace 1\n# imported by poolbench import --from mtrace ");
+    for (const char *c = in_path; *c; c++) /* traces are ASCII, one comment per line */
+        fputc((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f ? *c : '?', out);
+    fputc('\n', out);
     struct pb_diag *diag = calloc(1, sizeof *diag);
     struct pb_import_stats st;
     int rc = diag ? pb_import_mtrace(in, in_path, out, &st, diag) : -1;

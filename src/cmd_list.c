@@ -1,9 +1,11 @@
 /*
  * cmd_list.c -- `poolbench list`: every backend with its description,
- * capability flags and options.
+ * capability flags and options, then every workload generator with its
+ * parameters and their defaults.
  */
 #include "pb_backend.h"
 #include "pb_cli.h"
+#include "pb_generators.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -38,6 +40,16 @@ static void print_backend(const struct pb_backend_ops *ops)
         printf("  %-12s   %s=%s  %s\n", "", d->key, d->default_value, d->help);
 }
 
+static void print_generator(const struct pb_generator *g)
+{
+    printf("  %-12s %s\n", g->name, g->description);
+    for (const struct pb_param_desc *d = g->params; d->key; d++) {
+        char kv[64];
+        snprintf(kv, sizeof kv, "%s=%s", d->key, d->default_value);
+        printf("  %-12s   %-22s %s\n", "", kv, d->help);
+    }
+}
+
 int pb_cmd_list(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -62,5 +74,8 @@ int pb_cmd_list(int argc, char **argv)
     printf("backends:\n");
     for (size_t i = 0; pb_backends[i]; i++)
         print_backend(pb_backends[i]);
+    printf("\nworkload generators (--workload NAME:key=value,... or FILE.json):\n");
+    for (size_t i = 0; pb_generators[i]; i++)
+        print_generator(pb_generators[i]);
     return PB_EXIT_OK;
 }

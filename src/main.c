@@ -13,6 +13,7 @@ static const struct pb_command commands[] = {
     {"import", "convert an allocation log (glibc mtrace) into a trace", pb_cmd_import},
     {"check", "validate trace files and print their figures", pb_cmd_check},
     {"convert", "convert a trace between text, .gz and binary .pbt", pb_cmd_convert},
+    {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},
     {"run", "replay workloads against backends; write time and memory results", pb_cmd_run},
 };
 

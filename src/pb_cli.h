@@ -26,6 +26,8 @@ int pb_cmd_list(int argc, char **argv);
 int pb_cmd_check(int argc, char **argv);
 /* convert IN OUT: text, .gz and binary .pbt traces into one another. */
 int pb_cmd_convert(int argc, char **argv);
+/* `poolbench gen`: a generator's events written as a trace (src/cmd_gen.c). */
+int pb_cmd_gen(int argc, char **argv);
 /* run [--backend LIST] [--workload SPEC]... [--trace FILE]...: the benchmark. */
 int pb_cmd_run(int argc, char **argv);
 

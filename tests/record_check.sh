@@ -57,4 +57,17 @@ if [ "$sites" = "--sites" ]; then
 else
     ! grep -q '^a .*@' "$out" || fail "tags written without --sites"
 fi
+# the first process execs (same pid): its new image must not overwrite FILE
+out2="$work/e.trace"
+"$pb" record -o "$out2" -- sh -c "exec '$target' exec-child" > "$work/record2.log" 2>&1 \
+    || { cat "$work/record2.log"; fail "record of sh -c exec failed"; }
+[ -f "$out2" ] || fail "no $out2"
+grep -q '^# command: sh -c' "$out2" || fail "$out2 is not the shell's trace"
+found=
+for f in "$out2".*; do
+    [ -f "$f" ] || continue
+    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
+    awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" | cmp -s - "$here/data/record_exec.expected" && found=$f
+done
+[ -n "$found" ] || fail "the exec'd image's trace is missing"
 echo "ok: $nfiles files"

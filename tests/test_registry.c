@@ -35,6 +35,23 @@ static void every_backend_is_complete(void **state)
     assert_null(pb_backend_find("no-such-backend"));
 }
 
+static void core_backends_registered_in_order(void **state)
+{
+    (void)state;
+    const char *names[] = {"pool", "arena", "malloc", "null"};
+    const unsigned flags[] = {
+        PB_BK_OWN_MAPPINGS | PB_BK_FREE_ALL | PB_BK_FIXED_SIZE,
+        PB_BK_OWN_MAPPINGS | PB_BK_FREE_ALL | PB_BK_FREE_NOOP,
+        PB_BK_THREAD_SAFE,
+        PB_BK_FREE_NOOP | PB_BK_FREE_ALL | PB_BK_NO_MEMORY,
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_non_null(pb_backends[i]);
+        assert_string_equal(pb_backends[i]->name, names[i]);
+        assert_int_equal(pb_backends[i]->flags, flags[i]);
+    }
+}
+
 static void option_get_last_wins(void **state)
 {
     (void)state;
@@ -88,6 +105,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_backend_is_complete),
+        cmocka_unit_test(core_backends_registered_in_order),
         cmocka_unit_test(option_get_last_wins),
         cmocka_unit_test(options_check_rejects_unknown_key),
         cmocka_unit_test(parse_size_accepts_suffixes_and_hex),

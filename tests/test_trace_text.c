@@ -317,6 +317,41 @@ static void twenty_problems_kept_all_counted(void **state)
     assert_non_null(strstr(diag.msg[19], "t.trace:20: "));
 }
 
+/* Random lines built from trace-like pieces: never a crash, every problem has its line. */
+static void random_lines_never_crash(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a", "f", "r", "x", " ", "\t", "1", "2", "0x", "ff", "4096", "-", "+", "@", "T",
+        "#", "\r", "\n", "\n", "\n", "99999999999999999999", "poolbench-trace", "\0", "\xe9",
+    };
+    enum { N_PIECES = sizeof pieces / sizeof pieces[0] };
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    char *buf = malloc(1 << 16);
+    for (int round = 0; round < 300; round++) {
+        size_t len = 0;
+        while (len < 2000) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const char *p = pieces[x % N_PIECES];
+            size_t n = p[0] ? strlen(p) : 1;
+            memcpy(buf + len, p, n);
+            len += n;
+        }
+        struct pb_workload w;
+        if (parse_n(buf, len, &w) == 0) {
+            assert_int_equal(pb_workload_check(&w, NULL, 0), 0);
+            pb_workload_free(&w);
+            continue;
+        }
+        for (int i = 0; i < diag.count; i++)
+            assert_true(strncmp(diag.msg[i], "t.trace:", 8) == 0 && diag.msg[i][8] >= '1' &&
+                        diag.msg[i][8] <= '9');
+    }
+    free(buf);
+}
+
 /* ---- files ---------------------------------------------------------------------- */
 
 static void temp_path(char *buf, size_t n, const char *suffix)
@@ -535,6 +570,7 @@ int main(void)
         cmocka_unit_test(bad_bytes_are_reported),
         cmocka_unit_test(errors_do_not_stop_the_parse),
         cmocka_unit_test(twenty_problems_kept_all_counted),
+        cmocka_unit_test(random_lines_never_crash),
         cmocka_unit_test(files_across_block_boundaries),
         cmocka_unit_test(gzip_is_read_transparently),
         cmocka_unit_test(long_lines_are_refused_gracefully),

@@ -50,7 +50,7 @@ static int ramp_build(const struct pb_gen_args *a, struct pb_builder *b, char *e
 
 const struct pb_generator pb_gen_ramp = {
     .name = "ramp",
-    .description = "grow to a peak, free a random 90%, regrow: fragmentation and page waste",
+    .description = "grow to a peak, free all but 10% scattered, regrow: page waste",
     .params = ramp_params,
     .check = pb_size_dist_check,
     .build = ramp_build,

@@ -160,7 +160,10 @@ int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t 
     memset(a, 0, sizeof *a);
     a->gen = pb_generator_find(name);
     if (!a->gen) {
-        snprintf(err, errlen, "unknown generator '%s' (see poolbench list)", name);
+        int looks_like_file = strchr(name, '.') || strchr(name, '/');
+        snprintf(err, errlen, "unknown generator '%s' (%s)", name,
+                 looks_like_file ? "a job file must end in .json; traces are not generators"
+                                 : "see poolbench list");
         return -1;
     }
     while (a->gen->params[a->n_params].key)

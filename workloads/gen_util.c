@@ -168,7 +168,8 @@ static int ids_release(struct pb_gen_ids *ids, uint64_t id)
 
 /* ---- size distributions -------------------------------------------------- */
 
-/* A decimal or 0x-hex number at *p, advancing p; -1 when there is none or it overflows. */
+/* A decimal number at *p, advancing p; -1 when there is none or it overflows.
+ * (No 0x hex here: "0x4" would be ambiguous with SIZExWEIGHT.) */
 static int read_number(const char **p, uint64_t *out)
 {
     const char *s = *p;
@@ -176,9 +177,8 @@ static int read_number(const char **p, uint64_t *out)
         return -1;
     errno = 0;
     char *end = NULL;
-    int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
-    unsigned long long v = strtoull(s, &end, base);
-    if (errno || end == s || (base == 16 && end == s + 2))
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
         return -1;
     *out = v;
     *p = end;

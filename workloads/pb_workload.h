@@ -143,8 +143,9 @@ uint64_t pb_workload_line(const struct pb_workload *w, size_t i);
 int pb_workload_compute_figures(struct pb_workload *w);
 
 /* Same, and check the events are a consistent replay (valid ops, slots <
- * n_slots, tags <= n_tags, a only on a free slot, f/r only on a live one, f's
- * size and every alignment matching the block): 0, or -1 with err. */
+ * n_slots, every slot used, tags <= n_tags, a only on a free slot, f/r only
+ * on a live one, f's size and every alignment matching the block): 0, or -1
+ * with err. */
 int pb_workload_check(struct pb_workload *w, char *err, size_t errlen);
 
 /* Write w as a canonical v1 text trace. 0 ok, -1 on write error. */

@@ -510,8 +510,20 @@ int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errl
     return 0;
 }
 
+/* Give back the unused tail of a grown array (keeps it when realloc fails). */
+static void *shrink(void *p, size_t n, size_t elem)
+{
+    if (!p || n == 0)
+        return p;
+    void *q = realloc(p, n * elem);
+    return q ? q : p;
+}
+
 int pb_builder_finish(struct pb_builder *b, struct pb_workload *out)
 {
+    b->events = shrink(b->events, b->n_events, sizeof *b->events);
+    b->ids = shrink(b->ids, b->n_events, sizeof *b->ids);
+    b->lines = shrink(b->lines, b->n_lines, sizeof *b->lines);
     out->events = b->events;
     out->ids = b->ids;
     out->n_records = b->n_events;
@@ -572,6 +584,7 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
         }
     }
     uint64_t epoch = 1, live_bytes = 0, live_blocks = 0;
+    uint64_t max_slot = 0; /* 1 + the highest slot used */
     int rc = 0;
     for (size_t i = 0; i < w->n_records && rc == 0; i++) {
         const struct pb_event *e = &w->events[i];
@@ -603,6 +616,8 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
             else if (e->tag > w->n_tags)
                 rc = fail(err, errlen, "event %zu: tag %u out of range (%u tags)", i, e->tag,
                           w->n_tags);
+            if (s >= max_slot)
+                max_slot = (uint64_t)s + 1;
             gen[s] = epoch;
             size[s] = e->size;
             align[s] = e->align_log2;
@@ -637,6 +652,9 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
     free(size);
     free(gen);
     free(align);
+    if (rc == 0 && w->n_slots != max_slot)
+        rc = fail(err, errlen, "%u slots, but the events use %llu", w->n_slots,
+                  (unsigned long long)max_slot);
     if (rc)
         return rc;
     f.events = f.allocs + f.frees + f.reallocs;

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define PB_REC_EXPORT __attribute__((visibility("default")))
@@ -121,6 +122,9 @@ struct pb_rec {
     int state;            /* PB_REC_* */
     int sites;            /* PB_RECORD_SITES=1 */
     int fd;               /* output file, -1 until opened */
+    dev_t fd_dev;         /* the file fd must still refer to (programs close fds) */
+    ino_t fd_ino;
+    char path[PB_REC_PATH_MAX + 48]; /* the file this process writes */
     int forked;           /* this process is a fork child of a recorded one */
     pid_t parent;         /* for the fork child's header */
     pid_t owner;          /* the process this state belongs to (not a vfork child) */
@@ -367,8 +371,25 @@ static uint64_t table_take(struct pb_rec_table *t, uintptr_t addr)
 /* ---------------------------------------------------------------------------- */
 /* output                                                                       */
 
+/* Is rec.fd still our output file? A program may close every descriptor
+ * (daemons do) and open another file under the same number. */
+static int fd_is_ours(void)
+{
+    struct stat st;
+    return fstat(rec.fd, &st) == 0 && st.st_dev == rec.fd_dev && st.st_ino == rec.fd_ino;
+}
+
 static void flush_locked(void)
 {
+    if (rec.fd >= 0 && rec.len && !fd_is_ours()) {
+        rec.fd = open(rec.path, O_WRONLY | O_APPEND | O_CLOEXEC); /* closed under us */
+        if (rec.fd >= 0 && !fd_is_ours()) {
+            close(rec.fd);
+            rec.fd = -1;
+        }
+        if (rec.fd < 0)
+            rec.state = PB_REC_OFF;
+    }
     if (rec.fd >= 0 && rec.len)
         write_all(rec.fd, rec.buf, rec.len);
     rec.len = 0;
@@ -408,9 +429,13 @@ static void comment_cmdline(void)
     }
     if (n < 0)
         n = 0;
-    for (ssize_t i = 0; i < n; i++)
-        if (cmd[i] == '\0' || cmd[i] == '\n' || cmd[i] == '\r')
+    for (ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)cmd[i];
+        if (c == '\0')
             cmd[i] = ' ';
+        else if (c < 0x20 || c >= 0x7f)
+            cmd[i] = '?'; /* traces are ASCII, one comment per line */
+    }
     while (n > 0 && cmd[n - 1] == ' ')
         n--;
     cmd[n] = '\0';
@@ -488,7 +513,21 @@ static void open_output(void)
         rec.state = PB_REC_OFF; /* cannot write: stop recording, keep running */
         return;
     }
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 500); /* out of the way of the program's fds */
+    if (high >= 0) {
+        close(fd);
+        fd = high;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        rec.state = PB_REC_OFF;
+        return;
+    }
     rec.fd = fd;
+    rec.fd_dev = st.st_dev;
+    rec.fd_ino = st.st_ino;
+    memcpy(rec.path, path, strlen(path) + 1);
     note_in_list(path);
     write_header();
 }
@@ -629,8 +668,8 @@ static void atfork_child(void)
     pthread_mutex_init(&rec.lock, NULL);
     if (rec.state != PB_REC_ON)
         return;
-    if (rec.fd >= 0)
-        close(rec.fd);
+    if (rec.fd >= 0 && fd_is_ours())
+        close(rec.fd); /* the parent's file; the child opens its own */
     rec.fd = -1;
     rec.len = 0;
     rec.forked = 1;

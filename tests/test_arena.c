@@ -1,0 +1,354 @@
+/* test_arena.c -- the arena backend: a bump allocator over chained mmap'd blocks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pb_backend.h"
+
+static const struct pb_backend_ops *arena(void)
+{
+    const struct pb_backend_ops *ops = pb_backend_find("arena");
+    assert_non_null(ops);
+    return ops;
+}
+
+static void *make_block(const char *block)
+{
+    struct pb_option o[] = {{"block", block}};
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    if (arena()->create(o, block ? 1 : 0, &self, err, sizeof err))
+        fail_msg("arena create failed: %s", err);
+    return self;
+}
+
+static struct pb_backend_stats stats_of(void *self)
+{
+    struct pb_backend_stats st;
+    arena()->stats(self, &st);
+    return st;
+}
+
+struct mapping_list {
+    struct pb_mapping m[64];
+    size_t n;
+};
+
+static int collect(const struct pb_mapping *m, void *ctx)
+{
+    struct mapping_list *l = ctx;
+    if (l->n < 64)
+        l->m[l->n] = *m;
+    l->n++;
+    return 0;
+}
+
+static struct mapping_list mappings_of(void *self)
+{
+    struct mapping_list l = {.n = 0};
+    arena()->mappings(self, collect, &l);
+    return l;
+}
+
+/* Index of the mapping holding p, or -1. */
+static int mapping_of(const struct mapping_list *l, const void *p)
+{
+    for (size_t i = 0; i < l->n && i < 64; i++) {
+        const unsigned char *b = l->m[i].addr;
+        if ((const unsigned char *)p >= b && (const unsigned char *)p < b + l->m[i].len)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void fill(unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static void verify(const unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+}
+
+static void arena_bumps_with_exact_padding(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    unsigned char *p0 = arena()->alloc(self, 1, 1);
+    unsigned char *p1 = arena()->alloc(self, 8, 8);
+    unsigned char *p2 = arena()->alloc(self, 3, 1);
+    unsigned char *p3 = arena()->alloc(self, 16, 16);
+    assert_int_equal((uintptr_t)p0 % 16, 0); /* a block's data starts 16-aligned */
+    assert_ptr_equal(p1, p0 + 8);             /* 7 bytes of padding */
+    assert_ptr_equal(p2, p0 + 16);
+    assert_ptr_equal(p3, p0 + 32);            /* 13 bytes of padding */
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 1 + 7 + 8 + 3 + 13 + 16);
+    assert_int_equal(st.live_blocks, 4);
+    assert_int_equal(st.allocs, 4);
+    arena()->destroy(self);
+}
+
+static void arena_honours_every_alignment(void **state)
+{
+    (void)state;
+    void *self = make_block("16k");
+    for (unsigned round = 0; round < 4; round++) {
+        for (size_t align = 1; align <= 4096; align <<= 1) {
+            size_t size = align * 3 / 2 + round;
+            unsigned char *p = arena()->alloc(self, size, align);
+            assert_non_null(p);
+            assert_int_equal((uintptr_t)p % align, 0);
+            fill(p, size, round);
+        }
+    }
+    arena()->destroy(self);
+}
+
+static void arena_live_blocks_never_overlap(void **state)
+{
+    (void)state;
+    void *self = make_block("8192");
+    enum { N = 400 };
+    unsigned char *p[N];
+    size_t size[N];
+    unsigned seed = 12345;
+    for (unsigned i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        size[i] = (seed >> 8) % 3000;
+        p[i] = arena()->alloc(self, size[i], (size_t)1 << (i % 6));
+        assert_non_null(p[i]);
+        fill(p[i], size[i], i);
+    }
+    for (unsigned i = 0; i < N; i++)
+        verify(p[i], size[i], i);
+    assert_true(mappings_of(self).n > 1);
+    arena()->destroy(self);
+}
+
+static void arena_free_is_a_counted_noop(void **state)
+{
+    (void)state;
+    void *self = make_block(NULL);
+    unsigned char *p = arena()->alloc(self, 100, 16);
+    assert_int_equal(arena()->free(self, p, 100), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.granted_bytes, 100); /* not taken back before free_all */
+    unsigned char *q = arena()->alloc(self, 100, 16);
+    assert_true(q >= p + 100); /* never reused */
+    assert_int_equal(stats_of(self).granted_bytes, (size_t)(q + 100 - p));
+    arena()->destroy(self);
+}
+
+static void arena_free_all_rewinds_and_reuses(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    unsigned char *first = arena()->alloc(self, 64, 16);
+    size_t n = 1;
+    while (mappings_of(self).n < 3) {
+        assert_non_null(arena()->alloc(self, 64, 16));
+        n++;
+    }
+    arena()->free_all(self);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.footprint_bytes, 3 * 4096); /* standard blocks are kept */
+    assert_int_equal(st.free_alls, 1);
+    assert_ptr_equal(arena()->alloc(self, 64, 16), first);
+    for (size_t i = 1; i < n; i++) {
+        unsigned char *p = arena()->alloc(self, 64, 16);
+        assert_non_null(p);
+        fill(p, 64, (unsigned)i);
+    }
+    assert_int_equal(mappings_of(self).n, 3); /* the same blocks served it again */
+    assert_int_equal(stats_of(self).peak_footprint_bytes, 3 * 4096);
+    arena()->destroy(self);
+}
+
+static void arena_grows_across_blocks(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    unsigned char *p = arena()->alloc(self, 64, 16);
+    unsigned char *prev = p;
+    size_t n = 1;
+    for (;;) {
+        p = arena()->alloc(self, 64, 16);
+        assert_non_null(p);
+        if (mappings_of(self).n == 2)
+            break;
+        assert_ptr_equal(p, prev + 64); /* contiguous within a block */
+        prev = p;
+        n++;
+    }
+    assert_true(n >= 4096 / 64 - 1 && n < 4096 / 64); /* only the header is not data */
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(mapping_of(&l, prev), 0);
+    assert_int_equal(mapping_of(&l, p), 1);
+    assert_int_equal(l.m[1].len, 4096);
+    assert_int_equal(stats_of(self).footprint_bytes, 2 * 4096);
+    assert_int_equal(stats_of(self).granted_bytes, (n + 1) * 64);
+    arena()->destroy(self);
+}
+
+static void arena_large_request_gets_its_own_block(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    unsigned char *a = arena()->alloc(self, 100, 16);
+    unsigned char *big = arena()->alloc(self, 10000, 64);
+    assert_non_null(big);
+    assert_int_equal((uintptr_t)big % 64, 0);
+    fill(big, 10000, 9);
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 2);
+    int k = mapping_of(&l, big);
+    assert_true(k >= 0 && mapping_of(&l, a) != k);
+    assert_true(l.m[k].len >= 10000 && l.m[k].len % 4096 == 0);
+    unsigned char *b = arena()->alloc(self, 100, 16);
+    assert_ptr_equal(b, a + 112); /* the current block is still being bumped */
+    verify(big, 10000, 9);
+    size_t big_len = l.m[k].len;
+    assert_int_equal(stats_of(self).footprint_bytes, 4096 + big_len);
+    arena()->free_all(self);
+    assert_int_equal(mappings_of(self).n, 1); /* dedicated blocks are unmapped */
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.footprint_bytes, 4096);
+    assert_int_equal(st.peak_footprint_bytes, 4096 + big_len);
+    arena()->destroy(self);
+}
+
+static void arena_realloc_resizes_the_last_block_in_place(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    unsigned char *p = arena()->alloc(self, 100, 16);
+    fill(p, 100, 1);
+    assert_ptr_equal(arena()->realloc(self, p, 100, 200, 16), p);
+    assert_int_equal(stats_of(self).granted_bytes, 200);
+    assert_ptr_equal(arena()->realloc(self, p, 200, 50, 16), p);
+    assert_int_equal(stats_of(self).granted_bytes, 50);
+    unsigned char *q = arena()->alloc(self, 10, 16);
+    assert_ptr_equal(q, p + 64); /* the shrink gave the bytes back to the bump */
+    /* p is no longer the most recent block: it moves, keeping its bytes. */
+    unsigned char *r = arena()->realloc(self, p, 50, 300, 16);
+    assert_non_null(r);
+    assert_ptr_not_equal(r, p);
+    verify(r, 50, 1);
+    /* Too large for the block: moves to a dedicated block. */
+    fill(r, 300, 2);
+    unsigned char *s = arena()->realloc(self, r, 300, 5000, 16);
+    assert_non_null(s);
+    verify(s, 300, 2);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.reallocs, 4);
+    assert_int_equal(st.allocs, 2);
+    assert_int_equal(st.live_blocks, 2);
+    assert_non_null(arena()->realloc(self, NULL, 0, 8, 8)); /* makes a block */
+    assert_int_equal(arena()->free(self, NULL, 0), 0);     /* releases none */
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 3);
+    assert_int_equal(st.frees, 1);
+    arena()->free_all(self);
+    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_non_null(arena()->alloc(self, 8, 8));
+    assert_int_equal(stats_of(self).live_blocks, 1);
+    arena()->destroy(self);
+}
+
+static void arena_refuses_bad_requests(void **state)
+{
+    (void)state;
+    void *self = make_block(NULL);
+    assert_null(arena()->alloc(self, 16, 8192));
+    assert_non_null(strstr(arena()->last_error(self), "alignment 8192"));
+    assert_null(arena()->alloc(self, 16, 24));
+    assert_non_null(strstr(arena()->last_error(self), "alignment 24 is not a power of two"));
+    assert_null(arena()->alloc(self, (size_t)1 << 62, 16));
+    assert_non_null(strstr(arena()->last_error(self), "request of 4611686018427387904 bytes"));
+    assert_null(arena()->alloc(self, SIZE_MAX, 16));
+    assert_non_null(strstr(arena()->last_error(self), "too large"));
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.failures, 4);
+    assert_int_equal(st.allocs, 0);
+    assert_int_equal(st.footprint_bytes, 0);
+    assert_non_null(arena()->alloc(self, 16, 4096)); /* still works */
+    arena()->destroy(self);
+}
+
+static void arena_serves_size_zero(void **state)
+{
+    (void)state;
+    void *self = make_block(NULL);
+    void *a = arena()->alloc(self, 0, 1);
+    void *b = arena()->alloc(self, 0, 1);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(stats_of(self).granted_bytes, 2); /* a size-0 block takes 1 byte */
+    arena()->destroy(self);
+}
+
+static void arena_config_and_bad_options(void **state)
+{
+    (void)state;
+    void *self = make_block("5000");
+    struct pb_config_entry cfg[2];
+    assert_int_equal(arena()->config(self, cfg, 2), 1);
+    assert_string_equal(cfg[0].key, "block");
+    assert_int_equal(strtoull(cfg[0].value, NULL, 10) % 4096, 0); /* whole pages */
+    assert_true(strtoull(cfg[0].value, NULL, 10) >= 5000);
+    arena()->destroy(self);
+    self = make_block(NULL);
+    assert_int_equal(arena()->config(self, cfg, 2), 1);
+    assert_string_equal(cfg[0].value, "1048576");
+    arena()->destroy(self);
+
+    const char *bad[] = {"100", "abc", "0", "2048G"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct pb_option o[] = {{"block", bad[i]}};
+        void *s = NULL;
+        char err[PB_ERR_MAX] = "";
+        assert_int_equal(arena()->create(o, 1, &s, err, sizeof err), -1);
+        assert_null(s);
+        char want[64];
+        snprintf(want, sizeof want, "block=%s is not a size", bad[i]);
+        assert_non_null(strstr(err, want));
+    }
+    struct pb_option unknown[] = {{"chunk", "64"}};
+    void *s = NULL;
+    char err[PB_ERR_MAX] = "";
+    assert_int_equal(arena()->create(unknown, 1, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "no option 'chunk'"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(arena_bumps_with_exact_padding),
+        cmocka_unit_test(arena_honours_every_alignment),
+        cmocka_unit_test(arena_live_blocks_never_overlap),
+        cmocka_unit_test(arena_free_is_a_counted_noop),
+        cmocka_unit_test(arena_free_all_rewinds_and_reuses),
+        cmocka_unit_test(arena_grows_across_blocks),
+        cmocka_unit_test(arena_large_request_gets_its_own_block),
+        cmocka_unit_test(arena_realloc_resizes_the_last_block_in_place),
+        cmocka_unit_test(arena_refuses_bad_requests),
+        cmocka_unit_test(arena_serves_size_zero),
+        cmocka_unit_test(arena_config_and_bad_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

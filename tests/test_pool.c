@@ -1,0 +1,511 @@
+/* test_pool.c -- the pool backend: fixed-size chunks from lazily carved slabs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pb_backend.h"
+
+static const struct pb_backend_ops *pool(void)
+{
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    assert_non_null(ops);
+    return ops;
+}
+
+static void *make(const struct pb_option *o, size_t n)
+{
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    int rc = pool()->create(o, n, &self, err, sizeof err);
+    if (rc)
+        fail_msg("pool create failed: %s", err);
+    return self;
+}
+
+static struct pb_backend_stats stats_of(void *self)
+{
+    struct pb_backend_stats st;
+    pool()->stats(self, &st);
+    return st;
+}
+
+static size_t config_value(void *self, const char *key)
+{
+    struct pb_config_entry cfg[8];
+    size_t n = pool()->config(self, cfg, 8);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cfg[i].key, key) == 0)
+            return (size_t)strtoull(cfg[i].value, NULL, 10);
+    fail_msg("no config entry %s", key);
+    return 0;
+}
+
+struct mapping_list {
+    struct pb_mapping m[16];
+    size_t n;
+};
+
+static int collect(const struct pb_mapping *m, void *ctx)
+{
+    struct mapping_list *l = ctx;
+    if (l->n < 16)
+        l->m[l->n] = *m;
+    l->n++;
+    return 0;
+}
+
+static struct mapping_list mappings_of(void *self)
+{
+    struct mapping_list l = {.n = 0};
+    pool()->mappings(self, collect, &l);
+    return l;
+}
+
+static int inside(const struct pb_mapping *m, const void *p)
+{
+    const unsigned char *b = m->addr;
+    return (const unsigned char *)p >= b && (const unsigned char *)p < b + m->len;
+}
+
+/* Fill a block with a pattern unique to its tag; check it later. */
+static void fill(unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static void verify(const unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+}
+
+static void pool_defaults_in_config(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    assert_int_equal(config_value(self, "chunk"), 64);
+    assert_int_equal(config_value(self, "align"), 16);
+    assert_int_equal(config_value(self, "slab"), 65536);
+    assert_int_equal(config_value(self, "checked"), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.footprint_bytes, 0); /* nothing mapped before the first alloc */
+    assert_int_equal(mappings_of(self).n, 0);
+    pool()->destroy(self);
+}
+
+static void pool_chunk_rounded_to_alignment(void **state)
+{
+    (void)state;
+    struct {
+        const char *chunk, *align;
+        size_t expect;
+    } cases[] = {
+        {"50", "16", 64},
+        {"1", "1", sizeof(void *)},     /* room for the free-list pointer */
+        {"3", "4", (sizeof(void *) + 3) / 4 * 4},
+        {"24", "32", 32},
+        {"4096", "4096", 4096},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pb_option o[] = {{"chunk", cases[i].chunk}, {"align", cases[i].align}};
+        void *self = make(o, 2);
+        assert_int_equal(config_value(self, "chunk"), cases[i].expect);
+        unsigned char *a = pool()->alloc(self, 1, 1);
+        unsigned char *b = pool()->alloc(self, 1, 1);
+        assert_int_equal((size_t)(b - a), cases[i].expect); /* carved back to back */
+        pool()->destroy(self);
+    }
+}
+
+static void pool_pointers_honour_alignment(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "100"}, {"align", "64"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    assert_int_equal(config_value(self, "chunk"), 128);
+    for (unsigned i = 0; i < 300; i++) {
+        size_t align = (size_t)1 << (i % 7); /* 1 .. 64 */
+        unsigned char *p = pool()->alloc(self, 100, align);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 64, 0);
+        fill(p, 128, i);
+    }
+    pool()->destroy(self);
+}
+
+static void pool_live_blocks_never_overlap(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    enum { N = 500, M = 100 };
+    unsigned char *p[N + M];
+    for (unsigned i = 0; i < N; i++) {
+        p[i] = pool()->alloc(self, 48, 16);
+        assert_non_null(p[i]);
+        fill(p[i], 48, i);
+    }
+    for (unsigned i = 0; i < N; i += 3) {
+        assert_int_equal(pool()->free(self, p[i], 48), 0);
+        p[i] = NULL;
+    }
+    for (unsigned i = N; i < N + M; i++) {
+        p[i] = pool()->alloc(self, 48, 16);
+        assert_non_null(p[i]);
+        fill(p[i], 48, i);
+    }
+    for (unsigned i = 0; i < N + M; i++)
+        if (p[i])
+            verify(p[i], 48, i);
+    pool()->destroy(self);
+}
+
+static void pool_reuses_lifo(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    void *a = pool()->alloc(self, 64, 16);
+    void *b = pool()->alloc(self, 64, 16);
+    void *c = pool()->alloc(self, 64, 16);
+    assert_int_equal(pool()->free(self, b, 64), 0);
+    assert_int_equal(pool()->free(self, c, 64), 0);
+    assert_ptr_equal(pool()->alloc(self, 64, 16), c); /* last freed, first reused */
+    assert_ptr_equal(pool()->alloc(self, 64, 16), b);
+    void *d = pool()->alloc(self, 64, 16);
+    assert_true(d != a && d != b && d != c);
+    pool()->destroy(self);
+}
+
+static void pool_free_all_then_reuse(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    const size_t per_slab = 4096 / 64;
+    unsigned char *first = pool()->alloc(self, 64, 16);
+    for (size_t i = 1; i < 100; i++)
+        assert_non_null(pool()->alloc(self, 64, 16));
+    assert_int_equal(mappings_of(self).n, 2);
+    pool()->free_all(self);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.footprint_bytes, 2 * 4096); /* slabs stay mapped */
+    assert_int_equal(st.free_alls, 1);
+    /* Both kept slabs are carved again before a third is mapped. */
+    assert_ptr_equal(pool()->alloc(self, 64, 16), first);
+    for (size_t i = 1; i < 2 * per_slab; i++) {
+        unsigned char *p = pool()->alloc(self, 64, 16);
+        assert_non_null(p);
+        fill(p, 64, (unsigned)i);
+    }
+    assert_int_equal(mappings_of(self).n, 2);
+    assert_non_null(pool()->alloc(self, 64, 16));
+    assert_int_equal(mappings_of(self).n, 3);
+    pool()->destroy(self);
+}
+
+static void pool_grows_by_slabs(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    for (int i = 0; i < 64; i++)
+        assert_non_null(pool()->alloc(self, 64, 16));
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.m[0].len, 4096);
+    void *p65 = pool()->alloc(self, 64, 16);
+    assert_non_null(p65);
+    l = mappings_of(self);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.m[1].len, 4096);
+    assert_false(inside(&l.m[0], p65));
+    assert_true(inside(&l.m[1], p65));
+    assert_int_equal((uintptr_t)l.m[1].addr % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
+    pool()->destroy(self);
+}
+
+static void pool_refuses_oversize(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    assert_null(pool()->alloc(self, 100, 16));
+    assert_non_null(strstr(pool()->last_error(self), "request of 100 bytes exceeds chunk size 64"));
+    assert_null(pool()->alloc(self, 65, 1));
+    assert_non_null(pool()->alloc(self, 64, 16)); /* exactly a chunk is fine */
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.failures, 2);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.live_blocks, 1);
+    pool()->destroy(self);
+}
+
+static void pool_refuses_over_aligned(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    assert_null(pool()->alloc(self, 16, 32));
+    const char *why = pool()->last_error(self);
+    assert_non_null(strstr(why, "aligned to 32"));
+    assert_non_null(strstr(why, "alignment 16"));
+    assert_null(pool()->alloc(self, 0, 4096));
+    assert_int_equal(stats_of(self).failures, 2);
+    assert_int_equal(stats_of(self).footprint_bytes, 0);
+    pool()->destroy(self);
+}
+
+static void pool_serves_size_zero(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    void *a = pool()->alloc(self, 0, 16);
+    void *b = pool()->alloc(self, 0, 16);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(stats_of(self).granted_bytes, 2 * 64);
+    assert_int_equal(pool()->free(self, a, 0), 0);
+    assert_int_equal(stats_of(self).granted_bytes, 64);
+    pool()->destroy(self);
+}
+
+static void pool_stats_exact(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    const size_t chunk = 48, per_slab = 4096 / 48; /* 85 chunks, 16-byte tail */
+    void *p[200];
+    for (int i = 0; i < 3; i++)
+        p[i] = pool()->alloc(self, 40, 16);
+    assert_int_equal(pool()->free(self, p[1], 40), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 2 * chunk);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(st.allocs, 3);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.footprint_bytes, 4096);
+    assert_int_equal(st.peak_footprint_bytes, 4096);
+    /* Reuse p[1], then carve the rest of slab 1 and one chunk of slab 2. */
+    for (size_t i = 3; i < per_slab + 2; i++)
+        p[i] = pool()->alloc(self, 1, 1);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, per_slab + 1);
+    assert_int_equal(st.granted_bytes, (per_slab + 1) * chunk);
+    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    pool()->free_all(self);
+    st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
+    assert_int_equal(st.allocs, per_slab + 2);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.failures, 0);
+    pool()->destroy(self);
+}
+
+static void pool_realloc_within_chunk(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *p = pool()->alloc(self, 10, 16);
+    fill(p, 10, 3);
+    assert_ptr_equal(pool()->realloc(self, p, 10, 64, 16), p);
+    assert_ptr_equal(pool()->realloc(self, p, 64, 1, 8), p);
+    assert_null(pool()->realloc(self, p, 1, 65, 16));
+    assert_non_null(strstr(pool()->last_error(self), "65 bytes exceeds chunk size 64"));
+    verify(p, 10, 3);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.reallocs, 2);
+    assert_int_equal(st.failures, 1);
+    assert_int_equal(st.live_blocks, 1);
+    assert_int_equal(st.granted_bytes, 64);
+    void *q = pool()->realloc(self, NULL, 0, 20, 16); /* realloc(NULL) makes a block */
+    assert_non_null(q);
+    assert_ptr_not_equal(q, p);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(st.allocs, 1);
+    assert_int_equal(st.reallocs, 3);
+    pool()->free_all(self);
+    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_non_null(pool()->alloc(self, 1, 1));
+    assert_int_equal(stats_of(self).live_blocks, 1);
+    pool()->destroy(self);
+}
+
+static void pool_touches_no_page_before_use(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"slab", "64k"}};
+    void *self = make(o, 1);
+    unsigned char *p = pool()->alloc(self, 64, 16);
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 1);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t pages = l.m[0].len / page;
+    unsigned char vec[256];
+    assert_true(pages <= sizeof vec);
+    size_t resident = 0;
+    assert_int_equal(mincore(l.m[0].addr, l.m[0].len, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        resident += vec[i] & 1;
+    assert_int_equal(resident, 0); /* carving wrote nothing into the slab */
+    p[0] = 1;
+    assert_int_equal(mincore(l.m[0].addr, l.m[0].len, vec), 0);
+    resident = 0;
+    for (size_t i = 0; i < pages; i++)
+        resident += vec[i] & 1;
+    assert_int_equal(resident, 1);
+    pool()->destroy(self);
+}
+
+static void pool_free_null_is_a_noop(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    void *a = pool()->alloc(self, 8, 8);
+    assert_int_equal(pool()->free(self, NULL, 0), 0);
+    void *b = pool()->alloc(self, 8, 8);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(stats_of(self).live_blocks, 2);
+    pool()->destroy(self);
+}
+
+static void *make_checked(void)
+{
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
+    return make(o, 3);
+}
+
+static void pool_checked_catches_double_free(void **state)
+{
+    (void)state;
+    void *self = make_checked();
+    void *p = pool()->alloc(self, 48, 16);
+    void *q = pool()->alloc(self, 48, 16);
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    assert_int_equal(pool()->free(self, p, 48), -1);
+    assert_non_null(strstr(pool()->last_error(self), "double free"));
+    /* The free list holds p once: p comes back, then a fresh chunk. */
+    assert_ptr_equal(pool()->alloc(self, 48, 16), p);
+    void *r = pool()->alloc(self, 48, 16);
+    assert_true(r != p && r != q);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.failures, 1);
+    assert_int_equal(st.live_blocks, 3);
+    pool()->destroy(self);
+}
+
+static void pool_checked_catches_foreign_and_interior(void **state)
+{
+    (void)state;
+    void *self = make_checked();
+    unsigned char *p = pool()->alloc(self, 48, 16);
+    struct mapping_list l = mappings_of(self);
+    unsigned char *base = l.m[0].addr;
+    int on_stack = 0;
+    void *heap = malloc(48);
+    assert_int_equal(pool()->free(self, &on_stack, 4), -1);
+    assert_non_null(strstr(pool()->last_error(self), "not a pointer into this pool"));
+    assert_int_equal(pool()->free(self, heap, 48), -1);
+    assert_non_null(strstr(pool()->last_error(self), "not a pointer into this pool"));
+    free(heap);
+    assert_int_equal(pool()->free(self, p + 8, 40), -1);
+    assert_non_null(strstr(pool()->last_error(self), "interior pointer, 8 bytes into"));
+    assert_int_equal(pool()->free(self, base + (4096 / 48) * 48, 8), -1); /* slab tail */
+    assert_non_null(strstr(pool()->last_error(self), "tail"));
+    assert_int_equal(pool()->free(self, p + 5 * 48, 48), -1); /* never carved */
+    assert_non_null(strstr(pool()->last_error(self), "not allocated"));
+    assert_int_equal(pool()->free(self, p, 49), -1); /* more than a chunk */
+    assert_non_null(strstr(pool()->last_error(self), "size 49 exceeds"));
+    assert_int_equal(stats_of(self).failures, 6);
+    /* Nothing was corrupted: p frees, and is the next chunk handed out. */
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    assert_ptr_equal(pool()->alloc(self, 48, 16), p);
+    unsigned char *next = pool()->alloc(self, 48, 16);
+    assert_ptr_equal(next, p + 48);
+    pool()->destroy(self);
+}
+
+static void pool_checked_stale_pointer_after_free_all(void **state)
+{
+    (void)state;
+    void *self = make_checked();
+    void *p = pool()->alloc(self, 48, 16);
+    void *q = pool()->alloc(self, 48, 16);
+    pool()->free_all(self);
+    assert_int_equal(pool()->free(self, q, 48), -1);
+    assert_non_null(strstr(pool()->last_error(self), "not allocated"));
+    assert_null(pool()->realloc(self, p, 48, 16, 16));
+    assert_ptr_equal(pool()->alloc(self, 48, 16), p);
+    assert_ptr_equal(pool()->realloc(self, p, 48, 16, 16), p); /* live again */
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    pool()->destroy(self);
+}
+
+static void pool_rejects_bad_options(void **state)
+{
+    (void)state;
+    struct {
+        struct pb_option opt;
+        const char *message;
+    } cases[] = {
+        {{"align", "24"}, "align=24 must be a power of two"},
+        {{"align", "8192"}, "align=8192"},
+        {{"align", "0"}, "align=0"},
+        {{"chunk", "0"}, "chunk=0"},
+        {{"chunk", "abc"}, "chunk=abc is not a size"},
+        {{"slab", "32"}, "slab=32 is smaller than one chunk (64 bytes)"},
+        {{"slab", "-4096"}, "slab=-4096"},
+        {{"checked", "2"}, "checked=2 must be 0 or 1"},
+        {{"block", "1M"}, "no option 'block'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        void *self = NULL;
+        char err[PB_ERR_MAX] = "";
+        assert_int_equal(pool()->create(&cases[i].opt, 1, &self, err, sizeof err), -1);
+        assert_null(self);
+        if (!strstr(err, cases[i].message))
+            fail_msg("option %s=%s: message '%s' lacks '%s'", cases[i].opt.key,
+                     cases[i].opt.value, err, cases[i].message);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pool_defaults_in_config),
+        cmocka_unit_test(pool_chunk_rounded_to_alignment),
+        cmocka_unit_test(pool_pointers_honour_alignment),
+        cmocka_unit_test(pool_live_blocks_never_overlap),
+        cmocka_unit_test(pool_reuses_lifo),
+        cmocka_unit_test(pool_free_all_then_reuse),
+        cmocka_unit_test(pool_grows_by_slabs),
+        cmocka_unit_test(pool_refuses_oversize),
+        cmocka_unit_test(pool_refuses_over_aligned),
+        cmocka_unit_test(pool_serves_size_zero),
+        cmocka_unit_test(pool_stats_exact),
+        cmocka_unit_test(pool_realloc_within_chunk),
+        cmocka_unit_test(pool_touches_no_page_before_use),
+        cmocka_unit_test(pool_free_null_is_a_noop),
+        cmocka_unit_test(pool_checked_catches_double_free),
+        cmocka_unit_test(pool_checked_catches_foreign_and_interior),
+        cmocka_unit_test(pool_checked_stale_pointer_after_free_all),
+        cmocka_unit_test(pool_rejects_bad_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
