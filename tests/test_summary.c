@@ -1,0 +1,65 @@
+/* test_summary.c -- the readable table: human sizes, one row per run, failures listed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+
+static void human_bytes_units(void **state)
+{
+    (void)state;
+    char b[32];
+    pb_human_bytes(512, b, sizeof b);
+    assert_string_equal(b, "512 B");
+    pb_human_bytes(65536, b, sizeof b);
+    assert_string_equal(b, "64.0 KiB");
+    pb_human_bytes(1.5 * 1048576, b, sizeof b);
+    assert_string_equal(b, "1.5 MiB");
+    pb_human_bytes(3.0 * 1073741824, b, sizeof b);
+    assert_string_equal(b, "3.0 GiB");
+}
+
+static void table_shows_each_run(void **state)
+{
+    (void)state;
+    const char *doc_text =
+        "{\"runs\":[{\"backend\":\"pool\",\"backend_spec\":\"pool:chunk=48\","
+        "\"workload\":{\"name\":\"churn\"},\"status\":\"ok\","
+        "\"time\":{\"ns_per_op\":{\"median\":4.25},\"net_ns_per_op\":2.0},"
+        "\"memory\":{\"peak_resident_bytes\":131072,\"internal_fragmentation\":0.25,"
+        "\"wasted_page_bytes\":8192}},"
+        "{\"backend\":\"pool\",\"workload\":{\"name\":\"sqlite3\"},\"status\":\"failed\","
+        "\"error\":\"sqlite3.trace.gz:17: a of 1024 bytes refused\",\"time\":null,"
+        "\"memory\":null}]}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    pb_summary_print(doc, f);
+    fclose(f);
+    assert_non_null(strstr(out, "pool:chunk=48"));
+    assert_non_null(strstr(out, "4.25"));
+    assert_non_null(strstr(out, "+2.00"));
+    assert_non_null(strstr(out, "128.0 KiB"));
+    assert_non_null(strstr(out, "25.0 %"));
+    assert_non_null(strstr(out, "8.0 KiB"));
+    assert_non_null(strstr(out, "FAILED"));
+    assert_non_null(strstr(out, "a of 1024 bytes refused"));
+    free(out);
+    cJSON_Delete(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(human_bytes_units),
+        cmocka_unit_test(table_shows_each_run),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
