@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "latency.h"
-#include "test_workloads.h"
+#include "hand_workloads.h"
 
 static void percentiles_by_nearest_rank(void **state)
 {

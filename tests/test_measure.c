@@ -12,7 +12,7 @@
 
 #include "measure.h"
 #include "pb_backend.h"
-#include "test_workloads.h"
+#include "hand_workloads.h"
 
 /* ---- a test-local pool: one 16 MiB mapping carved in 64-byte chunks ------ */
 #define CHUNK 64

@@ -10,7 +10,7 @@
 
 #include "pb_backend.h"
 #include "replay.h"
-#include "test_workloads.h"
+#include "hand_workloads.h"
 
 /* ---- a test-local backend: malloc underneath, no realloc, no free_all ---- */
 struct heap {

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "results.h"
-#include "test_workloads.h"
+#include "hand_workloads.h"
 
 static void median_of_odd_and_even(void **state)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "runner.h"
-#include "test_workloads.h"
+#include "hand_workloads.h"
 
 static void run_counts_repeats_and_measures(void **state)
 {

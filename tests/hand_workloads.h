@@ -1,11 +1,11 @@
 /*
- * test_workloads.h -- hand-built workloads for the runner's unit tests: events
+ * hand_workloads.h -- hand-built workloads for the runner's unit tests: events
  * are written straight into a struct pb_workload, and the figures the
  * measure pass needs (peak live bytes and where) are computed here, by a loop
  * independent of the workload library.
  */
-#ifndef PB_TEST_WORKLOADS_H
-#define PB_TEST_WORKLOADS_H
+#ifndef PB_HAND_WORKLOADS_H
+#define PB_HAND_WORKLOADS_H
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,4 +90,4 @@ static inline void tw_free(struct pb_workload *w)
     free(w);
 }
 
-#endif /* PB_TEST_WORKLOADS_H */
+#endif /* PB_HAND_WORKLOADS_H */
