@@ -35,7 +35,9 @@ double pb_run_median_ns(const cJSON *run);
 void pb_run_set_net(cJSON *run, double null_median);
 
 /* Write doc to path ("-": stdout) through a temporary file in the same
- * directory and a rename. 0 ok; -1 and err. */
+ * directory and a rename; an existing device or FIFO (/dev/null) is written
+ * in place instead, and a symbolic link's target is replaced, not the link.
+ * 0 ok; -1 and err. */
 int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen);
 
 /* Median of n values (sorted in place); 0 when n is 0. */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "results.h"
@@ -125,6 +127,32 @@ static void document_header_and_atomic_write(void **state)
     cJSON_Delete(doc);
 }
 
+static void devices_and_fifos_are_written_in_place(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-test-fifo-XXXXXX", fifo[64], err[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    if (pid == 0) { /* the reader, draining to end of file */
+        FILE *f = fopen(fifo, "r");
+        while (f && fgetc(f) != EOF)
+            ;
+        _exit(0);
+    }
+    cJSON *doc = pb_results_new(NULL);
+    assert_int_equal(pb_results_write(doc, fifo, err, sizeof err), 0);
+    int status;
+    waitpid(pid, &status, 0);
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode)); /* not replaced by a regular file */
+    unlink(fifo);
+    rmdir(dir);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +160,7 @@ int main(void)
         cmocka_unit_test(run_object_has_identity_time_and_net),
         cmocka_unit_test(failed_part_carries_the_error),
         cmocka_unit_test(document_header_and_atomic_write),
+        cmocka_unit_test(devices_and_fifos_are_written_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
