@@ -424,6 +424,17 @@ static int prepare_backend(struct backend_slot *b)
     return 0;
 }
 
+/* Parse text into b (its opts point into b's own buffer) and prepare it. */
+static int add_backend(struct backend_slot *b, const char *text)
+{
+    char err[512];
+    if (pb_backend_spec_parse(text, &b->spec, err, sizeof err)) {
+        fprintf(stderr, "poolbench run: --backend: %s\n", err);
+        return -1;
+    }
+    return prepare_backend(b);
+}
+
 static int prepare_backends(const struct run_opts *o, struct backend_slot *b, size_t *n)
 {
     struct pb_backend_spec *specs = calloc(MAX_BACKENDS - 1, sizeof *specs);
@@ -437,30 +448,18 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
         free(specs);
         return -1;
     }
+    /* null goes first, as given or with its defaults: the baseline of every run */
+    int null_at = -1;
+    for (int i = 0; i < got && null_at < 0; i++)
+        if (strcmp(specs[i].ops->name, "null") == 0)
+            null_at = i;
     *n = 0;
-    int has_null = 0;
-    for (int i = 0; i < got; i++)
-        has_null |= strcmp(specs[i].ops->name, "null") == 0;
-    if (!has_null)
-        pb_backend_spec_parse("null", &b[(*n)++].spec, err, sizeof err);
-    for (int i = 0; i < got; i++) {
-        b[*n].spec = specs[i];
-        if (strcmp(specs[i].ops->name, "null") == 0 && *n > 0) {
-            /* null goes first: it is the baseline of every other run */
-            b[*n].spec = b[0].spec;
-            b[0].spec = specs[i];
-        }
-        (*n)++;
-    }
+    int rc = add_backend(&b[(*n)++], null_at >= 0 ? specs[null_at].text : "null");
+    for (int i = 0; i < got && rc == 0; i++)
+        if (i != null_at)
+            rc = add_backend(&b[(*n)++], specs[i].text);
     free(specs);
-    for (size_t i = 0; i < *n; i++) {
-        /* the spec's opts point into its own buf: re-parse after the copies */
-        char text[PB_SPEC_TEXT_MAX];
-        snprintf(text, sizeof text, "%s", b[i].spec.text);
-        if (pb_backend_spec_parse(text, &b[i].spec, err, sizeof err) || prepare_backend(&b[i]))
-            return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* ---- running ------------------------------------------------------------- */
