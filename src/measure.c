@@ -205,7 +205,8 @@ struct pass {
     uintptr_t *scratch;
     int own_mappings;
     int resident_ok;
-    uint64_t baseline;
+    uint64_t baseline;           /* anonymous RSS before the replay */
+    uint64_t footprint_baseline; /* process-wide backends: footprint before the replay */
 };
 
 static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s)
@@ -215,7 +216,9 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
     ps->r.ops->stats(ps->r.self, &st);
     s->event = event;
     s->granted_bytes = st.granted_bytes;
-    s->footprint_bytes = st.footprint_bytes;
+    s->footprint_bytes = st.footprint_bytes > ps->footprint_baseline
+                             ? st.footprint_bytes - ps->footprint_baseline
+                             : 0;
     s->occupied_bytes = pb_occupied_bytes(&ps->r, ps->scratch, &s->live_bytes);
     s->resident_bytes = 0;
     uint64_t v = 0;
@@ -257,6 +260,13 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
          * the growth shows against the baseline. */
         malloc_trim(0);
 #endif
+        struct pb_backend_stats st;
+        memset(&st, 0, sizeof st);
+        ops->stats(self, &st);
+        ps->footprint_baseline = st.footprint_bytes;
+        pb_memory_note(out, "footprint: the backend's process-wide figure minus its value just "
+                            "before the replay (%llu bytes: the harness's own allocations)",
+                       (unsigned long long)ps->footprint_baseline);
         if (pb_anon_rss(&ps->baseline)) {
             ps->resident_ok = 0;
             pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
@@ -376,7 +386,10 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
     memset(&st, 0, sizeof st);
     ops->stats(self, &st);
     if (rc == 0) {
-        derive(out, &ps, st.peak_footprint_bytes, peak_sampled, granted_at_peak);
+        uint64_t stats_peak = st.peak_footprint_bytes > ps.footprint_baseline
+                                  ? st.peak_footprint_bytes - ps.footprint_baseline
+                                  : 0;
+        derive(out, &ps, stats_peak, peak_sampled, granted_at_peak);
         out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
         if (!out->peak_rss_ok)
             pb_memory_note(out, "peak_rss_bytes: cannot read VmHWM nor getrusage");
