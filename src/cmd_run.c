@@ -464,12 +464,6 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
 
 /* ---- running ------------------------------------------------------------- */
 
-/* The workload object of a run. */
-static cJSON *workload_json(const struct pb_workload *w)
-{
-    return pb_workload_to_json(w);
-}
-
 /* In the child: run the job, send back the measured part as JSON text. */
 static char *child_run(void *arg)
 {
@@ -506,7 +500,7 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
     if (!part)
         part = pb_run_failed_part(&job, end == PB_ISO_OK ? "the run's result was not valid JSON"
                                                          : err);
-    return pb_run_json(&b->spec, b->cfg, b->n_cfg, workload_json(w), part);
+    return pb_run_json(&b->spec, b->cfg, b->n_cfg, pb_workload_to_json(w), part);
 }
 
 static void progress(const struct run_opts *o, size_t done, size_t total,
