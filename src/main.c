@@ -9,6 +9,8 @@
 
 static const struct pb_command commands[] = {
     {"list", "list the backends and workload generators with their options", pb_cmd_list},
+    {"plot", "draw charts of results files with gnuplot (overlaying several)", pb_cmd_plot},
+    {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
