@@ -72,6 +72,7 @@ set multiplot layout 2, 1 title sprintf("Time per operation, all workloads\n%s",
 set title "ns per op: median of the timed replays (whiskers: min to max)"
 set ylabel "ns per op (median)"
 if (logscale) {
+    set ylabel "ns per op (median, log scale)"
     set logscale y
     set yrange [*:*]
 } else {

@@ -175,8 +175,8 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
 
 /* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
 static int write_index(const char *dir, const struct pb_results_set *set,
-                       const struct pb_plot_charts *charts, const char *format, char *err,
-                       size_t errlen)
+                       const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
+                       const char *format, char *err, size_t errlen)
 {
     char tmp[4400], final[4400];
     snprintf(tmp, sizeof tmp, "%s/.README.md.XXXXXX", dir);
@@ -200,6 +200,13 @@ static int write_index(const char *dir, const struct pb_results_set *set,
     }
     fprintf(f, "\nEach chart's data is next to it as NAME.tsv (with NAME.vars); "
                "plots/README.md explains the charts.\n");
+    if (notes->n) {
+        fprintf(f, "\nLeft out of the charts:\n\n");
+        for (size_t i = 0; i < notes->n; i++)
+            fprintf(f, "- %s\n", notes->text[i]);
+        if (notes->dropped)
+            fprintf(f, "- and %zu more\n", notes->dropped);
+    }
     for (size_t i = 0; i < charts->n; i++)
         fprintf(f, "\n## %s\n\n%s\n\n![%s](%s.%s)\n", charts->v[i].name, charts->v[i].caption,
                 charts->v[i].name, charts->v[i].name, format);
@@ -276,13 +283,13 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
         return PB_EXIT_USAGE;
     }
     print_notes(notes);
-    free(notes);
     int rc = PB_EXIT_OK;
     for (size_t i = 0; i < charts.n && rc == PB_EXIT_OK; i++)
         if (draw(gnuplot, scripts, dir, &charts.v[i], o, err, sizeof err))
             rc = PB_EXIT_FAIL;
-    if (rc == PB_EXIT_OK && write_index(dir, set, &charts, o->format, err, sizeof err))
+    if (rc == PB_EXIT_OK && write_index(dir, set, &charts, notes, o->format, err, sizeof err))
         rc = PB_EXIT_FAIL;
+    free(notes);
     if (rc == PB_EXIT_OK)
         printf("poolbench plot: %zu charts in %s (index: %s/README.md)\n", charts.n, dir, dir);
     else
