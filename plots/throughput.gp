@@ -85,7 +85,8 @@ plot for [s=1:NS] datafile using (column(median(s))):(column(lo(s))):(column(hi(
 unset logscale y
 set title "net ns per op: median minus the null backend's median on the same workload"
 set ylabel "net ns per op"
-set yrange [*:*]
+# from 0 (or the lowest net figure) to the highest, never empty (all zeros)
+set yrange [net_lo * 1.1:(net_hi > 0.5 ? net_hi * 1.1 : 0.5)]
 set style histogram clustered gap 1.5
 set xzeroaxis lt -1 lw 1
 # with the legend below, the upper chart's legend serves both

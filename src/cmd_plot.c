@@ -283,6 +283,11 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
         return PB_EXIT_USAGE;
     }
     print_notes(notes);
+    if (charts.n == 0) {
+        fprintf(stderr, "poolbench plot: nothing to chart: no run has figures to draw\n");
+        free(notes);
+        return PB_EXIT_USAGE;
+    }
     int rc = PB_EXIT_OK;
     for (size_t i = 0; i < charts.n && rc == PB_EXIT_OK; i++)
         if (draw(gnuplot, scripts, dir, &charts.v[i], o, err, sizeof err))

@@ -202,6 +202,14 @@ static void put_num(FILE *f, double v)
         fprintf(f, "\t%.9g", v);
 }
 
+/* The first column of a data line: gnuplot would take a double quote in it
+ * for the start of a quoted field, so it becomes a single one. */
+static void put_key(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc(*s == '"' ? '\'' : *s, f);
+}
+
 /* A gnuplot double-quoted string literal. */
 static void put_gp_string(FILE *f, const char *s)
 {
@@ -311,13 +319,15 @@ static int has_memory(const cJSON *run)
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
                              FILE *tsv, FILE *vars, struct pb_plot_notes *notes)
 {
+    int drawn = 0; /* finite medians: with none, there is nothing to chart */
+    double net_lo = 0, net_hi = 0;
     fprintf(tsv, "# ns per op: median, min and max over the timed replays, and net (median "
                  "minus the null backend's); NaN: no figure\n# workload");
     for (size_t s = 0; s < ix->n_series; s++)
         fprintf(tsv, "\t%s median\tmin\tmax\tnet", ix->series[s].label);
     fputc('\n', tsv);
     for (size_t w = 0; w < ix->n_workloads; w++) {
-        fprintf(tsv, "%s", ix->workloads[w]);
+        put_key(tsv, ix->workloads[w]);
         for (size_t s = 0; s < ix->n_series; s++) {
             const cJSON *run = pb_plot_find_run(set, &ix->series[s], ix->workloads[w]);
             if (run && !pb_run_ok(run))
@@ -325,16 +335,22 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
                              ix->workloads[w], run_error(run));
             const cJSON *t = run && pb_run_ok(run)
                                  ? cJSON_GetObjectItemCaseSensitive(run, "time") : NULL;
-            put_num(tsv, pb_json_number(t, "ns_per_op.median"));
+            double median = pb_json_number(t, "ns_per_op.median");
+            drawn += !isnan(median);
+            put_num(tsv, median);
             put_num(tsv, pb_json_number(t, "ns_per_op.min"));
             put_num(tsv, pb_json_number(t, "ns_per_op.max"));
-            put_num(tsv, pb_json_number(t, "net_ns_per_op"));
+            double net = pb_json_number(t, "net_ns_per_op");
+            put_num(tsv, net);
+            net_lo = net < net_lo ? net : net_lo; /* NaN compares false: ignored */
+            net_hi = net > net_hi ? net : net_hi;
         }
         fputc('\n', tsv);
     }
     put_common_vars(vars, ix, NULL, NULL, ix->n_series);
     fprintf(vars, "NW = %zu\n", ix->n_workloads);
-    return finish(tsv, vars, (int)ix->n_workloads);
+    fprintf(vars, "net_lo = %.9g\nnet_hi = %.9g\n", net_lo, net_hi);
+    return finish(tsv, vars, drawn ? (int)ix->n_workloads : 0);
 }
 
 /* ---- memory ------------------------------------------------------------------- */
@@ -380,7 +396,7 @@ int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_
     double lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], workload);
-        fprintf(tsv, "%s", ix->series[pick[i]].label);
+        put_key(tsv, ix->series[pick[i]].label);
         for (size_t c = 0; c < sizeof memory_columns / sizeof memory_columns[0]; c++) {
             double v = pb_json_number(run, memory_columns[c]);
             put_num(tsv, v);
@@ -480,7 +496,7 @@ int pb_plot_write_fragmentation(const struct pb_results_set *set,
         fprintf(tsv, "\t%s internal\tJohnstone-Wilson", ix->series[pick[i]].label);
     fputc('\n', tsv);
     for (size_t w = 0; n && w < ix->n_workloads; w++) {
-        fprintf(tsv, "%s", ix->workloads[w]);
+        put_key(tsv, ix->workloads[w]);
         for (size_t i = 0; i < n; i++) {
             const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], ix->workloads[w]);
             const cJSON *m = run && pb_run_ok(run)
