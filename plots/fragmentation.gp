@@ -18,7 +18,7 @@ if (!exists("varsfile")) varsfile = datafile[1:strlen(datafile) - 4] . ".vars"
 if (!exists("outfile")) outfile = datafile[1:strlen(datafile) - 4] . "." . fmt
 load varsfile
 
-width = 1000 > 200 + NW * (NS * 28 + 40) ? 1000 : 200 + NW * (NS * 28 + 40)
+width = 1000 > 200 + NW * (NS * 34 + 60) ? 1000 : 200 + NW * (NS * 34 + 60)
 height = NS > 4 ? 860 : 760
 if (fmt eq "svg") {
     set terminal svg size width, height dynamic background rgb "white" font "sans,12" noenhanced

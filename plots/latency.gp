@@ -65,10 +65,24 @@ pos(v) = v > 1 ? v : 1
 set xrange [1:*]
 
 set multiplot layout 1, 2 title sprintf("Latency of single calls on %s\n%s", workload, machine) font ",13"
-set title "alloc"
-plot for [s=1:NS] datafile index (s - 1) using (pos(column(ALLOC_NS))):(column(ALLOC_FRAC)) \
-         with steps lt colour[s] dt fileno[s] title series[s]
-set title "free"
-plot for [s=1:NS] datafile index (s - 1) using (pos(column(FREE_NS))):(column(FREE_FRAC)) \
-         with steps lt colour[s] dt fileno[s] title series[s]
+# a panel with no timed call of its kind (a workload freed only by resets
+# has no free calls) says so instead of drawing empty axes
+array kind[2] = ["alloc", "free"]
+array count[2] = [n_alloc, n_free]
+array fraction_col[2] = [ALLOC_FRAC, FREE_FRAC]
+array ns_col[2] = [ALLOC_NS, FREE_NS]
+do for [k=1:2] {
+    set title kind[k]
+    if (count[k] > 0) {
+        unset label 1
+        plot for [s=1:NS] datafile index (s - 1) \
+                 using (pos(column(ns_col[k]))):(column(fraction_col[k])) \
+                 with steps lt colour[s] dt fileno[s] title series[s]
+    } else {
+        set label 1 sprintf("no %s calls were timed on this workload", kind[k]) \
+            at graph 0.5, 0.5 center
+        set xrange [1:1000]
+        plot NaN notitle
+    }
+}
 unset multiplot

@@ -85,5 +85,5 @@ plot datafile index 0 using (column(EVENT)):(pos(column(LIVE))) with lines lc rg
      for [s=1:NS] datafile index (s - 1) using (column(EVENT)):(pos(column(RESIDENT))) \
          with lines lt colour[s] dt fileno[s] lw 2.5 title series[s] . ": resident", \
      for [s=1:NS] datafile index (s - 1) using (column(EVENT)):(pos(column(FOOTPRINT))) \
-         with linespoints lt colour[s] dt fileno[s] lw 1 pt 6 ps 0.7 pi 2 \
+         with linespoints lt colour[s] dt fileno[s] lw 1 pt 6 ps 0.7 pi 6 \
          title series[s] . ": footprint"

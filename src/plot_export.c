@@ -521,7 +521,8 @@ static double cdf_at(const cJSON *cdf, int i)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
-static void latency_block(FILE *tsv, const cJSON *lat)
+/* One block of the latency TSV; *na and *nf get the alloc and free quantiles. */
+static void latency_block(FILE *tsv, const cJSON *lat, int *na_out, int *nf_out)
 {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(lat, "alloc"), "cdf_ns");
@@ -529,6 +530,8 @@ static void latency_block(FILE *tsv, const cJSON *lat)
         cJSON_GetObjectItemCaseSensitive(lat, "free"), "cdf_ns");
     int na = cJSON_GetArraySize(a), nf = cJSON_GetArraySize(f);
     int n = na > nf ? na : nf;
+    *na_out = na;
+    *nf_out = nf;
     for (int i = 0; i < n; i++) {
         fprintf(tsv, "%d", i);
         put_num(tsv, i < na ? (double)(i + 1) / na : NAN);
@@ -550,7 +553,7 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
     fprintf(tsv, "# latency CDF of workload %s: one block per backend (two blank lines apart)\n",
             workload);
     size_t n = 0;
-    int rows = 0;
+    int rows = 0, n_alloc = 0, n_free = 0;
     for (size_t s = 0; s < ix->n_series; s++) {
         const cJSON *run = pb_plot_find_run(set, &ix->series[s], workload);
         const cJSON *lat = run && pb_run_ok(run)
@@ -565,13 +568,16 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
                 pb_json_number(lat, "alloc.max_ns"), pb_json_number(lat, "free.p50_ns"),
                 pb_json_number(lat, "free.p99_ns"), pb_json_number(lat, "free.p999_ns"),
                 pb_json_number(lat, "free.max_ns"));
-        latency_block(tsv, lat);
-        rows += cJSON_GetArraySize(
-            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat, "alloc"),
-                                             "cdf_ns"));
+        int na, nf;
+        latency_block(tsv, lat, &na, &nf);
+        rows += na > nf ? na : nf;
+        n_alloc += na;
+        n_free += nf;
         pick[n++] = s;
     }
     put_common_vars(vars, ix, workload, pick, n);
+    /* a workload without frees (freed by resets only) has no free quantiles */
+    fprintf(vars, "n_alloc = %d\nn_free = %d\n", n_alloc, n_free);
     free(pick);
     return finish(tsv, vars, n ? rows : 0);
 }

@@ -410,6 +410,32 @@ static void test_fragmentation_percent(void **state)
     pb_results_set_free(&set);
 }
 
+static void test_latency_without_frees(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    /* a workload freed by resets only: no free quantiles at all */
+    cJSON *run;
+    cJSON_ArrayForEach(run, set.files[0].runs) {
+        cJSON *free_part = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "latency"), "free");
+        if (free_part)
+            cJSON_ReplaceItemInObject(free_part, "cdf_ns", cJSON_CreateArray());
+    }
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    assert_non_null(strstr(c.vars, "\nn_free = 0\n"));
+    assert_null(strstr(c.vars, "\nn_alloc = 0\n"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
 static void test_latency_only_when_measured(void **state)
 {
     (void)state;
@@ -432,6 +458,9 @@ static void test_latency_only_when_measured(void **state)
     int n = cJSON_GetArraySize(cdf);
     assert_int_equal(rows, 4 * n); /* four backends, one row per quantile */
     assert_non_null(strstr(c.vars, "NS = 4\n"));
+    char counts[64];
+    snprintf(counts, sizeof counts, "n_alloc = %d\nn_free = %d\n", 4 * n, 4 * n);
+    assert_non_null(strstr(c.vars, counts));
     /* the last row of a block reaches fraction 1 at the largest quantile */
     char want[128];
     snprintf(want, sizeof want, "%d\t1\t%.9g\t1\t", n - 1, cJSON_GetArrayItem(cdf, n - 1)->valuedouble);
@@ -520,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_timeline_blocks),
         cmocka_unit_test(test_fragmentation_percent),
         cmocka_unit_test(test_latency_only_when_measured),
+        cmocka_unit_test(test_latency_without_frees),
         cmocka_unit_test(test_export_writes_every_chart),
         cmocka_unit_test(test_export_bad_dir),
     };
