@@ -69,7 +69,13 @@ static void print_report(const struct pb_compare_report *rep, const char *base,
                          const char *new_path, double threshold)
 {
     printf("base: %s\nnew:  %s\nthreshold: %g%%\n\n", base, new_path, threshold);
-    printf("%-18s %-16s %-24s %12s %12s %9s  %-36s %s\n", "backend", "workload", "figure",
+    int wb = 8, ww = 9; /* column widths: the longest backend and workload */
+    for (size_t i = 0; i < rep->n; i++) {
+        int lb = (int)strlen(rep->rows[i].backend), lw = (int)strlen(rep->rows[i].workload);
+        wb = lb > wb ? lb : wb;
+        ww = lw > ww ? lw : ww;
+    }
+    printf("%-*s %-*s %-22s %12s %12s %9s  %-34s %s\n", wb, "backend", ww, "workload", "figure",
            "base", "new", "new/base", "test", "verdict");
     for (size_t i = 0; i < rep->n; i++) {
         const struct pb_compare_row *r = &rep->rows[i];
@@ -77,8 +83,8 @@ static void print_report(const struct pb_compare_report *rep, const char *base,
         format_value(b, sizeof b, r->base, r);
         format_value(n, sizeof n, r->new_value, r);
         format_change(c, sizeof c, r);
-        printf("%-18s %-16s %-24s %12s %12s %9s  %-36s %s\n", r->backend, r->workload, r->figure,
-               b, n, c, r->test, r->verdict);
+        printf("%-*s %-*s %-22s %12s %12s %9s  %-34s %s\n", wb, r->backend, ww, r->workload,
+               r->figure, b, n, c, r->test, r->verdict);
     }
     printf("\n%zu pairs compared", rep->pairs);
     if (rep->only_base || rep->only_new)
