@@ -50,7 +50,11 @@
  *   - Memory: chunk - size per live block; the header slots and the tail
  *     slab % chunk per slab; a malloc'd table of slab addresses (not counted).
  *     No checked mode: an invalid free corrupts its slab's list.
+ *
+ * The slab machinery (struct pb_small_core, pool_small.h) is shared with
+ * pools.c, whose return=N mode runs each size class on it.
  */
+#include "pool_small.h"
 #include "pool_core.h"
 
 #include <stdio.h>
@@ -64,46 +68,11 @@ extern const struct pb_backend_ops pb_backend_pool_small;
 #define PS_MAX_ALIGN 4096
 #define PS_MAX_SLAB ((size_t)1 << 30)
 
-/* The header in a slab's first slots. */
-struct ps_slab {
-    struct ps_slab *next, *prev; /* on the avail list: held and not full */
-    uint32_t free_head;          /* first free chunk's index; 0 = none */
-    uint32_t bump;               /* next uncarved index */
-    uint32_t live;               /* live chunks */
-    uint32_t ref;                /* position in pool_small.slabs[] */
-};
-
-/* Where the pool keeps each slab it ever mapped. */
-struct ps_ref {
-    unsigned char *base;
-    int returned; /* given back with MADV_DONTNEED, awaiting reuse */
-};
-
 struct pool_small {
-    /* hot: touched by every alloc and free */
-    struct ps_slab *avail;  /* slabs with a free or uncarved chunk; alloc serves the head */
-    size_t chunk;           /* chunk size, multiple of align, >= index width */
-    size_t align;           /* largest alignment served */
-    uintptr_t slab_mask;    /* ~(slab - 1) */
-    uint64_t recip;         /* 2^32 / chunk + 1: offset -> index by multiply and shift */
-    uint32_t usable;        /* chunks per slab (slots minus the header's) */
-    unsigned width;         /* index width in bytes: 2 or 4 */
-    int returning;          /* return=N given */
-    uint64_t allocs, frees; /* the only counters the fast paths touch */
+    struct pb_small_core c; /* first: its hot fields open the struct */
 
     /* cold */
-    uint32_t slots;         /* slab / chunk */
-    uint32_t first;         /* first chunk index (after the header) */
-    size_t slab_size;
-    size_t keep_empty;      /* return=N: empty slabs kept resident */
-    size_t n_empty;         /* returning: held slabs with no live chunk */
-    struct ps_ref *slabs;   /* every slab mapped, creation order */
-    size_t n_slabs, cap_slabs;
-    uint32_t *returned;     /* stack of slabs[] positions given back */
-    size_t n_returned;
-    size_t peak_footprint;
     uint64_t reallocs, free_alls, failures, null_frees, realloc_births, retired;
-    uint64_t slabs_returned; /* madvise calls made */
     char err[PB_ERR_MAX];
 };
 
@@ -116,33 +85,190 @@ static const struct pb_option_desc ps_options[] = {
     {NULL, NULL, NULL},
 };
 
-/* ---- indices ---- */
+/* ---- the core ---- */
 
-static inline unsigned char *slab_base(const struct ps_slab *s)
+int pb_small_core_init(struct pb_small_core *c, const char *who, size_t chunk, size_t align,
+                       size_t slab, unsigned width, int returning, size_t keep_empty,
+                       char *err, size_t errlen)
 {
-    return (unsigned char *)s;
+    size_t slots = slab / chunk;
+    size_t max_slots = width == 2 ? (size_t)1 << 16 : (size_t)1 << 32;
+    if (slots > max_slots) {
+        snprintf(err, errlen,
+                 "%s: slab=%zu / chunk=%zu gives %zu chunks per slab, more than "
+                 "index=%u can address (%zu chunks plus the sentinel); use a smaller slab, "
+                 "a larger chunk or index=32",
+                 who, slab, chunk, slots, width * 8, max_slots - 1);
+        return -1;
+    }
+    size_t first = (sizeof(struct pb_small_slab) + chunk - 1) / chunk;
+    if (slots < first + 1) {
+        snprintf(err, errlen, "%s: slab=%zu holds no chunk of %zu bytes besides its %zu-byte header",
+                 who, slab, chunk, sizeof(struct pb_small_slab));
+        return -1;
+    }
+    *c = (struct pb_small_core){
+        .chunk = chunk,
+        .align = align,
+        .slab_mask = ~(uintptr_t)(slab - 1),
+        .recip = ((uint64_t)1 << 32) / chunk + 1,
+        .usable = (uint32_t)(slots - first),
+        .width = width,
+        .returning = returning,
+        .slots = (uint32_t)slots, /* <= 2^28: slab <= 1 GiB, chunk >= 4 when index=32 */
+        .first = (uint32_t)first,
+        .slab_size = slab,
+        .keep_empty = keep_empty,
+        .who = who,
+    };
+    return 0;
 }
 
-static inline uint32_t load_index(const unsigned char *p, unsigned width)
+static void avail_push(struct pb_small_core *c, struct pb_small_slab *s)
 {
-    if (width == 2) {
-        uint16_t v;
-        memcpy(&v, p, sizeof v);
-        return v;
-    }
-    uint32_t v;
-    memcpy(&v, p, sizeof v);
-    return v;
+    s->prev = NULL;
+    s->next = c->avail;
+    if (c->avail)
+        c->avail->prev = s;
+    c->avail = s;
 }
 
-static inline void store_index(unsigned char *p, uint32_t i, unsigned width)
+static void avail_unlink(struct pb_small_core *c, struct pb_small_slab *s)
 {
-    if (width == 2) {
-        uint16_t v = (uint16_t)i;
-        memcpy(p, &v, sizeof v);
-    } else {
-        memcpy(p, &i, sizeof i);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        c->avail = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+}
+
+/* Write an empty slab's header (every chunk uncarved) and put it on avail. */
+static void slab_start(struct pb_small_core *c, uint32_t ref)
+{
+    struct pb_small_slab *s = (struct pb_small_slab *)c->slabs[ref].base;
+    s->free_head = 0;
+    s->bump = c->first;
+    s->live = 0;
+    s->ref = ref;
+    avail_push(c, s);
+    if (c->returning)
+        c->n_empty++;
+}
+
+static void note_footprint(struct pb_small_core *c)
+{
+    size_t footprint = pb_small_core_held(c) * c->slab_size;
+    if (footprint > c->peak_footprint)
+        c->peak_footprint = footprint;
+}
+
+static int grow_tables(struct pb_small_core *c)
+{
+    size_t cap = c->cap_slabs ? 2 * c->cap_slabs : 8;
+    struct pb_small_ref *t = realloc(c->slabs, cap * sizeof *t);
+    if (!t)
+        return -1;
+    c->slabs = t;
+    uint32_t *r = realloc(c->returned, cap * sizeof *r);
+    if (!r)
+        return -1;
+    c->returned = r;
+    c->cap_slabs = cap;
+    return 0;
+}
+
+int pb_small_core_add_slab(struct pb_small_core *c, char *err, size_t errlen)
+{
+    if (c->n_returned > 0) {
+        uint32_t ref = c->returned[--c->n_returned];
+        c->slabs[ref].returned = 0;
+        slab_start(c, ref);
+        note_footprint(c);
+        return 0;
     }
+    if (c->n_slabs == UINT32_MAX) {
+        snprintf(err, errlen, "%s: too many slabs", c->who);
+        return -1;
+    }
+    if (c->n_slabs == c->cap_slabs && grow_tables(c)) {
+        snprintf(err, errlen, "%s: out of memory for the slab table", c->who);
+        return -1;
+    }
+    unsigned char *base = pb_map_aligned(c->slab_size, c->slab_size);
+    if (!base) {
+        snprintf(err, errlen, "%s: cannot map a slab of %zu bytes", c->who, c->slab_size);
+        return -1;
+    }
+    c->slabs[c->n_slabs] = (struct pb_small_ref){base, 0};
+    slab_start(c, (uint32_t)c->n_slabs++);
+    note_footprint(c);
+    return 0;
+}
+
+/* Give an empty held slab back to the OS; it stays mapped for reuse. */
+static void slab_give_back(struct pb_small_core *c, struct pb_small_slab *s)
+{
+    uint32_t ref = s->ref;
+    avail_unlink(c, s);
+    c->n_empty--;
+    madvise(s, c->slab_size, MADV_DONTNEED);
+    c->slabs[ref].returned = 1;
+    c->returned[c->n_returned++] = ref;
+    c->slabs_returned++;
+}
+
+__attribute__((noinline, cold))
+void pb_small_core_emptied(struct pb_small_core *c, struct pb_small_slab *s)
+{
+    c->n_empty++;
+    if (c->n_empty > c->keep_empty)
+        slab_give_back(c, s);
+}
+
+void pb_small_core_reset(struct pb_small_core *c)
+{
+    c->avail = NULL;
+    c->n_empty = 0;
+    for (size_t i = c->n_slabs; i-- > 0;)
+        if (!c->slabs[i].returned)
+            slab_start(c, (uint32_t)i);
+    for (size_t i = c->n_slabs; c->returning && c->n_empty > c->keep_empty && i-- > 0;)
+        if (!c->slabs[i].returned)
+            slab_give_back(c, (struct pb_small_slab *)c->slabs[i].base);
+}
+
+void pb_small_core_release(struct pb_small_core *c)
+{
+    for (size_t i = 0; i < c->n_slabs; i++)
+        munmap(c->slabs[i].base, c->slab_size);
+    free(c->slabs);
+    free(c->returned);
+    c->slabs = NULL;
+    c->returned = NULL;
+    c->n_slabs = c->cap_slabs = c->n_returned = 0;
+    c->avail = NULL;
+}
+
+int pb_small_core_mappings(const struct pb_small_core *c, pb_mapping_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < c->n_slabs; i++) {
+        if (c->slabs[i].returned)
+            continue;
+        struct pb_mapping m = {c->slabs[i].base, c->slab_size};
+        if (fn(&m, ctx))
+            return 1;
+    }
+    return 0;
+}
+
+size_t pb_small_core_carved(const struct pb_small_core *c)
+{
+    size_t carved = 0;
+    for (size_t i = 0; i < c->n_slabs; i++)
+        if (!c->slabs[i].returned)
+            carved += ((const struct pb_small_slab *)c->slabs[i].base)->bump - c->first;
+    return carved;
 }
 
 /* ---- options ---- */
@@ -150,14 +276,6 @@ static inline void store_index(unsigned char *p, uint32_t i, unsigned width)
 static size_t round_up(size_t n, size_t to)
 {
     return (n + to - 1) / to * to;
-}
-
-static size_t pow2_at_least(size_t n)
-{
-    size_t p = 1;
-    while (p < n)
-        p <<= 1;
-    return p;
 }
 
 static int size_option(const struct pb_option *opts, size_t n, const char *key, size_t *out,
@@ -171,41 +289,59 @@ static int size_option(const struct pb_option *opts, size_t n, const char *key, 
     return 0;
 }
 
-/* index=16|32 and return=off|N. */
-static int mode_options(struct pool_small *pl, const struct pb_option *opts, size_t n,
-                        char *err, size_t errlen)
+/* index=16|32 into *width (bytes); -1 and why if neither. */
+static int index_option(const struct pb_option *opts, size_t n, unsigned *width, char *err,
+                        size_t errlen)
 {
     const char *iv = pb_option_get(opts, n, "index");
-    pl->width = 2;
+    *width = 2;
     if (iv && strcmp(iv, "32") == 0)
-        pl->width = 4;
+        *width = 4;
     else if (iv && strcmp(iv, "16") != 0) {
         snprintf(err, errlen, "pool-small: index=%s must be 16 or 32", iv);
         return -1;
     }
+    return 0;
+}
+
+int pb_return_option(const char *who, const struct pb_option *opts, size_t n, int *returning,
+                     size_t *keep_empty, char *err, size_t errlen)
+{
     const char *rv = pb_option_get(opts, n, "return");
-    pl->returning = 0;
+    *returning = 0;
+    *keep_empty = 0;
     if (rv && strcmp(rv, "off") != 0) {
-        if (pb_parse_size(rv, &pl->keep_empty)) {
-            snprintf(err, errlen,
-                     "pool-small: return=%s must be off or a count of empty slabs to keep",
-                     rv);
+        if (pb_parse_size(rv, keep_empty)) {
+            snprintf(err, errlen, "%s: return=%s must be off or a count of empty slabs to keep",
+                     who, rv);
             return -1;
         }
-        pl->returning = 1;
+        *returning = 1;
     }
     return 0;
 }
 
-/* Chunk, align, slab and the index limits; -1 and why if invalid. */
+size_t pb_small_slab_size(size_t slab)
+{
+    long pg = sysconf(_SC_PAGESIZE);
+    size_t p = pg > 0 ? (size_t)pg : 4096;
+    while (p < slab)
+        p <<= 1;
+    return p;
+}
+
+/* The core from opts; -1 and why if invalid. */
 static int ps_configure(struct pool_small *pl, const struct pb_option *opts, size_t n,
                         char *err, size_t errlen)
 {
-    size_t chunk = 4, align = 4, slab = 64 * 1024;
+    size_t chunk = 4, align = 4, slab = 64 * 1024, keep = 0;
+    unsigned width = 2;
+    int returning = 0;
     if (size_option(opts, n, "chunk", &chunk, err, errlen) ||
         size_option(opts, n, "align", &align, err, errlen) ||
         size_option(opts, n, "slab", &slab, err, errlen) ||
-        mode_options(pl, opts, n, err, errlen))
+        index_option(opts, n, &width, err, errlen) ||
+        pb_return_option("pool-small", opts, n, &returning, &keep, err, errlen))
         return -1;
     if (align == 0 || (align & (align - 1)) || align > PS_MAX_ALIGN) {
         snprintf(err, errlen, "pool-small: align=%zu must be a power of two from 1 to %d",
@@ -222,38 +358,11 @@ static int ps_configure(struct pool_small *pl, const struct pb_option *opts, siz
                  PS_MAX_SLAB);
         return -1;
     }
-    if (chunk < pl->width)
-        chunk = pl->width; /* room for the next index */
+    if (chunk < width)
+        chunk = width; /* room for the next index */
     chunk = round_up(chunk, align);
-    long page = sysconf(_SC_PAGESIZE);
-    slab = pow2_at_least(slab < (size_t)page ? (size_t)page : slab);
-    size_t slots = slab / chunk;
-    size_t max_slots = pl->width == 2 ? (size_t)1 << 16 : (size_t)1 << 32;
-    if (slots > max_slots) {
-        snprintf(err, errlen,
-                 "pool-small: slab=%zu / chunk=%zu gives %zu chunks per slab, more than "
-                 "index=%u can address (%zu chunks plus the sentinel); use a smaller slab, "
-                 "a larger chunk or index=32",
-                 slab, chunk, slots, pl->width * 8, max_slots - 1);
-        return -1;
-    }
-    size_t first = (sizeof(struct ps_slab) + chunk - 1) / chunk;
-    if (slots < first + 1) {
-        snprintf(err, errlen,
-                 "pool-small: slab=%zu holds no chunk of %zu bytes besides its %zu-byte "
-                 "header",
-                 slab, chunk, sizeof(struct ps_slab));
-        return -1;
-    }
-    pl->chunk = chunk;
-    pl->align = align;
-    pl->slab_size = slab;
-    pl->slab_mask = ~(uintptr_t)(slab - 1);
-    pl->recip = ((uint64_t)1 << 32) / chunk + 1;
-    pl->slots = (uint32_t)slots; /* <= 2^28: slab <= 1 GiB, chunk >= 4 when index=32 */
-    pl->first = (uint32_t)first;
-    pl->usable = pl->slots - pl->first;
-    return 0;
+    return pb_small_core_init(&pl->c, "pool-small", chunk, align, pb_small_slab_size(slab),
+                              width, returning, keep, err, errlen);
 }
 
 static int ps_create(const struct pb_option *opts, size_t n, void **out, char *err,
@@ -274,191 +383,57 @@ static int ps_create(const struct pb_option *opts, size_t n, void **out, char *e
     return 0;
 }
 
-/* ---- slabs and the avail list ---- */
-
-static void avail_push(struct pool_small *pl, struct ps_slab *s)
-{
-    s->prev = NULL;
-    s->next = pl->avail;
-    if (pl->avail)
-        pl->avail->prev = s;
-    pl->avail = s;
-}
-
-static void avail_unlink(struct pool_small *pl, struct ps_slab *s)
-{
-    if (s->prev)
-        s->prev->next = s->next;
-    else
-        pl->avail = s->next;
-    if (s->next)
-        s->next->prev = s->prev;
-}
-
-/* Write an empty slab's header (every chunk uncarved) and put it on avail. */
-static void slab_start(struct pool_small *pl, uint32_t ref)
-{
-    struct ps_slab *s = (struct ps_slab *)pl->slabs[ref].base;
-    s->free_head = 0;
-    s->bump = pl->first;
-    s->live = 0;
-    s->ref = ref;
-    avail_push(pl, s);
-    if (pl->returning)
-        pl->n_empty++;
-}
-
-static size_t held_slabs(const struct pool_small *pl)
-{
-    return pl->n_slabs - pl->n_returned;
-}
-
-static void note_footprint(struct pool_small *pl)
-{
-    size_t footprint = held_slabs(pl) * pl->slab_size;
-    if (footprint > pl->peak_footprint)
-        pl->peak_footprint = footprint;
-}
-
-/* A slab for alloc: a given-back one carved afresh, else a new mapping. */
-static int add_slab(struct pool_small *pl)
-{
-    if (pl->n_returned > 0) {
-        uint32_t ref = pl->returned[--pl->n_returned];
-        pl->slabs[ref].returned = 0;
-        slab_start(pl, ref);
-        note_footprint(pl);
-        return 0;
-    }
-    if (pl->n_slabs == UINT32_MAX) {
-        snprintf(pl->err, sizeof pl->err, "pool-small: too many slabs");
-        return -1;
-    }
-    if (pl->n_slabs == pl->cap_slabs) {
-        size_t cap = pl->cap_slabs ? 2 * pl->cap_slabs : 8;
-        struct ps_ref *t = realloc(pl->slabs, cap * sizeof *t);
-        if (t)
-            pl->slabs = t;
-        uint32_t *r = t ? realloc(pl->returned, cap * sizeof *r) : NULL;
-        if (!r) {
-            snprintf(pl->err, sizeof pl->err, "pool-small: out of memory for the slab table");
-            return -1;
-        }
-        pl->returned = r;
-        pl->cap_slabs = cap;
-    }
-    unsigned char *base = pb_map_aligned(pl->slab_size, pl->slab_size);
-    if (!base) {
-        snprintf(pl->err, sizeof pl->err, "pool-small: cannot map a slab of %zu bytes",
-                 pl->slab_size);
-        return -1;
-    }
-    pl->slabs[pl->n_slabs] = (struct ps_ref){base, 0};
-    slab_start(pl, (uint32_t)pl->n_slabs++);
-    note_footprint(pl);
-    return 0;
-}
-
-/* Give an empty held slab back to the OS; it stays mapped for reuse. */
-static void slab_give_back(struct pool_small *pl, struct ps_slab *s)
-{
-    uint32_t ref = s->ref;
-    avail_unlink(pl, s);
-    pl->n_empty--;
-    madvise(slab_base(s), pl->slab_size, MADV_DONTNEED);
-    pl->slabs[ref].returned = 1;
-    pl->returned[pl->n_returned++] = ref;
-    pl->slabs_returned++;
-}
-
-/* A slab's live count fell to zero (return=N on): keep it or give it back. */
-__attribute__((noinline, cold))
-static void slab_emptied(struct pool_small *pl, struct ps_slab *s)
-{
-    pl->n_empty++;
-    if (pl->n_empty > pl->keep_empty)
-        slab_give_back(pl, s);
-}
-
 /* ---- alloc and free ---- */
 
 static int check_request(struct pool_small *pl, const char *what, size_t size, size_t align)
 {
-    if (size > pl->chunk) {
+    if (size > pl->c.chunk) {
         snprintf(pl->err, sizeof pl->err,
-                 "pool-small: %s of %zu bytes exceeds chunk size %zu", what, size, pl->chunk);
+                 "pool-small: %s of %zu bytes exceeds chunk size %zu", what, size, pl->c.chunk);
         return -1;
     }
-    if (align > pl->align) {
+    if (align > pl->c.align) {
         snprintf(pl->err, sizeof pl->err,
                  "pool-small: %s of %zu bytes aligned to %zu exceeds the pool's alignment %zu",
-                 what, size, align, pl->align);
+                 what, size, align, pl->c.align);
         return -1;
     }
     return 0;
-}
-
-/* Take one chunk from the avail head (which exists). */
-static inline unsigned char *take_from(struct pool_small *pl, struct ps_slab *s)
-{
-    unsigned char *p;
-    uint32_t i = s->free_head;
-    if (i) {
-        p = slab_base(s) + (size_t)i * pl->chunk;
-        s->free_head = load_index(p, pl->width);
-    } else {
-        p = slab_base(s) + (size_t)s->bump++ * pl->chunk;
-    }
-    if (s->live++ == 0 && pl->returning)
-        pl->n_empty--;
-    if (s->live == pl->usable) { /* full: off the avail list (it is the head) */
-        pl->avail = s->next;
-        if (s->next)
-            s->next->prev = NULL;
-    }
-    return p;
 }
 
 __attribute__((noinline, cold))
 static void *ps_alloc_slow(struct pool_small *pl, size_t size, size_t align)
 {
-    if (check_request(pl, "request", size, align) || (!pl->avail && add_slab(pl))) {
+    if (check_request(pl, "request", size, align) ||
+        (!pl->c.avail && pb_small_core_add_slab(&pl->c, pl->err, sizeof pl->err))) {
         pl->failures++;
         return NULL;
     }
-    pl->allocs++;
-    return take_from(pl, pl->avail);
+    pl->c.allocs++;
+    return pb_small_core_take(&pl->c, pl->c.avail);
 }
 
 static void *ps_alloc(void *self, size_t size, size_t align)
 {
     struct pool_small *pl = self;
-    struct ps_slab *s = pl->avail;
-    if (size > pl->chunk || align > pl->align || !s)
+    struct pb_small_slab *s = pl->c.avail;
+    if (size > pl->c.chunk || align > pl->c.align || !s)
         return ps_alloc_slow(pl, size, align);
-    pl->allocs++;
-    return take_from(pl, s);
+    pl->c.allocs++;
+    return pb_small_core_take(&pl->c, s);
 }
 
 static int ps_free(void *self, void *ptr, size_t size)
 {
     (void)size;
     struct pool_small *pl = self;
-    unsigned char *p = ptr;
-    if (!p) {
-        pl->frees++;
+    if (!ptr) {
+        pl->c.frees++;
         pl->null_frees++;
         return 0;
     }
-    struct ps_slab *s = (struct ps_slab *)((uintptr_t)p & pl->slab_mask);
-    uint32_t i = (uint32_t)(((uint64_t)(p - slab_base(s)) * pl->recip) >> 32);
-    store_index(p, s->free_head, pl->width);
-    s->free_head = i;
-    if (s->live == pl->usable)
-        avail_push(pl, s);
-    if (--s->live == 0 && pl->returning)
-        slab_emptied(pl, s);
-    pl->frees++;
+    pb_small_core_put(&pl->c, ptr);
+    pl->c.frees++;
     return 0;
 }
 
@@ -470,7 +445,7 @@ static void *ps_realloc(void *self, void *ptr, size_t old_size, size_t new_size,
     if (!ptr) {
         void *p = ps_alloc_slow(pl, new_size, align);
         if (p) {
-            pl->allocs--;
+            pl->c.allocs--;
             pl->realloc_births++;
             pl->reallocs++;
         }
@@ -486,22 +461,13 @@ static void *ps_realloc(void *self, void *ptr, size_t old_size, size_t new_size,
 
 static uint64_t ps_live(const struct pool_small *pl)
 {
-    return pl->allocs + pl->realloc_births - (pl->frees - pl->null_frees) - pl->retired;
+    return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired;
 }
 
-/* Every held slab emptied in place (headers rewritten); with return=N all
- * but N are given back. */
 static void ps_free_all(void *self)
 {
     struct pool_small *pl = self;
-    pl->avail = NULL;
-    pl->n_empty = 0;
-    for (size_t i = pl->n_slabs; i-- > 0;)
-        if (!pl->slabs[i].returned)
-            slab_start(pl, (uint32_t)i);
-    for (size_t i = pl->n_slabs; pl->returning && pl->n_empty > pl->keep_empty && i-- > 0;)
-        if (!pl->slabs[i].returned)
-            slab_give_back(pl, (struct ps_slab *)pl->slabs[i].base);
+    pb_small_core_reset(&pl->c);
     pl->retired += ps_live(pl);
     pl->free_alls++;
 }
@@ -512,48 +478,35 @@ static void ps_stats(void *self, struct pb_backend_stats *out)
 {
     const struct pool_small *pl = self;
     *out = (struct pb_backend_stats){
-        .footprint_bytes = held_slabs(pl) * pl->slab_size,
-        .peak_footprint_bytes = pl->peak_footprint,
-        .granted_bytes = (size_t)ps_live(pl) * pl->chunk,
+        .footprint_bytes = pb_small_core_held(&pl->c) * pl->c.slab_size,
+        .peak_footprint_bytes = pl->c.peak_footprint,
+        .granted_bytes = (size_t)ps_live(pl) * pl->c.chunk,
         .live_blocks = (size_t)ps_live(pl),
-        .allocs = pl->allocs,
-        .frees = pl->frees,
+        .allocs = pl->c.allocs,
+        .frees = pl->c.frees,
         .reallocs = pl->reallocs,
         .free_alls = pl->free_alls,
         .failures = pl->failures,
     };
 }
 
-/* Held slabs only: a given-back slab is mapped but owns no memory. */
 static int ps_mappings(void *self, pb_mapping_fn fn, void *ctx)
 {
-    const struct pool_small *pl = self;
-    for (size_t i = 0; i < pl->n_slabs; i++) {
-        if (pl->slabs[i].returned)
-            continue;
-        struct pb_mapping m = {pl->slabs[i].base, pl->slab_size};
-        if (fn(&m, ctx))
-            return 1;
-    }
-    return 0;
+    return pb_small_core_mappings(&((const struct pool_small *)self)->c, fn, ctx);
 }
 
 static size_t ps_class_stats(void *self, struct pb_class_stats *out, size_t max)
 {
     const struct pool_small *pl = self;
-    size_t carved = 0;
-    for (size_t i = 0; i < pl->n_slabs; i++)
-        if (!pl->slabs[i].returned)
-            carved += ((const struct ps_slab *)pl->slabs[i].base)->bump - pl->first;
     if (max >= 1)
         out[0] = (struct pb_class_stats){
             .kind = PB_CLASS_SIZE,
-            .size = pl->chunk,
+            .size = pl->c.chunk,
             .chunks_live = (size_t)ps_live(pl),
-            .chunks_carved = carved,
-            .slabs = held_slabs(pl),
-            .footprint_bytes = held_slabs(pl) * pl->slab_size,
-            .allocs = pl->allocs + pl->realloc_births,
+            .chunks_carved = pb_small_core_carved(&pl->c),
+            .slabs = pb_small_core_held(&pl->c),
+            .footprint_bytes = pb_small_core_held(&pl->c) * pl->c.slab_size,
+            .allocs = pl->c.allocs + pl->realloc_births,
         };
     return 1;
 }
@@ -561,7 +514,7 @@ static size_t ps_class_stats(void *self, struct pb_class_stats *out, size_t max)
 static size_t ps_config(void *self, struct pb_config_entry *out, size_t max)
 {
     const struct pool_small *pl = self;
-    const size_t values[] = {pl->chunk, pl->align, pl->slab_size, (size_t)pl->width * 8};
+    const size_t values[] = {pl->c.chunk, pl->c.align, pl->c.slab_size, (size_t)pl->c.width * 8};
     size_t n = 0;
     for (; n < 4 && n < max; n++) {
         snprintf(out[n].key, sizeof out[n].key, "%s", ps_options[n].key);
@@ -569,21 +522,21 @@ static size_t ps_config(void *self, struct pb_config_entry *out, size_t max)
     }
     if (n < max) {
         snprintf(out[n].key, sizeof out[n].key, "return");
-        if (pl->returning)
-            snprintf(out[n].value, sizeof out[n].value, "%zu", pl->keep_empty);
+        if (pl->c.returning)
+            snprintf(out[n].value, sizeof out[n].value, "%zu", pl->c.keep_empty);
         else
             snprintf(out[n].value, sizeof out[n].value, "off");
         n++;
     }
     if (n < max) {
         snprintf(out[n].key, sizeof out[n].key, "chunks_per_slab");
-        snprintf(out[n].value, sizeof out[n].value, "%u", pl->usable);
+        snprintf(out[n].value, sizeof out[n].value, "%u", pl->c.usable);
         n++;
     }
     if (n < max) {
         snprintf(out[n].key, sizeof out[n].key, "slabs_returned");
         snprintf(out[n].value, sizeof out[n].value, "%llu",
-                 (unsigned long long)pl->slabs_returned);
+                 (unsigned long long)pl->c.slabs_returned);
         n++;
     }
     return n;
@@ -599,10 +552,7 @@ static void ps_destroy(void *self)
     struct pool_small *pl = self;
     if (!pl)
         return;
-    for (size_t i = 0; i < pl->n_slabs; i++)
-        munmap(pl->slabs[i].base, pl->slab_size);
-    free(pl->slabs);
-    free(pl->returned);
+    pb_small_core_release(&pl->c);
     free(pl);
 }
 
