@@ -103,8 +103,9 @@ int pb_small_core_init(struct pb_small_core *c, const char *who, size_t chunk, s
     }
     size_t first = (sizeof(struct pb_small_slab) + chunk - 1) / chunk;
     if (slots < first + 1) {
-        snprintf(err, errlen, "%s: slab=%zu holds no chunk of %zu bytes besides its %zu-byte header",
-                 who, slab, chunk, sizeof(struct pb_small_slab));
+        snprintf(err, errlen,
+                 "%s: slab=%zu holds no chunk of %zu bytes besides its %zu-byte header", who,
+                 slab, chunk, sizeof(struct pb_small_slab));
         return -1;
     }
     *c = (struct pb_small_core){

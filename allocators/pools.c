@@ -37,8 +37,18 @@
  *     per class in class_stats: chunks_carved vs slabs). footprint_bytes is the
  *     classes' slabs plus the usable bytes of live system blocks (the latter
  *     are not in the mappings: malloc's pages are the C library's).
- *   - No realloc (the runner moves the block), no checked mode, no page
- *     return (the per-class free lists are global LIFO lists, as in pool).
+ *   - No realloc (the runner moves the block), no checked mode.
+ *
+ * Page return (option return=N, default off). The pool core's free list is
+ * one LIFO list through all of a class's slabs, so an empty slab's chunks
+ * cannot be dropped from it in O(1). With return=N each class runs instead
+ * on pool-small's core (pool_small.h): per-slab index lists, slabs aligned to
+ * their size (slab rounded up to a power of two, its first slot a header),
+ * and per class at most N empty slabs kept resident, the next one to empty
+ * given back with madvise(MADV_DONTNEED) (see pool_small.c). The default
+ * mode's fast paths are untouched: in return mode the cores in cls hold no
+ * slab, so alloc always misses them, and slow_frees is kept non-zero, so
+ * free always takes the slow path; both cost a call and a few branches more.
  */
 #include "pools.h"
 
@@ -62,6 +72,7 @@ const struct pb_option_desc pb_pools_options[] = {
     {"classes", POOLS_DEFAULT_CLASSES,
      "chunk sizes, ascending, '/'-separated, each 8 to 1M bytes (at most 255)"},
     {"slab", "64k", "bytes mapped at a time per class, rounded up to whole pages"},
+    {"return", "off", "N: per-slab lists; per class, empty slabs beyond N given back (madvise)"},
     {NULL, NULL, NULL},
 };
 
@@ -210,6 +221,30 @@ static int build_route(struct pb_pools *ps, const size_t *sizes, size_t n)
     return 0;
 }
 
+/* return=N: one pool-small core per class, slabs a power of two. */
+static int init_small(struct pb_pools *ps, size_t keep, char *err, size_t errlen)
+{
+    ps->small = calloc(ps->n_classes, sizeof *ps->small);
+    if (!ps->small) {
+        pb_pools_release(ps);
+        snprintf(err, errlen, "pools: out of memory");
+        return -1;
+    }
+    size_t slab = pb_small_slab_size(ps->slab_size);
+    for (size_t k = 0; k < ps->n_classes; k++) {
+        const struct pb_pool_core *c = &ps->cls[k];
+        unsigned width = slab / c->chunk <= ((size_t)1 << 16) ? 2 : 4;
+        if (pb_small_core_init(&ps->small[k], "pools", c->chunk, c->align, slab, width, 1, keep,
+                               err, errlen)) {
+            pb_pools_release(ps);
+            return -1;
+        }
+    }
+    ps->slab_size = slab;
+    ps->slow_frees = 1;
+    return 0;
+}
+
 int pb_pools_init(struct pb_pools *ps, const struct pb_option *opts, size_t n, char *err,
                   size_t errlen)
 {
@@ -221,6 +256,10 @@ int pb_pools_init(struct pb_pools *ps, const struct pb_option *opts, size_t n, c
         snprintf(err, errlen, "pools: slab=%s is not a size in bytes", sv);
         return -1;
     }
+    int returning = 0;
+    size_t keep = 0;
+    if (pb_return_option("pools", opts, n, &returning, &keep, err, errlen))
+        return -1;
     size_t nc = parse_classes(text ? text : POOLS_DEFAULT_CLASSES, sizes, err, errlen);
     if (nc == 0)
         return -1;
@@ -246,7 +285,7 @@ int pb_pools_init(struct pb_pools *ps, const struct pb_option *opts, size_t n, c
     }
     ps->n_classes = nc;
     ps->slab_size = slab;
-    return 0;
+    return returning ? init_small(ps, keep, err, errlen) : 0;
 }
 
 static int pools_create(const struct pb_option *opts, size_t n, void **out, char *err,
@@ -296,11 +335,40 @@ static void *sys_alloc(struct pb_pools *ps, size_t size, size_t align)
     ps->sys_allocs++;
     if (size <= ps->max_class) {
         ps->sys_small_live++;
+        ps->slow_frees++;
         ps->sys_small_allocs++;
     }
     ps->footprint += usable;
     note_footprint(ps);
     return p;
+}
+
+/* Return mode: class k's pool-small core; slab_bytes follows its held slabs. */
+static void *small_alloc(struct pb_pools *ps, size_t k)
+{
+    struct pb_small_core *sc = &ps->small[k];
+    size_t before = pb_small_core_held(sc);
+    if (!sc->avail && pb_small_core_add_slab(sc, ps->err, sizeof ps->err)) {
+        ps->failures++;
+        return NULL;
+    }
+    sc->allocs++;
+    size_t grown = (pb_small_core_held(sc) - before) * sc->slab_size;
+    ps->slab_bytes += grown;
+    ps->footprint += grown;
+    note_footprint(ps);
+    return pb_small_core_take(sc, sc->avail);
+}
+
+static void small_free(struct pb_pools *ps, size_t k, void *ptr)
+{
+    struct pb_small_core *sc = &ps->small[k];
+    size_t before = pb_small_core_held(sc);
+    pb_small_core_put(sc, ptr);
+    sc->frees++;
+    size_t shrunk = (before - pb_small_core_held(sc)) * sc->slab_size;
+    ps->slab_bytes -= shrunk;
+    ps->footprint -= shrunk;
 }
 
 __attribute__((noinline, cold))
@@ -309,6 +377,8 @@ static void *pools_alloc_slow(struct pb_pools *ps, size_t size, size_t align)
     void *p = NULL;
     if (size <= ps->max_class) {
         struct pb_pool_core *c = &ps->cls[ps->route[(size + ps->qmask) >> ps->qshift]];
+        if (align <= c->align && ps->small)
+            return small_alloc(ps, (size_t)(c - ps->cls));
         if (align <= c->align) {
             size_t before = c->n_slabs;
             p = pb_pool_core_take(c, ps->err, sizeof ps->err);
@@ -353,8 +423,10 @@ static int pools_free_slow(struct pb_pools *ps, void *ptr, size_t size)
         free(ptr);
         ps->footprint -= usable;
         ps->sys_frees++;
-        if (size <= ps->max_class)
+        if (size <= ps->max_class) {
             ps->sys_small_live--;
+            ps->slow_frees--;
+        }
         return 0;
     }
     if (size > ps->max_class) {
@@ -363,9 +435,13 @@ static int pools_free_slow(struct pb_pools *ps, void *ptr, size_t size)
         ps->failures++;
         return -1;
     }
-    struct pb_pool_core *c = &ps->cls[ps->route[(size + ps->qmask) >> ps->qshift]];
-    pb_pool_core_push(c, ptr);
-    c->frees++;
+    size_t k = ps->route[(size + ps->qmask) >> ps->qshift];
+    if (ps->small) {
+        small_free(ps, k, ptr);
+        return 0;
+    }
+    pb_pool_core_push(&ps->cls[k], ptr);
+    ps->cls[k].frees++;
     return 0;
 }
 
@@ -376,7 +452,7 @@ int pb_pools_free(void *self, void *ptr, size_t size)
         ps->null_frees++;
         return 0;
     }
-    if (size <= ps->max_class && ps->sys_small_live == 0) {
+    if (size <= ps->max_class && ps->slow_frees == 0) {
         struct pb_pool_core *c = &ps->cls[ps->route[(size + ps->qmask) >> ps->qshift]];
         pb_pool_core_push(c, ptr);
         c->frees++;
@@ -385,9 +461,19 @@ int pb_pools_free(void *self, void *ptr, size_t size)
     return pools_free_slow(ps, ptr, size);
 }
 
+static uint64_t class_allocs(const struct pb_pools *ps, size_t k)
+{
+    return ps->small ? ps->small[k].allocs : ps->cls[k].allocs;
+}
+
+static uint64_t class_frees(const struct pb_pools *ps, size_t k)
+{
+    return ps->small ? ps->small[k].frees : ps->cls[k].frees;
+}
+
 static uint64_t class_live(const struct pb_pools *ps, size_t k)
 {
-    return ps->cls[k].allocs - ps->cls[k].frees - ps->retired[k];
+    return class_allocs(ps, k) - class_frees(ps, k) - ps->retired[k];
 }
 
 void pb_pools_free_all(void *self)
@@ -397,11 +483,19 @@ void pb_pools_free_all(void *self)
         ps->retired[k] += class_live(ps, k);
         pb_pool_core_reset(&ps->cls[k]);
     }
+    if (ps->small) {
+        ps->slab_bytes = 0;
+        for (size_t k = 0; k < ps->n_classes; k++) {
+            pb_small_core_reset(&ps->small[k]);
+            ps->slab_bytes += pb_small_core_held(&ps->small[k]) * ps->slab_size;
+        }
+    }
     for (size_t i = 0; i < ps->sys.cap; i++) {
         free(ps->sys.keys[i]);
         ps->sys.keys[i] = NULL;
     }
     ps->sys.n = 0;
+    ps->slow_frees -= ps->sys_small_live;
     ps->sys_small_live = 0;
     ps->footprint = ps->slab_bytes;
     ps->free_alls++;
@@ -415,8 +509,8 @@ void pb_pools_stats(void *self, struct pb_backend_stats *out)
     uint64_t allocs = ps->sys_allocs, frees = ps->sys_frees + ps->null_frees, live = ps->sys.n;
     size_t granted = ps->footprint - ps->slab_bytes;
     for (size_t k = 0; k < ps->n_classes; k++) {
-        allocs += ps->cls[k].allocs;
-        frees += ps->cls[k].frees;
+        allocs += class_allocs(ps, k);
+        frees += class_frees(ps, k);
         live += class_live(ps, k);
         granted += (size_t)class_live(ps, k) * ps->cls[k].chunk;
     }
@@ -446,8 +540,14 @@ size_t pb_pools_class_stats(void *self, struct pb_class_stats *out, size_t max)
             .chunks_carved = pb_pool_core_carved(c),
             .slabs = c->n_slabs,
             .footprint_bytes = pb_pool_core_footprint(c),
-            .allocs = c->allocs,
+            .allocs = class_allocs(ps, k),
         };
+        if (ps->small) {
+            const struct pb_small_core *sc = &ps->small[k];
+            out[k].chunks_carved = pb_small_core_carved(sc);
+            out[k].slabs = pb_small_core_held(sc);
+            out[k].footprint_bytes = pb_small_core_held(sc) * sc->slab_size;
+        }
     }
     if (k < max)
         out[k] = (struct pb_class_stats){
@@ -462,9 +562,11 @@ size_t pb_pools_class_stats(void *self, struct pb_class_stats *out, size_t max)
 int pb_pools_mappings(void *self, pb_mapping_fn fn, void *ctx)
 {
     const struct pb_pools *ps = self;
-    for (size_t k = 0; k < ps->n_classes; k++)
-        if (pb_pool_core_mappings(&ps->cls[k], fn, ctx))
+    for (size_t k = 0; k < ps->n_classes; k++) {
+        if (ps->small ? pb_small_core_mappings(&ps->small[k], fn, ctx)
+                      : pb_pool_core_mappings(&ps->cls[k], fn, ctx))
             return 1;
+    }
     return 0;
 }
 
@@ -497,6 +599,22 @@ size_t pb_pools_config(void *self, struct pb_config_entry *out, size_t max)
         snprintf(out[n].value, sizeof out[n].value, "%zu", ps->slab_size);
         n++;
     }
+    if (n < max) {
+        snprintf(out[n].key, sizeof out[n].key, "return");
+        if (ps->small)
+            snprintf(out[n].value, sizeof out[n].value, "%zu", ps->small[0].keep_empty);
+        else
+            snprintf(out[n].value, sizeof out[n].value, "off");
+        n++;
+    }
+    if (n < max && ps->small) {
+        uint64_t returned = 0;
+        for (size_t k = 0; k < ps->n_classes; k++)
+            returned += ps->small[k].slabs_returned;
+        snprintf(out[n].key, sizeof out[n].key, "slabs_returned");
+        snprintf(out[n].value, sizeof out[n].value, "%llu", (unsigned long long)returned);
+        n++;
+    }
     return n;
 }
 
@@ -509,6 +627,9 @@ void pb_pools_release(struct pb_pools *ps)
 {
     for (size_t k = 0; ps->cls && k < ps->n_classes; k++)
         pb_pool_core_release(&ps->cls[k]);
+    for (size_t k = 0; ps->small && k < ps->n_classes; k++)
+        pb_small_core_release(&ps->small[k]);
+    free(ps->small);
     for (size_t i = 0; i < ps->sys.cap; i++)
         free(ps->sys.keys[i]);
     free(ps->sys.keys);

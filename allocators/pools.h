@@ -7,6 +7,7 @@
 #define PB_POOLS_H
 
 #include "pool_core.h"
+#include "pool_small.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -29,9 +30,12 @@ struct pb_pools {
     size_t qmask;               /* quantum - 1 */
     size_t max_class;           /* largest class size; larger requests go to the system */
     struct pb_pool_core *cls;   /* one core per class, ascending sizes */
-    size_t sys_small_live;      /* live system blocks of a class size (over-aligned) */
+    size_t slow_frees;          /* non-zero sends free to the slow path: live over-aligned
+                                   system blocks, plus one in return mode */
 
     /* cold */
+    struct pb_small_core *small; /* return=N: the classes run on these instead of cls */
+    size_t sys_small_live;      /* live system blocks of a class size (over-aligned) */
     size_t n_classes;
     uint8_t *route_table;       /* owns route */
     uint64_t *retired;          /* per class: blocks released by free_all */

@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "pb_backend.h"
 
@@ -82,8 +84,10 @@ static void pools_default_classes(void **state)
         if (strncmp(cfg[i].key, "classes", 7) == 0)
             strcat(strcat(joined, i ? "/" : ""), cfg[i].value);
     assert_non_null(strstr(joined, "/3072/3584"));
-    assert_string_equal(cfg[n - 1].key, "slab");
-    assert_string_equal(cfg[n - 1].value, "65536");
+    assert_string_equal(cfg[n - 2].key, "slab");
+    assert_string_equal(cfg[n - 2].value, "65536");
+    assert_string_equal(cfg[n - 1].key, "return");
+    assert_string_equal(cfg[n - 1].value, "off");
     assert_int_equal(stats_of(self).footprint_bytes, 0);
     pools()->destroy(self);
 }
@@ -355,6 +359,141 @@ static void pools_rejects_bad_options_and_frees(void **state)
     pools()->destroy(self);
 }
 
+static const char *config_text(void *self, const char *key)
+{
+    static struct pb_config_entry cfg[16];
+    size_t n = pools()->config(self, cfg, 16);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cfg[i].key, key) == 0)
+            return cfg[i].value;
+    fail_msg("no config entry %s", key);
+    return "";
+}
+
+struct mapping_list {
+    struct pb_mapping m[16];
+    size_t n;
+};
+
+static int collect(const struct pb_mapping *m, void *ctx)
+{
+    struct mapping_list *l = ctx;
+    if (l->n < 16)
+        l->m[l->n] = *m;
+    l->n++;
+    return 0;
+}
+
+static size_t resident_pages(void *addr, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 0;
+    unsigned char vec[64];
+    assert_true(len / page <= sizeof vec);
+    assert_int_equal(mincore(addr, len, vec), 0);
+    for (size_t i = 0; i < len / page; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+/* return=0: a class slab is given back as soon as it empties, then reused fresh. */
+static void pools_return_gives_back_empty_class_slab(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"classes", "16/64"}, {"slab", "16k"}, {"return", "0"}};
+    void *self = make(o, 3);
+    assert_string_equal(config_text(self, "return"), "0");
+    const size_t per_slab = 16384 / 64 - 1; /* slot 0 holds the slab header */
+    unsigned char **p = calloc(2 * per_slab, sizeof *p);
+    for (size_t i = 0; i < 2 * per_slab; i++) {
+        p[i] = pools()->alloc(self, 64, 16);
+        assert_non_null(p[i]);
+        fill(p[i], 64, (unsigned)i);
+    }
+    unsigned char *small = pools()->alloc(self, 10, 16);    /* class 16 */
+    unsigned char *over = pools()->alloc(self, 16, 32);     /* over-aligned: the system */
+    unsigned char *large = pools()->alloc(self, 100, 16);   /* larger than 64: the system */
+    assert_int_equal((uintptr_t)over % 32, 0);
+    struct mapping_list l = {.n = 0};
+    pools()->mappings(self, collect, &l);
+    assert_int_equal(l.n, 3);
+    unsigned char *slab0 = (unsigned char *)((uintptr_t)p[0] & ~(uintptr_t)16383);
+    assert_int_equal(resident_pages(slab0, 16384), 4);
+    for (size_t i = 0; i < per_slab; i++)
+        assert_int_equal(pools()->free(self, p[i], 64), 0);
+    assert_int_equal(resident_pages(slab0, 16384), 0);
+    assert_string_equal(config_text(self, "slabs_returned"), "1");
+    rows_of(self);
+    assert_int_equal(rows[1].slabs, 1);
+    assert_int_equal(rows[1].chunks_live, per_slab);
+    assert_int_equal(rows[1].footprint_bytes, 16384);
+    assert_int_equal(rows[0].slabs, 1);
+    struct pb_backend_stats st = stats_of(self);
+    size_t sys_bytes = rows[2].footprint_bytes;
+    assert_int_equal(rows[2].chunks_live, 2);
+    assert_int_equal(st.footprint_bytes, 2 * 16384 + sys_bytes);
+    assert_int_equal(st.peak_footprint_bytes, 3 * 16384 + sys_bytes);
+    assert_int_equal(st.live_blocks, per_slab + 3);
+    for (size_t i = per_slab; i < 2 * per_slab; i++)
+        verify(p[i], 64, (unsigned)i);
+    /* The next 64-byte block reuses the given-back slab, carved afresh: zeros. */
+    unsigned char *q = pools()->alloc(self, 64, 16);
+    assert_true(q >= slab0 && q < slab0 + 16384);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(q[i], 0);
+    assert_int_equal(pools()->free(self, over, 16), 0);
+    assert_int_equal(pools()->free(self, large, 100), 0);
+    assert_int_equal(pools()->free(self, small, 10), 0);
+    assert_int_equal(pools()->free(self, q, 64), 0);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, per_slab);
+    assert_int_equal(st.footprint_bytes, 16384); /* class 16's and slab0 given back */
+    free(p);
+    pools()->destroy(self);
+}
+
+static void pools_return_free_all_keeps_n_per_class(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"classes", "16/64"}, {"slab", "4096"}, {"return", "1"}};
+    void *self = make(o, 3);
+    for (int i = 0; i < 200; i++) {
+        assert_non_null(pools()->alloc(self, 64, 16)); /* 63 per slab: 4 slabs */
+        assert_non_null(pools()->alloc(self, 16, 16)); /* 255 per slab: 1 slab */
+    }
+    assert_int_equal(stats_of(self).footprint_bytes, 5 * 4096);
+    pools()->free_all(self);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.footprint_bytes, 2 * 4096); /* one empty slab kept per class */
+    assert_string_equal(config_text(self, "slabs_returned"), "3");
+    rows_of(self);
+    assert_int_equal(rows[0].slabs, 1);
+    assert_int_equal(rows[1].slabs, 1);
+    assert_int_equal(rows[1].chunks_carved, 0);
+    for (int i = 0; i < 100; i++) {
+        unsigned char *x = pools()->alloc(self, 64, 16);
+        assert_non_null(x);
+        fill(x, 64, (unsigned)i);
+    }
+    assert_int_equal(stats_of(self).live_blocks, 100);
+    assert_int_equal(stats_of(self).footprint_bytes, 3 * 4096);
+    pools()->destroy(self);
+}
+
+static void pools_return_rejects_bad_values(void **state)
+{
+    (void)state;
+    struct pb_option bad[] = {{"return", "soon"}};
+    struct pb_option tight[] = {{"classes", "1024/3584"}, {"slab", "4096"}, {"return", "0"}};
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    assert_int_equal(pools()->create(bad, 1, &self, err, sizeof err), -1);
+    assert_non_null(strstr(err, "pools: return=soon must be off or a count"));
+    assert_int_equal(pools()->create(tight, 3, &self, err, sizeof err), -1);
+    assert_non_null(strstr(err, "holds no chunk of 3584 bytes besides its"));
+    assert_null(self);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +507,9 @@ int main(void)
         cmocka_unit_test(pools_size_zero_and_null),
         cmocka_unit_test(pools_stats_exact),
         cmocka_unit_test(pools_rejects_bad_options_and_frees),
+        cmocka_unit_test(pools_return_gives_back_empty_class_slab),
+        cmocka_unit_test(pools_return_free_all_keeps_n_per_class),
+        cmocka_unit_test(pools_return_rejects_bad_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
