@@ -52,12 +52,21 @@
  *
  * The slab and free-list core (struct pb_pool_core, pool_core.h/.c) is shared
  * with pools.c and pool_tag.c; its fast paths are inline, so this file's
- * alloc and free compile as before. Page return (madvise of empty slabs) is
- * not offered here: with one LIFO list threaded through every slab, an empty
- * slab's chunks are scattered over the list and cannot be dropped in O(1);
- * pool-small, whose free lists are per slab, offers it (option return).
+ * alloc and free compile as before.
+ *
+ * Page return (option return=N, default off). With one LIFO list threaded
+ * through every slab, an empty slab's chunks are scattered over the list and
+ * cannot be dropped in O(1). So return=N runs the pool on pool-small's core
+ * instead (pool_small.h): per-slab free lists of chunk indices, slabs aligned
+ * to their size (slab rounded up to a power of two; the first chunk slot of
+ * each holds a 32-byte header), at most N empty slabs kept resident and the
+ * next one to empty given back with madvise(MADV_DONTNEED); see pool_small.c.
+ * The default fast paths are unchanged: in return mode the pool core holds no
+ * slab, so alloc always falls to the slow path, and `detour` sends free to
+ * its slow path; each costs a call more. Not combinable with checked=1.
  */
 #include "pool_core.h"
+#include "pool_small.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +86,7 @@ struct pool {
     uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
     uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
     uint64_t retired;         /* blocks released by free_all */
+    struct pb_small_core *small; /* return=N: the slabs live here instead of in c */
     char err[PB_ERR_MAX];
 };
 
@@ -92,6 +102,7 @@ static const struct pb_option_desc pool_options[] = {
     {"align", "16", "alignment of every chunk, a power of two up to 4096"},
     {"slab", "64k", "bytes mapped at a time, rounded up to whole pages (k/M/G suffixes)"},
     {"checked", "0", "1: detect double and invalid frees (a bitmap per slab)"},
+    {"return", "off", "N: per-slab lists; empty slabs beyond N given back (madvise)"},
     {NULL, NULL, NULL},
 };
 
@@ -111,6 +122,42 @@ static int size_option(const struct pb_option *opts, size_t n, const char *key, 
 static size_t round_up(size_t n, size_t to)
 {
     return (n + to - 1) / to * to;
+}
+
+/* return=N: the slabs on a pool-small core; -1 and why if invalid. */
+static int pool_configure_return(struct pool *pl, const struct pb_option *opts, size_t n,
+                                 size_t slab, char *err, size_t errlen)
+{
+    int returning;
+    size_t keep;
+    if (pb_return_option("pool", opts, n, &returning, &keep, err, errlen))
+        return -1;
+    if (!returning)
+        return 0;
+    if (pl->c.checked) {
+        snprintf(err, errlen, "pool: checked=1 and return=%zu cannot be combined", keep);
+        return -1;
+    }
+    if (slab > ((size_t)1 << 30)) {
+        snprintf(err, errlen, "pool: slab=%zu exceeds 1 GiB, the limit with return", slab);
+        return -1;
+    }
+    pl->small = malloc(sizeof *pl->small);
+    if (!pl->small) {
+        snprintf(err, errlen, "pool: out of memory");
+        return -1;
+    }
+    size_t pow2 = pb_small_slab_size(slab);
+    unsigned width = pow2 / pl->c.chunk <= ((size_t)1 << 16) ? 2 : 4;
+    if (pb_small_core_init(pl->small, "pool", pl->c.chunk, pl->c.align, pow2, width, 1, keep,
+                           err, errlen)) {
+        free(pl->small);
+        pl->small = NULL;
+        return -1;
+    }
+    pl->c.slab_size = pow2;
+    pl->c.detour = 1;
+    return 0;
 }
 
 /* Set up the core from opts; -1 and why if invalid. */
@@ -154,7 +201,8 @@ static int pool_configure(struct pool *pl, const struct pb_option *opts, size_t 
     long page = sysconf(_SC_PAGESIZE);
     pb_pool_core_init(&pl->c, "pool", chunk, align,
                       round_up(slab, page > 0 ? (size_t)page : 4096), (int)checked, 0);
-    return 0;
+    pl->c.detour = (int)checked;
+    return pool_configure_return(pl, opts, n, slab, err, errlen);
 }
 
 static int pool_create(const struct pb_option *opts, size_t n, void **out, char *err,
@@ -268,7 +316,16 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
         pl->failures++;
         return NULL;
     }
-    unsigned char *p = pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
+    unsigned char *p;
+    if (pl->small) {
+        if (!pl->small->avail && pb_small_core_add_slab(pl->small, pl->err, sizeof pl->err)) {
+            pl->failures++;
+            return NULL;
+        }
+        pl->c.allocs++;
+        return pb_small_core_take(pl->small, pl->small->avail);
+    }
+    p = pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
     if (!p) {
         pl->failures++;
         return NULL;
@@ -298,9 +355,15 @@ static void *pool_alloc(void *self, size_t size, size_t align)
     return p;
 }
 
+/* Free in checked or return mode. */
 __attribute__((noinline, cold))
-static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
+static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
 {
+    if (pl->small) {
+        pb_small_core_put(pl->small, p);
+        pl->c.frees++;
+        return 0;
+    }
     if (check_live(pl, "free", p)) {
         pl->failures++;
         return -1;
@@ -327,8 +390,8 @@ static int pool_free(void *self, void *ptr, size_t size)
         pl->null_frees++;
         return 0;
     }
-    if (pl->c.checked)
-        return pool_free_checked(pl, p, size);
+    if (pl->c.detour)
+        return pool_free_slow(pl, p, size);
     pb_pool_core_push(&pl->c, p);
     pl->c.frees++;
     return 0;
@@ -362,16 +425,31 @@ static void pool_free_all(void *self)
 {
     struct pool *pl = self;
     pb_pool_core_reset(&pl->c);
+    if (pl->small)
+        pb_small_core_reset(pl->small);
     pl->retired += pool_live(pl);
     pl->free_alls++;
+}
+
+/* Bytes of slabs held now, and at most, whichever core holds them. */
+static size_t pool_footprint(const struct pool *pl)
+{
+    if (pl->small)
+        return pb_small_core_held(pl->small) * pl->small->slab_size;
+    return pb_pool_core_footprint(&pl->c);
+}
+
+static size_t pool_peak_footprint(const struct pool *pl)
+{
+    return pl->small ? pl->small->peak_footprint : pl->c.peak_footprint;
 }
 
 static void pool_stats(void *self, struct pb_backend_stats *out)
 {
     const struct pool *pl = self;
     *out = (struct pb_backend_stats){
-        .footprint_bytes = pb_pool_core_footprint(&pl->c),
-        .peak_footprint_bytes = pl->c.peak_footprint,
+        .footprint_bytes = pool_footprint(pl),
+        .peak_footprint_bytes = pool_peak_footprint(pl),
         .granted_bytes = (size_t)pool_live(pl) * pl->c.chunk,
         .live_blocks = (size_t)pool_live(pl),
         .allocs = pl->c.allocs,
@@ -385,6 +463,8 @@ static void pool_stats(void *self, struct pb_backend_stats *out)
 static int pool_mappings(void *self, pb_mapping_fn fn, void *ctx)
 {
     const struct pool *pl = self;
+    if (pl->small)
+        return pb_small_core_mappings(pl->small, fn, ctx);
     return pb_pool_core_mappings(&pl->c, fn, ctx);
 }
 
@@ -397,9 +477,10 @@ static size_t pool_class_stats(void *self, struct pb_class_stats *out, size_t ma
             .kind = PB_CLASS_SIZE,
             .size = pl->c.chunk,
             .chunks_live = (size_t)pool_live(pl),
-            .chunks_carved = pb_pool_core_carved(&pl->c),
-            .slabs = pl->c.n_slabs,
-            .footprint_bytes = pb_pool_core_footprint(&pl->c),
+            .chunks_carved = pl->small ? pb_small_core_carved(pl->small)
+                                       : pb_pool_core_carved(&pl->c),
+            .slabs = pl->small ? pb_small_core_held(pl->small) : pl->c.n_slabs,
+            .footprint_bytes = pool_footprint(pl),
             .allocs = pl->c.allocs + pl->realloc_births,
         };
     return 1;
@@ -413,6 +494,20 @@ static size_t pool_config(void *self, struct pb_config_entry *out, size_t max)
     for (; n < 4 && n < max; n++) {
         snprintf(out[n].key, sizeof out[n].key, "%s", pool_options[n].key);
         snprintf(out[n].value, sizeof out[n].value, "%zu", values[n]);
+    }
+    if (n < max) {
+        snprintf(out[n].key, sizeof out[n].key, "return");
+        if (pl->small)
+            snprintf(out[n].value, sizeof out[n].value, "%zu", pl->small->keep_empty);
+        else
+            snprintf(out[n].value, sizeof out[n].value, "off");
+        n++;
+    }
+    if (n < max && pl->small) {
+        snprintf(out[n].key, sizeof out[n].key, "slabs_returned");
+        snprintf(out[n].value, sizeof out[n].value, "%llu",
+                 (unsigned long long)pl->small->slabs_returned);
+        n++;
     }
     return n;
 }
@@ -428,6 +523,9 @@ static void pool_destroy(void *self)
     if (!pl)
         return;
     pb_pool_core_release(&pl->c);
+    if (pl->small)
+        pb_small_core_release(pl->small);
+    free(pl->small);
     free(pl);
 }
 

@@ -32,6 +32,7 @@ struct pb_pool_core {
     size_t chunk;             /* chunk size, multiple of align, >= sizeof(void *) */
     size_t align;             /* largest alignment served */
     int checked;              /* checked mode: bitmaps are kept */
+    int detour;               /* set by the embedding backend: its free takes a slow path */
     uint64_t allocs, frees;   /* the only counters the fast paths touch */
 
     /* cold */
