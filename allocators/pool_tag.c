@@ -210,13 +210,13 @@ static struct tag_pool *make_tag_pool(struct pool_tag *pt, unsigned tag, size_t 
     }
     size_t chunk = size < sizeof(void *) ? sizeof(void *) : size;
     chunk = (chunk + align - 1) / align * align;
-    if (chunk > pt->slab_size)
-        return NULL;
     struct tag_pool *tp = calloc(1, sizeof *tp);
     if (!tp)
         return NULL;
-    pb_pool_core_init(&tp->c, "pool-per-tag", chunk, align, pt->slab_size, 0, 1);
     pt->by_tag[tag] = tp;
+    if (chunk > pt->slab_size)
+        return tp; /* all zero: chunk 0 serves nothing, so every request spills */
+    pb_pool_core_init(&tp->c, "pool-per-tag", chunk, align, pt->slab_size, 0, 1);
     pt->n_pools++;
     return tp;
 }
@@ -343,7 +343,7 @@ static size_t pt_class_stats(void *self, struct pb_class_stats *out, size_t max)
     size_t n = 0;
     for (size_t t = 0; t < pt->tag_cap; t++) {
         const struct tag_pool *tp = pt->by_tag[t];
-        if (!tp)
+        if (!tp || tp->c.chunk == 0)
             continue;
         if (n < max)
             out[n] = (struct pb_class_stats){

@@ -191,6 +191,24 @@ static void tag_larger_request_spills(void **state)
     pt()->destroy(self);
 }
 
+/* A tag whose first block is larger than a slab gets no pool: all its blocks spill. */
+static void tag_first_block_larger_than_slab(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"slab", "4096"}};
+    void *self = make(o, 1);
+    void *big = at(self, 5000, 16, 4);
+    void *small = at(self, 16, 16, 4);
+    assert_int_equal(config_value(self, "tag_pools"), 0);
+    assert_int_equal(config_value(self, "tag_spills"), 2);
+    assert_null(row(self, 4, 0));
+    assert_int_equal(row(self, 0, 16)->chunks_live, 1);
+    assert_int_equal(pt()->free(self, big, 5000), 0);
+    assert_int_equal(pt()->free(self, small, 16), 0);
+    assert_int_equal(stats_of(self).live_blocks, 0);
+    pt()->destroy(self);
+}
+
 /* The seed's worry made visible: many tags, one object each, one slab each. */
 static void tag_many_small_pools_cost_a_slab_each(void **state)
 {
@@ -341,6 +359,7 @@ int main(void)
         cmocka_unit_test(tag_two_tags_two_pools),
         cmocka_unit_test(tag_untagged_goes_to_classes),
         cmocka_unit_test(tag_larger_request_spills),
+        cmocka_unit_test(tag_first_block_larger_than_slab),
         cmocka_unit_test(tag_many_small_pools_cost_a_slab_each),
         cmocka_unit_test(tag_grows_by_slabs_and_free_all),
         cmocka_unit_test(tag_live_blocks_never_overlap),
