@@ -94,6 +94,7 @@ static inline size_t pb_small_core_held(const struct pb_small_core *c)
     return c->n_slabs - c->n_returned;
 }
 
+/* The next-free index a free chunk keeps in its first width bytes. */
 static inline uint32_t pb_small_load_index(const unsigned char *p, unsigned width)
 {
     if (width == 2) {
@@ -106,6 +107,7 @@ static inline uint32_t pb_small_load_index(const unsigned char *p, unsigned widt
     return v;
 }
 
+/* Write the next-free index into a free chunk's first width bytes. */
 static inline void pb_small_store_index(unsigned char *p, uint32_t i, unsigned width)
 {
     if (width == 2) {
