@@ -14,7 +14,7 @@
  *     simply skipped.
  *   - Standard blocks form one chain: those before `cur` are used up, `cur`
  *     is bumped, those after `cur` are empty (kept from before a free_all).
- *   - A size-0 request is served as 1 byte, so every pointer is unique.
+ *   - A size-0 request is served as one granule, so every pointer is unique.
  *   - free releases nothing (flag PB_BK_FREE_NOOP): it counts the call and
  *     the block is no longer live, but its bytes are never reused before
  *     free_all.
@@ -24,14 +24,21 @@
  *   - free_all rewinds to the first standard block and keeps every standard
  *     block mapped for reuse; dedicated blocks are unmapped.
  *
- * Accounting. granted_bytes counts, since the last free_all, every block's
- * size plus the alignment padding skipped in front of it -- the bytes the
- * bump pointer consumed. A freed block stays counted: an arena cannot take
- * it back, and free cannot know the padding in front of it, so subtracting
- * anything would make the figure inexact. live_blocks drops on every free.
- * footprint_bytes is the sum of the lengths of all mapped blocks (headers
- * included); the tail of a block too small for the next request is counted
- * there and nowhere else.
+ * Granule. Every block takes its size rounded up to 16 bytes (ARENA_GRAIN,
+ * alignof(max_align_t)), a size-0 request 16 bytes, so the bump pointer is
+ * always 16-aligned and a request aligned to 16 or less never needs padding
+ * in front of it. A request aligned more than 16 skips padding up to its
+ * alignment before it.
+ *
+ * Accounting. granted_bytes is the bytes handed to the live blocks: each
+ * block's size rounded up to the granule, plus the padding skipped in front
+ * of an over-aligned one. free takes the rounded size back (it is given the
+ * requested size), so granted_bytes is exact for every block aligned to 16 or
+ * less; the front padding of a freed over-aligned block (free is not told the
+ * alignment) stays counted until free_all. The bytes themselves are never
+ * reused before free_all. footprint_bytes is the sum of the lengths of all
+ * mapped blocks (headers included); the tail of a block too small for the
+ * next request is counted there and nowhere else.
  *
  * Costs: alloc is O(1): an align-up, a compare and a pointer bump; one mmap
  * per block-size worth of requests, one per oversized request. free is a
@@ -57,6 +64,9 @@ struct arena_block {
     struct arena_block *next;
     size_t len; /* mapping length */
 };
+
+/* Every block's size is rounded up to this (alignof(max_align_t)). */
+#define ARENA_GRAIN ((size_t)16)
 
 /* Bytes from a block's start to its first usable byte (keeps data 16-aligned). */
 #define ARENA_HDR ((sizeof(struct arena_block) + 15) & ~(size_t)15)
@@ -227,10 +237,21 @@ static uintptr_t take_slow(struct arena *a, size_t need, size_t align)
     return p;
 }
 
+/* size rounded up to the granule; a size-0 request takes one granule. */
+static size_t grain(size_t size)
+{
+    return size ? (size + ARENA_GRAIN - 1) & ~(ARENA_GRAIN - 1) : ARENA_GRAIN;
+}
+
 /* need bytes aligned to align; 0 (reason in err) on refusal. */
 static uintptr_t arena_take(struct arena *a, size_t size, size_t align)
 {
-    size_t need = size ? size : 1;
+    if (size > SIZE_MAX - ARENA_GRAIN) {
+        snprintf(a->err, sizeof a->err, "arena: request of %zu bytes is too large", size);
+        a->failures++;
+        return 0;
+    }
+    size_t need = grain(size);
     if (align_ok(align)) {
         uintptr_t p = bump_take(a, need, align);
         if (p)
@@ -248,13 +269,21 @@ static void *arena_alloc(void *self, size_t size, size_t align)
     return (void *)p;
 }
 
+/* Take a dead block's rounded size back from granted_bytes. */
+static void ungrant(struct arena *a, size_t size)
+{
+    size_t g = grain(size);
+    a->granted = a->granted > g ? a->granted - g : 0;
+}
+
 static int arena_free(void *self, void *ptr, size_t size)
 {
-    (void)size;
     struct arena *a = self;
     a->frees++;
     if (!ptr)
         a->null_frees++;
+    else
+        ungrant(a, size);
     return 0;
 }
 
@@ -263,7 +292,12 @@ static void *arena_realloc(void *self, void *ptr, size_t old_size, size_t new_si
 {
     struct arena *a = self;
     uintptr_t p = (uintptr_t)ptr;
-    size_t need = new_size ? new_size : 1;
+    if (new_size > SIZE_MAX - ARENA_GRAIN) {
+        snprintf(a->err, sizeof a->err, "arena: request of %zu bytes is too large", new_size);
+        a->failures++;
+        return NULL;
+    }
+    size_t need = grain(new_size);
     if (p && p == a->last && align_ok(align) && !(p & (align - 1)) && need <= a->limit - p) {
         a->granted = a->granted - a->last_size + need;
         a->bump = p + need;
@@ -274,10 +308,12 @@ static void *arena_realloc(void *self, void *ptr, size_t old_size, size_t new_si
     uintptr_t q = arena_take(a, new_size, align);
     if (!q)
         return NULL;
-    if (!p)
+    if (!p) {
         a->realloc_births++;
-    else
+    } else {
         memcpy((void *)q, ptr, old_size < new_size ? old_size : new_size);
+        ungrant(a, old_size);
+    }
     a->reallocs++;
     return (void *)q;
 }

@@ -40,7 +40,7 @@
 static const char *const default_specs[] = {
     "churn", "mixed:max=64", "frames:max=64", "gc:max=64", "ramp:max=64:peak=20000",
 };
-static const char default_backends[] = "pool,arena,malloc";
+static const char default_backends[] = "pool,pools,arena,malloc";
 
 struct run_opts {
     const char *backends;      /* NULL: the defaults */
