@@ -16,6 +16,7 @@ static const struct pb_command commands[] = {
     {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},
     {"run", "replay workloads against backends; write time and memory results", pb_cmd_run},
     {"plot", "draw charts of results files with gnuplot (overlaying several)", pb_cmd_plot},
+    {"advise", "recommend size classes and a slab size for a trace's pools", pb_cmd_advise},
     {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
 };
 
