@@ -239,7 +239,10 @@ static int make_advice(struct advice *a, const struct advise_opts *o, const stru
     };
     if (pb_advise_recommend(&a->hist, &ao, &a->rec, err, errlen) || eval_default(a, err, errlen) ||
         eval_single(a, a->rec.cand[a->rec.best].eval.slab, err, errlen) ||
-        make_spec(a, err, errlen))
+        make_spec(a, err, errlen) ||
+        pb_advise_high_water(w, &a->rec.cand[a->rec.best].eval, err, errlen) ||
+        pb_advise_high_water(w, &a->deflt, err, errlen) ||
+        pb_advise_high_water(w, &a->single, err, errlen))
         return -1;
     char word[1024];
     shell_word(o->trace, word, sizeof word);
@@ -257,15 +260,15 @@ static double pct(uint64_t part, uint64_t whole)
 
 static void print_classes(const struct pb_advise_eval *e)
 {
-    printf("  %8s %9s %12s %11s %7s %11s %10s\n", "class", "live", "live bytes", "frag bytes",
-           "slabs", "slab waste", "allocs");
+    printf("  %8s %9s %12s %11s %7s %11s %10s %10s\n", "class", "live", "live bytes",
+           "frag bytes", "slabs", "slab waste", "allocs", "high-water");
     for (size_t c = 0; c < e->n_classes; c++) {
         const struct pb_advise_class *k = &e->cls[c];
-        printf("  %8llu %9llu %12llu %11llu %7llu %11llu %10llu\n",
+        printf("  %8llu %9llu %12llu %11llu %7llu %11llu %10llu %10llu\n",
                (unsigned long long)k->chunk, (unsigned long long)k->live,
                (unsigned long long)k->live_bytes, (unsigned long long)k->frag_bytes,
                (unsigned long long)k->slabs, (unsigned long long)k->slab_waste,
-               (unsigned long long)k->allocs);
+               (unsigned long long)k->allocs, (unsigned long long)k->high_water);
     }
     uint64_t allocs = 0, slabs = 0;
     for (size_t c = 0; c < e->n_classes; c++) {
@@ -282,7 +285,7 @@ static void print_row(const char *name, const struct pb_advise_eval *e)
 {
     char slab[32];
     format_slab(e->slab, slab, sizeof slab);
-    printf("  %-26s %7zu %6s %11llu %11llu %10llu %11llu %8.4f\n", name, e->n_classes, slab,
+    printf("  %-26s %7zu %6s %11llu %11llu %10llu %11llu %8.4f", name, e->n_classes, slab,
            (unsigned long long)e->frag_bytes, (unsigned long long)e->slab_waste,
            (unsigned long long)e->sys_overhead, (unsigned long long)e->total_waste,
            e->internal_fragmentation);
@@ -310,9 +313,12 @@ static void print_text(const struct advice *a, const struct pb_workload *w)
            (unsigned long long)e->sys_overhead);
     printf("expected at the peak: internal fragmentation %llu bytes in the classes "
            "(internal_fragmentation %.4f with malloc's), page waste %llu bytes (slab tails), "
-           "total waste %llu bytes\n\n",
+           "total waste %llu bytes\n",
            (unsigned long long)e->frag_bytes, e->internal_fragmentation,
            (unsigned long long)e->slab_waste, (unsigned long long)e->total_waste);
+    printf("over the whole trace: the classes' slabs reach %llu bytes (each class's high-water "
+           "mark of live blocks, packed; the pools never unmap)\n\n",
+           (unsigned long long)e->slab_footprint);
 
     printf("slab candidates (each with its best class count):\n");
     printf("  %-26s %7s %6s %11s %11s %10s %11s %8s\n", "pool set", "classes", "slab",
@@ -322,13 +328,17 @@ static void print_text(const struct advice *a, const struct pb_workload *w)
         snprintf(name, sizeof name, "cut-off %llu%s", (unsigned long long)a->rec.cand[i].cutoff,
                  i == a->rec.best ? " (chosen)" : "");
         print_row(name, &a->rec.cand[i].eval);
+        printf("\n");
     }
-    printf("\ncompared with:\n");
-    printf("  %-26s %7s %6s %11s %11s %10s %11s %8s\n", "pool set", "classes", "slab",
-           "int. frag", "page waste", "malloc ovh", "total", "int.frag");
+    printf("\ncompared with (slab fp: slabs at the classes' high-water marks):\n");
+    printf("  %-26s %7s %6s %11s %11s %10s %11s %8s %11s\n", "pool set", "classes", "slab",
+           "int. frag", "page waste", "malloc ovh", "total", "int.frag", "slab fp");
     print_row("recommended", e);
+    printf(" %11llu\n", (unsigned long long)e->slab_footprint);
     print_row("pools defaults", &a->deflt);
+    printf(" %11llu\n", (unsigned long long)a->deflt.slab_footprint);
     print_row("single pool (chunk = max)", &a->single);
+    printf(" %11llu\n", (unsigned long long)a->single.slab_footprint);
     printf("\nmeasure it (recommended, pools defaults, malloc):\n  %s\n", a->command);
 }
 
@@ -359,6 +369,7 @@ static cJSON *eval_json(const struct pb_advise_eval *e, int with_classes)
         add_u64(r, "slabs", k->slabs);
         add_u64(r, "slab_waste_bytes", k->slab_waste);
         add_u64(r, "allocs", k->allocs);
+        add_u64(r, "high_water_blocks", k->high_water);
         cJSON_AddItemToArray(cls, r);
     }
     add_u64(o, "pooled_live_blocks", e->pooled_live);
@@ -372,6 +383,8 @@ static cJSON *eval_json(const struct pb_advise_eval *e, int with_classes)
     add_u64(o, "granted_bytes", e->granted);
     cJSON_AddNumberToObject(o, "internal_fragmentation", e->internal_fragmentation);
     add_u64(o, "total_waste_bytes", e->total_waste);
+    if (e->slab_footprint)
+        add_u64(o, "slab_footprint_bytes", e->slab_footprint);
     return o;
 }
 

@@ -299,6 +299,41 @@ static void nothing_small_live(void **state)
     pb_size_hist_free(&h);
 }
 
+/* High-water marks through classes {16, 48}: live in 48 after each event:
+ * 1, 2, 1, 1, 2 (r 3 -> 40 moves 3 from 16 to 48), 3; then x, and 16 again.
+ * 16 peaks at 1, 48 at 3; 4096-byte slabs: one slab each. */
+static void high_water_marks(void **state)
+{
+    (void)state;
+    static const char text[] = "poolbench-trace 1\n"
+                               "a 1 48\n"
+                               "a 2 48\n"
+                               "f 1\n"
+                               "a 3 16\n"
+                               "r 3 40\n"
+                               "a 5 40\n"
+                               "x\n"
+                               "a 4 16\n"
+                               "a 6 9000\n";
+    struct pb_workload w;
+    memset(&w, 0, sizeof w);
+    struct pb_diag *d = calloc(1, sizeof *d);
+    assert_int_equal(pb_workload_parse_text("hand", text, sizeof text - 1, &w, d), 0);
+    free(d);
+    struct pb_size_hist h;
+    char err[256];
+    assert_int_equal(pb_size_hist_build(&w, &h, err, sizeof err), 0);
+    const uint64_t cls[] = {16, 48};
+    struct pb_advise_eval e;
+    assert_int_equal(pb_advise_evaluate(&h, cls, 2, 4096, &e, err, sizeof err), 0);
+    assert_int_equal(pb_advise_high_water(&w, &e, err, sizeof err), 0);
+    assert_int_equal(e.cls[0].high_water, 1);
+    assert_int_equal(e.cls[1].high_water, 3);
+    assert_int_equal(e.slab_footprint, 2 * 4096);
+    pb_size_hist_free(&h);
+    pb_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -311,6 +346,7 @@ int main(void)
         cmocka_unit_test(k_limit_in_recommend),
         cmocka_unit_test(histogram_of_a_trace),
         cmocka_unit_test(nothing_small_live),
+        cmocka_unit_test(high_water_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

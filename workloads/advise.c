@@ -223,6 +223,65 @@ int pb_advise_evaluate(const struct pb_size_hist *h, const uint64_t *classes, si
     return 0;
 }
 
+/* Index of the class of size in e (e->n_classes for the system). */
+static size_t class_of(const struct pb_advise_eval *e, uint64_t size)
+{
+    size_t lo = 0, hi = e->n_classes;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->cls[mid].chunk < size)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int pb_advise_high_water(const struct pb_workload *w, struct pb_advise_eval *e, char *err,
+                         size_t errlen)
+{
+    size_t slots = w->n_slots ? w->n_slots : 1;
+    uint64_t *size = calloc(slots, sizeof *size);
+    uint64_t *live = calloc(e->n_classes + 1, sizeof *live);
+    if (!size || !live) {
+        free(size);
+        free(live);
+        snprintf(err, errlen, "advise: out of memory for the high-water marks");
+        return -1;
+    }
+    for (size_t c = 0; c < e->n_classes; c++)
+        e->cls[c].high_water = 0;
+    for (size_t i = 0; i < w->n_records; i++) {
+        const struct pb_event *ev = &w->events[i];
+        size_t c;
+        switch (ev->op) {
+        case PB_OP_RESET:
+            memset(live, 0, (e->n_classes + 1) * sizeof *live);
+            continue;
+        case PB_OP_FREE:
+            live[class_of(e, ev->size)]--;
+            continue;
+        case PB_OP_REALLOC:
+            live[class_of(e, size[ev->slot])]--;
+            break;
+        default:
+            break;
+        }
+        size[ev->slot] = ev->size;
+        c = class_of(e, ev->size);
+        if (++live[c] > (c < e->n_classes ? e->cls[c].high_water : UINT64_MAX))
+            e->cls[c].high_water = live[c];
+    }
+    e->slab_footprint = 0;
+    for (size_t c = 0; c < e->n_classes; c++) {
+        uint64_t per_slab = e->slab / e->cls[c].chunk;
+        e->slab_footprint += (e->cls[c].high_water + per_slab - 1) / per_slab * e->slab;
+    }
+    free(size);
+    free(live);
+    return 0;
+}
+
 /* ---- the optimal classes ---- */
 
 /* Sizes <= cutoff bucketed by PB_ADVISE_ALIGN: bucket class, weight, bytes. */

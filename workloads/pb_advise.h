@@ -56,6 +56,7 @@ struct pb_advise_class {
     uint64_t slabs;      /* slabs needed to hold the live blocks, packed */
     uint64_t slab_waste; /* slabs * slab - live * chunk: unused tails of the slabs */
     uint64_t allocs;     /* requests routed here over the whole workload */
+    uint64_t high_water; /* most blocks live at once (pb_advise_high_water; else 0) */
 };
 
 /* A pool set (class list + slab) evaluated against a histogram. */
@@ -72,6 +73,7 @@ struct pb_advise_eval {
     uint64_t granted;        /* live * chunk over the classes + estimated usable system bytes */
     double internal_fragmentation; /* 1 - live bytes / granted (0 when nothing is live) */
     uint64_t total_waste;    /* frag_bytes + slab_waste + sys_overhead */
+    uint64_t slab_footprint; /* sum of ceil(high_water / per slab) * slab (pb_advise_high_water) */
 };
 
 /* Evaluate classes[0..n) (ascending) with slabs of `slab` bytes on h: each
@@ -80,6 +82,12 @@ struct pb_advise_eval {
  * than the slab). */
 int pb_advise_evaluate(const struct pb_size_hist *h, const uint64_t *classes, size_t n,
                        uint64_t slab, struct pb_advise_eval *out, char *err, size_t errlen);
+
+/* Replay w's events through e's classes: each class's high-water mark of
+ * live blocks, and the slabs they need (what a pool that never unmaps ends
+ * up holding, when live blocks pack their slabs). 0, or -1 (out of memory). */
+int pb_advise_high_water(const struct pb_workload *w, struct pb_advise_eval *e, char *err,
+                         size_t errlen);
 
 /* The optimal classes for the live sizes <= cutoff of h, at most k of them:
  * a class is the largest size it holds rounded up to PB_ADVISE_ALIGN, and the
