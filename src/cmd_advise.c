@@ -301,7 +301,8 @@ static void print_text(const struct advice *a, const struct pb_workload *w)
            w->path, (unsigned long long)a->hist.live_bytes,
            (unsigned long long)a->hist.live_blocks, (unsigned long long)w->fig.peak_event,
            (unsigned long long)a->hist.n);
-    printf("recommended: %zu classes, slab %s, sizes above %llu to malloc\n", e->n_classes, slab,
+    printf("recommended: %zu class%s, slab %s, sizes above %llu to malloc\n", e->n_classes,
+           e->n_classes == 1 ? "" : "es", slab,
            (unsigned long long)best->cutoff);
     if (a->rec.weighted_by_allocs)
         printf("  (no small block is live at the peak: classes weighted by request counts)\n");
