@@ -276,9 +276,14 @@ cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_en
     cJSON *run = cJSON_CreateObject();
     cJSON_AddStringToObject(run, "backend", spec->ops->name);
     cJSON_AddStringToObject(run, "backend_spec", spec->text);
-    cJSON *bc = cJSON_CreateObject();
-    for (size_t i = 0; i < n_cfg; i++)
-        cJSON_AddStringToObject(bc, cfg[i].key, cfg[i].value);
+    /* a preloaded run's own process read its config (library version): it wins */
+    cJSON *bc = cJSON_DetachItemFromObjectCaseSensitive(part, "backend_config");
+    if (!cJSON_IsObject(bc) || !bc->child) {
+        cJSON_Delete(bc);
+        bc = cJSON_CreateObject();
+        for (size_t i = 0; i < n_cfg; i++)
+            cJSON_AddStringToObject(bc, cfg[i].key, cfg[i].value);
+    }
     cJSON_AddItemToObject(run, "backend_config", bc);
     cJSON_AddItemToObject(run, "workload", workload ? workload : cJSON_CreateNull());
     while (part && part->child) {
