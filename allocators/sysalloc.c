@@ -32,7 +32,10 @@
  *   mimalloc  mi_process_info: footprint_bytes = current_commit (bytes
  *             committed by mimalloc), resident_bytes = current_rss (on Linux
  *             mimalloc 2.0 reports its commit figure here: its own estimate,
- *             not the kernel's).
+ *             not the kernel's). Debian's 2.0.9, a release build, moves these
+ *             in whole 32 MiB arena steps and leaves huge blocks out, so on a
+ *             workload of a few MiB they stay at their baseline (0 growth):
+ *             the kernel's resident figure is then the one to read.
  *   tcmalloc  MallocExtension_GetNumericProperty: footprint_bytes =
  *             generic.heap_size (bytes reserved from the OS, released pages
  *             included), resident_bytes = generic.heap_size -
