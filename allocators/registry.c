@@ -3,8 +3,8 @@
  * every backend's create() shares.
  */
 #include "pb_backend.h"
+#include "pb_num.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,27 +64,8 @@ int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *o
 
 int pb_parse_size(const char *text, size_t *out)
 {
-    if (!text || !*text || *text == '-' || *text == '+' || *text == ' ')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 0);
-    if (errno || end == text)
-        return -1;
-    unsigned shift = 0;
-    if (*end == 'k' || *end == 'K')
-        shift = 10;
-    else if (*end == 'm' || *end == 'M')
-        shift = 20;
-    else if (*end == 'g' || *end == 'G')
-        shift = 30;
-    if (shift) {
-        end++;
-        if (v > (~0ULL >> shift))
-            return -1;
-        v <<= shift;
-    }
-    if (*end != '\0' || v > SIZE_MAX)
+    uint64_t v;
+    if (pb_parse_scaled_u64(text, &v) || v > SIZE_MAX)
         return -1;
     *out = (size_t)v;
     return 0;

@@ -86,6 +86,10 @@ static void parse_size_accepts_suffixes_and_hex(void **state)
     assert_int_equal(v, 1 << 20);
     assert_int_equal(pb_parse_size("0x1000", &v), 0);
     assert_int_equal(v, 4096);
+    assert_int_equal(pb_parse_size("16G", &v), 0);
+    assert_int_equal(v, (size_t)16 << 30);
+    assert_int_equal(pb_parse_size("020", &v), 0); /* decimal, never octal */
+    assert_int_equal(v, 20);
 }
 
 static void parse_size_rejects_garbage(void **state)
@@ -98,6 +102,8 @@ static void parse_size_rejects_garbage(void **state)
     assert_int_equal(pb_parse_size("k", &v), -1);
     assert_int_equal(pb_parse_size("99999999999999999999", &v), -1);
     assert_int_equal(pb_parse_size(NULL, &v), -1);
+    assert_int_equal(pb_parse_size("0x", &v), -1);
+    assert_int_equal(pb_parse_size("1T", &v), -1);
     assert_int_equal(v, 7);
 }
 

@@ -9,6 +9,7 @@
  */
 #include "pb_gen_util.h"
 #include "pb_generators.h"
+#include "pb_num.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -22,31 +23,7 @@
 /* Decimal or 0x hex, optional k/m/g suffix (x1024); -1 on anything else. */
 static int parse_uint(const char *text, uint64_t *out)
 {
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    int hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, hex ? 16 : 10);
-    if (errno || end == text || (hex && end == text + 2))
-        return -1;
-    unsigned shift = 0;
-    if (*end == 'k' || *end == 'K')
-        shift = 10;
-    else if (*end == 'm' || *end == 'M')
-        shift = 20;
-    else if (*end == 'g' || *end == 'G')
-        shift = 30;
-    if (shift) {
-        end++;
-        if (v > (UINT64_MAX >> shift))
-            return -1;
-        v <<= shift;
-    }
-    if (*end != '\0')
-        return -1;
-    *out = v;
-    return 0;
+    return pb_parse_scaled_u64(text, out);
 }
 
 static int parse_fraction(const char *text, double *out)
