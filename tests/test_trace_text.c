@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -548,6 +549,23 @@ static void unreadable_paths(void **state)
     unlink(path);
 }
 
+/* A FIFO is refused at once: opening it must not wait for a writer (it hung). */
+static void fifo_is_refused_without_blocking(void **state)
+{
+    (void)state;
+    char path[128];
+    temp_path(path, sizeof path, "fifo.trace");
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    struct pb_workload w;
+    memset(&diag, 0, sizeof diag);
+    alarm(20); /* a regression fails by SIGALRM instead of hanging the suite */
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    alarm(0);
+    assert_non_null(strstr(diag.msg[0], "is not a regular file"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +593,7 @@ int main(void)
         cmocka_unit_test(gzip_is_read_transparently),
         cmocka_unit_test(long_lines_are_refused_gracefully),
         cmocka_unit_test(unreadable_paths),
+        cmocka_unit_test(fifo_is_refused_without_blocking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
