@@ -99,7 +99,8 @@ t header_extra.trace 'poolbench-trace 1 x\n'; bad_trace header_extra.trace 1 "ex
 t nul.trace 'a 1 8\na 2\0003 8\n';          bad_trace nul.trace 2 "NUL byte at column 4 \(a trace is ASCII text\)"
 t utf8.trace 'a 1 8\n# caf\303\251\n';      bad_trace utf8.trace 2 "byte 0xc3 at column 6 is not ASCII \(a trace is ASCII text\)"
 t latin1.trace 'a 1 8 @caf\351\n';          bad_trace latin1.trace 1 "byte 0xe9 at column 11 is not ASCII"
-t lone_cr.trace 'a 1 8\rf 1\n';             bad_trace lone_cr.trace 1 "SIZE '8.f' is not a number"
+t lone_cr.trace 'a 1 8\rf 1\n';             bad_trace lone_cr.trace 1 "SIZE '8\\?f' is not a number"
+t escape.trace 'a 1 8\n\033[2J 1\n';       bad_trace escape.trace 2 "unknown event '\\?\\[2J' \\(expected a, f, r or x\\)"
 awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", (i * 37 + 11) % 256 }' >"$in/garbage.bin"
 bad "garbage.bin:[0-9]+: (NUL byte|byte 0x[0-9a-f]{2}) at column" check "$in/garbage.bin"
 bad "garbage.bin:[0-9]+: " convert "$in/garbage.bin" out.pbt

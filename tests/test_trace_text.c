@@ -89,6 +89,16 @@ static void unknown_event_letters(void **state)
     bad("\n\n  @x 1\n", 3, "unknown event '@x'");
 }
 
+/* Control characters of a quoted field never reach the terminal as they are. */
+static void control_characters_are_not_echoed(void **state)
+{
+    (void)state;
+    bad("q\033[2J 1\n", 1, "unknown event 'q?[2J'");
+    bad("a 1 8\r9\n", 1, "SIZE '8?9' is not a number");
+    bad("a 1 8 @a\001\n", 1, "malformed tag: byte 0x01 is not one of");
+    bad("f 1 \177\n", 1, "extra field '?'");
+}
+
 static void missing_fields(void **state)
 {
     (void)state;
@@ -277,7 +287,7 @@ static void lexical_forms(void **state)
     pb_workload_free(&w);
     bad("a 1 1\r\nq\r\n", 2, "unknown event 'q'");
     bad("a 1 1\nf 2", 2, "not live"); /* the last line without newline still counts */
-    bad("a 1 1\rf 1\n", 1, "SIZE '1\rf' is not a number"); /* a lone CR is no line end */
+    bad("a 1 1\rf 1\n", 1, "SIZE '1?f' is not a number"); /* a lone CR is no line end */
 }
 
 static void bad_bytes_are_reported(void **state)
@@ -571,6 +581,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_example_parses),
         cmocka_unit_test(unknown_event_letters),
+        cmocka_unit_test(control_characters_are_not_echoed),
         cmocka_unit_test(missing_fields),
         cmocka_unit_test(extra_fields),
         cmocka_unit_test(fields_that_are_not_numbers),
