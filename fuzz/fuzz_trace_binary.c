@@ -8,7 +8,8 @@
  * past the .pbt checksum, so an input that starts with the .pbt magic is
  * loaded a second time with its checksum recomputed: that reaches the checks
  * of the sections, tags, line marks, slots and ids. A file that loads must
- * pass pb_workload_check with the figures the loader computed.
+ * pass pb_workload_check with the figures the loader computed, and plain text
+ * must give the same verdict and events as pb_workload_parse_text in memory.
  */
 #include "pb_workload.h"
 
@@ -25,6 +26,27 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 #define HEADER_SIZE 128
 #define CHECKSUM_AT 96
 
+/* Plain text must load from a file exactly as it parses from memory. */
+static void compare_with_memory(const unsigned char *data, size_t size, int rc,
+                                const struct pb_workload *w, const struct pb_diag *diag)
+{
+    if (size >= ((size_t)1 << 20) || /* files also limit the line length */
+        (size >= 8 && memcmp(data, "PBTRACE\0", 8) == 0) ||
+        (size >= 2 && data[0] == 0x1f && data[1] == 0x8b))
+        return;
+    struct pb_workload m = {0};
+    struct pb_diag mdiag = {0};
+    int mrc = pb_workload_parse_text("mem", (const char *)data, size, &m, &mdiag);
+    if (mrc != rc || mdiag.total != diag->total)
+        abort();
+    if (mrc == 0) {
+        if (m.n_records != w->n_records || m.n_slots != w->n_slots || m.n_tags != w->n_tags ||
+            (m.n_records && memcmp(m.events, w->events, m.n_records * sizeof *m.events) != 0))
+            abort();
+        pb_workload_free(&m);
+    }
+}
+
 static void load_bytes(const unsigned char *data, size_t size)
 {
     int fd = memfd_create("fuzz", MFD_CLOEXEC);
@@ -38,7 +60,9 @@ static void load_bytes(const unsigned char *data, size_t size)
     snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     struct pb_workload w;
     struct pb_diag diag = {0};
-    if (pb_workload_load(path, &w, &diag) != 0) {
+    int rc = pb_workload_load(path, &w, &diag);
+    compare_with_memory(data, size, rc, &w, &diag);
+    if (rc != 0) {
         if (diag.count < 1)
             abort();
         close(fd);
