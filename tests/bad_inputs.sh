@@ -175,6 +175,20 @@ else
 fi
 chmod 644 "$in/locked.trace"
 
+# ---- outputs that cannot be written: an error, and no temporary file left behind ----
+for o in d d.pbt d.gz; do
+  mkdir "$work/$o"
+  run convert "$data/example.trace" "$o"
+  [ "$rc" -eq 2 ] || fail "convert to directory $o: exit $rc"
+  printf '%s\n' "$err" | grep -Eq "cannot write $o: Is a directory" || fail "convert to directory $o: $err"
+  [ "$(ls -A "$work")" = "$o" ] || fail "convert to directory $o left $(ls -A "$work")"
+  run gen -w churn:live=1,pairs=1 -o "$o"
+  [ "$rc" -eq 1 ] || fail "gen to directory $o: exit $rc"
+  [ "$(ls -A "$work")" = "$o" ] || fail "gen to directory $o left $(ls -A "$work")"
+  rm -rf "$work" && mkdir "$work"
+done
+bad "cannot create no-dir/x.pbt.tmp.*: No such file or directory" convert "$data/example.trace" no-dir/x.pbt
+
 # ---- damaged compressed and binary files ----
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "a %d %d\n", i, i % 500 }' | gzip -9 -c >"$in/big.trace.gz"
 good_trace big.trace.gz "events +3000 "
@@ -268,7 +282,13 @@ bad "bad --seed ''" gen -w churn --seed '' -o out.trace
 bad "unknown generator ''|--workload" gen -w '' -o out.trace
 bad "bad value '' for size" gen -w churn:size= -o out.trace
 bad "size" gen -w churn:size=99999999999999999999999 -o out.trace
-bad "live" gen -w churn:live=0 -o out.trace
+bad "churn: bad value '0' for live \(expected an integer from 1 to 100000000\)" gen -w churn:live=0 -o out.trace
+bad "churn: bad value '100000001' for live" gen -w churn:live=100000001 -o out.trace
+bad "churn: bad value '1000000001' for pairs \(expected an integer from 0 to 1000000000\)" gen -w churn:pairs=1000000001 -o out.pbt
+bad "churn: bad value '1099511627777' for size" gen -w churn:size=1099511627777 -o out.trace
+bad "churn: bad value '8192' for align \(expected a power of two from 1 to 4096\)" gen -w churn:align=8192 -o out.trace
+bad "gc: bad value '1.01' for promote \(expected a number from 0 to 1\)" gen -w gc:promote=1.01 -o out.trace
+good "^f 0$" gen -w churn:live=1,pairs=0,size=1099511627776,align=4096 --seed 18446744073709551615 -o -
 bad "gzip output is not supported" gen -w churn -o out.trace.gz
 bad "unrecognized option '--bogus'" gen --bogus -w churn -o out.trace
 bad "option requires an argument" gen -w
