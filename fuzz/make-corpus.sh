@@ -34,5 +34,12 @@ printf '{"generator": "gc", "name": "g", "params": {"objects": 30, "young": 5, "
 printf '[{"generator": "ramp", "params": {"peak": 9, "rounds": 2, "keep": 0.25, "dist": "invsquare"}},\n {"generator": "mixed", "params": {"sizes": "8x1+16x3", "ops": "1k", "seed": "0x10"}}]\n' \
     >"$c/job_file/ramp_mixed.json"
 
+# --workload spec strings, which the same target reads
+printf 'churn:size=64,live=3,pairs=5,order=fifo,align=64' >"$c/job_file/churn.spec"
+printf 'mixed:sizes=8x1+16x3+100x2,realloc=0.5:seed=0x10' >"$c/job_file/mixed.spec"
+printf 'ramp:dist=invsquare,min=1,max=1k,keep=0.25' >"$c/job_file/ramp.spec"
+printf 'gc:objects=30,young=5,promote=1,types=3,major=0' >"$c/job_file/gc.spec"
+printf 'frames:frames=2,objects=3,min=8,max=8' >"$c/job_file/frames.spec"
+
 # mtrace logs
 cp tests/data/mtrace_*.log "$c/mtrace_import/"
