@@ -333,6 +333,12 @@ static void every_params_string_parses_back(void **state)
         assert_string_equal(full, again);
     }
     refused("mixed:dist=uniform,sizes=8x1", "sizes= needs dist=list (dist=uniform was given)");
+    /* a list that fits the spec but not written out (x1 added to each size) is refused,
+     * not cut short (the fuzzer found the generator then used only the first sizes) */
+    char spec[300] = "mixed:sizes=1099511627776";
+    for (int i = 1; i < 18; i++)
+        strcat(spec, "+1099511627776");
+    refused(spec, "of at most 255 characters written out");
 }
 
 static void spec_seed_beats_global_seed(void **state)
