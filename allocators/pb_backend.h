@@ -31,6 +31,7 @@ enum pb_backend_flag {
     PB_BK_NO_MEMORY = 1u << 4,     /* hands out no real memory (null): memory figures meaningless */
     PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool) */
     PB_BK_PROCESS_WIDE = 1u << 6,  /* replaces malloc for the whole process (preloaded) */
+    PB_BK_TAGGED = 1u << 7,        /* wants each block's @TAG: call alloc_tagged, not alloc */
 };
 
 /* One option a backend accepts: its key, default value (as text) and what it means. */
@@ -63,6 +64,25 @@ struct pb_backend_stats {
     uint64_t reallocs;           /* successful realloc calls */
     uint64_t free_alls;          /* free_all calls */
     uint64_t failures;           /* refused or failed requests */
+};
+
+/* What one row of class_stats describes. */
+enum pb_class_kind {
+    PB_CLASS_SIZE = 0,   /* a size class (pools) or the one pool of a fixed-size backend */
+    PB_CLASS_TAG = 1,    /* the pool of one @TAG (pool-per-tag) */
+    PB_CLASS_SYSTEM = 2, /* blocks passed on to the system allocator (too large, over-aligned) */
+};
+
+/* Utilisation of one pool inside a backend (one size class, one tag), exact. */
+struct pb_class_stats {
+    unsigned kind;          /* enum pb_class_kind */
+    unsigned tag;           /* PB_CLASS_TAG: the workload's tag number (1-based); else 0 */
+    size_t size;            /* chunk size in bytes (PB_CLASS_SYSTEM: 0) */
+    size_t chunks_live;     /* blocks live now */
+    size_t chunks_carved;   /* chunks handed out at least once since the last free_all */
+    size_t slabs;           /* slabs held (PB_CLASS_SYSTEM: 0) */
+    size_t footprint_bytes; /* slabs * slab size (PB_CLASS_SYSTEM: usable bytes of live blocks) */
+    uint64_t allocs;        /* blocks this row served, cumulative (realloc births included) */
 };
 
 /* One region of memory a backend obtained from the OS (for mincore()). */
@@ -120,6 +140,14 @@ struct pb_backend_ops {
 
     /* Release everything, including the instance itself. */
     void (*destroy)(void *self);
+
+    /* Optional (flag PB_BK_TAGGED): alloc for a block of the workload's tag
+     * number tag (1-based; 0 = untagged). The block is freed with free(). */
+    void *(*alloc_tagged)(void *self, size_t size, size_t align, unsigned tag);
+
+    /* Optional (NULL: none): per-pool utilisation, at most max rows into out;
+     * returns how many rows there are in all (may exceed max). */
+    size_t (*class_stats)(void *self, struct pb_class_stats *out, size_t max);
 };
 
 /* The registry: every backend this build knows, NULL-terminated. */

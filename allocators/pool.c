@@ -49,13 +49,28 @@
  * O(log slabs) plus a bit operation. A write into a freed chunk (use after
  * free) still corrupts the free list: the list lives in the chunks.
  * Unchecked, an invalid free silently corrupts the list, as in the seed.
+ *
+ * The slab and free-list core (struct pb_pool_core, pool_core.h/.c) is shared
+ * with pools.c and pool_tag.c; its fast paths are inline, so this file's
+ * alloc and free compile as before.
+ *
+ * Page return (option return=N, default off). With one LIFO list threaded
+ * through every slab, an empty slab's chunks are scattered over the list and
+ * cannot be dropped in O(1). So return=N runs the pool on pool-small's core
+ * instead (pool_small.h): per-slab free lists of chunk indices, slabs aligned
+ * to their size (slab rounded up to a power of two; the first chunk slot of
+ * each holds a 32-byte header), at most N empty slabs kept resident and the
+ * next one to empty given back with madvise(MADV_DONTNEED); see pool_small.c.
+ * The default fast paths are unchanged: in return mode the pool core holds no
+ * slab, so alloc always falls to the slow path, and `detour` sends free to
+ * its slow path; each costs a call more. Not combinable with checked=1.
  */
-#include "pb_backend.h"
+#include "pool_core.h"
+#include "pool_small.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 extern const struct pb_backend_ops pb_backend_pool;
@@ -63,34 +78,15 @@ extern const struct pb_backend_ops pb_backend_pool;
 #define POOL_MAX_ALIGN 4096
 #define POOL_MAX_SLAB ((size_t)1 << 40)
 
-struct pool_slab {
-    unsigned char *base; /* page-aligned mapping of pool->slab_size bytes */
-    uint64_t *live;      /* checked mode: one bit per chunk, set while live */
-};
-
 struct pool {
-    /* hot: touched by every alloc and free */
-    unsigned char *free_head; /* LIFO free list, linked through the chunks */
-    unsigned char *bump;      /* next uncarved chunk of slab cur */
-    unsigned char *bump_end;  /* end of slab cur's last whole chunk */
-    size_t chunk;             /* chunk size, multiple of align */
-    size_t align;             /* largest alignment served */
-    int checked;              /* checked mode */
-    uint64_t allocs, frees;   /* the only counters the fast paths touch (see pool_live) */
+    struct pb_pool_core c;    /* first: its hot fields open the struct */
 
     /* cold */
     uint64_t reallocs, free_alls, failures;
     uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
     uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
     uint64_t retired;         /* blocks released by free_all */
-    size_t slab_size;         /* mapping length of every slab, whole pages */
-    size_t per_slab;          /* chunks per slab */
-    size_t bitmap_words;      /* checked mode: uint64_t words per slab bitmap */
-    struct pool_slab *slabs;  /* creation order */
-    size_t *by_addr;          /* indices into slabs[], sorted by base address */
-    size_t n_slabs, cap_slabs;
-    size_t cur;               /* slab being carved (meaningful when n_slabs > 0) */
-    size_t peak_footprint;
+    struct pb_small_core *small; /* return=N: the slabs live here instead of in c */
     char err[PB_ERR_MAX];
 };
 
@@ -98,7 +94,7 @@ struct pool {
  * alloc and free from read-modify-writing each other's fields. */
 static uint64_t pool_live(const struct pool *pl)
 {
-    return pl->allocs + pl->realloc_births - (pl->frees - pl->null_frees) - pl->retired;
+    return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired;
 }
 
 static const struct pb_option_desc pool_options[] = {
@@ -106,22 +102,9 @@ static const struct pb_option_desc pool_options[] = {
     {"align", "16", "alignment of every chunk, a power of two up to 4096"},
     {"slab", "64k", "bytes mapped at a time, rounded up to whole pages (k/M/G suffixes)"},
     {"checked", "0", "1: detect double and invalid frees (a bitmap per slab)"},
+    {"return", "off", "N: per-slab lists; empty slabs beyond N given back (madvise)"},
     {NULL, NULL, NULL},
 };
-
-/* ---- the free list: the next pointer lives in a free chunk's first bytes ---- */
-
-static unsigned char *chunk_next(const unsigned char *c)
-{
-    unsigned char *next;
-    memcpy(&next, c, sizeof next);
-    return next;
-}
-
-static void chunk_set_next(unsigned char *c, unsigned char *next)
-{
-    memcpy(c, &next, sizeof next);
-}
 
 /* ---- options ---- */
 
@@ -141,7 +124,43 @@ static size_t round_up(size_t n, size_t to)
     return (n + to - 1) / to * to;
 }
 
-/* Fill chunk, align, slab_size and checked from opts; -1 and why if invalid. */
+/* return=N: the slabs on a pool-small core; -1 and why if invalid. */
+static int pool_configure_return(struct pool *pl, const struct pb_option *opts, size_t n,
+                                 size_t slab, char *err, size_t errlen)
+{
+    int returning;
+    size_t keep;
+    if (pb_return_option("pool", opts, n, &returning, &keep, err, errlen))
+        return -1;
+    if (!returning)
+        return 0;
+    if (pl->c.checked) {
+        snprintf(err, errlen, "pool: checked=1 and return=%zu cannot be combined", keep);
+        return -1;
+    }
+    if (slab > ((size_t)1 << 30)) {
+        snprintf(err, errlen, "pool: slab=%zu exceeds 1 GiB, the limit with return", slab);
+        return -1;
+    }
+    pl->small = malloc(sizeof *pl->small);
+    if (!pl->small) {
+        snprintf(err, errlen, "pool: out of memory");
+        return -1;
+    }
+    size_t pow2 = pb_small_slab_size(slab);
+    unsigned width = pow2 / pl->c.chunk <= ((size_t)1 << 16) ? 2 : 4;
+    if (pb_small_core_init(pl->small, "pool", pl->c.chunk, pl->c.align, pow2, width, 1, keep,
+                           err, errlen)) {
+        free(pl->small);
+        pl->small = NULL;
+        return -1;
+    }
+    pl->c.slab_size = pow2;
+    pl->c.detour = 1;
+    return 0;
+}
+
+/* Set up the core from opts; -1 and why if invalid. */
 static int pool_configure(struct pool *pl, const struct pb_option *opts, size_t n,
                           char *err, size_t errlen)
 {
@@ -180,13 +199,10 @@ static int pool_configure(struct pool *pl, const struct pb_option *opts, size_t 
         return -1;
     }
     long page = sysconf(_SC_PAGESIZE);
-    pl->chunk = chunk;
-    pl->align = align;
-    pl->slab_size = round_up(slab, page > 0 ? (size_t)page : 4096);
-    pl->per_slab = pl->slab_size / chunk;
-    pl->bitmap_words = (pl->per_slab + 63) / 64;
-    pl->checked = (int)checked;
-    return 0;
+    pb_pool_core_init(&pl->c, "pool", chunk, align,
+                      round_up(slab, page > 0 ? (size_t)page : 4096), (int)checked, 0);
+    pl->c.detour = (int)checked;
+    return pool_configure_return(pl, opts, n, slab, err, errlen);
 }
 
 static int pool_create(const struct pb_option *opts, size_t n, void **out, char *err,
@@ -207,114 +223,7 @@ static int pool_create(const struct pb_option *opts, size_t n, void **out, char 
     return 0;
 }
 
-/* ---- slabs ---- */
-
-static void set_slab_current(struct pool *pl, size_t i)
-{
-    pl->cur = i;
-    pl->bump = pl->slabs[i].base;
-    pl->bump_end = pl->bump + pl->per_slab * pl->chunk;
-}
-
-static int grow_tables(struct pool *pl)
-{
-    if (pl->n_slabs < pl->cap_slabs)
-        return 0;
-    size_t cap = pl->cap_slabs ? 2 * pl->cap_slabs : 8;
-    struct pool_slab *s = realloc(pl->slabs, cap * sizeof *s);
-    if (!s)
-        return -1;
-    pl->slabs = s;
-    size_t *idx = realloc(pl->by_addr, cap * sizeof *idx);
-    if (!idx)
-        return -1;
-    pl->by_addr = idx;
-    pl->cap_slabs = cap;
-    return 0;
-}
-
-/* Insert slab i into the address-sorted index. */
-static void index_slab(struct pool *pl, size_t i)
-{
-    size_t k = pl->n_slabs - 1;
-    while (k > 0 && pl->slabs[pl->by_addr[k - 1]].base > pl->slabs[i].base) {
-        pl->by_addr[k] = pl->by_addr[k - 1];
-        k--;
-    }
-    pl->by_addr[k] = i;
-}
-
-/* Map one more slab and make it current. -1 (reason in err) on failure. */
-static int map_slab(struct pool *pl)
-{
-    if (grow_tables(pl)) {
-        snprintf(pl->err, sizeof pl->err, "pool: out of memory for the slab table");
-        return -1;
-    }
-    uint64_t *bits = NULL;
-    if (pl->checked) {
-        bits = calloc(pl->bitmap_words, sizeof *bits);
-        if (!bits) {
-            snprintf(pl->err, sizeof pl->err, "pool: out of memory for a slab bitmap");
-            return -1;
-        }
-    }
-    void *base = mmap(NULL, pl->slab_size, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) {
-        free(bits);
-        snprintf(pl->err, sizeof pl->err, "pool: cannot map a slab of %zu bytes",
-                 pl->slab_size);
-        return -1;
-    }
-    size_t i = pl->n_slabs++;
-    pl->slabs[i].base = base;
-    pl->slabs[i].live = bits;
-    index_slab(pl, i);
-    set_slab_current(pl, i);
-    size_t footprint = pl->n_slabs * pl->slab_size;
-    if (footprint > pl->peak_footprint)
-        pl->peak_footprint = footprint;
-    return 0;
-}
-
-/* The index in slabs[] of the slab holding p, or -1 when p is in none. */
-static long find_slab(const struct pool *pl, const unsigned char *p)
-{
-    size_t lo = 0, hi = pl->n_slabs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const unsigned char *base = pl->slabs[pl->by_addr[mid]].base;
-        if (p < base)
-            hi = mid;
-        else if (p >= base + pl->slab_size)
-            lo = mid + 1;
-        else
-            return (long)pl->by_addr[mid];
-    }
-    return -1;
-}
-
-/* ---- chunks ---- */
-
-/* A chunk from the free list, slab cur, the next kept slab or a new slab; NULL if none. */
-static unsigned char *take_chunk(struct pool *pl)
-{
-    unsigned char *c = pl->free_head;
-    if (c) {
-        pl->free_head = chunk_next(c);
-        return c;
-    }
-    if (pl->bump == pl->bump_end) {
-        if (pl->n_slabs > 0 && pl->cur + 1 < pl->n_slabs)
-            set_slab_current(pl, pl->cur + 1);
-        else if (map_slab(pl))
-            return NULL;
-    }
-    c = pl->bump;
-    pl->bump += pl->chunk;
-    return c;
-}
+/* ---- checked mode ---- */
 
 static void bit_set(uint64_t *bits, size_t i, int on)
 {
@@ -330,46 +239,47 @@ static int bit_get(const uint64_t *bits, size_t i)
 }
 
 /* Has chunk idx of slab s ever been carved since the last free_all? */
-static int carved(const struct pool *pl, size_t s, size_t idx)
+static int carved(const struct pb_pool_core *c, size_t s, size_t idx)
 {
-    if (s != pl->cur)
-        return s < pl->cur;
-    return pl->slabs[s].base + idx * pl->chunk < pl->bump;
+    if (s != c->cur)
+        return s < c->cur;
+    return c->slabs[s].base + idx * c->chunk < c->bump;
 }
 
-/* Checked mode: mark chunk c live or free. */
-static void mark_chunk(struct pool *pl, const unsigned char *c, int live)
+/* Checked mode: mark chunk p live or free. */
+static void mark_chunk(struct pb_pool_core *c, const unsigned char *p, int live)
 {
-    long s = find_slab(pl, c);
-    size_t idx = (size_t)(c - pl->slabs[s].base) / pl->chunk;
-    bit_set(pl->slabs[s].live, idx, live);
+    long s = pb_pool_core_find_slab(c, p);
+    size_t idx = (size_t)(p - c->slabs[s].base) / c->chunk;
+    bit_set(c->slabs[s].live, idx, live);
 }
 
 /* Checked mode: 0 if p is a live chunk of this pool, else -1 and why in err. */
 static int check_live(struct pool *pl, const char *what, const unsigned char *p)
 {
-    long s = find_slab(pl, p);
+    const struct pb_pool_core *c = &pl->c;
+    long s = pb_pool_core_find_slab(c, p);
     if (s < 0) {
         snprintf(pl->err, sizeof pl->err, "pool: %s of %p: not a pointer into this pool", what,
                  (const void *)p);
         return -1;
     }
-    size_t off = (size_t)(p - pl->slabs[s].base);
-    size_t idx = off / pl->chunk;
-    if (idx >= pl->per_slab) {
+    size_t off = (size_t)(p - c->slabs[s].base);
+    size_t idx = off / c->chunk;
+    if (idx >= c->per_slab) {
         snprintf(pl->err, sizeof pl->err,
                  "pool: %s of %p: in the unused tail of a slab, not a chunk", what,
                  (const void *)p);
         return -1;
     }
-    if (off % pl->chunk) {
+    if (off % c->chunk) {
         snprintf(pl->err, sizeof pl->err,
                  "pool: %s of %p: interior pointer, %zu bytes into a %zu-byte chunk", what,
-                 (const void *)p, off % pl->chunk, pl->chunk);
+                 (const void *)p, off % c->chunk, c->chunk);
         return -1;
     }
-    if (!bit_get(pl->slabs[s].live, idx)) {
-        const char *why = carved(pl, (size_t)s, idx)
+    if (!bit_get(c->slabs[s].live, idx)) {
+        const char *why = carved(c, (size_t)s, idx)
                               ? "the chunk is already free (double free)"
                               : "the chunk is not allocated (stale, or never handed out)";
         snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p, why);
@@ -378,18 +288,20 @@ static int check_live(struct pool *pl, const char *what, const unsigned char *p)
     return 0;
 }
 
+/* ---- alloc and free ---- */
+
 /* Refuse a request the pool cannot serve: 0 if it fits, else -1 and why. */
 static int check_request(struct pool *pl, const char *what, size_t size, size_t align)
 {
-    if (size > pl->chunk) {
+    if (size > pl->c.chunk) {
         snprintf(pl->err, sizeof pl->err, "pool: %s of %zu bytes exceeds chunk size %zu", what,
-                 size, pl->chunk);
+                 size, pl->c.chunk);
         return -1;
     }
-    if (align > pl->align) {
+    if (align > pl->c.align) {
         snprintf(pl->err, sizeof pl->err,
                  "pool: %s of %zu bytes aligned to %zu exceeds the pool's alignment %zu", what,
-                 size, align, pl->align);
+                 size, align, pl->c.align);
         return -1;
     }
     return 0;
@@ -404,53 +316,68 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
         pl->failures++;
         return NULL;
     }
-    unsigned char *c = take_chunk(pl);
-    if (!c) {
+    unsigned char *p;
+    if (pl->small) {
+        if (!pl->small->avail && pb_small_core_add_slab(pl->small, pl->err, sizeof pl->err)) {
+            pl->failures++;
+            return NULL;
+        }
+        pl->c.allocs++;
+        return pb_small_core_take(pl->small, pl->small->avail);
+    }
+    p = pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
+    if (!p) {
         pl->failures++;
         return NULL;
     }
-    if (pl->checked)
-        mark_chunk(pl, c, 1);
-    pl->allocs++;
-    return c;
+    if (pl->c.checked)
+        mark_chunk(&pl->c, p, 1);
+    pl->c.allocs++;
+    return p;
 }
 
 static void *pool_alloc(void *self, size_t size, size_t align)
 {
     struct pool *pl = self;
-    if (size > pl->chunk || align > pl->align || pl->checked)
+    if (size > pl->c.chunk || align > pl->c.align || pl->c.checked)
         return pool_alloc_slow(pl, size, align);
-    unsigned char *c = pl->free_head;
-    if (c) {
-        pl->free_head = chunk_next(c);
-    } else if (pl->bump != pl->bump_end) {
-        c = pl->bump;
-        pl->bump += pl->chunk;
+    /* pb_pool_core_pop spelled out: its NULL test would cost the bump path a branch. */
+    unsigned char *p = pl->c.free_head;
+    if (p) {
+        pl->c.free_head = pb_pool_core_next(p);
+    } else if (pl->c.bump != pl->c.bump_end) {
+        p = pl->c.bump;
+        pl->c.bump += pl->c.chunk;
     } else {
         return pool_alloc_slow(pl, size, align);
     }
-    pl->allocs++;
-    return c;
+    pl->c.allocs++;
+    return p;
 }
 
+/* Free in checked or return mode. */
 __attribute__((noinline, cold))
-static int pool_free_checked(struct pool *pl, unsigned char *p, size_t size)
+static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
 {
+    if (pl->small) {
+        pb_small_core_put(pl->small, p);
+        pl->c.frees++;
+        return 0;
+    }
     if (check_live(pl, "free", p)) {
         pl->failures++;
         return -1;
     }
-    if (size > pl->chunk) {
+    if (size > pl->c.chunk) {
         snprintf(pl->err, sizeof pl->err,
                  "pool: free of %p: size %zu exceeds chunk size %zu", (void *)p, size,
-                 pl->chunk);
+                 pl->c.chunk);
         pl->failures++;
         return -1;
     }
-    mark_chunk(pl, p, 0);
-    chunk_set_next(p, pl->free_head);
-    pl->free_head = p;
-    pl->frees++;
+    mark_chunk(&pl->c, p, 0);
+    pb_pool_core_push(&pl->c, p);
+    pl->c.frees++;
     return 0;
 }
 
@@ -459,15 +386,14 @@ static int pool_free(void *self, void *ptr, size_t size)
     struct pool *pl = self;
     unsigned char *p = ptr;
     if (!p) {
-        pl->frees++;
+        pl->c.frees++;
         pl->null_frees++;
         return 0;
     }
-    if (pl->checked)
-        return pool_free_checked(pl, p, size);
-    chunk_set_next(p, pl->free_head);
-    pl->free_head = p;
-    pl->frees++;
+    if (pl->c.detour)
+        return pool_free_slow(pl, p, size);
+    pb_pool_core_push(&pl->c, p);
+    pl->c.frees++;
     return 0;
 }
 
@@ -480,13 +406,13 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
     if (!ptr) {
         void *p = pool_alloc_slow(pl, new_size, align);
         if (p) {
-            pl->allocs--;
+            pl->c.allocs--;
             pl->realloc_births++;
             pl->reallocs++;
         }
         return p;
     }
-    if ((pl->checked && check_live(pl, "realloc", ptr)) ||
+    if ((pl->c.checked && check_live(pl, "realloc", ptr)) ||
         check_request(pl, "realloc", new_size, align)) {
         pl->failures++;
         return NULL;
@@ -498,26 +424,36 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
 static void pool_free_all(void *self)
 {
     struct pool *pl = self;
-    pl->free_head = NULL;
-    if (pl->n_slabs > 0)
-        set_slab_current(pl, 0);
-    if (pl->checked)
-        for (size_t i = 0; i < pl->n_slabs; i++)
-            memset(pl->slabs[i].live, 0, pl->bitmap_words * sizeof(uint64_t));
+    pb_pool_core_reset(&pl->c);
+    if (pl->small)
+        pb_small_core_reset(pl->small);
     pl->retired += pool_live(pl);
     pl->free_alls++;
+}
+
+/* Bytes of slabs held now, and at most, whichever core holds them. */
+static size_t pool_footprint(const struct pool *pl)
+{
+    if (pl->small)
+        return pb_small_core_held(pl->small) * pl->small->slab_size;
+    return pb_pool_core_footprint(&pl->c);
+}
+
+static size_t pool_peak_footprint(const struct pool *pl)
+{
+    return pl->small ? pl->small->peak_footprint : pl->c.peak_footprint;
 }
 
 static void pool_stats(void *self, struct pb_backend_stats *out)
 {
     const struct pool *pl = self;
     *out = (struct pb_backend_stats){
-        .footprint_bytes = pl->n_slabs * pl->slab_size,
-        .peak_footprint_bytes = pl->peak_footprint,
-        .granted_bytes = (size_t)pool_live(pl) * pl->chunk,
+        .footprint_bytes = pool_footprint(pl),
+        .peak_footprint_bytes = pool_peak_footprint(pl),
+        .granted_bytes = (size_t)pool_live(pl) * pl->c.chunk,
         .live_blocks = (size_t)pool_live(pl),
-        .allocs = pl->allocs,
-        .frees = pl->frees,
+        .allocs = pl->c.allocs,
+        .frees = pl->c.frees,
         .reallocs = pl->reallocs,
         .free_alls = pl->free_alls,
         .failures = pl->failures,
@@ -527,22 +463,51 @@ static void pool_stats(void *self, struct pb_backend_stats *out)
 static int pool_mappings(void *self, pb_mapping_fn fn, void *ctx)
 {
     const struct pool *pl = self;
-    for (size_t i = 0; i < pl->n_slabs; i++) {
-        struct pb_mapping m = {pl->slabs[i].base, pl->slab_size};
-        if (fn(&m, ctx))
-            return 1;
-    }
-    return 0;
+    if (pl->small)
+        return pb_small_core_mappings(pl->small, fn, ctx);
+    return pb_pool_core_mappings(&pl->c, fn, ctx);
+}
+
+/* The one pool as one row, so utilisation reads the same for every pool backend. */
+static size_t pool_class_stats(void *self, struct pb_class_stats *out, size_t max)
+{
+    const struct pool *pl = self;
+    if (max >= 1)
+        out[0] = (struct pb_class_stats){
+            .kind = PB_CLASS_SIZE,
+            .size = pl->c.chunk,
+            .chunks_live = (size_t)pool_live(pl),
+            .chunks_carved = pl->small ? pb_small_core_carved(pl->small)
+                                       : pb_pool_core_carved(&pl->c),
+            .slabs = pl->small ? pb_small_core_held(pl->small) : pl->c.n_slabs,
+            .footprint_bytes = pool_footprint(pl),
+            .allocs = pl->c.allocs + pl->realloc_births,
+        };
+    return 1;
 }
 
 static size_t pool_config(void *self, struct pb_config_entry *out, size_t max)
 {
     const struct pool *pl = self;
-    const size_t values[] = {pl->chunk, pl->align, pl->slab_size, (size_t)pl->checked};
+    const size_t values[] = {pl->c.chunk, pl->c.align, pl->c.slab_size, (size_t)pl->c.checked};
     size_t n = 0;
     for (; n < 4 && n < max; n++) {
         snprintf(out[n].key, sizeof out[n].key, "%s", pool_options[n].key);
         snprintf(out[n].value, sizeof out[n].value, "%zu", values[n]);
+    }
+    if (n < max) {
+        snprintf(out[n].key, sizeof out[n].key, "return");
+        if (pl->small)
+            snprintf(out[n].value, sizeof out[n].value, "%zu", pl->small->keep_empty);
+        else
+            snprintf(out[n].value, sizeof out[n].value, "off");
+        n++;
+    }
+    if (n < max && pl->small) {
+        snprintf(out[n].key, sizeof out[n].key, "slabs_returned");
+        snprintf(out[n].value, sizeof out[n].value, "%llu",
+                 (unsigned long long)pl->small->slabs_returned);
+        n++;
     }
     return n;
 }
@@ -557,12 +522,10 @@ static void pool_destroy(void *self)
     struct pool *pl = self;
     if (!pl)
         return;
-    for (size_t i = 0; i < pl->n_slabs; i++) {
-        munmap(pl->slabs[i].base, pl->slab_size);
-        free(pl->slabs[i].live);
-    }
-    free(pl->slabs);
-    free(pl->by_addr);
+    pb_pool_core_release(&pl->c);
+    if (pl->small)
+        pb_small_core_release(pl->small);
+    free(pl->small);
     free(pl);
 }
 
@@ -583,4 +546,5 @@ const struct pb_backend_ops pb_backend_pool = {
     .config = pool_config,
     .last_error = pool_last_error,
     .destroy = pool_destroy,
+    .class_stats = pool_class_stats,
 };

@@ -13,12 +13,18 @@ extern const struct pb_backend_ops pb_backend_pool;
 extern const struct pb_backend_ops pb_backend_arena;
 extern const struct pb_backend_ops pb_backend_malloc;
 extern const struct pb_backend_ops pb_backend_null;
+extern const struct pb_backend_ops pb_backend_pool_small;
+extern const struct pb_backend_ops pb_backend_pools;
+extern const struct pb_backend_ops pb_backend_pool_tag;
 
 const struct pb_backend_ops *const pb_backends[] = {
     &pb_backend_pool,
     &pb_backend_arena,
     &pb_backend_malloc,
     &pb_backend_null,
+    &pb_backend_pool_small,
+    &pb_backend_pools,
+    &pb_backend_pool_tag,
     NULL,
 };
 

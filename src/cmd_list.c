@@ -12,7 +12,7 @@
 
 static const char *const flag_names[] = {
     "thread-safe", "own-mappings", "free-noop", "free-all",
-    "no-memory",   "fixed-size",   "process-wide",
+    "no-memory",   "fixed-size",   "process-wide", "tagged",
 };
 
 static void print_flags(unsigned flags)

@@ -14,6 +14,8 @@ static const struct pb_command commands[] = {
     {"check", "validate trace files and print their figures", pb_cmd_check},
     {"convert", "convert a trace between text, .gz and binary .pbt", pb_cmd_convert},
     {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},
+    {"plot", "draw charts of results files with gnuplot (overlaying several)", pb_cmd_plot},
+    {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];

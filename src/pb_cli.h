@@ -34,6 +34,10 @@ int pb_cmd_record(int argc, char **argv);
 
 /* `poolbench import --from mtrace FILE -o OUT`: convert an mtrace log (cmd_import.c). */
 int pb_cmd_import(int argc, char **argv);
+/* poolbench plot: charts of results files (cmd_plot.c). */
+int pb_cmd_plot(int argc, char **argv);
+/* poolbench compare: base against new results, exit 1 on a regression (cmd_compare.c). */
+int pb_cmd_compare(int argc, char **argv);
 
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);

@@ -485,6 +485,86 @@ static void pool_rejects_bad_options(void **state)
     }
 }
 
+static const char *config_text(void *self, const char *key)
+{
+    static struct pb_config_entry cfg[8];
+    size_t n = pool()->config(self, cfg, 8);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cfg[i].key, key) == 0)
+            return cfg[i].value;
+    fail_msg("no config entry %s", key);
+    return "";
+}
+
+static size_t resident_pages(void *addr, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 0;
+    unsigned char vec[64];
+    assert_true(len / page <= sizeof vec);
+    assert_int_equal(mincore(addr, len, vec), 0);
+    for (size_t i = 0; i < len / page; i++)
+        n += vec[i] & 1;
+    return n;
+}
+
+/* return=0: a slab is given back the moment it empties; its pages leave RAM. */
+static void pool_return_gives_back_empty_slab(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"slab", "16k"}, {"return", "0"}};
+    void *self = make(o, 3);
+    assert_string_equal(config_text(self, "return"), "0");
+    const size_t per_slab = 16384 / 64 - 1; /* slot 0 holds the slab header */
+    unsigned char **p = calloc(2 * per_slab, sizeof *p);
+    for (size_t i = 0; i < 2 * per_slab; i++) {
+        p[i] = pool()->alloc(self, 64, 16);
+        assert_non_null(p[i]);
+        assert_int_equal((uintptr_t)p[i] % 16, 0);
+        fill(p[i], 64, (unsigned)i);
+    }
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 2);
+    unsigned char *slab0 = (unsigned char *)((uintptr_t)p[0] & ~(uintptr_t)16383);
+    assert_int_equal(resident_pages(slab0, 16384), 4);
+    for (size_t i = 0; i < per_slab; i++)
+        assert_int_equal(pool()->free(self, p[i], 64), 0);
+    assert_int_equal(resident_pages(slab0, 16384), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.footprint_bytes, 16384);
+    assert_int_equal(st.peak_footprint_bytes, 2 * 16384);
+    assert_int_equal(st.live_blocks, per_slab);
+    assert_int_equal(st.granted_bytes, per_slab * 64);
+    assert_int_equal(mappings_of(self).n, 1);
+    assert_string_equal(config_text(self, "slabs_returned"), "1");
+    for (size_t i = per_slab; i < 2 * per_slab; i++)
+        verify(p[i], 64, (unsigned)i);
+    unsigned char *q = pool()->alloc(self, 64, 16); /* the given-back slab, carved afresh */
+    assert_true(q >= slab0 && q < slab0 + 16384);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(q[i], 0);
+    pool()->free_all(self);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.footprint_bytes, 0); /* return=0 keeps no empty slab */
+    assert_non_null(pool()->alloc(self, 64, 16));
+    free(p);
+    pool()->destroy(self);
+}
+
+static void pool_return_rejects_bad_combinations(void **state)
+{
+    (void)state;
+    struct pb_option both[] = {{"checked", "1"}, {"return", "2"}};
+    struct pb_option word[] = {{"return", "later"}};
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    assert_int_equal(pool()->create(both, 2, &self, err, sizeof err), -1);
+    assert_non_null(strstr(err, "checked=1 and return=2 cannot be combined"));
+    assert_int_equal(pool()->create(word, 1, &self, err, sizeof err), -1);
+    assert_non_null(strstr(err, "pool: return=later must be off or a count"));
+    assert_null(self);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -506,6 +586,8 @@ int main(void)
         cmocka_unit_test(pool_checked_catches_foreign_and_interior),
         cmocka_unit_test(pool_checked_stale_pointer_after_free_all),
         cmocka_unit_test(pool_rejects_bad_options),
+        cmocka_unit_test(pool_return_gives_back_empty_slab),
+        cmocka_unit_test(pool_return_rejects_bad_combinations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

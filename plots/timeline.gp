@@ -1,0 +1,89 @@
+# timeline.gp -- memory over the run of one workload: the workload's live
+# bytes (black) against each backend's resident bytes (thick line, measured
+# by the kernel) and footprint (thin line with circles, held from the
+# system), event by event. One colour per backend; a second or third results
+# file draws its lines dashed or dotted.
+#
+# Data: NAME.tsv (one block per backend, two blank lines apart: event, live,
+# granted, footprint, resident, occupied bytes) and NAME.vars, as written by
+# `poolbench plot` (see README.md).
+#   gnuplot -e "datafile='out/timeline-churn.tsv'; outfile='out/timeline-churn.png'" plots/timeline.gp
+# Variables: datafile (required); outfile (default: datafile with .png or
+# .svg); varsfile (default: datafile with .vars); fmt = 'png' | 'svg';
+# logy = 0 | 1 overrides the .vars choice of a linear or logarithmic axis.
+
+if (!exists("datafile")) print "timeline.gp: give -e \"datafile='DIR/timeline-WORKLOAD.tsv'\""; exit status 2
+if (!exists("fmt")) fmt = "png"
+if (!exists("varsfile")) varsfile = datafile[1:strlen(datafile) - 4] . ".vars"
+if (!exists("outfile")) outfile = datafile[1:strlen(datafile) - 4] . "." . fmt
+if (exists("logy")) logy_given = logy
+load varsfile
+if (exists("logy_given")) logy = logy_given
+
+width = NS > 3 ? 1250 : 1100
+height = 620
+if (fmt eq "svg") {
+    set terminal svg size width, height dynamic background rgb "white" font "sans,12" noenhanced
+} else {
+    if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+        set terminal pngcairo size width, height font "sans,11" noenhanced
+    } else {
+        set terminal png size width, height noenhanced
+    }
+}
+set output outfile
+set termoption noenhanced
+
+# Okabe-Ito palette (colour-blind safe), one colour per backend (black is
+# the live bytes)
+set linetype 1 lc rgb "#0072B2" lw 2
+set linetype 2 lc rgb "#E69F00" lw 2
+set linetype 3 lc rgb "#009E73" lw 2
+set linetype 4 lc rgb "#D55E00" lw 2
+set linetype 5 lc rgb "#56B4E9" lw 2
+set linetype 6 lc rgb "#CC79A7" lw 2
+set linetype 7 lc rgb "#F0E442" lw 2
+set linetype 8 lc rgb "#999999" lw 2
+set linetype cycle 8
+
+human(x) = x >= 2**30 ? sprintf("%.3g GiB", x / 2.0**30) : \
+           x >= 2**20 ? sprintf("%.3g MiB", x / 2.0**20) : \
+           x >= 2**10 ? sprintf("%.3g KiB", x / 2.0**10) : sprintf("%.0f B", x)
+
+# columns of each block
+EVENT = 1; LIVE = 2; FOOTPRINT = 4; RESIDENT = 5
+
+set datafile separator "\t"
+set datafile missing "NaN"
+set grid xtics ytics lc rgb "#dddddd"
+set border 3
+set xtics nomirror
+set ytics nomirror
+set key outside right top vertical Left reverse samplen 3 width 1
+set xlabel "event (allocs, frees and reallocs replayed so far)"
+set format x "%.0s%c"
+set xrange [0:*]
+set autoscale xfixmax
+set title sprintf("Memory over time on %s\n%s", workload, machine) font ",13"
+
+if (logy) {
+    set logscale y 4
+    set ylabel "bytes (log scale)"
+    set ytics ()
+    do for [k=0:20] { set ytics add (human(4.0**k) 4.0**k) }
+    set yrange [ymin / 2:ymax * 2]
+    s_ = 1
+} else {
+    set ylabel sprintf("bytes (%s)", unit)
+    set yrange [0:ymax / scale * 1.1]
+    s_ = scale
+}
+pos(v) = logy && v <= 0 ? NaN : v / s_
+
+plot datafile index 0 using (column(EVENT)):(pos(column(LIVE))) with lines lc rgb "#000000" lw 2.5 \
+         title "live bytes (the workload)", \
+     for [s=1:NS] datafile index (s - 1) using (column(EVENT)):(pos(column(RESIDENT))) \
+         with lines lt colour[s] dt fileno[s] lw 2.5 title series[s] . ": resident", \
+     for [s=1:NS] datafile index (s - 1) using (column(EVENT)):(pos(column(FOOTPRINT))) \
+         with linespoints lt colour[s] dt fileno[s] lw 1 pt 6 ps 0.7 pi 6 \
+         title series[s] . ": footprint"

@@ -1,0 +1,339 @@
+/*
+ * cmd_plot.c -- `poolbench plot`: exports the chart data of one or more
+ * results files and draws each chart with gnuplot and the scripts of plots/,
+ * then writes an index (README.md) listing the charts with their captions.
+ */
+#include "pb_build_info.h"
+#include "pb_cli.h"
+#include "plot_export.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef PB_SOURCE_PLOTS
+#define PB_SOURCE_PLOTS ""
+#endif
+
+struct plot_opts {
+    const char *dir;      /* output folder, NULL: that of the first file */
+    const char *format;   /* "png" or "svg" */
+    int logscale;         /* log time axis on the throughput chart */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log]\n\n"
+            "Draws the charts of one or more results files with gnuplot: throughput,\n"
+            "memory, timeline, latency (when measured) and fragmentation. Several files\n"
+            "overlay, each backend labelled by file. DIR (default: the folder of the first\n"
+            "file) receives the charts, their data (NAME.tsv + NAME.vars) and README.md,\n"
+            "an index of the charts.\n\n"
+            "  -o DIR          output folder (created when missing)\n"
+            "  --format FMT    png (default) or svg\n"
+            "  --log           logarithmic ns/op axis on the throughput chart\n\n"
+            "The scripts come from $POOLBENCH_PLOTS, the installed share/poolbench/plots\n"
+            "or the source tree. Exit status: 0 ok; 1 gnuplot failed; 2 bad usage or input\n"
+            "(including gnuplot missing).\n");
+}
+
+/* Whether path/name is a file; *out gets the joined path. */
+static int has_file(const char *dir, const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s/%s", dir, name);
+    return access(out, R_OK) == 0;
+}
+
+/* The folder holding throughput.gp and friends, into out; -1 when none. */
+static int find_scripts(char *out, size_t len)
+{
+    char probe[4400];
+    const char *env = getenv("POOLBENCH_PLOTS");
+    if (env && *env) {
+        snprintf(out, len, "%s", env);
+        return has_file(env, "throughput.gp", probe, sizeof probe) ? 0 : -1;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) { /* an installed tree next to the executable: bin/../share/poolbench/plots */
+        exe[n] = '\0';
+        char rel[4200];
+        snprintf(rel, sizeof rel, "%s/../share/poolbench/plots", dirname(exe));
+        if (has_file(rel, "throughput.gp", probe, sizeof probe)) {
+            snprintf(out, len, "%s", rel);
+            return 0;
+        }
+    }
+    const char *const fallback[] = {PB_SOURCE_PLOTS, PB_DATADIR "/plots"};
+    for (int i = 0; i < 2; i++) {
+        if (*fallback[i] && has_file(fallback[i], "throughput.gp", probe, sizeof probe)) {
+            snprintf(out, len, "%s", fallback[i]);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* The gnuplot executable on PATH, into out; -1 when there is none. */
+static int find_gnuplot(char *out, size_t len)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        return -1;
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        snprintf(out, len, "%.*s/gnuplot", (int)(n ? n : 1), n ? path : ".");
+        if (access(out, X_OK) == 0)
+            return 0;
+        path += n + (path[n] == ':');
+    }
+    return -1;
+}
+
+/* mkdir -p. 0 ok; -1 with errno. */
+static int make_dirs(const char *dir)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Append name='value' to a gnuplot -e command, doubling single quotes. */
+static void add_gp_assign(char *cmd, size_t len, const char *name, const char *value)
+{
+    size_t used = strlen(cmd);
+    used += (size_t)snprintf(cmd + used, len - used, "%s='", name);
+    for (; *value && used + 3 < len; value++) {
+        if (*value == '\'')
+            cmd[used++] = '\'';
+        cmd[used++] = *value;
+    }
+    snprintf(cmd + used, len - used, "'; ");
+}
+
+/* Draw one chart into DIR/NAME.FMT (through a temporary name). 0 ok; -1 with err. */
+static int draw(const char *gnuplot, const char *scripts, const char *dir,
+                const struct pb_plot_chart *ch, const struct plot_opts *o, char *err,
+                size_t errlen)
+{
+    char data[4400], vars[4400], tmp[4400], final[4400], script[4400], cmd[20000] = "";
+    snprintf(data, sizeof data, "%s/%s.tsv", dir, ch->name);
+    snprintf(vars, sizeof vars, "%s/%s.vars", dir, ch->name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, ch->name, o->format);
+    snprintf(final, sizeof final, "%s/%s.%s", dir, ch->name, o->format);
+    snprintf(script, sizeof script, "%s/%s.gp", scripts, ch->script);
+    add_gp_assign(cmd, sizeof cmd, "datafile", data);
+    add_gp_assign(cmd, sizeof cmd, "varsfile", vars);
+    add_gp_assign(cmd, sizeof cmd, "outfile", tmp);
+    add_gp_assign(cmd, sizeof cmd, "fmt", o->format);
+    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        execl(gnuplot, "gnuplot", "-e", cmd, script, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+            return -1;
+        }
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name,
+                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, final) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
+static int write_index(const char *dir, const struct pb_results_set *set,
+                       const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
+                       const char *format, char *err, size_t errlen)
+{
+    char tmp[4400], final[4400];
+    snprintf(tmp, sizeof tmp, "%s/.README.md.XXXXXX", dir);
+    snprintf(final, sizeof final, "%s/README.md", dir);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return -1;
+    }
+    fchmod(fd, 0644);
+    fprintf(f, "# poolbench charts\n\nDrawn by `poolbench plot` from:\n\n");
+    for (size_t i = 0; i < set->n; i++) {
+        char m[512];
+        fprintf(f, "- `%s` (%s)\n", set->files[i].path,
+                pb_results_machine(&set->files[i], m, sizeof m));
+    }
+    fprintf(f, "\nEach chart's data is next to it as NAME.tsv (with NAME.vars); "
+               "plots/README.md explains the charts.\n");
+    if (notes->n) {
+        fprintf(f, "\nLeft out of the charts:\n\n");
+        for (size_t i = 0; i < notes->n; i++)
+            fprintf(f, "- %s\n", notes->text[i]);
+        if (notes->dropped)
+            fprintf(f, "- and %zu more\n", notes->dropped);
+    }
+    for (size_t i = 0; i < charts->n; i++)
+        fprintf(f, "\n## %s\n\n%s\n\n![%s](%s.%s)\n", charts->v[i].name, charts->v[i].caption,
+                charts->v[i].name, charts->v[i].name, format);
+    int bad = ferror(f) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, final) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct plot_opts *o)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"log", no_argument, NULL, 'l'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return PB_EXIT_OK;
+        case 'o':
+            o->dir = optarg;
+            break;
+        case 'f':
+            if (strcmp(optarg, "png") != 0 && strcmp(optarg, "svg") != 0) {
+                fprintf(stderr, "poolbench plot: --format must be png or svg, not '%s'\n",
+                        optarg);
+                return PB_EXIT_USAGE;
+            }
+            o->format = optarg;
+            break;
+        case 'l':
+            o->logscale = 1;
+            break;
+        default:
+            usage(stderr);
+            return PB_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "poolbench plot: no results file given\n");
+        usage(stderr);
+        return PB_EXIT_USAGE;
+    }
+    return -1;
+}
+
+static void print_notes(const struct pb_plot_notes *notes)
+{
+    for (size_t i = 0; i < notes->n; i++)
+        fprintf(stderr, "poolbench plot: note: %s\n", notes->text[i]);
+    if (notes->dropped)
+        fprintf(stderr, "poolbench plot: note: and %zu more\n", notes->dropped);
+}
+
+/* Export and draw everything; returns the exit status. */
+static int plot_all(const struct pb_results_set *set, const char *dir, const char *gnuplot,
+                    const char *scripts, const struct plot_opts *o)
+{
+    char err[16384] = "";
+    struct pb_plot_notes *notes = calloc(1, sizeof *notes);
+    struct pb_plot_charts charts;
+    if (!notes || pb_plot_export(set, dir, &charts, notes, err, sizeof err)) {
+        fprintf(stderr, "poolbench plot: %s\n", notes ? err : "out of memory");
+        free(notes);
+        return PB_EXIT_USAGE;
+    }
+    print_notes(notes);
+    if (charts.n == 0) {
+        fprintf(stderr, "poolbench plot: nothing to chart: no run has figures to draw\n");
+        free(notes);
+        return PB_EXIT_USAGE;
+    }
+    int rc = PB_EXIT_OK;
+    for (size_t i = 0; i < charts.n && rc == PB_EXIT_OK; i++)
+        if (draw(gnuplot, scripts, dir, &charts.v[i], o, err, sizeof err))
+            rc = PB_EXIT_FAIL;
+    if (rc == PB_EXIT_OK && write_index(dir, set, &charts, notes, o->format, err, sizeof err))
+        rc = PB_EXIT_FAIL;
+    free(notes);
+    if (rc == PB_EXIT_OK)
+        printf("poolbench plot: %zu charts in %s (index: %s/README.md)\n", charts.n, dir, dir);
+    else
+        fprintf(stderr, "poolbench plot: %s\n", err);
+    pb_plot_charts_free(&charts);
+    return rc;
+}
+
+int pb_cmd_plot(int argc, char **argv)
+{
+    struct plot_opts o = {NULL, "png", 0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    char gnuplot[4200], scripts[4200], err[16384];
+    if (find_gnuplot(gnuplot, sizeof gnuplot)) {
+        fprintf(stderr, "poolbench plot: gnuplot not found: install the Debian package "
+                        "gnuplot-nox\n");
+        return PB_EXIT_USAGE;
+    }
+    if (find_scripts(scripts, sizeof scripts)) {
+        fprintf(stderr, "poolbench plot: cannot find the gnuplot scripts (throughput.gp): set "
+                        "POOLBENCH_PLOTS to the plots/ folder of the source tree\n");
+        return PB_EXIT_USAGE;
+    }
+    struct pb_results_set set;
+    if (pb_results_set_read(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
+        fprintf(stderr, "poolbench plot: %s\n", err);
+        return PB_EXIT_USAGE;
+    }
+    char first[4096], dir[4096];
+    snprintf(first, sizeof first, "%s", set.files[0].path);
+    snprintf(dir, sizeof dir, "%s", o.dir ? o.dir : dirname(first));
+    if (make_dirs(dir)) {
+        fprintf(stderr, "poolbench plot: cannot create %s: %s\n", dir, strerror(errno));
+        pb_results_set_free(&set);
+        return PB_EXIT_USAGE;
+    }
+    rc = plot_all(&set, dir, gnuplot, scripts, &o);
+    pb_results_set_free(&set);
+    return rc;
+}

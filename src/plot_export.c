@@ -1,0 +1,771 @@
+/*
+ * plot_export.c -- writes the TSV and variable files of each chart. The TSVs
+ * are tab-separated with '#' comment headers naming every column, so they
+ * read well by hand too; numbers use %.9g, missing ones NaN.
+ */
+#include "plot_export.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void pb_plot_note(struct pb_plot_notes *notes, const char *fmt, ...)
+{
+    if (!notes)
+        return;
+    if (notes->n >= PB_PLOT_MAX_NOTES) {
+        notes->dropped++;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(notes->text[notes->n++], PB_PLOT_NOTE_LEN, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- index ------------------------------------------------------------------ */
+
+static int has_workload(const struct pb_plot_index *ix, const char *name)
+{
+    for (size_t i = 0; i < ix->n_workloads; i++)
+        if (strcmp(ix->workloads[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int has_series(const struct pb_plot_index *ix, size_t file, const char *backend)
+{
+    for (size_t i = 0; i < ix->n_series; i++)
+        if (ix->series[i].file == file && strcmp(ix->series[i].backend, backend) == 0)
+            return 1;
+    return 0;
+}
+
+/* Tabs and newlines would break a TSV column or a gnuplot string. */
+static void clean_label(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\t' || *s == '\n' || *s == '\r')
+            *s = ' ';
+}
+
+static void describe_machines(const struct pb_results_set *set, struct pb_plot_index *ix)
+{
+    char first[512], m[512];
+    pb_results_machine(&set->files[0], first, sizeof first);
+    clean_label(first);
+    int same = 1;
+    for (size_t f = 1; f < set->n; f++) {
+        pb_results_machine(&set->files[f], m, sizeof m);
+        clean_label(m);
+        same &= strcmp(m, first) == 0;
+    }
+    if (same) {
+        snprintf(ix->machine, sizeof ix->machine, "%s", first);
+        return;
+    }
+    /* one line per file: a title too long for one line is cut at the edges */
+    size_t used = 0;
+    for (size_t f = 0; f < set->n && used < sizeof ix->machine; f++) {
+        pb_results_machine(&set->files[f], m, sizeof m);
+        clean_label(m);
+        used += (size_t)snprintf(ix->machine + used, sizeof ix->machine - used, "%s%s: %s",
+                                 f ? "\n" : "", set->files[f].label, m);
+    }
+}
+
+/* Order the series by backend (first appearance), then file: insertion
+ * sort, stable, on the colour index given here. */
+static void group_by_backend(struct pb_plot_index *ix)
+{
+    size_t n_backends = 0;
+    for (size_t i = 0; i < ix->n_series; i++) {
+        size_t c = n_backends;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(ix->series[j].backend, ix->series[i].backend) == 0)
+                c = ix->series[j].colour;
+        ix->series[i].colour = c;
+        n_backends += c == n_backends;
+    }
+    for (size_t i = 1; i < ix->n_series; i++) {
+        struct pb_plot_series key = ix->series[i];
+        size_t j = i;
+        for (; j > 0 && ix->series[j - 1].colour > key.colour; j--)
+            ix->series[j] = ix->series[j - 1];
+        ix->series[j] = key;
+    }
+}
+
+int pb_plot_index_build(const struct pb_results_set *set, struct pb_plot_index *ix, char *err,
+                        size_t errlen)
+{
+    memset(ix, 0, sizeof *ix);
+    size_t total = 0;
+    for (size_t f = 0; f < set->n; f++)
+        total += (size_t)cJSON_GetArraySize(set->files[f].runs);
+    if (total == 0) {
+        snprintf(err, errlen, "%s: no runs to chart", set->n ? set->files[0].path : "(none)");
+        return -1;
+    }
+    ix->series = calloc(total, sizeof *ix->series);
+    ix->workloads = calloc(total, sizeof *ix->workloads);
+    if (!ix->series || !ix->workloads) {
+        pb_plot_index_free(ix);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t f = 0; f < set->n; f++) {
+        const cJSON *run;
+        cJSON_ArrayForEach(run, set->files[f].runs) {
+            const char *w = pb_run_workload_name(run);
+            if (!has_workload(ix, w))
+                ix->workloads[ix->n_workloads++] = w;
+            char b[PB_LABEL_MAX];
+            pb_run_backend_label(run, b, sizeof b);
+            clean_label(b);
+            if (has_series(ix, f, b))
+                continue;
+            struct pb_plot_series *s = &ix->series[ix->n_series++];
+            s->file = f;
+            snprintf(s->backend, sizeof s->backend, "%s", b);
+            if (set->n > 1)
+                snprintf(s->label, sizeof s->label, "%.120s (%.120s)", b, set->files[f].label);
+            else
+                snprintf(s->label, sizeof s->label, "%s", b);
+            clean_label(s->label);
+        }
+    }
+    group_by_backend(ix);
+    describe_machines(set, ix);
+    return 0;
+}
+
+void pb_plot_index_free(struct pb_plot_index *ix)
+{
+    free(ix->series);
+    free(ix->workloads);
+    memset(ix, 0, sizeof *ix);
+}
+
+const cJSON *pb_plot_find_run(const struct pb_results_set *set, const struct pb_plot_series *s,
+                              const char *workload)
+{
+    const cJSON *run;
+    cJSON_ArrayForEach(run, set->files[s->file].runs) {
+        char b[PB_LABEL_MAX];
+        pb_run_backend_label(run, b, sizeof b);
+        clean_label(b);
+        if (strcmp(b, s->backend) == 0 && strcmp(pb_run_workload_name(run), workload) == 0)
+            return run;
+    }
+    return NULL;
+}
+
+const char *pb_plot_unit(double max, double *scale)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    double s = 1;
+    while (u < 4 && !isnan(max) && max >= s * 1024 * 2) {
+        s *= 1024;
+        u++;
+    }
+    *scale = s;
+    return units[u];
+}
+
+void pb_plot_safe_name(const char *name, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < len; i++) {
+        char c = name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.';
+        out[i] = ok ? c : '_';
+    }
+    if (len)
+        out[i < len ? i : len - 1] = '\0';
+    if (i == 0 && len > 1)
+        snprintf(out, len, "_");
+}
+
+/* ---- writing helpers ----------------------------------------------------- */
+
+static void put_num(FILE *f, double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs("\tNaN", f);
+    else
+        fprintf(f, "\t%.9g", v);
+}
+
+/* The first column of a data line: gnuplot would take a double quote in it
+ * for the start of a quoted field, so it becomes a single one. */
+static void put_key(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        fputc(*s == '"' ? '\'' : *s, f);
+}
+
+/* A gnuplot double-quoted string literal. */
+static void put_gp_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        if (*s == '\n')
+            fputs("\\n", f); /* a line break in a gnuplot title */
+        else
+            fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void put_gp_var(FILE *f, const char *name, const char *value)
+{
+    fprintf(f, "%s = ", name);
+    put_gp_string(f, value);
+    fputc('\n', f);
+}
+
+/* The variables every chart has: the series drawn are ix->series[pick[i]]
+ * (pick NULL: all of them), with their legend titles; colour[] numbers their
+ * backend and fileno[] their file (from 1), so a backend keeps its colour in
+ * every chart and its files differ by shade or dash; lt[] numbers each series
+ * in the whole set, for charts that give every series a colour of its own. */
+static void put_common_vars(FILE *vars, const struct pb_plot_index *ix, const char *workload,
+                            const size_t *pick, size_t n)
+{
+    fprintf(vars, "# gnuplot variables for the data file of the same name (poolbench plot)\n");
+    put_gp_var(vars, "machine", ix->machine);
+    put_gp_var(vars, "workload", workload ? workload : "all workloads");
+    fprintf(vars, "NS = %zu\n", n);
+    fprintf(vars, "array series[%zu] = [", n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputs(", ", vars);
+        put_gp_string(vars, ix->series[pick ? pick[i] : i].label);
+    }
+    fputs(n ? "]\n" : "\"\"]\n", vars);
+    static const char *const arrays[] = {"lt", "colour", "fileno"};
+    for (int a = 0; a < 3; a++) {
+        fprintf(vars, "array %s[%zu] = [", arrays[a], n ? n : 1);
+        for (size_t i = 0; i < n; i++) {
+            size_t k = pick ? pick[i] : i;
+            size_t v = a == 0 ? k : a == 1 ? ix->series[k].colour : ix->series[k].file;
+            fprintf(vars, "%s%zu", i ? ", " : "", v + 1);
+        }
+        fputs(n ? "]\n" : "1]\n", vars);
+    }
+}
+
+/* Byte values from lo (smallest above 0) to hi: the unit for a linear axis,
+ * and logy = 1 when they span more than PB_PLOT_LOG_SPAN (a linear axis would
+ * flatten the small ones). */
+static void put_unit_vars(FILE *vars, double lo, double hi)
+{
+    double scale;
+    const char *unit = pb_plot_unit(hi, &scale);
+    put_gp_var(vars, "unit", unit);
+    fprintf(vars, "scale = %.17g\n", scale);
+    fprintf(vars, "logy = %d\n", lo > 0 && hi / lo > PB_PLOT_LOG_SPAN);
+    fprintf(vars, "ymin = %.17g\nymax = %.17g\n", lo > 0 ? lo : 1, hi > 0 ? hi : 1);
+}
+
+/* Track the range of byte values: smallest above 0 and largest. */
+static void widen(double v, double *lo, double *hi)
+{
+    if (isnan(v))
+        return;
+    if (v > 0 && (*lo == 0 || v < *lo))
+        *lo = v;
+    if (v > *hi)
+        *hi = v;
+}
+
+static int finish(FILE *tsv, FILE *vars, int rows)
+{
+    return ferror(tsv) || ferror(vars) ? -1 : rows;
+}
+
+/* The run's first note, or a fallback, to say why a figure is missing. */
+static const char *first_note(const cJSON *run, const char *fallback)
+{
+    const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(run, "notes"), 0);
+    return cJSON_IsString(n) ? n->valuestring : fallback;
+}
+
+static const char *run_error(const cJSON *run)
+{
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(run, "error");
+    return cJSON_IsString(e) ? e->valuestring : "no reason given";
+}
+
+/* Whether a run has any of the byte figures charted from memory. */
+static int has_memory(const cJSON *run)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, "memory");
+    return !isnan(pb_json_number(m, "granted_bytes_at_peak")) ||
+           !isnan(pb_json_number(m, "peak_footprint_bytes")) ||
+           !isnan(pb_json_number(m, "peak_resident_bytes"));
+}
+
+/* ---- throughput ------------------------------------------------------------- */
+
+int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                             FILE *tsv, FILE *vars, struct pb_plot_notes *notes)
+{
+    int drawn = 0; /* finite medians: with none, there is nothing to chart */
+    double net_lo = 0, net_hi = 0;
+    fprintf(tsv, "# ns per op: median, min and max over the timed replays, and net (median "
+                 "minus the null backend's); NaN: no figure\n# workload");
+    for (size_t s = 0; s < ix->n_series; s++)
+        fprintf(tsv, "\t%s median\tmin\tmax\tnet", ix->series[s].label);
+    fputc('\n', tsv);
+    for (size_t w = 0; w < ix->n_workloads; w++) {
+        put_key(tsv, ix->workloads[w]);
+        for (size_t s = 0; s < ix->n_series; s++) {
+            const cJSON *run = pb_plot_find_run(set, &ix->series[s], ix->workloads[w]);
+            if (run && !pb_run_ok(run))
+                pb_plot_note(notes, "%s on %s failed, left out: %s", ix->series[s].label,
+                             ix->workloads[w], run_error(run));
+            const cJSON *t = run && pb_run_ok(run)
+                                 ? cJSON_GetObjectItemCaseSensitive(run, "time") : NULL;
+            double median = pb_json_number(t, "ns_per_op.median");
+            drawn += !isnan(median);
+            put_num(tsv, median);
+            put_num(tsv, pb_json_number(t, "ns_per_op.min"));
+            put_num(tsv, pb_json_number(t, "ns_per_op.max"));
+            double net = pb_json_number(t, "net_ns_per_op");
+            put_num(tsv, net);
+            net_lo = net < net_lo ? net : net_lo; /* NaN compares false: ignored */
+            net_hi = net > net_hi ? net : net_hi;
+        }
+        fputc('\n', tsv);
+    }
+    put_common_vars(vars, ix, NULL, NULL, ix->n_series);
+    fprintf(vars, "NW = %zu\n", ix->n_workloads);
+    fprintf(vars, "net_lo = %.9g\nnet_hi = %.9g\n", net_lo, net_hi);
+    return finish(tsv, vars, drawn ? (int)ix->n_workloads : 0);
+}
+
+/* ---- memory ------------------------------------------------------------------- */
+
+/* Series of ix that ran workload successfully with memory figures, into
+ * pick (n_series long); notes say why the others are left out. */
+static size_t memory_series(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                            const char *workload, size_t *pick, struct pb_plot_notes *notes,
+                            const char *chart)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < ix->n_series; s++) {
+        const cJSON *run = pb_plot_find_run(set, &ix->series[s], workload);
+        if (!run || !pb_run_ok(run))
+            continue; /* failed runs are noted once, by the throughput chart */
+        if (!has_memory(run)) {
+            if (notes && chart)
+                pb_plot_note(notes, "%s on %s: no memory figures (%s)", ix->series[s].label,
+                             workload, first_note(run, "all null"));
+            continue;
+        }
+        pick[n++] = s;
+    }
+    return n;
+}
+
+static const char *const memory_columns[] = {
+    "workload.peak_live_bytes", "memory.granted_bytes_at_peak", "memory.peak_footprint_bytes",
+    "memory.peak_resident_bytes", "memory.wasted_page_bytes",
+};
+
+int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                         const char *workload, FILE *tsv, FILE *vars,
+                         struct pb_plot_notes *notes)
+{
+    size_t *pick = calloc(ix->n_series ? ix->n_series : 1, sizeof *pick);
+    if (!pick)
+        return -1;
+    size_t n = memory_series(set, ix, workload, pick, notes, "memory");
+    fprintf(tsv, "# memory on workload %s, bytes; NaN: not measured\n"
+                 "# backend\tpeak live (ideal)\tgranted at peak\tpeak footprint\t"
+                 "peak resident\twasted pages\n", workload);
+    double lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], workload);
+        put_key(tsv, ix->series[pick[i]].label);
+        for (size_t c = 0; c < sizeof memory_columns / sizeof memory_columns[0]; c++) {
+            double v = pb_json_number(run, memory_columns[c]);
+            put_num(tsv, v);
+            widen(v, &lo, &hi);
+        }
+        fputc('\n', tsv);
+    }
+    put_common_vars(vars, ix, workload, pick, n);
+    put_unit_vars(vars, lo, hi);
+    free(pick);
+    return finish(tsv, vars, (int)n);
+}
+
+/* ---- timeline ----------------------------------------------------------------- */
+
+static void sample_range(const cJSON *timeline, double *lo, double *hi)
+{
+    static const char *const keys[] = {"live_bytes", "footprint_bytes", "resident_bytes"};
+    const cJSON *s;
+    cJSON_ArrayForEach(s, timeline) {
+        for (int k = 0; k < 3; k++)
+            widen(pb_json_number(s, keys[k]), lo, hi);
+    }
+}
+
+int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                           const char *workload, FILE *tsv, FILE *vars,
+                           struct pb_plot_notes *notes)
+{
+    size_t *pick = calloc(ix->n_series ? ix->n_series : 1, sizeof *pick);
+    if (!pick)
+        return -1;
+    size_t n_mem = memory_series(set, ix, workload, pick, NULL, NULL), n = 0;
+    static const char *const cols[] = {"event", "live_bytes", "granted_bytes",
+                                       "footprint_bytes", "resident_bytes", "occupied_bytes"};
+    fprintf(tsv, "# timeline of workload %s: one block per backend (two blank lines apart); "
+                 "bytes; NaN: not measured\n", workload);
+    double lo = 0, hi = 0;
+    int rows = 0;
+    for (size_t i = 0; i < n_mem; i++) {
+        const struct pb_plot_series *s = &ix->series[pick[i]];
+        const cJSON *tl = cJSON_GetObjectItemCaseSensitive(pb_plot_find_run(set, s, workload),
+                                                           "timeline");
+        if (cJSON_GetArraySize(tl) == 0) {
+            pb_plot_note(notes, "%s on %s: empty timeline, left out", s->label, workload);
+            continue;
+        }
+        fprintf(tsv, "%s# %s\n# event\tlive\tgranted\tfootprint\tresident\toccupied\n",
+                n ? "\n\n" : "", s->label);
+        const cJSON *smp;
+        cJSON_ArrayForEach(smp, tl) {
+            fprintf(tsv, "%.0f", pb_json_number(smp, cols[0]));
+            for (int c = 1; c < 6; c++)
+                put_num(tsv, pb_json_number(smp, cols[c]));
+            fputc('\n', tsv);
+            rows++;
+        }
+        sample_range(tl, &lo, &hi);
+        pick[n++] = pick[i];
+    }
+    put_common_vars(vars, ix, workload, pick, n);
+    put_unit_vars(vars, lo, hi);
+    free(pick);
+    return finish(tsv, vars, n ? rows : 0);
+}
+
+/* ---- fragmentation ------------------------------------------------------------ */
+
+int pb_plot_write_fragmentation(const struct pb_results_set *set,
+                                const struct pb_plot_index *ix, FILE *tsv, FILE *vars,
+                                struct pb_plot_notes *notes)
+{
+    (void)notes; /* the memory chart already says which runs have no figures */
+    size_t *pick = calloc(ix->n_series ? ix->n_series : 1, sizeof *pick);
+    size_t *tmp = calloc(ix->n_series ? ix->n_series : 1, sizeof *tmp);
+    if (!pick || !tmp) {
+        free(pick);
+        free(tmp);
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t s = 0; s < ix->n_series; s++) { /* series with memory on any workload */
+        int any = 0;
+        for (size_t w = 0; w < ix->n_workloads && !any; w++) {
+            size_t k = memory_series(set, ix, ix->workloads[w], tmp, NULL, NULL);
+            for (size_t j = 0; j < k; j++)
+                any |= tmp[j] == s;
+        }
+        if (any)
+            pick[n++] = s;
+    }
+    free(tmp);
+    fprintf(tsv, "# fragmentation, percent: internal = 1 - peak live / granted at peak; "
+                 "Johnstone-Wilson = peak footprint / peak live - 1; NaN: not measured\n"
+                 "# workload");
+    for (size_t i = 0; i < n; i++)
+        fprintf(tsv, "\t%s internal\tJohnstone-Wilson", ix->series[pick[i]].label);
+    fputc('\n', tsv);
+    for (size_t w = 0; n && w < ix->n_workloads; w++) {
+        put_key(tsv, ix->workloads[w]);
+        for (size_t i = 0; i < n; i++) {
+            const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], ix->workloads[w]);
+            const cJSON *m = run && pb_run_ok(run)
+                                 ? cJSON_GetObjectItemCaseSensitive(run, "memory") : NULL;
+            put_num(tsv, 100 * pb_json_number(m, "internal_fragmentation"));
+            put_num(tsv, 100 * pb_json_number(m, "fragmentation"));
+        }
+        fputc('\n', tsv);
+    }
+    put_common_vars(vars, ix, NULL, pick, n);
+    fprintf(vars, "NW = %zu\n", ix->n_workloads);
+    free(pick);
+    return finish(tsv, vars, n ? (int)ix->n_workloads : 0);
+}
+
+/* ---- latency -------------------------------------------------------------------- */
+
+/* Quantile i of a cdf_ns array of n, or NaN past its end. */
+static double cdf_at(const cJSON *cdf, int i)
+{
+    const cJSON *v = cJSON_GetArrayItem(cdf, i);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* One block of the latency TSV; *na and *nf get the alloc and free quantiles. */
+static void latency_block(FILE *tsv, const cJSON *lat, int *na_out, int *nf_out)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(lat, "alloc"), "cdf_ns");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(lat, "free"), "cdf_ns");
+    int na = cJSON_GetArraySize(a), nf = cJSON_GetArraySize(f);
+    int n = na > nf ? na : nf;
+    *na_out = na;
+    *nf_out = nf;
+    for (int i = 0; i < n; i++) {
+        fprintf(tsv, "%d", i);
+        put_num(tsv, i < na ? (double)(i + 1) / na : NAN);
+        put_num(tsv, cdf_at(a, i));
+        put_num(tsv, i < nf ? (double)(i + 1) / nf : NAN);
+        put_num(tsv, cdf_at(f, i));
+        fputc('\n', tsv);
+    }
+}
+
+int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                          const char *workload, FILE *tsv, FILE *vars,
+                          struct pb_plot_notes *notes)
+{
+    (void)notes;
+    size_t *pick = calloc(ix->n_series ? ix->n_series : 1, sizeof *pick);
+    if (!pick)
+        return -1;
+    fprintf(tsv, "# latency CDF of workload %s: one block per backend (two blank lines apart)\n",
+            workload);
+    size_t n = 0;
+    int rows = 0, n_alloc = 0, n_free = 0;
+    for (size_t s = 0; s < ix->n_series; s++) {
+        const cJSON *run = pb_plot_find_run(set, &ix->series[s], workload);
+        const cJSON *lat = run && pb_run_ok(run)
+                               ? cJSON_GetObjectItemCaseSensitive(run, "latency") : NULL;
+        if (!cJSON_IsObject(lat))
+            continue;
+        fprintf(tsv, "%s# %s: alloc p50 %.1f p99 %.1f p99.9 %.1f max %.1f ns; free p50 %.1f "
+                     "p99 %.1f p99.9 %.1f max %.1f ns\n"
+                     "# i\talloc fraction\talloc ns\tfree fraction\tfree ns\n",
+                n ? "\n\n" : "", ix->series[s].label, pb_json_number(lat, "alloc.p50_ns"),
+                pb_json_number(lat, "alloc.p99_ns"), pb_json_number(lat, "alloc.p999_ns"),
+                pb_json_number(lat, "alloc.max_ns"), pb_json_number(lat, "free.p50_ns"),
+                pb_json_number(lat, "free.p99_ns"), pb_json_number(lat, "free.p999_ns"),
+                pb_json_number(lat, "free.max_ns"));
+        int na, nf;
+        latency_block(tsv, lat, &na, &nf);
+        rows += na > nf ? na : nf;
+        n_alloc += na;
+        n_free += nf;
+        pick[n++] = s;
+    }
+    put_common_vars(vars, ix, workload, pick, n);
+    /* a workload without frees (freed by resets only) has no free quantiles */
+    fprintf(vars, "n_alloc = %d\nn_free = %d\n", n_alloc, n_free);
+    free(pick);
+    return finish(tsv, vars, n ? rows : 0);
+}
+
+/* ---- export ------------------------------------------------------------------------ */
+
+typedef int (*chart_all_fn)(const struct pb_results_set *, const struct pb_plot_index *, FILE *,
+                            FILE *, struct pb_plot_notes *);
+typedef int (*chart_one_fn)(const struct pb_results_set *, const struct pb_plot_index *,
+                            const char *, FILE *, FILE *, struct pb_plot_notes *);
+
+/* A temporary file in dir, to be renamed to its final name once whole. */
+struct tmp_out {
+    char tmp[4200];
+    FILE *f;
+};
+
+static int tmp_open(struct tmp_out *t, const char *dir, char *err, size_t errlen)
+{
+    snprintf(t->tmp, sizeof t->tmp, "%s/.poolbench-plot.XXXXXX", dir);
+    int fd = mkstemp(t->tmp);
+    t->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!t->f) {
+        snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(t->tmp);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static void tmp_abort(struct tmp_out *t)
+{
+    if (t->f) {
+        fclose(t->f);
+        unlink(t->tmp);
+    }
+    t->f = NULL;
+}
+
+static int tmp_commit(struct tmp_out *t, const char *dir, const char *name, char *err,
+                      size_t errlen)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int bad = fclose(t->f) != 0;
+    t->f = NULL;
+    if (bad || rename(t->tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(t->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static int add_chart(struct pb_plot_charts *c, const char *script, const char *name,
+                     const char *caption)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        struct pb_plot_chart *v = realloc(c->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        c->v = v;
+        c->cap = cap;
+    }
+    struct pb_plot_chart *ch = &c->v[c->n++];
+    snprintf(ch->script, sizeof ch->script, "%s", script);
+    snprintf(ch->name, sizeof ch->name, "%s", name);
+    snprintf(ch->caption, sizeof ch->caption, "%s", caption);
+    return 0;
+}
+
+/* Run one writer into NAME.tsv and NAME.vars; *rows gets its row count. */
+static int export_one(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                      const char *dir, const char *name, chart_all_fn all, chart_one_fn one,
+                      const char *workload, struct pb_plot_notes *notes, int *rows, char *err,
+                      size_t errlen)
+{
+    struct tmp_out tsv = {0}, vars = {0};
+    if (tmp_open(&tsv, dir, err, errlen))
+        return -1;
+    if (tmp_open(&vars, dir, err, errlen)) {
+        tmp_abort(&tsv);
+        return -1;
+    }
+    *rows = all ? all(set, ix, tsv.f, vars.f, notes) : one(set, ix, workload, tsv.f, vars.f, notes);
+    if (*rows < 0) {
+        snprintf(err, errlen, "cannot write %s/%s.tsv (out of memory or disk full)", dir, name);
+        tmp_abort(&tsv);
+        tmp_abort(&vars);
+        return -1;
+    }
+    if (*rows == 0) {
+        tmp_abort(&tsv);
+        tmp_abort(&vars);
+        return 0;
+    }
+    char file[256];
+    snprintf(file, sizeof file, "%s.tsv", name);
+    if (tmp_commit(&tsv, dir, file, err, errlen)) {
+        tmp_abort(&vars);
+        return -1;
+    }
+    snprintf(file, sizeof file, "%s.vars", name);
+    return tmp_commit(&vars, dir, file, err, errlen);
+}
+
+/* Per-workload file name base: KIND-SAFE, with -N added when two workloads
+ * sanitise to the same name. */
+static void workload_base(const struct pb_plot_index *ix, size_t w, const char *kind,
+                          char *out, size_t len)
+{
+    char safe[128], other[128];
+    pb_plot_safe_name(ix->workloads[w], safe, sizeof safe);
+    int clash = 0;
+    for (size_t i = 0; i < w; i++) {
+        pb_plot_safe_name(ix->workloads[i], other, sizeof other);
+        clash |= strcmp(safe, other) == 0;
+    }
+    if (clash)
+        snprintf(out, len, "%s-%s-%zu", kind, safe, w + 1);
+    else
+        snprintf(out, len, "%s-%s", kind, safe);
+}
+
+static const struct {
+    const char *kind;
+    chart_one_fn fn;
+    const char *caption; /* %s: the workload */
+} per_workload[] = {
+    {"memory", pb_plot_write_memory,
+     "Memory on %s: peak live bytes (the ideal) against granted, footprint, resident and "
+     "wasted page bytes, per backend."},
+    {"timeline", pb_plot_write_timeline,
+     "Timeline of %s: live bytes against each backend's resident and footprint bytes, "
+     "event by event."},
+    {"latency", pb_plot_write_latency,
+     "Latency CDF on %s: the share of single allocs and frees faster than x ns, per backend."},
+};
+
+int pb_plot_export(const struct pb_results_set *set, const char *dir,
+                   struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                   size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (errlen)
+        err[0] = '\0';
+    struct pb_plot_index ix;
+    if (pb_plot_index_build(set, &ix, err, errlen))
+        return -1;
+    int rows, rc = 0;
+    rc = export_one(set, &ix, dir, "throughput", pb_plot_write_throughput, NULL, NULL, notes,
+                    &rows, err, errlen);
+    if (!rc && rows > 0)
+        rc = add_chart(out, "throughput", "throughput",
+                       "Time per operation (median ns/op, min-max bars; net of the null "
+                       "backend below), per backend and workload.");
+    for (size_t w = 0; !rc && w < ix.n_workloads; w++) {
+        for (size_t k = 0; !rc && k < sizeof per_workload / sizeof per_workload[0]; k++) {
+            char name[160], caption[512];
+            workload_base(&ix, w, per_workload[k].kind, name, sizeof name);
+            rc = export_one(set, &ix, dir, name, NULL, per_workload[k].fn, ix.workloads[w],
+                            notes, &rows, err, errlen);
+            snprintf(caption, sizeof caption, per_workload[k].caption, ix.workloads[w]);
+            if (!rc && rows > 0)
+                rc = add_chart(out, per_workload[k].kind, name, caption);
+        }
+    }
+    if (!rc)
+        rc = export_one(set, &ix, dir, "fragmentation", pb_plot_write_fragmentation, NULL, NULL,
+                        notes, &rows, err, errlen);
+    if (!rc && rows > 0)
+        rc = add_chart(out, "fragmentation", "fragmentation",
+                       "Fragmentation per backend and workload: internal (1 - live/granted) "
+                       "and Johnstone-Wilson (footprint/live - 1).");
+    pb_plot_index_free(&ix);
+    if (rc && !*err)
+        snprintf(err, errlen, "out of memory");
+    if (rc)
+        pb_plot_charts_free(out);
+    return rc;
+}
+
+void pb_plot_charts_free(struct pb_plot_charts *c)
+{
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}

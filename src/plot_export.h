@@ -1,0 +1,122 @@
+/*
+ * plot_export.h -- turns results files into the TSV data files (and small
+ * gnuplot variable files) that the scripts in plots/ draw. One series is one
+ * backend of one results file; several files overlay, labelled by file.
+ *
+ * Every NAME.tsv comes with NAME.vars: gnuplot assignments (machine, workload,
+ * NS, array series[NS], unit, scale) that the script loads. Missing figures
+ * (null, or a failed run) are written as NaN, which gnuplot leaves out.
+ */
+#ifndef PB_PLOT_EXPORT_H
+#define PB_PLOT_EXPORT_H
+
+#include <stdio.h>
+
+#include "results_read.h"
+
+#define PB_PLOT_MAX_NOTES 64
+#define PB_PLOT_NOTE_LEN 400
+#define PB_PLOT_LOG_SPAN 64 /* byte charts switch to a log axis beyond this max/min */
+
+/* What the export left out and why (failed runs, unmeasured figures). */
+struct pb_plot_notes {
+    size_t n;        /* notes kept */
+    size_t dropped;  /* notes beyond PB_PLOT_MAX_NOTES */
+    char text[PB_PLOT_MAX_NOTES][PB_PLOT_NOTE_LEN];
+};
+
+/* One series: one backend (as labelled in its file) of one results file. */
+struct pb_plot_series {
+    size_t file;                   /* index in the results set */
+    size_t colour;                 /* index of its backend among all backends: its colour */
+    char backend[PB_LABEL_MAX];    /* backend_spec or backend name */
+    char label[PB_LABEL_MAX];      /* legend text: "pool", or "pool (base.json)" */
+};
+
+/* The series and workloads of a results set: workloads in order of first
+ * appearance; series grouped by backend (in order of first appearance), then
+ * by file, so one backend's runs from several files sit side by side. */
+struct pb_plot_index {
+    struct pb_plot_series *series;
+    size_t n_series;
+    const char **workloads;        /* names, pointing into the documents */
+    size_t n_workloads;
+    char machine[1024];            /* the machine(s), for titles */
+};
+
+/* One chart to draw: script plots/SCRIPT.gp on NAME.tsv into NAME.png. */
+struct pb_plot_chart {
+    char script[32];               /* "throughput", "memory", ... */
+    char name[160];                /* file base name, e.g. "memory-churn" */
+    char caption[512];             /* one line for the index page */
+};
+
+/* The charts an export produced. */
+struct pb_plot_charts {
+    struct pb_plot_chart *v;
+    size_t n, cap;
+};
+
+/* Record a note (printf format); beyond the capacity only counted. */
+void pb_plot_note(struct pb_plot_notes *notes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Build the index of set. 0 ok; -1 (out of memory, or no runs) with err. */
+int pb_plot_index_build(const struct pb_results_set *set, struct pb_plot_index *ix, char *err,
+                        size_t errlen);
+
+/* Release an index. */
+void pb_plot_index_free(struct pb_plot_index *ix);
+
+/* The run of series s on workload, or NULL when that file has none. */
+const cJSON *pb_plot_find_run(const struct pb_results_set *set, const struct pb_plot_series *s,
+                              const char *workload);
+
+/* A binary unit for byte values up to max: "B", "KiB", "MiB" or "GiB", with
+ * its size in *scale. */
+const char *pb_plot_unit(double max, double *scale);
+
+/* A file-name-safe form of a workload name ("mixed:max=64" -> "mixed_max_64"). */
+void pb_plot_safe_name(const char *name, char *out, size_t len);
+
+/* Each writer below writes one chart's TSV to tsv and its variables to vars
+ * and returns the number of data rows written (0: nothing to draw), or -1
+ * when writing failed. */
+
+/* throughput: per workload, median/min/max/net ns per op of every series. */
+int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                             FILE *tsv, FILE *vars, struct pb_plot_notes *notes);
+
+/* memory: per series with memory figures, peak live, granted, footprint,
+ * resident and wasted page bytes on one workload. */
+int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                         const char *workload, FILE *tsv, FILE *vars,
+                         struct pb_plot_notes *notes);
+
+/* timeline: one block per series (event, live, granted, footprint, resident,
+ * occupied bytes) on one workload. */
+int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                           const char *workload, FILE *tsv, FILE *vars,
+                           struct pb_plot_notes *notes);
+
+/* fragmentation: per workload, internal fragmentation (%) and Johnstone-Wilson
+ * fragmentation (footprint / peak live - 1, %) of every series with memory. */
+int pb_plot_write_fragmentation(const struct pb_results_set *set,
+                                const struct pb_plot_index *ix, FILE *tsv, FILE *vars,
+                                struct pb_plot_notes *notes);
+
+/* latency: one block per series with latency (fraction, alloc ns, free ns). */
+int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                          const char *workload, FILE *tsv, FILE *vars,
+                          struct pb_plot_notes *notes);
+
+/* Write every chart's TSV and vars into dir (each through a temporary file
+ * and a rename) and list the charts to draw in out. 0 ok; -1 with err. */
+int pb_plot_export(const struct pb_results_set *set, const char *dir,
+                   struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                   size_t errlen);
+
+/* Release a chart list. */
+void pb_plot_charts_free(struct pb_plot_charts *c);
+
+#endif /* PB_PLOT_EXPORT_H */

@@ -1,0 +1,413 @@
+/*
+ * results_read.c -- loads results files and checks their shape against the
+ * contract, field by field, so that an error names the file and the field.
+ */
+#include "results_read.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Contract fields of a run's memory object (results.md). */
+static const char *const memory_fields[] = {
+    "granted_bytes_at_peak", "internal_fragmentation", "peak_footprint_bytes",
+    "peak_resident_bytes", "occupied_page_bytes_at_peak", "wasted_page_bytes",
+    "fragmentation", "peak_rss_bytes", NULL,
+};
+
+/* Contract fields of a timeline sample; the first two may not be null. */
+static const char *const timeline_fields[] = {
+    "event", "live_bytes", "granted_bytes", "footprint_bytes", "resident_bytes", NULL,
+};
+
+/* Where the checker is: file and field path, for messages. */
+struct check {
+    const char *path;
+    char *err;
+    size_t errlen;
+};
+
+static int fail(const struct check *c, const char *where, const char *field, const char *what)
+{
+    snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->path, where, *where ? "." : "", field, what);
+    return -1;
+}
+
+/* The member field of obj, which must be present; NULL after an error. */
+static const cJSON *need(const struct check *c, const cJSON *obj, const char *where,
+                         const char *field)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    if (!v)
+        fail(c, where, field, "missing");
+    return v;
+}
+
+static int need_type(const struct check *c, const cJSON *obj, const char *where,
+                     const char *field, int (*is)(const cJSON *), const char *type)
+{
+    const cJSON *v = need(c, obj, where, field);
+    if (!v)
+        return -1;
+    return is(v) ? 0 : fail(c, where, field, type);
+}
+
+static int is_number(const cJSON *v) { return cJSON_IsNumber(v); }
+static int is_string(const cJSON *v) { return cJSON_IsString(v); }
+static int is_object(const cJSON *v) { return cJSON_IsObject(v); }
+static int is_array(const cJSON *v) { return cJSON_IsArray(v); }
+static int is_number_or_null(const cJSON *v) { return cJSON_IsNumber(v) || cJSON_IsNull(v); }
+
+static int check_distribution(const struct check *c, const cJSON *time, const char *where,
+                              const char *name)
+{
+    char here[128];
+    snprintf(here, sizeof here, "%s.%s", where, name);
+    if (need_type(c, time, where, name, is_object, "not an object"))
+        return -1;
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(time, name);
+    static const char *const stats[] = {"median", "min", "max", NULL};
+    for (int i = 0; stats[i]; i++)
+        if (need_type(c, d, here, stats[i], is_number, "not a number"))
+            return -1;
+    if (need_type(c, d, here, "samples", is_array, "not an array"))
+        return -1;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(d, "samples")) {
+        if (!cJSON_IsNumber(s))
+            return fail(c, here, "samples", "holds a value that is not a number");
+    }
+    return 0;
+}
+
+static int check_time(const struct check *c, const cJSON *run, const char *where)
+{
+    char here[96];
+    snprintf(here, sizeof here, "%s.time", where);
+    if (need_type(c, run, where, "time", is_object, "not an object (the run is ok)"))
+        return -1;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    if (check_distribution(c, t, here, "ns_per_op") || check_distribution(c, t, here, "ops_per_sec"))
+        return -1;
+    return need_type(c, t, here, "net_ns_per_op", is_number_or_null, "neither a number nor null");
+}
+
+static int check_memory(const struct check *c, const cJSON *run, const char *where)
+{
+    char here[96];
+    snprintf(here, sizeof here, "%s.memory", where);
+    if (need_type(c, run, where, "memory", is_object, "not an object (the run is ok)"))
+        return -1;
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, "memory");
+    for (int i = 0; memory_fields[i]; i++)
+        if (need_type(c, m, here, memory_fields[i], is_number_or_null, "neither a number nor null"))
+            return -1;
+    return 0;
+}
+
+static int check_timeline(const struct check *c, const cJSON *run, const char *where)
+{
+    if (need_type(c, run, where, "timeline", is_array, "not an array"))
+        return -1;
+    int i = 0;
+    const cJSON *s;
+    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(run, "timeline")) {
+        char here[96];
+        snprintf(here, sizeof here, "%s.timeline[%d]", where, i++);
+        if (!cJSON_IsObject(s)) {
+            snprintf(c->err, c->errlen, "%s: %s: not an object", c->path, here);
+            return -1;
+        }
+        for (int k = 0; timeline_fields[k]; k++)
+            if (need_type(c, s, here, timeline_fields[k], k < 2 ? is_number : is_number_or_null,
+                          k < 2 ? "not a number" : "neither a number nor null"))
+                return -1;
+    }
+    return 0;
+}
+
+/* latency is optional; when it is an object its two halves must be whole. */
+static int check_latency(const struct check *c, const cJSON *run, const char *where)
+{
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(run, "latency");
+    if (!lat || cJSON_IsNull(lat))
+        return 0;
+    char here[96];
+    snprintf(here, sizeof here, "%s.latency", where);
+    if (!cJSON_IsObject(lat))
+        return fail(c, where, "latency", "neither an object nor null");
+    static const char *const kinds[] = {"alloc", "free"};
+    static const char *const stats[] = {"p50_ns", "p99_ns", "p999_ns", "max_ns", NULL};
+    for (int k = 0; k < 2; k++) {
+        char sub[128];
+        snprintf(sub, sizeof sub, "%s.%s", here, kinds[k]);
+        if (need_type(c, lat, here, kinds[k], is_object, "not an object"))
+            return -1;
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(lat, kinds[k]);
+        for (int i = 0; stats[i]; i++)
+            if (need_type(c, o, sub, stats[i], is_number, "not a number"))
+                return -1;
+        if (need_type(c, o, sub, "cdf_ns", is_array, "not an array"))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_run(const struct check *c, const cJSON *run, int i)
+{
+    char where[64];
+    snprintf(where, sizeof where, "runs[%d]", i);
+    if (!cJSON_IsObject(run)) {
+        snprintf(c->err, c->errlen, "%s: %s: not an object", c->path, where);
+        return -1;
+    }
+    if (need_type(c, run, where, "backend", is_string, "not a string") ||
+        need_type(c, run, where, "workload", is_object, "not an object"))
+        return -1;
+    char wl[96];
+    snprintf(wl, sizeof wl, "%s.workload", where);
+    if (need_type(c, cJSON_GetObjectItemCaseSensitive(run, "workload"), wl, "name", is_string,
+                  "not a string") ||
+        need_type(c, run, where, "status", is_string, "not a string"))
+        return -1;
+    const char *status = cJSON_GetObjectItemCaseSensitive(run, "status")->valuestring;
+    if (strcmp(status, "failed") == 0)
+        return need_type(c, run, where, "error", is_string, "not a string (the run failed)");
+    if (strcmp(status, "ok") != 0)
+        return fail(c, where, "status", "neither \"ok\" nor \"failed\"");
+    if (check_time(c, run, where) || check_memory(c, run, where) ||
+        check_timeline(c, run, where) || check_latency(c, run, where))
+        return -1;
+    return 0;
+}
+
+static int check_document(const struct check *c, const cJSON *doc)
+{
+    if (!cJSON_IsObject(doc)) {
+        snprintf(c->err, c->errlen, "%s: not a poolbench results file (not a JSON object)",
+                 c->path);
+        return -1;
+    }
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
+    if (!cJSON_IsString(schema)) {
+        snprintf(c->err, c->errlen, "%s: not a poolbench results file (no \"schema\" field)",
+                 c->path);
+        return -1;
+    }
+    if (strcmp(schema->valuestring, PB_RESULTS_SCHEMA) != 0) {
+        snprintf(c->err, c->errlen, "%s: schema \"%s\" is not \"%s\"", c->path,
+                 schema->valuestring, PB_RESULTS_SCHEMA);
+        return -1;
+    }
+    if (need_type(c, doc, "", "machine", is_object, "not an object") ||
+        need_type(c, doc, "", "runs", is_array, "not an array"))
+        return -1;
+    int i = 0;
+    const cJSON *run;
+    cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(doc, "runs")) {
+        if (check_run(c, run, i++))
+            return -1;
+    }
+    return 0;
+}
+
+static void base_name(const char *path, char *out, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(out, len, "%s", slash ? slash + 1 : path);
+}
+
+int pb_results_parse(const char *path, const char *text, struct pb_results_file *out,
+                     char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", path);
+    base_name(path, out->label, sizeof out->label);
+    struct check c = {path, err, errlen};
+    out->doc = cJSON_Parse(text);
+    if (!out->doc) {
+        snprintf(err, errlen, "%s: not a poolbench results file (not valid JSON)", path);
+        return -1;
+    }
+    if (check_document(&c, out->doc)) {
+        pb_results_file_free(out);
+        return -1;
+    }
+    out->runs = cJSON_GetObjectItemCaseSensitive(out->doc, "runs");
+    return 0;
+}
+
+/* The whole file into a NUL-terminated buffer; NULL with err. */
+static char *slurp(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len - 1, f);
+        if (len < cap - 1)
+            break;
+        char *bigger = realloc(buf, cap * 2);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf || bad) {
+        snprintf(err, errlen, "%s: %s", path, buf ? "read error" : "out of memory");
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+int pb_results_read(const char *path, struct pb_results_file *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    char *text = slurp(path, err, errlen);
+    if (!text)
+        return -1;
+    int rc = pb_results_parse(path, text, out, err, errlen);
+    free(text);
+    return rc;
+}
+
+void pb_results_file_free(struct pb_results_file *f)
+{
+    cJSON_Delete(f->doc);
+    f->doc = NULL;
+    f->runs = NULL;
+}
+
+int pb_results_set_read(struct pb_results_set *set, char *const *paths, size_t n, char *err,
+                        size_t errlen)
+{
+    set->n = 0;
+    set->files = calloc(n ? n : 1, sizeof *set->files);
+    if (!set->files) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pb_results_read(paths[i], &set->files[i], err, errlen)) {
+            pb_results_set_free(set);
+            return -1;
+        }
+        set->n++;
+    }
+    /* Two files of the same base name (a/latest.json, b/latest.json): use paths. */
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
+            if (i != j && strcmp(set->files[i].label, set->files[j].label) == 0)
+                snprintf(set->files[i].label, sizeof set->files[i].label, "%.255s",
+                         set->files[i].path);
+    return 0;
+}
+
+void pb_results_set_free(struct pb_results_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        pb_results_file_free(&set->files[i]);
+    free(set->files);
+    set->files = NULL;
+    set->n = 0;
+}
+
+const char *pb_run_workload_name(const cJSON *run)
+{
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "workload");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(w, "name");
+    return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+int pb_run_ok(const cJSON *run)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
+}
+
+const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
+{
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const char *s = cJSON_IsString(spec) && *spec->valuestring ? spec->valuestring
+                    : cJSON_IsString(name)                     ? name->valuestring
+                                                               : "?";
+    snprintf(buf, len, "%s", s);
+    return buf;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
+    return strcmp(x->string ? x->string : "", y->string ? y->string : "");
+}
+
+const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(run, "backend_config");
+    size_t used = (size_t)snprintf(buf, len, "%s", cJSON_IsString(name) ? name->valuestring : "?");
+    int n = cJSON_IsObject(cfg) ? cJSON_GetArraySize(cfg) : 0;
+    const cJSON **items = calloc(n ? (size_t)n : 1, sizeof *items);
+    if (!items)
+        return buf;
+    int k = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cfg) { items[k++] = it; }
+    qsort(items, (size_t)k, sizeof *items, by_key);
+    for (int i = 0; i < k && used < len; i++) {
+        char val[128];
+        if (cJSON_IsString(items[i]))
+            snprintf(val, sizeof val, "%s", items[i]->valuestring);
+        else if (cJSON_IsNumber(items[i]))
+            snprintf(val, sizeof val, "%.17g", items[i]->valuedouble);
+        else
+            snprintf(val, sizeof val, "%s", cJSON_IsTrue(items[i]) ? "true" : "?");
+        used += (size_t)snprintf(buf + used, len - used, " %s=%s", items[i]->string, val);
+    }
+    free(items);
+    return buf;
+}
+
+double pb_json_number(const cJSON *obj, const char *dotted)
+{
+    char step[128];
+    const char *p = dotted;
+    while (obj && *p) {
+        size_t n = strcspn(p, ".");
+        if (n >= sizeof step)
+            return NAN;
+        memcpy(step, p, n);
+        step[n] = '\0';
+        obj = cJSON_GetObjectItemCaseSensitive(obj, step);
+        p += n + (p[n] == '.');
+    }
+    return cJSON_IsNumber(obj) ? obj->valuedouble : NAN;
+}
+
+const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_t len)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(f->doc, "machine");
+    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(m, "cpu");
+    double cores = pb_json_number(m, "cores");
+    if (!cJSON_IsString(cpu))
+        snprintf(buf, len, "unknown machine");
+    else if (isnan(cores))
+        snprintf(buf, len, "%s", cpu->valuestring);
+    else
+        snprintf(buf, len, "%s, %.0f cores", cpu->valuestring, cores);
+    return buf;
+}

@@ -1,0 +1,557 @@
+/*
+ * test_plot_export.c -- reading results files and writing the chart data:
+ * every TSV checked against the figures of the sample results it came from.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plot_export.h"
+
+#define SAMPLE "data/results-sample.json"
+#define SAMPLE_B "data/results-sample-b.json"
+
+/* One writer's output, captured in memory. */
+struct capture {
+    char *tsv, *vars;
+    size_t tsv_len, vars_len;
+    FILE *t, *v;
+};
+
+static void capture_open(struct capture *c)
+{
+    memset(c, 0, sizeof *c);
+    c->t = open_memstream(&c->tsv, &c->tsv_len);
+    c->v = open_memstream(&c->vars, &c->vars_len);
+    assert_non_null(c->t);
+    assert_non_null(c->v);
+}
+
+static void capture_close(struct capture *c)
+{
+    fclose(c->t);
+    fclose(c->v);
+}
+
+static void capture_free(struct capture *c)
+{
+    free(c->tsv);
+    free(c->vars);
+}
+
+static void read_set(struct pb_results_set *set, size_t n_files)
+{
+    char *paths[] = {SAMPLE, SAMPLE_B};
+    char err[512];
+    if (pb_results_set_read(set, paths, n_files, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+/* The data line of tsv whose first column is key (a copy), or NULL. */
+static char *line_of(const char *tsv, const char *key)
+{
+    size_t klen = strlen(key);
+    for (const char *p = tsv; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, key, klen) == 0 && p[klen] == '\t') {
+            size_t n = strcspn(p, "\n");
+            char *l = malloc(n + 1);
+            memcpy(l, p, n);
+            l[n] = '\0';
+            return l;
+        }
+    }
+    return NULL;
+}
+
+/* Field k (0: the key) of a TSV line, as a number (NaN for "NaN"). */
+static double field(const char *line, int k)
+{
+    const char *p = line;
+    for (int i = 0; i < k && p; i++)
+        p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL;
+    assert_non_null(p);
+    return strncmp(p, "NaN", 3) == 0 ? NAN : strtod(p, NULL);
+}
+
+static size_t count(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+static const cJSON *run_of(const struct pb_results_file *f, const char *backend,
+                           const char *workload)
+{
+    const cJSON *run;
+    cJSON_ArrayForEach(run, f->runs) {
+        if (strcmp(cJSON_GetObjectItem(run, "backend")->valuestring, backend) == 0 &&
+            strcmp(pb_run_workload_name(run), workload) == 0)
+            return run;
+    }
+    fail_msg("no run %s on %s", backend, workload);
+    return NULL;
+}
+
+/* ---- reading ------------------------------------------------------------------ */
+
+static void test_read_sample(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    read_set(&set, 1);
+    assert_int_equal(set.n, 1);
+    assert_string_equal(set.files[0].label, "results-sample.json");
+    assert_int_equal(cJSON_GetArraySize(set.files[0].runs), 12);
+    char m[256];
+    assert_non_null(strstr(pb_results_machine(&set.files[0], m, sizeof m), "i7-8650U"));
+    pb_results_set_free(&set);
+}
+
+/* Parse text; expect failure with a message containing want. */
+static void expect_parse_error(const char *text, const char *want)
+{
+    struct pb_results_file f;
+    char err[512] = "";
+    assert_int_equal(pb_results_parse("x.json", text, &f, err, sizeof err), -1);
+    if (!strstr(err, want))
+        fail_msg("error '%s' does not contain '%s'", err, want);
+    assert_non_null(strstr(err, "x.json"));
+}
+
+static void test_read_rejects_non_results(void **state)
+{
+    (void)state;
+    expect_parse_error("{\"name\": 1}", "not a poolbench results file");
+    expect_parse_error("[1, 2]", "not a poolbench results file");
+    expect_parse_error("{\"schema\": \"poolbench-results/1\", ", "not valid JSON");
+    expect_parse_error("{\"schema\": \"other/3\", \"machine\": {}, \"runs\": []}",
+                       "schema \"other/3\" is not \"poolbench-results/1\"");
+    expect_parse_error("{\"schema\": \"poolbench-results/1\", \"machine\": {}}", "runs: missing");
+}
+
+/* The sample's text with the first occurrence of from replaced by to. */
+static char *sample_with(const char *from, const char *to)
+{
+    FILE *f = fopen(SAMPLE, "rb");
+    assert_non_null(f);
+    static char buf[1 << 18];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *at = strstr(buf, from);
+    assert_non_null(at);
+    char *out = malloc(n + strlen(to) + 1);
+    size_t pre = (size_t)(at - buf);
+    memcpy(out, buf, pre);
+    strcpy(out + pre, to);
+    strcat(out, at + strlen(from));
+    return out;
+}
+
+static void test_read_names_missing_field(void **state)
+{
+    (void)state;
+    char *text = sample_with("\"peak_resident_bytes\"", "\"peak_resident_bytez\"");
+    expect_parse_error(text, "runs[0].memory.peak_resident_bytes: missing");
+    free(text);
+    text = sample_with("\"median\"", "\"middle\"");
+    expect_parse_error(text, "runs[0].time.ns_per_op.median: missing");
+    free(text);
+    text = sample_with("\"status\": \"ok\"", "\"status\": \"fine\"");
+    expect_parse_error(text, "runs[0].status: neither \"ok\" nor \"failed\"");
+    free(text);
+}
+
+static void test_read_accepts_null_figures(void **state)
+{
+    (void)state;
+    /* the null backend's memory figures are null: reading them gives NaN */
+    struct pb_results_set set;
+    read_set(&set, 1);
+    const cJSON *null_run = run_of(&set.files[0], "null", "churn");
+    assert_true(isnan(pb_json_number(null_run, "memory.peak_resident_bytes")));
+    assert_true(pb_json_number(null_run, "time.ns_per_op.median") > 0);
+    pb_results_set_free(&set);
+}
+
+static void test_backend_key_sorts_config(void **state)
+{
+    (void)state;
+    cJSON *a = cJSON_Parse("{\"backend\": \"pool\", \"backend_config\": "
+                           "{\"slab\": \"65536\", \"chunk\": \"64\"}}");
+    cJSON *b = cJSON_Parse("{\"backend\": \"pool\", \"backend_config\": "
+                           "{\"chunk\": \"64\", \"slab\": \"65536\"}}");
+    char ka[256], kb[256];
+    assert_string_equal(pb_run_backend_key(a, ka, sizeof ka), "pool chunk=64 slab=65536");
+    assert_string_equal(pb_run_backend_key(b, kb, sizeof kb), ka);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static void test_unit_and_safe_name(void **state)
+{
+    (void)state;
+    double s;
+    assert_string_equal(pb_plot_unit(1000, &s), "B");
+    assert_true(s == 1);
+    assert_string_equal(pb_plot_unit(64000, &s), "KiB");
+    assert_true(s == 1024);
+    assert_string_equal(pb_plot_unit(13.2 * 1048576, &s), "MiB");
+    assert_string_equal(pb_plot_unit(NAN, &s), "B");
+    char out[64];
+    pb_plot_safe_name("mixed:max=64", out, sizeof out);
+    assert_string_equal(out, "mixed_max_64");
+    pb_plot_safe_name("espresso_small", out, sizeof out);
+    assert_string_equal(out, "espresso_small");
+    pb_plot_safe_name("../x y", out, sizeof out);
+    assert_string_equal(out, ".._x_y");
+}
+
+static void test_index_one_file(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    assert_int_equal(ix.n_series, 4);
+    assert_int_equal(ix.n_workloads, 3);
+    assert_string_equal(ix.series[0].label, "null");
+    assert_string_equal(ix.series[1].label, "pool");
+    assert_string_equal(ix.workloads[1], "mixed:max=64");
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_index_overlay_groups_by_backend(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    char err[256];
+    read_set(&set, 2);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    assert_int_equal(ix.n_series, 8);
+    assert_string_equal(ix.series[0].label, "null (results-sample.json)");
+    assert_string_equal(ix.series[1].label, "null (results-sample-b.json)");
+    assert_string_equal(ix.series[2].label, "pool (results-sample.json)");
+    assert_int_equal(ix.series[2].colour, ix.series[3].colour);
+    assert_int_equal(ix.series[3].file, 1);
+    /* two machines: one title line per file */
+    assert_non_null(strstr(ix.machine, "results-sample.json: Intel"));
+    assert_non_null(strstr(ix.machine, "\nresults-sample-b.json: AMD EPYC"));
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* ---- the writers ------------------------------------------------------------------ */
+
+static void test_throughput(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_throughput(&set, &ix, c.t, c.v, &notes), 3);
+    capture_close(&c);
+    char *churn = line_of(c.tsv, "churn");
+    assert_non_null(churn);
+    /* series 2 (pool): median, min, max, net at fields 5..8 */
+    const cJSON *pool = run_of(&set.files[0], "pool", "churn");
+    assert_true(fabs(field(churn, 5) - pb_json_number(pool, "time.ns_per_op.median")) < 1e-6);
+    assert_true(fabs(field(churn, 6) - pb_json_number(pool, "time.ns_per_op.min")) < 1e-6);
+    assert_true(fabs(field(churn, 7) - pb_json_number(pool, "time.ns_per_op.max")) < 1e-6);
+    assert_true(fabs(field(churn, 8) - pb_json_number(pool, "time.net_ns_per_op")) < 1e-6);
+    /* the failed pool run on the trace: NaN, and a note saying why */
+    char *trace = line_of(c.tsv, "espresso_small");
+    assert_true(isnan(field(trace, 5)) && isnan(field(trace, 8)));
+    assert_false(isnan(field(trace, 9))); /* arena ran */
+    assert_int_equal(notes.n, 1);
+    assert_non_null(strstr(notes.text[0], "pool on espresso_small failed"));
+    assert_non_null(strstr(notes.text[0], "exceeds the pool's chunk"));
+    /* the variables */
+    assert_non_null(strstr(c.vars, "NS = 4\n"));
+    assert_non_null(strstr(c.vars, "NW = 3\n"));
+    assert_non_null(strstr(c.vars, "array series[4] = [\"null\", \"pool\", \"arena\", \"malloc\"]"));
+    assert_non_null(strstr(c.vars, "machine = \"Intel(R) Core(TM) i7-8650U"));
+    free(churn);
+    free(trace);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_memory_skips_unmeasured(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, &notes), 3);
+    capture_close(&c);
+    assert_null(line_of(c.tsv, "null")); /* no memory figures: left out, with a note */
+    assert_int_equal(notes.n, 1);
+    assert_non_null(strstr(notes.text[0], "null on churn: no memory figures"));
+    char *arena = line_of(c.tsv, "arena");
+    const cJSON *run = run_of(&set.files[0], "arena", "churn");
+    assert_true(field(arena, 1) == pb_json_number(run, "workload.peak_live_bytes"));
+    assert_true(field(arena, 2) == pb_json_number(run, "memory.granted_bytes_at_peak"));
+    assert_true(field(arena, 3) == pb_json_number(run, "memory.peak_footprint_bytes"));
+    assert_true(field(arena, 4) == pb_json_number(run, "memory.peak_resident_bytes"));
+    assert_true(field(arena, 5) == pb_json_number(run, "memory.wasted_page_bytes"));
+    /* 64 KB of pool against 13 MB of arena: a log axis, units for the largest */
+    assert_non_null(strstr(c.vars, "logy = 1\n"));
+    assert_non_null(strstr(c.vars, "unit = \"MiB\"\n"));
+    assert_non_null(strstr(c.vars, "array series[3] = [\"pool\", \"arena\", \"malloc\"]"));
+    assert_non_null(strstr(c.vars, "array colour[3] = [2, 3, 4]")); /* colours of the whole set */
+    free(arena);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_memory_null_figure_is_nan(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    cJSON *mem = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "memory");
+    cJSON_ReplaceItemInObject(mem, "peak_resident_bytes", cJSON_CreateNull());
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, NULL), 3);
+    capture_close(&c);
+    char *m = line_of(c.tsv, "malloc");
+    assert_true(isnan(field(m, 4)));
+    assert_false(isnan(field(m, 3)));
+    free(m);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_timeline_blocks(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    int rows = pb_plot_write_timeline(&set, &ix, "mixed:max=64", c.t, c.v, NULL);
+    capture_close(&c);
+    int want = 0;
+    const char *const b[] = {"pool", "arena", "malloc"};
+    for (int i = 0; i < 3; i++)
+        want += cJSON_GetArraySize(
+            cJSON_GetObjectItem(run_of(&set.files[0], b[i], "mixed:max=64"), "timeline"));
+    assert_int_equal(rows, want);
+    assert_int_equal(count(c.tsv, "# event\t"), 3);  /* one block per backend with memory */
+    assert_int_equal(count(c.tsv, "\n\n\n"), 2);     /* blocks two blank lines apart */
+    assert_non_null(strstr(c.vars, "NS = 3\n"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_fragmentation_percent(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
+    capture_close(&c);
+    char *mixed = line_of(c.tsv, "mixed:max=64");
+    const cJSON *pool = run_of(&set.files[0], "pool", "mixed:max=64");
+    /* series pool, arena, malloc (null has no memory): pool at fields 1 and 2 */
+    assert_true(fabs(field(mixed, 1) - 100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
+    assert_true(fabs(field(mixed, 2) - 100 * pb_json_number(pool, "memory.fragmentation")) < 1e-6);
+    char *trace = line_of(c.tsv, "espresso_small");
+    assert_true(isnan(field(trace, 1))); /* pool failed there */
+    free(mixed);
+    free(trace);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_latency_without_frees(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    /* a workload freed by resets only: no free quantiles at all */
+    cJSON *run;
+    cJSON_ArrayForEach(run, set.files[0].runs) {
+        cJSON *free_part = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "latency"), "free");
+        if (free_part)
+            cJSON_ReplaceItemInObject(free_part, "cdf_ns", cJSON_CreateArray());
+    }
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    assert_non_null(strstr(c.vars, "\nn_free = 0\n"));
+    assert_null(strstr(c.vars, "\nn_alloc = 0\n"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+static void test_latency_only_when_measured(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_latency(&set, &ix, "espresso_small", c.t, c.v, NULL), 0);
+    capture_close(&c);
+    capture_free(&c);
+    capture_open(&c);
+    int rows = pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL);
+    capture_close(&c);
+    const cJSON *pool = run_of(&set.files[0], "pool", "churn");
+    const cJSON *cdf = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(pool, "latency"), "alloc"), "cdf_ns");
+    int n = cJSON_GetArraySize(cdf);
+    assert_int_equal(rows, 4 * n); /* four backends, one row per quantile */
+    assert_non_null(strstr(c.vars, "NS = 4\n"));
+    char counts[64];
+    snprintf(counts, sizeof counts, "n_alloc = %d\nn_free = %d\n", 4 * n, 4 * n);
+    assert_non_null(strstr(c.vars, counts));
+    /* the last row of a block reaches fraction 1 at the largest quantile */
+    char want[128];
+    snprintf(want, sizeof want, "%d\t1\t%.9g\t1\t", n - 1, cJSON_GetArrayItem(cdf, n - 1)->valuedouble);
+    assert_non_null(strstr(c.tsv, want));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* ---- the whole export -------------------------------------------------------------- */
+
+static void test_export_writes_every_chart(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    struct pb_plot_notes notes = {0};
+    char err[512];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
+    /* throughput + fragmentation + 3 memory + 3 timelines + 2 latency (no latency on the trace) */
+    assert_int_equal(charts.n, 10);
+    const char *const names[] = {"throughput", "memory-churn", "timeline-mixed_max_64",
+                                 "latency-churn", "memory-espresso_small", "fragmentation"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        int found = 0;
+        for (size_t k = 0; k < charts.n; k++)
+            found |= strcmp(charts.v[k].name, names[i]) == 0;
+        assert_true(found);
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s.tsv", dir, names[i]);
+        assert_int_equal(access(path, R_OK), 0);
+        snprintf(path, sizeof path, "%s/%s.vars", dir, names[i]);
+        assert_int_equal(access(path, R_OK), 0);
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s/latency-espresso_small.tsv", dir);
+    assert_int_not_equal(access(path, F_OK), 0);
+    /* nothing half-written left behind; clean up */
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int files = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0))
+            continue;
+        assert_false(e->d_name[0] == '.'); /* no temporary file */
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+        files++;
+    }
+    closedir(d);
+    rmdir(dir);
+    assert_int_equal(files, 20);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+}
+
+static void test_export_bad_dir(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, "/nonexistent/pb", &charts, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/pb"));
+    pb_results_set_free(&set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_sample),
+        cmocka_unit_test(test_read_rejects_non_results),
+        cmocka_unit_test(test_read_names_missing_field),
+        cmocka_unit_test(test_read_accepts_null_figures),
+        cmocka_unit_test(test_backend_key_sorts_config),
+        cmocka_unit_test(test_unit_and_safe_name),
+        cmocka_unit_test(test_index_one_file),
+        cmocka_unit_test(test_index_overlay_groups_by_backend),
+        cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_memory_skips_unmeasured),
+        cmocka_unit_test(test_memory_null_figure_is_nan),
+        cmocka_unit_test(test_timeline_blocks),
+        cmocka_unit_test(test_fragmentation_percent),
+        cmocka_unit_test(test_latency_only_when_measured),
+        cmocka_unit_test(test_latency_without_frees),
+        cmocka_unit_test(test_export_writes_every_chart),
+        cmocka_unit_test(test_export_bad_dir),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,510 @@
+/* test_pool_small.c -- pool-small: index free lists per slab, chunks down to 2 bytes,
+ * slabs aligned to their size, page return. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pb_backend.h"
+
+static const struct pb_backend_ops *ps(void)
+{
+    const struct pb_backend_ops *ops = pb_backend_find("pool-small");
+    assert_non_null(ops);
+    return ops;
+}
+
+static void *make(const struct pb_option *o, size_t n)
+{
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    if (ps()->create(o, n, &self, err, sizeof err))
+        fail_msg("pool-small create failed: %s", err);
+    return self;
+}
+
+static struct pb_backend_stats stats_of(void *self)
+{
+    struct pb_backend_stats st;
+    ps()->stats(self, &st);
+    return st;
+}
+
+static const char *config_text(void *self, const char *key)
+{
+    static struct pb_config_entry cfg[16];
+    size_t n = ps()->config(self, cfg, 16);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cfg[i].key, key) == 0)
+            return cfg[i].value;
+    fail_msg("no config entry %s", key);
+    return "";
+}
+
+static size_t config_value(void *self, const char *key)
+{
+    return (size_t)strtoull(config_text(self, key), NULL, 10);
+}
+
+struct mapping_list {
+    struct pb_mapping m[64];
+    size_t n;
+};
+
+static int collect(const struct pb_mapping *m, void *ctx)
+{
+    struct mapping_list *l = ctx;
+    if (l->n < 64)
+        l->m[l->n] = *m;
+    l->n++;
+    return 0;
+}
+
+static struct mapping_list mappings_of(void *self)
+{
+    struct mapping_list l = {.n = 0};
+    ps()->mappings(self, collect, &l);
+    return l;
+}
+
+static size_t resident_pages(void *addr, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = len / page, n = 0;
+    unsigned char *vec = malloc(pages);
+    assert_non_null(vec);
+    assert_int_equal(mincore(addr, len, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    free(vec);
+    return n;
+}
+
+static void fill(unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static void verify(const unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+}
+
+static void small_defaults_in_config(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    assert_int_equal(config_value(self, "chunk"), 4);
+    assert_int_equal(config_value(self, "align"), 4);
+    assert_int_equal(config_value(self, "slab"), 65536);
+    assert_int_equal(config_value(self, "index"), 16);
+    assert_string_equal(config_text(self, "return"), "off");
+    assert_int_equal(stats_of(self).footprint_bytes, 0);
+    assert_int_equal(mappings_of(self).n, 0);
+    ps()->destroy(self);
+}
+
+/* The seed's question: a chunk smaller than a pointer. 2-byte chunks, packed. */
+static void small_two_byte_chunks_work(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "2"}, {"align", "2"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    assert_int_equal(config_value(self, "chunk"), 2);
+    size_t per_slab = config_value(self, "chunks_per_slab");
+    assert_true(per_slab > 2000 && per_slab < 2048); /* 2048 slots minus the header's */
+    enum { N = 5000 };
+    uint16_t **p = malloc(N * sizeof *p);
+    for (unsigned i = 0; i < N; i++) {
+        p[i] = ps()->alloc(self, 2, 2);
+        assert_non_null(p[i]);
+        assert_int_equal((uintptr_t)p[i] % 2, 0);
+        *p[i] = (uint16_t)i;
+    }
+    for (unsigned i = 0; i + 1 < per_slab; i++)
+        assert_ptr_equal((unsigned char *)p[i + 1], (unsigned char *)p[i] + 2); /* packed */
+    for (unsigned i = 0; i < N; i += 2)
+        assert_int_equal(ps()->free(self, p[i], 2), 0);
+    for (unsigned i = 1; i < N; i += 2)
+        assert_int_equal(*p[i], (uint16_t)i); /* frees wrote only into freed chunks */
+    for (unsigned i = 0; i < N; i += 2) {
+        p[i] = ps()->alloc(self, 1, 1);
+        assert_non_null(p[i]);
+        *p[i] = (uint16_t)i;
+    }
+    for (unsigned i = 0; i < N; i++)
+        assert_int_equal(*p[i], (uint16_t)i);
+    assert_int_equal(stats_of(self).footprint_bytes, 3 * 4096); /* no slab more than needed */
+    free(p);
+    ps()->destroy(self);
+}
+
+static void small_index_limits_enforced(void **state)
+{
+    (void)state;
+    struct {
+        struct pb_option o[3];
+        size_t n;
+        const char *message; /* NULL: accepted */
+    } cases[] = {
+        /* 128 KiB / 2 = 65536 slots: 65535 chunks plus the sentinel, the most index=16 takes */
+        {{{"chunk", "2"}, {"align", "2"}, {"slab", "128k"}}, 3, NULL},
+        {{{"chunk", "2"}, {"align", "2"}, {"slab", "256k"}}, 3,
+         "gives 131072 chunks per slab, more than index=16 can address (65535 chunks plus "
+         "the sentinel)"},
+        {{{"chunk", "4"}, {"slab", "1M"}, {"index", "16"}}, 3, "more than index=16"},
+        {{{"chunk", "4"}, {"slab", "1M"}, {"index", "32"}}, 3, NULL},
+        {{{"chunk", "1"}, {"align", "1"}, {"index", "32"}}, 3, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        void *self = NULL;
+        char err[PB_ERR_MAX] = "";
+        int rc = ps()->create(cases[i].o, cases[i].n, &self, err, sizeof err);
+        if (!cases[i].message) {
+            if (rc)
+                fail_msg("case %zu refused: %s", i, err);
+            ps()->destroy(self);
+            continue;
+        }
+        assert_int_equal(rc, -1);
+        assert_null(self);
+        if (!strstr(err, cases[i].message))
+            fail_msg("case %zu: message '%s' lacks '%s'", i, err, cases[i].message);
+    }
+    /* The largest index=16 slab really hands out all 65535 - header chunks, in one slab. */
+    struct pb_option o[] = {{"chunk", "2"}, {"align", "2"}, {"slab", "128k"}};
+    void *self = make(o, 3);
+    size_t per_slab = config_value(self, "chunks_per_slab");
+    assert_true(per_slab > 65500 && per_slab <= 65535);
+    unsigned char *last = NULL;
+    for (size_t i = 0; i < per_slab; i++)
+        last = ps()->alloc(self, 2, 2);
+    assert_int_equal(mappings_of(self).n, 1);
+    struct pb_mapping m = mappings_of(self).m[0];
+    assert_ptr_equal(last, (unsigned char *)m.addr + m.len - 2); /* index 65535 */
+    assert_int_equal(ps()->free(self, last, 2), 0);
+    assert_ptr_equal(ps()->alloc(self, 2, 2), last);
+    assert_non_null(ps()->alloc(self, 2, 2));
+    assert_int_equal(mappings_of(self).n, 2);
+    ps()->destroy(self);
+    /* index=32: minimum chunk is 4 bytes. */
+    struct pb_option o32[] = {{"chunk", "1"}, {"align", "1"}, {"index", "32"}};
+    self = make(o32, 3);
+    assert_int_equal(config_value(self, "chunk"), 4);
+    ps()->destroy(self);
+}
+
+static void small_alignment_and_slab_alignment(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "24"}, {"align", "8"}, {"slab", "8k"}};
+    void *self = make(o, 3);
+    for (unsigned i = 0; i < 1000; i++) {
+        unsigned char *p = ps()->alloc(self, 24, (size_t)1 << (i % 4));
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 8, 0);
+        fill(p, 24, i);
+    }
+    struct mapping_list l = mappings_of(self);
+    assert_true(l.n >= 3);
+    for (size_t i = 0; i < l.n && i < 64; i++) {
+        assert_int_equal(l.m[i].len, 8192);
+        assert_int_equal((uintptr_t)l.m[i].addr % 8192, 0); /* aligned to the slab size */
+    }
+    ps()->destroy(self);
+}
+
+static void small_live_blocks_never_overlap(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "6"}, {"align", "2"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    enum { N = 3000, M = 700 };
+    unsigned char **p = calloc(N + M, sizeof *p);
+    for (unsigned i = 0; i < N; i++) {
+        p[i] = ps()->alloc(self, 6, 2);
+        assert_non_null(p[i]);
+        fill(p[i], 6, i);
+    }
+    for (unsigned i = 0; i < N; i += 3) {
+        assert_int_equal(ps()->free(self, p[i], 6), 0);
+        p[i] = NULL;
+    }
+    for (unsigned i = N; i < N + M; i++) {
+        p[i] = ps()->alloc(self, 5, 1);
+        assert_non_null(p[i]);
+        fill(p[i], 6, i);
+    }
+    for (unsigned i = 0; i < N + M; i++)
+        if (p[i])
+            verify(p[i], 6, i);
+    free(p);
+    ps()->destroy(self);
+}
+
+static void small_reuses_lifo_within_a_slab(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    void *a = ps()->alloc(self, 4, 4);
+    void *b = ps()->alloc(self, 4, 4);
+    void *c = ps()->alloc(self, 4, 4);
+    assert_int_equal(ps()->free(self, b, 4), 0);
+    assert_int_equal(ps()->free(self, c, 4), 0);
+    assert_ptr_equal(ps()->alloc(self, 4, 4), c);
+    assert_ptr_equal(ps()->alloc(self, 4, 4), b);
+    void *d = ps()->alloc(self, 4, 4);
+    assert_true(d != a && d != b && d != c);
+    ps()->destroy(self);
+}
+
+/* A free into a full slab makes it the one alloc serves next. */
+static void small_free_into_full_slab_is_served_first(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    size_t per_slab = config_value(self, "chunks_per_slab"); /* 63: slot 0 is the header */
+    assert_int_equal(per_slab, 63);
+    unsigned char *first = ps()->alloc(self, 64, 16);
+    for (size_t i = 1; i < per_slab + 1; i++)
+        assert_non_null(ps()->alloc(self, 64, 16)); /* the last one opens slab 2 */
+    assert_int_equal(mappings_of(self).n, 2);
+    assert_int_equal(ps()->free(self, first, 64), 0);
+    assert_ptr_equal(ps()->alloc(self, 64, 16), first);
+    ps()->destroy(self);
+}
+
+static void small_free_all_then_reuse(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    for (size_t i = 0; i < 100; i++)
+        assert_non_null(ps()->alloc(self, 64, 16));
+    assert_int_equal(mappings_of(self).n, 2);
+    ps()->free_all(self);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    assert_int_equal(st.free_alls, 1);
+    for (size_t i = 0; i < 126; i++) {
+        unsigned char *p = ps()->alloc(self, 64, 16);
+        assert_non_null(p);
+        fill(p, 64, (unsigned)i);
+    }
+    assert_int_equal(mappings_of(self).n, 2); /* both kept slabs refilled first */
+    assert_non_null(ps()->alloc(self, 64, 16));
+    assert_int_equal(mappings_of(self).n, 3);
+    assert_int_equal(stats_of(self).live_blocks, 127);
+    ps()->destroy(self);
+}
+
+static void small_refusals_and_size_zero(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    assert_null(ps()->alloc(self, 5, 4));
+    assert_non_null(strstr(ps()->last_error(self), "request of 5 bytes exceeds chunk size 4"));
+    assert_null(ps()->alloc(self, 4, 8));
+    assert_non_null(strstr(ps()->last_error(self), "aligned to 8 exceeds the pool's alignment 4"));
+    void *a = ps()->alloc(self, 0, 1);
+    void *b = ps()->alloc(self, 0, 1);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_ptr_not_equal(a, b);
+    assert_null(ps()->realloc(self, a, 0, 5, 4));
+    assert_ptr_equal(ps()->realloc(self, a, 0, 4, 4), a);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.failures, 3);
+    assert_int_equal(st.granted_bytes, 2 * 4);
+    assert_int_equal(st.reallocs, 1);
+    ps()->destroy(self);
+}
+
+static void small_rejects_bad_options(void **state)
+{
+    (void)state;
+    struct {
+        struct pb_option opt;
+        const char *message;
+    } cases[] = {
+        {{"align", "24"}, "align=24 must be a power of two"},
+        {{"align", "8192"}, "align=8192"},
+        {{"chunk", "0"}, "chunk=0"},
+        {{"chunk", "x"}, "chunk=x is not a size"},
+        {{"slab", "2G"}, "slab=2147483648 must be from 1 to"},
+        {{"index", "8"}, "index=8 must be 16 or 32"},
+        {{"return", "soon"}, "return=soon must be off or a count"},
+        {{"chunk", "40000"}, "holds no chunk of 40000 bytes besides its"},
+        {{"checked", "1"}, "no option 'checked'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        void *self = NULL;
+        char err[PB_ERR_MAX] = "";
+        struct pb_option o[] = {cases[i].opt, {"slab", "32k"}};
+        size_t n = strcmp(cases[i].opt.key, "slab") == 0 ? 1 : 2;
+        if (strcmp(cases[i].opt.key, "slab") == 0)
+            o[1] = o[0];
+        assert_int_equal(ps()->create(o, n, &self, err, sizeof err), -1);
+        assert_null(self);
+        if (!strstr(err, cases[i].message))
+            fail_msg("option %s=%s: message '%s' lacks '%s'", cases[i].opt.key,
+                     cases[i].opt.value, err, cases[i].message);
+    }
+}
+
+static void small_stats_exact(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "12"}, {"align", "4"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    const size_t chunk = 12, per_slab = 4096 / 12 - 3; /* 341 slots, 3 for the 32-byte header */
+    assert_int_equal(config_value(self, "chunks_per_slab"), per_slab);
+    void *p[400];
+    for (int i = 0; i < 3; i++)
+        p[i] = ps()->alloc(self, 10, 4);
+    assert_int_equal(ps()->free(self, p[1], 10), 0);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.live_blocks, 2);
+    assert_int_equal(st.granted_bytes, 2 * chunk);
+    assert_int_equal(st.allocs, 3);
+    assert_int_equal(st.frees, 1);
+    assert_int_equal(st.footprint_bytes, 4096);
+    for (size_t i = 3; i < per_slab + 2; i++)
+        p[i] = ps()->alloc(self, 1, 1);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, per_slab + 1);
+    assert_int_equal(st.granted_bytes, (per_slab + 1) * chunk);
+    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    struct pb_class_stats cs[2];
+    assert_int_equal(ps()->class_stats(self, cs, 2), 1);
+    assert_int_equal(cs[0].size, chunk);
+    assert_int_equal(cs[0].chunks_live, per_slab + 1);
+    assert_int_equal(cs[0].chunks_carved, per_slab + 1);
+    assert_int_equal(cs[0].slabs, 2);
+    assert_int_equal(cs[0].footprint_bytes, 2 * 4096);
+    assert_int_equal(cs[0].allocs, per_slab + 2);
+    assert_int_equal(ps()->free(self, NULL, 0), 0);
+    ps()->free_all(self);
+    st = stats_of(self);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
+    assert_int_equal(st.allocs, per_slab + 2);
+    assert_int_equal(st.frees, 2);
+    assert_int_equal(st.failures, 0);
+    ps()->destroy(self);
+}
+
+/* Page return: a slab emptied beyond the kept count is given back and reused fresh. */
+static void small_page_return_gives_back_empty_slab(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "64k"}, {"return", "0"}};
+    void *self = make(o, 4);
+    size_t per_slab = config_value(self, "chunks_per_slab");
+    unsigned char **p = calloc(2 * per_slab, sizeof *p);
+    for (size_t i = 0; i < 2 * per_slab; i++) {
+        p[i] = ps()->alloc(self, 64, 16);
+        fill(p[i], 64, (unsigned)i); /* every page resident */
+    }
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 2);
+    unsigned char *slab0 = l.m[0].addr;
+    assert_int_equal(resident_pages(slab0, 65536), 16);
+    for (size_t i = 0; i < per_slab; i++) /* empties slab 0 */
+        assert_int_equal(ps()->free(self, p[i], 64), 0);
+    assert_int_equal(resident_pages(slab0, 65536), 0); /* header page included */
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.footprint_bytes, 65536);
+    assert_int_equal(st.peak_footprint_bytes, 2 * 65536);
+    assert_int_equal(st.live_blocks, per_slab);
+    l = mappings_of(self);
+    assert_int_equal(l.n, 1);
+    assert_ptr_not_equal(l.m[0].addr, slab0);
+    assert_int_equal(config_value(self, "slabs_returned"), 1);
+    for (size_t i = per_slab; i < 2 * per_slab; i++)
+        verify(p[i], 64, (unsigned)i);
+    /* Slab 1 is full: the next alloc reuses slab 0, carved afresh, reading zeros. */
+    unsigned char *q = ps()->alloc(self, 64, 16);
+    assert_true(q >= slab0 && q < slab0 + 65536);
+    for (size_t i = 0; i < 64; i++)
+        assert_int_equal(q[i], 0);
+    assert_ptr_equal(ps()->alloc(self, 64, 16), q + 64); /* carved, not the old free list */
+    assert_int_equal(stats_of(self).footprint_bytes, 2 * 65536);
+    assert_int_equal(mappings_of(self).n, 2);
+    free(p);
+    ps()->destroy(self);
+}
+
+/* return=1: one empty slab stays resident (hysteresis), the second is given back. */
+static void small_page_return_keeps_n_empty(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "16k"}, {"return", "1"}};
+    void *self = make(o, 4);
+    size_t per_slab = config_value(self, "chunks_per_slab");
+    unsigned char **p = calloc(3 * per_slab, sizeof *p);
+    for (size_t i = 0; i < 3 * per_slab; i++) {
+        p[i] = ps()->alloc(self, 64, 16);
+        fill(p[i], 64, (unsigned)i);
+    }
+    struct mapping_list l = mappings_of(self);
+    assert_int_equal(l.n, 3);
+    for (size_t i = 0; i < 2 * per_slab; i++)
+        assert_int_equal(ps()->free(self, p[i], 64), 0);
+    assert_int_equal(resident_pages(l.m[0].addr, 16384), 4); /* kept: the first to empty */
+    assert_int_equal(resident_pages(l.m[1].addr, 16384), 0); /* given back */
+    assert_int_equal(resident_pages(l.m[2].addr, 16384), 4); /* still full */
+    assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
+    assert_int_equal(mappings_of(self).n, 2);
+    /* Churn on the kept empty slab gives nothing back. */
+    for (int k = 0; k < 100; k++) {
+        void *x = ps()->alloc(self, 64, 16);
+        assert_int_equal(ps()->free(self, x, 64), 0);
+    }
+    assert_int_equal(config_value(self, "slabs_returned"), 1);
+    /* free_all keeps one slab, gives the other held one back. */
+    ps()->free_all(self);
+    assert_int_equal(stats_of(self).footprint_bytes, 16384);
+    assert_int_equal(config_value(self, "slabs_returned"), 2);
+    l = mappings_of(self);
+    assert_int_equal(l.n, 1);
+    for (size_t i = 0; i < 3 * per_slab; i++) {
+        unsigned char *x = ps()->alloc(self, 64, 16);
+        assert_non_null(x);
+        fill(x, 64, (unsigned)i);
+    }
+    assert_int_equal(stats_of(self).footprint_bytes, 3 * 16384);
+    assert_int_equal(stats_of(self).live_blocks, 3 * per_slab);
+    free(p);
+    ps()->destroy(self);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(small_defaults_in_config),
+        cmocka_unit_test(small_two_byte_chunks_work),
+        cmocka_unit_test(small_index_limits_enforced),
+        cmocka_unit_test(small_alignment_and_slab_alignment),
+        cmocka_unit_test(small_live_blocks_never_overlap),
+        cmocka_unit_test(small_reuses_lifo_within_a_slab),
+        cmocka_unit_test(small_free_into_full_slab_is_served_first),
+        cmocka_unit_test(small_free_all_then_reuse),
+        cmocka_unit_test(small_refusals_and_size_zero),
+        cmocka_unit_test(small_rejects_bad_options),
+        cmocka_unit_test(small_stats_exact),
+        cmocka_unit_test(small_page_return_gives_back_empty_slab),
+        cmocka_unit_test(small_page_return_keeps_n_empty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
