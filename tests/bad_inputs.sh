@@ -10,11 +10,12 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 in=$tmp/in; work=$tmp/work
 mkdir "$in" "$work" || exit 1
-failures=0
+failures=0; cases=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # run ARGS...: poolbench ARGS in $work; sets rc, out (stdout), err (stderr)
 run() {
+  cases=$((cases + 1))
   (cd "$work" && "$pb" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
   rc=$?
   out=$(cat "$tmp/stdout"); err=$(cat "$tmp/stderr")
@@ -305,5 +306,5 @@ bad "missing -o" import --from mtrace "$data/mtrace_sample.log"
 bad "unrecognized option" import --bogus
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "bad inputs: all refused as expected"
+echo "bad inputs: $cases commands, each as expected"
 exit 0
