@@ -311,6 +311,36 @@ static void canonical_names_and_params(void **state)
     pb_workload_list_free(a, 1);
 }
 
+/* Every generator's full params (defaults included) parse back as a spec to the same
+ * params; mixed and ramp list the default sizes= beside a dist that is not list
+ * (the fuzzer found that this was refused). A non-default list still needs dist=list. */
+static void every_params_string_parses_back(void **state)
+{
+    (void)state;
+    const char *specs[] = {"mixed:dist=uniform", "ramp:dist=invsquare,min=8", "mixed:ops=5"};
+    size_t n_gen = 0;
+    while (pb_generators[n_gen])
+        n_gen++;
+    for (size_t i = 0; i < n_gen + 3; i++) {
+        const char *spec = i < n_gen ? pb_generators[i]->name : specs[i - n_gen];
+        struct pb_gen_args a, b;
+        char full[1024], again[1024];
+        assert_int_equal(pb_gen_parse(spec, NULL, &a, err, sizeof err), 0);
+        pb_gen_format(&a, 1, full, sizeof full);
+        if (pb_gen_parse(full, NULL, &b, err, sizeof err) != 0)
+            fail_msg("params of %s do not parse: '%s': %s", spec, full, err);
+        pb_gen_format(&b, 1, again, sizeof again);
+        assert_string_equal(full, again);
+    }
+    refused("mixed:dist=uniform,sizes=8x1", "sizes= needs dist=list (dist=uniform was given)");
+    /* a list that fits the spec but not written out (x1 added to each size) is refused,
+     * not cut short (the fuzzer found the generator then used only the first sizes) */
+    char spec[300] = "mixed:sizes=1099511627776";
+    for (int i = 1; i < 18; i++)
+        strcat(spec, "+1099511627776");
+    refused(spec, "of at most 255 characters written out");
+}
+
 static void spec_seed_beats_global_seed(void **state)
 {
     (void)state;
@@ -516,6 +546,7 @@ int main(void)
         cmocka_unit_test(mixed_sizes_follow_the_distribution),
         cmocka_unit_test(spec_errors_name_the_culprit),
         cmocka_unit_test(canonical_names_and_params),
+        cmocka_unit_test(every_params_string_parses_back),
         cmocka_unit_test(spec_seed_beats_global_seed),
         cmocka_unit_test(job_file_object_equals_the_spec),
         cmocka_unit_test(job_file_array_makes_several),

@@ -70,6 +70,33 @@ static void import_drops_unknown_and_failed(void **state)
     free(out);
 }
 
+/* A null address after '<' or '>' (not in glibc's logs, but in damaged ones) is no block:
+ * address 0 also marks the importer's empty map slots, and taking it once made the map
+ * count wrap and double until memory ran out, and revived stale ids (found by fuzzing). */
+static void import_null_realloc_addresses(void **state)
+{
+    (void)state;
+    const char *log = "+ 0x1000 0x10\n"
+                      "- 0x1000\n"      /* leaves a stale id behind in the map */
+                      "+ 0x2000 0x20\n"
+                      "< (nil)\n"       /* realloc of nothing: an allocation */
+                      "> 0x3000 0x30\n"
+                      "< 0x0\n"
+                      "> 0x4000 0x40\n"
+                      "< 0x2000\n"      /* a realloc that gave nothing: it failed */
+                      "> (nil) 0x50\n"
+                      "+ 0x5000 0x60\n";
+    char *out = NULL;
+    struct pb_import_stats st;
+    struct pb_diag d;
+    assert_int_equal(convert(log, &out, &st, &d), 0);
+    assert_string_equal(out, "a 1 16\nf 1\na 2 32\na 3 48\na 4 64\na 5 96\n");
+    assert_int_equal(st.unknown_reallocs, 2);
+    assert_int_equal(st.failed, 1);
+    assert_int_equal(st.live_at_end, 4);
+    free(out);
+}
+
 static void import_reports_every_bad_line(void **state)
 {
     (void)state;
@@ -113,6 +140,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(import_malloc_free_realloc),
         cmocka_unit_test(import_drops_unknown_and_failed),
+        cmocka_unit_test(import_null_realloc_addresses),
         cmocka_unit_test(import_reports_every_bad_line),
         cmocka_unit_test(import_keeps_reading_after_twenty_problems),
     };

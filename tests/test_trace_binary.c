@@ -303,6 +303,20 @@ static void inconsistent_events_are_refused_even_with_a_good_checksum(void **sta
         assert_null(strstr(m, "checksum")); /* the replay check caught it, not the CRC */
         b[damage[i].off] = saved;
     }
+    /* a slot count past the events is refused before anything is sized by it (the
+     * fuzzer's 0xffffffff slots made the check allocate 16 GiB) */
+    uint32_t n_slots;
+    memcpy(&n_slots, b + 32, 4);
+    const uint32_t huge[] = {0xffffffffu, 12}; /* 11 events */
+    for (size_t i = 0; i < 2; i++) {
+        memcpy(b + 32, &huge[i], 4);
+        fix_checksum(b, len);
+        const char *m = load_bytes(b, len);
+        assert_non_null(m);
+        assert_non_null(strstr(m, "corrupt binary trace"));
+        assert_non_null(strstr(m, "slots for 11 events"));
+    }
+    memcpy(b + 32, &n_slots, 4);
     /* an id that no longer matches its block */
     size_t ids = ev + 11 * 16;
     b[ids + 4 * 8] = 2; /* "f 1" becomes "f 2" while slot 0 holds id 1 */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -86,6 +87,16 @@ static void unknown_event_letters(void **state)
     bad("alloc 1 2\n", 1, "unknown event 'alloc'");
     bad("a1 2\n", 1, "unknown event 'a1'");
     bad("\n\n  @x 1\n", 3, "unknown event '@x'");
+}
+
+/* Control characters of a quoted field never reach the terminal as they are. */
+static void control_characters_are_not_echoed(void **state)
+{
+    (void)state;
+    bad("q\033[2J 1\n", 1, "unknown event 'q?[2J'");
+    bad("a 1 8\r9\n", 1, "SIZE '8?9' is not a number");
+    bad("a 1 8 @a\001\n", 1, "malformed tag: byte 0x01 is not one of");
+    bad("f 1 \177\n", 1, "extra field '?'");
 }
 
 static void missing_fields(void **state)
@@ -276,7 +287,7 @@ static void lexical_forms(void **state)
     pb_workload_free(&w);
     bad("a 1 1\r\nq\r\n", 2, "unknown event 'q'");
     bad("a 1 1\nf 2", 2, "not live"); /* the last line without newline still counts */
-    bad("a 1 1\rf 1\n", 1, "SIZE '1\rf' is not a number"); /* a lone CR is no line end */
+    bad("a 1 1\rf 1\n", 1, "SIZE '1?f' is not a number"); /* a lone CR is no line end */
 }
 
 static void bad_bytes_are_reported(void **state)
@@ -548,11 +559,29 @@ static void unreadable_paths(void **state)
     unlink(path);
 }
 
+/* A FIFO is refused at once: opening it must not wait for a writer (it hung). */
+static void fifo_is_refused_without_blocking(void **state)
+{
+    (void)state;
+    char path[128];
+    temp_path(path, sizeof path, "fifo.trace");
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    struct pb_workload w;
+    memset(&diag, 0, sizeof diag);
+    alarm(20); /* a regression fails by SIGALRM instead of hanging the suite */
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    alarm(0);
+    assert_non_null(strstr(diag.msg[0], "is not a regular file"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(spec_example_parses),
         cmocka_unit_test(unknown_event_letters),
+        cmocka_unit_test(control_characters_are_not_echoed),
         cmocka_unit_test(missing_fields),
         cmocka_unit_test(extra_fields),
         cmocka_unit_test(fields_that_are_not_numbers),
@@ -575,6 +604,7 @@ int main(void)
         cmocka_unit_test(gzip_is_read_transparently),
         cmocka_unit_test(long_lines_are_refused_gracefully),
         cmocka_unit_test(unreadable_paths),
+        cmocka_unit_test(fifo_is_refused_without_blocking),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

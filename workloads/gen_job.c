@@ -176,11 +176,11 @@ static int check_jobs(const cJSON *root, const char *where, const uint64_t *glob
     return 0;
 }
 
-int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
-                 struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+/* Parse text and check every job in it: the root (which the caller deletes)
+ * and the number of jobs in *n, or NULL and err. */
+static cJSON *parse_jobs(const char *text, size_t len, const char *where,
+                         const uint64_t *global_seed, size_t *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n_out = 0;
     const char *stop = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &stop, 0);
     if (!root) {
@@ -188,25 +188,50 @@ int pb_job_build(const char *text, size_t len, const char *where, const uint64_t
         size_t off = stop && stop >= text && stop <= text + len ? (size_t)(stop - text) : 0;
         line_col(text, off, &line, &col);
         snprintf(err, errlen, "%s:%zu:%zu: invalid JSON", where, line, col);
-        return -1;
+        return NULL;
     }
-    size_t n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
-    int rc = -1;
+    *n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
     if (!cJSON_IsArray(root) && !cJSON_IsObject(root)) {
         snprintf(err, errlen, "%s: a job file holds an object or an array of objects", where);
-    } else if (n == 0) {
+    } else if (*n == 0) {
         snprintf(err, errlen, "%s: the job array is empty", where);
-    } else if (check_jobs(root, where, global_seed, n, err, errlen) == 0) {
-        struct pb_workload *w = calloc(n, sizeof *w);
-        if (!w)
-            snprintf(err, errlen, "%s: out of memory", where);
-        else if (build_jobs(root, where, global_seed, w, n, err, errlen) != 0)
-            free(w);
-        else {
-            *out = w;
-            *n_out = n;
-            rc = 0;
-        }
+    } else if (check_jobs(root, where, global_seed, *n, err, errlen) == 0) {
+        return root;
+    }
+    cJSON_Delete(root);
+    return NULL;
+}
+
+int pb_job_check(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                 size_t *n_jobs, char *err, size_t errlen)
+{
+    *n_jobs = 0;
+    cJSON *root = parse_jobs(text, len, where, global_seed, n_jobs, err, errlen);
+    if (!root)
+        return -1;
+    cJSON_Delete(root);
+    return 0;
+}
+
+int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                 struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n_out = 0;
+    size_t n = 0;
+    cJSON *root = parse_jobs(text, len, where, global_seed, &n, err, errlen);
+    if (!root)
+        return -1;
+    int rc = -1;
+    struct pb_workload *w = calloc(n, sizeof *w);
+    if (!w)
+        snprintf(err, errlen, "%s: out of memory", where);
+    else if (build_jobs(root, where, global_seed, w, n, err, errlen) != 0)
+        free(w);
+    else {
+        *out = w;
+        *n_out = n;
+        rc = 0;
     }
     cJSON_Delete(root);
     return rc;

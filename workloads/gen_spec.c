@@ -115,7 +115,16 @@ static int read_value(struct pb_gen_args *a, size_t i, const char *value, char *
             snprintf(expected, sizeof expected, "SIZExWEIGHT+...: %s", why);
             return bad_value(a, d, value, expected, err, errlen);
         }
-        pb_size_list_format(&dist, a->text[i], PB_GEN_VALUE_MAX);
+        /* the canonical text is what the generator reads back: it must fit whole */
+        char text[PB_GEN_MAX_SIZES * 24 + 1];
+        pb_size_list_format(&dist, text, sizeof text);
+        if (strlen(text) >= PB_GEN_VALUE_MAX) {
+            snprintf(expected, sizeof expected,
+                     "SIZExWEIGHT+... of at most %d characters written out as '%.40s...'",
+                     PB_GEN_VALUE_MAX - 1, text);
+            return bad_value(a, d, value, expected, err, errlen);
+        }
+        memcpy(a->text[i], text, strlen(text) + 1);
         return 0;
     }
     }

@@ -260,7 +260,11 @@ int pb_size_dist_check(struct pb_gen_args *a, char *err, size_t errlen)
         a->num[dist] = 2; /* index of "list" in uniform|invsquare|list */
     }
     const char *kind = pb_gen_text(a, "dist");
-    if (pb_gen_given(a, "sizes") && strcmp(kind, "list") != 0) {
+    /* sizes at its default value goes with any dist: the full params (pb_gen_format
+     * with all) list it, and they must parse back as a spec */
+    int sizes = pb_gen_param_index(a, "sizes");
+    if (pb_gen_given(a, "sizes") && strcmp(kind, "list") != 0 &&
+        strcmp(a->text[sizes], a->gen->params[sizes].default_value) != 0) {
         snprintf(err, errlen, "%s: sizes= needs dist=list (dist=%s was given)", a->gen->name,
                  kind);
         return -1;

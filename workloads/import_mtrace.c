@@ -87,10 +87,11 @@ static int map_put(struct mt_map *m, uint64_t addr, uint64_t id)
     return 0;
 }
 
-/* Remove addr; its ID, 0 when absent. Backward-shift deletion. */
+/* Remove addr; its ID, 0 when absent. Backward-shift deletion. Address 0
+ * marks an empty slot, so it is never in the map. */
 static uint64_t map_take(struct mt_map *m, uint64_t addr)
 {
-    if (!m->cap)
+    if (!m->cap || !addr)
         return 0;
     size_t mask = m->cap - 1;
     size_t i = mt_hash(addr, mask);
@@ -295,7 +296,10 @@ static void do_event(struct mt_state *s, uint64_t line, char **f, int n)
             return;
         }
         s->pending_line = 0;
-        emit_realloc(s, s->pending_addr, a, size, line);
+        if (a)
+            emit_realloc(s, s->pending_addr, a, size, line);
+        else /* no new block: a failed realloc, the old one stays */
+            s->st->failed++;
         break;
     default: /* '!': a failed realloc changes nothing */
         s->st->failed++;

@@ -31,10 +31,12 @@ static void set_name(struct pb_workload *w, const char *path)
     w->name[n] = '\0';
 }
 
-/* Open path for reading as a regular file; -1 with the reason in diag. */
+/* Open path for reading as a regular file; -1 with the reason in diag.
+ * O_NONBLOCK so that opening a FIFO with no writer does not hang before
+ * fstat can refuse it; it changes nothing for a regular file. */
 static int open_trace(const char *path, struct pb_diag *diag)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         pb_diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
         return -1;

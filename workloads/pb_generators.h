@@ -123,6 +123,11 @@ int pb_workload_spec_build(const char *spec, const uint64_t *global_seed,
 int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
                  struct pb_workload **out, size_t *n_out, char *err, size_t errlen);
 
+/* Read and check a JSON job held in text as pb_job_build does, but generate
+ * nothing (for validation and fuzzing): 0 and the number of jobs, or -1 and err. */
+int pb_job_check(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                 size_t *n_jobs, char *err, size_t errlen);
+
 /* Free n workloads made by pb_workload_spec_build, and the array. */
 void pb_workload_list_free(struct pb_workload *w, size_t n);
 

@@ -74,6 +74,9 @@ static void problem(struct text_parser *tp, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    for (char *c = msg; *c; c++) /* quoted fields may hold control characters (ESC, CR) */
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     pb_diag_add(tp->diag, tp->file, tp->line, "%s", msg);
 }
 

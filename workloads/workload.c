@@ -572,6 +572,11 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
     uint64_t *size = NULL;
     uint64_t *gen = NULL;
     uint8_t *align = NULL;
+    /* Every slot is used by an a, so there are no more slots than events: checked first,
+     * as a corrupt count would otherwise size the arrays below (up to 2^32 slots). */
+    if (w->n_slots > w->n_records)
+        return fail(err, errlen, "%u slots for %zu events (every slot is used by an a)",
+                    w->n_slots, w->n_records);
     if (w->n_slots) {
         size = malloc(w->n_slots * sizeof *size);
         gen = calloc(w->n_slots, sizeof *gen);

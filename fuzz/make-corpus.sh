@@ -1,0 +1,45 @@
+#!/bin/sh
+# fuzz/make-corpus.sh [POOLBENCH]: (re)make the seed corpora in fuzz/corpus/NAME/
+# from the test fixtures and a few tiny generated traces. The seeds are
+# checked in; run this again when the formats change.
+set -eu
+cd "$(dirname "$0")/.."
+pb=${1:-build/poolbench}
+c=fuzz/corpus
+rm -rf "$c"
+mkdir -p "$c/trace_text" "$c/trace_binary" "$c/job_file" "$c/mtrace_import"
+
+# text traces: the fixtures, and small ones covering tags, ALIGN, hex, CRLF, x
+cp tests/data/*.trace "$c/trace_text/"
+printf 'poolbench-trace 1\n# tags and alignment\na 0x10 8 64 @Node\n\ta 2\t0x20 @std::vector<int>\nr 0x10 100\nf 2\nx\na 2 0\n' \
+    >"$c/trace_text/tags_align.trace"
+printf 'a 1 8\r\nf 1\r\n\r\n   \r\na 9223372036854775807 1099511627776 4096\n' >"$c/trace_text/crlf_bounds.trace"
+"$pb" gen -w frames:frames=2,objects=3 -o "$c/trace_text/frames.trace"
+"$pb" gen -w mixed:live=4,ops=12,realloc=0.3 -o "$c/trace_text/mixed.trace"
+
+# binary twins (and a gzip'd text, which the same loader reads)
+for t in example leftovers; do
+    "$pb" convert "tests/data/$t.trace" "$c/trace_binary/$t.pbt"
+done
+"$pb" convert "$c/trace_text/tags_align.trace" "$c/trace_binary/tags_align.pbt"
+"$pb" convert "$c/trace_text/mixed.trace" "$c/trace_binary/mixed.pbt"
+cp tests/data/example.trace.gz "$c/trace_binary/"
+
+# job files: the fixtures, and one small job per generator
+cp tests/data/gen_job_*.json "$c/job_file/"
+printf '{"generator": "churn", "params": {"size": 64, "live": 3, "pairs": 5, "order": "fifo", "align": 64}}\n' \
+    >"$c/job_file/churn.json"
+printf '{"generator": "gc", "name": "g", "params": {"objects": 30, "young": 5, "promote": 0.5, "types": 3, "major": 2}}\n' \
+    >"$c/job_file/gc.json"
+printf '[{"generator": "ramp", "params": {"peak": 9, "rounds": 2, "keep": 0.25, "dist": "invsquare"}},\n {"generator": "mixed", "params": {"sizes": "8x1+16x3", "ops": "1k", "seed": "0x10"}}]\n' \
+    >"$c/job_file/ramp_mixed.json"
+
+# --workload spec strings, which the same target reads
+printf 'churn:size=64,live=3,pairs=5,order=fifo,align=64' >"$c/job_file/churn.spec"
+printf 'mixed:sizes=8x1+16x3+100x2,realloc=0.5:seed=0x10' >"$c/job_file/mixed.spec"
+printf 'ramp:dist=invsquare,min=1,max=1k,keep=0.25' >"$c/job_file/ramp.spec"
+printf 'gc:objects=30,young=5,promote=1,types=3,major=0' >"$c/job_file/gc.spec"
+printf 'frames:frames=2,objects=3,min=8,max=8' >"$c/job_file/frames.spec"
+
+# mtrace logs
+cp tests/data/mtrace_*.log "$c/mtrace_import/"

@@ -1,0 +1,310 @@
+#!/bin/sh
+# bad_inputs.sh POOLBENCH DATADIR -- the bad-input suite: every error rule of
+# the trace format, damaged files, odd paths, broken job files and bad flag
+# values, run against the binary. Each must give exit status 2, a message that
+# says what is wrong (matched below), nothing on stdout, and nothing written:
+# every command runs in an empty directory that must still be empty after it
+# (no output file, no temporary file left behind). Big fixtures are made here.
+pb=$1; data=$2
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+in=$tmp/in; work=$tmp/work
+mkdir "$in" "$work" || exit 1
+failures=0; cases=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run ARGS...: poolbench ARGS in $work; sets rc, out (stdout), err (stderr)
+run() {
+  cases=$((cases + 1))
+  (cd "$work" && "$pb" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
+  rc=$?
+  out=$(cat "$tmp/stdout"); err=$(cat "$tmp/stderr")
+}
+
+# bad REGEX ARGS...: exit 2, stderr matches REGEX, stdout empty, $work still empty
+bad() {
+  re=$1; shift
+  run "$@"
+  [ "$rc" -eq 2 ] || fail "exit $rc (expected 2): $*: $err"
+  printf '%s\n' "$err" | grep -Eq -- "$re" || fail "stderr of '$*' does not match /$re/: $err"
+  [ -z "$out" ] || fail "stdout of '$*' is not empty: $out"
+  left=$(ls -A "$work")
+  [ -z "$left" ] || fail "'$*' left files behind: $left"
+  rm -rf "$work" && mkdir "$work"
+}
+
+# good REGEX ARGS...: exit 0 and stdout+stderr match REGEX
+good() {
+  re=$1; shift
+  run "$@"
+  [ "$rc" -eq 0 ] || fail "exit $rc (expected 0): $*: $err"
+  printf '%s\n%s\n' "$out" "$err" | grep -Eq -- "$re" || fail "output of '$*' does not match /$re/"
+  rm -rf "$work" && mkdir "$work"
+}
+
+# bad_trace NAME LINE REGEX: the trace $in/NAME is refused by check and by
+# convert (to .pbt, .gz and text) with "NAME:LINE: REGEX"
+bad_trace() {
+  f=$in/$1; re="$1:$2: $3"
+  bad "$re" check "$f"
+  bad "$re" check --json "$f"
+  bad "$re" convert "$f" out.pbt
+  bad "$re" convert "$f" out.trace.gz
+  bad "$re" convert "$f" out.trace
+  bad "$re" convert "$f" -
+}
+
+# good_trace NAME REGEX: check accepts $in/NAME (summary matches REGEX) and it converts
+good_trace() {
+  good "$2" check "$in/$1"
+  good "" convert "$in/$1" out.pbt
+}
+
+t() { name=$1; shift; printf "$@" >"$in/$name"; }
+
+# ---- every error rule of the trace format (workloads/README.md, "Errors") ----
+t unknown.trace 'a 1 8\nq 1\n';             bad_trace unknown.trace 2 "unknown event 'q' \(expected a, f, r or x\)"
+t word.trace 'alloc 1 8\n';                 bad_trace word.trace 1 "unknown event 'alloc'"
+t late_header.trace 'a 1 8\npoolbench-trace 1\n'
+bad_trace late_header.trace 2 "unknown event 'poolbench-trace' \(the header may only be the first line"
+t missing.trace 'a 1\n';                    bad_trace missing.trace 1 "missing SIZE \(expected 'a ID SIZE \[ALIGN\] \[@TAG\]'\)"
+t missing_id.trace 'f\n';                   bad_trace missing_id.trace 1 "missing ID \(expected 'f ID'\)"
+t missing_r.trace 'a 1 8\nr 1\n';           bad_trace missing_r.trace 2 "missing SIZE \(expected 'r ID SIZE'\)"
+t extra.trace 'a 1 8\nf 1 2\n';             bad_trace extra.trace 2 "extra field '2' \(expected 'f ID'\)"
+t extra_x.trace 'x 1\n';                    bad_trace extra_x.trace 1 "extra field '1' \(expected 'x'\)"
+t extra_a.trace 'a 1 8 16 @T more\n';       bad_trace extra_a.trace 1 "extra field 'more'"
+t comment_mid.trace 'a 1 8 # note\n';       bad_trace comment_mid.trace 1 "extra field 'note'|ALIGN '#' is not a number"
+t nan.trace 'a 1 12k\n';                    bad_trace nan.trace 1 "SIZE '12k' is not a number"
+t plus.trace 'a 1 +5\n';                    bad_trace plus.trace 1 "SIZE '\+5' is not a number \(numbers are unsigned, with no sign\)"
+t minus.trace 'a -1 5\n';                   bad_trace minus.trace 1 "ID '-1' is not a number \(numbers are unsigned, with no sign\)"
+t comma.trace 'a 1 1,000\n';                bad_trace comma.trace 1 "SIZE '1,000' is not a number \(no thousands separators\)"
+t underscore.trace 'a 1 1_000\n';           bad_trace underscore.trace 1 "SIZE '1_000' is not a number \(no thousands separators\)"
+t hex_align.trace 'a 1 8 0x10\n';           bad_trace hex_align.trace 1 "ALIGN '0x10' is not a number \(ALIGN is decimal"
+t bare_hex.trace 'a 0x 8\n';                bad_trace bare_hex.trace 1 "ID '0x' is not a number"
+t bad_hex.trace 'a 0x1g 8\n';               bad_trace bad_hex.trace 1 "ID '0x1g' is not a number"
+t dup.trace 'a 7 32\na 8 1\na 7 32\n';      bad_trace dup.trace 3 "id 7 is already live \(allocated at line 1\)"
+t dead_f.trace 'f 9\n';                     bad_trace dead_f.trace 1 "f on id 9, which is not live \(never allocated, or already freed\)"
+t dead_r.trace 'a 9 1\nf 9\nr 9 8\n';       bad_trace dead_r.trace 3 "r on id 9, which is not live"
+t after_x.trace 'a 9 1\nx\nf 9\n';          bad_trace after_x.trace 3 "f on id 9, which is not live"
+t refused_a.trace 'a 5 1x\nf 5\n';          bad_trace refused_a.trace 2 "f on id 5, which is not live"
+t tag_empty.trace 'a 1 8 @\n';              bad_trace tag_empty.trace 1 "malformed tag '@'"
+t tag_slash.trace 'a 1 8 @a/b\n'
+bad_trace tag_slash.trace 1 "malformed tag '@a/b': character '/' is not one of \[A-Za-z0-9_.:<>-\]"
+t tag_comma.trace 'a 1 8 @map<int,int>\n';  bad_trace tag_comma.trace 1 "malformed tag '@map<int,int>': character ','"
+t version.trace 'poolbench-trace 2\n';      bad_trace version.trace 1 "unsupported trace version 2"
+t version_big.trace '# c\npoolbench-trace 99999999999999999999999\n'
+bad_trace version_big.trace 2 "unsupported trace version 99999999999999999999999"
+t header_extra.trace 'poolbench-trace 1 x\n'; bad_trace header_extra.trace 1 "extra field 'x'"
+
+# bytes: NUL, non-ASCII (also in comments), a lone CR, binary garbage
+t nul.trace 'a 1 8\na 2\0003 8\n';          bad_trace nul.trace 2 "NUL byte at column 4 \(a trace is ASCII text\)"
+t utf8.trace 'a 1 8\n# caf\303\251\n';      bad_trace utf8.trace 2 "byte 0xc3 at column 6 is not ASCII \(a trace is ASCII text\)"
+t latin1.trace 'a 1 8 @caf\351\n';          bad_trace latin1.trace 1 "byte 0xe9 at column 11 is not ASCII"
+t lone_cr.trace 'a 1 8\rf 1\n';             bad_trace lone_cr.trace 1 "SIZE '8\\?f' is not a number"
+t escape.trace 'a 1 8\n\033[2J 1\n';       bad_trace escape.trace 2 "unknown event '\\?\\[2J' \\(expected a, f, r or x\\)"
+awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", (i * 37 + 11) % 256 }' >"$in/garbage.bin"
+bad "garbage.bin:[0-9]+: (NUL byte|byte 0x[0-9a-f]{2}) at column" check "$in/garbage.bin"
+bad "garbage.bin:[0-9]+: " convert "$in/garbage.bin" out.pbt
+head -c 3000 /dev/zero >"$in/zeros.bin"
+bad "zeros.bin:1: NUL byte at column 1" check "$in/zeros.bin"
+
+# numbers at and just past every bound
+t id_max.trace 'a 9223372036854775807 1\nf 0x7fffffffffffffff\n'
+good_trace id_max.trace "events +2"
+t id_over.trace 'a 9223372036854775808 1\n'
+bad_trace id_over.trace 1 "ID 9223372036854775808 is out of range \(ids are below 2\^63\)"
+t id_over_hex.trace 'a 0x8000000000000000 1\n'; bad_trace id_over_hex.trace 1 "ID 0x8000000000000000 is out of range"
+t id_u64.trace 'f 18446744073709551616\n'; bad_trace id_u64.trace 1 "ID 18446744073709551616 is out of range"
+t id_huge.trace 'a 0x1ffffffffffffffffffff 1\n'; bad_trace id_huge.trace 1 "ID 0x1ffffffffffffffffffff is out of range"
+t size_max.trace 'a 1 1099511627776\nr 1 0x10000000000\na 2 0\n'
+good_trace size_max.trace "requested +1099511627776 bytes"
+t size_over.trace 'a 1 1099511627777\n'
+bad_trace size_over.trace 1 "SIZE 1099511627777 is out of range \(at most 2\^40 = 1099511627776\)"
+t size_over_r.trace 'a 1 8\nr 1 0x10000000001\n'; bad_trace size_over_r.trace 2 "SIZE 0x10000000001 is out of range"
+t align_ok.trace 'a 1 8 1\na 2 8 4096\na 3 8 0016\n'; good_trace align_ok.trace "events +3"
+t align_big.trace 'a 1 8 8192\n';           bad_trace align_big.trace 1 "ALIGN 8192 is out of range \(a power of two from 1 to 4096\)"
+t align_zero.trace 'a 1 8 0\n';             bad_trace align_zero.trace 1 "ALIGN 0 is out of range"
+t align_three.trace 'a 1 8 3\n';            bad_trace align_three.trace 1 "ALIGN 3 is not a power of two \(1, 2, 4, ... 4096\)"
+t align_huge.trace 'a 1 8 99999999999999999999999\n'; bad_trace align_huge.trace 1 "ALIGN 99999999999999999999999 is out of range"
+tag64=$(printf '%064d' 0 | tr 0 T)
+t tag_max.trace "a 1 8 @$tag64\\n";         good_trace tag_max.trace "tags 1"
+t tag_over.trace "a 1 8 @${tag64}U\\n";     bad_trace tag_over.trace 1 "malformed tag"
+# 65535 distinct tags are fine, the 65536th is not
+awk 'BEGIN { for (i = 1; i <= 65535; i++) printf "a %d 1 @t%d\n", i, i }' >"$in/tags_max.trace"
+good_trace tags_max.trace "tags 65535"
+{ cat "$in/tags_max.trace"; echo "a 0 1 @one_more"; } >"$in/tags_over.trace"
+bad "tags_over.trace:65536: too many distinct tags \(at most 65535\)" check "$in/tags_over.trace"
+bad "tags_over.trace:65536: too many distinct tags" convert "$in/tags_over.trace" out.pbt
+
+# lines of 1 MiB: 1048576 bytes with the newline are fine, one more byte is not
+awk 'BEGIN { printf "# "; for (i = 0; i < 1048573; i++) printf "x"; printf "\na 1 8\n" }' \
+  >"$in/line_max.trace"
+good_trace line_max.trace "events +1"
+awk 'BEGIN { printf "# "; for (i = 0; i < 1048574; i++) printf "x"; printf "\nq\n" }' \
+  >"$in/line_over.trace"
+bad "line_over.trace:1: line too long \(more than 1048576 bytes\)" check "$in/line_over.trace"
+bad "line_over.trace:2: unknown event 'q'" check "$in/line_over.trace"
+bad "line_over.trace:1: line too long" convert "$in/line_over.trace" out.pbt
+awk 'BEGIN { printf "a 1 "; for (i = 0; i < 2000000; i++) printf "9" }' >"$in/number_line.trace"
+bad "number_line.trace:1: line too long" check "$in/number_line.trace"
+
+# ---- valid edge cases: empty, blanks only, header only, CRLF, no final newline ----
+: >"$in/empty.trace";                       good_trace empty.trace "events +0 "
+t blanks.trace ' \t\n\n# only a comment\n\t\n'; good_trace blanks.trace "events +0 "
+t header_only.trace 'poolbench-trace 1';    good_trace header_only.trace "events +0 "
+t crlf.trace 'poolbench-trace 1\r\na 1 8\r\n\r\nf 1\r\n'; good_trace crlf.trace "events +2 "
+t no_newline.trace 'a 1 8\nf 1';            good_trace no_newline.trace "events +2 "
+t tabs.trace '\t a\t1 \t8\t\n';             good_trace tabs.trace "events +1 "
+: | gzip -c >"$in/empty.trace.gz";          good_trace empty.trace.gz "events +0 "
+
+# ---- paths that are not trace files ----
+bad "no-such.trace: cannot open: No such file or directory" check "$in/no-such.trace"
+bad "no-such.trace: cannot open: No such file" convert "$in/no-such.trace" out.pbt
+bad "in: is a directory, not a trace file" check "$in"
+bad "is a directory" convert "$in" out.trace
+mkfifo "$in/fifo.trace"
+bad "fifo.trace: is not a regular file" check "$in/fifo.trace"
+bad "fifo.trace: is not a regular file" convert "$in/fifo.trace" out.pbt
+bad "null: is not a regular file" check /dev/null
+# root reads mode-000 files, so the unreadable case only means something for other users
+cp "$data/example.trace" "$in/locked.trace" && chmod 000 "$in/locked.trace"
+if [ "$(id -u)" -ne 0 ]; then
+  bad "locked.trace: cannot open: Permission denied" check "$in/locked.trace"
+  bad "locked.trace: cannot open: Permission denied" convert "$in/locked.trace" out.pbt
+else
+  echo "note: running as root, the unreadable-file case is skipped (the FIFO and /dev/null cases stand in)"
+fi
+chmod 644 "$in/locked.trace"
+
+# ---- outputs that cannot be written: an error, and no temporary file left behind ----
+for o in d d.pbt d.gz; do
+  mkdir "$work/$o"
+  run convert "$data/example.trace" "$o"
+  [ "$rc" -eq 2 ] || fail "convert to directory $o: exit $rc"
+  printf '%s\n' "$err" | grep -Eq "cannot write $o: Is a directory" || fail "convert to directory $o: $err"
+  [ "$(ls -A "$work")" = "$o" ] || fail "convert to directory $o left $(ls -A "$work")"
+  run gen -w churn:live=1,pairs=1 -o "$o"
+  want=1; [ "$o" = d.gz ] && want=2 # gen writes no gzip at all
+  [ "$rc" -eq "$want" ] || fail "gen to directory $o: exit $rc"
+  [ "$(ls -A "$work")" = "$o" ] || fail "gen to directory $o left $(ls -A "$work")"
+  rm -rf "$work" && mkdir "$work"
+done
+bad "cannot create no-dir/x.pbt.tmp.*: No such file or directory" convert "$data/example.trace" no-dir/x.pbt
+
+# ---- damaged compressed and binary files ----
+awk 'BEGIN { for (i = 0; i < 3000; i++) printf "a %d %d\n", i, i % 500 }' | gzip -9 -c >"$in/big.trace.gz"
+good_trace big.trace.gz "events +3000 "
+size=$(wc -c <"$in/big.trace.gz")
+head -c $((size / 2)) "$in/big.trace.gz" >"$in/half.trace.gz"
+bad "half.trace.gz: truncated gzip data" check "$in/half.trace.gz"
+bad "half.trace.gz: truncated gzip data" convert "$in/half.trace.gz" out.pbt
+head -c $((size - 4)) "$in/big.trace.gz" >"$in/notail.trace.gz"
+bad "notail.trace.gz: truncated gzip data" check "$in/notail.trace.gz"
+head -c 2 "$in/big.trace.gz" >"$in/magic_only.trace.gz"
+bad "magic_only.trace.gz: truncated gzip data" check "$in/magic_only.trace.gz"
+{ head -c 40 "$in/big.trace.gz"; head -c 200 /dev/zero; tail -c +241 "$in/big.trace.gz"; } >"$in/holed.trace.gz"
+bad "holed.trace.gz: (corrupt|truncated) gzip data" check "$in/holed.trace.gz"
+"$pb" convert "$data/leftovers.trace" "$in/good.pbt" || fail "convert leftovers.trace"
+pbt_size=$(wc -c <"$in/good.pbt")
+for cut in 0 8 100 127 128 $((pbt_size - 1)); do
+  head -c "$cut" "$in/good.pbt" >"$in/cut$cut.pbt"
+done
+: >"$in/cut0.pbt" # an empty file is an empty text trace, not a binary one
+good "events +0 " check "$in/cut0.pbt"
+bad "cut8.pbt: truncated binary trace: 8 bytes, the header alone is 128" check "$in/cut8.pbt"
+bad "cut100.pbt: truncated binary trace" convert "$in/cut100.pbt" out.trace
+bad "cut127.pbt: truncated binary trace" check "$in/cut127.pbt"
+bad "cut128.pbt: truncated binary trace: 128 bytes, the header says $pbt_size" check "$in/cut128.pbt"
+bad "truncated binary trace: $((pbt_size - 1)) bytes" convert "$in/cut$((pbt_size - 1)).pbt" out.pbt
+{ cat "$in/good.pbt"; printf 'x'; } >"$in/longer.pbt"
+bad "longer.pbt: corrupt binary trace: $((pbt_size + 1)) bytes, the header says $pbt_size" check "$in/longer.pbt"
+# flip one byte of the events, one of the header, one of the tags at the end
+for at in 140 40 $((pbt_size - 2)); do
+  { head -c "$at" "$in/good.pbt"; printf '\377'; tail -c +$((at + 2)) "$in/good.pbt"; } >"$in/flip$at.pbt"
+  bad "flip$at.pbt: corrupt binary trace" check "$in/flip$at.pbt"
+  bad "flip$at.pbt: corrupt binary trace" convert "$in/flip$at.pbt" out.trace
+done
+{ head -c 8 "$in/good.pbt"; printf '\002\000\000\000'; tail -c +13 "$in/good.pbt"; } >"$in/v2.pbt"
+bad "v2.pbt: unsupported binary trace version 2" check "$in/v2.pbt"
+
+# ---- broken job files: poolbench gen -w FILE.json ----
+j() { name=$1; shift; printf "$@" >"$in/$name"; }
+j invalid.json '{"generator": "churn",\n "params": {"size": 64,}}\n'
+bad "invalid.json:2:[0-9]+: invalid JSON" gen -w "$in/invalid.json" -o out.trace
+j empty.json '';                  bad "empty.json:1:1: invalid JSON" gen -w "$in/empty.json" -o out.trace
+j nul.json '{"generator": "ch\000urn"}'; bad "nul.json:[0-9:]*( invalid JSON|.*unknown generator)" gen -w "$in/nul.json" -o out.trace
+j number.json '42\n';             bad "number.json: a job file holds an object or an array of objects" gen -w "$in/number.json" -o out.trace
+j string.json '"churn"\n';        bad "string.json: a job file holds an object or an array" gen -w "$in/string.json" -o out.trace
+j empty_array.json '[]\n';        bad "empty_array.json: the job array is empty" gen -w "$in/empty_array.json" -o out.trace
+j empty_object.json '{}\n';       bad "empty_object.json: job 0: missing \"generator\"" gen -w "$in/empty_object.json" -o out.trace
+j not_object.json '[1]\n';        bad "not_object.json: job 0 is not an object" gen -w "$in/not_object.json" -o out.trace
+j gen_number.json '{"generator": 1}\n'; bad "gen_number.json: job 0: \"generator\" must be a string" gen -w "$in/gen_number.json" -o out.trace
+j unknown_gen.json '{"generator": "bogus"}\n'; bad "unknown_gen.json: job 0: unknown generator 'bogus'" gen -w "$in/unknown_gen.json" -o out.trace
+j unknown_field.json '{"generator": "churn", "colour": 1}\n'
+bad "unknown_field.json: job 0: unknown field \"colour\" \(expected generator, params, name\)" gen -w "$in/unknown_field.json" -o out.trace
+j params_array.json '{"generator": "churn", "params": [1]}\n'
+bad "params_array.json: job 0: \"params\" must be an object" gen -w "$in/params_array.json" -o out.trace
+j param_bool.json '{"generator": "churn", "params": {"size": true}}\n'
+bad "param_bool.json: job 0: param \"size\" must be a number or a string" gen -w "$in/param_bool.json" -o out.trace
+j param_null.json '{"generator": "churn", "params": {"size": null}}\n'
+bad "param \"size\" must be a number or a string" gen -w "$in/param_null.json" -o out.trace
+j unknown_param.json '{"generator": "churn", "params": {"colour": "red"}}\n'
+bad "unknown_param.json: job 0: .*no parameter 'colour'" gen -w "$in/unknown_param.json" -o out.trace
+j negative.json '{"generator": "churn", "params": {"size": -64}}\n'
+bad "negative.json: job 0: param \"size\" is negative" gen -w "$in/negative.json" -o out.trace
+j fraction.json '{"generator": "churn", "params": {"size": 6.5}}\n'
+bad "fraction.json: job 0: .*size" gen -w "$in/fraction.json" -o out.trace
+j huge.json '{"generator": "churn", "params": {"pairs": 1e300}}\n'
+bad "huge.json: job 0: .*pairs" gen -w "$in/huge.json" -o out.trace
+j inf.json '{"generator": "churn", "params": {"pairs": 1e999}}\n'
+bad "inf.json: job 0: .*pairs" gen -w "$in/inf.json" -o out.trace
+j u64.json '{"generator": "churn", "params": {"seed": "18446744073709551616"}}\n'
+bad "u64.json: job 0: .*seed" gen -w "$in/u64.json" -o out.trace
+j over_max.json '{"generator": "churn", "params": {"size": 1099511627777}}\n'
+bad "over_max.json: job 0: .*size" gen -w "$in/over_max.json" -o out.trace
+j promote.json '{"generator": "gc", "params": {"promote": 1.5}}\n'
+bad "promote.json: job 0: .*promote" gen -w "$in/promote.json" -o out.trace
+j min_max.json '{"generator": "frames", "params": {"min": 64, "max": 8}}\n'
+bad "min_max.json: job 0: frames: min=64 is larger than max=8" gen -w "$in/min_max.json" -o out.trace
+j name_type.json '{"generator": "churn", "name": 5}\n'
+bad "name_type.json: job 0: \"name\" must be a string of 1 to 127 characters" gen -w "$in/name_type.json" -o out.trace
+j second_bad.json '[{"generator": "churn"}, {"generator": "nope"}]\n'
+bad "second_bad.json: job 1: unknown generator 'nope'" gen -w "$in/second_bad.json" -o out.trace
+j two.json '[{"generator": "churn"}, {"generator": "churn"}]\n'
+bad "two.json holds 2 workloads; gen writes one" gen -w "$in/two.json" -o out.trace
+mkdir "$in/dir.json"
+bad "dir.json: cannot read" gen -w "$in/dir.json" -o out.trace
+bad "no-such.json: cannot open: No such file" gen -w "$in/no-such.json" -o out.trace
+
+# ---- bad flag values ----
+bad "bad --seed 'x' \(expected 0..2\^64-1\)" gen -w churn --seed x -o out.trace
+bad "bad --seed '-1'" gen -w churn --seed -1 -o out.trace
+bad "bad --seed '18446744073709551616'" gen -w churn --seed 18446744073709551616 -o out.trace
+bad "bad --seed ''" gen -w churn --seed '' -o out.trace
+bad "unknown generator ''|--workload" gen -w '' -o out.trace
+bad "bad value '' for size" gen -w churn:size= -o out.trace
+bad "size" gen -w churn:size=99999999999999999999999 -o out.trace
+bad "churn: bad value '0' for live \(expected an integer from 1 to 100000000\)" gen -w churn:live=0 -o out.trace
+bad "churn: bad value '100000001' for live" gen -w churn:live=100000001 -o out.trace
+bad "churn: bad value '1000000001' for pairs \(expected an integer from 0 to 1000000000\)" gen -w churn:pairs=1000000001 -o out.pbt
+bad "churn: bad value '1099511627777' for size" gen -w churn:size=1099511627777 -o out.trace
+bad "churn: bad value '8192' for align \(expected a power of two from 1 to 4096\)" gen -w churn:align=8192 -o out.trace
+bad "gc: bad value '1.01' for promote \(expected a number from 0 to 1\)" gen -w gc:promote=1.01 -o out.trace
+good "^f 0$" gen -w churn:live=1,pairs=0,size=1099511627776,align=4096 --seed 18446744073709551615 -o -
+bad "gzip output is not supported" gen -w churn -o out.trace.gz
+bad "unrecognized option '--bogus'" gen --bogus -w churn -o out.trace
+bad "option requires an argument" gen -w
+bad "unrecognized option '--bogus'" check --bogus "$data/example.trace"
+bad "invalid option -- 'q'" check -q "$data/example.trace"
+bad "no trace file given" check --json
+bad "expected IN and OUT" convert "$data/example.trace"
+bad "expected IN and OUT" convert "$data/example.trace" out.trace extra.trace
+bad "expected IN and OUT" convert
+bad "unrecognized option '--bogus'" convert --bogus "$data/example.trace" out.trace
+bad "unknown input format" import --from bogus "$data/mtrace_sample.log" -o out.trace
+bad "missing -o" import --from mtrace "$data/mtrace_sample.log"
+bad "unrecognized option" import --bogus
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
+echo "bad inputs: $cases commands, each as expected"
+exit 0
