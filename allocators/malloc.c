@@ -11,15 +11,17 @@
  *
  * Accounting: granted_bytes is exact: malloc_usable_size of each block is
  * added when it is returned and subtracted just before it is freed (or
- * resized). footprint_bytes is mallinfo2's arena + hblkhd: what the C
+ * resized) -- from the first stats() call on. The runner's memory pass asks
+ * for stats before its first alloc; its timed replays never ask, so they pay
+ * only the C library's own calls (as the preloaded backends in sysalloc.c). footprint_bytes is mallinfo2's arena + hblkhd: what the C
  * library holds from the OS (sbrk'd heap plus mmap'd chunks) for the whole
  * process, so it includes the harness's own allocations and the library's
  * free lists. mallinfo2 walks the arenas, so it is sampled only when stats()
  * is called, never in alloc or free; peak_footprint_bytes is the largest
  * figure seen by those samples, not the true peak between them.
  *
- * Costs: whatever the C library's calls cost, plus malloc_usable_size on
- * every alloc and free and a few counter updates. The library itself is
+ * Costs: whatever the C library's calls cost and a few counter updates
+ * (plus malloc_usable_size on every alloc and free once stats() was called). The library itself is
  * thread-safe (flag PB_BK_THREAD_SAFE); this instance's counters are plain
  * integers, exact when one thread uses the instance at a time.
  */
@@ -39,6 +41,7 @@ extern const struct pb_backend_ops pb_backend_malloc;
 
 struct libc_backend {
     size_t granted;
+    int counting; /* granted is tracked (stats() has been called) */
     size_t live_blocks;
     uint64_t allocs, frees, reallocs, failures;
     size_t peak_footprint; /* largest mallinfo2 sample seen by stats() */
@@ -101,7 +104,8 @@ static void *libc_alloc(void *self, size_t size, size_t align)
         return NULL;
     void *p = lib_alloc(mb, size, align);
     if (p) {
-        mb->granted += malloc_usable_size(p);
+        if (mb->counting)
+            mb->granted += malloc_usable_size(p);
         mb->live_blocks++;
         mb->allocs++;
     }
@@ -115,7 +119,8 @@ static int libc_free(void *self, void *ptr, size_t size)
     mb->frees++;
     if (!ptr)
         return 0;
-    mb->granted -= malloc_usable_size(ptr);
+    if (mb->counting)
+        mb->granted -= malloc_usable_size(ptr);
     mb->live_blocks--;
     free(ptr);
     return 0;
@@ -129,7 +134,8 @@ static void *realloc_aligned(struct libc_backend *mb, void *ptr, size_t old_size
     if (!q)
         return NULL;
     memcpy(q, ptr, old_size < new_size ? old_size : new_size);
-    mb->granted -= malloc_usable_size(ptr);
+    if (mb->counting)
+        mb->granted -= malloc_usable_size(ptr);
     free(ptr);
     return q;
 }
@@ -148,7 +154,7 @@ static void *libc_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
     } else if (align > alignof(max_align_t)) {
         q = realloc_aligned(mb, ptr, old_size, new_size, align);
     } else {
-        size_t old_usable = malloc_usable_size(ptr);
+        size_t old_usable = mb->counting ? malloc_usable_size(ptr) : 0;
         q = realloc(ptr, new_size ? new_size : 1);
         if (!q) {
             snprintf(mb->err, sizeof mb->err, "malloc: cannot resize to %zu bytes", new_size);
@@ -159,7 +165,8 @@ static void *libc_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
     }
     if (!q)
         return NULL;
-    mb->granted += malloc_usable_size(q);
+    if (mb->counting)
+        mb->granted += malloc_usable_size(q);
     mb->reallocs++;
     return q;
 }
@@ -167,6 +174,7 @@ static void *libc_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
 static void libc_stats(void *self, struct pb_backend_stats *out)
 {
     struct libc_backend *mb = self;
+    mb->counting = 1;
     struct mallinfo2 mi = mallinfo2();
     size_t footprint = mi.arena + mi.hblkhd;
     if (footprint > mb->peak_footprint)

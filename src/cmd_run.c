@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "backend_spec.h"
+#include "child_run.h"
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
@@ -543,7 +544,8 @@ static char *child_run(void *arg)
     return text;
 }
 
-/* One (backend, workload) pair in its own process; NULL when interrupted. */
+/* One (backend, workload) pair in its own process (a process-wide backend:
+ * poolbench itself again, its library preloaded); NULL when interrupted. */
 static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
                        const struct pb_workload *w, unsigned threads)
 {
@@ -562,8 +564,11 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
     if (threads > 1 && pb_threads_refusal(b->spec.ops, threads, o->cross_free, err, sizeof err))
         return pb_run_json(&b->spec, b->cfg, b->n_cfg, pb_workload_to_json(w),
                            pb_run_failed_part(&job, err));
+    const char *lib = pb_config_value(b->cfg, b->n_cfg, "lib");
     enum pb_isolate_end end =
-        pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
+        (b->spec.ops->flags & PB_BK_PROCESS_WIDE) && lib
+            ? pb_child_run(&job, lib, o->timeout, &interrupted, &text, err, sizeof err)
+            : pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
     if (end == PB_ISO_INTERRUPTED)
         return NULL;
     cJSON *part = end == PB_ISO_OK ? cJSON_Parse(text) : NULL;

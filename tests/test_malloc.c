@@ -26,20 +26,23 @@ static const struct pb_backend_ops *lib(void)
     return ops;
 }
 
+static struct pb_backend_stats stats_of(void *self)
+{
+    struct pb_backend_stats st;
+    lib()->stats(self, &st);
+    return st;
+}
+
+/* An instance as the memory pass uses it: stats asked before the first alloc,
+ * so granted bytes are counted from the start. */
 static void *make(void)
 {
     void *self = NULL;
     char err[PB_ERR_MAX] = "";
     if (lib()->create(NULL, 0, &self, err, sizeof err))
         fail_msg("malloc create failed: %s", err);
+    assert_int_equal(stats_of(self).granted_bytes, 0);
     return self;
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    struct pb_backend_stats st;
-    lib()->stats(self, &st);
-    return st;
 }
 
 static void fill(unsigned char *p, size_t n, unsigned tag)
@@ -261,9 +264,29 @@ static void malloc_has_no_options(void **state)
     lib()->destroy(self);
 }
 
+static void malloc_counts_granted_only_once_asked(void **state)
+{
+    (void)state;
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    assert_int_equal(lib()->create(NULL, 0, &self, err, sizeof err), 0);
+    void *early = lib()->alloc(self, 100, 16); /* a timed replay: no usable-size calls */
+    assert_non_null(early);
+    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.live_blocks, 1);
+    void *late = lib()->alloc(self, 100, 16);
+    assert_int_equal(stats_of(self).granted_bytes, malloc_usable_size(late));
+    assert_int_equal(lib()->free(self, late, 100), 0);
+    assert_int_equal(stats_of(self).granted_bytes, 0);
+    free(early); /* never counted: released behind the backend's back */
+    lib()->destroy(self);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(malloc_counts_granted_only_once_asked),
         cmocka_unit_test(malloc_honours_every_alignment),
         cmocka_unit_test(malloc_live_blocks_never_overlap),
         cmocka_unit_test(malloc_granted_is_usable_size),
