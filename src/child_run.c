@@ -85,18 +85,25 @@ enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    char fd[16], repeat[16], warmup[16], every[32];
+    char fd[16], repeat[16], warmup[16], every[32], threads[16];
     snprintf(fd, sizeof fd, "%d", PB_CHILD_FD);
     snprintf(repeat, sizeof repeat, "%u", job->repeat);
     snprintf(warmup, sizeof warmup, "%u", job->warmup);
     snprintf(every, sizeof every, "%zu", job->sample_every);
+    snprintf(threads, sizeof threads, "%u", job->threads ? job->threads : 1);
     const struct pb_workload *w = job->workload;
     char *argv[] = {
         exe, "__child", "--fd", fd, "--pbt", pbt, "--name", (char *)w->name,
         "--path", w->path ? w->path : "", "--backend", (char *)job->backend->text,
         "--repeat", repeat, "--warmup", warmup, "--touch", (char *)pb_touch_name(job->touch),
-        "--sample-every", every, job->latency ? "--latency" : NULL, NULL,
+        "--sample-every", every, "--threads", threads, NULL, NULL, NULL,
     };
+    /* the optional flags, after the fixed ones */
+    size_t k = sizeof argv / sizeof argv[0] - 3;
+    if (job->latency)
+        argv[k++] = "--latency";
+    if (job->cross_free)
+        argv[k++] = "--cross-free";
     end = pb_isolate_exec(argv, env, PB_CHILD_FD, timeout_sec, stop, out, err, errlen);
 out:
     unlink(pbt);

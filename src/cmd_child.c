@@ -20,6 +20,7 @@
 #include "child_run.h"
 #include "results.h"
 #include "runner.h"
+#include "threads.h"
 
 #define CHILD_MAX_CFG 16
 
@@ -49,7 +50,10 @@ static int parse_num(const char *text, unsigned long long *out)
 /* 0 ok, 1 --help, -1 bad usage. */
 static int parse(int argc, char **argv, struct child_opts *o)
 {
-    enum { O_FD = 256, O_PBT, O_NAME, O_PATH, O_REPEAT, O_WARMUP, O_TOUCH, O_EVERY, O_LAT };
+    enum {
+        O_FD = 256, O_PBT, O_NAME, O_PATH, O_REPEAT, O_WARMUP, O_TOUCH, O_EVERY, O_LAT,
+        O_THREADS, O_CROSS_FREE
+    };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"fd", required_argument, NULL, O_FD},
@@ -62,6 +66,8 @@ static int parse(int argc, char **argv, struct child_opts *o)
         {"touch", required_argument, NULL, O_TOUCH},
         {"sample-every", required_argument, NULL, O_EVERY},
         {"latency", no_argument, NULL, O_LAT},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"cross-free", no_argument, NULL, O_CROSS_FREE},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -108,6 +114,13 @@ static int parse(int argc, char **argv, struct child_opts *o)
             break;
         case O_LAT:
             o->job.latency = 1;
+            break;
+        case O_THREADS:
+            bad |= parse_num(optarg, &v) || v == 0 || v > PB_MAX_THREADS;
+            o->job.threads = (unsigned)v;
+            break;
+        case O_CROSS_FREE:
+            o->job.cross_free = 1;
             break;
         default:
             bad = 1;

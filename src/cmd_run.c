@@ -33,9 +33,11 @@
 #include "results.h"
 #include "runner.h"
 #include "summary.h"
+#include "threads.h"
 
 #define MAX_BACKENDS 32
 #define MAX_CFG 16
+#define MAX_THREAD_COUNTS 8
 
 /* The defaults: generators at modest sizes that every default backend can serve. */
 static const char *const default_specs[] = {
@@ -55,6 +57,9 @@ struct run_opts {
     int has_seed;
     uint64_t seed;
     int latency, quiet;
+    unsigned threads[MAX_THREAD_COUNTS]; /* --threads: copies replayed at once, per run */
+    size_t n_threads;
+    int cross_free;
     const char *output;        /* NULL: results/latest.json + a timestamped copy */
 };
 
@@ -87,7 +92,7 @@ static void usage(FILE *f)
             "usage: poolbench run [--backend LIST] [--workload SPEC]... [--trace FILE]...\n"
             "                     [--repeat N] [--warmup N] [--touch none|pages|full]\n"
             "                     [--sample-every N] [--seed N] [--timeout SEC] [--latency]\n"
-            "                     [-o FILE] [--quiet]\n\n"
+            "                     [--threads N[,N...]] [--cross-free] [-o FILE] [--quiet]\n\n"
             "Replays every workload against every backend, each pair in its own process,\n"
             "and writes one results file (../shared/spec/results.md). Every workload is\n"
             "also replayed against null, the harness's own cost: net ns/op = a run's\n"
@@ -106,6 +111,13 @@ static void usage(FILE *f)
             "  --seed N           seed of generators whose spec sets none (default 1)\n"
             "  --timeout SEC      kill a run after SEC seconds (default 300; 0: never)\n"
             "  --latency          also time single allocs and frees (rdtscp): p50..max\n"
+            "  --threads N,...    replay N copies of each workload at once, in N threads\n"
+            "                     (1 to %d; a list runs each count): a backend that is not\n"
+            "                     thread-safe gets one instance per thread, a thread-safe\n"
+            "                     one is shared. ns/op = wall time / (N x events)\n"
+            "  --cross-free       with --threads N >= 2: each thread hands the blocks it\n"
+            "                     frees to the next thread, which frees them (producer/\n"
+            "                     consumer); refused for backends that are not thread-safe\n"
             "  -o FILE            results file, '-' for stdout (default results/latest.json\n"
             "                     plus a copy results/run-YYYYmmdd-HHMMSS.json)\n"
             "  --quiet            no summary table, no progress\n\n"
@@ -114,7 +126,7 @@ static void usage(FILE *f)
             "interrupted -- results are written all the same; 2 bad usage or bad input\n"
             "(nothing is written).\n",
             default_backends, default_specs[0], default_specs[1], default_specs[2],
-            default_specs[3], default_specs[4]);
+            default_specs[3], default_specs[4], PB_MAX_THREADS);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -144,10 +156,53 @@ static int push(const char ***list, size_t *n, const char *item)
     return 0;
 }
 
+/* Parse --threads: a comma list of counts from 1 to PB_MAX_THREADS. */
+static int parse_threads(const char *text, struct run_opts *o)
+{
+    o->n_threads = 0;
+    const char *p = text;
+    for (;;) {
+        char item[32];
+        size_t len = strcspn(p, ",");
+        unsigned long long v = 0;
+        char *end = NULL;
+        snprintf(item, sizeof item, "%.*s", (int)(len < sizeof item ? len : sizeof item - 1), p);
+        errno = 0;
+        if (len > 0 && len < sizeof item && item[0] >= '0' && item[0] <= '9')
+            v = strtoull(item, &end, 10);
+        if (!end || *end || errno || v < 1 || v > PB_MAX_THREADS ||
+            o->n_threads == MAX_THREAD_COUNTS) {
+            fprintf(stderr,
+                    "poolbench run: --threads '%s': give up to %d counts, each from 1 to %d, "
+                    "separated by commas\n",
+                    text, MAX_THREAD_COUNTS, PB_MAX_THREADS);
+            return -1;
+        }
+        o->threads[o->n_threads++] = (unsigned)v;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+/* --cross-free needs two threads or more in every run. */
+static int check_cross_free(const struct run_opts *o)
+{
+    for (size_t i = 0; o->cross_free && i < o->n_threads; i++) {
+        if (o->threads[i] < 2) {
+            fprintf(stderr, "poolbench run: --cross-free needs --threads 2 or more "
+                            "(blocks go from one thread to the next)\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* 0 ok, 1 --help given, -1 bad usage (message printed). */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-    enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET };
+    enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
+           O_THREADS, O_CROSS_FREE };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"backend", required_argument, NULL, 'b'},
@@ -162,6 +217,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"latency", no_argument, NULL, O_LATENCY},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"cross-free", no_argument, NULL, O_CROSS_FREE},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -169,6 +226,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     o->warmup = 1;
     o->timeout = 300;
     o->touch = PB_TOUCH_PAGES;
+    o->threads[0] = 1;
+    o->n_threads = 1;
     int c;
     unsigned long long v;
     while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
@@ -233,6 +292,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         case O_QUIET:
             o->quiet = 1;
             break;
+        case O_THREADS:
+            if (parse_threads(optarg, o))
+                return -1;
+            break;
+        case O_CROSS_FREE:
+            o->cross_free = 1;
+            break;
         default:
             usage(stderr);
             return -1;
@@ -243,7 +309,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                 argv[optind]);
         return -1;
     }
-    return 0;
+    return check_cross_free(o);
 }
 
 /* ---- workloads ------------------------------------------------------------ */
@@ -481,7 +547,7 @@ static char *child_run(void *arg)
 /* One (backend, workload) pair in its own process (a process-wide backend:
  * poolbench itself again, its library preloaded); NULL when interrupted. */
 static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
-                       const struct pb_workload *w)
+                       const struct pb_workload *w, unsigned threads)
 {
     struct pb_run_job job = {
         .backend = &b->spec,
@@ -491,8 +557,13 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
         .touch = o->touch,
         .sample_every = o->sample_every,
         .latency = o->latency,
+        .threads = threads,
+        .cross_free = o->cross_free,
     };
     char *text = NULL, err[512] = "";
+    if (threads > 1 && pb_threads_refusal(b->spec.ops, threads, o->cross_free, err, sizeof err))
+        return pb_run_json(&b->spec, b->cfg, b->n_cfg, pb_workload_to_json(w),
+                           pb_run_failed_part(&job, err));
     const char *lib = pb_config_value(b->cfg, b->n_cfg, "lib");
     enum pb_isolate_end end =
         (b->spec.ops->flags & PB_BK_PROCESS_WIDE) && lib
@@ -509,7 +580,8 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
 }
 
 static void progress(const struct run_opts *o, size_t done, size_t total,
-                     const struct backend_slot *b, const struct pb_workload *w, uint64_t t0)
+                     const struct backend_slot *b, const struct pb_workload *w, unsigned threads,
+                     uint64_t t0)
 {
     if (o->quiet || !isatty(STDERR_FILENO))
         return;
@@ -519,8 +591,11 @@ static void progress(const struct run_opts *o, size_t done, size_t total,
         return;
     }
     double left = done ? elapsed / (double)done * (double)(total - done) : 0;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s x %s (%u repeats)  %.0f s elapsed, about %.0f s left",
-            done + 1, total, b->spec.text, w->name, o->repeat, elapsed, left);
+    fprintf(stderr,
+            "\r\033[K[%zu/%zu] %s x %s (%u repeats, %u thread%s)  %.0f s elapsed, about %.0f s "
+            "left",
+            done + 1, total, b->spec.text, w->name, o->repeat, threads, threads > 1 ? "s" : "",
+            elapsed, left);
 }
 
 static int is_ok(const cJSON *run)
@@ -529,30 +604,40 @@ static int is_ok(const cJSON *run)
     return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
 }
 
+/* The runs of one workload at one thread count, null first; net set against null. */
+static size_t run_group(const struct run_opts *o, const struct backend_slot *b, size_t nb,
+                        const struct pb_workload *w, unsigned threads, cJSON *runs,
+                        size_t *done, size_t total, uint64_t t0)
+{
+    size_t failed = 0;
+    cJSON *first = NULL;
+    for (size_t bi = 0; bi < nb && !interrupted; bi++, (*done)++) {
+        progress(o, *done, total, &b[bi], w, threads, t0);
+        cJSON *run = run_pair(o, &b[bi], w, threads);
+        if (!run)
+            break;
+        failed += !is_ok(run);
+        cJSON_AddItemToArray(runs, run);
+        if (!first)
+            first = run; /* b[0] is null: the baseline */
+    }
+    double base = first ? pb_run_median_ns(first) : -1;
+    for (cJSON *r = first; r; r = r->next)
+        pb_run_set_net(r, base);
+    return failed;
+}
+
 /* Run everything into doc's runs; returns the number of failed runs. */
 static size_t run_all(const struct run_opts *o, const struct backend_slot *b, size_t nb,
                       const struct workload_list *l, cJSON *doc)
 {
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
-    size_t failed = 0, done = 0, total = nb * l->n;
+    size_t failed = 0, done = 0, total = nb * l->n * o->n_threads;
     uint64_t t0 = pb_now_ns();
-    for (size_t wi = 0; wi < l->n && !interrupted; wi++) {
-        cJSON *first = NULL;
-        for (size_t bi = 0; bi < nb && !interrupted; bi++, done++) {
-            progress(o, done, total, &b[bi], &l->w[wi], t0);
-            cJSON *run = run_pair(o, &b[bi], &l->w[wi]);
-            if (!run)
-                break;
-            failed += !is_ok(run);
-            cJSON_AddItemToArray(runs, run);
-            if (!first)
-                first = run; /* b[0] is null: the baseline */
-        }
-        double base = first ? pb_run_median_ns(first) : -1;
-        for (cJSON *r = first; r; r = r->next)
-            pb_run_set_net(r, base);
-    }
-    progress(o, total, total, b, l->w, t0);
+    for (size_t wi = 0; wi < l->n && !interrupted; wi++)
+        for (size_t ti = 0; ti < o->n_threads && !interrupted; ti++)
+            failed += run_group(o, b, nb, &l->w[wi], o->threads[ti], runs, &done, total, t0);
+    progress(o, total, total, b, l->w, 1, t0);
     return failed;
 }
 
@@ -597,6 +682,13 @@ static cJSON *config_json(const struct run_opts *o, const struct backend_slot *b
     cJSON_AddNumberToObject(c, "timeout", o->timeout);
     cJSON_AddBoolToObject(c, "latency", o->latency);
     cJSON_AddBoolToObject(c, "quiet", o->quiet);
+    if (o->n_threads > 1 || o->threads[0] != 1 || o->cross_free) {
+        cJSON *ta = cJSON_CreateArray();
+        for (size_t i = 0; i < o->n_threads; i++)
+            cJSON_AddItemToArray(ta, cJSON_CreateNumber(o->threads[i]));
+        cJSON_AddItemToObject(c, "threads", ta);
+        cJSON_AddBoolToObject(c, "cross_free", o->cross_free);
+    }
     cJSON_AddStringToObject(c, "output", o->output ? o->output : "results/latest.json");
     cJSON_AddItemToObject(c, "argv", string_array((const char *const *)argv, (size_t)argc));
     return c;

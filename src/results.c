@@ -148,23 +148,55 @@ static cJSON *distribution(const double *v, size_t n)
     return o;
 }
 
-static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result *res)
+/* The per-thread part of a --threads run: each thread's own clock, and its
+ * instance's calls in the last timed replay (null when the instance is shared). */
+static cJSON *per_thread_json(const struct pb_run_job *job, const struct pb_run_result *res)
 {
     size_t n = res->n_ns, ops = job->workload->n_records;
+    cJSON *a = cJSON_CreateArray();
+    double *ns_op = calloc(n ? n : 1, sizeof *ns_op);
+    for (unsigned t = 0; ns_op && t < res->threads; t++) {
+        for (size_t i = 0; i < n; i++)
+            ns_op[i] = ops ? (double)res->thread_ns[i * res->threads + t] / (double)ops : 0;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "thread", t);
+        cJSON_AddItemToObject(o, "ns_per_op", distribution(ns_op, n));
+        add_u64_or_null(o, "allocs", res->per_thread_instances, res->thread_allocs[t]);
+        add_u64_or_null(o, "frees", res->per_thread_instances, res->thread_frees[t]);
+        cJSON_AddItemToArray(a, o);
+    }
+    free(ns_op);
+    return a;
+}
+
+static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result *res)
+{
+    /* With N threads one replay is N copies: ops counts the events of all of them. */
+    size_t n = res->n_ns, copy = job->workload->n_records;
+    unsigned threads = res->threads > 1 ? res->threads : 1;
+    double ops = (double)copy * threads;
     double *ns_op = calloc(n ? n : 1, sizeof *ns_op);
     double *per_sec = calloc(n ? n : 1, sizeof *per_sec);
     cJSON *t = cJSON_CreateObject();
     for (size_t i = 0; ns_op && per_sec && i < n; i++) {
-        ns_op[i] = ops ? (double)res->ns[i] / (double)ops : 0;
-        per_sec[i] = res->ns[i] ? (double)ops * 1e9 / (double)res->ns[i] : 0;
+        ns_op[i] = ops > 0 ? (double)res->ns[i] / ops : 0;
+        per_sec[i] = res->ns[i] ? ops * 1e9 / (double)res->ns[i] : 0;
     }
     cJSON_AddItemToObject(t, "ns_per_op", distribution(ns_op, ns_op && per_sec ? n : 0));
     cJSON_AddItemToObject(t, "ops_per_sec", distribution(per_sec, ns_op && per_sec ? n : 0));
     cJSON_AddNumberToObject(t, "repeats", job->repeat);
     cJSON_AddNumberToObject(t, "warmup", job->warmup);
     cJSON_AddNullToObject(t, "net_ns_per_op"); /* set by the parent against null */
-    add_u64(t, "ops", ops);
+    add_u64(t, "ops", copy);
     cJSON_AddStringToObject(t, "clock", "CLOCK_MONOTONIC");
+    if (res->threads > 1) {
+        cJSON_AddNumberToObject(t, "threads", res->threads);
+        cJSON_AddNumberToObject(t, "ops_all_threads", ops);
+        cJSON_AddStringToObject(t, "instances",
+                                res->per_thread_instances ? "per_thread" : "shared");
+        cJSON_AddBoolToObject(t, "cross_free", job->cross_free);
+        cJSON_AddItemToObject(t, "per_thread", per_thread_json(job, res));
+    }
     free(ns_op);
     free(per_sec);
     return t;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "threads.h"
+
 void pb_describe_failure(const struct pb_workload *w, size_t i, const char *backend,
                          const char *reason, char *out, size_t outlen)
 {
@@ -111,9 +113,21 @@ static int latency_pass(const struct pb_run_job *job, struct pb_run_result *out)
 int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
 {
     memset(out, 0, sizeof *out);
-    if (memory_pass(job, out) || timed_passes(job, out) ||
+    int threaded = job->threads > 1;
+    if (threaded && pb_threads_refusal(job->backend->ops, job->threads, job->cross_free,
+                                       out->error, sizeof out->error))
+        return -1;
+    if (memory_pass(job, out) ||
+        (threaded ? pb_threads_timed(job, out) : timed_passes(job, out)) ||
         (job->latency && latency_pass(job, out)))
         return -1;
+    /* The process's peak over every pass (also for backends whose memory
+     * figures are not measured, such as null: the runner's own cost). */
+    out->mem.peak_rss_ok = pb_peak_rss(&out->mem.peak_rss_bytes) == 0;
+    if (threaded)
+        pb_memory_note(&out->mem, "threads: the memory figures and the timeline are one copy "
+                                  "replayed alone; peak_rss_bytes is the whole process, with "
+                                  "%u copies replayed at once", job->threads);
     out->ok = 1;
     return 0;
 }
@@ -122,5 +136,9 @@ void pb_run_result_free(struct pb_run_result *r)
 {
     free(r->ns);
     r->ns = NULL;
+    free(r->thread_ns);
+    free(r->thread_allocs);
+    free(r->thread_frees);
+    r->thread_ns = r->thread_allocs = r->thread_frees = NULL;
     pb_memory_free(&r->mem);
 }

@@ -24,6 +24,8 @@ struct pb_run_job {
     enum pb_touch touch;
     size_t sample_every;    /* 0: about 200 samples */
     int latency;            /* run the latency pass */
+    unsigned threads;       /* copies replayed at once by the timed passes (0 or 1: one) */
+    int cross_free;         /* threads > 1: blocks freed by the next thread (threads.h) */
 };
 
 #define PB_RUN_ERR_MAX 512
@@ -38,6 +40,13 @@ struct pb_run_result {
     struct pb_memory mem;
     int lat_done;
     struct pb_latency lat;
+    /* job->threads > 1: thread t's replay time in timed repeat i at
+     * thread_ns[i * threads + t]; and, with one instance per thread, each
+     * instance's alloc and free calls during the last timed replay. */
+    unsigned threads;
+    uint64_t *thread_ns;
+    int per_thread_instances;
+    uint64_t *thread_allocs, *thread_frees;
 };
 
 /* Do the job; 0 when every pass succeeded, else -1 and out->error. */

@@ -60,8 +60,16 @@ static void print_row(const cJSON *run, FILE *f)
         snprintf(frag, sizeof frag, "-");
     cell_bytes(path2(run, "memory", "wasted_page_bytes"), waste, sizeof waste);
     int ok = cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0;
-    fprintf(f, "%-22.22s %-24.24s %9s %9s %11s %9s %11s  %s\n",
-            cJSON_IsString(b) ? b->valuestring : "?", cJSON_IsString(w) ? w->valuestring : "?",
+    char label[64];
+    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(t, "threads");
+    const cJSON *xfree = cJSON_GetObjectItemCaseSensitive(t, "cross_free");
+    if (cJSON_IsNumber(threads))
+        snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
+                 threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
+    else
+        snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
+    fprintf(f, "%-22.22s %-24.24s %9s %9s %11s %9s %11s  %s\n", label,
+            cJSON_IsString(w) ? w->valuestring : "?",
             ns, net, res, frag, waste, ok ? "ok" : "FAILED");
 }
 
@@ -87,7 +95,14 @@ void pb_summary_print(const cJSON *doc, FILE *f)
         }
     }
     fprintf(f, "\nns/op: median wall time of a whole replay / events (CLOCK_MONOTONIC); net: "
-               "minus null's median on the same workload.\npeak res.: most resident memory "
+               "minus null's median on the same workload.\n");
+    int threaded = 0;
+    cJSON_ArrayForEach(run, runs)
+        threaded |= cJSON_IsNumber(path2(run, "time", "threads"));
+    if (threaded)
+        fprintf(f, "xN: N threads each replaying a copy, ns/op = wall / (N x events); xfree: "
+                   "blocks freed by the next thread.\n");
+    fprintf(f, "peak res.: most resident memory "
                "(kernel); int.frag: 1 - live/granted at the live peak; wasted pg: resident "
                "pages holding no live block, at the resident peak.\n");
 }

@@ -529,6 +529,135 @@ static void default_output_goes_to_results_dir(void **state)
     dir_remove(&d);
 }
 
+/* ---- --threads -------------------------------------------------------------- */
+
+/* The per-thread part of a --threads run (results.md contract, README "Threads"). */
+static void check_threads(const cJSON *run, double threads, int per_thread_instances)
+{
+    const cJSON *t = obj(run, "time"), *w = obj(run, "workload");
+    double repeats = num(t, "repeats");
+    assert_true(num(t, "threads") == threads);
+    assert_true(num(t, "ops_all_threads") == threads * num(t, "ops"));
+    assert_string_equal(str(t, "instances"), per_thread_instances ? "per_thread" : "shared");
+    assert_true(cJSON_IsBool(get(t, "cross_free")));
+    /* ns_per_op is per event of all threads: the inverse of the total throughput */
+    const cJSON *ns = arr(obj(t, "ns_per_op"), "samples");
+    const cJSON *ps = arr(obj(t, "ops_per_sec"), "samples");
+    for (int i = 0; i < cJSON_GetArraySize(ns); i++) {
+        double prod =
+            cJSON_GetArrayItem(ns, i)->valuedouble * cJSON_GetArrayItem(ps, i)->valuedouble;
+        assert_true(fabs(prod - 1e9) < 1e-3);
+    }
+    const cJSON *pt = arr(t, "per_thread");
+    assert_int_equal(cJSON_GetArraySize(pt), (int)threads);
+    int i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, pt)
+    {
+        assert_int_equal((int)num(e, "thread"), i++);
+        check_distribution(obj(e, "ns_per_op"), repeats);
+        if (per_thread_instances) {
+            assert_true(num(e, "allocs") == num(w, "allocs"));
+            assert_true(num(e, "frees") == num(w, "frees"));
+        } else {
+            assert_true(is_null(e, "allocs") && is_null(e, "frees"));
+        }
+    }
+}
+
+static void threads_report_per_thread_fields(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool,malloc",
+                    "--threads", "2", "--repeat", "2", "-o", out, "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = load_json(out);
+    const cJSON *runs = arr(doc, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 3);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs)
+        assert_true(check_run(r));
+    check_threads(find_run(doc, "null"), 2, 1);
+    check_threads(find_run(doc, "pool"), 2, 1);
+    check_threads(find_run(doc, "malloc"), 2, 0);
+    const cJSON *ta = arr(obj(doc, "config"), "threads");
+    assert_int_equal(cJSON_GetArraySize(ta), 1);
+    assert_int_equal(cJSON_GetArrayItem(ta, 0)->valueint, 2);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+/* The keys of o, in order, joined by spaces. */
+static void keys_of(const cJSON *o, char *out, size_t len)
+{
+    out[0] = '\0';
+    const cJSON *c;
+    cJSON_ArrayForEach(c, o)
+    {
+        strncat(out, c->string, len - strlen(out) - 2);
+        strcat(out, " ");
+    }
+}
+
+static void one_thread_keeps_the_layout(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *one = dir_file(&d, "one.json"), *plain = dir_file(&d, "plain.json");
+    char *a1[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool",
+                  "--threads", "1", "--repeat", "1", "-o", one, "--quiet", NULL};
+    char *a2[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool",
+                  "--repeat", "1", "-o", plain, "--quiet", NULL};
+    assert_int_equal(run(&d, a1), 0);
+    assert_int_equal(run(&d, a2), 0);
+    cJSON *d1 = load_json(one), *d2 = load_json(plain);
+    char k1[1024], k2[1024];
+    keys_of(obj(d1, "config"), k1, sizeof k1);
+    keys_of(obj(d2, "config"), k2, sizeof k2);
+    assert_string_equal(k1, k2);
+    assert_null(strstr(k1, "threads"));
+    const cJSON *r1 = find_run(d1, "pool"), *r2 = find_run(d2, "pool");
+    keys_of(obj(r1, "time"), k1, sizeof k1);
+    keys_of(obj(r2, "time"), k2, sizeof k2);
+    assert_string_equal(k1, k2);
+    assert_null(strstr(k1, "threads"));
+    keys_of(r1, k1, sizeof k1);
+    keys_of(r2, k2, sizeof k2);
+    assert_string_equal(k1, k2);
+    cJSON_Delete(d1);
+    cJSON_Delete(d2);
+    dir_remove(&d);
+}
+
+static void cross_free_runs_malloc_and_refuses_pool(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=20000", "--backend", "pool,malloc",
+                    "--threads", "2", "--cross-free", "--repeat", "2", "-o", out, "--quiet",
+                    NULL};
+    assert_int_equal(run(&d, argv), 1);
+    cJSON *doc = load_json(out);
+    const cJSON *pool = find_run(doc, "pool");
+    assert_false(check_run(pool));
+    assert_string_equal(str(pool, "error"),
+                        "pool is not thread-safe: it cannot free blocks allocated by another "
+                        "thread");
+    const cJSON *m = find_run(doc, "malloc");
+    assert_true(check_run(m));
+    check_threads(m, 2, 0);
+    assert_true(cJSON_IsTrue(get(obj(m, "time"), "cross_free")));
+    assert_true(check_run(find_run(doc, "null")));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +671,9 @@ int main(void)
         cmocka_unit_test(sigint_keeps_the_finished_runs),
         cmocka_unit_test(latency_reports_percentiles),
         cmocka_unit_test(default_output_goes_to_results_dir),
+        cmocka_unit_test(threads_report_per_thread_fields),
+        cmocka_unit_test(one_thread_keeps_the_layout),
+        cmocka_unit_test(cross_free_runs_malloc_and_refuses_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -366,6 +366,37 @@ static void diag_keeps_twenty_and_counts_all(void **state)
     assert_non_null(strstr(buf, "6 more problems"));
 }
 
+/* IDs that equal their slots are not stored (ids == NULL means ID = slot);
+ * the first one that differs makes the builder keep them all. */
+static void ids_are_kept_only_once_one_differs_from_its_slot(void **state)
+{
+    (void)state;
+    struct pb_builder *b = pb_builder_new();
+    ok_alloc(b, 0, 8, 4, NULL, 0);
+    ok_alloc(b, 1, 8, 4, NULL, 0);
+    ok_free(b, 0, 0);
+    ok_alloc(b, 0, 8, 4, NULL, 0); /* slot 0 again */
+    struct pb_workload w = {0};
+    assert_int_equal(pb_builder_finish(b, &w), 0);
+    assert_null(w.ids);
+    assert_int_equal(w.events[3].slot, 0);
+    pb_workload_free(&w);
+
+    b = pb_builder_new();
+    ok_alloc(b, 0, 8, 4, NULL, 0);
+    ok_alloc(b, 1, 8, 4, NULL, 0);
+    ok_free(b, 1, 0);
+    ok_alloc(b, 77, 8, 4, NULL, 0); /* slot 1, id 77 */
+    ok_free(b, 0, 0);
+    memset(&w, 0, sizeof w);
+    assert_int_equal(pb_builder_finish(b, &w), 0);
+    assert_non_null(w.ids);
+    const uint64_t want[] = {0, 1, 1, 77, 0};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(w.ids[i], want[i]);
+    pb_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +409,7 @@ int main(void)
         cmocka_unit_test(builder_agrees_with_a_reference_on_random_traffic),
         cmocka_unit_test(check_catches_inconsistent_events),
         cmocka_unit_test(diag_keeps_twenty_and_counts_all),
+        cmocka_unit_test(ids_are_kept_only_once_one_differs_from_its_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,7 +69,8 @@ struct pb_workload {
     uint32_t n_slots;        /* slots used: every event's slot < n_slots */
     char **tags;             /* n_tags tag names, without '@' */
     uint32_t n_tags;
-    uint64_t *ids;           /* optional: the original ID of each record (0 for x); may be NULL */
+    uint64_t *ids;           /* optional: the original ID of each record (0 for x); NULL when
+                                every ID equals its record's slot (as the builder leaves it) */
 
     /* Sparse map from event index to source line: a mark is kept for the
      * first event and where the line is not the previous event's line + 1.

@@ -31,6 +31,12 @@
  * ops, slots, tags, a on free slots, f/r on live ones with matching size and
  * alignment) plus the ids' consistency with the slots. A truncated or corrupt
  * file is a clean error, never a crash or a wrong replay.
+ *
+ * The map is read-only, and the checks give the pages they have read back to
+ * the kernel as they go (madvise MADV_DONTNEED: the bytes stay in the page
+ * cache and come back on the next touch). So checking a 10^8-event file never
+ * holds it all in the process's RSS, and a replay touches only the events:
+ * the ids and the line map stay out of memory unless a message needs them.
  */
 #include "pb_sha256.h"
 #include "pb_workload.h"
@@ -89,6 +95,41 @@ static uint32_t crc_update(uint32_t crc, const void *p, uint64_t n)
 }
 
 /* ---- loading ----------------------------------------------------------------- */
+
+/* Bytes read between two page drops while checking a file. */
+#define PBT_DROP_CHUNK ((uint64_t)64 << 20)
+
+/* Give back the pages holding [off, off + len) of a read-only file map; they
+ * are read again from the page cache on the next touch. */
+static void drop_pages(const void *map, uint64_t off, uint64_t len)
+{
+    if (len == 0)
+        return;
+    long ps = sysconf(_SC_PAGESIZE);
+    uintptr_t page = ps > 0 ? (uintptr_t)ps : 4096;
+    uintptr_t start = ((uintptr_t)map + off) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)map + off + len + page - 1) & ~(page - 1);
+    madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* The file's CRC-32 (as the header defines it) and SHA-256, in one pass of
+ * chunks, each dropped once read. */
+static uint32_t digest_file(const char *map, uint64_t size, char hex[65])
+{
+    struct pb_sha256 s;
+    pb_sha256_init(&s);
+    pb_sha256_update(&s, map, PBT_HEADER_SIZE);
+    uint32_t crc = 0;
+    for (uint64_t at = PBT_HEADER_SIZE; at < size;) {
+        uint64_t n = size - at < PBT_DROP_CHUNK ? size - at : PBT_DROP_CHUNK;
+        crc = crc_update(crc, map + at, n);
+        pb_sha256_update(&s, map + at, (size_t)n);
+        drop_pages(map, at, n);
+        at += n;
+    }
+    pb_sha256_final_hex(&s, hex);
+    return crc_update(crc, map, PBT_CHECKSUM_AT);
+}
 
 /* Whether [off, off + count * elem) lies inside [start, size) (overflow-safe). */
 static int section_fits(uint64_t off, uint64_t count, uint64_t elem, uint64_t start, uint64_t size)
@@ -188,7 +229,12 @@ static int check_ids(const struct pb_workload *w)
     if (!slot_id)
         return -1;
     int rc = 0;
+    const size_t chunk = PBT_DROP_CHUNK / sizeof *w->events;
     for (size_t i = 0; i < w->n_records && rc == 0; i++) {
+        if (i && i % chunk == 0) {
+            drop_pages(w->events, (i - chunk) * sizeof *w->events, chunk * sizeof *w->events);
+            drop_pages(w->ids, (i - chunk) * sizeof *w->ids, chunk * sizeof *w->ids);
+        }
         const struct pb_event *e = &w->events[i];
         uint64_t id = w->ids[i];
         if (e->op == PB_OP_RESET)
@@ -204,14 +250,6 @@ static int check_ids(const struct pb_workload *w)
     return rc;
 }
 
-static void hash_hex(const void *p, size_t n, char hex[65])
-{
-    struct pb_sha256 s;
-    pb_sha256_init(&s);
-    pb_sha256_update(&s, p, n);
-    pb_sha256_final_hex(&s, hex);
-}
-
 int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct pb_diag *diag)
 {
     struct stat st;
@@ -225,7 +263,7 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
                     (unsigned long long)size, PBT_HEADER_SIZE);
         return -1;
     }
-    void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {
         pb_diag_add(diag, path, 0, "cannot map: %s", strerror(errno));
         return -1;
@@ -235,9 +273,8 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
         munmap(map, size);
         return -1;
     }
-    uint32_t crc = crc_update(0, (const char *)map + PBT_HEADER_SIZE, size - PBT_HEADER_SIZE);
-    crc = crc_update(crc, map, PBT_CHECKSUM_AT);
-    if (crc != h->checksum) {
+    char sha[65];
+    if (digest_file(map, size, sha) != h->checksum) {
         pb_diag_add(diag, path, 0, "corrupt binary trace: checksum mismatch");
         munmap(map, size);
         return -1;
@@ -259,15 +296,18 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
         snprintf(err, sizeof err, "malformed tags section");
     } else if (check_lines(w)) {
         snprintf(err, sizeof err, "malformed line map");
-    } else if (pb_workload_check(w, err, sizeof err) == 0 && check_ids(w)) {
-        snprintf(err, sizeof err, "ids do not match the blocks");
+    } else if (pb_workload_check(w, err, sizeof err) == 0) {
+        drop_pages(map, h->events_offset, w->n_records * sizeof *w->events);
+        if (check_ids(w))
+            snprintf(err, sizeof err, "ids do not match the blocks");
     }
     if (err[0]) {
         pb_diag_add(diag, path, 0, "corrupt binary trace: %s", err);
         pb_workload_free(w);
         return -1;
     }
-    hash_hex(map, size, w->sha256);
+    memcpy(w->sha256, sha, sizeof sha);
+    drop_pages(map, 0, size);
     return 0;
 }
 

@@ -1,0 +1,435 @@
+/*
+ * threads.c -- N replays at once. The threads are created for each replay,
+ * wait at a gate until all of them exist (so a failed pthread_create can
+ * still send them home), then meet at a spinning barrier (struct start_line)
+ * and start their clocks together. The main thread joins them, reads the per-thread instances'
+ * stats and releases the live blocks, all after every clock stopped.
+ *
+ * Cross-free: each thread has an inbox, a ring of (pointer, size) entries
+ * guarded by a mutex. A producer that finds the next thread's inbox full
+ * frees what its own inbox holds while it waits, so a ring of waiting
+ * threads always moves. When a thread has replayed its copy it hands over
+ * its last partial batch, says so (an atomic flag, release), and keeps
+ * freeing what arrives until its producer has said the same: then its inbox
+ * has received everything and its clock stops.
+ */
+#include "threads.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+/* Entries an inbox holds: this many batches. */
+#define INBOX_BATCHES 64
+
+int pb_threads_refusal(const struct pb_backend_ops *ops, unsigned threads, int cross_free,
+                       char *msg, size_t msglen)
+{
+    /* A no-memory backend (null) hands out no real blocks: the consumer's own
+     * instance can take them, its free only counts. */
+    if (cross_free && !(ops->flags & (PB_BK_THREAD_SAFE | PB_BK_NO_MEMORY))) {
+        snprintf(msg, msglen,
+                 "%s is not thread-safe: it cannot free blocks allocated by another thread",
+                 ops->name);
+        return -1;
+    }
+    if (threads > 1 && (ops->flags & PB_BK_THREAD_SAFE) && (ops->flags & PB_BK_FREE_ALL)) {
+        snprintf(msg, msglen,
+                 "%s is thread-safe, so its one instance is shared by the threads, but it "
+                 "releases blocks with free-all, which would free the other threads' blocks",
+                 ops->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the start: a gate, then a barrier ------------------------------------ */
+
+struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int state; /* 0 closed, 1 open, -1 abandoned (a thread could not be created) */
+};
+
+/* Wait until the gate opens; 0 to go on, -1 when abandoned. */
+static int gate_wait(struct gate *g)
+{
+    pthread_mutex_lock(&g->lock);
+    while (g->state == 0)
+        pthread_cond_wait(&g->cond, &g->lock);
+    int go = g->state > 0;
+    pthread_mutex_unlock(&g->lock);
+    return go ? 0 : -1;
+}
+
+static void gate_set(struct gate *g, int state)
+{
+    pthread_mutex_lock(&g->lock);
+    g->state = state;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* ---- cross-free queues ------------------------------------------------------ */
+
+struct xfer {
+    void *p;
+    size_t size;
+};
+
+/* The blocks other threads hand one thread to free. */
+struct inbox {
+    pthread_mutex_t lock;
+    struct xfer *ring; /* cap entries */
+    size_t cap, head, n;
+};
+
+/* The start line: every thread arrives, then spins (yielding the CPU to
+ * threads still on their way) until all have arrived, so they leave together
+ * and awake, without a futex wake-up each. */
+struct start_line {
+    atomic_uint arrived;
+    unsigned n;
+};
+
+static void start_line_wait(struct start_line *s)
+{
+    atomic_fetch_add_explicit(&s->arrived, 1, memory_order_acq_rel);
+    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < s->n)
+        sched_yield();
+}
+
+struct worker {
+    struct pb_replay r;
+    struct gate *gate;
+    struct start_line *start;
+    size_t done;        /* events replayed: r.n_events when every call succeeded */
+    uint64_t t0, t1;    /* this thread's clock */
+    int cross;
+    struct inbox *in, *next_in; /* own inbox; the next thread's */
+    atomic_int finished;        /* cross: every block of this thread has been handed over */
+    atomic_int *prev_finished;  /* the producer's flag */
+    struct xfer *out;           /* the batch being filled: PB_XFREE_BATCH entries */
+    size_t n_out;
+    struct xfer *drained;       /* room to empty the inbox into: in->cap entries */
+    int free_failed;            /* a handed-over block's free was refused */
+};
+
+/* Free every block waiting in w's inbox (outside the lock). */
+static void drain(struct worker *w)
+{
+    struct inbox *in = w->in;
+    pthread_mutex_lock(&in->lock);
+    size_t n = in->n;
+    for (size_t k = 0; k < n; k++)
+        w->drained[k] = in->ring[(in->head + k) % in->cap];
+    in->head = (in->head + n) % in->cap;
+    in->n = 0;
+    pthread_mutex_unlock(&in->lock);
+    for (size_t k = 0; k < n; k++)
+        if (w->r.ops->free(w->r.self, w->drained[k].p, w->drained[k].size))
+            w->free_failed = 1;
+}
+
+/* Put w's batch into the next thread's inbox, freeing our own while it is full. */
+static void send_batch(struct worker *w)
+{
+    struct inbox *to = w->next_in;
+    while (w->n_out) {
+        pthread_mutex_lock(&to->lock);
+        if (to->cap - to->n >= w->n_out) {
+            size_t tail = (to->head + to->n) % to->cap;
+            for (size_t k = 0; k < w->n_out; k++)
+                to->ring[(tail + k) % to->cap] = w->out[k];
+            to->n += w->n_out;
+            w->n_out = 0;
+        }
+        pthread_mutex_unlock(&to->lock);
+        if (w->n_out) {
+            drain(w);
+            sched_yield();
+        }
+    }
+}
+
+static void hand_off(struct worker *w, void *p, size_t size)
+{
+    w->out[w->n_out].p = p;
+    w->out[w->n_out].size = size;
+    if (++w->n_out == PB_XFREE_BATCH) {
+        send_batch(w);
+        drain(w);
+    }
+}
+
+/* The replay of cross-free mode: a and r by the owner, f and x handed over. */
+static size_t replay_cross(struct worker *w)
+{
+    struct pb_replay *r = &w->r;
+    for (size_t i = 0; i < r->n_events; i++) {
+        const struct pb_event *e = &r->events[i];
+        if (e->op == PB_OP_FREE) {
+            hand_off(w, r->ptr[e->slot], r->size[e->slot]);
+            r->ptr[e->slot] = NULL;
+        } else if (e->op == PB_OP_RESET) {
+            for (uint32_t s = 0; s < r->n_slots; s++) {
+                if (r->ptr[s]) {
+                    hand_off(w, r->ptr[s], r->size[s]);
+                    r->ptr[s] = NULL;
+                }
+            }
+        } else if (pb_replay_range(r, i, i + 1) != i + 1) {
+            return i;
+        }
+    }
+    return r->n_events;
+}
+
+/* Free what arrives until the producer has handed everything over. */
+static void finish_inbox(struct worker *w)
+{
+    for (;;) {
+        int producer_done = atomic_load_explicit(w->prev_finished, memory_order_acquire);
+        drain(w); /* after the flag: holds every batch sent before it was set */
+        if (producer_done)
+            return;
+        sched_yield();
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    if (gate_wait(w->gate))
+        return NULL;
+    start_line_wait(w->start);
+    w->t0 = pb_now_ns();
+    if (!w->cross) {
+        w->done = pb_replay_range(&w->r, 0, w->r.n_events);
+    } else {
+        w->done = replay_cross(w);
+        send_batch(w);
+        atomic_store_explicit(&w->finished, 1, memory_order_release);
+        finish_inbox(w);
+    }
+    w->t1 = pb_now_ns();
+    return NULL;
+}
+
+/* ---- the team ---------------------------------------------------------------- */
+
+struct team {
+    const struct pb_run_job *job;
+    unsigned n;
+    int shared;          /* one instance for all (thread-safe backend) */
+    void **self;         /* n instances, or one when shared */
+    struct worker *w;
+    struct inbox *inbox; /* cross-free only */
+    pthread_t *tid;
+};
+
+static void team_free(struct team *t)
+{
+    const struct pb_backend_ops *ops = t->job->backend->ops;
+    for (unsigned i = 0; t->w && i < t->n; i++) {
+        pb_replay_fini(&t->w[i].r);
+        free(t->w[i].out);
+        free(t->w[i].drained);
+    }
+    for (unsigned i = 0; t->inbox && i < t->n; i++) {
+        free(t->inbox[i].ring);
+        pthread_mutex_destroy(&t->inbox[i].lock);
+    }
+    for (unsigned i = 0; t->self && i < (t->shared ? 1 : t->n); i++)
+        if (t->self[i])
+            ops->destroy(t->self[i]);
+    free(t->self);
+    free(t->w);
+    free(t->inbox);
+    free(t->tid);
+}
+
+static int team_inboxes(struct team *t)
+{
+    t->inbox = calloc(t->n, sizeof *t->inbox);
+    if (!t->inbox)
+        return -1;
+    size_t cap = (size_t)INBOX_BATCHES * PB_XFREE_BATCH;
+    for (unsigned i = 0; i < t->n; i++) {
+        pthread_mutex_init(&t->inbox[i].lock, NULL);
+        t->inbox[i].cap = cap;
+        t->inbox[i].ring = malloc(cap * sizeof *t->inbox[i].ring);
+        t->w[i].out = malloc(PB_XFREE_BATCH * sizeof *t->w[i].out);
+        t->w[i].drained = malloc(cap * sizeof *t->w[i].drained);
+        if (!t->inbox[i].ring || !t->w[i].out || !t->w[i].drained)
+            return -1;
+    }
+    for (unsigned i = 0; i < t->n; i++) {
+        t->w[i].cross = 1;
+        t->w[i].in = &t->inbox[i];
+        t->w[i].next_in = &t->inbox[(i + 1) % t->n];
+        t->w[i].prev_finished = &t->w[(i + t->n - 1) % t->n].finished;
+    }
+    return 0;
+}
+
+/* Instances, slot tables and queues; -1 and out->error. */
+static int team_init(struct team *t, const struct pb_run_job *job, struct pb_run_result *out)
+{
+    const struct pb_backend_spec *b = job->backend;
+    memset(t, 0, sizeof *t);
+    t->job = job;
+    t->n = job->threads;
+    t->shared = (b->ops->flags & PB_BK_THREAD_SAFE) != 0;
+    unsigned n_inst = t->shared ? 1 : t->n;
+    t->self = calloc(n_inst, sizeof *t->self);
+    t->w = calloc(t->n, sizeof *t->w);
+    t->tid = calloc(t->n, sizeof *t->tid);
+    if (!t->self || !t->w || !t->tid)
+        goto oom;
+    for (unsigned i = 0; i < n_inst; i++)
+        if (b->ops->create(b->opts, b->n_opts, &t->self[i], out->error, sizeof out->error))
+            return -1;
+    for (unsigned i = 0; i < t->n; i++) {
+        if (pb_replay_init(&t->w[i].r, b->ops, t->self[t->shared ? 0 : i], job->workload,
+                           job->touch))
+            goto oom;
+        atomic_init(&t->w[i].finished, 0);
+    }
+    if (job->cross_free && team_inboxes(t))
+        goto oom;
+    return 0;
+oom:
+    snprintf(out->error, sizeof out->error, "out of memory in the runner");
+    return -1;
+}
+
+/* Start, run and join the threads once; -1 and out->error when a thread
+ * cannot be created. */
+static int team_replay(struct team *t, struct pb_run_result *out)
+{
+    struct gate gate = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    struct start_line start = {.n = t->n};
+    atomic_init(&start.arrived, 0);
+    unsigned made = 0;
+    for (; made < t->n; made++) {
+        struct worker *w = &t->w[made];
+        w->gate = &gate;
+        w->start = &start;
+        w->done = 0;
+        w->n_out = 0;
+        w->free_failed = 0;
+        atomic_store(&w->finished, 0);
+        if (pthread_create(&t->tid[made], NULL, worker_main, w))
+            break;
+    }
+    gate_set(&gate, made == t->n ? 1 : -1);
+    for (unsigned i = 0; i < made; i++)
+        pthread_join(t->tid[i], NULL);
+    pthread_cond_destroy(&gate.cond);
+    pthread_mutex_destroy(&gate.lock);
+    if (made < t->n) {
+        snprintf(out->error, sizeof out->error, "cannot start %u threads (only %u)", t->n, made);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first failure of the last replay into out->error; 0 when none. */
+static int team_failure(const struct team *t, struct pb_run_result *out)
+{
+    const struct pb_backend_ops *ops = t->job->backend->ops;
+    for (unsigned i = 0; i < t->n; i++) {
+        const struct worker *w = &t->w[i];
+        if (w->done != w->r.n_events) {
+            const char *why = ops->last_error(w->r.self);
+            char msg[PB_RUN_ERR_MAX - 32];
+            pb_describe_failure(t->job->workload, w->done, ops->name,
+                                why && *why ? why : "refused", msg, sizeof msg);
+            snprintf(out->error, sizeof out->error, "thread %u: %s", i, msg);
+            return -1;
+        }
+        if (w->free_failed) {
+            snprintf(out->error, sizeof out->error,
+                     "thread %u: %s refused to free a block handed over by thread %u", i,
+                     ops->name, (i + t->n - 1) % t->n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Per-thread instances: each one's alloc and free calls since *before. */
+static void read_calls(const struct team *t, const struct pb_backend_stats *before,
+                       struct pb_run_result *out)
+{
+    for (unsigned i = 0; i < t->n; i++) {
+        struct pb_backend_stats st;
+        memset(&st, 0, sizeof st);
+        t->job->backend->ops->stats(t->self[i], &st);
+        out->thread_allocs[i] = st.allocs - before[i].allocs;
+        out->thread_frees[i] = st.frees - before[i].frees;
+    }
+}
+
+/* One replay of the team, timed; records it when it is a timed repeat. */
+static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
+                      struct pb_run_result *out)
+{
+    const struct pb_backend_ops *ops = t->job->backend->ops;
+    for (unsigned i = 0; !t->shared && i < t->n; i++) {
+        memset(&before[i], 0, sizeof before[i]);
+        ops->stats(t->self[i], &before[i]);
+    }
+    int rc = team_replay(t, out);
+    if (rc == 0)
+        rc = team_failure(t, out);
+    if (rc == 0 && record) {
+        uint64_t first = t->w[0].t0, last = t->w[0].t1;
+        for (unsigned i = 0; i < t->n; i++) {
+            first = t->w[i].t0 < first ? t->w[i].t0 : first;
+            last = t->w[i].t1 > last ? t->w[i].t1 : last;
+            out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].t1 - t->w[i].t0;
+        }
+        out->ns[out->n_ns++] = last - first;
+        if (!t->shared)
+            read_calls(t, before, out);
+    }
+    for (unsigned i = 0; i < t->n; i++)
+        pb_replay_release(&t->w[i].r);
+    return rc;
+}
+
+int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
+{
+    const struct pb_backend_ops *ops = job->backend->ops;
+    if (pb_threads_refusal(ops, job->threads, job->cross_free, out->error, sizeof out->error))
+        return -1;
+    unsigned n = job->threads;
+    size_t reps = job->repeat ? job->repeat : 1;
+    out->threads = n;
+    out->per_thread_instances = !(ops->flags & PB_BK_THREAD_SAFE);
+    out->ns = calloc(reps, sizeof *out->ns);
+    out->thread_ns = calloc(reps * n, sizeof *out->thread_ns);
+    out->thread_allocs = calloc(n, sizeof *out->thread_allocs);
+    out->thread_frees = calloc(n, sizeof *out->thread_frees);
+    struct pb_backend_stats *before = calloc(n, sizeof *before);
+    struct team t;
+    memset(&t, 0, sizeof t);
+    t.job = job;
+    int rc = -1;
+    if (!out->ns || !out->thread_ns || !out->thread_allocs || !out->thread_frees || !before)
+        snprintf(out->error, sizeof out->error, "out of memory in the runner");
+    else if (team_init(&t, job, out) == 0)
+        rc = 0;
+    for (unsigned i = 0; rc == 0 && i < job->warmup + job->repeat; i++)
+        rc = timed_once(&t, i >= job->warmup, before, out);
+    team_free(&t);
+    free(before);
+    return rc;
+}
