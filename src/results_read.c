@@ -338,6 +338,21 @@ int pb_run_ok(const cJSON *run)
     return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
 }
 
+/* A --threads N run (N > 1) replays N copies at once: it is another setup
+ * than the same backend on one thread, so labels and keys say so. */
+static int run_threads(const cJSON *run)
+{
+    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, "time");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(time, "threads");
+    return cJSON_IsNumber(t) && t->valuedouble > 1 ? (int)t->valuedouble : 1;
+}
+
+static int run_cross_free(const cJSON *run)
+{
+    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, "time");
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(time, "cross_free"));
+}
+
 const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
@@ -345,7 +360,12 @@ const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
     const char *s = cJSON_IsString(spec) && *spec->valuestring ? spec->valuestring
                     : cJSON_IsString(name)                     ? name->valuestring
                                                                : "?";
-    snprintf(buf, len, "%s", s);
+    int threads = run_threads(run);
+    if (threads > 1)
+        snprintf(buf, len, "%s x%d threads%s", s, threads,
+                 run_cross_free(run) ? " cross-free" : "");
+    else
+        snprintf(buf, len, "%s", s);
     return buf;
 }
 
@@ -379,6 +399,10 @@ const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
         used += (size_t)snprintf(buf + used, len - used, " %s=%s", items[i]->string, val);
     }
     free(items);
+    int threads = run_threads(run);
+    if (threads > 1 && used < len)
+        snprintf(buf + used, len - used, " threads=%d%s", threads,
+                 run_cross_free(run) ? " cross_free" : "");
     return buf;
 }
 

@@ -271,6 +271,27 @@ static void test_compare_backend_config_matters(void **state)
     pb_results_file_free(&b);
 }
 
+static void test_compare_thread_count_matters(void **state)
+{
+    (void)state;
+    struct pb_results_file a, b;
+    struct pb_compare_report r;
+    char err[512], label[256];
+    load("data/compare-base.json", &a);
+    load("data/compare-base.json", &b);
+    cJSON *run = run_of(&b, "pool", "churn");
+    cJSON *time = cJSON_GetObjectItem(run, "time");
+    cJSON_AddNumberToObject(time, "threads", 2);
+    assert_string_equal(pb_run_backend_label(run, label, sizeof label), "pool x2 threads");
+    assert_int_equal(pb_compare(&a, &b, 5, &r, err, sizeof err), 0);
+    assert_int_equal(r.pairs, 2); /* pool on 1 thread and on 2 are not a pair */
+    assert_int_equal(r.only_base, 1);
+    assert_int_equal(r.only_new, 1);
+    pb_compare_report_free(&r);
+    pb_results_file_free(&a);
+    pb_results_file_free(&b);
+}
+
 static void test_compare_mismatch_errors(void **state)
 {
     (void)state;
@@ -305,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_compare_memory_threshold),
         cmocka_unit_test(test_compare_new_failure_regresses),
         cmocka_unit_test(test_compare_backend_config_matters),
+        cmocka_unit_test(test_compare_thread_count_matters),
         cmocka_unit_test(test_compare_mismatch_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
