@@ -305,6 +305,28 @@ bad "unknown input format" import --from bogus "$data/mtrace_sample.log" -o out.
 bad "missing -o" import --from mtrace "$data/mtrace_sample.log"
 bad "unrecognized option" import --bogus
 
+# ---- poolbench run: bad backends, workloads and flags (nothing run, nothing written) ----
+t run_bad.trace 'a 1 8\nq 1\n'
+bad "run_bad.trace:2: unknown event 'q'" run --backend pool --trace "$in/run_bad.trace"
+bad "no-such.trace: cannot open: No such file" run --backend pool --trace "$in/no-such.trace"
+bad "unknown backend 'nosuch' \(see poolbench list\)" run --backend nosuch --workload churn
+bad "backend 'pool' has no option 'chunck'" run --backend pool:chunck=8 --workload churn
+bad "pool: chunk=x is not a size in bytes" run --backend pool:chunk=x --workload churn
+bad "backend option 'chunk' in 'pool:chunk' is not key=value" run --backend pool:chunk --workload churn
+bad "empty backend name" run --backend , --workload churn
+bad "preload: cannot find library /nonexistent.so" run --backend preload:lib=/nonexistent.so --workload churn
+bad "unknown generator 'nosuch'" run --backend pool --workload nosuch
+bad "churn: bad value 'x' for size" run --backend pool --workload churn:size=x
+bad "bad.json: cannot open" run --backend pool --workload "$in/bad.json"
+bad "--repeat must be at least 1" run --repeat 0 --workload churn
+bad "--repeat 'x' is not a number" run --repeat x --workload churn
+bad "--warmup '-1' is not a number" run --warmup -1 --workload churn
+bad "--touch must be none, pages or full, not 'some'" run --touch some --workload churn
+bad "--timeout 'x' is not a number" run --timeout x --workload churn
+bad "--seed 'x' is not a number" run --seed x --workload churn
+bad "unrecognized option '--bogus'" run --bogus
+bad "unexpected argument 'extra'" run extra
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "bad inputs: $cases commands, each as expected"
 exit 0
