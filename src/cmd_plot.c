@@ -5,6 +5,7 @@
  */
 #include "pb_build_info.h"
 #include "pb_cli.h"
+#include "pb_paths.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -60,16 +61,11 @@ static int find_scripts(char *out, size_t len)
         snprintf(out, len, "%s", env);
         return has_file(env, "throughput.gp", probe, sizeof probe) ? 0 : -1;
     }
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) { /* an installed tree next to the executable: bin/../share/poolbench/plots */
-        exe[n] = '\0';
-        char rel[4200];
-        snprintf(rel, sizeof rel, "%s/../share/poolbench/plots", dirname(exe));
-        if (has_file(rel, "throughput.gp", probe, sizeof probe)) {
-            snprintf(out, len, "%s", rel);
-            return 0;
-        }
+    char rel[4200]; /* an installed tree next to the executable: bin/../share/poolbench/plots */
+    if (pb_exe_relative("../share/poolbench/plots", rel, sizeof rel) == 0 &&
+        has_file(rel, "throughput.gp", probe, sizeof probe)) {
+        snprintf(out, len, "%s", rel);
+        return 0;
     }
     const char *const fallback[] = {PB_SOURCE_PLOTS, PB_DATADIR "/plots"};
     for (int i = 0; i < 2; i++) {

@@ -13,6 +13,7 @@
  * PB_RECORD_SITES.
  */
 #include "pb_cli.h"
+#include "pb_paths.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -66,17 +67,13 @@ static int find_library(char *out, size_t cap)
             return -1;
         return 0;
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            slash[1] = '\0';
-            if ((size_t)snprintf(out, cap, "%s%s", exe, PB_RECORD_LIBNAME) < cap &&
-                readable(out))
-                return 0;
-        }
+    /* beside the executable (the build tree), then an installed tree's lib/poolbench */
+    static const char *const rel[] = {PB_RECORD_LIBNAME, "../lib/poolbench/" PB_RECORD_LIBNAME};
+    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char cand[PATH_MAX];
+        if (pb_exe_relative(rel[i], cand, sizeof cand) == 0 && readable(cand) &&
+            realpath(cand, out) && strlen(out) < cap)
+            return 0;
     }
     if ((size_t)snprintf(out, cap, "%s/%s", PB_RECORD_LIBDIR, PB_RECORD_LIBNAME) < cap &&
         readable(out))

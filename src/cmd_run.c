@@ -10,6 +10,7 @@
  * once the workload's runs are done.
  */
 #include "pb_cli.h"
+#include "pb_paths.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -389,18 +390,14 @@ static int is_dir(const char *path)
 static void find_shipped_dir(char *out, size_t len)
 {
     out[0] = '\0';
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char beside[PATH_MAX + 64] = "";
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash)
-            *slash = '\0';
-        snprintf(beside, sizeof beside, "%s/../workloads/traces", exe);
-    }
-    const char *candidates[] = {PB_SOURCE_DIR "/workloads/traces", beside, PB_DATADIR "/traces"};
-    for (size_t i = 0; i < 3; i++) {
+    char beside[PATH_MAX] = "", installed[PATH_MAX] = "";
+    if (pb_exe_relative("../workloads/traces", beside, sizeof beside))
+        beside[0] = '\0';
+    if (pb_exe_relative("../share/poolbench/traces", installed, sizeof installed))
+        installed[0] = '\0';
+    const char *candidates[] = {PB_SOURCE_DIR "/workloads/traces", beside, installed,
+                                PB_DATADIR "/traces"};
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
         if (candidates[i][0] && is_dir(candidates[i])) {
             snprintf(out, len, "%s", candidates[i]);
             return;
