@@ -15,6 +15,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$pb" import --from mtrace "$data/mtrace_sample.log" -o /dev/null 2>"$tmp/err" ||
   fail "import -o /dev/null: exit $? $(cat "$tmp/err")"
 [ -c /dev/null ] || fail "import replaced /dev/null"
+"$pb" record -o /dev/null -- true 2>/dev/null; rc=$?
+[ "$rc" -eq 2 ] || fail "record -o /dev/null: exit $rc, expected a refusal (2)"
+[ -c /dev/null ] || fail "record removed /dev/null"
 
 # a FIFO named .pbt gets the binary trace front to back, and stays a FIFO
 "$pb" convert "$data/example.trace" "$tmp/want.pbt" || fail "convert to pbt"
