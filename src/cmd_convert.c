@@ -7,6 +7,7 @@
  * written to a temporary name and renamed, so a failure leaves nothing.
  */
 #include "pb_cli.h"
+#include "pb_outfile.h"
 #include "pb_workload.h"
 
 #include <errno.h>
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -45,47 +45,45 @@ static int gz_cookie_close(void *cookie)
     return gzclose((gzFile)cookie) == Z_OK ? 0 : -1;
 }
 
-/* Write w as text (gzip'd when gz) to a temporary file renamed to path. */
+/* A FILE * writing gzip'd data to a dup of fd (so fd itself stays open). */
+static FILE *gz_stream(int fd)
+{
+    int copy = dup(fd);
+    gzFile z = copy >= 0 ? gzdopen(copy, "wb") : NULL;
+    cookie_io_functions_t io = {.write = gz_cookie_write, .close = gz_cookie_close};
+    FILE *f = z ? fopencookie(z, "w", io) : NULL;
+    if (z && !f)
+        gzclose(z);
+    else if (!z && copy >= 0)
+        close(copy);
+    return f;
+}
+
+/* Write w as text (gzip'd when gz) to path through pb_outfile (temp + rename). */
 static int write_text_file(const struct pb_workload *w, const char *path, int gz)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return -1;
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "poolbench convert: cannot create %s: %s\n", tmp, strerror(errno));
-        free(tmp);
+    struct pb_outfile o;
+    char err[PATH_MAX + 128];
+    if (pb_outfile_open(&o, path, err, sizeof err) != 0) {
+        fprintf(stderr, "poolbench convert: %s\n", err);
         return -1;
     }
-    fchmod(fd, 0644);
-    FILE *f = NULL;
-    if (gz) {
-        gzFile z = gzdopen(fd, "wb");
-        cookie_io_functions_t io = {.write = gz_cookie_write, .close = gz_cookie_close};
-        f = z ? fopencookie(z, "w", io) : NULL;
-        if (z && !f)
-            gzclose(z);
-        else if (!z)
-            close(fd);
-    } else {
-        f = fdopen(fd, "w");
-        if (!f)
-            close(fd);
-    }
+    errno = 0;
+    FILE *f = gz ? gz_stream(o.fd) : o.f;
     int rc = f ? pb_workload_write_text(w, f) : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
+    if (f && gz && fclose(f) != 0)
         rc = -1;
     if (rc != 0) {
-        fprintf(stderr, "poolbench convert: cannot write %s: %s\n", path,
-                strerror(errno ? errno : EIO));
-        unlink(tmp);
+        int e = errno ? errno : EIO;
+        pb_outfile_abort(&o);
+        fprintf(stderr, "poolbench convert: cannot write %s: %s\n", path, strerror(e));
+        return -1;
     }
-    free(tmp);
-    return rc;
+    if (pb_outfile_commit(&o, err, sizeof err) != 0) {
+        fprintf(stderr, "poolbench convert: %s\n", err);
+        return -1;
+    }
+    return 0;
 }
 
 int pb_cmd_convert(int argc, char **argv)

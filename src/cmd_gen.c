@@ -6,6 +6,7 @@
  */
 #include "pb_cli.h"
 #include "pb_generators.h"
+#include "pb_outfile.h"
 #include "pb_workload.h"
 
 #include <errno.h>
@@ -45,46 +46,27 @@ static int parse_seed(const char *text, uint64_t *out)
     return 0;
 }
 
-/* Write w as text to path through a temporary file and a rename. */
+/* Write w as text to path through pb_outfile (a temporary file and a rename). */
 static int write_text_file(const struct pb_workload *w, const char *path, char *err,
                            size_t errlen)
 {
-    size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    struct pb_outfile o;
+    if (pb_outfile_open(&o, path, err, errlen) != 0) {
+        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(o.error));
         return -1;
     }
-    snprintf(tmp, len, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
+    errno = 0;
+    if (pb_workload_write_text(w, o.f) != 0) {
+        int e = errno ? errno : EIO;
+        pb_outfile_abort(&o);
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
         return -1;
     }
-    int rc = pb_workload_write_text(w, f);
-    if (fflush(f) != 0 || ferror(f))
-        rc = -1;
-    int saved = errno;
-    if (fclose(f) != 0 && rc == 0) {
-        rc = -1;
-        saved = errno;
+    if (pb_outfile_commit(&o, err, errlen) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(o.error));
+        return -1;
     }
-    if (rc == 0 && rename(tmp, path) != 0) {
-        rc = -1;
-        saved = errno;
-    }
-    if (rc != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved));
-        unlink(tmp);
-    }
-    free(tmp);
-    return rc;
+    return 0;
 }
 
 static int write_output(const struct pb_workload *w, const char *out, char *err, size_t errlen)

@@ -8,6 +8,7 @@
  */
 #include "pb_cli.h"
 #include "pb_import.h"
+#include "pb_outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -56,26 +57,14 @@ static int import_mtrace(const char *in_path, const char *out_path)
         fprintf(stderr, "poolbench import: %s: %s\n", in_path, strerror(errno));
         return PB_EXIT_USAGE;
     }
-    size_t n = strlen(out_path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        fclose(in);
-        fprintf(stderr, "poolbench import: out of memory\n");
-        return PB_EXIT_FAIL;
-    }
-    snprintf(tmp, n, "%s.tmpXXXXXX", out_path);
-    int fd = mkstemp(tmp);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!out) {
-        fprintf(stderr, "poolbench import: cannot create %s: %s\n", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        free(tmp);
+    struct pb_outfile o;
+    char err[PATH_MAX + 128];
+    if (pb_outfile_open(&o, out_path, err, sizeof err) != 0) {
+        fprintf(stderr, "poolbench import: %s\n", err);
         fclose(in);
         return PB_EXIT_USAGE;
     }
+    FILE *out = o.f;
     fprintf(out, "poolbench-trace 1\n# imported by poolbench import --from mtrace ");
     for (const char *c = in_path; *c; c++) /* traces are ASCII, one comment per line */
         fputc((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f ? *c : '?', out);
@@ -86,19 +75,12 @@ static int import_mtrace(const char *in_path, const char *out_path)
     fclose(in);
     if (rc == 0)
         write_summary(out, &st);
-    int werr = ferror(out);
-    if (fclose(out) != 0 || werr) {
-        if (rc == 0)
-            fprintf(stderr, "poolbench import: write error on %s\n", tmp);
+    if (rc != 0) {
+        pb_outfile_abort(&o);
+    } else if (pb_outfile_commit(&o, err, sizeof err) != 0) {
+        fprintf(stderr, "poolbench import: %s\n", err);
         rc = -2;
     }
-    if (rc == 0 && rename(tmp, out_path) != 0) {
-        fprintf(stderr, "poolbench import: cannot rename to %s: %s\n", out_path, strerror(errno));
-        rc = -2;
-    }
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
     if (rc == -1) {
         if (diag)
             pb_diag_print(diag, stderr);

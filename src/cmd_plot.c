@@ -6,6 +6,7 @@
 #include "pb_build_info.h"
 #include "pb_cli.h"
 #include "pb_paths.h"
+#include "pb_outfile.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -127,21 +128,25 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
                 const struct pb_plot_chart *ch, const struct plot_opts *o, char *err,
                 size_t errlen)
 {
-    char data[4400], vars[4400], tmp[4400], final[4400], script[4400], cmd[20000] = "";
+    char data[4400], vars[4400], final[4400], script[4400], cmd[20000] = "";
     snprintf(data, sizeof data, "%s/%s.tsv", dir, ch->name);
     snprintf(vars, sizeof vars, "%s/%s.vars", dir, ch->name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, ch->name, o->format);
     snprintf(final, sizeof final, "%s/%s.%s", dir, ch->name, o->format);
     snprintf(script, sizeof script, "%s/%s.gp", scripts, ch->script);
     add_gp_assign(cmd, sizeof cmd, "datafile", data);
     add_gp_assign(cmd, sizeof cmd, "varsfile", vars);
-    add_gp_assign(cmd, sizeof cmd, "outfile", tmp);
+    struct pb_outfile out; /* gnuplot writes the temporary (or a device in place) */
+    if (pb_outfile_open(&out, final, err, errlen) != 0)
+        return -1;
+    add_gp_assign(cmd, sizeof cmd, "outfile",
+                  out.mode == PB_OUTFILE_RENAME ? out.tmp : out.path);
     add_gp_assign(cmd, sizeof cmd, "fmt", o->format);
     snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        pb_outfile_abort(&out);
         return -1;
     }
     if (pid == 0) {
@@ -152,21 +157,17 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+            pb_outfile_abort(&out);
             return -1;
         }
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name,
                  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-        unlink(tmp);
+        pb_outfile_abort(&out);
         return -1;
     }
-    if (rename(tmp, final) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return pb_outfile_commit(&out, err, errlen);
 }
 
 /* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
@@ -174,20 +175,12 @@ static int write_index(const char *dir, const struct pb_results_set *set,
                        const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
                        const char *format, char *err, size_t errlen)
 {
-    char tmp[4400], final[4400];
-    snprintf(tmp, sizeof tmp, "%s/.README.md.XXXXXX", dir);
+    char final[4400];
     snprintf(final, sizeof final, "%s/README.md", dir);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
+    struct pb_outfile out;
+    if (pb_outfile_open(&out, final, err, errlen) != 0)
         return -1;
-    }
-    fchmod(fd, 0644);
+    FILE *f = out.f;
     fprintf(f, "# poolbench charts\n\nDrawn by `poolbench plot` from:\n\n");
     for (size_t i = 0; i < set->n; i++) {
         char m[512];
@@ -206,14 +199,7 @@ static int write_index(const char *dir, const struct pb_results_set *set,
     for (size_t i = 0; i < charts->n; i++)
         fprintf(f, "\n## %s\n\n%s\n\n![%s](%s.%s)\n", charts->v[i].name, charts->v[i].caption,
                 charts->v[i].name, charts->v[i].name, format);
-    int bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, final) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", final, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return pb_outfile_commit(&out, err, errlen);
 }
 
 static int parse_args(int argc, char **argv, struct plot_opts *o)

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -241,6 +242,12 @@ static int record(const char *out, int sites, char **cmd)
     }
     if (absolute_path(out, abs_out, sizeof abs_out) != 0) {
         fprintf(stderr, "poolbench record: output path too long: %s\n", out);
+        return PB_EXIT_USAGE;
+    }
+    struct stat st; /* never unlink /dev/null, a FIFO or a device: only a file is replaced */
+    if (lstat(abs_out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        fprintf(stderr, "poolbench record: %s is not a regular file; record writes a new file\n",
+                abs_out);
         return PB_EXIT_USAGE;
     }
     if (unlink(abs_out) != 0 && errno != ENOENT) {

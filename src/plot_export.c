@@ -4,6 +4,7 @@
  * read well by hand too; numbers use %.9g, missing ones NaN.
  */
 #include "plot_export.h"
+#include "pb_outfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -589,52 +590,6 @@ typedef int (*chart_all_fn)(const struct pb_results_set *, const struct pb_plot_
 typedef int (*chart_one_fn)(const struct pb_results_set *, const struct pb_plot_index *,
                             const char *, FILE *, FILE *, struct pb_plot_notes *);
 
-/* A temporary file in dir, to be renamed to its final name once whole. */
-struct tmp_out {
-    char tmp[4200];
-    FILE *f;
-};
-
-static int tmp_open(struct tmp_out *t, const char *dir, char *err, size_t errlen)
-{
-    snprintf(t->tmp, sizeof t->tmp, "%s/.poolbench-plot.XXXXXX", dir);
-    int fd = mkstemp(t->tmp);
-    t->f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!t->f) {
-        snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(t->tmp);
-        }
-        return -1;
-    }
-    return 0;
-}
-
-static void tmp_abort(struct tmp_out *t)
-{
-    if (t->f) {
-        fclose(t->f);
-        unlink(t->tmp);
-    }
-    t->f = NULL;
-}
-
-static int tmp_commit(struct tmp_out *t, const char *dir, const char *name, char *err,
-                      size_t errlen)
-{
-    char path[4400];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int bad = fclose(t->f) != 0;
-    t->f = NULL;
-    if (bad || rename(t->tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(t->tmp);
-        return -1;
-    }
-    return 0;
-}
-
 static int add_chart(struct pb_plot_charts *c, const char *script, const char *name,
                      const char *caption)
 {
@@ -659,33 +614,33 @@ static int export_one(const struct pb_results_set *set, const struct pb_plot_ind
                       const char *workload, struct pb_plot_notes *notes, int *rows, char *err,
                       size_t errlen)
 {
-    struct tmp_out tsv = {0}, vars = {0};
-    if (tmp_open(&tsv, dir, err, errlen))
+    char path[4400];
+    struct pb_outfile tsv, vars;
+    snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
+    if (pb_outfile_open(&tsv, path, err, errlen))
         return -1;
-    if (tmp_open(&vars, dir, err, errlen)) {
-        tmp_abort(&tsv);
+    snprintf(path, sizeof path, "%s/%s.vars", dir, name);
+    if (pb_outfile_open(&vars, path, err, errlen)) {
+        pb_outfile_abort(&tsv);
         return -1;
     }
     *rows = all ? all(set, ix, tsv.f, vars.f, notes) : one(set, ix, workload, tsv.f, vars.f, notes);
     if (*rows < 0) {
         snprintf(err, errlen, "cannot write %s/%s.tsv (out of memory or disk full)", dir, name);
-        tmp_abort(&tsv);
-        tmp_abort(&vars);
+        pb_outfile_abort(&tsv);
+        pb_outfile_abort(&vars);
         return -1;
     }
     if (*rows == 0) {
-        tmp_abort(&tsv);
-        tmp_abort(&vars);
+        pb_outfile_abort(&tsv);
+        pb_outfile_abort(&vars);
         return 0;
     }
-    char file[256];
-    snprintf(file, sizeof file, "%s.tsv", name);
-    if (tmp_commit(&tsv, dir, file, err, errlen)) {
-        tmp_abort(&vars);
+    if (pb_outfile_commit(&tsv, err, errlen)) {
+        pb_outfile_abort(&vars);
         return -1;
     }
-    snprintf(file, sizeof file, "%s.vars", name);
-    return tmp_commit(&vars, dir, file, err, errlen);
+    return pb_outfile_commit(&vars, err, errlen);
 }
 
 /* Per-workload file name base: KIND-SAFE, with -N added when two workloads

@@ -4,16 +4,15 @@
  * reason in the run's notes.
  */
 #include "results.h"
+#include "pb_outfile.h"
 
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,45 +390,6 @@ static int write_text(FILE *f, const char *text)
     return fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF ? 0 : -1;
 }
 
-/* Write text straight into an existing non-regular file (a device such as
- * /dev/null, a FIFO): a rename would replace the file itself. */
-static int write_in_place(const char *text, const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "w");
-    int rc = !f || write_text(f, text) ? -1 : 0;
-    if (f && fclose(f))
-        rc = -1;
-    if (rc)
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return rc;
-}
-
-/* Write text to a temporary file next to path, then rename it over path. */
-static int write_atomically(const char *text, const char *path, char *err, size_t errlen)
-{
-    char dir[4096], tmp[4200];
-    snprintf(dir, sizeof dir, "%s", path);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp.XXXXXX", dirname(dir), "poolbench-results");
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
-                 strerror(errno));
-        return -1;
-    }
-    fchmod(fd, 0644); /* mkstemp makes it 0600; results are for sharing */
-    FILE *f = fdopen(fd, "w");
-    int rc = !f || write_text(f, text) || fflush(f) || fsync(fd) ? -1 : 0;
-    if (f ? fclose(f) : close(fd))
-        rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    return rc;
-}
-
 int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen)
 {
     char *text = cJSON_Print(doc);
@@ -437,19 +397,14 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
         snprintf(err, errlen, "out of memory printing the results");
         return -1;
     }
-    int rc;
-    struct stat st;
-    char real[PATH_MAX];
-    if (strcmp(path, "-") == 0) {
-        rc = write_text(stdout, text) || fflush(stdout) ? -1 : 0;
-        if (rc)
-            snprintf(err, errlen, "writing to stdout failed");
-    } else if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        rc = write_in_place(text, path, err, errlen);
-    } else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real)) {
-        rc = write_atomically(text, real, err, errlen); /* keep the link, replace its target */
-    } else {
-        rc = write_atomically(text, path, err, errlen);
+    struct pb_outfile o; /* "-", devices, FIFOs and symlinks: see pb_outfile.h */
+    int rc = pb_outfile_open(&o, path, err, errlen);
+    if (rc == 0 && write_text(o.f, text) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", o.path, strerror(errno ? errno : EIO));
+        pb_outfile_abort(&o);
+        rc = -1;
+    } else if (rc == 0) {
+        rc = pb_outfile_commit(&o, err, errlen);
     }
     free(text);
     return rc;

@@ -37,7 +37,8 @@ void pb_run_set_net(cJSON *run, double null_median);
 
 /* Write doc to path ("-": stdout) through a temporary file in the same
  * directory and a rename; an existing device or FIFO (/dev/null) is written
- * in place instead, and a symbolic link's target is replaced, not the link.
+ * in place instead, and a symbolic link's target is replaced, not the link
+ * (all through pb_outfile).
  * 0 ok; -1 and err. */
 int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen);
 

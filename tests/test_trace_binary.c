@@ -384,7 +384,9 @@ static void write_failures_leave_nothing(void **state)
     assert_non_null(strstr(err, "/nonexistent/dir/x.pbt"));
     char pbt[128];
     path_for(pbt, sizeof pbt, "atomic.pbt");
+    mode_t old_mask = umask(022); /* new files are 0666 & ~umask */
     assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    umask(old_mask);
     struct stat st;
     assert_int_equal(stat(pbt, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);

@@ -38,6 +38,7 @@
  * holds it all in the process's RSS, and a replay touches only the events:
  * the ids and the line map stay out of memory unless a message needs them.
  */
+#include "pb_outfile.h"
 #include "pb_sha256.h"
 #include "pb_workload.h"
 #include "trace_internal.h"
@@ -324,7 +325,7 @@ static void put(struct out_file *o, const void *p, uint64_t n)
     if (n == 0 || o->failed)
         return;
     o->crc = crc_update(o->crc, p, n);
-    if (fwrite(p, 1, n, o->f) != n)
+    if (o->f && fwrite(p, 1, n, o->f) != n) /* no f: only the checksum */
         o->failed = 1;
 }
 
@@ -360,49 +361,38 @@ static void make_header(const struct pb_workload *w, struct pbt_header *h)
     h->file_size = at + h->tags_size;
 }
 
+/* Everything after the header, in file order. */
+static void put_body(struct out_file *o, const struct pb_workload *w)
+{
+    put(o, w->events, w->n_records * sizeof *w->events);
+    if (w->ids)
+        put(o, w->ids, w->n_records * sizeof *w->ids);
+    put(o, w->lines, w->n_lines * sizeof *w->lines);
+    for (uint32_t i = 0; i < w->n_tags; i++)
+        put(o, w->tags[i], strlen(w->tags[i]) + 1);
+}
+
+/* The checksum is computed in a first pass, so the file is written front to
+ * back without seeking: a FIFO or a device works as well as a file. */
 int pb_workload_write_binary(const struct pb_workload *w, const char *path, char *err,
                              size_t errlen)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    fchmod(fd, 0644);
-    struct out_file o = {.f = fdopen(fd, "wb")};
-    if (!o.f) {
-        close(fd);
-        o.failed = 1;
-    }
     struct pbt_header h;
     make_header(w, &h);
-    put(&o, &h, sizeof h); /* placeholder: rewritten once the checksum is known */
-    o.crc = 0;
-    put(&o, w->events, w->n_records * sizeof *w->events);
-    if (w->ids)
-        put(&o, w->ids, w->n_records * sizeof *w->ids);
-    put(&o, w->lines, w->n_lines * sizeof *w->lines);
-    for (uint32_t i = 0; i < w->n_tags; i++)
-        put(&o, w->tags[i], strlen(w->tags[i]) + 1);
-    h.checksum = crc_update(o.crc, &h, PBT_CHECKSUM_AT);
-    if (!o.failed && (fseek(o.f, 0, SEEK_SET) != 0 || fwrite(&h, sizeof h, 1, o.f) != 1))
-        o.failed = 1;
-    if (o.f && fclose(o.f) != 0)
-        o.failed = 1;
-    if (o.failed || rename(tmp, path) != 0) {
+    struct out_file sum = {0};
+    put_body(&sum, w);
+    h.checksum = crc_update(sum.crc, &h, PBT_CHECKSUM_AT);
+    struct pb_outfile out;
+    if (pb_outfile_open(&out, path, err, errlen) != 0)
+        return -1;
+    struct out_file o = {.f = out.f};
+    errno = 0;
+    put(&o, &h, sizeof h);
+    put_body(&o, w);
+    if (o.failed) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
-        unlink(tmp);
-        free(tmp);
+        pb_outfile_abort(&out);
         return -1;
     }
-    free(tmp);
-    return 0;
+    return pb_outfile_commit(&out, err, errlen);
 }
