@@ -1,13 +1,10 @@
 /*
  * malloc.c -- the C library's allocator, as the program would call it.
  *
- * Calls: alignment up to alignof(max_align_t) uses malloc / realloc / free;
- * a larger alignment uses aligned_alloc when the size is a multiple of it
- * (C11's rule for aligned_alloc), posix_memalign otherwise, and a resize of
- * such a block is a new aligned block plus a copy (realloc keeps only the
- * fundamental alignment). A size-0 request asks for 1 byte, so the block is
- * unique on every C library. Alignments that are not a power of two, or above
- * 4096 (the trace format's limit), are refused with a reason.
+ * Calls: libc_calls.c (shared with the preloaded backends of sysalloc.c):
+ * malloc / realloc / free up to alignof(max_align_t), aligned_alloc or
+ * posix_memalign above it; size 0 asks for 1 byte; alignments that are not a
+ * power of two, or above 4096 (the trace format's limit), are refused.
  *
  * Accounting: granted_bytes is exact: malloc_usable_size of each block is
  * added when it is returned and subtracted just before it is freed (or
@@ -25,27 +22,19 @@
  * thread-safe (flag PB_BK_THREAD_SAFE); this instance's counters are plain
  * integers, exact when one thread uses the instance at a time.
  */
+#include "libc_calls.h"
 #include "pb_backend.h"
 
 #include <gnu/libc-version.h>
 #include <malloc.h>
-#include <stdalign.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 extern const struct pb_backend_ops pb_backend_malloc;
 
-#define MALLOC_MAX_ALIGN 4096
-
 struct libc_backend {
-    size_t granted;
-    int counting; /* granted is tracked (stats() has been called) */
-    size_t live_blocks;
-    uint64_t allocs, frees, reallocs, failures;
+    struct pb_libc_calls calls;
     size_t peak_footprint; /* largest mallinfo2 sample seen by stats() */
-    char err[PB_ERR_MAX];
 };
 
 static const struct pb_option_desc libc_options[] = {
@@ -53,7 +42,7 @@ static const struct pb_option_desc libc_options[] = {
 };
 
 static int libc_create(const struct pb_option *opts, size_t n, void **out, char *err,
-                         size_t errlen)
+                       size_t errlen)
 {
     if (pb_options_check(&pb_backend_malloc, opts, n, err, errlen))
         return -1;
@@ -62,119 +51,32 @@ static int libc_create(const struct pb_option *opts, size_t n, void **out, char 
         snprintf(err, errlen, "malloc: out of memory");
         return -1;
     }
+    mb->calls.name = "malloc";
     *out = mb;
     return 0;
 }
 
-/* 0 if align is one the backend serves, else -1 and why. */
-static int check_align(struct libc_backend *mb, size_t align)
-{
-    if (align && !(align & (align - 1)) && align <= MALLOC_MAX_ALIGN)
-        return 0;
-    snprintf(mb->err, sizeof mb->err,
-             "malloc: alignment %zu is not a power of two from 1 to %d", align,
-             MALLOC_MAX_ALIGN);
-    mb->failures++;
-    return -1;
-}
-
-/* The library call for one request; NULL and why on failure. */
-static void *lib_alloc(struct libc_backend *mb, size_t size, size_t align)
-{
-    size_t n = size ? size : 1;
-    void *p = NULL;
-    if (align <= alignof(max_align_t))
-        p = malloc(n);
-    else if ((n & (align - 1)) == 0)
-        p = aligned_alloc(align, n);
-    else if (posix_memalign(&p, align, n) != 0)
-        p = NULL;
-    if (!p) {
-        snprintf(mb->err, sizeof mb->err, "malloc: cannot allocate %zu bytes aligned to %zu",
-                 size, align);
-        mb->failures++;
-    }
-    return p;
-}
-
 static void *libc_alloc(void *self, size_t size, size_t align)
 {
-    struct libc_backend *mb = self;
-    if (check_align(mb, align))
-        return NULL;
-    void *p = lib_alloc(mb, size, align);
-    if (p) {
-        if (mb->counting)
-            mb->granted += malloc_usable_size(p);
-        mb->live_blocks++;
-        mb->allocs++;
-    }
-    return p;
+    return pb_libc_alloc(&((struct libc_backend *)self)->calls, size, align);
 }
 
 static int libc_free(void *self, void *ptr, size_t size)
 {
     (void)size;
-    struct libc_backend *mb = self;
-    mb->frees++;
-    if (!ptr)
-        return 0;
-    if (mb->counting)
-        mb->granted -= malloc_usable_size(ptr);
-    mb->live_blocks--;
-    free(ptr);
-    return 0;
-}
-
-/* A resize that must keep an alignment realloc does not promise: new block, copy, free. */
-static void *realloc_aligned(struct libc_backend *mb, void *ptr, size_t old_size,
-                             size_t new_size, size_t align)
-{
-    void *q = lib_alloc(mb, new_size, align);
-    if (!q)
-        return NULL;
-    memcpy(q, ptr, old_size < new_size ? old_size : new_size);
-    if (mb->counting)
-        mb->granted -= malloc_usable_size(ptr);
-    free(ptr);
-    return q;
+    return pb_libc_free(&((struct libc_backend *)self)->calls, ptr);
 }
 
 static void *libc_realloc(void *self, void *ptr, size_t old_size, size_t new_size,
-                            size_t align)
+                          size_t align)
 {
-    struct libc_backend *mb = self;
-    if (check_align(mb, align))
-        return NULL;
-    void *q;
-    if (!ptr) {
-        q = lib_alloc(mb, new_size, align);
-        if (q)
-            mb->live_blocks++;
-    } else if (align > alignof(max_align_t)) {
-        q = realloc_aligned(mb, ptr, old_size, new_size, align);
-    } else {
-        size_t old_usable = mb->counting ? malloc_usable_size(ptr) : 0;
-        q = realloc(ptr, new_size ? new_size : 1);
-        if (!q) {
-            snprintf(mb->err, sizeof mb->err, "malloc: cannot resize to %zu bytes", new_size);
-            mb->failures++;
-            return NULL;
-        }
-        mb->granted -= old_usable;
-    }
-    if (!q)
-        return NULL;
-    if (mb->counting)
-        mb->granted += malloc_usable_size(q);
-    mb->reallocs++;
-    return q;
+    return pb_libc_realloc(&((struct libc_backend *)self)->calls, ptr, old_size, new_size,
+                           align);
 }
 
 static void libc_stats(void *self, struct pb_backend_stats *out)
 {
     struct libc_backend *mb = self;
-    mb->counting = 1;
     struct mallinfo2 mi = mallinfo2();
     size_t footprint = mi.arena + mi.hblkhd;
     if (footprint > mb->peak_footprint)
@@ -182,14 +84,8 @@ static void libc_stats(void *self, struct pb_backend_stats *out)
     *out = (struct pb_backend_stats){
         .footprint_bytes = footprint,
         .peak_footprint_bytes = mb->peak_footprint,
-        .granted_bytes = mb->granted,
-        .live_blocks = mb->live_blocks,
-        .allocs = mb->allocs,
-        .frees = mb->frees,
-        .reallocs = mb->reallocs,
-        .free_alls = 0,
-        .failures = mb->failures,
     };
+    pb_libc_stats(&mb->calls, out);
 }
 
 /* No options; the one thing worth recording is which C library served the run. */
@@ -205,7 +101,7 @@ static size_t libc_config(void *self, struct pb_config_entry *out, size_t max)
 
 static const char *libc_last_error(void *self)
 {
-    return ((const struct libc_backend *)self)->err;
+    return ((const struct libc_backend *)self)->calls.err;
 }
 
 static void libc_destroy(void *self)

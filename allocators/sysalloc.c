@@ -54,6 +54,7 @@
  * stats() asks the library (mallctl, mi_process_info, property lookups),
  * never from alloc or free.
  */
+#include "libc_calls.h"
 #include "pb_backend.h"
 
 #include <dlfcn.h>
@@ -66,8 +67,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define SYS_MAX_ALIGN 4096
 
 /* What differs from one library to the next. */
 struct lib_desc {
@@ -82,10 +81,8 @@ struct sysalloc {
     const struct lib_desc *lib;
     char path[PATH_MAX];     /* the library file, resolved */
     int active;              /* malloc of this process is the library's */
-    int counting;            /* granted is tracked (stats() was called) */
-    size_t granted, live_blocks, peak_footprint;
-    uint64_t allocs, frees, reallocs, failures;
-    char err[PB_ERR_MAX];
+    size_t peak_footprint;
+    struct pb_libc_calls calls; /* the calls, counters and last error */
 };
 
 /* ---- each library's extras, through dlsym ---------------------------------- */
@@ -226,12 +223,12 @@ static void object_of(void *fn, char *out, size_t len)
         snprintf(out, len, "%s", info.dli_fname);
 }
 
-/* Is the library this process's malloc? 1 yes; 0 and why in s->err. */
+/* Is the library this process's malloc? 1 yes; 0 and why in s->calls.err. */
 static int check_active(struct sysalloc *s)
 {
     void *h = dlopen(s->path, RTLD_LAZY | RTLD_NOLOAD);
     if (!h) {
-        snprintf(s->err, sizeof s->err, "%s: %.150s is not loaded in this process (not preloaded)",
+        snprintf(s->calls.err, sizeof s->calls.err, "%s: %.150s is not loaded in this process (not preloaded)",
                  s->lib->backend, s->path);
         return 0;
     }
@@ -241,13 +238,13 @@ static int check_active(struct sysalloc *s)
         char where[PATH_MAX];
         object_of(sym(calls[i]), where, sizeof where);
         if (strcmp(where, s->path) != 0) {
-            snprintf(s->err, sizeof s->err, "%s: %s of this process is %.90s's, not %.90s's",
+            snprintf(s->calls.err, sizeof s->calls.err, "%s: %s of this process is %.90s's, not %.90s's",
                      s->lib->backend, calls[i], where[0] ? where : "nobody", s->path);
             return 0;
         }
     }
     if (s->lib->marker && !sym(s->lib->marker)) {
-        snprintf(s->err, sizeof s->err, "%s: %.150s does not define %s", s->lib->backend, s->path,
+        snprintf(s->calls.err, sizeof s->calls.err, "%s: %.150s does not define %s", s->lib->backend, s->path,
                  s->lib->marker);
         return 0;
     }
@@ -316,113 +313,43 @@ static int sys_create(const struct lib_desc *lib, const struct pb_backend_ops *o
         return -1;
     }
     s->lib = lib;
+    s->calls.name = lib->backend;
     s->active = check_active(s);
     *out = s;
     return 0;
 }
 
-static int check_align(struct sysalloc *s, size_t align)
+/* An inactive instance refuses everything (calls.err says why since create). */
+static int refuse_inactive(struct sysalloc *s)
 {
-    if (!s->active) {
-        s->failures++;
-        return -1; /* s->err says why since create() */
-    }
-    if (align && !(align & (align - 1)) && align <= SYS_MAX_ALIGN)
+    if (s->active)
         return 0;
-    snprintf(s->err, sizeof s->err, "%s: alignment %zu is not a power of two from 1 to %d",
-             s->lib->backend, align, SYS_MAX_ALIGN);
-    s->failures++;
+    s->calls.failures++;
     return -1;
-}
-
-static void *lib_alloc(struct sysalloc *s, size_t size, size_t align)
-{
-    size_t n = size ? size : 1;
-    void *p = NULL;
-    if (align <= alignof(max_align_t))
-        p = malloc(n);
-    else if ((n & (align - 1)) == 0)
-        p = aligned_alloc(align, n);
-    else if (posix_memalign(&p, align, n) != 0)
-        p = NULL;
-    if (!p) {
-        snprintf(s->err, sizeof s->err, "%s: cannot allocate %zu bytes aligned to %zu",
-                 s->lib->backend, size, align);
-        s->failures++;
-    }
-    return p;
 }
 
 static void *sys_alloc(void *self, size_t size, size_t align)
 {
     struct sysalloc *s = self;
-    if (check_align(s, align))
-        return NULL;
-    void *p = lib_alloc(s, size, align);
-    if (p) {
-        if (s->counting)
-            s->granted += malloc_usable_size(p);
-        s->live_blocks++;
-        s->allocs++;
-    }
-    return p;
+    return refuse_inactive(s) ? NULL : pb_libc_alloc(&s->calls, size, align);
 }
 
 static int sys_free(void *self, void *ptr, size_t size)
 {
     (void)size;
-    struct sysalloc *s = self;
-    s->frees++;
-    if (!ptr)
-        return 0;
-    if (s->counting)
-        s->granted -= malloc_usable_size(ptr);
-    s->live_blocks--;
-    free(ptr);
-    return 0;
+    return pb_libc_free(&((struct sysalloc *)self)->calls, ptr);
 }
 
 static void *sys_realloc(void *self, void *ptr, size_t old_size, size_t new_size, size_t align)
 {
     struct sysalloc *s = self;
-    if (check_align(s, align))
-        return NULL;
-    if (!ptr) {
-        void *q = lib_alloc(s, new_size, align);
-        if (q) {
-            s->live_blocks++;
-            s->granted += s->counting ? malloc_usable_size(q) : 0;
-            s->reallocs++;
-        }
-        return q;
-    }
-    size_t old_usable = s->counting ? malloc_usable_size(ptr) : 0;
-    void *q;
-    if (align > alignof(max_align_t)) {
-        q = lib_alloc(s, new_size, align); /* realloc keeps only the fundamental alignment */
-        if (q) {
-            memcpy(q, ptr, old_size < new_size ? old_size : new_size);
-            free(ptr);
-        }
-    } else {
-        q = realloc(ptr, new_size ? new_size : 1);
-        if (!q) {
-            snprintf(s->err, sizeof s->err, "%s: cannot resize to %zu bytes", s->lib->backend,
-                     new_size);
-            s->failures++;
-        }
-    }
-    if (!q)
-        return NULL;
-    s->granted = s->granted - old_usable + (s->counting ? malloc_usable_size(q) : 0);
-    s->reallocs++;
-    return q;
+    return refuse_inactive(s) ? NULL
+                              : pb_libc_realloc(&s->calls, ptr, old_size, new_size, align);
 }
 
 static void sys_stats(void *self, struct pb_backend_stats *out)
 {
     struct sysalloc *s = self;
-    s->counting = 1; /* granted is exact from here on (see the header) */
     size_t footprint = 0, resident = 0;
     if (s->active && s->lib->figures)
         s->lib->figures(&footprint, &resident);
@@ -431,14 +358,9 @@ static void sys_stats(void *self, struct pb_backend_stats *out)
     *out = (struct pb_backend_stats){
         .footprint_bytes = footprint,
         .peak_footprint_bytes = s->peak_footprint,
-        .granted_bytes = s->granted,
-        .live_blocks = s->live_blocks,
-        .allocs = s->allocs,
-        .frees = s->frees,
-        .reallocs = s->reallocs,
-        .failures = s->failures,
         .resident_bytes = resident,
     };
+    pb_libc_stats(&s->calls, out); /* granted is exact from here on (see the header) */
 }
 
 /* Copy text into out[size], cut short if it must be. */
@@ -486,7 +408,7 @@ static size_t sys_config(void *self, struct pb_config_entry *out, size_t max)
 
 static const char *sys_last_error(void *self)
 {
-    return ((const struct sysalloc *)self)->err;
+    return ((const struct sysalloc *)self)->calls.err;
 }
 
 static void sys_destroy(void *self)

@@ -1,0 +1,128 @@
+/*
+ * libc_calls.c -- the C library's allocation calls, counted.
+ *
+ * Calls: alignment up to alignof(max_align_t) uses malloc / realloc / free;
+ * a larger alignment uses aligned_alloc when the size is a multiple of it
+ * (C11's rule for aligned_alloc), posix_memalign otherwise, and a resize of
+ * such a block is a new aligned block plus a copy (realloc keeps only the
+ * fundamental alignment). A size-0 request asks for 1 byte, so the block is
+ * unique on every C library. Alignments that are not a power of two, or above
+ * PB_LIBC_MAX_ALIGN, are refused with a reason.
+ *
+ * Costs: the library's own call plus a few counter updates; once counting,
+ * one malloc_usable_size per block made or released.
+ */
+#include "libc_calls.h"
+
+#include <malloc.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 0 if align is one the C library serves here, else -1 and why. */
+static int check_align(struct pb_libc_calls *c, size_t align)
+{
+    if (align && !(align & (align - 1)) && align <= PB_LIBC_MAX_ALIGN)
+        return 0;
+    snprintf(c->err, sizeof c->err, "%s: alignment %zu is not a power of two from 1 to %d",
+             c->name, align, PB_LIBC_MAX_ALIGN);
+    c->failures++;
+    return -1;
+}
+
+static size_t usable(const struct pb_libc_calls *c, void *p)
+{
+    return c->counting ? malloc_usable_size(p) : 0;
+}
+
+/* The library call for one request; NULL and why on failure. */
+static void *call_alloc(struct pb_libc_calls *c, size_t size, size_t align)
+{
+    size_t n = size ? size : 1;
+    void *p = NULL;
+    if (align <= alignof(max_align_t))
+        p = malloc(n);
+    else if ((n & (align - 1)) == 0)
+        p = aligned_alloc(align, n);
+    else if (posix_memalign(&p, align, n) != 0)
+        p = NULL;
+    if (!p) {
+        snprintf(c->err, sizeof c->err, "%s: cannot allocate %zu bytes aligned to %zu", c->name,
+                 size, align);
+        c->failures++;
+    }
+    return p;
+}
+
+void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
+{
+    if (check_align(c, align))
+        return NULL;
+    void *p = call_alloc(c, size, align);
+    if (p) {
+        c->granted += usable(c, p);
+        c->live_blocks++;
+        c->allocs++;
+    }
+    return p;
+}
+
+int pb_libc_free(struct pb_libc_calls *c, void *ptr)
+{
+    c->frees++;
+    if (!ptr)
+        return 0;
+    c->granted -= usable(c, ptr);
+    c->live_blocks--;
+    free(ptr);
+    return 0;
+}
+
+void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_t new_size,
+                      size_t align)
+{
+    if (check_align(c, align))
+        return NULL;
+    if (!ptr) {
+        void *q = call_alloc(c, new_size, align);
+        if (q) {
+            c->granted += usable(c, q);
+            c->live_blocks++;
+            c->reallocs++;
+        }
+        return q;
+    }
+    size_t old_usable = usable(c, ptr);
+    void *q;
+    if (align > alignof(max_align_t)) {
+        q = call_alloc(c, new_size, align); /* realloc keeps only the fundamental alignment */
+        if (q) {
+            memcpy(q, ptr, old_size < new_size ? old_size : new_size);
+            free(ptr);
+        }
+    } else {
+        q = realloc(ptr, new_size ? new_size : 1);
+        if (!q) {
+            snprintf(c->err, sizeof c->err, "%s: cannot resize to %zu bytes", c->name,
+                     new_size);
+            c->failures++;
+        }
+    }
+    if (!q)
+        return NULL;
+    c->granted = c->granted - old_usable + usable(c, q);
+    c->reallocs++;
+    return q;
+}
+
+void pb_libc_stats(struct pb_libc_calls *c, struct pb_backend_stats *out)
+{
+    c->counting = 1;
+    out->granted_bytes = c->granted;
+    out->live_blocks = c->live_blocks;
+    out->allocs = c->allocs;
+    out->frees = c->frees;
+    out->reallocs = c->reallocs;
+    out->failures = c->failures;
+}

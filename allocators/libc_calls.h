@@ -1,0 +1,41 @@
+/*
+ * libc_calls.h -- the C library's allocation calls with exact counters,
+ * shared by the malloc backend (malloc.c) and the preloaded ones
+ * (sysalloc.c), in whose process malloc IS the preloaded library's.
+ * Internal to allocators/.
+ */
+#ifndef PB_LIBC_CALLS_H
+#define PB_LIBC_CALLS_H
+
+#include "pb_backend.h"
+
+/* Largest alignment served: the trace format's limit. */
+#define PB_LIBC_MAX_ALIGN 4096
+
+/* Counters of one instance. granted_bytes (malloc_usable_size of the live
+ * blocks) is tracked only once `counting` is set -- by the first stats call
+ * -- so a timed replay pays the library's calls alone. */
+struct pb_libc_calls {
+    const char *name; /* backend name, for messages */
+    int counting;
+    size_t granted, live_blocks;
+    uint64_t allocs, frees, reallocs, failures;
+    char err[PB_ERR_MAX];
+};
+
+/* malloc, aligned_alloc or posix_memalign as the alignment needs; size 0
+ * asks for 1 byte. NULL with the reason in c->err. */
+void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align);
+
+/* free (NULL is counted and ignored); always 0. */
+int pb_libc_free(struct pb_libc_calls *c, void *ptr);
+
+/* realloc, or a new aligned block plus a copy when align exceeds what
+ * realloc keeps; NULL (old block intact) with the reason in c->err. */
+void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_t new_size,
+                      size_t align);
+
+/* Start counting granted bytes and fill the counter fields of out. */
+void pb_libc_stats(struct pb_libc_calls *c, struct pb_backend_stats *out);
+
+#endif /* PB_LIBC_CALLS_H */
