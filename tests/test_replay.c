@@ -51,6 +51,38 @@ static const struct pb_backend_ops heap_ops = {
     .stats = heap_stats,
 };
 
+/* The same heap, flagged tagged: records the tag of each alloc_tagged call. */
+struct tag_log {
+    struct heap h;
+    unsigned tags[8];
+    size_t n_tagged, n_plain;
+};
+
+static void *log_alloc(void *self, size_t size, size_t align)
+{
+    ((struct tag_log *)self)->n_plain++;
+    return heap_alloc(self, size, align);
+}
+
+static void *log_alloc_tagged(void *self, size_t size, size_t align, unsigned tag)
+{
+    struct tag_log *l = self;
+    if (l->n_tagged < 8)
+        l->tags[l->n_tagged] = tag;
+    l->n_tagged++;
+    return heap_alloc(self, size, align);
+}
+
+static const struct pb_backend_ops tag_log_ops = {
+    .version = PB_BACKEND_API_VERSION,
+    .name = "testtags",
+    .flags = PB_BK_TAGGED,
+    .alloc = log_alloc,
+    .free = heap_free,
+    .stats = heap_stats,
+    .alloc_tagged = log_alloc_tagged,
+};
+
 static const struct pb_backend_ops *null_ops(void **self, const char *buffer)
 {
     const struct pb_backend_ops *ops = pb_backend_find("null");
@@ -149,6 +181,41 @@ static void realloc_falls_back_to_copy_and_reset_frees_each(void **state)
     tw_free(w);
 }
 
+static void tagged_backend_gets_each_alloc_with_its_tag(void **state)
+{
+    (void)state;
+    struct pb_workload *w = tw_new("tags");
+    tw_add(w, PB_OP_ALLOC, 0, 24);
+    w->events[0].tag = 2;
+    tw_add(w, PB_OP_ALLOC, 1, 40); /* untagged: tag 0 */
+    tw_add(w, PB_OP_ALLOC, 2, 24);
+    w->events[2].tag = 1;
+    tw_add(w, PB_OP_FREE, 0, 24);
+    struct tag_log l = {0};
+    struct pb_replay r;
+    assert_int_equal(pb_replay_init(&r, &tag_log_ops, &l, w, PB_TOUCH_PAGES), 0);
+    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
+    assert_int_equal(l.n_plain, 0);
+    assert_int_equal(l.n_tagged, 3);
+    assert_int_equal(l.tags[0], 2);
+    assert_int_equal(l.tags[1], 0);
+    assert_int_equal(l.tags[2], 1);
+    pb_replay_release(&r);
+    assert_int_equal(l.h.st.live_blocks, 0);
+    pb_replay_fini(&r);
+    /* without the flag the same backend gets plain allocs */
+    struct pb_backend_ops plain = tag_log_ops;
+    plain.flags = 0;
+    struct tag_log l2 = {0};
+    assert_int_equal(pb_replay_init(&r, &plain, &l2, w, PB_TOUCH_PAGES), 0);
+    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
+    assert_int_equal(l2.n_plain, 3);
+    assert_int_equal(l2.n_tagged, 0);
+    pb_replay_release(&r);
+    pb_replay_fini(&r);
+    tw_free(w);
+}
+
 static void touch_modes_write_what_they_say(void **state)
 {
     (void)state;
@@ -193,6 +260,7 @@ int main(void)
         cmocka_unit_test(null_sees_every_call),
         cmocka_unit_test(refusal_returns_the_event_index),
         cmocka_unit_test(realloc_falls_back_to_copy_and_reset_frees_each),
+        cmocka_unit_test(tagged_backend_gets_each_alloc_with_its_tag),
         cmocka_unit_test(touch_modes_write_what_they_say),
         cmocka_unit_test(touch_names_round_trip),
     };
