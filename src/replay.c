@@ -104,11 +104,6 @@ static void *realloc_by_copy(struct pb_replay *r, void *old, size_t old_size, si
     return p;
 }
 
-int pb_replay_tagged(const struct pb_backend_ops *ops)
-{
-    return (ops->flags & PB_BK_TAGGED) && ops->alloc_tagged;
-}
-
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
 {
     const struct pb_backend_ops *ops = r->ops;
@@ -118,15 +113,12 @@ size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
     const struct pb_event *ev = r->events;
     const enum pb_touch touch = r->touch;
     const size_t page = r->page_size;
-    const int tagged = pb_replay_tagged(ops);
     for (size_t i = from; i < to; i++) {
         const struct pb_event *e = &ev[i];
         const uint32_t s = e->slot;
         switch (e->op) {
         case PB_OP_ALLOC: {
-            size_t align = (size_t)1 << e->align_log2;
-            void *p = tagged ? ops->alloc_tagged(self, e->size, align, e->tag)
-                             : ops->alloc(self, e->size, align);
+            void *p = ops->alloc(self, e->size, (size_t)1 << e->align_log2);
             if (!p)
                 return i;
             escape(p);

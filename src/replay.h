@@ -46,9 +46,6 @@ void pb_replay_fini(struct pb_replay *r);
  * the event the backend refused (its reason from ops->last_error). */
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to);
 
-/* Whether allocs go to ops->alloc_tagged with the event's tag (flag PB_BK_TAGGED). */
-int pb_replay_tagged(const struct pb_backend_ops *ops);
-
 /* Write into a new block as r->touch says (used by the latency pass). */
 void pb_replay_touch(const struct pb_replay *r, void *p, size_t size);
 
