@@ -64,6 +64,7 @@ struct pb_backend_stats {
     uint64_t reallocs;           /* successful realloc calls */
     uint64_t free_alls;          /* free_all calls */
     uint64_t failures;           /* refused or failed requests */
+    size_t resident_bytes;       /* the allocator's own resident figure (0: it keeps none) */
 };
 
 /* What one row of class_stats describes. */

@@ -16,6 +16,10 @@ extern const struct pb_backend_ops pb_backend_null;
 extern const struct pb_backend_ops pb_backend_pool_small;
 extern const struct pb_backend_ops pb_backend_pools;
 extern const struct pb_backend_ops pb_backend_pool_tag;
+extern const struct pb_backend_ops pb_backend_jemalloc;
+extern const struct pb_backend_ops pb_backend_mimalloc;
+extern const struct pb_backend_ops pb_backend_tcmalloc;
+extern const struct pb_backend_ops pb_backend_preload;
 
 const struct pb_backend_ops *const pb_backends[] = {
     &pb_backend_pool,
@@ -25,6 +29,10 @@ const struct pb_backend_ops *const pb_backends[] = {
     &pb_backend_pool_small,
     &pb_backend_pools,
     &pb_backend_pool_tag,
+    &pb_backend_jemalloc,
+    &pb_backend_mimalloc,
+    &pb_backend_tcmalloc,
+    &pb_backend_preload,
     NULL,
 };
 

@@ -1,6 +1,8 @@
 /*
  * backend_spec.c -- splits backend specs on ',' and ':' and checks names and
- * option keys against the registry (pb_options_check).
+ * option keys against the registry (pb_options_check). A bare path right
+ * after the name (no '=', a '/') is the backend's first declared option:
+ * "preload:/usr/lib/libfoo.so" is "preload:lib=/usr/lib/libfoo.so".
  */
 #include "backend_spec.h"
 
@@ -66,7 +68,12 @@ int pb_backend_spec_parse(const char *text, struct pb_backend_spec *out, char *e
                      PB_SPEC_MAX_OPTS);
             return -1;
         }
-        if (split_option(item, &out->opts[out->n_opts])) {
+        /* shorthand: a bare first path is the backend's first option (preload:/x.so) */
+        if (out->n_opts == 0 && !strchr(item, '=') && strchr(item, '/') && out->ops->options &&
+            out->ops->options[0].key) {
+            out->opts[0].key = out->ops->options[0].key;
+            out->opts[0].value = item;
+        } else if (split_option(item, &out->opts[out->n_opts])) {
             snprintf(err, errlen, "backend option '%s' in '%s' is not key=value", item, text);
             return -1;
         }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "backend_spec.h"
+#include "child_run.h"
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
@@ -477,7 +478,8 @@ static char *child_run(void *arg)
     return text;
 }
 
-/* One (backend, workload) pair in its own process; NULL when interrupted. */
+/* One (backend, workload) pair in its own process (a process-wide backend:
+ * poolbench itself again, its library preloaded); NULL when interrupted. */
 static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
                        const struct pb_workload *w)
 {
@@ -491,8 +493,11 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
         .latency = o->latency,
     };
     char *text = NULL, err[512] = "";
+    const char *lib = pb_config_value(b->cfg, b->n_cfg, "lib");
     enum pb_isolate_end end =
-        pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
+        (b->spec.ops->flags & PB_BK_PROCESS_WIDE) && lib
+            ? pb_child_run(&job, lib, o->timeout, &interrupted, &text, err, sizeof err)
+            : pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
     if (end == PB_ISO_INTERRUPTED)
         return NULL;
     cJSON *part = end == PB_ISO_OK ? cJSON_Parse(text) : NULL;

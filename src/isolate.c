@@ -142,6 +142,32 @@ static enum pb_isolate_end judge(int status, char *err, size_t errlen)
     return PB_ISO_OK;
 }
 
+/* The parent's side once the child runs: collect its output, reap it, judge. */
+static enum pb_isolate_end wait_child(pid_t pid, int fd, unsigned timeout_sec,
+                                      volatile sig_atomic_t *stop, char **out, char *err,
+                                      size_t errlen)
+{
+    struct buffer b = {0};
+    enum pb_isolate_end end = collect(fd, pid, timeout_sec, stop, &b, err, errlen);
+    close(fd);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (end == PB_ISO_OK)
+        end = judge(status, err, errlen);
+    if (end == PB_ISO_OK && b.len == 0) {
+        snprintf(err, errlen, "the run's process sent no result");
+        end = PB_ISO_FAILED;
+    }
+    if (end != PB_ISO_OK) {
+        free(b.data);
+        return end;
+    }
+    b.data[b.len] = '\0';
+    *out = b.data;
+    return PB_ISO_OK;
+}
+
 enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeout_sec,
                                    volatile sig_atomic_t *stop, char **out, char *err,
                                    size_t errlen)
@@ -165,23 +191,49 @@ enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeou
         child_main(fds[1], fn, ctx);
     }
     close(fds[1]);
-    struct buffer b = {0};
-    enum pb_isolate_end end = collect(fds[0], pid, timeout_sec, stop, &b, err, errlen);
-    close(fds[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (end == PB_ISO_OK)
-        end = judge(status, err, errlen);
-    if (end == PB_ISO_OK && b.len == 0) {
-        snprintf(err, errlen, "the run's process sent no result");
-        end = PB_ISO_FAILED;
+    return wait_child(pid, fds[0], timeout_sec, stop, out, err, errlen);
+}
+
+/* In the child: the pipe becomes result_fd, default signals, then exec. */
+static void exec_child(int fd, int result_fd, char *const argv[], char *const envp[])
+{
+    static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    if (fd != result_fd) {
+        if (dup2(fd, result_fd) < 0)
+            _exit(PB_ISO_EXEC_FAILED);
+        close(fd);
     }
-    if (end != PB_ISO_OK) {
-        free(b.data);
-        return end;
+    execve(argv[0], argv, envp);
+    _exit(PB_ISO_EXEC_FAILED);
+}
+
+enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int result_fd,
+                                    unsigned timeout_sec, volatile sig_atomic_t *stop,
+                                    char **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    int fds[2];
+    if (pipe(fds)) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return PB_ISO_FAILED;
     }
-    b.data[b.len] = '\0';
-    *out = b.data;
-    return PB_ISO_OK;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return PB_ISO_FAILED;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        exec_child(fds[1], result_fd, argv, envp);
+    }
+    close(fds[1]);
+    enum pb_isolate_end end = wait_child(pid, fds[0], timeout_sec, stop, out, err, errlen);
+    if (end == PB_ISO_FAILED && strstr(err, "exited with status 127"))
+        snprintf(err, errlen, "cannot execute %s", argv[0]);
+    return end;
 }

@@ -26,4 +26,14 @@ enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeou
                                    volatile sig_atomic_t *stop, char **out, char *err,
                                    size_t errlen);
 
+/* Exit status of an exec'd child whose exec failed. */
+#define PB_ISO_EXEC_FAILED 127
+
+/* Run argv (argv[0] a path) with environment envp in a child process whose
+ * result_fd is the write end of the result pipe: what the program writes
+ * there is *out. Otherwise as pb_isolate_run (timeout, stop, crashes). */
+enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int result_fd,
+                                    unsigned timeout_sec, volatile sig_atomic_t *stop,
+                                    char **out, char *err, size_t errlen);
+
 #endif /* PB_ISOLATE_H */

@@ -101,12 +101,15 @@ static double net_ns(const struct pb_latency *l, uint64_t a, uint64_t b)
 static size_t timed_replay(struct pb_replay *r, struct pb_latency *l, struct samples *sm)
 {
     const struct pb_backend_ops *ops = r->ops;
+    const int tagged = (ops->flags & PB_BK_TAGGED) && ops->alloc_tagged;
     for (size_t i = 0; i < r->n_events; i++) {
         const struct pb_event *e = &r->events[i];
         int sampled = i % l->every == 0;
         if (sampled && e->op == PB_OP_ALLOC && sm->n_alloc < sm->cap) {
             uint64_t a = ticks();
-            void *p = ops->alloc(r->self, e->size, (size_t)1 << e->align_log2);
+            size_t align = (size_t)1 << e->align_log2;
+            void *p = tagged ? ops->alloc_tagged(r->self, e->size, align, e->tag)
+                             : ops->alloc(r->self, e->size, align);
             uint64_t b = ticks();
             if (!p)
                 return i;

@@ -17,6 +17,7 @@ static const struct pb_command commands[] = {
     {"run", "replay workloads against backends; write time and memory results", pb_cmd_run},
     {"plot", "draw charts of results files with gnuplot (overlaying several)", pb_cmd_plot},
     {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
+    {"__child", NULL, pb_cmd_child}, /* internal: a preloaded run (cmd_child.c) */
 };
 
 static const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -27,7 +28,8 @@ static void usage(FILE *f)
                "Measures allocators: replays allocation workloads against backends and\n"
                "reports time, fragmentation and wasted page memory.\n\ncommands:\n");
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        if (commands[i].summary) /* NULL: internal, not listed */
+            fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'poolbench COMMAND --help' describes one command.\n");
 }
 

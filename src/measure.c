@@ -32,6 +32,9 @@ void pb_memory_free(struct pb_memory *m)
     free(m->timeline);
     m->timeline = NULL;
     m->n_timeline = 0;
+    free(m->classes);
+    m->classes = NULL;
+    m->n_classes = 0;
 }
 
 /* ---- the kernel's figures ------------------------------------------------ */
@@ -208,6 +211,10 @@ struct pass {
     int resident_ok;
     uint64_t baseline;           /* anonymous RSS before the replay */
     uint64_t footprint_baseline; /* process-wide backends: footprint before the replay */
+    uint64_t resident_baseline;  /* the allocator's own resident figure before the replay */
+    int allocator_resident;      /* the stats gave a resident figure */
+    uint64_t allocator_resident_peak;
+    size_t classes_cap;          /* rows out->classes holds */
 };
 
 static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s)
@@ -222,6 +229,14 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
                              : 0;
     s->occupied_bytes = pb_occupied_bytes(&ps->r, ps->scratch, &s->live_bytes);
     s->resident_bytes = 0;
+    if (st.resident_bytes) {
+        uint64_t own = st.resident_bytes > ps->resident_baseline
+                           ? st.resident_bytes - ps->resident_baseline
+                           : 0;
+        ps->allocator_resident = 1;
+        if (own > ps->allocator_resident_peak)
+            ps->allocator_resident_peak = own;
+    }
     uint64_t v = 0;
     if (!ps->resident_ok)
         return;
@@ -252,7 +267,8 @@ static int has_system_row(const struct pb_backend_ops *ops, void *self)
 {
     if (!ops->class_stats)
         return 0;
-    size_t n = ops->class_stats(self, NULL, 0);
+    struct pb_class_stats none;
+    size_t n = ops->class_stats(self, &none, 0);
     struct pb_class_stats *rows = n ? calloc(n, sizeof *rows) : NULL;
     if (!rows)
         return 0;
@@ -262,6 +278,20 @@ static int has_system_row(const struct pb_backend_ops *ops, void *self)
         found |= rows[i].kind == PB_CLASS_SYSTEM;
     free(rows);
     return found;
+}
+
+/* The backend's per-pool rows, at the live peak (nothing allocated here). */
+static void take_classes(struct pass *ps, struct pb_memory *out)
+{
+    if (!out->classes)
+        return;
+    out->n_classes_all = ps->r.ops->class_stats(ps->r.self, out->classes, ps->classes_cap);
+    out->n_classes =
+        out->n_classes_all < ps->classes_cap ? out->n_classes_all : ps->classes_cap;
+    out->classes_ok = 1;
+    if (out->n_classes < out->n_classes_all)
+        pb_memory_note(out, "memory.classes: %zu of %zu rows kept", out->n_classes,
+                       out->n_classes_all);
 }
 
 static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
@@ -274,6 +304,15 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
     if (!out->timeline || !ps->scratch || pb_replay_init(&ps->r, ops, self, w, touch))
         return -1;
     memset(out->timeline, 0, n_samples * sizeof *out->timeline);
+    if (ops->class_stats) {
+        /* rows now, plus one per tag and a margin: pools appear as tags do */
+        struct pb_class_stats none;
+        ps->classes_cap = ops->class_stats(self, &none, 0) + w->n_tags + 8;
+        out->classes = calloc(ps->classes_cap, sizeof *out->classes);
+        if (!out->classes)
+            return -1;
+        memset(out->classes, 0, ps->classes_cap * sizeof *out->classes);
+    }
     memset(ps->scratch, 0, 2 * n_slots * sizeof *ps->scratch);
     ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
     ps->resident_ok = 1;
@@ -293,6 +332,7 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
             memset(&st, 0, sizeof st);
             ops->stats(self, &st);
             ps->footprint_baseline = st.footprint_bytes;
+            ps->resident_baseline = st.resident_bytes;
             pb_memory_note(out, "footprint: the backend's process-wide figure minus its value "
                                 "just before the replay (%llu bytes: the harness's own "
                                 "allocations)",
@@ -421,6 +461,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
         if (pos == peak_at) {
             peak_sampled = 1;
             granted_at_peak = s->granted_bytes;
+            take_classes(&ps, out);
         }
     }
     struct pb_backend_stats st;
@@ -432,6 +473,12 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
                                   : 0;
         derive(out, &ps, stats_peak, peak_sampled, granted_at_peak);
         out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
+        out->allocator_resident_ok = ps.allocator_resident;
+        out->allocator_peak_resident_bytes = ps.allocator_resident_peak;
+        if (ps.allocator_resident)
+            pb_memory_note(out, "allocator_peak_resident_bytes: the allocator's own statistics "
+                                "(see its backend), minus their value before the replay; "
+                                "peak_resident_bytes is the kernel's figure");
         if (!out->peak_rss_ok)
             pb_memory_note(out, "peak_rss_bytes: cannot read VmHWM nor getrusage");
     }

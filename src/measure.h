@@ -28,7 +28,7 @@ struct pb_mem_sample {
     uint64_t occupied_bytes;  /* page size x pages overlapping a live block */
 };
 
-#define PB_MEASURE_NOTES 6
+#define PB_MEASURE_NOTES 8
 #define PB_NOTE_LEN 200
 
 /* The memory figures of one run; *_ok says whether a group was measured. */
@@ -48,10 +48,18 @@ struct pb_memory {
     uint64_t wasted_page_bytes;
     uint64_t resident_bytes_at_end, occupied_page_bytes_at_end, wasted_page_bytes_at_end;
     uint64_t max_wasted_page_bytes;  /* largest resident - occupied over all samples */
-    const char *resident_method;     /* "mincore" or "smaps_rollup" (NULL when not measured) */
+    const char *resident_method;     /* "mincore", "smaps_rollup" or "mincore+smaps_rollup"
+                                        (NULL when not measured) */
     int peak_rss_ok;
     uint64_t peak_rss_bytes;
+    int allocator_resident_ok;       /* the backend's stats give resident_bytes */
+    uint64_t allocator_peak_resident_bytes; /* most of the allocator's own resident figure,
+                                        minus its value before the replay (beside the kernel's) */
     uint64_t peak_live_bytes;        /* the workload's, copied for the ratios */
+    struct pb_class_stats *classes;  /* backend's class_stats at the live peak, malloc'd */
+    size_t n_classes;                /* rows kept in classes */
+    size_t n_classes_all;            /* rows the backend had (more than kept: truncated) */
+    int classes_ok;                  /* the backend has class_stats and the peak was sampled */
     struct pb_mem_sample *timeline;  /* n_timeline samples, malloc'd */
     size_t n_timeline;
     char notes[PB_MEASURE_NOTES][PB_NOTE_LEN];

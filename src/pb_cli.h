@@ -41,6 +41,9 @@ int pb_cmd_plot(int argc, char **argv);
 /* poolbench compare: base against new results, exit 1 on a regression (cmd_compare.c). */
 int pb_cmd_compare(int argc, char **argv);
 
+/* `poolbench __child` (internal): one preloaded run for poolbench run (cmd_child.c). */
+int pb_cmd_child(int argc, char **argv);
+
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);
 

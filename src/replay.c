@@ -104,7 +104,10 @@ static void *realloc_by_copy(struct pb_replay *r, void *old, size_t old_size, si
     return p;
 }
 
-size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
+/* The loop itself; `tagged` is a constant in each of its two callers, so
+ * each gets its own copy of the loop with no per-event flag test. */
+static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay *r, size_t from,
+                                                                 size_t to, const int tagged)
 {
     const struct pb_backend_ops *ops = r->ops;
     void *self = r->self;
@@ -118,7 +121,9 @@ size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
         const uint32_t s = e->slot;
         switch (e->op) {
         case PB_OP_ALLOC: {
-            void *p = ops->alloc(self, e->size, (size_t)1 << e->align_log2);
+            size_t align = (size_t)1 << e->align_log2;
+            void *p = tagged ? ops->alloc_tagged(self, e->size, align, e->tag)
+                             : ops->alloc(self, e->size, align);
             if (!p)
                 return i;
             escape(p);
@@ -157,6 +162,23 @@ size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
         }
     }
     return to;
+}
+
+static size_t replay_plain(struct pb_replay *r, size_t from, size_t to)
+{
+    return replay_loop(r, from, to, 0);
+}
+
+static size_t replay_tagged(struct pb_replay *r, size_t from, size_t to)
+{
+    return replay_loop(r, from, to, 1);
+}
+
+size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
+{
+    if ((r->ops->flags & PB_BK_TAGGED) && r->ops->alloc_tagged)
+        return replay_tagged(r, from, to);
+    return replay_plain(r, from, to);
 }
 
 void pb_replay_release(struct pb_replay *r)

@@ -43,7 +43,8 @@ int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *
 void pb_replay_fini(struct pb_replay *r);
 
 /* Replay events[from, to). Returns `to` when all succeeded, else the index of
- * the event the backend refused (its reason from ops->last_error). */
+ * the event the backend refused (its reason from ops->last_error). A backend
+ * flagged PB_BK_TAGGED gets alloc_tagged(size, align, event's tag) for a. */
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to);
 
 /* Write into a new block as r->touch says (used by the latency pass). */

@@ -170,7 +170,38 @@ static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result
     return t;
 }
 
-static cJSON *memory_json(const struct pb_memory *m)
+static const char *class_kind(unsigned kind)
+{
+    return kind == PB_CLASS_TAG ? "tag" : kind == PB_CLASS_SYSTEM ? "system" : "size";
+}
+
+/* memory.classes: the backend's per-pool rows at the live peak. */
+static cJSON *classes_json(const struct pb_memory *m, const struct pb_workload *w)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < m->n_classes; i++) {
+        const struct pb_class_stats *c = &m->classes[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", class_kind(c->kind));
+        if (c->kind == PB_CLASS_TAG && c->tag >= 1 && c->tag <= w->n_tags)
+            cJSON_AddStringToObject(o, "tag", w->tags[c->tag - 1]);
+        else if (c->kind == PB_CLASS_TAG)
+            add_u64(o, "tag", c->tag);
+        add_u64(o, "size", c->size);
+        add_u64(o, "chunks_live", c->chunks_live);
+        add_u64(o, "chunks_carved", c->chunks_carved);
+        add_u64(o, "slabs", c->slabs);
+        add_u64(o, "footprint_bytes", c->footprint_bytes);
+        add_u64(o, "allocs", c->allocs);
+        add_double_or_null(o, "utilisation", c->chunks_carved > 0,
+                           c->chunks_carved ? (double)c->chunks_live / (double)c->chunks_carved
+                                            : 0);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+static cJSON *memory_json(const struct pb_memory *m, const struct pb_workload *w)
 {
     cJSON *o = cJSON_CreateObject();
     add_u64_or_null(o, "granted_bytes_at_peak", m->granted_ok, m->granted_bytes_at_peak);
@@ -182,6 +213,8 @@ static cJSON *memory_json(const struct pb_memory *m)
     add_u64_or_null(o, "wasted_page_bytes", m->resident_ok, m->wasted_page_bytes);
     add_double_or_null(o, "fragmentation", m->fragmentation_ok, m->fragmentation);
     add_u64_or_null(o, "peak_rss_bytes", m->peak_rss_ok, m->peak_rss_bytes);
+    add_u64_or_null(o, "allocator_peak_resident_bytes", m->allocator_resident_ok,
+                    m->allocator_peak_resident_bytes);
     add_u64_or_null(o, "resident_bytes_at_end", m->resident_ok, m->resident_bytes_at_end);
     add_u64_or_null(o, "occupied_page_bytes_at_end", m->resident_ok,
                     m->occupied_page_bytes_at_end);
@@ -191,6 +224,8 @@ static cJSON *memory_json(const struct pb_memory *m)
         cJSON_AddStringToObject(o, "resident_method", m->resident_method);
     else
         cJSON_AddNullToObject(o, "resident_method");
+    if (m->classes_ok)
+        cJSON_AddItemToObject(o, "classes", classes_json(m, w));
     return o;
 }
 
@@ -247,7 +282,7 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
     else
         cJSON_AddNullToObject(p, "time");
     if (res->mem_done)
-        cJSON_AddItemToObject(p, "memory", memory_json(&res->mem));
+        cJSON_AddItemToObject(p, "memory", memory_json(&res->mem, job->workload));
     else
         cJSON_AddNullToObject(p, "memory");
     cJSON_AddItemToObject(p, "timeline", timeline_json(&res->mem));
@@ -276,9 +311,14 @@ cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_en
     cJSON *run = cJSON_CreateObject();
     cJSON_AddStringToObject(run, "backend", spec->ops->name);
     cJSON_AddStringToObject(run, "backend_spec", spec->text);
-    cJSON *bc = cJSON_CreateObject();
-    for (size_t i = 0; i < n_cfg; i++)
-        cJSON_AddStringToObject(bc, cfg[i].key, cfg[i].value);
+    /* a preloaded run's own process read its config (library version): it wins */
+    cJSON *bc = cJSON_DetachItemFromObjectCaseSensitive(part, "backend_config");
+    if (!cJSON_IsObject(bc) || !bc->child) {
+        cJSON_Delete(bc);
+        bc = cJSON_CreateObject();
+        for (size_t i = 0; i < n_cfg; i++)
+            cJSON_AddStringToObject(bc, cfg[i].key, cfg[i].value);
+    }
     cJSON_AddItemToObject(run, "backend_config", bc);
     cJSON_AddItemToObject(run, "workload", workload ? workload : cJSON_CreateNull());
     while (part && part->child) {

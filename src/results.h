@@ -23,7 +23,8 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
 cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error);
 
 /* A whole run object: backend (bare name), backend_config from the instance's
- * config op (the entries given), the workload object (taken over), then the
+ * config op (the entries given; part's own non-empty "backend_config", sent
+ * by a preloaded run's process, replaces them), the workload object (taken over), then the
  * items of part (taken over and deleted). */
 cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_entry *cfg,
                    size_t n_cfg, cJSON *workload, cJSON *part);

@@ -64,12 +64,30 @@ static void rejects_bad_specs(void **state)
     }
 }
 
+/* A bare path right after the name is the backend's first option; a bare word is not. */
+static void path_shorthand(void **state)
+{
+    (void)state;
+    struct pb_backend_spec s;
+    char err[256] = "";
+    assert_int_equal(pb_backend_spec_parse("preload:/usr/lib/libx.so", &s, err, sizeof err), 0);
+    assert_int_equal(s.n_opts, 1);
+    assert_string_equal(s.opts[0].key, "lib");
+    assert_string_equal(s.opts[0].value, "/usr/lib/libx.so");
+    assert_string_equal(s.text, "preload:/usr/lib/libx.so");
+    assert_int_equal(pb_backend_spec_parse("preload:lib=/a/b.so", &s, err, sizeof err), 0);
+    assert_string_equal(pb_option_get(s.opts, s.n_opts, "lib"), "/a/b.so");
+    assert_int_equal(pb_backend_spec_parse("null:4096", &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, "not key=value"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_name_and_options),
         cmocka_unit_test(parses_a_list),
         cmocka_unit_test(rejects_bad_specs),
+        cmocka_unit_test(path_shorthand),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,416 @@
+/*
+ * test_sysalloc.c -- the production allocators (allocators/sysalloc.c) and
+ * the runner's preloaded-child path (src/child_run.c, src/cmd_child.c), end
+ * to end through the poolbench binary: jemalloc, mimalloc and tcmalloc (and
+ * preload:PATH) each replay a small trace with alloc, free and realloc in a
+ * process of their own with the library preloaded; backend_config names the
+ * library and its version; the memory figures are measured; a missing
+ * library is a usage error that writes nothing; `__child` without the preload
+ * refuses to measure glibc's malloc as the library's. Also pool-per-tag's
+ * memory.classes (one row per tag) from the runner's tagged replay.
+ *
+ * A test of a library that is not installed is skipped with a message. The
+ * sanitizer build skips every test that preloads a library: an ASan program
+ * cannot run with another malloc preloaded before the ASan runtime.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pb_backend.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
+/* ---- running the binary ------------------------------------------------- */
+
+struct dir {
+    char path[64];
+};
+
+static void dir_make(struct dir *d)
+{
+    snprintf(d->path, sizeof d->path, "/tmp/pb-test-sys-XXXXXX");
+    assert_non_null(mkdtemp(d->path));
+}
+
+static void dir_remove(struct dir *d)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
+    assert_int_equal(system(cmd), 0);
+}
+
+static const char *dir_file(const struct dir *d, const char *name, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/%s", d->path, name);
+    return buf;
+}
+
+/* Run argv in PB_TESTDATA with stdout/stderr (and fd 3, if fd3 is given)
+ * into files of d; preload non-NULL sets LD_PRELOAD. The exit status. */
+static int run(const struct dir *d, char *const argv[], const char *preload, const char *fd3)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char out[128], err[128];
+        snprintf(out, sizeof out, "%s/stdout", d->path);
+        snprintf(err, sizeof err, "%s/stderr", d->path);
+        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(fo, 1);
+        dup2(fe, 2);
+        if (fd3) {
+            int f3 = open(fd3, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(f3, 3);
+        }
+        if (preload)
+            setenv("LD_PRELOAD", preload, 1);
+        else
+            unsetenv("LD_PRELOAD");
+        if (chdir(PB_TESTDATA) != 0)
+            _exit(126);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+static cJSON *load_json(const char *path)
+{
+    char *text = slurp(path);
+    assert_non_null(text);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    assert_non_null(j);
+    return j;
+}
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (!v)
+        fail_msg("missing field '%s'", key);
+    return v;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsString(v))
+        fail_msg("field '%s' is not a string", key);
+    return v->valuestring;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    if (!cJSON_IsNumber(v))
+        fail_msg("field '%s' is not a number", key);
+    return v->valuedouble;
+}
+
+/* The run of backend `name` in a results document; fails when absent. */
+static const cJSON *run_of(const cJSON *doc, const char *name)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, get(doc, "runs"))
+        if (strcmp(str(r, "backend"), name) == 0)
+            return r;
+    fail_msg("no run of backend '%s'", name);
+    return NULL;
+}
+
+/* Skip (with a message) when the library cannot be preloaded here. */
+static int cannot_preload(const char *backend)
+{
+    if (SANITIZED) {
+        printf("[  SKIPPED ] %s: preloading another malloc cannot work in the sanitizer "
+               "build (the ASan runtime must come first)\n", backend);
+        return 1;
+    }
+    const struct pb_backend_ops *ops = pb_backend_find(backend);
+    assert_non_null(ops);
+    char why[PB_ERR_MAX] = "";
+    if (ops->available && ops->available(why, sizeof why)) {
+        printf("[  SKIPPED ] %s: %s\n", backend, why);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- each library through the runner's preloaded child ------------------- */
+
+/* poolbench run --backend SPEC over run_small (a, f, r, x): ok, with the
+ * library's path, version and measured memory figures. */
+static void check_library_run(const char *spec, const char *backend, int has_stats)
+{
+    struct dir d;
+    dir_make(&d);
+    char out[160];
+    char *argv[] = {PB_BIN, "run", "--backend", (char *)spec, "--trace", "run_small.trace",
+                    "--repeat", "2", "--quiet", "-o", (char *)dir_file(&d, "r.json", out,
+                                                                        sizeof out), NULL};
+    assert_int_equal(run(&d, argv, NULL, NULL), 0);
+    cJSON *doc = load_json(out);
+    const cJSON *r = run_of(doc, backend);
+    assert_string_equal(str(r, "status"), "ok");
+    const cJSON *bc = get(r, "backend_config");
+    const char *lib = str(bc, "lib");
+    assert_int_equal(lib[0], '/');
+    assert_int_equal(access(lib, R_OK), 0);
+    assert_string_equal(str(bc, "active"), "yes");
+    const char *version = str(bc, "version");
+    assert_true(version[0] != '\0');
+    assert_null(strstr(version, "unknown"));
+    const cJSON *m = get(r, "memory");
+    /* run_small's peak is 208 live bytes: every block got at least its size */
+    assert_true(num(m, "granted_bytes_at_peak") >= 208);
+    assert_true(num(m, "peak_footprint_bytes") >= 0);
+    assert_true(num(m, "peak_resident_bytes") >= 0);
+    assert_string_equal(str(m, "resident_method"), "smaps_rollup");
+    if (has_stats)
+        assert_true(num(m, "allocator_peak_resident_bytes") >= 0);
+    else
+        assert_true(cJSON_IsNull(get(m, "allocator_peak_resident_bytes")));
+    assert_true(num(get(get(r, "time"), "ns_per_op"), "median") > 0);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void jemalloc_run(void **state)
+{
+    (void)state;
+    if (cannot_preload("jemalloc"))
+        skip();
+    check_library_run("jemalloc", "jemalloc", 1);
+}
+
+static void mimalloc_run(void **state)
+{
+    (void)state;
+    if (cannot_preload("mimalloc"))
+        skip();
+    check_library_run("mimalloc", "mimalloc", 1);
+}
+
+static void tcmalloc_run(void **state)
+{
+    (void)state;
+    if (cannot_preload("tcmalloc"))
+        skip();
+    check_library_run("tcmalloc", "tcmalloc", 1);
+}
+
+/* preload:PATH (the shorthand) with jemalloc's file: no statistics of its own. */
+static void preload_path_run(void **state)
+{
+    (void)state;
+    if (cannot_preload("jemalloc"))
+        skip();
+    void *self = NULL;
+    char err[PB_ERR_MAX];
+    const struct pb_backend_ops *ops = pb_backend_find("jemalloc");
+    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    struct pb_config_entry cfg[4];
+    assert_true(ops->config(self, cfg, 4) >= 1);
+    char spec[300];
+    snprintf(spec, sizeof spec, "preload:%s", cfg[0].value);
+    ops->destroy(self);
+    check_library_run(spec, "preload", 0);
+}
+
+/* A library that is not there: exit 2, a message naming it, nothing written. */
+static void missing_library(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char out[160], errf[160];
+    char *argv[] = {PB_BIN, "run", "--backend", "preload:lib=/nonexistent.so", "--trace",
+                    "run_small.trace", "--quiet", "-o",
+                    (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
+    assert_int_equal(run(&d, argv, NULL, NULL), 2);
+    assert_int_equal(access(out, F_OK), -1);
+    char *text = slurp(dir_file(&d, "stderr", errf, sizeof errf));
+    assert_non_null(strstr(text, "cannot find library /nonexistent.so"));
+    free(text);
+    char *argv2[] = {PB_BIN, "run", "--backend", "jemalloc:lib=libnosuch.so.9", "--trace",
+                     "run_small.trace", "--quiet", "-o", out, NULL};
+    assert_int_equal(run(&d, argv2, NULL, NULL), 2);
+    assert_int_equal(access(out, F_OK), -1);
+    text = slurp(errf);
+    assert_non_null(strstr(text, "libnosuch.so.9"));
+    free(text);
+    dir_remove(&d);
+}
+
+/* In this (unpreloaded) process an instance is inactive and refuses to allocate. */
+static void inactive_instance_refuses(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("jemalloc");
+    char err[PB_ERR_MAX];
+    void *self = NULL;
+    if (ops->create(NULL, 0, &self, err, sizeof err)) {
+        printf("[  SKIPPED ] jemalloc: %s\n", err);
+        skip();
+    }
+    struct pb_config_entry cfg[4];
+    size_t n = ops->config(self, cfg, 4);
+    assert_int_equal(n, 3);
+    assert_string_equal(cfg[2].key, "active");
+    assert_string_equal(cfg[2].value, "no");
+    assert_null(ops->alloc(self, 32, 16));
+    assert_non_null(strstr(ops->last_error(self), "not loaded in this process"));
+    struct pb_backend_stats st;
+    ops->stats(self, &st);
+    assert_int_equal(st.failures, 1);
+    assert_int_equal(st.allocs, 0);
+    ops->destroy(self);
+}
+
+/* `poolbench __child` checks malloc is the library's: without the preload
+ * the run fails saying so; with it, the run is ok and active. */
+static void child_checks_the_preload(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("jemalloc");
+    char why[PB_ERR_MAX];
+    if (ops->available(why, sizeof why)) {
+        printf("[  SKIPPED ] jemalloc: %s\n", why);
+        skip();
+    }
+    struct dir d;
+    dir_make(&d);
+    char pbt[160], res[160];
+    dir_file(&d, "w.pbt", pbt, sizeof pbt);
+    dir_file(&d, "part.json", res, sizeof res);
+    char *conv[] = {PB_BIN, "convert", "run_small.trace", pbt, NULL};
+    assert_int_equal(run(&d, conv, NULL, NULL), 0);
+    char *argv[] = {PB_BIN, "__child", "--fd", "3", "--pbt", pbt, "--name", "run_small",
+                    "--path", "run_small.trace", "--backend", "jemalloc", "--repeat", "1",
+                    "--warmup", "0", "--touch", "pages", "--sample-every", "0", NULL};
+    assert_int_equal(run(&d, argv, NULL, res), 0);
+    cJSON *part = load_json(res);
+    assert_string_equal(str(part, "status"), "failed");
+    assert_non_null(strstr(str(part, "error"), "the preload did not take effect"));
+    assert_string_equal(str(get(part, "backend_config"), "active"), "no");
+    cJSON_Delete(part);
+    if (!SANITIZED) {
+        void *self = NULL;
+        char err[PB_ERR_MAX];
+        struct pb_config_entry cfg[4];
+        assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+        ops->config(self, cfg, 4);
+        ops->destroy(self);
+        assert_int_equal(run(&d, argv, cfg[0].value, res), 0);
+        part = load_json(res);
+        assert_string_equal(str(part, "status"), "ok");
+        assert_string_equal(str(get(part, "backend_config"), "active"), "yes");
+        cJSON_Delete(part);
+    } else {
+        printf("[  SKIPPED ] __child with jemalloc preloaded: not in the sanitizer build\n");
+    }
+    dir_remove(&d);
+}
+
+/* ---- the pool family in the runner -------------------------------------- */
+
+/* pool-per-tag over a trace of three tags: one memory.classes row per tag,
+ * named, with utilisation = chunks_live / chunks_carved; null has none. */
+static void pool_per_tag_classes(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char out[160];
+    char *argv[] = {PB_BIN, "run", "--backend", "pool-per-tag,pools", "--trace",
+                    "run_tagged.trace", "--repeat", "1", "--quiet", "-o",
+                    (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
+    assert_int_equal(run(&d, argv, NULL, NULL), 0);
+    cJSON *doc = load_json(out);
+    const cJSON *r = run_of(doc, "pool-per-tag");
+    assert_string_equal(str(r, "status"), "ok");
+    const cJSON *classes = get(get(r, "memory"), "classes");
+    const char *want[] = {"Node", "Edge", "Name"};
+    int seen[3] = {0, 0, 0}, tags = 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, classes) {
+        if (strcmp(str(c, "kind"), "tag") != 0)
+            continue;
+        tags++;
+        for (int i = 0; i < 3; i++)
+            seen[i] += strcmp(str(c, "tag"), want[i]) == 0;
+        double live = num(c, "chunks_live"), carved = num(c, "chunks_carved");
+        assert_true(carved >= live && carved > 0);
+        assert_true(num(c, "utilisation") == live / carved);
+        assert_true(num(c, "footprint_bytes") > 0);
+    }
+    assert_int_equal(tags, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(seen[i], 1);
+    /* at the live peak (after line 15): Node has blocks 1, 2 and 8 live */
+    cJSON_ArrayForEach(c, classes)
+        if (cJSON_IsString(cJSON_GetObjectItem(c, "tag")) && strcmp(str(c, "tag"), "Node") == 0)
+            assert_int_equal((int)num(c, "chunks_live"), 3);
+    const cJSON *pools = get(get(run_of(doc, "pools"), "memory"), "classes");
+    int system = 0;
+    cJSON_ArrayForEach(c, pools) {
+        assert_string_not_equal(str(c, "kind"), "tag");
+        system += strcmp(str(c, "kind"), "system") == 0;
+    }
+    assert_int_equal(system, 1);
+    assert_true(cJSON_IsNull(get(run_of(doc, "null"), "memory")) ||
+                !cJSON_GetObjectItem(get(run_of(doc, "null"), "memory"), "classes"));
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(jemalloc_run),
+        cmocka_unit_test(mimalloc_run),
+        cmocka_unit_test(tcmalloc_run),
+        cmocka_unit_test(preload_path_run),
+        cmocka_unit_test(missing_library),
+        cmocka_unit_test(inactive_instance_refuses),
+        cmocka_unit_test(child_checks_the_preload),
+        cmocka_unit_test(pool_per_tag_classes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
