@@ -124,6 +124,17 @@ charts() {
 
 # 1. Is a pool the best general approach when most objects share a size?
 q1() {
+    # How much do a trace's requests share one size? (allocations only)
+    for t in $traces; do
+        gzip -dc "$t" | awk -v name="$(basename "$t" .trace.gz)" '
+            $1 == "a" { n++; c[$3]++; if ($3 + 0 <= 64) small++ }
+            END {
+                top = 0
+                for (s in c) { k++; if (c[s] > top) { top = c[s]; size = s } }
+                printf "%-8s %7d allocs  <= 64 B: %3.0f%%  most common size %4d B: %3.0f%%  distinct sizes %d\n",
+                    name, n, 100 * small / n, size, 100 * top / n, k
+            }'
+    done >"$data/q1-sizes.txt"
     bench q1-churn --backend "pool:chunk=64,pools,malloc$prod" \
         --workload churn:order=lifo --workload churn:order=fifo \
         --workload churn:order=random --workload churn:order=random:live=100000 \
