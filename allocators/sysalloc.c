@@ -32,20 +32,27 @@
  *   mimalloc  mi_process_info: footprint_bytes = current_commit (bytes
  *             committed by mimalloc), resident_bytes = current_rss (on Linux
  *             mimalloc 2.0 reports its commit figure here: its own estimate,
- *             not the kernel's).
+ *             not the kernel's). Debian's 2.0.9, a release build, moves these
+ *             in whole 32 MiB arena steps and leaves huge blocks out, so on a
+ *             workload of a few MiB they stay at their baseline (0 growth):
+ *             the kernel's resident figure is then the one to read.
  *   tcmalloc  MallocExtension_GetNumericProperty: footprint_bytes =
  *             generic.heap_size (bytes reserved from the OS, released pages
  *             included), resident_bytes = generic.heap_size -
  *             tcmalloc.pageheap_unmapped_bytes (held and not given back).
  *   preload   no statistics: footprint_bytes and resident_bytes are 0 (the
  *             runner's kernel figure, anonymous RSS, is then the only one).
- * granted_bytes is exact: malloc_usable_size of each live block, as the
- * malloc backend does. The kernel's figure (anonymous RSS of the run's
+ * granted_bytes is exact: malloc_usable_size of each live block, counted
+ * from the first stats() call on (the runner's memory pass makes it before
+ * its first alloc; an instance never asked for stats -- the timed replays --
+ * does not pay malloc_usable_size, which costs jemalloc and tcmalloc about
+ * as much as the malloc and free themselves on fixed-size churn). The kernel's figure (anonymous RSS of the run's
  * process against a baseline) is measured by the runner beside these.
  *
- * Costs: the library's calls plus malloc_usable_size on every alloc and
- * free and a few counter updates; stats() asks the library (mallctl,
- * mi_process_info, property lookups), never from alloc or free.
+ * Costs: the library's calls and a few counter updates (plus
+ * malloc_usable_size on every alloc and free once stats() has been called);
+ * stats() asks the library (mallctl, mi_process_info, property lookups),
+ * never from alloc or free.
  */
 #include "pb_backend.h"
 
@@ -75,6 +82,7 @@ struct sysalloc {
     const struct lib_desc *lib;
     char path[PATH_MAX];     /* the library file, resolved */
     int active;              /* malloc of this process is the library's */
+    int counting;            /* granted is tracked (stats() was called) */
     size_t granted, live_blocks, peak_footprint;
     uint64_t allocs, frees, reallocs, failures;
     char err[PB_ERR_MAX];
@@ -352,7 +360,8 @@ static void *sys_alloc(void *self, size_t size, size_t align)
         return NULL;
     void *p = lib_alloc(s, size, align);
     if (p) {
-        s->granted += malloc_usable_size(p);
+        if (s->counting)
+            s->granted += malloc_usable_size(p);
         s->live_blocks++;
         s->allocs++;
     }
@@ -366,7 +375,8 @@ static int sys_free(void *self, void *ptr, size_t size)
     s->frees++;
     if (!ptr)
         return 0;
-    s->granted -= malloc_usable_size(ptr);
+    if (s->counting)
+        s->granted -= malloc_usable_size(ptr);
     s->live_blocks--;
     free(ptr);
     return 0;
@@ -381,12 +391,12 @@ static void *sys_realloc(void *self, void *ptr, size_t old_size, size_t new_size
         void *q = lib_alloc(s, new_size, align);
         if (q) {
             s->live_blocks++;
-            s->granted += malloc_usable_size(q);
+            s->granted += s->counting ? malloc_usable_size(q) : 0;
             s->reallocs++;
         }
         return q;
     }
-    size_t old_usable = malloc_usable_size(ptr);
+    size_t old_usable = s->counting ? malloc_usable_size(ptr) : 0;
     void *q;
     if (align > alignof(max_align_t)) {
         q = lib_alloc(s, new_size, align); /* realloc keeps only the fundamental alignment */
@@ -404,7 +414,7 @@ static void *sys_realloc(void *self, void *ptr, size_t old_size, size_t new_size
     }
     if (!q)
         return NULL;
-    s->granted = s->granted - old_usable + malloc_usable_size(q);
+    s->granted = s->granted - old_usable + (s->counting ? malloc_usable_size(q) : 0);
     s->reallocs++;
     return q;
 }
@@ -412,6 +422,7 @@ static void *sys_realloc(void *self, void *ptr, size_t old_size, size_t new_size
 static void sys_stats(void *self, struct pb_backend_stats *out)
 {
     struct sysalloc *s = self;
+    s->counting = 1; /* granted is exact from here on (see the header) */
     size_t footprint = 0, resident = 0;
     if (s->active && s->lib->figures)
         s->lib->figures(&footprint, &resident);

@@ -53,6 +53,14 @@ enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
                                  char *err, size_t errlen)
 {
     *out = NULL;
+#if defined(__SANITIZE_ADDRESS__)
+    (void)lib;
+    (void)timeout_sec;
+    (void)stop;
+    snprintf(err, errlen, "this poolbench is built with AddressSanitizer, whose runtime must "
+                          "come first: another malloc cannot be preloaded (use a normal build)");
+    return PB_ISO_FAILED;
+#endif
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {

@@ -51,15 +51,18 @@ static int parse(int argc, char **argv, struct child_opts *o)
 {
     enum { O_FD = 256, O_PBT, O_NAME, O_PATH, O_REPEAT, O_WARMUP, O_TOUCH, O_EVERY, O_LAT };
     static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'},       {"fd", required_argument, NULL, O_FD},
-        {"pbt", required_argument, NULL, O_PBT}, {"name", required_argument, NULL, O_NAME},
+        {"help", no_argument, NULL, 'h'},
+        {"fd", required_argument, NULL, O_FD},
+        {"pbt", required_argument, NULL, O_PBT},
+        {"name", required_argument, NULL, O_NAME},
         {"path", required_argument, NULL, O_PATH},
         {"backend", required_argument, NULL, 'b'},
         {"repeat", required_argument, NULL, O_REPEAT},
         {"warmup", required_argument, NULL, O_WARMUP},
         {"touch", required_argument, NULL, O_TOUCH},
         {"sample-every", required_argument, NULL, O_EVERY},
-        {"latency", no_argument, NULL, O_LAT},  {NULL, 0, NULL, 0},
+        {"latency", no_argument, NULL, O_LAT},
+        {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->fd = -1;
@@ -69,18 +72,45 @@ static int parse(int argc, char **argv, struct child_opts *o)
     unsigned long long v = 0;
     while ((c = getopt_long(argc, argv, "hb:", longopts, NULL)) != -1) {
         switch (c) {
-        case 'h': usage(stdout); return 1;
-        case O_FD: bad |= parse_num(optarg, &v) || v > 1024; o->fd = (int)v; break;
-        case O_PBT: o->pbt = optarg; break;
-        case O_NAME: o->name = optarg; break;
-        case O_PATH: o->path = optarg; break;
-        case 'b': o->backend = optarg; break;
-        case O_REPEAT: bad |= parse_num(optarg, &v) || v == 0 || v > 100000; o->job.repeat = (unsigned)v; break;
-        case O_WARMUP: bad |= parse_num(optarg, &v) || v > 100000; o->job.warmup = (unsigned)v; break;
-        case O_TOUCH: bad |= pb_touch_parse(optarg, &o->job.touch); break;
-        case O_EVERY: bad |= parse_num(optarg, &v); o->job.sample_every = (size_t)v; break;
-        case O_LAT: o->job.latency = 1; break;
-        default: bad = 1;
+        case 'h':
+            usage(stdout);
+            return 1;
+        case O_FD:
+            bad |= parse_num(optarg, &v) || v > 1024;
+            o->fd = (int)v;
+            break;
+        case O_PBT:
+            o->pbt = optarg;
+            break;
+        case O_NAME:
+            o->name = optarg;
+            break;
+        case O_PATH:
+            o->path = optarg;
+            break;
+        case 'b':
+            o->backend = optarg;
+            break;
+        case O_REPEAT:
+            bad |= parse_num(optarg, &v) || v == 0 || v > 100000;
+            o->job.repeat = (unsigned)v;
+            break;
+        case O_WARMUP:
+            bad |= parse_num(optarg, &v) || v > 100000;
+            o->job.warmup = (unsigned)v;
+            break;
+        case O_TOUCH:
+            bad |= pb_touch_parse(optarg, &o->job.touch) != 0;
+            break;
+        case O_EVERY:
+            bad |= parse_num(optarg, &v);
+            o->job.sample_every = (size_t)v;
+            break;
+        case O_LAT:
+            o->job.latency = 1;
+            break;
+        default:
+            bad = 1;
         }
     }
     if (bad || optind < argc || o->fd < 0 || !o->pbt || !o->backend) {

@@ -51,36 +51,36 @@ static const struct pb_backend_ops heap_ops = {
     .stats = heap_stats,
 };
 
-/* The same heap, flagged tagged: records the tag of each alloc_tagged call. */
-struct tag_log {
+/* A tagged variant: alloc_tagged records the tags it is given; alloc counts. */
+struct tagheap {
     struct heap h;
     unsigned tags[8];
-    size_t n_tagged, n_plain;
+    size_t n_tags;
+    size_t plain_allocs;
 };
 
-static void *log_alloc(void *self, size_t size, size_t align)
+static void *tagheap_alloc(void *self, size_t size, size_t align)
 {
-    ((struct tag_log *)self)->n_plain++;
+    ((struct tagheap *)self)->plain_allocs++;
     return heap_alloc(self, size, align);
 }
 
-static void *log_alloc_tagged(void *self, size_t size, size_t align, unsigned tag)
+static void *tagheap_alloc_tagged(void *self, size_t size, size_t align, unsigned tag)
 {
-    struct tag_log *l = self;
-    if (l->n_tagged < 8)
-        l->tags[l->n_tagged] = tag;
-    l->n_tagged++;
+    struct tagheap *t = self;
+    if (t->n_tags < 8)
+        t->tags[t->n_tags++] = tag;
     return heap_alloc(self, size, align);
 }
 
-static const struct pb_backend_ops tag_log_ops = {
+static const struct pb_backend_ops tagheap_ops = {
     .version = PB_BACKEND_API_VERSION,
-    .name = "testtags",
+    .name = "testtagheap",
     .flags = PB_BK_TAGGED,
-    .alloc = log_alloc,
+    .alloc = tagheap_alloc,
     .free = heap_free,
     .stats = heap_stats,
-    .alloc_tagged = log_alloc_tagged,
+    .alloc_tagged = tagheap_alloc_tagged,
 };
 
 static const struct pb_backend_ops *null_ops(void **self, const char *buffer)
@@ -122,6 +122,42 @@ static void null_sees_every_call(void **state)
         assert_null(r.ptr[s]);
     pb_replay_fini(&r);
     ops->destroy(self);
+    tw_free(w);
+}
+
+/* A PB_BK_TAGGED backend gets alloc_tagged with each a event's tag (0 when
+ * untagged), never alloc; the same workload against an untagged backend
+ * gets alloc. */
+static void tagged_backend_gets_each_tag(void **state)
+{
+    (void)state;
+    struct pb_workload *w = tw_new("tagged");
+    tw_add(w, PB_OP_ALLOC, 0, 48);
+    tw_add(w, PB_OP_ALLOC, 1, 24);
+    tw_add(w, PB_OP_FREE, 0, 48);
+    tw_add(w, PB_OP_ALLOC, 0, 16);
+    w->events[0].tag = 2;
+    w->events[1].tag = 0;
+    w->events[3].tag = 1;
+    struct tagheap t;
+    memset(&t, 0, sizeof t);
+    struct pb_replay r;
+    assert_int_equal(pb_replay_init(&r, &tagheap_ops, &t, w, PB_TOUCH_PAGES), 0);
+    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
+    assert_int_equal(t.n_tags, 3);
+    assert_int_equal(t.tags[0], 2);
+    assert_int_equal(t.tags[1], 0);
+    assert_int_equal(t.tags[2], 1);
+    assert_int_equal(t.plain_allocs, 0);
+    pb_replay_release(&r);
+    pb_replay_fini(&r);
+    struct heap h;
+    memset(&h, 0, sizeof h);
+    assert_int_equal(pb_replay_init(&r, &heap_ops, &h, w, PB_TOUCH_PAGES), 0);
+    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
+    assert_int_equal(h.st.allocs, 3);
+    pb_replay_release(&r);
+    pb_replay_fini(&r);
     tw_free(w);
 }
 
@@ -181,41 +217,6 @@ static void realloc_falls_back_to_copy_and_reset_frees_each(void **state)
     tw_free(w);
 }
 
-static void tagged_backend_gets_each_alloc_with_its_tag(void **state)
-{
-    (void)state;
-    struct pb_workload *w = tw_new("tags");
-    tw_add(w, PB_OP_ALLOC, 0, 24);
-    w->events[0].tag = 2;
-    tw_add(w, PB_OP_ALLOC, 1, 40); /* untagged: tag 0 */
-    tw_add(w, PB_OP_ALLOC, 2, 24);
-    w->events[2].tag = 1;
-    tw_add(w, PB_OP_FREE, 0, 24);
-    struct tag_log l = {0};
-    struct pb_replay r;
-    assert_int_equal(pb_replay_init(&r, &tag_log_ops, &l, w, PB_TOUCH_PAGES), 0);
-    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
-    assert_int_equal(l.n_plain, 0);
-    assert_int_equal(l.n_tagged, 3);
-    assert_int_equal(l.tags[0], 2);
-    assert_int_equal(l.tags[1], 0);
-    assert_int_equal(l.tags[2], 1);
-    pb_replay_release(&r);
-    assert_int_equal(l.h.st.live_blocks, 0);
-    pb_replay_fini(&r);
-    /* without the flag the same backend gets plain allocs */
-    struct pb_backend_ops plain = tag_log_ops;
-    plain.flags = 0;
-    struct tag_log l2 = {0};
-    assert_int_equal(pb_replay_init(&r, &plain, &l2, w, PB_TOUCH_PAGES), 0);
-    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
-    assert_int_equal(l2.n_plain, 3);
-    assert_int_equal(l2.n_tagged, 0);
-    pb_replay_release(&r);
-    pb_replay_fini(&r);
-    tw_free(w);
-}
-
 static void touch_modes_write_what_they_say(void **state)
 {
     (void)state;
@@ -259,8 +260,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(null_sees_every_call),
         cmocka_unit_test(refusal_returns_the_event_index),
+        cmocka_unit_test(tagged_backend_gets_each_tag),
         cmocka_unit_test(realloc_falls_back_to_copy_and_reset_frees_each),
-        cmocka_unit_test(tagged_backend_gets_each_alloc_with_its_tag),
         cmocka_unit_test(touch_modes_write_what_they_say),
         cmocka_unit_test(touch_names_round_trip),
     };

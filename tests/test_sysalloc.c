@@ -235,6 +235,52 @@ static void tcmalloc_run(void **state)
     check_library_run("tcmalloc", "tcmalloc", 1);
 }
 
+/* The allocator's own statistics move with the workload: 100000 live blocks
+ * of 64 bytes (6.4 MB) grow jemalloc's stats.mapped/stats.resident and
+ * tcmalloc's heap well past their baseline. */
+static void check_stats_grow(const char *backend)
+{
+    struct dir d;
+    dir_make(&d);
+    char out[160];
+    char *argv[] = {PB_BIN, "run", "--backend", (char *)backend, "--workload",
+                    "churn:live=100000:pairs=1000", "--repeat", "1", "--warmup", "0",
+                    "--quiet", "-o", (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
+    assert_int_equal(run(&d, argv, NULL, NULL), 0);
+    cJSON *doc = load_json(out);
+    const cJSON *r = run_of(doc, backend);
+    assert_string_equal(str(r, "status"), "ok");
+    const cJSON *m = get(r, "memory");
+    double live = 6400000;
+    assert_true(num(m, "granted_bytes_at_peak") >= live);
+    assert_true(num(m, "peak_footprint_bytes") > live / 2);
+    assert_true(num(m, "allocator_peak_resident_bytes") > live / 2);
+    assert_true(num(m, "peak_resident_bytes") > live / 2);
+    int noted = 0;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, get(r, "notes"))
+        noted += strstr(n->valuestring, "allocator_peak_resident_bytes: the allocator's own") != 0;
+    assert_int_equal(noted, 1);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
+static void jemalloc_stats_grow(void **state)
+{
+    (void)state;
+    if (cannot_preload("jemalloc"))
+        skip();
+    check_stats_grow("jemalloc");
+}
+
+static void tcmalloc_stats_grow(void **state)
+{
+    (void)state;
+    if (cannot_preload("tcmalloc"))
+        skip();
+    check_stats_grow("tcmalloc");
+}
+
 /* preload:PATH (the shorthand) with jemalloc's file: no statistics of its own. */
 static void preload_path_run(void **state)
 {
@@ -407,6 +453,8 @@ int main(void)
         cmocka_unit_test(mimalloc_run),
         cmocka_unit_test(tcmalloc_run),
         cmocka_unit_test(preload_path_run),
+        cmocka_unit_test(jemalloc_stats_grow),
+        cmocka_unit_test(tcmalloc_stats_grow),
         cmocka_unit_test(missing_library),
         cmocka_unit_test(inactive_instance_refuses),
         cmocka_unit_test(child_checks_the_preload),
