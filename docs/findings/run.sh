@@ -31,6 +31,15 @@ for b in jemalloc mimalloc tcmalloc; do
     fi
 done
 
+# glibc's malloc preloaded like the production allocators: the malloc backend
+# calls malloc_usable_size on every alloc and free (its granted_bytes), the
+# preloaded ones only in the memory pass, so this is the like-for-like time.
+glibc=""
+if "$pb" run --backend preload:lib=libc.so.6 --workload churn:live=10:pairs=10 --repeat 1 \
+    --quiet -o /dev/null >/dev/null 2>&1; then
+    glibc=",preload:lib=libc.so.6"
+fi
+
 # bench NAME ARGS...: poolbench run ARGS -o data/NAME.json, table to data/NAME.txt.
 bench() {
     name=$1
@@ -135,13 +144,13 @@ q1() {
                     name, n, 100 * small / n, size, 100 * top / n, k
             }'
     done >"$data/q1-sizes.txt"
-    bench q1-churn --backend "pool:chunk=64,pools,malloc$prod" \
+    bench q1-churn --backend "pool:chunk=64,pools,malloc$glibc$prod" \
         --workload churn:order=lifo --workload churn:order=fifo \
         --workload churn:order=random --workload churn:order=random:live=100000 \
         --repeat 25 --warmup 2 --sample-every 40000
     charts q1-churn throughput 'memory-churn_order_random*'
     # shellcheck disable=SC2086 # one --trace per file
-    bench q1-traces --backend "pool:chunk=64,pools,malloc$prod" \
+    bench q1-traces --backend "pool:chunk=64,pools,malloc$glibc$prod" \
         $(for t in $traces; do printf -- '--trace %s ' "$t"; done) \
         --repeat 7 --sample-every 16000
     charts q1-traces throughput fragmentation memory-python3 memory-sqlite3 memory-gcc-cc1 \
