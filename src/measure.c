@@ -207,6 +207,7 @@ struct pass {
     struct pb_replay r;
     uintptr_t *scratch;
     int own_mappings;
+    int spills;                  /* own mappings plus blocks from the system allocator */
     int resident_ok;
     uint64_t baseline;           /* anonymous RSS before the replay */
     uint64_t footprint_baseline; /* process-wide backends: footprint before the replay */
@@ -245,11 +246,38 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
             s->resident_bytes = v;
         else
             ps->resident_ok = 0;
+        uint64_t anon = 0;
+        if (ps->resident_ok && ps->spills && pb_anon_rss(&anon) == 0) {
+            /* the anonymous growth holds the mappings' pages and the system
+             * allocator's: it is the figure unless mincore saw more */
+            uint64_t grown = anon > ps->baseline ? anon - ps->baseline : 0;
+            if (grown > v)
+                s->resident_bytes = grown;
+        }
     } else if (pb_anon_rss(&v) == 0) {
         s->resident_bytes = v > ps->baseline ? v - ps->baseline : 0;
     } else {
         ps->resident_ok = 0;
     }
+}
+
+/* Whether the backend passes some blocks on to the system allocator (a
+ * PB_CLASS_SYSTEM row in class_stats): their pages are in none of its mappings. */
+static int has_system_row(const struct pb_backend_ops *ops, void *self)
+{
+    if (!ops->class_stats)
+        return 0;
+    struct pb_class_stats none;
+    size_t n = ops->class_stats(self, &none, 0);
+    struct pb_class_stats *rows = n ? calloc(n, sizeof *rows) : NULL;
+    if (!rows)
+        return 0;
+    size_t got = ops->class_stats(self, rows, n);
+    int found = 0;
+    for (size_t i = 0; i < got && i < n; i++)
+        found |= rows[i].kind == PB_CLASS_SYSTEM;
+    free(rows);
+    return found;
 }
 
 /* The backend's per-pool rows, at the live peak (nothing allocated here). */
@@ -288,27 +316,41 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
     memset(ps->scratch, 0, 2 * n_slots * sizeof *ps->scratch);
     ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
     ps->resident_ok = 1;
-    if (ps->own_mappings) {
+    ps->spills = ps->own_mappings && has_system_row(ops, self);
+    if (ps->own_mappings && !ps->spills) {
         out->resident_method = "mincore";
     } else {
-        out->resident_method = "smaps_rollup";
+        out->resident_method = ps->spills ? "mincore+smaps_rollup" : "smaps_rollup";
 #ifdef __GLIBC__
         /* Give the free pages the process inherited back to the kernel, so a
          * malloc-like backend that reuses them makes them resident again and
          * the growth shows against the baseline. */
         malloc_trim(0);
 #endif
-        struct pb_backend_stats st;
-        memset(&st, 0, sizeof st);
-        ops->stats(self, &st);
-        ps->footprint_baseline = st.footprint_bytes;
-        ps->resident_baseline = st.resident_bytes;
-        pb_memory_note(out, "footprint: the backend's process-wide figure minus its value just "
-                            "before the replay (%llu bytes: the harness's own allocations)",
-                       (unsigned long long)ps->footprint_baseline);
+        if (!ps->spills) {
+            struct pb_backend_stats st;
+            memset(&st, 0, sizeof st);
+            ops->stats(self, &st);
+            ps->footprint_baseline = st.footprint_bytes;
+            ps->resident_baseline = st.resident_bytes;
+            pb_memory_note(out, "footprint: the backend's process-wide figure minus its value "
+                                "just before the replay (%llu bytes: the harness's own "
+                                "allocations)",
+                           (unsigned long long)ps->footprint_baseline);
+        }
         if (pb_anon_rss(&ps->baseline)) {
-            ps->resident_ok = 0;
             pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
+            if (ps->spills) {
+                ps->spills = 0; /* the mappings alone, by mincore */
+                out->resident_method = "mincore";
+            } else {
+                ps->resident_ok = 0;
+            }
+        } else if (ps->spills) {
+            pb_memory_note(out, "resident bytes: the backend's mappings (mincore) plus the "
+                                "system allocator's blocks it passes on (anonymous RSS growth "
+                                "beyond its mappings, against a baseline taken just before "
+                                "the replay)");
         } else {
             pb_memory_note(out, "resident bytes: anonymous RSS of the isolated run process "
                                 "minus a baseline taken just before the replay");

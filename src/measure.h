@@ -48,7 +48,8 @@ struct pb_memory {
     uint64_t wasted_page_bytes;
     uint64_t resident_bytes_at_end, occupied_page_bytes_at_end, wasted_page_bytes_at_end;
     uint64_t max_wasted_page_bytes;  /* largest resident - occupied over all samples */
-    const char *resident_method;     /* "mincore" or "smaps_rollup" (NULL when not measured) */
+    const char *resident_method;     /* "mincore", "smaps_rollup" or "mincore+smaps_rollup"
+                                        (NULL when not measured) */
     int peak_rss_ok;
     uint64_t peak_rss_bytes;
     int allocator_resident_ok;       /* the backend's stats give resident_bytes */

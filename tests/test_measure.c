@@ -317,6 +317,36 @@ static void pool_free_everything_leaves_all_resident_wasted(void **state)
     tw_free(w);
 }
 
+/* pools passes blocks above its largest class to malloc: their pages are in
+ * none of its mappings, but they are resident all the same and must count */
+static void pools_resident_counts_the_blocks_it_passes_to_malloc(void **state)
+{
+    (void)state;
+    const struct pb_backend_ops *ops = pb_backend_find("pools");
+    struct pb_workload *w = one_size(200, 8192, 0);
+    void *self = NULL;
+    char err[PB_ERR_MAX];
+    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    struct pb_memory mem;
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_FULL, 0, &mem, &at), 0);
+    assert_string_equal(mem.resident_method, "mincore+smaps_rollup");
+    assert_true(mem.peak_resident_bytes >= 200 * 8192);
+    assert_true(mem.peak_resident_bytes >= mem.occupied_page_bytes_at_peak);
+    pb_memory_free(&mem);
+    ops->destroy(self);
+    /* the fixed-size pool passes nothing on: its pages alone, by mincore */
+    const struct pb_backend_ops *pool = pb_backend_find("pool");
+    self = pool_make("64", "64k");
+    struct pb_workload *small = one_size(100, 64, 0);
+    assert_int_equal(pb_measure_run(pool, self, small, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    assert_string_equal(mem.resident_method, "mincore");
+    pb_memory_free(&mem);
+    pool->destroy(self);
+    tw_free(small);
+    tw_free(w);
+}
+
 static void occupied_counts_distinct_pages(void **state)
 {
     (void)state;
@@ -376,6 +406,7 @@ int main(void)
         cmocka_unit_test(occupied_counts_distinct_pages),
         cmocka_unit_test(occupied_matches_a_page_bitmap),
         cmocka_unit_test(pool_internal_fragmentation_is_exact),
+        cmocka_unit_test(pools_resident_counts_the_blocks_it_passes_to_malloc),
         cmocka_unit_test(pool_resident_is_the_touched_slab_pages),
         cmocka_unit_test(pool_free_everything_leaves_all_resident_wasted),
     };
