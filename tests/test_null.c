@@ -46,7 +46,12 @@ static void null_refuses_more_than_its_buffer(void **state)
     const struct pb_backend_ops *ops = pb_backend_find("null");
     struct pb_option o[] = {{"buffer", "64k"}};
     void *self = make(o, 1);
-    assert_non_null(ops->alloc(self, 65536, 16));
+    unsigned char *whole = ops->alloc(self, 65536, 16);
+    assert_non_null(whole);
+    memset(whole, 0x5a, 65536); /* the whole block is mapped, mid-page start or not */
+    unsigned char *paged = ops->alloc(self, 65536, 4096);
+    assert_int_equal((uintptr_t)paged % 4096, 0);
+    memset(paged, 0x5a, 65536);
     assert_null(ops->alloc(self, 65537, 16));
     assert_non_null(strstr(ops->last_error(self), "65537"));
     struct pb_config_entry cfg[4];
