@@ -9,8 +9,15 @@
  * unique on every C library. Alignments that are not a power of two, or above
  * PB_LIBC_MAX_ALIGN, are refused with a reason.
  *
- * Costs: the library's own call plus a few counter updates; once counting,
- * one malloc_usable_size per block made or released.
+ * Counting: the counters and granted bytes are kept only from the first
+ * stats call on (the memory pass asks before its first alloc). The timed
+ * replays never ask, so they run the library's calls alone -- no
+ * malloc_usable_size, and no counter cache line bouncing between the cores
+ * when threads share one instance (--threads with a thread-safe backend).
+ * Refusals are always counted (failures).
+ *
+ * Costs: the library's own call and a predictable branch; once counting, a
+ * few counter updates and one malloc_usable_size per block made or released.
  */
 #include "libc_calls.h"
 
@@ -31,10 +38,6 @@ static int check_align(struct pb_libc_calls *c, size_t align)
     return -1;
 }
 
-static size_t usable(const struct pb_libc_calls *c, void *p)
-{
-    return c->counting ? malloc_usable_size(p) : 0;
-}
 
 /* The library call for one request; NULL and why on failure. */
 static void *call_alloc(struct pb_libc_calls *c, size_t size, size_t align)
@@ -60,8 +63,8 @@ void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
     if (check_align(c, align))
         return NULL;
     void *p = call_alloc(c, size, align);
-    if (p) {
-        c->granted += usable(c, p);
+    if (p && c->counting) {
+        c->granted += malloc_usable_size(p);
         c->live_blocks++;
         c->allocs++;
     }
@@ -70,12 +73,15 @@ void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
 
 int pb_libc_free(struct pb_libc_calls *c, void *ptr)
 {
-    c->frees++;
-    if (!ptr)
-        return 0;
-    size_t u = usable(c, ptr); /* a block made before counting began was never added */
-    c->granted = c->granted > u ? c->granted - u : 0;
-    c->live_blocks--;
+    if (c->counting) {
+        c->frees++;
+        if (ptr) {
+            /* a block made before counting began was never added: never underflow */
+            size_t u = malloc_usable_size(ptr);
+            c->granted = c->granted > u ? c->granted - u : 0;
+            c->live_blocks -= c->live_blocks > 0;
+        }
+    }
     free(ptr);
     return 0;
 }
@@ -87,14 +93,14 @@ void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_
         return NULL;
     if (!ptr) {
         void *q = call_alloc(c, new_size, align);
-        if (q) {
-            c->granted += usable(c, q);
+        if (q && c->counting) {
+            c->granted += malloc_usable_size(q);
             c->live_blocks++;
             c->reallocs++;
         }
         return q;
     }
-    size_t old_usable = usable(c, ptr);
+    size_t old_usable = c->counting ? malloc_usable_size(ptr) : 0;
     void *q;
     if (align > alignof(max_align_t)) {
         q = call_alloc(c, new_size, align); /* realloc keeps only the fundamental alignment */
@@ -112,8 +118,11 @@ void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_
     }
     if (!q)
         return NULL;
-    c->granted = c->granted - old_usable + usable(c, q);
-    c->reallocs++;
+    if (c->counting) {
+        c->granted = (c->granted > old_usable ? c->granted - old_usable : 0) +
+                     malloc_usable_size(q);
+        c->reallocs++;
+    }
     return q;
 }
 

@@ -12,9 +12,10 @@
 /* Largest alignment served: the trace format's limit. */
 #define PB_LIBC_MAX_ALIGN 4096
 
-/* Counters of one instance. granted_bytes (malloc_usable_size of the live
- * blocks) is tracked only once `counting` is set -- by the first stats call
- * -- so a timed replay pays the library's calls alone. */
+/* Counters of one instance, kept (like granted_bytes, malloc_usable_size of
+ * the live blocks) only once `counting` is set by the first stats call, so a
+ * timed replay pays the library's calls alone and threads sharing the
+ * instance write no shared counter. */
 struct pb_libc_calls {
     const char *name; /* backend name, for messages */
     int counting;

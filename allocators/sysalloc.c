@@ -42,12 +42,14 @@
  *             tcmalloc.pageheap_unmapped_bytes (held and not given back).
  *   preload   no statistics: footprint_bytes and resident_bytes are 0 (the
  *             runner's kernel figure, anonymous RSS, is then the only one).
- * granted_bytes is exact: malloc_usable_size of each live block, counted
- * from the first stats() call on (the runner's memory pass makes it before
- * its first alloc; an instance never asked for stats -- the timed replays --
- * does not pay malloc_usable_size, which costs jemalloc and tcmalloc about
- * as much as the malloc and free themselves on fixed-size churn). The kernel's figure (anonymous RSS of the run's
- * process against a baseline) is measured by the runner beside these.
+ * granted_bytes is exact: malloc_usable_size of each live block. It and the
+ * call counters are kept from the first stats() call on (libc_calls.c): the
+ * runner's memory pass asks before its first alloc; the timed replays never
+ * ask, so they pay neither malloc_usable_size (about as costly as the malloc
+ * and free themselves for jemalloc and tcmalloc on fixed-size churn) nor, when
+ * threads share the instance, a counter cache line bouncing between cores.
+ * The kernel's figure (anonymous RSS of the run's process against a
+ * baseline) is measured by the runner beside these.
  *
  * Costs: the library's calls and a few counter updates (plus
  * malloc_usable_size on every alloc and free once stats() has been called);

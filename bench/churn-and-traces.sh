@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/churn-and-traces.sh -- the committed timing benchmark: null, pool and
+# bench/churn-and-traces.sh -- the committed timing benchmark: null, pool, pools and
 # malloc ns/op on fixed-size churn and on every shipped trace.
 #
 #   bench/churn-and-traces.sh [BUILD_DIR]        (default: build)
@@ -18,5 +18,5 @@ set -- workloads/traces/*.trace.gz
 traces=
 for t in "$@"; do traces="$traces --trace $t"; done
 # shellcheck disable=SC2086
-exec "$build/poolbench" run --backend null,pool,malloc --workload churn $traces \
+exec "$build/poolbench" run --backend null,pool,pools,malloc --workload churn $traces \
     --repeat 11 --warmup 2 -o results/bench-churn-and-traces.json

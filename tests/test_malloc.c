@@ -264,29 +264,41 @@ static void malloc_has_no_options(void **state)
     lib()->destroy(self);
 }
 
-static void malloc_counts_granted_only_once_asked(void **state)
+static void malloc_counts_only_once_asked(void **state)
 {
     (void)state;
     void *self = NULL;
     char err[PB_ERR_MAX] = "";
     assert_int_equal(lib()->create(NULL, 0, &self, err, sizeof err), 0);
-    void *early = lib()->alloc(self, 100, 16); /* a timed replay: no usable-size calls */
+    /* a timed replay: no stats asked, so no usable-size calls and no counters */
+    void *early = lib()->alloc(self, 100, 16);
     assert_non_null(early);
+    assert_int_equal(lib()->free(self, lib()->alloc(self, 10, 16), 10), 0);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.granted_bytes, 0);
-    assert_int_equal(st.live_blocks, 1);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.allocs, 0);
+    assert_int_equal(st.frees, 0);
+    /* from the first stats call on, everything is counted */
     void *late = lib()->alloc(self, 100, 16);
-    assert_int_equal(stats_of(self).granted_bytes, malloc_usable_size(late));
+    st = stats_of(self);
+    assert_int_equal(st.granted_bytes, malloc_usable_size(late));
+    assert_int_equal(st.live_blocks, 1);
+    assert_int_equal(st.allocs, 1);
     assert_int_equal(lib()->free(self, late, 100), 0);
-    assert_int_equal(stats_of(self).granted_bytes, 0);
-    free(early); /* never counted: released behind the backend's back */
+    /* a block made before counting began is freed without underflow */
+    assert_int_equal(lib()->free(self, early, 100), 0);
+    st = stats_of(self);
+    assert_int_equal(st.granted_bytes, 0);
+    assert_int_equal(st.live_blocks, 0);
+    assert_int_equal(st.frees, 2);
     lib()->destroy(self);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(malloc_counts_granted_only_once_asked),
+        cmocka_unit_test(malloc_counts_only_once_asked),
         cmocka_unit_test(malloc_honours_every_alignment),
         cmocka_unit_test(malloc_live_blocks_never_overlap),
         cmocka_unit_test(malloc_granted_is_usable_size),
