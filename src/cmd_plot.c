@@ -124,6 +124,16 @@ static void add_gp_assign(char *cmd, size_t len, const char *name, const char *v
 }
 
 /* Draw one chart into DIR/NAME.FMT (through a temporary name). 0 ok; -1 with err. */
+/* Copy gnuplot's messages to stderr (after it failed). */
+static void show_log(FILE *log)
+{
+    char buf[4096];
+    size_t n;
+    rewind(log);
+    while ((n = fread(buf, 1, sizeof buf, log)) > 0)
+        fwrite(buf, 1, n, stderr);
+}
+
 static int draw(const char *gnuplot, const char *scripts, const char *dir,
                 const struct pb_plot_chart *ch, const struct plot_opts *o, char *err,
                 size_t errlen)
@@ -143,13 +153,20 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     add_gp_assign(cmd, sizeof cmd, "fmt", o->format);
     snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
     fflush(NULL);
+    /* gnuplot's own messages (warnings about empty series, say) are kept and
+     * shown only when it fails, so a good run prints nothing of them */
+    FILE *log = tmpfile();
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
+        if (log)
+            fclose(log);
         pb_outfile_abort(&out);
         return -1;
     }
     if (pid == 0) {
+        if (log)
+            dup2(fileno(log), STDERR_FILENO);
         execl(gnuplot, "gnuplot", "-e", cmd, script, (char *)NULL);
         _exit(127);
     }
@@ -157,11 +174,19 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+            if (log)
+                fclose(log);
             pb_outfile_abort(&out);
             return -1;
         }
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    if (log) {
+        if (failed)
+            show_log(log);
+        fclose(log);
+    }
+    if (failed) {
         snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name,
                  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
         pb_outfile_abort(&out);
@@ -244,12 +269,17 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
     return -1;
 }
 
-static void print_notes(const struct pb_plot_notes *notes)
+/* The first few notes on stderr; all of them go into the index. */
+static void print_notes(const struct pb_plot_notes *notes, const char *dir)
 {
-    for (size_t i = 0; i < notes->n; i++)
+    enum { SHOWN = 5 };
+    size_t shown = notes->n < SHOWN ? notes->n : SHOWN;
+    for (size_t i = 0; i < shown; i++)
         fprintf(stderr, "poolbench plot: note: %s\n", notes->text[i]);
-    if (notes->dropped)
-        fprintf(stderr, "poolbench plot: note: and %zu more\n", notes->dropped);
+    size_t more = notes->n - shown + notes->dropped;
+    if (more)
+        fprintf(stderr, "poolbench plot: note: and %zu more (listed in %s/README.md)\n", more,
+                dir);
 }
 
 /* Export and draw everything; returns the exit status. */
@@ -264,7 +294,7 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
         free(notes);
         return PB_EXIT_USAGE;
     }
-    print_notes(notes);
+    print_notes(notes, dir);
     if (charts.n == 0) {
         fprintf(stderr, "poolbench plot: nothing to chart: no run has figures to draw\n");
         free(notes);
