@@ -9,13 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 static const struct pb_backend_ops *arena(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("arena");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("arena");
+}
+
+static struct pb_backend_stats stats_of(void *self)
+{
+    return bt_stats(arena(), self);
+}
+
+static struct bt_mappings mappings_of(void *self)
+{
+    return bt_mappings_of(arena(), self);
 }
 
 static void *make_block(const char *block)
@@ -28,36 +37,8 @@ static void *make_block(const char *block)
     return self;
 }
 
-static struct pb_backend_stats stats_of(void *self)
-{
-    struct pb_backend_stats st;
-    arena()->stats(self, &st);
-    return st;
-}
-
-struct mapping_list {
-    struct pb_mapping m[64];
-    size_t n;
-};
-
-static int collect(const struct pb_mapping *m, void *ctx)
-{
-    struct mapping_list *l = ctx;
-    if (l->n < 64)
-        l->m[l->n] = *m;
-    l->n++;
-    return 0;
-}
-
-static struct mapping_list mappings_of(void *self)
-{
-    struct mapping_list l = {.n = 0};
-    arena()->mappings(self, collect, &l);
-    return l;
-}
-
 /* Index of the mapping holding p, or -1. */
-static int mapping_of(const struct mapping_list *l, const void *p)
+static int mapping_of(const struct bt_mappings *l, const void *p)
 {
     for (size_t i = 0; i < l->n && i < 64; i++) {
         const unsigned char *b = l->m[i].addr;
@@ -65,18 +46,6 @@ static int mapping_of(const struct mapping_list *l, const void *p)
             return (int)i;
     }
     return -1;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
 }
 
 static void arena_bumps_in_granules_with_exact_padding(void **state)
@@ -115,7 +84,7 @@ static void arena_honours_every_alignment(void **state)
             unsigned char *p = arena()->alloc(self, size, align);
             assert_non_null(p);
             assert_int_equal((uintptr_t)p % align, 0);
-            fill(p, size, round);
+            bt_fill(p, size, round);
         }
     }
     arena()->destroy(self);
@@ -134,10 +103,10 @@ static void arena_live_blocks_never_overlap(void **state)
         size[i] = (seed >> 8) % 3000;
         p[i] = arena()->alloc(self, size[i], (size_t)1 << (i % 6));
         assert_non_null(p[i]);
-        fill(p[i], size[i], i);
+        bt_fill(p[i], size[i], i);
     }
     for (unsigned i = 0; i < N; i++)
-        verify(p[i], size[i], i);
+        bt_verify(p[i], size[i], i);
     assert_true(mappings_of(self).n > 1);
     arena()->destroy(self);
 }
@@ -178,7 +147,7 @@ static void arena_free_all_rewinds_and_reuses(void **state)
     for (size_t i = 1; i < n; i++) {
         unsigned char *p = arena()->alloc(self, 64, 16);
         assert_non_null(p);
-        fill(p, 64, (unsigned)i);
+        bt_fill(p, 64, (unsigned)i);
     }
     assert_int_equal(mappings_of(self).n, 3); /* the same blocks served it again */
     assert_int_equal(stats_of(self).peak_footprint_bytes, 3 * 4096);
@@ -202,7 +171,7 @@ static void arena_grows_across_blocks(void **state)
         n++;
     }
     assert_true(n >= 4096 / 64 - 1 && n < 4096 / 64); /* only the header is not data */
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(mapping_of(&l, prev), 0);
     assert_int_equal(mapping_of(&l, p), 1);
     assert_int_equal(l.m[1].len, 4096);
@@ -219,15 +188,15 @@ static void arena_large_request_gets_its_own_block(void **state)
     unsigned char *big = arena()->alloc(self, 10000, 64);
     assert_non_null(big);
     assert_int_equal((uintptr_t)big % 64, 0);
-    fill(big, 10000, 9);
-    struct mapping_list l = mappings_of(self);
+    bt_fill(big, 10000, 9);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 2);
     int k = mapping_of(&l, big);
     assert_true(k >= 0 && mapping_of(&l, a) != k);
     assert_true(l.m[k].len >= 10000 && l.m[k].len % 4096 == 0);
     unsigned char *b = arena()->alloc(self, 100, 16);
     assert_ptr_equal(b, a + 112); /* the current block is still being bumped */
-    verify(big, 10000, 9);
+    bt_verify(big, 10000, 9);
     size_t big_len = l.m[k].len;
     assert_int_equal(stats_of(self).footprint_bytes, 4096 + big_len);
     arena()->free_all(self);
@@ -243,7 +212,7 @@ static void arena_realloc_resizes_the_last_block_in_place(void **state)
     (void)state;
     void *self = make_block("4096");
     unsigned char *p = arena()->alloc(self, 100, 16);
-    fill(p, 100, 1);
+    bt_fill(p, 100, 1);
     assert_ptr_equal(arena()->realloc(self, p, 100, 200, 16), p);
     assert_int_equal(stats_of(self).granted_bytes, 208);
     assert_ptr_equal(arena()->realloc(self, p, 200, 50, 16), p);
@@ -254,13 +223,13 @@ static void arena_realloc_resizes_the_last_block_in_place(void **state)
     unsigned char *r = arena()->realloc(self, p, 50, 300, 16);
     assert_non_null(r);
     assert_ptr_not_equal(r, p);
-    verify(r, 50, 1);
+    bt_verify(r, 50, 1);
     assert_int_equal(stats_of(self).granted_bytes, 16 + 304); /* q and r; p's bytes are dead */
     /* Too large for the block: moves to a dedicated block. */
-    fill(r, 300, 2);
+    bt_fill(r, 300, 2);
     unsigned char *s = arena()->realloc(self, r, 300, 5000, 16);
     assert_non_null(s);
-    verify(s, 300, 2);
+    bt_verify(s, 300, 2);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.reallocs, 4);
     assert_int_equal(st.allocs, 2);

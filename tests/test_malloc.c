@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 /* Under AddressSanitizer a failed allocation must return NULL, as glibc's does,
@@ -21,16 +22,12 @@ const char *__asan_default_options(void)
 
 static const struct pb_backend_ops *lib(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("malloc");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("malloc");
 }
 
 static struct pb_backend_stats stats_of(void *self)
 {
-    struct pb_backend_stats st;
-    lib()->stats(self, &st);
-    return st;
+    return bt_stats(lib(), self);
 }
 
 /* An instance as the memory pass uses it: stats asked before the first alloc,
@@ -45,18 +42,6 @@ static void *make(void)
     return self;
 }
 
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
-}
-
 static void malloc_honours_every_alignment(void **state)
 {
     (void)state;
@@ -69,11 +54,11 @@ static void malloc_honours_every_alignment(void **state)
             p[n] = lib()->alloc(self, sizes[k], align);
             assert_non_null(p[n]);
             assert_int_equal((uintptr_t)p[n] % align, 0);
-            fill(p[n], sizes[k], (unsigned)n);
+            bt_fill(p[n], sizes[k], (unsigned)n);
         }
     }
     for (size_t i = 0; i < n; i++) {
-        verify(p[i], sizes[i % 6], (unsigned)i);
+        bt_verify(p[i], sizes[i % 6], (unsigned)i);
         assert_int_equal(lib()->free(self, p[i], sizes[i % 6]), 0);
     }
     assert_int_equal(stats_of(self).live_blocks, 0);
@@ -94,10 +79,10 @@ static void malloc_live_blocks_never_overlap(void **state)
         size[i] = (seed >> 8) % 2000;
         p[i] = lib()->alloc(self, size[i], (size_t)16 << (i % 3));
         assert_non_null(p[i]);
-        fill(p[i], size[i], i);
+        bt_fill(p[i], size[i], i);
     }
     for (unsigned i = 0; i < N; i++) {
-        verify(p[i], size[i], i);
+        bt_verify(p[i], size[i], i);
         lib()->free(self, p[i], size[i]);
     }
     lib()->destroy(self);
@@ -157,20 +142,20 @@ static void malloc_realloc_keeps_contents_and_alignment(void **state)
     (void)state;
     void *self = make();
     unsigned char *p = lib()->alloc(self, 100, 16);
-    fill(p, 100, 1);
+    bt_fill(p, 100, 1);
     p = lib()->realloc(self, p, 100, 5000, 16);
     assert_non_null(p);
-    verify(p, 100, 1);
+    bt_verify(p, 100, 1);
     assert_int_equal(stats_of(self).granted_bytes, malloc_usable_size(p));
     unsigned char *a = lib()->alloc(self, 300, 256);
-    fill(a, 300, 2);
+    bt_fill(a, 300, 2);
     a = lib()->realloc(self, a, 300, 1000, 256);
     assert_non_null(a);
     assert_int_equal((uintptr_t)a % 256, 0);
-    verify(a, 300, 2);
+    bt_verify(a, 300, 2);
     a = lib()->realloc(self, a, 1000, 10, 256);
     assert_int_equal((uintptr_t)a % 256, 0);
-    verify(a, 10, 2);
+    bt_verify(a, 10, 2);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.granted_bytes, malloc_usable_size(p) + malloc_usable_size(a));
     assert_int_equal(st.reallocs, 3);
@@ -194,10 +179,10 @@ static void malloc_refuses_bad_requests(void **state)
     assert_non_null(strstr(lib()->last_error(self), "cannot allocate 9223372036854775807 bytes"));
     assert_null(lib()->alloc(self, SIZE_MAX / 2, 64));
     unsigned char *p = lib()->alloc(self, 10, 16);
-    fill(p, 10, 4);
+    bt_fill(p, 10, 4);
     assert_null(lib()->realloc(self, p, 10, SIZE_MAX / 2, 16));
     assert_non_null(strstr(lib()->last_error(self), "cannot resize"));
-    verify(p, 10, 4); /* the old block is intact */
+    bt_verify(p, 10, 4); /* the old block is intact */
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.failures, 5);
     assert_int_equal(st.allocs, 1);

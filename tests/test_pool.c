@@ -10,81 +10,37 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 static const struct pb_backend_ops *pool(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("pool");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("pool");
 }
 
 static void *make(const struct pb_option *o, size_t n)
 {
-    void *self = NULL;
-    char err[PB_ERR_MAX] = "";
-    int rc = pool()->create(o, n, &self, err, sizeof err);
-    if (rc)
-        fail_msg("pool create failed: %s", err);
-    return self;
+    return bt_make(pool(), o, n);
 }
 
 static struct pb_backend_stats stats_of(void *self)
 {
-    struct pb_backend_stats st;
-    pool()->stats(self, &st);
-    return st;
+    return bt_stats(pool(), self);
 }
 
 static size_t config_value(void *self, const char *key)
 {
-    struct pb_config_entry cfg[8];
-    size_t n = pool()->config(self, cfg, 8);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cfg[i].key, key) == 0)
-            return (size_t)strtoull(cfg[i].value, NULL, 10);
-    fail_msg("no config entry %s", key);
-    return 0;
+    return bt_config_value(pool(), self, key);
 }
 
-struct mapping_list {
-    struct pb_mapping m[16];
-    size_t n;
-};
-
-static int collect(const struct pb_mapping *m, void *ctx)
+static const char *config_text(void *self, const char *key)
 {
-    struct mapping_list *l = ctx;
-    if (l->n < 16)
-        l->m[l->n] = *m;
-    l->n++;
-    return 0;
+    return bt_config_text(pool(), self, key);
 }
 
-static struct mapping_list mappings_of(void *self)
+static struct bt_mappings mappings_of(void *self)
 {
-    struct mapping_list l = {.n = 0};
-    pool()->mappings(self, collect, &l);
-    return l;
-}
-
-static int inside(const struct pb_mapping *m, const void *p)
-{
-    const unsigned char *b = m->addr;
-    return (const unsigned char *)p >= b && (const unsigned char *)p < b + m->len;
-}
-
-/* Fill a block with a pattern unique to its tag; check it later. */
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+    return bt_mappings_of(pool(), self);
 }
 
 static void pool_defaults_in_config(void **state)
@@ -136,7 +92,7 @@ static void pool_pointers_honour_alignment(void **state)
         unsigned char *p = pool()->alloc(self, 100, align);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 64, 0);
-        fill(p, 128, i);
+        bt_fill(p, 128, i);
     }
     pool()->destroy(self);
 }
@@ -151,7 +107,7 @@ static void pool_live_blocks_never_overlap(void **state)
     for (unsigned i = 0; i < N; i++) {
         p[i] = pool()->alloc(self, 48, 16);
         assert_non_null(p[i]);
-        fill(p[i], 48, i);
+        bt_fill(p[i], 48, i);
     }
     for (unsigned i = 0; i < N; i += 3) {
         assert_int_equal(pool()->free(self, p[i], 48), 0);
@@ -160,11 +116,11 @@ static void pool_live_blocks_never_overlap(void **state)
     for (unsigned i = N; i < N + M; i++) {
         p[i] = pool()->alloc(self, 48, 16);
         assert_non_null(p[i]);
-        fill(p[i], 48, i);
+        bt_fill(p[i], 48, i);
     }
     for (unsigned i = 0; i < N + M; i++)
         if (p[i])
-            verify(p[i], 48, i);
+            bt_verify(p[i], 48, i);
     pool()->destroy(self);
 }
 
@@ -205,7 +161,7 @@ static void pool_free_all_then_reuse(void **state)
     for (size_t i = 1; i < 2 * per_slab; i++) {
         unsigned char *p = pool()->alloc(self, 64, 16);
         assert_non_null(p);
-        fill(p, 64, (unsigned)i);
+        bt_fill(p, 64, (unsigned)i);
     }
     assert_int_equal(mappings_of(self).n, 2);
     assert_non_null(pool()->alloc(self, 64, 16));
@@ -220,7 +176,7 @@ static void pool_grows_by_slabs(void **state)
     void *self = make(o, 2);
     for (int i = 0; i < 64; i++)
         assert_non_null(pool()->alloc(self, 64, 16));
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.m[0].len, 4096);
     void *p65 = pool()->alloc(self, 64, 16);
@@ -228,8 +184,8 @@ static void pool_grows_by_slabs(void **state)
     l = mappings_of(self);
     assert_int_equal(l.n, 2);
     assert_int_equal(l.m[1].len, 4096);
-    assert_false(inside(&l.m[0], p65));
-    assert_true(inside(&l.m[1], p65));
+    assert_false(bt_inside(&l.m[0], p65));
+    assert_true(bt_inside(&l.m[1], p65));
     assert_int_equal((uintptr_t)l.m[1].addr % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.footprint_bytes, 2 * 4096);
@@ -321,12 +277,12 @@ static void pool_realloc_within_chunk(void **state)
     (void)state;
     void *self = make(NULL, 0);
     unsigned char *p = pool()->alloc(self, 10, 16);
-    fill(p, 10, 3);
+    bt_fill(p, 10, 3);
     assert_ptr_equal(pool()->realloc(self, p, 10, 64, 16), p);
     assert_ptr_equal(pool()->realloc(self, p, 64, 1, 8), p);
     assert_null(pool()->realloc(self, p, 1, 65, 16));
     assert_non_null(strstr(pool()->last_error(self), "65 bytes exceeds chunk size 64"));
-    verify(p, 10, 3);
+    bt_verify(p, 10, 3);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.reallocs, 2);
     assert_int_equal(st.failures, 1);
@@ -352,7 +308,7 @@ static void pool_touches_no_page_before_use(void **state)
     struct pb_option o[] = {{"slab", "64k"}};
     void *self = make(o, 1);
     unsigned char *p = pool()->alloc(self, 64, 16);
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 1);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t pages = l.m[0].len / page;
@@ -415,7 +371,7 @@ static void pool_checked_catches_foreign_and_interior(void **state)
     (void)state;
     void *self = make_checked();
     unsigned char *p = pool()->alloc(self, 48, 16);
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     unsigned char *base = l.m[0].addr;
     int on_stack = 0;
     void *heap = malloc(48);
@@ -485,28 +441,6 @@ static void pool_rejects_bad_options(void **state)
     }
 }
 
-static const char *config_text(void *self, const char *key)
-{
-    static struct pb_config_entry cfg[8];
-    size_t n = pool()->config(self, cfg, 8);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cfg[i].key, key) == 0)
-            return cfg[i].value;
-    fail_msg("no config entry %s", key);
-    return "";
-}
-
-static size_t resident_pages(void *addr, size_t len)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 0;
-    unsigned char vec[64];
-    assert_true(len / page <= sizeof vec);
-    assert_int_equal(mincore(addr, len, vec), 0);
-    for (size_t i = 0; i < len / page; i++)
-        n += vec[i] & 1;
-    return n;
-}
-
 /* return=0: a slab is given back the moment it empties; its pages leave RAM. */
 static void pool_return_gives_back_empty_slab(void **state)
 {
@@ -520,15 +454,15 @@ static void pool_return_gives_back_empty_slab(void **state)
         p[i] = pool()->alloc(self, 64, 16);
         assert_non_null(p[i]);
         assert_int_equal((uintptr_t)p[i] % 16, 0);
-        fill(p[i], 64, (unsigned)i);
+        bt_fill(p[i], 64, (unsigned)i);
     }
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 2);
     unsigned char *slab0 = (unsigned char *)((uintptr_t)p[0] & ~(uintptr_t)16383);
-    assert_int_equal(resident_pages(slab0, 16384), 4);
+    assert_int_equal(bt_resident_pages(slab0, 16384), 4);
     for (size_t i = 0; i < per_slab; i++)
         assert_int_equal(pool()->free(self, p[i], 64), 0);
-    assert_int_equal(resident_pages(slab0, 16384), 0);
+    assert_int_equal(bt_resident_pages(slab0, 16384), 0);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.footprint_bytes, 16384);
     assert_int_equal(st.peak_footprint_bytes, 2 * 16384);
@@ -537,7 +471,7 @@ static void pool_return_gives_back_empty_slab(void **state)
     assert_int_equal(mappings_of(self).n, 1);
     assert_string_equal(config_text(self, "slabs_returned"), "1");
     for (size_t i = per_slab; i < 2 * per_slab; i++)
-        verify(p[i], 64, (unsigned)i);
+        bt_verify(p[i], 64, (unsigned)i);
     unsigned char *q = pool()->alloc(self, 64, 16); /* the given-back slab, carved afresh */
     assert_true(q >= slab0 && q < slab0 + 16384);
     for (size_t i = 0; i < 64; i++)

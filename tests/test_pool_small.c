@@ -11,90 +11,37 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 static const struct pb_backend_ops *ps(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("pool-small");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("pool-small");
 }
 
 static void *make(const struct pb_option *o, size_t n)
 {
-    void *self = NULL;
-    char err[PB_ERR_MAX] = "";
-    if (ps()->create(o, n, &self, err, sizeof err))
-        fail_msg("pool-small create failed: %s", err);
-    return self;
+    return bt_make(ps(), o, n);
 }
 
 static struct pb_backend_stats stats_of(void *self)
 {
-    struct pb_backend_stats st;
-    ps()->stats(self, &st);
-    return st;
+    return bt_stats(ps(), self);
 }
 
 static const char *config_text(void *self, const char *key)
 {
-    static struct pb_config_entry cfg[16];
-    size_t n = ps()->config(self, cfg, 16);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cfg[i].key, key) == 0)
-            return cfg[i].value;
-    fail_msg("no config entry %s", key);
-    return "";
+    return bt_config_text(ps(), self, key);
 }
 
 static size_t config_value(void *self, const char *key)
 {
-    return (size_t)strtoull(config_text(self, key), NULL, 10);
+    return bt_config_value(ps(), self, key);
 }
 
-struct mapping_list {
-    struct pb_mapping m[64];
-    size_t n;
-};
-
-static int collect(const struct pb_mapping *m, void *ctx)
+static struct bt_mappings mappings_of(void *self)
 {
-    struct mapping_list *l = ctx;
-    if (l->n < 64)
-        l->m[l->n] = *m;
-    l->n++;
-    return 0;
-}
-
-static struct mapping_list mappings_of(void *self)
-{
-    struct mapping_list l = {.n = 0};
-    ps()->mappings(self, collect, &l);
-    return l;
-}
-
-static size_t resident_pages(void *addr, size_t len)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = len / page, n = 0;
-    unsigned char *vec = malloc(pages);
-    assert_non_null(vec);
-    assert_int_equal(mincore(addr, len, vec), 0);
-    for (size_t i = 0; i < pages; i++)
-        n += vec[i] & 1;
-    free(vec);
-    return n;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+    return bt_mappings_of(ps(), self);
 }
 
 static void small_defaults_in_config(void **state)
@@ -210,9 +157,9 @@ static void small_alignment_and_slab_alignment(void **state)
         unsigned char *p = ps()->alloc(self, 24, (size_t)1 << (i % 4));
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 8, 0);
-        fill(p, 24, i);
+        bt_fill(p, 24, i);
     }
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_true(l.n >= 3);
     for (size_t i = 0; i < l.n && i < 64; i++) {
         assert_int_equal(l.m[i].len, 8192);
@@ -231,7 +178,7 @@ static void small_live_blocks_never_overlap(void **state)
     for (unsigned i = 0; i < N; i++) {
         p[i] = ps()->alloc(self, 6, 2);
         assert_non_null(p[i]);
-        fill(p[i], 6, i);
+        bt_fill(p[i], 6, i);
     }
     for (unsigned i = 0; i < N; i += 3) {
         assert_int_equal(ps()->free(self, p[i], 6), 0);
@@ -240,11 +187,11 @@ static void small_live_blocks_never_overlap(void **state)
     for (unsigned i = N; i < N + M; i++) {
         p[i] = ps()->alloc(self, 5, 1);
         assert_non_null(p[i]);
-        fill(p[i], 6, i);
+        bt_fill(p[i], 6, i);
     }
     for (unsigned i = 0; i < N + M; i++)
         if (p[i])
-            verify(p[i], 6, i);
+            bt_verify(p[i], 6, i);
     free(p);
     ps()->destroy(self);
 }
@@ -299,7 +246,7 @@ static void small_free_all_then_reuse(void **state)
     for (size_t i = 0; i < 126; i++) {
         unsigned char *p = ps()->alloc(self, 64, 16);
         assert_non_null(p);
-        fill(p, 64, (unsigned)i);
+        bt_fill(p, 64, (unsigned)i);
     }
     assert_int_equal(mappings_of(self).n, 2); /* both kept slabs refilled first */
     assert_non_null(ps()->alloc(self, 64, 16));
@@ -414,15 +361,15 @@ static void small_page_return_gives_back_empty_slab(void **state)
     unsigned char **p = calloc(2 * per_slab, sizeof *p);
     for (size_t i = 0; i < 2 * per_slab; i++) {
         p[i] = ps()->alloc(self, 64, 16);
-        fill(p[i], 64, (unsigned)i); /* every page resident */
+        bt_fill(p[i], 64, (unsigned)i); /* every page resident */
     }
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 2);
     unsigned char *slab0 = l.m[0].addr;
-    assert_int_equal(resident_pages(slab0, 65536), 16);
+    assert_int_equal(bt_resident_pages(slab0, 65536), 16);
     for (size_t i = 0; i < per_slab; i++) /* empties slab 0 */
         assert_int_equal(ps()->free(self, p[i], 64), 0);
-    assert_int_equal(resident_pages(slab0, 65536), 0); /* header page included */
+    assert_int_equal(bt_resident_pages(slab0, 65536), 0); /* header page included */
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.footprint_bytes, 65536);
     assert_int_equal(st.peak_footprint_bytes, 2 * 65536);
@@ -432,7 +379,7 @@ static void small_page_return_gives_back_empty_slab(void **state)
     assert_ptr_not_equal(l.m[0].addr, slab0);
     assert_int_equal(config_value(self, "slabs_returned"), 1);
     for (size_t i = per_slab; i < 2 * per_slab; i++)
-        verify(p[i], 64, (unsigned)i);
+        bt_verify(p[i], 64, (unsigned)i);
     /* Slab 1 is full: the next alloc reuses slab 0, carved afresh, reading zeros. */
     unsigned char *q = ps()->alloc(self, 64, 16);
     assert_true(q >= slab0 && q < slab0 + 65536);
@@ -455,15 +402,15 @@ static void small_page_return_keeps_n_empty(void **state)
     unsigned char **p = calloc(3 * per_slab, sizeof *p);
     for (size_t i = 0; i < 3 * per_slab; i++) {
         p[i] = ps()->alloc(self, 64, 16);
-        fill(p[i], 64, (unsigned)i);
+        bt_fill(p[i], 64, (unsigned)i);
     }
-    struct mapping_list l = mappings_of(self);
+    struct bt_mappings l = mappings_of(self);
     assert_int_equal(l.n, 3);
     for (size_t i = 0; i < 2 * per_slab; i++)
         assert_int_equal(ps()->free(self, p[i], 64), 0);
-    assert_int_equal(resident_pages(l.m[0].addr, 16384), 4); /* kept: the first to empty */
-    assert_int_equal(resident_pages(l.m[1].addr, 16384), 0); /* given back */
-    assert_int_equal(resident_pages(l.m[2].addr, 16384), 4); /* still full */
+    assert_int_equal(bt_resident_pages(l.m[0].addr, 16384), 4); /* kept: the first to empty */
+    assert_int_equal(bt_resident_pages(l.m[1].addr, 16384), 0); /* given back */
+    assert_int_equal(bt_resident_pages(l.m[2].addr, 16384), 4); /* still full */
     assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
     assert_int_equal(mappings_of(self).n, 2);
     /* Churn on the kept empty slab gives nothing back. */
@@ -481,7 +428,7 @@ static void small_page_return_keeps_n_empty(void **state)
     for (size_t i = 0; i < 3 * per_slab; i++) {
         unsigned char *x = ps()->alloc(self, 64, 16);
         assert_non_null(x);
-        fill(x, 64, (unsigned)i);
+        bt_fill(x, 64, (unsigned)i);
     }
     assert_int_equal(stats_of(self).footprint_bytes, 3 * 16384);
     assert_int_equal(stats_of(self).live_blocks, 3 * per_slab);

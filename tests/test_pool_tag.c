@@ -10,22 +10,27 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 static const struct pb_backend_ops *pt(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("pool-per-tag");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("pool-per-tag");
 }
 
 static void *make(const struct pb_option *o, size_t n)
 {
-    void *self = NULL;
-    char err[PB_ERR_MAX] = "";
-    if (pt()->create(o, n, &self, err, sizeof err))
-        fail_msg("pool-per-tag create failed: %s", err);
-    return self;
+    return bt_make(pt(), o, n);
+}
+
+static struct pb_backend_stats stats_of(void *self)
+{
+    return bt_stats(pt(), self);
+}
+
+static size_t config_value(void *self, const char *key)
+{
+    return bt_config_value(pt(), self, key);
 }
 
 static void *at(void *self, size_t size, size_t align, unsigned tag)
@@ -34,24 +39,6 @@ static void *at(void *self, size_t size, size_t align, unsigned tag)
     if (!p)
         fail_msg("alloc_tagged(%zu, %zu, %u): %s", size, align, tag, pt()->last_error(self));
     return p;
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    struct pb_backend_stats st;
-    pt()->stats(self, &st);
-    return st;
-}
-
-static size_t config_value(void *self, const char *key)
-{
-    struct pb_config_entry cfg[16];
-    size_t n = pt()->config(self, cfg, 16);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cfg[i].key, key) == 0)
-            return (size_t)strtoull(cfg[i].value, NULL, 10);
-    fail_msg("no config entry %s", key);
-    return 0;
 }
 
 static struct pb_class_stats rows[512];
@@ -76,18 +63,6 @@ static const struct pb_class_stats *row(void *self, unsigned t, size_t size)
     return NULL;
 }
 
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
-}
-
 static void tag_flag_and_ops(void **state)
 {
     (void)state;
@@ -109,12 +84,12 @@ static void tag_two_tags_two_pools(void **state)
     for (int i = 0; i < 3; i++) {
         a[i] = at(self, 24, 16, 1);
         assert_int_equal((uintptr_t)a[i] % 16, 0);
-        fill(a[i], 24, (unsigned)i);
+        bt_fill(a[i], 24, (unsigned)i);
     }
     for (int i = 0; i < 2; i++) {
         b[i] = at(self, 100, 8, 2);
         assert_int_equal((uintptr_t)b[i] % 8, 0);
-        fill(b[i], 100, 10u + (unsigned)i);
+        bt_fill(b[i], 100, 10u + (unsigned)i);
     }
     assert_ptr_equal(a[1], a[0] + 32); /* tag 1: chunk 24 rounded to 16 */
     assert_ptr_equal(b[1], b[0] + 104); /* tag 2: chunk 100 rounded to 8 */
@@ -138,9 +113,9 @@ static void tag_two_tags_two_pools(void **state)
     assert_int_equal(pt()->free(self, b[0], 100), 0);
     assert_ptr_equal(at(self, 24, 16, 1), a[1]);
     assert_ptr_equal(at(self, 90, 8, 2), b[0]);
-    verify(a[0], 24, 0);
-    verify(a[2], 24, 2);
-    verify(b[1], 100, 11);
+    bt_verify(a[0], 24, 0);
+    bt_verify(a[2], 24, 2);
+    bt_verify(b[1], 100, 11);
     struct pb_backend_stats st = stats_of(self);
     assert_int_equal(st.live_blocks, 5);
     assert_int_equal(st.granted_bytes, 3 * 32 + 2 * 104);
@@ -288,12 +263,12 @@ static void tag_live_blocks_never_overlap(void **state)
         unsigned tag = (seed >> 8) % 20;          /* tag 0: untagged */
         size[i] = tag ? 8 * tag : (seed >> 12) % 6000;
         p[i] = at(self, size[i], 16, tag);
-        fill(p[i], size[i], i);
+        bt_fill(p[i], size[i], i);
     }
     for (unsigned i = 0; i < N; i += 2)
         assert_int_equal(pt()->free(self, p[i], size[i]), 0);
     for (unsigned i = 1; i < N; i += 2)
-        verify(p[i], size[i], i);
+        bt_verify(p[i], size[i], i);
     assert_int_equal(stats_of(self).live_blocks, N / 2);
     for (unsigned i = 1; i < N; i += 2)
         assert_int_equal(pt()->free(self, p[i], size[i]), 0);

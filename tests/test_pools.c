@@ -10,29 +10,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "backend_test.h"
 #include "pb_backend.h"
 
 static const struct pb_backend_ops *pools(void)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("pools");
-    assert_non_null(ops);
-    return ops;
+    return bt_ops("pools");
 }
 
 static void *make(const struct pb_option *o, size_t n)
 {
-    void *self = NULL;
-    char err[PB_ERR_MAX] = "";
-    if (pools()->create(o, n, &self, err, sizeof err))
-        fail_msg("pools create failed: %s", err);
-    return self;
+    return bt_make(pools(), o, n);
 }
 
 static struct pb_backend_stats stats_of(void *self)
 {
-    struct pb_backend_stats st;
-    pools()->stats(self, &st);
-    return st;
+    return bt_stats(pools(), self);
 }
 
 /* The jemalloc-like default list, written out independently of the backend. */
@@ -49,18 +42,6 @@ static size_t rows_of(void *self)
     size_t n = pools()->class_stats(self, rows, 64);
     assert_true(n <= 64);
     return n;
-}
-
-static void fill(unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
-}
-
-static void verify(const unsigned char *p, size_t n, unsigned tag)
-{
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
 }
 
 static void pools_default_classes(void **state)
@@ -106,7 +87,7 @@ static void pools_route_every_size(void **state)
         unsigned char *p = pools()->alloc(self, size, 16);
         assert_non_null(p);
         assert_int_equal((uintptr_t)p % 16, 0);
-        fill(p, size, (unsigned)size);
+        bt_fill(p, size, (unsigned)size);
         if (size % 97 == 0) {
             rows_of(self);
             for (size_t j = 0; j < N_DEFAULT; j++)
@@ -136,8 +117,8 @@ static void pools_large_to_system_counted(void **state)
     assert_non_null(big);
     assert_non_null(huge);
     assert_int_equal((uintptr_t)huge % 64, 0);
-    fill(big, 3585, 1);
-    fill(huge, 1 << 20, 2);
+    bt_fill(big, 3585, 1);
+    bt_fill(huge, 1 << 20, 2);
     size_t n = rows_of(self);
     struct pb_class_stats sys = rows[n - 1];
     assert_int_equal(sys.kind, PB_CLASS_SYSTEM);
@@ -148,7 +129,7 @@ static void pools_large_to_system_counted(void **state)
     assert_int_equal(st.footprint_bytes, sys.footprint_bytes); /* no slab mapped */
     assert_int_equal(st.granted_bytes, sys.footprint_bytes);
     assert_int_equal(st.live_blocks, 2);
-    verify(big, 3585, 1);
+    bt_verify(big, 3585, 1);
     assert_int_equal(pools()->free(self, big, 3585), 0);
     assert_int_equal(pools()->free(self, huge, 1 << 20), 0);
     n = rows_of(self);
@@ -175,8 +156,8 @@ static void pools_over_aligned_to_system(void **state)
     assert_int_equal((uintptr_t)a16 % 16, 0);
     assert_int_equal((uintptr_t)b32 % 32, 0);
     assert_int_equal((uintptr_t)c64 % 64, 0);
-    fill(a16, 8, 1);
-    fill(b32, 40, 2);
+    bt_fill(a16, 8, 1);
+    bt_fill(b32, 40, 2);
     rows_of(self);
     assert_int_equal(rows[0].allocs, 1);
     assert_int_equal(rows[1].allocs, 1);
@@ -210,16 +191,16 @@ static void pools_live_blocks_never_overlap(void **state)
         size[i] = (seed >> 8) % 5000;
         p[i] = pools()->alloc(self, size[i], 16);
         assert_non_null(p[i]);
-        fill(p[i], size[i], i);
+        bt_fill(p[i], size[i], i);
     }
     for (unsigned i = 0; i < N; i += 3)
         assert_int_equal(pools()->free(self, p[i], size[i]), 0);
     for (unsigned i = 0; i < N; i += 3) {
         p[i] = pools()->alloc(self, size[i], 16);
-        fill(p[i], size[i], i + 7);
+        bt_fill(p[i], size[i], i + 7);
     }
     for (unsigned i = 0; i < N; i++)
-        verify(p[i], size[i], i % 3 ? i : i + 7);
+        bt_verify(p[i], size[i], i % 3 ? i : i + 7);
     assert_int_equal(stats_of(self).live_blocks, N);
     for (unsigned i = 0; i < N; i++)
         assert_int_equal(pools()->free(self, p[i], size[i]), 0);
@@ -370,29 +351,13 @@ static const char *config_text(void *self, const char *key)
     return "";
 }
 
-struct mapping_list {
-    struct pb_mapping m[16];
-    size_t n;
-};
-
 static int collect(const struct pb_mapping *m, void *ctx)
 {
-    struct mapping_list *l = ctx;
+    struct bt_mappings *l = ctx;
     if (l->n < 16)
         l->m[l->n] = *m;
     l->n++;
     return 0;
-}
-
-static size_t resident_pages(void *addr, size_t len)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE), n = 0;
-    unsigned char vec[64];
-    assert_true(len / page <= sizeof vec);
-    assert_int_equal(mincore(addr, len, vec), 0);
-    for (size_t i = 0; i < len / page; i++)
-        n += vec[i] & 1;
-    return n;
 }
 
 /* return=0: a class slab is given back as soon as it empties, then reused fresh. */
@@ -407,20 +372,20 @@ static void pools_return_gives_back_empty_class_slab(void **state)
     for (size_t i = 0; i < 2 * per_slab; i++) {
         p[i] = pools()->alloc(self, 64, 16);
         assert_non_null(p[i]);
-        fill(p[i], 64, (unsigned)i);
+        bt_fill(p[i], 64, (unsigned)i);
     }
     unsigned char *small = pools()->alloc(self, 10, 16);    /* class 16 */
     unsigned char *over = pools()->alloc(self, 16, 32);     /* over-aligned: the system */
     unsigned char *large = pools()->alloc(self, 100, 16);   /* larger than 64: the system */
     assert_int_equal((uintptr_t)over % 32, 0);
-    struct mapping_list l = {.n = 0};
+    struct bt_mappings l = {.n = 0};
     pools()->mappings(self, collect, &l);
     assert_int_equal(l.n, 3);
     unsigned char *slab0 = (unsigned char *)((uintptr_t)p[0] & ~(uintptr_t)16383);
-    assert_int_equal(resident_pages(slab0, 16384), 4);
+    assert_int_equal(bt_resident_pages(slab0, 16384), 4);
     for (size_t i = 0; i < per_slab; i++)
         assert_int_equal(pools()->free(self, p[i], 64), 0);
-    assert_int_equal(resident_pages(slab0, 16384), 0);
+    assert_int_equal(bt_resident_pages(slab0, 16384), 0);
     assert_string_equal(config_text(self, "slabs_returned"), "1");
     rows_of(self);
     assert_int_equal(rows[1].slabs, 1);
@@ -434,7 +399,7 @@ static void pools_return_gives_back_empty_class_slab(void **state)
     assert_int_equal(st.peak_footprint_bytes, 3 * 16384 + sys_bytes);
     assert_int_equal(st.live_blocks, per_slab + 3);
     for (size_t i = per_slab; i < 2 * per_slab; i++)
-        verify(p[i], 64, (unsigned)i);
+        bt_verify(p[i], 64, (unsigned)i);
     /* The next 64-byte block reuses the given-back slab, carved afresh: zeros. */
     unsigned char *q = pools()->alloc(self, 64, 16);
     assert_true(q >= slab0 && q < slab0 + 16384);
@@ -473,7 +438,7 @@ static void pools_return_free_all_keeps_n_per_class(void **state)
     for (int i = 0; i < 100; i++) {
         unsigned char *x = pools()->alloc(self, 64, 16);
         assert_non_null(x);
-        fill(x, 64, (unsigned)i);
+        bt_fill(x, 64, (unsigned)i);
     }
     assert_int_equal(stats_of(self).live_blocks, 100);
     assert_int_equal(stats_of(self).footprint_bytes, 3 * 4096);

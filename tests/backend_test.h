@@ -1,0 +1,117 @@
+/*
+ * backend_test.h -- helpers shared by the backend tests (tests/test_pool.c,
+ * test_arena.c, ...): make an instance, read its stats, config and mappings,
+ * count its resident pages, and fill / verify blocks with a pattern unique to
+ * each block, so an overlap between live blocks shows. Include after cmocka.h.
+ */
+#ifndef PB_BACKEND_TEST_H
+#define PB_BACKEND_TEST_H
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pb_backend.h"
+
+/* The registered backend called name (the test fails if there is none). */
+static inline const struct pb_backend_ops *bt_ops(const char *name)
+{
+    const struct pb_backend_ops *ops = pb_backend_find(name);
+    assert_non_null(ops);
+    return ops;
+}
+
+/* A new instance with these options (the test fails if create refuses). */
+static inline void *bt_make(const struct pb_backend_ops *ops, const struct pb_option *o,
+                            size_t n)
+{
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    if (ops->create(o, n, &self, err, sizeof err))
+        fail_msg("%s create failed: %s", ops->name, err);
+    return self;
+}
+
+static inline struct pb_backend_stats bt_stats(const struct pb_backend_ops *ops, void *self)
+{
+    struct pb_backend_stats st;
+    ops->stats(self, &st);
+    return st;
+}
+
+/* The value of one config entry, as text (valid until the next call). */
+static inline const char *bt_config_text(const struct pb_backend_ops *ops, void *self,
+                                         const char *key)
+{
+    static struct pb_config_entry cfg[16];
+    size_t n = ops->config(self, cfg, 16);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cfg[i].key, key) == 0)
+            return cfg[i].value;
+    fail_msg("no config entry %s", key);
+    return "";
+}
+
+static inline size_t bt_config_value(const struct pb_backend_ops *ops, void *self,
+                                     const char *key)
+{
+    return (size_t)strtoull(bt_config_text(ops, self, key), NULL, 10);
+}
+
+/* The mappings an instance lists (the first 64; n counts them all). */
+struct bt_mappings {
+    struct pb_mapping m[64];
+    size_t n;
+};
+
+static inline int bt_collect(const struct pb_mapping *m, void *ctx)
+{
+    struct bt_mappings *l = ctx;
+    if (l->n < 64)
+        l->m[l->n] = *m;
+    l->n++;
+    return 0;
+}
+
+static inline struct bt_mappings bt_mappings_of(const struct pb_backend_ops *ops, void *self)
+{
+    struct bt_mappings l = {.n = 0};
+    ops->mappings(self, bt_collect, &l);
+    return l;
+}
+
+/* Is p inside mapping m? */
+static inline int bt_inside(const struct pb_mapping *m, const void *p)
+{
+    const unsigned char *b = m->addr;
+    return (const unsigned char *)p >= b && (const unsigned char *)p < b + m->len;
+}
+
+/* Pages of [addr, addr + len) resident now, by the kernel (mincore). */
+static inline size_t bt_resident_pages(void *addr, size_t len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = len / page, n = 0;
+    unsigned char *vec = malloc(pages ? pages : 1);
+    assert_non_null(vec);
+    assert_int_equal(mincore(addr, len, vec), 0);
+    for (size_t i = 0; i < pages; i++)
+        n += vec[i] & 1;
+    free(vec);
+    return n;
+}
+
+/* Fill a block with a pattern unique to its tag; bt_verify checks it later. */
+static inline void bt_fill(unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(tag * 131u + i * 7u + 1u);
+}
+
+static inline void bt_verify(const unsigned char *p, size_t n, unsigned tag)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(p[i], (unsigned char)(tag * 131u + i * 7u + 1u));
+}
+
+#endif /* PB_BACKEND_TEST_H */
