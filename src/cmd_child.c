@@ -7,6 +7,7 @@
  * backend_config read here (where the library's version can be asked), as
  * JSON to the inherited descriptor.
  */
+#include "isolate.h"
 #include "pb_cli.h"
 
 #include <errno.h>
@@ -173,20 +174,6 @@ static cJSON *work(const struct pb_run_job *job)
     return part;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int pb_cmd_child(int argc, char **argv)
 {
     struct child_opts o;
@@ -217,7 +204,7 @@ int pb_cmd_child(int argc, char **argv)
     char *text = part ? cJSON_PrintUnformatted(part) : NULL;
     cJSON_Delete(part);
     pb_workload_free(&w);
-    rc = text && write_all(o.fd, text, strlen(text)) == 0 ? PB_EXIT_OK : PB_EXIT_FAIL;
+    rc = text && pb_write_all(o.fd, text, strlen(text)) == 0 ? PB_EXIT_OK : PB_EXIT_FAIL;
     free(text);
     close(o.fd);
     return rc;

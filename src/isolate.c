@@ -19,7 +19,7 @@
 
 #include "replay.h"
 
-static int write_all(int fd, const char *buf, size_t len)
+int pb_write_all(int fd, const char *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = write(fd, buf, len);
@@ -33,17 +33,22 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-static void child_main(int fd, pb_isolated_fn fn, void *ctx)
+/* Default dispositions: a crash must end the child by its signal, even when
+ * the parent (a test framework, a sanitizer) installed handlers. */
+static void default_signals(void)
 {
-    /* Default dispositions: a crash must end the child by its signal, even
-     * when the parent (a test framework, a sanitizer) installed handlers. */
     static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
+}
+
+static void child_main(int fd, pb_isolated_fn fn, void *ctx)
+{
+    default_signals();
     char *text = fn(ctx);
     if (!text)
         _exit(3);
-    int rc = write_all(fd, text, strlen(text));
+    int rc = pb_write_all(fd, text, strlen(text));
     free(text);
     close(fd);
     _exit(rc ? 4 : 0);
@@ -168,38 +173,18 @@ static enum pb_isolate_end wait_child(pid_t pid, int fd, unsigned timeout_sec,
     return PB_ISO_OK;
 }
 
-enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeout_sec,
-                                   volatile sig_atomic_t *stop, char **out, char *err,
-                                   size_t errlen)
-{
-    *out = NULL;
-    int fds[2];
-    if (pipe(fds)) {
-        snprintf(err, errlen, "pipe: %s", strerror(errno));
-        return PB_ISO_FAILED;
-    }
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        close(fds[0]);
-        close(fds[1]);
-        return PB_ISO_FAILED;
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child_main(fds[1], fn, ctx);
-    }
-    close(fds[1]);
-    return wait_child(pid, fds[0], timeout_sec, stop, out, err, errlen);
-}
+/* What a child does: run fn(ctx) in the forked copy, or exec argv. */
+struct child_job {
+    pb_isolated_fn fn;
+    void *ctx;
+    char *const *argv, *const *envp;
+    int result_fd;
+};
 
 /* In the child: the pipe becomes result_fd, default signals, then exec. */
 static void exec_child(int fd, int result_fd, char *const argv[], char *const envp[])
 {
-    static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        signal(sigs[i], SIG_DFL);
+    default_signals();
     if (fd != result_fd) {
         if (dup2(fd, result_fd) < 0)
             _exit(PB_ISO_EXEC_FAILED);
@@ -209,9 +194,10 @@ static void exec_child(int fd, int result_fd, char *const argv[], char *const en
     _exit(PB_ISO_EXEC_FAILED);
 }
 
-enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int result_fd,
-                                    unsigned timeout_sec, volatile sig_atomic_t *stop,
-                                    char **out, char *err, size_t errlen)
+/* Fork with a result pipe, start the job in the child, collect what it sends. */
+static enum pb_isolate_end spawn(const struct child_job *job, unsigned timeout_sec,
+                                 volatile sig_atomic_t *stop, char **out, char *err,
+                                 size_t errlen)
 {
     *out = NULL;
     int fds[2];
@@ -229,10 +215,28 @@ enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int 
     }
     if (pid == 0) {
         close(fds[0]);
-        exec_child(fds[1], result_fd, argv, envp);
+        if (job->argv)
+            exec_child(fds[1], job->result_fd, job->argv, job->envp);
+        child_main(fds[1], job->fn, job->ctx);
     }
     close(fds[1]);
-    enum pb_isolate_end end = wait_child(pid, fds[0], timeout_sec, stop, out, err, errlen);
+    return wait_child(pid, fds[0], timeout_sec, stop, out, err, errlen);
+}
+
+enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeout_sec,
+                                   volatile sig_atomic_t *stop, char **out, char *err,
+                                   size_t errlen)
+{
+    const struct child_job job = {.fn = fn, .ctx = ctx};
+    return spawn(&job, timeout_sec, stop, out, err, errlen);
+}
+
+enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int result_fd,
+                                    unsigned timeout_sec, volatile sig_atomic_t *stop,
+                                    char **out, char *err, size_t errlen)
+{
+    const struct child_job job = {.argv = argv, .envp = envp, .result_fd = result_fd};
+    enum pb_isolate_end end = spawn(&job, timeout_sec, stop, out, err, errlen);
     if (end == PB_ISO_FAILED && strstr(err, "exited with status 127"))
         snprintf(err, errlen, "cannot execute %s", argv[0]);
     return end;

@@ -36,4 +36,7 @@ enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int 
                                     unsigned timeout_sec, volatile sig_atomic_t *stop,
                                     char **out, char *err, size_t errlen);
 
+/* Write all of buf to fd (retrying short writes and EINTR); 0 ok, -1 on error. */
+int pb_write_all(int fd, const char *buf, size_t len);
+
 #endif /* PB_ISOLATE_H */
