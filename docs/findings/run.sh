@@ -2,7 +2,7 @@
 # docs/findings/run.sh -- regenerates the results files (data/) and charts (img/)
 # behind docs/findings.md, one function per question of the seed.
 #
-#   docs/findings/run.sh            every question (about 10 minutes on 2 cores)
+#   docs/findings/run.sh            every question (about a minute on 2 cores)
 #   docs/findings/run.sh q1 q3      only those
 #
 # Run it from anywhere; it works in the repository root. It uses build/poolbench
