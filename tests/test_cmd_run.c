@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+
+#include "json_test.h"
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -76,31 +78,6 @@ static int run(const struct dir *d, char *const argv[])
     return finish(start(d, argv));
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    assert_non_null(text);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    assert_non_null(j);
-    return j;
-}
-
 static char *dir_file(const struct dir *d, const char *name)
 {
     static char buf[4][160];
@@ -112,85 +89,45 @@ static char *dir_file(const struct dir *d, const char *name)
 
 /* ---- contract checks ------------------------------------------------------ */
 
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!v)
-        fail_msg("missing field '%s'", key);
-    return v;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsString(v))
-        fail_msg("field '%s' is not a string", key);
-    return v->valuestring;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsNumber(v))
-        fail_msg("field '%s' is not a number", key);
-    return v->valuedouble;
-}
-
-static const cJSON *obj(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsObject(v))
-        fail_msg("field '%s' is not an object", key);
-    return v;
-}
-
-static const cJSON *arr(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsArray(v))
-        fail_msg("field '%s' is not an array", key);
-    return v;
-}
-
 static int is_null(const cJSON *o, const char *key)
 {
-    return cJSON_IsNull(get(o, key));
+    return cJSON_IsNull(jt_get(o, key));
 }
 
 static void check_header(const cJSON *doc)
 {
-    assert_string_equal(str(doc, "schema"), "poolbench-results/1");
-    const char *created = str(doc, "created");
+    assert_string_equal(jt_str(doc, "schema"), "poolbench-results/1");
+    const char *created = jt_str(doc, "created");
     int y, mo, da, h, mi, s;
     char z;
     assert_int_equal(sscanf(created, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &da, &h, &mi, &s, &z), 7);
     assert_int_equal(z, 'Z');
-    const cJSON *tool = obj(doc, "tool");
+    const cJSON *tool = jt_obj(doc, "tool");
     const char *tool_keys[] = {"version", "git", "build_type", "compiler", "cflags"};
     for (int i = 0; i < 5; i++)
-        str(tool, tool_keys[i]);
-    const cJSON *m = obj(doc, "machine");
-    assert_true(strlen(str(m, "cpu")) > 0);
-    assert_true(num(m, "cores") >= 1);
-    assert_int_equal((long)num(m, "page_size"), sysconf(_SC_PAGESIZE));
-    assert_true(strlen(str(m, "kernel")) > 0);
-    assert_true(strlen(str(m, "libc")) > 0);
-    const cJSON *cfg = obj(doc, "config");
-    assert_true(num(cfg, "repeat") >= 1);
-    num(cfg, "warmup");
-    str(cfg, "touch");
-    num(cfg, "sample_every");
-    num(cfg, "timeout");
-    arr(cfg, "backends");
-    arr(doc, "runs");
-    assert_true(cJSON_IsBool(get(doc, "interrupted")));
+        jt_str(tool, tool_keys[i]);
+    const cJSON *m = jt_obj(doc, "machine");
+    assert_true(strlen(jt_str(m, "cpu")) > 0);
+    assert_true(jt_num(m, "cores") >= 1);
+    assert_int_equal((long)jt_num(m, "page_size"), sysconf(_SC_PAGESIZE));
+    assert_true(strlen(jt_str(m, "kernel")) > 0);
+    assert_true(strlen(jt_str(m, "libc")) > 0);
+    const cJSON *cfg = jt_obj(doc, "config");
+    assert_true(jt_num(cfg, "repeat") >= 1);
+    jt_num(cfg, "warmup");
+    jt_str(cfg, "touch");
+    jt_num(cfg, "sample_every");
+    jt_num(cfg, "timeout");
+    jt_arr(cfg, "backends");
+    jt_arr(doc, "runs");
+    assert_true(cJSON_IsBool(jt_get(doc, "interrupted")));
 }
 
 static void check_distribution(const cJSON *d, double repeats)
 {
-    double med = num(d, "median"), lo = num(d, "min"), hi = num(d, "max");
+    double med = jt_num(d, "median"), lo = jt_num(d, "min"), hi = jt_num(d, "max");
     assert_true(lo <= med && med <= hi && lo > 0);
-    const cJSON *s = arr(d, "samples");
+    const cJSON *s = jt_arr(d, "samples");
     assert_int_equal(cJSON_GetArraySize(s), (int)repeats);
     const cJSON *v;
     cJSON_ArrayForEach(v, s)
@@ -199,13 +136,13 @@ static void check_distribution(const cJSON *d, double repeats)
 
 static void check_time(const cJSON *t, const cJSON *workload)
 {
-    double repeats = num(t, "repeats");
-    num(t, "warmup");
-    check_distribution(obj(t, "ns_per_op"), repeats);
-    check_distribution(obj(t, "ops_per_sec"), repeats);
-    num(t, "net_ns_per_op");
+    double repeats = jt_num(t, "repeats");
+    jt_num(t, "warmup");
+    check_distribution(jt_obj(t, "ns_per_op"), repeats);
+    check_distribution(jt_obj(t, "ops_per_sec"), repeats);
+    jt_num(t, "net_ns_per_op");
     /* one op is one event; an x counts once */
-    assert_int_equal((long)num(t, "ops"), (long)(num(workload, "events") + num(workload, "resets")));
+    assert_int_equal((long)jt_num(t, "ops"), (long)(jt_num(workload, "events") + jt_num(workload, "resets")));
 }
 
 static const char *const memory_keys[] = {
@@ -220,22 +157,22 @@ static void check_memory(const cJSON *m, const cJSON *workload, int no_memory)
         if (no_memory)
             assert_true(is_null(m, memory_keys[i]) || strcmp(memory_keys[i], "peak_rss_bytes") == 0);
         else
-            num(m, memory_keys[i]);
+            jt_num(m, memory_keys[i]);
     }
     if (no_memory)
         return;
-    double live = num(workload, "peak_live_bytes");
-    double granted = num(m, "granted_bytes_at_peak");
+    double live = jt_num(workload, "peak_live_bytes");
+    double granted = jt_num(m, "granted_bytes_at_peak");
     assert_true(granted >= live);
-    assert_true(fabs(num(m, "internal_fragmentation") - (1 - live / granted)) < 1e-12);
-    assert_true(fabs(num(m, "fragmentation") - (num(m, "peak_footprint_bytes") / live - 1)) < 1e-12);
-    double res = num(m, "peak_resident_bytes"), occ = num(m, "occupied_page_bytes_at_peak");
-    double wasted = num(m, "wasted_page_bytes");
+    assert_true(fabs(jt_num(m, "internal_fragmentation") - (1 - live / granted)) < 1e-12);
+    assert_true(fabs(jt_num(m, "fragmentation") - (jt_num(m, "peak_footprint_bytes") / live - 1)) < 1e-12);
+    double res = jt_num(m, "peak_resident_bytes"), occ = jt_num(m, "occupied_page_bytes_at_peak");
+    double wasted = jt_num(m, "wasted_page_bytes");
     assert_true(wasted == (res > occ ? res - occ : 0));
     long page = sysconf(_SC_PAGESIZE);
     assert_int_equal((long)res % page, 0);
     assert_int_equal((long)occ % page, 0);
-    assert_true(num(m, "peak_rss_bytes") > 0);
+    assert_true(jt_num(m, "peak_rss_bytes") > 0);
 }
 
 static void check_timeline(const cJSON *tl, int no_memory)
@@ -244,13 +181,13 @@ static void check_timeline(const cJSON *tl, int no_memory)
     const cJSON *s;
     cJSON_ArrayForEach(s, tl)
     {
-        double ev = num(s, "event");
+        double ev = jt_num(s, "event");
         assert_true(ev > prev);
         prev = ev;
-        num(s, "live_bytes");
-        num(s, "granted_bytes");
-        num(s, "footprint_bytes");
-        num(s, "resident_bytes");
+        jt_num(s, "live_bytes");
+        jt_num(s, "granted_bytes");
+        jt_num(s, "footprint_bytes");
+        jt_num(s, "resident_bytes");
     }
     if (!no_memory)
         assert_true(cJSON_GetArraySize(tl) > 0);
@@ -263,33 +200,33 @@ static const char *const figure_keys[] = {
 
 static void check_workload(const cJSON *w)
 {
-    str(w, "name");
-    str(w, "source");
+    jt_str(w, "name");
+    jt_str(w, "source");
     for (size_t i = 0; i < sizeof figure_keys / sizeof figure_keys[0]; i++)
-        num(w, figure_keys[i]);
+        jt_num(w, figure_keys[i]);
 }
 
 /* Check one run; returns 1 when it is ok. */
 static int check_run(const cJSON *run)
 {
-    const char *backend = str(run, "backend");
+    const char *backend = jt_str(run, "backend");
     assert_null(strchr(backend, ':')); /* the bare name */
-    obj(run, "backend_config");
-    const cJSON *w = obj(run, "workload");
+    jt_obj(run, "backend_config");
+    const cJSON *w = jt_obj(run, "workload");
     check_workload(w);
-    const char *status = str(run, "status");
-    arr(run, "notes");
+    const char *status = jt_str(run, "status");
+    jt_arr(run, "notes");
     if (strcmp(status, "ok") != 0) {
         assert_string_equal(status, "failed");
-        assert_true(strlen(str(run, "error")) > 0);
+        assert_true(strlen(jt_str(run, "error")) > 0);
         return 0;
     }
     int no_memory = strcmp(backend, "null") == 0;
-    check_time(obj(run, "time"), w);
-    check_memory(obj(run, "memory"), w, no_memory);
-    check_timeline(arr(run, "timeline"), no_memory);
+    check_time(jt_obj(run, "time"), w);
+    check_memory(jt_obj(run, "memory"), w, no_memory);
+    check_timeline(jt_arr(run, "timeline"), no_memory);
     if (no_memory)
-        assert_true(cJSON_GetArraySize(arr(run, "notes")) > 0);
+        assert_true(cJSON_GetArraySize(jt_arr(run, "notes")) > 0);
     return 1;
 }
 
@@ -297,7 +234,7 @@ static const cJSON *find_run(const cJSON *doc, const char *backend)
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "runs"))
-        if (strcmp(str(r, "backend"), backend) == 0)
+        if (strcmp(jt_str(r, "backend"), backend) == 0)
             return r;
     fail_msg("no run of backend %s", backend);
     return NULL;
@@ -315,19 +252,19 @@ static void every_contract_field_is_there(void **state)
                     "pool,arena,malloc", "--repeat", "3", "--warmup", "1", "-o", out,
                     "--quiet", NULL};
     assert_int_equal(run(&d, argv), 0);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     check_header(doc);
-    const cJSON *runs = arr(doc, "runs");
+    const cJSON *runs = jt_arr(doc, "runs");
     assert_int_equal(cJSON_GetArraySize(runs), 4); /* null is always run */
-    assert_string_equal(str(cJSON_GetArrayItem(runs, 0), "backend"), "null");
+    assert_string_equal(jt_str(cJSON_GetArrayItem(runs, 0), "backend"), "null");
     const cJSON *r;
     cJSON_ArrayForEach(r, runs)
         assert_true(check_run(r));
     /* null is its own baseline */
-    assert_true(num(obj(find_run(doc, "null"), "time"), "net_ns_per_op") == 0);
+    assert_true(jt_num(jt_obj(find_run(doc, "null"), "time"), "net_ns_per_op") == 0);
     /* the pool's options in effect */
-    assert_string_equal(str(obj(find_run(doc, "pool"), "backend_config"), "chunk"), "64");
-    assert_false(cJSON_IsTrue(get(doc, "interrupted")));
+    assert_string_equal(jt_str(jt_obj(find_run(doc, "pool"), "backend_config"), "chunk"), "64");
+    assert_false(cJSON_IsTrue(jt_get(doc, "interrupted")));
     cJSON_Delete(doc);
     dir_remove(&d);
 }
@@ -343,20 +280,20 @@ static void workload_figures_equal_check_json(void **state)
     assert_int_equal(run(&d, argv), 0);
     char *check[] = {PB_BIN, "check", "--json", "run_small.trace", NULL};
     assert_int_equal(run(&d, check), 0);
-    cJSON *doc = load_json(out);
-    cJSON *want = load_json(dir_file(&d, "stdout"));
+    cJSON *doc = jt_load(out);
+    cJSON *want = jt_load(dir_file(&d, "stdout"));
     const cJSON *r;
-    cJSON_ArrayForEach(r, get(doc, "runs"))
+    cJSON_ArrayForEach(r, jt_get(doc, "runs"))
     {
-        const cJSON *w = obj(r, "workload");
+        const cJSON *w = jt_obj(r, "workload");
         for (size_t i = 0; i < sizeof figure_keys / sizeof figure_keys[0]; i++)
-            assert_true(num(w, figure_keys[i]) == num(want, figure_keys[i]));
-        assert_string_equal(str(w, "sha256"), str(want, "sha256"));
-        assert_string_equal(str(w, "name"), str(want, "name"));
+            assert_true(jt_num(w, figure_keys[i]) == jt_num(want, figure_keys[i]));
+        assert_string_equal(jt_str(w, "sha256"), jt_str(want, "sha256"));
+        assert_string_equal(jt_str(w, "name"), jt_str(want, "name"));
     }
     /* and the hand-computed ones (see the comment in run_small.trace) */
-    assert_int_equal((long)num(want, "peak_live_bytes"), 208);
-    assert_int_equal((long)num(want, "total_requested_bytes"), 272);
+    assert_int_equal((long)jt_num(want, "peak_live_bytes"), 208);
+    assert_int_equal((long)jt_num(want, "total_requested_bytes"), 272);
     cJSON_Delete(want);
     cJSON_Delete(doc);
     dir_remove(&d);
@@ -373,7 +310,7 @@ static void invalid_trace_writes_nothing(void **state)
     assert_int_equal(run(&d, argv), 2);
     struct stat st;
     assert_int_not_equal(stat(out, &st), 0);
-    char *err = slurp(dir_file(&d, "stderr"));
+    char *err = jt_slurp(dir_file(&d, "stderr"));
     assert_non_null(strstr(err, "run_bad.trace:4:"));
     free(err);
     dir_remove(&d);
@@ -387,9 +324,9 @@ static void dash_writes_to_stdout(void **state)
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "arena",
                     "--repeat", "1", "-o", "-", NULL};
     assert_int_equal(run(&d, argv), 0);
-    cJSON *doc = load_json(dir_file(&d, "stdout"));
+    cJSON *doc = jt_load(dir_file(&d, "stdout"));
     check_header(doc);
-    assert_int_equal(cJSON_GetArraySize(get(doc, "runs")), 2);
+    assert_int_equal(cJSON_GetArraySize(jt_get(doc, "runs")), 2);
     cJSON_Delete(doc);
     dir_remove(&d);
 }
@@ -403,10 +340,10 @@ static void refused_request_fails_only_its_run(void **state)
     char *argv[] = {PB_BIN, "run", "--trace", "run_large.trace", "--backend", "pool,malloc",
                     "--repeat", "1", "-o", out, "--quiet", NULL};
     assert_int_equal(run(&d, argv), 1);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     const cJSON *pool = find_run(doc, "pool");
     assert_false(check_run(pool));
-    const char *err = str(pool, "error");
+    const char *err = jt_str(pool, "error");
     if (!strstr(err, "run_large.trace:4") || !strstr(err, "5000"))
         fail_msg("the error names neither line nor size: %s", err);
     assert_true(check_run(find_run(doc, "malloc")));
@@ -425,12 +362,12 @@ static void crashing_backend_fails_only_its_run(void **state)
                     "--backend", "malloc,crash:after=1500,pool", "--repeat", "1",
                     "-o", out, "--quiet", NULL};
     assert_int_equal(run(&d, argv), 1);
-    cJSON *doc = load_json(out);
-    assert_int_equal(cJSON_GetArraySize(get(doc, "runs")), 4);
+    cJSON *doc = jt_load(out);
+    assert_int_equal(cJSON_GetArraySize(jt_get(doc, "runs")), 4);
     const cJSON *crash = find_run(doc, "crash");
     assert_false(check_run(crash));
-    assert_non_null(strstr(str(crash, "error"), "signal 11"));
-    assert_string_equal(str(obj(crash, "backend_config"), "after"), "1500");
+    assert_non_null(strstr(jt_str(crash, "error"), "signal 11"));
+    assert_string_equal(jt_str(jt_obj(crash, "backend_config"), "after"), "1500");
     assert_true(check_run(find_run(doc, "malloc")));
     assert_true(check_run(find_run(doc, "pool")));
     cJSON_Delete(doc);
@@ -447,8 +384,8 @@ static void hanging_backend_times_out(void **state)
                     "crash:after=10:mode=hang,arena", "--repeat", "1", "--timeout", "1",
                     "-o", out, "--quiet", NULL};
     assert_int_equal(run(&d, argv), 1);
-    cJSON *doc = load_json(out);
-    assert_non_null(strstr(str(find_run(doc, "crash"), "error"), "timeout"));
+    cJSON *doc = jt_load(out);
+    assert_non_null(strstr(jt_str(find_run(doc, "crash"), "error"), "timeout"));
     assert_true(check_run(find_run(doc, "arena")));
     cJSON_Delete(doc);
     dir_remove(&d);
@@ -469,9 +406,9 @@ static void sigint_keeps_the_finished_runs(void **state)
     assert_int_not_equal(stat(out, &st), 0); /* still running: nothing written yet */
     kill(pid, SIGINT);
     assert_int_equal(finish(pid), 1);
-    cJSON *doc = load_json(out);
-    assert_true(cJSON_IsTrue(get(doc, "interrupted")));
-    const cJSON *runs = get(doc, "runs");
+    cJSON *doc = jt_load(out);
+    assert_true(cJSON_IsTrue(jt_get(doc, "interrupted")));
+    const cJSON *runs = jt_get(doc, "runs");
     assert_int_equal(cJSON_GetArraySize(runs), 1);
     assert_true(check_run(cJSON_GetArrayItem(runs, 0)));
     cJSON_Delete(doc);
@@ -487,16 +424,16 @@ static void latency_reports_percentiles(void **state)
     char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=5000", "--backend", "pool",
                     "--repeat", "1", "--latency", "-o", out, NULL};
     assert_int_equal(run(&d, argv), 0);
-    cJSON *doc = load_json(out);
-    const cJSON *lat = obj(find_run(doc, "pool"), "latency");
+    cJSON *doc = jt_load(out);
+    const cJSON *lat = jt_obj(find_run(doc, "pool"), "latency");
     const char *kinds[] = {"alloc", "free"};
     for (int k = 0; k < 2; k++) {
-        const cJSON *s = obj(lat, kinds[k]);
-        assert_true(num(s, "count") > 0);
-        assert_true(num(s, "p50_ns") <= num(s, "p99_ns"));
-        assert_true(num(s, "p99_ns") <= num(s, "p999_ns"));
-        assert_true(num(s, "p999_ns") <= num(s, "max_ns"));
-        assert_true(cJSON_GetArraySize(arr(s, "cdf_ns")) > 0);
+        const cJSON *s = jt_obj(lat, kinds[k]);
+        assert_true(jt_num(s, "count") > 0);
+        assert_true(jt_num(s, "p50_ns") <= jt_num(s, "p99_ns"));
+        assert_true(jt_num(s, "p99_ns") <= jt_num(s, "p999_ns"));
+        assert_true(jt_num(s, "p999_ns") <= jt_num(s, "max_ns"));
+        assert_true(cJSON_GetArraySize(jt_arr(s, "cdf_ns")) > 0);
     }
     cJSON_Delete(doc);
     dir_remove(&d);
@@ -520,7 +457,7 @@ static void default_output_goes_to_results_dir(void **state)
     }
     assert_int_equal(finish(pid), 0);
     char *latest = dir_file(&d, "results/latest.json");
-    cJSON *doc = load_json(latest);
+    cJSON *doc = jt_load(latest);
     check_header(doc);
     cJSON_Delete(doc);
     char cmd[200];
@@ -534,31 +471,31 @@ static void default_output_goes_to_results_dir(void **state)
 /* The per-thread part of a --threads run (results.md contract, README "Threads"). */
 static void check_threads(const cJSON *run, double threads, int per_thread_instances)
 {
-    const cJSON *t = obj(run, "time"), *w = obj(run, "workload");
-    double repeats = num(t, "repeats");
-    assert_true(num(t, "threads") == threads);
-    assert_true(num(t, "ops_all_threads") == threads * num(t, "ops"));
-    assert_string_equal(str(t, "instances"), per_thread_instances ? "per_thread" : "shared");
-    assert_true(cJSON_IsBool(get(t, "cross_free")));
+    const cJSON *t = jt_obj(run, "time"), *w = jt_obj(run, "workload");
+    double repeats = jt_num(t, "repeats");
+    assert_true(jt_num(t, "threads") == threads);
+    assert_true(jt_num(t, "ops_all_threads") == threads * jt_num(t, "ops"));
+    assert_string_equal(jt_str(t, "instances"), per_thread_instances ? "per_thread" : "shared");
+    assert_true(cJSON_IsBool(jt_get(t, "cross_free")));
     /* ns_per_op is per event of all threads: the inverse of the total throughput */
-    const cJSON *ns = arr(obj(t, "ns_per_op"), "samples");
-    const cJSON *ps = arr(obj(t, "ops_per_sec"), "samples");
+    const cJSON *ns = jt_arr(jt_obj(t, "ns_per_op"), "samples");
+    const cJSON *ps = jt_arr(jt_obj(t, "ops_per_sec"), "samples");
     for (int i = 0; i < cJSON_GetArraySize(ns); i++) {
         double prod =
             cJSON_GetArrayItem(ns, i)->valuedouble * cJSON_GetArrayItem(ps, i)->valuedouble;
         assert_true(fabs(prod - 1e9) < 1e-3);
     }
-    const cJSON *pt = arr(t, "per_thread");
+    const cJSON *pt = jt_arr(t, "per_thread");
     assert_int_equal(cJSON_GetArraySize(pt), (int)threads);
     int i = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, pt)
     {
-        assert_int_equal((int)num(e, "thread"), i++);
-        check_distribution(obj(e, "ns_per_op"), repeats);
+        assert_int_equal((int)jt_num(e, "thread"), i++);
+        check_distribution(jt_obj(e, "ns_per_op"), repeats);
         if (per_thread_instances) {
-            assert_true(num(e, "allocs") == num(w, "allocs"));
-            assert_true(num(e, "frees") == num(w, "frees"));
+            assert_true(jt_num(e, "allocs") == jt_num(w, "allocs"));
+            assert_true(jt_num(e, "frees") == jt_num(w, "frees"));
         } else {
             assert_true(is_null(e, "allocs") && is_null(e, "frees"));
         }
@@ -574,8 +511,8 @@ static void threads_report_per_thread_fields(void **state)
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool,malloc",
                     "--threads", "2", "--repeat", "2", "-o", out, "--quiet", NULL};
     assert_int_equal(run(&d, argv), 0);
-    cJSON *doc = load_json(out);
-    const cJSON *runs = arr(doc, "runs");
+    cJSON *doc = jt_load(out);
+    const cJSON *runs = jt_arr(doc, "runs");
     assert_int_equal(cJSON_GetArraySize(runs), 3);
     const cJSON *r;
     cJSON_ArrayForEach(r, runs)
@@ -583,7 +520,7 @@ static void threads_report_per_thread_fields(void **state)
     check_threads(find_run(doc, "null"), 2, 1);
     check_threads(find_run(doc, "pool"), 2, 1);
     check_threads(find_run(doc, "malloc"), 2, 0);
-    const cJSON *ta = arr(obj(doc, "config"), "threads");
+    const cJSON *ta = jt_arr(jt_obj(doc, "config"), "threads");
     assert_int_equal(cJSON_GetArraySize(ta), 1);
     assert_int_equal(cJSON_GetArrayItem(ta, 0)->valueint, 2);
     cJSON_Delete(doc);
@@ -614,15 +551,15 @@ static void one_thread_keeps_the_layout(void **state)
                   "--repeat", "1", "-o", plain, "--quiet", NULL};
     assert_int_equal(run(&d, a1), 0);
     assert_int_equal(run(&d, a2), 0);
-    cJSON *d1 = load_json(one), *d2 = load_json(plain);
+    cJSON *d1 = jt_load(one), *d2 = jt_load(plain);
     char k1[1024], k2[1024];
-    keys_of(obj(d1, "config"), k1, sizeof k1);
-    keys_of(obj(d2, "config"), k2, sizeof k2);
+    keys_of(jt_obj(d1, "config"), k1, sizeof k1);
+    keys_of(jt_obj(d2, "config"), k2, sizeof k2);
     assert_string_equal(k1, k2);
     assert_null(strstr(k1, "threads"));
     const cJSON *r1 = find_run(d1, "pool"), *r2 = find_run(d2, "pool");
-    keys_of(obj(r1, "time"), k1, sizeof k1);
-    keys_of(obj(r2, "time"), k2, sizeof k2);
+    keys_of(jt_obj(r1, "time"), k1, sizeof k1);
+    keys_of(jt_obj(r2, "time"), k2, sizeof k2);
     assert_string_equal(k1, k2);
     assert_null(strstr(k1, "threads"));
     keys_of(r1, k1, sizeof k1);
@@ -643,16 +580,16 @@ static void cross_free_runs_malloc_and_refuses_pool(void **state)
                     "--threads", "2", "--cross-free", "--repeat", "2", "-o", out, "--quiet",
                     NULL};
     assert_int_equal(run(&d, argv), 1);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     const cJSON *pool = find_run(doc, "pool");
     assert_false(check_run(pool));
-    assert_string_equal(str(pool, "error"),
+    assert_string_equal(jt_str(pool, "error"),
                         "pool is not thread-safe: it cannot free blocks allocated by another "
                         "thread");
     const cJSON *m = find_run(doc, "malloc");
     assert_true(check_run(m));
     check_threads(m, 2, 0);
-    assert_true(cJSON_IsTrue(get(obj(m, "time"), "cross_free")));
+    assert_true(cJSON_IsTrue(jt_get(jt_obj(m, "time"), "cross_free")));
     assert_true(check_run(find_run(doc, "null")));
     cJSON_Delete(doc);
     dir_remove(&d);

@@ -20,6 +20,8 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+
+#include "json_test.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,61 +96,12 @@ static int run(const struct dir *d, char *const argv[], const char *preload, con
     return WEXITSTATUS(status);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    assert_non_null(text);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    assert_non_null(j);
-    return j;
-}
-
-static const cJSON *get(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!v)
-        fail_msg("missing field '%s'", key);
-    return v;
-}
-
-static const char *str(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsString(v))
-        fail_msg("field '%s' is not a string", key);
-    return v->valuestring;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = get(o, key);
-    if (!cJSON_IsNumber(v))
-        fail_msg("field '%s' is not a number", key);
-    return v->valuedouble;
-}
-
 /* The run of backend `name` in a results document; fails when absent. */
 static const cJSON *run_of(const cJSON *doc, const char *name)
 {
     const cJSON *r;
-    cJSON_ArrayForEach(r, get(doc, "runs"))
-        if (strcmp(str(r, "backend"), name) == 0)
+    cJSON_ArrayForEach(r, jt_get(doc, "runs"))
+        if (strcmp(jt_str(r, "backend"), name) == 0)
             return r;
     fail_msg("no run of backend '%s'", name);
     return NULL;
@@ -185,28 +138,28 @@ static void check_library_run(const char *spec, const char *backend, int has_sta
                     "--repeat", "2", "--quiet", "-o", (char *)dir_file(&d, "r.json", out,
                                                                         sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     const cJSON *r = run_of(doc, backend);
-    assert_string_equal(str(r, "status"), "ok");
-    const cJSON *bc = get(r, "backend_config");
-    const char *lib = str(bc, "lib");
+    assert_string_equal(jt_str(r, "status"), "ok");
+    const cJSON *bc = jt_get(r, "backend_config");
+    const char *lib = jt_str(bc, "lib");
     assert_int_equal(lib[0], '/');
     assert_int_equal(access(lib, R_OK), 0);
-    assert_string_equal(str(bc, "active"), "yes");
-    const char *version = str(bc, "version");
+    assert_string_equal(jt_str(bc, "active"), "yes");
+    const char *version = jt_str(bc, "version");
     assert_true(version[0] != '\0');
     assert_null(strstr(version, "unknown"));
-    const cJSON *m = get(r, "memory");
+    const cJSON *m = jt_get(r, "memory");
     /* run_small's peak is 208 live bytes: every block got at least its size */
-    assert_true(num(m, "granted_bytes_at_peak") >= 208);
-    assert_true(num(m, "peak_footprint_bytes") >= 0);
-    assert_true(num(m, "peak_resident_bytes") >= 0);
-    assert_string_equal(str(m, "resident_method"), "smaps_rollup");
+    assert_true(jt_num(m, "granted_bytes_at_peak") >= 208);
+    assert_true(jt_num(m, "peak_footprint_bytes") >= 0);
+    assert_true(jt_num(m, "peak_resident_bytes") >= 0);
+    assert_string_equal(jt_str(m, "resident_method"), "smaps_rollup");
     if (has_stats)
-        assert_true(num(m, "allocator_peak_resident_bytes") >= 0);
+        assert_true(jt_num(m, "allocator_peak_resident_bytes") >= 0);
     else
-        assert_true(cJSON_IsNull(get(m, "allocator_peak_resident_bytes")));
-    assert_true(num(get(get(r, "time"), "ns_per_op"), "median") > 0);
+        assert_true(cJSON_IsNull(jt_get(m, "allocator_peak_resident_bytes")));
+    assert_true(jt_num(jt_get(jt_get(r, "time"), "ns_per_op"), "median") > 0);
     cJSON_Delete(doc);
     dir_remove(&d);
 }
@@ -247,18 +200,18 @@ static void check_stats_grow(const char *backend)
                     "churn:live=100000:pairs=1000", "--repeat", "1", "--warmup", "0",
                     "--quiet", "-o", (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     const cJSON *r = run_of(doc, backend);
-    assert_string_equal(str(r, "status"), "ok");
-    const cJSON *m = get(r, "memory");
+    assert_string_equal(jt_str(r, "status"), "ok");
+    const cJSON *m = jt_get(r, "memory");
     double live = 6400000;
-    assert_true(num(m, "granted_bytes_at_peak") >= live);
-    assert_true(num(m, "peak_footprint_bytes") > live / 2);
-    assert_true(num(m, "allocator_peak_resident_bytes") > live / 2);
-    assert_true(num(m, "peak_resident_bytes") > live / 2);
+    assert_true(jt_num(m, "granted_bytes_at_peak") >= live);
+    assert_true(jt_num(m, "peak_footprint_bytes") > live / 2);
+    assert_true(jt_num(m, "allocator_peak_resident_bytes") > live / 2);
+    assert_true(jt_num(m, "peak_resident_bytes") > live / 2);
     int noted = 0;
     const cJSON *n;
-    cJSON_ArrayForEach(n, get(r, "notes"))
+    cJSON_ArrayForEach(n, jt_get(r, "notes"))
         noted += strstr(n->valuestring, "allocator_peak_resident_bytes: the allocator's own") != 0;
     assert_int_equal(noted, 1);
     cJSON_Delete(doc);
@@ -311,14 +264,14 @@ static void missing_library(void **state)
                     (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 2);
     assert_int_equal(access(out, F_OK), -1);
-    char *text = slurp(dir_file(&d, "stderr", errf, sizeof errf));
+    char *text = jt_slurp(dir_file(&d, "stderr", errf, sizeof errf));
     assert_non_null(strstr(text, "cannot find library /nonexistent.so"));
     free(text);
     char *argv2[] = {PB_BIN, "run", "--backend", "jemalloc:lib=libnosuch.so.9", "--trace",
                      "run_small.trace", "--quiet", "-o", out, NULL};
     assert_int_equal(run(&d, argv2, NULL, NULL), 2);
     assert_int_equal(access(out, F_OK), -1);
-    text = slurp(errf);
+    text = jt_slurp(errf);
     assert_non_null(strstr(text, "libnosuch.so.9"));
     free(text);
     dir_remove(&d);
@@ -371,10 +324,10 @@ static void child_checks_the_preload(void **state)
                     "--path", "run_small.trace", "--backend", "jemalloc", "--repeat", "1",
                     "--warmup", "0", "--touch", "pages", "--sample-every", "0", NULL};
     assert_int_equal(run(&d, argv, NULL, res), 0);
-    cJSON *part = load_json(res);
-    assert_string_equal(str(part, "status"), "failed");
-    assert_non_null(strstr(str(part, "error"), "the preload did not take effect"));
-    assert_string_equal(str(get(part, "backend_config"), "active"), "no");
+    cJSON *part = jt_load(res);
+    assert_string_equal(jt_str(part, "status"), "failed");
+    assert_non_null(strstr(jt_str(part, "error"), "the preload did not take effect"));
+    assert_string_equal(jt_str(jt_get(part, "backend_config"), "active"), "no");
     cJSON_Delete(part);
     if (!SANITIZED) {
         void *self = NULL;
@@ -384,9 +337,9 @@ static void child_checks_the_preload(void **state)
         ops->config(self, cfg, 4);
         ops->destroy(self);
         assert_int_equal(run(&d, argv, cfg[0].value, res), 0);
-        part = load_json(res);
-        assert_string_equal(str(part, "status"), "ok");
-        assert_string_equal(str(get(part, "backend_config"), "active"), "yes");
+        part = jt_load(res);
+        assert_string_equal(jt_str(part, "status"), "ok");
+        assert_string_equal(jt_str(jt_get(part, "backend_config"), "active"), "yes");
         cJSON_Delete(part);
     } else {
         printf("[  SKIPPED ] __child with jemalloc preloaded: not in the sanitizer build\n");
@@ -408,40 +361,40 @@ static void pool_per_tag_classes(void **state)
                     "run_tagged.trace", "--repeat", "1", "--quiet", "-o",
                     (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
-    cJSON *doc = load_json(out);
+    cJSON *doc = jt_load(out);
     const cJSON *r = run_of(doc, "pool-per-tag");
-    assert_string_equal(str(r, "status"), "ok");
-    const cJSON *classes = get(get(r, "memory"), "classes");
+    assert_string_equal(jt_str(r, "status"), "ok");
+    const cJSON *classes = jt_get(jt_get(r, "memory"), "classes");
     const char *want[] = {"Node", "Edge", "Name"};
     int seen[3] = {0, 0, 0}, tags = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, classes) {
-        if (strcmp(str(c, "kind"), "tag") != 0)
+        if (strcmp(jt_str(c, "kind"), "tag") != 0)
             continue;
         tags++;
         for (int i = 0; i < 3; i++)
-            seen[i] += strcmp(str(c, "tag"), want[i]) == 0;
-        double live = num(c, "chunks_live"), carved = num(c, "chunks_carved");
+            seen[i] += strcmp(jt_str(c, "tag"), want[i]) == 0;
+        double live = jt_num(c, "chunks_live"), carved = jt_num(c, "chunks_carved");
         assert_true(carved >= live && carved > 0);
-        assert_true(num(c, "utilisation") == live / carved);
-        assert_true(num(c, "footprint_bytes") > 0);
+        assert_true(jt_num(c, "utilisation") == live / carved);
+        assert_true(jt_num(c, "footprint_bytes") > 0);
     }
     assert_int_equal(tags, 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(seen[i], 1);
     /* at the live peak (after line 15): Node has blocks 1, 2 and 8 live */
     cJSON_ArrayForEach(c, classes)
-        if (cJSON_IsString(cJSON_GetObjectItem(c, "tag")) && strcmp(str(c, "tag"), "Node") == 0)
-            assert_int_equal((int)num(c, "chunks_live"), 3);
-    const cJSON *pools = get(get(run_of(doc, "pools"), "memory"), "classes");
+        if (cJSON_IsString(cJSON_GetObjectItem(c, "tag")) && strcmp(jt_str(c, "tag"), "Node") == 0)
+            assert_int_equal((int)jt_num(c, "chunks_live"), 3);
+    const cJSON *pools = jt_get(jt_get(run_of(doc, "pools"), "memory"), "classes");
     int system = 0;
     cJSON_ArrayForEach(c, pools) {
-        assert_string_not_equal(str(c, "kind"), "tag");
-        system += strcmp(str(c, "kind"), "system") == 0;
+        assert_string_not_equal(jt_str(c, "kind"), "tag");
+        system += strcmp(jt_str(c, "kind"), "system") == 0;
     }
     assert_int_equal(system, 1);
-    assert_true(cJSON_IsNull(get(run_of(doc, "null"), "memory")) ||
-                !cJSON_GetObjectItem(get(run_of(doc, "null"), "memory"), "classes"));
+    assert_true(cJSON_IsNull(jt_get(run_of(doc, "null"), "memory")) ||
+                !cJSON_GetObjectItem(jt_get(run_of(doc, "null"), "memory"), "classes"));
     cJSON_Delete(doc);
     dir_remove(&d);
 }
