@@ -14,7 +14,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "json_test.h"
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -24,6 +23,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "json_test.h"
 
 /* ---- running the binary ------------------------------------------------- */
 

@@ -21,7 +21,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "json_test.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json_test.h"
 #include "pb_backend.h"
 
 #if defined(__SANITIZE_ADDRESS__)
