@@ -33,6 +33,20 @@ static inline void *bt_make(const struct pb_backend_ops *ops, const struct pb_op
     return self;
 }
 
+/* create must refuse these options with a message containing `message`. */
+static inline void bt_create_fails(const struct pb_backend_ops *ops, const struct pb_option *o,
+                                   size_t n, const char *message)
+{
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    if (ops->create(o, n, &self, err, sizeof err) != -1)
+        fail_msg("%s accepted option %s=%s", ops->name, o[n - 1].key, o[n - 1].value);
+    assert_null(self);
+    if (!strstr(err, message))
+        fail_msg("option %s=%s: message '%s' lacks '%s'", o[n - 1].key, o[n - 1].value, err,
+                 message);
+}
+
 static inline struct pb_backend_stats bt_stats(const struct pb_backend_ops *ops, void *self)
 {
     struct pb_backend_stats st;
