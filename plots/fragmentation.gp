@@ -75,11 +75,22 @@ set yrange [0:*]
 plot for [s=1:NS] datafile using (column(internal(s))):xtic(1) title series[s] lt colour[s] fs solid shade(s) border rgb "#333333"
 
 set title "Johnstone-Wilson fragmentation: peak footprint / peak live - 1"
-set ylabel "fragmentation (%, log scale)"
-set logscale y 10
-set yrange [*:*]
-set format y "%g"
-# with the legend below, the upper chart's legend serves both
-plot for [s=1:NS] datafile using (column(jw(s)) > 0 ? column(jw(s)) : NaN):xtic(1) \
-     title (NS > 4 ? "" : series[s]) lt colour[s] fs solid shade(s) border rgb "#333333"
+if (!exists("jw_pos")) jw_pos = 1
+if (jw_pos > 0) {
+    set ylabel "fragmentation (%, log scale)"
+    set logscale y 10
+    set yrange [*:*]
+    set format y "%g"
+    # with the legend below, the upper chart's legend serves both
+    plot for [s=1:NS] datafile using (column(jw(s)) > 0 ? column(jw(s)) : NaN):xtic(1) \
+         title (NS > 4 ? "" : series[s]) lt colour[s] fs solid shade(s) border rgb "#333333"
+} else {
+    # a log axis has nothing to draw when no figure is above 0 (footprints at
+    # or below the live bytes): the panel says so instead of failing
+    set ylabel "fragmentation (%)"
+    set yrange [0:1]
+    set label 1 "no Johnstone-Wilson fragmentation above 0 to draw" at graph 0.5, 0.5 center
+    plot NaN notitle
+    unset label 1
+}
 unset multiplot

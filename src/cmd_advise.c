@@ -21,6 +21,7 @@
 #include "backend_spec.h"
 #include "pb_advise.h"
 #include "pb_backend.h"
+#include "pb_text.h"
 #include "pb_workload.h"
 
 #define ADVISE_MAX_K 40 /* keeps the printed pools spec within PB_SPEC_TEXT_MAX */
@@ -75,16 +76,16 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         switch (c) {
         case 'k':
             if (pb_parse_size(optarg, &v) || v < 1 || v > ADVISE_MAX_K) {
-                fprintf(stderr, "poolbench advise: --max-classes wants 1 to %d, not '%s'\n",
-                        ADVISE_MAX_K, optarg);
+                pb_text_line(stderr, "poolbench advise: --max-classes wants 1 to %d, not '%s'",
+                             ADVISE_MAX_K, optarg);
                 return -1;
             }
             o->max_classes = v;
             break;
         case 's':
             if (pb_parse_size(optarg, &v) || v < 1 || v > ((size_t)1 << 30)) {
-                fprintf(stderr, "poolbench advise: --slab wants a size up to 1G, not '%s'\n",
-                        optarg);
+                pb_text_line(stderr, "poolbench advise: --slab wants a size up to 1G, not '%s'",
+                             optarg);
                 return -1;
             }
             o->slab = v;
@@ -297,10 +298,11 @@ static void print_text(const struct advice *a, const struct pb_workload *w)
     const struct pb_advise_eval *e = &best->eval;
     char slab[32];
     format_slab(e->slab, slab, sizeof slab);
-    printf("%s: peak %llu live bytes in %llu blocks (after event %llu); %llu distinct sizes\n",
-           w->path, (unsigned long long)a->hist.live_bytes,
-           (unsigned long long)a->hist.live_blocks, (unsigned long long)w->fig.peak_event,
-           (unsigned long long)a->hist.n);
+    pb_text_line(stdout,
+                 "%s: peak %llu live bytes in %llu blocks (after event %llu); %llu distinct sizes",
+                 w->path, (unsigned long long)a->hist.live_bytes,
+                 (unsigned long long)a->hist.live_blocks, (unsigned long long)w->fig.peak_event,
+                 (unsigned long long)a->hist.n);
     printf("recommended: %zu class%s, slab %s, sizes above %llu to malloc\n", e->n_classes,
            e->n_classes == 1 ? "" : "es", slab,
            (unsigned long long)best->cutoff);
@@ -340,7 +342,8 @@ static void print_text(const struct advice *a, const struct pb_workload *w)
     printf(" %11llu\n", (unsigned long long)a->deflt.slab_footprint);
     print_row("single pool (chunk = max)", &a->single);
     printf(" %11llu\n", (unsigned long long)a->single.slab_footprint);
-    printf("\nmeasure it (recommended, pools defaults, malloc):\n  %s\n", a->command);
+    printf("\nmeasure it (recommended, pools defaults, malloc):\n");
+    pb_text_line(stdout, "  %s", a->command);
 }
 
 /* ---- JSON ---- */
@@ -433,7 +436,8 @@ static int print_json(const struct advice *a, const struct pb_workload *w)
     cJSON_Delete(o);
     if (!s)
         return -1;
-    printf("%s\n", s);
+    pb_text_json(stdout, s);
+    putchar('\n');
     free(s);
     return 0;
 }
@@ -462,7 +466,7 @@ int pb_cmd_advise(int argc, char **argv)
         rc = PB_EXIT_USAGE;
     } else {
         if (make_advice(a, &o, &w, err, sizeof err)) {
-            fprintf(stderr, "poolbench advise: %s: %s\n", o.trace, err);
+            pb_text_line(stderr, "poolbench advise: %s: %s", o.trace, err);
             rc = PB_EXIT_FAIL;
         } else if (o.json ? print_json(a, &w) : (print_text(a, &w), 0)) {
             fprintf(stderr, "poolbench advise: out of memory\n");

@@ -7,6 +7,7 @@
  * FILE:LINE: message, and with --json nothing at all is printed on stdout.
  */
 #include "pb_cli.h"
+#include "pb_text.h"
 #include "pb_workload.h"
 #include "pb_workload_json.h"
 
@@ -27,7 +28,7 @@ static void usage(FILE *f)
 static void print_summary(const struct pb_workload *w)
 {
     const struct pb_workload_figures *f = &w->fig;
-    printf("%s: ok\n", w->path);
+    pb_text_line(stdout, "%s: ok", w->path);
     printf("  events      %llu (allocs %llu, frees %llu, reallocs %llu), resets %llu\n",
            (unsigned long long)f->events, (unsigned long long)f->allocs,
            (unsigned long long)f->frees, (unsigned long long)f->reallocs,
@@ -105,10 +106,12 @@ int pb_cmd_check(int argc, char **argv)
     if (rc == 0 && json) {
         cJSON *doc = n == 1 ? cJSON_DetachItemFromArray(all, 0) : all;
         char *s = cJSON_Print(doc);
-        if (s)
-            printf("%s\n", s);
-        else
+        if (s) {
+            pb_text_json(stdout, s);
+            putchar('\n');
+        } else {
             rc = -1;
+        }
         free(s);
         if (doc != all)
             cJSON_Delete(doc);

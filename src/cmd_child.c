@@ -19,6 +19,7 @@
 
 #include "backend_spec.h"
 #include "child_run.h"
+#include "pb_text.h"
 #include "results.h"
 #include "runner.h"
 #include "threads.h"
@@ -183,7 +184,7 @@ int pb_cmd_child(int argc, char **argv)
     struct pb_backend_spec spec;
     char err[512];
     if (pb_backend_spec_parse(o.backend, &spec, err, sizeof err)) {
-        fprintf(stderr, "poolbench __child: %s\n", err);
+        pb_text_line(stderr, "poolbench __child: %s", err);
         return PB_EXIT_USAGE;
     }
     struct pb_workload w;

@@ -5,6 +5,7 @@
  */
 #include "compare.h"
 #include "pb_cli.h"
+#include "pb_text.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -68,10 +69,14 @@ static void format_change(char *buf, size_t len, const struct pb_compare_row *r)
 static void print_report(const struct pb_compare_report *rep, const char *base,
                          const char *new_path, double threshold)
 {
-    printf("base: %s\nnew:  %s\nthreshold: %g%%\n\n", base, new_path, threshold);
-    int wb = 8, ww = 9; /* column widths: the longest backend and workload */
+    pb_text_line(stdout, "base: %s", base);
+    pb_text_line(stdout, "new:  %s", new_path);
+    printf("threshold: %g%%\n\n", threshold);
+    int wb = 8, ww = 9; /* column widths: the longest backend and workload, as shown */
+    char sb[4 * PB_LABEL_MAX], sw[4 * PB_LABEL_MAX];
     for (size_t i = 0; i < rep->n; i++) {
-        int lb = (int)strlen(rep->rows[i].backend), lw = (int)strlen(rep->rows[i].workload);
+        int lb = (int)strlen(pb_text_safe(rep->rows[i].backend, sb, sizeof sb));
+        int lw = (int)strlen(pb_text_safe(rep->rows[i].workload, sw, sizeof sw));
         wb = lb > wb ? lb : wb;
         ww = lw > ww ? lw : ww;
     }
@@ -83,8 +88,9 @@ static void print_report(const struct pb_compare_report *rep, const char *base,
         format_value(b, sizeof b, r->base, r);
         format_value(n, sizeof n, r->new_value, r);
         format_change(c, sizeof c, r);
-        printf("%-*s %-*s %-22s %12s %12s %9s  %-34s %s\n", wb, r->backend, ww, r->workload,
-               r->figure, b, n, c, r->test, r->verdict);
+        printf("%-*s %-*s %-22s %12s %12s %9s  %-34s %s\n", wb,
+               pb_text_safe(r->backend, sb, sizeof sb), ww,
+               pb_text_safe(r->workload, sw, sizeof sw), r->figure, b, n, c, r->test, r->verdict);
     }
     printf("\n%zu pairs compared", rep->pairs);
     if (rep->only_base || rep->only_new)
@@ -110,8 +116,8 @@ static int parse_args(int argc, char **argv, double *threshold)
             char *end;
             *threshold = strtod(optarg, &end);
             if (end == optarg || *end || !(*threshold >= 0) || isinf(*threshold)) {
-                fprintf(stderr, "poolbench compare: --threshold wants a percentage >= 0, not "
-                                "'%s'\n", optarg);
+                pb_text_line(stderr, "poolbench compare: --threshold wants a percentage >= 0, "
+                                     "not '%s'", optarg);
                 return PB_EXIT_USAGE;
             }
             continue;
@@ -136,17 +142,17 @@ int pb_cmd_compare(int argc, char **argv)
     char err[1024];
     struct pb_results_file base, new_file;
     if (pb_results_read(argv[optind], &base, err, sizeof err)) {
-        fprintf(stderr, "poolbench compare: %s\n", err);
+        pb_text_line(stderr, "poolbench compare: %s", err);
         return PB_EXIT_USAGE;
     }
     if (pb_results_read(argv[optind + 1], &new_file, err, sizeof err)) {
-        fprintf(stderr, "poolbench compare: %s\n", err);
+        pb_text_line(stderr, "poolbench compare: %s", err);
         pb_results_file_free(&base);
         return PB_EXIT_USAGE;
     }
     struct pb_compare_report rep;
     if (pb_compare(&base, &new_file, threshold, &rep, err, sizeof err)) {
-        fprintf(stderr, "poolbench compare: %s\n", err);
+        pb_text_line(stderr, "poolbench compare: %s", err);
         rc = PB_EXIT_USAGE;
     } else {
         print_report(&rep, base.path, new_file.path, threshold);

@@ -8,6 +8,7 @@
  */
 #include "pb_cli.h"
 #include "pb_outfile.h"
+#include "pb_text.h"
 #include "pb_workload.h"
 
 #include <errno.h>
@@ -65,7 +66,7 @@ static int write_text_file(const struct pb_workload *w, const char *path, int gz
     struct pb_outfile o;
     char err[PATH_MAX + 128];
     if (pb_outfile_open(&o, path, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench convert: %s\n", err);
+        pb_text_line(stderr, "poolbench convert: %s", err);
         return -1;
     }
     errno = 0;
@@ -76,11 +77,11 @@ static int write_text_file(const struct pb_workload *w, const char *path, int gz
     if (rc != 0) {
         int e = errno ? errno : EIO;
         pb_outfile_abort(&o);
-        fprintf(stderr, "poolbench convert: cannot write %s: %s\n", path, strerror(e));
+        pb_text_line(stderr, "poolbench convert: cannot write %s: %s", path, strerror(e));
         return -1;
     }
     if (pb_outfile_commit(&o, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench convert: %s\n", err);
+        pb_text_line(stderr, "poolbench convert: %s", err);
         return -1;
     }
     return 0;
@@ -126,7 +127,7 @@ int pb_cmd_convert(int argc, char **argv)
         char err[512];
         rc = pb_workload_write_binary(&w, out, err, sizeof err);
         if (rc)
-            fprintf(stderr, "poolbench convert: %s\n", err);
+            pb_text_line(stderr, "poolbench convert: %s", err);
     } else {
         rc = write_text_file(&w, out, ends_with(out, ".gz"));
     }

@@ -7,6 +7,7 @@
 #include "pb_cli.h"
 #include "pb_generators.h"
 #include "pb_outfile.h"
+#include "pb_text.h"
 #include "pb_workload.h"
 
 #include <errno.h>
@@ -102,7 +103,7 @@ int pb_cmd_gen(int argc, char **argv)
             break;
         case 's':
             if (parse_seed(optarg, &seed) != 0) {
-                fprintf(stderr, "poolbench gen: bad --seed '%s' (expected 0..2^64-1)\n", optarg);
+                pb_text_line(stderr, "poolbench gen: bad --seed '%s' (expected 0..2^64-1)", optarg);
                 return PB_EXIT_USAGE;
             }
             have_seed = 1;
@@ -119,7 +120,7 @@ int pb_cmd_gen(int argc, char **argv)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "poolbench gen: unexpected argument '%s'\n", argv[optind]);
+        pb_text_line(stderr, "poolbench gen: unexpected argument '%s'", argv[optind]);
         return PB_EXIT_USAGE;
     }
     if (!spec) {
@@ -135,15 +136,15 @@ int pb_cmd_gen(int argc, char **argv)
     size_t n = 0;
     char err[512];
     if (pb_workload_spec_build(spec, have_seed ? &seed : NULL, &w, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench gen: %s\n", err);
+        pb_text_line(stderr, "poolbench gen: %s", err);
         return PB_EXIT_USAGE;
     }
     int rc = PB_EXIT_OK;
     if (n != 1) {
-        fprintf(stderr, "poolbench gen: %s holds %zu workloads; gen writes one\n", spec, n);
+        pb_text_line(stderr, "poolbench gen: %s holds %zu workloads; gen writes one", spec, n);
         rc = PB_EXIT_USAGE;
     } else if (write_output(&w[0], out, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench gen: %s\n", err);
+        pb_text_line(stderr, "poolbench gen: %s", err);
         rc = PB_EXIT_FAIL;
     }
     pb_workload_list_free(w, n);

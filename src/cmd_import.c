@@ -9,6 +9,7 @@
 #include "pb_cli.h"
 #include "pb_import.h"
 #include "pb_outfile.h"
+#include "pb_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -54,13 +55,13 @@ static int import_mtrace(const char *in_path, const char *out_path)
 {
     FILE *in = fopen(in_path, "r");
     if (!in) {
-        fprintf(stderr, "poolbench import: %s: %s\n", in_path, strerror(errno));
+        pb_text_line(stderr, "poolbench import: %s: %s", in_path, strerror(errno));
         return PB_EXIT_USAGE;
     }
     struct pb_outfile o;
     char err[PATH_MAX + 128];
     if (pb_outfile_open(&o, out_path, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench import: %s\n", err);
+        pb_text_line(stderr, "poolbench import: %s", err);
         fclose(in);
         return PB_EXIT_USAGE;
     }
@@ -78,7 +79,7 @@ static int import_mtrace(const char *in_path, const char *out_path)
     if (rc != 0) {
         pb_outfile_abort(&o);
     } else if (pb_outfile_commit(&o, err, sizeof err) != 0) {
-        fprintf(stderr, "poolbench import: %s\n", err);
+        pb_text_line(stderr, "poolbench import: %s", err);
         rc = -2;
     }
     if (rc == -1) {
@@ -92,8 +93,10 @@ static int import_mtrace(const char *in_path, const char *out_path)
     free(diag);
     if (rc != 0)
         return PB_EXIT_FAIL;
-    fprintf(stderr, "poolbench import: %s: %llu events (%llu allocs, %llu frees, %llu reallocs)",
-            out_path, (unsigned long long)(st.allocs + st.frees + st.reallocs),
+    fputs("poolbench import: ", stderr);
+    pb_text_put(stderr, out_path, 0);
+    fprintf(stderr, ": %llu events (%llu allocs, %llu frees, %llu reallocs)",
+            (unsigned long long)(st.allocs + st.frees + st.reallocs),
             (unsigned long long)st.allocs, (unsigned long long)st.frees,
             (unsigned long long)st.reallocs);
     if (st.dropped_frees)

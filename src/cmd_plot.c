@@ -7,6 +7,7 @@
 #include "pb_cli.h"
 #include "pb_paths.h"
 #include "pb_outfile.h"
+#include "pb_text.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -110,58 +111,57 @@ static int make_dirs(const char *dir)
     return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Append name='value' to a gnuplot -e command, doubling single quotes. */
-static void add_gp_assign(char *cmd, size_t len, const char *name, const char *value)
+/* Append name='value'; to a gnuplot -e command: single-quoted (no
+ * expansion inside), each quote of value a "'" joined on with '.' (gnuplot
+ * 5.4 misreads two doubled quotes in a row). 0 ok; -1 when it does not fit. */
+static int add_gp_assign(char *cmd, size_t len, const char *name, const char *value)
 {
+    static const char quote[] = "'.\"'\".'";
     size_t used = strlen(cmd);
     used += (size_t)snprintf(cmd + used, len - used, "%s='", name);
-    for (; *value && used + 3 < len; value++) {
-        if (*value == '\'')
-            cmd[used++] = '\'';
-        cmd[used++] = *value;
+    for (; *value && used + sizeof quote + 3 < len; value++) {
+        if (*value == '\'') {
+            memcpy(cmd + used, quote, sizeof quote - 1);
+            used += sizeof quote - 1;
+        } else {
+            cmd[used++] = *value;
+        }
     }
     snprintf(cmd + used, len - used, "'; ");
+    return *value ? -1 : 0;
 }
 
-/* Draw one chart into DIR/NAME.FMT (through a temporary name). 0 ok; -1 with err. */
-/* Copy gnuplot's messages to stderr (after it failed). */
+/* Copy gnuplot's messages to stderr (after it failed), in shown form: they
+ * quote the lines of the .vars files, which hold strings of the results. */
 static void show_log(FILE *log)
 {
     char buf[4096];
-    size_t n;
     rewind(log);
-    while ((n = fread(buf, 1, sizeof buf, log)) > 0)
-        fwrite(buf, 1, n, stderr);
+    while (fgets(buf, sizeof buf, log))
+        pb_text_put(stderr, buf, 1);
 }
 
-static int draw(const char *gnuplot, const char *scripts, const char *dir,
-                const struct pb_plot_chart *ch, const struct plot_opts *o, char *err,
-                size_t errlen)
+/* DIR/NAME.EXT for gnuplot: a relative DIR gets "./" in front, so that no
+ * path starts with '<' or '|', which gnuplot would run as a command (plot
+ * '<cmd', load '<cmd', set output '|cmd'). */
+static void gp_path(char *out, size_t len, const char *dir, const char *name, const char *ext)
 {
-    char data[4400], vars[4400], final[4400], script[4400], cmd[20000] = "";
-    snprintf(data, sizeof data, "%s/%s.tsv", dir, ch->name);
-    snprintf(vars, sizeof vars, "%s/%s.vars", dir, ch->name);
-    snprintf(final, sizeof final, "%s/%s.%s", dir, ch->name, o->format);
-    snprintf(script, sizeof script, "%s/%s.gp", scripts, ch->script);
-    add_gp_assign(cmd, sizeof cmd, "datafile", data);
-    add_gp_assign(cmd, sizeof cmd, "varsfile", vars);
-    struct pb_outfile out; /* gnuplot writes the temporary (or a device in place) */
-    if (pb_outfile_open(&out, final, err, errlen) != 0)
-        return -1;
-    add_gp_assign(cmd, sizeof cmd, "outfile",
-                  out.mode == PB_OUTFILE_RENAME ? out.tmp : out.path);
-    add_gp_assign(cmd, sizeof cmd, "fmt", o->format);
-    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
+    snprintf(out, len, "%s%s/%s.%s", dir[0] == '/' ? "" : "./", dir, name, ext);
+}
+
+/* Run gnuplot -e cmd script, its messages kept in a temporary file and
+ * shown only when it fails (a good run prints nothing of its warnings).
+ * Its exit status (128 + N: killed by signal N), or -1 with err. */
+static int run_gnuplot(const char *gnuplot, const char *cmd, const char *script, char *err,
+                       size_t errlen)
+{
     fflush(NULL);
-    /* gnuplot's own messages (warnings about empty series, say) are kept and
-     * shown only when it fails, so a good run prints nothing of them */
     FILE *log = tmpfile();
     pid_t pid = fork();
     if (pid < 0) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
         if (log)
             fclose(log);
-        pb_outfile_abort(&out);
         return -1;
     }
     if (pid == 0) {
@@ -176,23 +176,70 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
             snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
             if (log)
                 fclose(log);
-            pb_outfile_abort(&out);
             return -1;
         }
     }
-    int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (log) {
-        if (failed)
+        if (rc)
             show_log(log);
         fclose(log);
     }
-    if (failed) {
-        snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name,
-                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    return rc;
+}
+
+/* Draw one chart into DIR/NAME.FMT (through a temporary name). 0 ok; -1 with err. */
+static int draw(const char *gnuplot, const char *scripts, const char *dir,
+                const struct pb_plot_chart *ch, const struct plot_opts *o, char *err,
+                size_t errlen)
+{
+    char data[4400], vars[4400], final[4400], script[4400], cmd[20000] = "";
+    gp_path(data, sizeof data, dir, ch->name, "tsv");
+    gp_path(vars, sizeof vars, dir, ch->name, "vars");
+    gp_path(final, sizeof final, dir, ch->name, o->format);
+    snprintf(script, sizeof script, "%s/%s.gp", scripts, ch->script);
+    struct pb_outfile out; /* gnuplot writes the temporary (or a device in place) */
+    if (pb_outfile_open(&out, final, err, errlen) != 0)
+        return -1;
+    if (add_gp_assign(cmd, sizeof cmd, "datafile", data) ||
+        add_gp_assign(cmd, sizeof cmd, "varsfile", vars) ||
+        add_gp_assign(cmd, sizeof cmd, "outfile",
+                      out.mode == PB_OUTFILE_RENAME ? out.tmp : out.path) ||
+        add_gp_assign(cmd, sizeof cmd, "fmt", o->format)) {
+        snprintf(err, errlen, "%s: path too long for gnuplot", final);
+        pb_outfile_abort(&out);
+        return -1;
+    }
+    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
+    int rc = run_gnuplot(gnuplot, cmd, script, err, errlen);
+    if (rc > 0)
+        snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name, rc);
+    if (rc) {
         pb_outfile_abort(&out);
         return -1;
     }
     return pb_outfile_commit(&out, err, errlen);
+}
+
+/* Text from the results (paths, names, notes, errors) as markdown text: in
+ * shown form (pb_text.h), its backslashes included, and with the characters
+ * that would make markup (code, emphasis, links, HTML, tables, maths)
+ * backslash-escaped, so it reads as it is and cannot break the index. */
+static void put_md(FILE *f, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        int ok;
+        size_t k = pb_text_char(s + i, n - i, &ok);
+        if (!ok)
+            for (size_t j = 0; j < k; j++)
+                fprintf(f, "\\\\x%02x", (unsigned char)s[i + j]);
+        else if (strchr("\\`*_[]<>|~$&", s[i]))
+            fprintf(f, "\\%c", s[i]);
+        else
+            fwrite(s + i, 1, k, f);
+        i += k;
+    }
 }
 
 /* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
@@ -209,21 +256,34 @@ static int write_index(const char *dir, const struct pb_results_set *set,
     fprintf(f, "# poolbench charts\n\nDrawn by `poolbench plot` from:\n\n");
     for (size_t i = 0; i < set->n; i++) {
         char m[512];
-        fprintf(f, "- `%s` (%s)\n", set->files[i].path,
-                pb_results_machine(&set->files[i], m, sizeof m));
+        fputs("- ", f);
+        put_md(f, set->files[i].path);
+        fputs(" (", f);
+        put_md(f, pb_results_machine(&set->files[i], m, sizeof m));
+        fputs(")\n", f);
     }
     fprintf(f, "\nEach chart's data is next to it as NAME.tsv (with NAME.vars); "
                "plots/README.md explains the charts.\n");
     if (notes->n) {
         fprintf(f, "\nLeft out of the charts:\n\n");
-        for (size_t i = 0; i < notes->n; i++)
-            fprintf(f, "- %s\n", notes->text[i]);
+        for (size_t i = 0; i < notes->n; i++) {
+            fputs("- ", f);
+            put_md(f, notes->text[i]);
+            fputc('\n', f);
+        }
         if (notes->dropped)
             fprintf(f, "- and %zu more\n", notes->dropped);
     }
-    for (size_t i = 0; i < charts->n; i++)
-        fprintf(f, "\n## %s\n\n%s\n\n![%s](%s.%s)\n", charts->v[i].name, charts->v[i].caption,
-                charts->v[i].name, charts->v[i].name, format);
+    for (size_t i = 0; i < charts->n; i++) { /* names are [A-Za-z0-9._-] (pb_plot_safe_name) */
+        const struct pb_plot_chart *c = &charts->v[i];
+        fputs("\n## ", f);
+        put_md(f, c->name);
+        fputs("\n\n", f);
+        put_md(f, c->caption);
+        fputs("\n\n![", f);
+        put_md(f, c->name);
+        fprintf(f, "](%s.%s)\n", c->name, format);
+    }
     return pb_outfile_commit(&out, err, errlen);
 }
 
@@ -247,8 +307,8 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
             break;
         case 'f':
             if (strcmp(optarg, "png") != 0 && strcmp(optarg, "svg") != 0) {
-                fprintf(stderr, "poolbench plot: --format must be png or svg, not '%s'\n",
-                        optarg);
+                pb_text_line(stderr, "poolbench plot: --format must be png or svg, not '%s'",
+                             optarg);
                 return PB_EXIT_USAGE;
             }
             o->format = optarg;
@@ -275,11 +335,11 @@ static void print_notes(const struct pb_plot_notes *notes, const char *dir)
     enum { SHOWN = 5 };
     size_t shown = notes->n < SHOWN ? notes->n : SHOWN;
     for (size_t i = 0; i < shown; i++)
-        fprintf(stderr, "poolbench plot: note: %s\n", notes->text[i]);
+        pb_text_line(stderr, "poolbench plot: note: %s", notes->text[i]);
     size_t more = notes->n - shown + notes->dropped;
     if (more)
-        fprintf(stderr, "poolbench plot: note: and %zu more (listed in %s/README.md)\n", more,
-                dir);
+        pb_text_line(stderr, "poolbench plot: note: and %zu more (listed in %s/README.md)", more,
+                     dir);
 }
 
 /* Export and draw everything; returns the exit status. */
@@ -290,7 +350,7 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
     struct pb_plot_notes *notes = calloc(1, sizeof *notes);
     struct pb_plot_charts charts;
     if (!notes || pb_plot_export(set, dir, &charts, notes, err, sizeof err)) {
-        fprintf(stderr, "poolbench plot: %s\n", notes ? err : "out of memory");
+        pb_text_line(stderr, "poolbench plot: %s", notes ? err : "out of memory");
         free(notes);
         return PB_EXIT_USAGE;
     }
@@ -308,9 +368,10 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
         rc = PB_EXIT_FAIL;
     free(notes);
     if (rc == PB_EXIT_OK)
-        printf("poolbench plot: %zu charts in %s (index: %s/README.md)\n", charts.n, dir, dir);
+        pb_text_line(stdout, "poolbench plot: %zu charts in %s (index: %s/README.md)", charts.n,
+                     dir, dir);
     else
-        fprintf(stderr, "poolbench plot: %s\n", err);
+        pb_text_line(stderr, "poolbench plot: %s", err);
     pb_plot_charts_free(&charts);
     return rc;
 }
@@ -334,14 +395,14 @@ int pb_cmd_plot(int argc, char **argv)
     }
     struct pb_results_set set;
     if (pb_results_set_read(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
-        fprintf(stderr, "poolbench plot: %s\n", err);
+        pb_text_line(stderr, "poolbench plot: %s", err);
         return PB_EXIT_USAGE;
     }
     char first[4096], dir[4096];
     snprintf(first, sizeof first, "%s", set.files[0].path);
     snprintf(dir, sizeof dir, "%s", o.dir ? o.dir : dirname(first));
     if (make_dirs(dir)) {
-        fprintf(stderr, "poolbench plot: cannot create %s: %s\n", dir, strerror(errno));
+        pb_text_line(stderr, "poolbench plot: cannot create %s: %s", dir, strerror(errno));
         pb_results_set_free(&set);
         return PB_EXIT_USAGE;
     }

@@ -14,6 +14,7 @@
  */
 #include "pb_cli.h"
 #include "pb_paths.h"
+#include "pb_text.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -163,7 +164,7 @@ static void run_child(const struct record_env *e, char **cmd)
         _exit(127);
     }
     execvp(cmd[0], cmd);
-    fprintf(stderr, "poolbench record: cannot run '%s': %s\n", cmd[0], strerror(errno));
+    pb_text_line(stderr, "poolbench record: cannot run '%s': %s", cmd[0], strerror(errno));
     _exit(127);
 }
 
@@ -205,7 +206,9 @@ static int report_files(const char *list, uint64_t *events)
         struct record_file_stats st;
         if (!path[0] || scan_trace(path, &st) != 0)
             continue;
-        fprintf(stderr, "poolbench record: %s: %llu events", path, (unsigned long long)st.events);
+        fputs("poolbench record: ", stderr);
+        pb_text_put(stderr, path, 0);
+        fprintf(stderr, ": %llu events", (unsigned long long)st.events);
         if (st.dropped)
             fprintf(stderr, ", %llu frees of earlier blocks dropped",
                     (unsigned long long)st.dropped);
@@ -241,17 +244,17 @@ static int record(const char *out, int sites, char **cmd)
         return PB_EXIT_USAGE;
     }
     if (absolute_path(out, abs_out, sizeof abs_out) != 0) {
-        fprintf(stderr, "poolbench record: output path too long: %s\n", out);
+        pb_text_line(stderr, "poolbench record: output path too long: %s", out);
         return PB_EXIT_USAGE;
     }
     struct stat st; /* never unlink /dev/null, a FIFO or a device: only a file is replaced */
     if (lstat(abs_out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-        fprintf(stderr, "poolbench record: %s is not a regular file; record writes a new file\n",
-                abs_out);
+        pb_text_line(stderr, "poolbench record: %s is not a regular file; record writes a new file",
+                     abs_out);
         return PB_EXIT_USAGE;
     }
     if (unlink(abs_out) != 0 && errno != ENOENT) {
-        fprintf(stderr, "poolbench record: cannot replace %s: %s\n", abs_out, strerror(errno));
+        pb_text_line(stderr, "poolbench record: cannot replace %s: %s", abs_out, strerror(errno));
         return PB_EXIT_USAGE;
     }
     const char *tmpdir = getenv("TMPDIR");
@@ -260,7 +263,7 @@ static int record(const char *out, int sites, char **cmd)
              tmpdir && tmpdir[0] ? tmpdir : "/tmp");
     int lfd = mkstemp(list);
     if (lfd < 0) {
-        fprintf(stderr, "poolbench record: cannot create %s: %s\n", list, strerror(errno));
+        pb_text_line(stderr, "poolbench record: cannot create %s: %s", list, strerror(errno));
         return PB_EXIT_FAIL;
     }
     close(lfd);
@@ -289,14 +292,14 @@ static int record(const char *out, int sites, char **cmd)
             files, files == 1 ? "" : "s");
     if (rc != 0) {
         if (rc > 128)
-            fprintf(stderr, "poolbench record: %s was killed by signal %d%s\n", cmd[0], rc - 128,
-                    files ? " (the trace is written)" : "");
+            pb_text_line(stderr, "poolbench record: %s was killed by signal %d%s", cmd[0],
+                         rc - 128, files ? " (the trace is written)" : "");
         else
-            fprintf(stderr, "poolbench record: %s exited with status %d%s\n", cmd[0], rc,
-                    files ? " (the trace is written)" : "");
+            pb_text_line(stderr, "poolbench record: %s exited with status %d%s", cmd[0], rc,
+                         files ? " (the trace is written)" : "");
     }
     if (files == 0) {
-        fprintf(stderr, "poolbench record: no trace was written (is %s writable?)\n", abs_out);
+        pb_text_line(stderr, "poolbench record: no trace was written (is %s writable?)", abs_out);
         return PB_EXIT_FAIL;
     }
     if (rc != 0)

@@ -29,6 +29,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
+#include "pb_text.h"
 #include "pb_workload_json.h"
 #include "pb_workload.h"
 #include "results.h"
@@ -139,8 +140,8 @@ static int parse_uint(const char *text, const char *what, unsigned long long max
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (errno || end == text || *end || text[0] == '-' || v > max) {
-        fprintf(stderr, "poolbench run: %s '%s' is not a number from 0 to %llu\n", what, text,
-                max);
+        pb_text_line(stderr, "poolbench run: %s '%s' is not a number from 0 to %llu", what, text,
+                     max);
         return -1;
     }
     *out = v;
@@ -263,8 +264,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             break;
         case O_TOUCH:
             if (pb_touch_parse(optarg, &o->touch)) {
-                fprintf(stderr, "poolbench run: --touch must be none, pages or full, not '%s'\n",
-                        optarg);
+                pb_text_line(stderr, "poolbench run: --touch must be none, pages or full, not '%s'",
+                             optarg);
                 return -1;
             }
             break;
@@ -306,8 +307,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "poolbench run: unexpected argument '%s' (traces go after --trace)\n",
-                argv[optind]);
+        pb_text_line(stderr, "poolbench run: unexpected argument '%s' (traces go after --trace)",
+                     argv[optind]);
         return -1;
     }
     return check_cross_free(o);
@@ -345,7 +346,7 @@ static int add_spec(struct workload_list *l, const char *spec, const struct run_
     size_t n = 0;
     char err[512];
     if (pb_workload_spec_build(spec, o->has_seed ? &o->seed : NULL, &arr, &n, err, sizeof err)) {
-        fprintf(stderr, "poolbench run: --workload %s: %s\n", spec, err);
+        pb_text_line(stderr, "poolbench run: --workload %s: %s", spec, err);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -369,7 +370,7 @@ static int add_trace(struct workload_list *l, const char *path)
     if (pb_workload_load(path, &w, &diag)) {
         pb_diag_print(&diag, stderr);
         if (diag.count == 0)
-            fprintf(stderr, "%s: cannot load this trace\n", path);
+            pb_text_line(stderr, "%s: cannot load this trace", path);
         return -1;
     }
     if (add_workload(l, &w)) {
@@ -475,12 +476,12 @@ static int prepare_backend(struct backend_slot *b)
     const struct pb_backend_ops *ops = b->spec.ops;
     char err[PB_ERR_MAX] = "";
     if (ops->available && ops->available(err, sizeof err)) {
-        fprintf(stderr, "poolbench run: backend '%s' is unavailable: %s\n", ops->name, err);
+        pb_text_line(stderr, "poolbench run: backend '%s' is unavailable: %s", ops->name, err);
         return -1;
     }
     void *self = NULL;
     if (ops->create(b->spec.opts, b->spec.n_opts, &self, err, sizeof err)) {
-        fprintf(stderr, "poolbench run: --backend %s: %s\n", b->spec.text, err);
+        pb_text_line(stderr, "poolbench run: --backend %s: %s", b->spec.text, err);
         return -1;
     }
     b->n_cfg = ops->config(self, b->cfg, MAX_CFG);
@@ -493,7 +494,7 @@ static int add_backend(struct backend_slot *b, const char *text)
 {
     char err[512];
     if (pb_backend_spec_parse(text, &b->spec, err, sizeof err)) {
-        fprintf(stderr, "poolbench run: --backend: %s\n", err);
+        pb_text_line(stderr, "poolbench run: --backend: %s", err);
         return -1;
     }
     return prepare_backend(b);
@@ -508,7 +509,7 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
     int got = pb_backend_spec_parse_list(o->backends ? o->backends : default_backends, specs,
                                          MAX_BACKENDS - 1, err, sizeof err);
     if (got < 0) {
-        fprintf(stderr, "poolbench run: --backend: %s\n", err);
+        pb_text_line(stderr, "poolbench run: --backend: %s", err);
         free(specs);
         return -1;
     }
@@ -588,10 +589,12 @@ static void progress(const struct run_opts *o, size_t done, size_t total,
         return;
     }
     double left = done ? elapsed / (double)done * (double)(total - done) : 0;
+    char spec[4 * sizeof b->spec.text], name[4 * sizeof w->name]; /* names in shown form */
     fprintf(stderr,
             "\r\033[K[%zu/%zu] %s x %s (%u repeats, %u thread%s)  %.0f s elapsed, about %.0f s "
             "left",
-            done + 1, total, b->spec.text, w->name, o->repeat, threads, threads > 1 ? "s" : "",
+            done + 1, total, pb_text_safe(b->spec.text, spec, sizeof spec),
+            pb_text_safe(w->name, name, sizeof name), o->repeat, threads, threads > 1 ? "s" : "",
             elapsed, left);
 }
 
@@ -737,7 +740,7 @@ int pb_cmd_run(int argc, char **argv)
     int wrote = o.output ? pb_results_write(doc, o.output, err, sizeof err)
                          : write_default(doc, err, sizeof err);
     if (wrote) {
-        fprintf(stderr, "poolbench run: %s\n", err);
+        pb_text_line(stderr, "poolbench run: %s", err);
         status = PB_EXIT_FAIL;
     } else {
         status = failed || interrupted ? PB_EXIT_FAIL : PB_EXIT_OK;

@@ -2,6 +2,7 @@
  * main.c -- poolbench's entry point: finds the subcommand and runs it.
  */
 #include "pb_cli.h"
+#include "pb_text.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -68,6 +69,6 @@ int main(int argc, char **argv)
             return commands[i].main(argc - first, argv + first);
         }
     }
-    fprintf(stderr, "poolbench: unknown command '%s' (see poolbench --help)\n", name);
+    pb_text_line(stderr, "poolbench: unknown command '%s' (see poolbench --help)", name);
     return PB_EXIT_USAGE;
 }

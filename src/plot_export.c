@@ -5,6 +5,7 @@
  */
 #include "plot_export.h"
 #include "pb_outfile.h"
+#include "pb_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -45,23 +46,13 @@ static int has_series(const struct pb_plot_index *ix, size_t file, const char *b
     return 0;
 }
 
-/* Tabs and newlines would break a TSV column or a gnuplot string. */
-static void clean_label(char *s)
-{
-    for (; *s; s++)
-        if (*s == '\t' || *s == '\n' || *s == '\r')
-            *s = ' ';
-}
-
 static void describe_machines(const struct pb_results_set *set, struct pb_plot_index *ix)
 {
-    char first[512], m[512];
-    pb_results_machine(&set->files[0], first, sizeof first);
-    clean_label(first);
+    char raw[512], first[512], m[512], file[PB_LABEL_MAX];
+    pb_text_safe(pb_results_machine(&set->files[0], raw, sizeof raw), first, sizeof first);
     int same = 1;
     for (size_t f = 1; f < set->n; f++) {
-        pb_results_machine(&set->files[f], m, sizeof m);
-        clean_label(m);
+        pb_text_safe(pb_results_machine(&set->files[f], raw, sizeof raw), m, sizeof m);
         same &= strcmp(m, first) == 0;
     }
     if (same) {
@@ -70,11 +61,11 @@ static void describe_machines(const struct pb_results_set *set, struct pb_plot_i
     }
     /* one line per file: a title too long for one line is cut at the edges */
     size_t used = 0;
-    for (size_t f = 0; f < set->n && used < sizeof ix->machine; f++) {
-        pb_results_machine(&set->files[f], m, sizeof m);
-        clean_label(m);
+    for (size_t f = 0; f < set->n && used < sizeof ix->machine; f++) { /* '\n' between */
+        pb_text_safe(pb_results_machine(&set->files[f], raw, sizeof raw), m, sizeof m);
+        pb_text_safe(set->files[f].label, file, sizeof file);
         used += (size_t)snprintf(ix->machine + used, sizeof ix->machine - used, "%s%s: %s",
-                                 f ? "\n" : "", set->files[f].label, m);
+                                 f ? "\n" : "", file, m);
     }
 }
 
@@ -124,19 +115,20 @@ int pb_plot_index_build(const struct pb_results_set *set, struct pb_plot_index *
             const char *w = pb_run_workload_name(run);
             if (!has_workload(ix, w))
                 ix->workloads[ix->n_workloads++] = w;
-            char b[PB_LABEL_MAX];
+            char b[PB_LABEL_MAX], sb[121], sf[121];
             pb_run_backend_label(run, b, sizeof b);
-            clean_label(b);
             if (has_series(ix, f, b))
                 continue;
             struct pb_plot_series *s = &ix->series[ix->n_series++];
             s->file = f;
             snprintf(s->backend, sizeof s->backend, "%s", b);
-            if (set->n > 1)
-                snprintf(s->label, sizeof s->label, "%.120s (%.120s)", b, set->files[f].label);
-            else
-                snprintf(s->label, sizeof s->label, "%s", b);
-            clean_label(s->label);
+            if (set->n > 1) { /* each half cut at a character, to fit */
+                pb_text_safe(b, sb, 121);
+                pb_text_safe(set->files[f].label, sf, 121);
+                snprintf(s->label, sizeof s->label, "%s (%s)", sb, sf);
+            } else {
+                pb_text_safe(b, s->label, sizeof s->label);
+            }
         }
     }
     group_by_backend(ix);
@@ -158,7 +150,6 @@ const cJSON *pb_plot_find_run(const struct pb_results_set *set, const struct pb_
     cJSON_ArrayForEach(run, set->files[s->file].runs) {
         char b[PB_LABEL_MAX];
         pb_run_backend_label(run, b, sizeof b);
-        clean_label(b);
         if (strcmp(b, s->backend) == 0 && strcmp(pb_run_workload_name(run), workload) == 0)
             return run;
     }
@@ -203,27 +194,57 @@ static void put_num(FILE *f, double v)
         fprintf(f, "\t%.9g", v);
 }
 
-/* The first column of a data line: gnuplot would take a double quote in it
- * for the start of a quoted field, so it becomes a single one. */
-static void put_key(FILE *f, const char *s)
+/* A string of a results file in a TSV header line or the first column of a
+ * data line: control characters and invalid UTF-8 as \xHH text (a newline or
+ * a tab would start a row or a column), and what gnuplot reads specially in
+ * a data field made literal: a backslash doubled (it drops single ones), a
+ * double quote (the start of a quoted field) made a single one, and a '#'
+ * in front escaped (a comment line). */
+static void put_key(FILE *f, const char *raw)
 {
-    for (; *s; s++)
-        fputc(*s == '"' ? '\'' : *s, f);
+    size_t n = strlen(raw);
+    for (size_t i = 0; i < n;) {
+        int ok;
+        size_t k = pb_text_char(raw + i, n - i, &ok);
+        if (!ok)
+            for (size_t j = 0; j < k; j++)
+                fprintf(f, "\\\\x%02x", (unsigned char)raw[i + j]);
+        else if (raw[i] == '\\' || (i == 0 && raw[i] == '#'))
+            fprintf(f, "\\%c", raw[i]);
+        else if (raw[i] == '"')
+            fputc('\'', f);
+        else
+            fwrite(raw + i, 1, k, f);
+        i += k;
+    }
 }
 
-/* A gnuplot double-quoted string literal. */
+/* A gnuplot string expression for s that no gnuplot expansion touches:
+ * single-quoted text (gnuplot does no backquote command substitution, no
+ * backslash or macro processing inside single quotes), each single quote of
+ * s and each '\n' (a line break in a title) a double-quoted "'" or "\n"
+ * joined on with '.' (gnuplot 5.4 misreads two doubled quotes in a row), any
+ * other control character or invalid UTF-8 \xHH text, so that nothing in it
+ * ends the string or the line of the .vars file. */
 static void put_gp_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', f);
-        if (*s == '\n')
-            fputs("\\n", f); /* a line break in a gnuplot title */
+    size_t n = strlen(s);
+    fputc('\'', f);
+    for (size_t i = 0; i < n;) {
+        int ok;
+        size_t k = pb_text_char(s + i, n - i, &ok);
+        if (s[i] == '\n')
+            fputs("' . \"\\n\" . '", f);
+        else if (!ok)
+            for (size_t j = 0; j < k; j++)
+                fprintf(f, "\\x%02x", (unsigned char)s[i + j]);
+        else if (s[i] == '\'')
+            fputs("' . \"'\" . '", f);
         else
-            fputc(*s, f);
+            fwrite(s + i, 1, k, f);
+        i += k;
     }
-    fputc('"', f);
+    fputc('\'', f);
 }
 
 static void put_gp_var(FILE *f, const char *name, const char *value)
@@ -241,9 +262,11 @@ static void put_gp_var(FILE *f, const char *name, const char *value)
 static void put_common_vars(FILE *vars, const struct pb_plot_index *ix, const char *workload,
                             const size_t *pick, size_t n)
 {
+    char shown[1024];
     fprintf(vars, "# gnuplot variables for the data file of the same name (poolbench plot)\n");
     put_gp_var(vars, "machine", ix->machine);
-    put_gp_var(vars, "workload", workload ? workload : "all workloads");
+    put_gp_var(vars, "workload",
+               workload ? pb_text_safe(workload, shown, sizeof shown) : "all workloads");
     fprintf(vars, "NS = %zu\n", n);
     fprintf(vars, "array series[%zu] = [", n ? n : 1);
     for (size_t i = 0; i < n; i++) {
@@ -391,9 +414,10 @@ int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_
     if (!pick)
         return -1;
     size_t n = memory_series(set, ix, workload, pick, notes, "memory");
-    fprintf(tsv, "# memory on workload %s, bytes; NaN: not measured\n"
-                 "# backend\tpeak live (ideal)\tgranted at peak\tpeak footprint\t"
-                 "peak resident\twasted pages\n", workload);
+    fputs("# memory on workload ", tsv);
+    put_key(tsv, workload);
+    fputs(", bytes; NaN: not measured\n# backend\tpeak live (ideal)\tgranted at peak\t"
+          "peak footprint\tpeak resident\twasted pages\n", tsv);
     double lo = 0, hi = 0;
     for (size_t i = 0; i < n; i++) {
         const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], workload);
@@ -433,8 +457,9 @@ int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plo
     size_t n_mem = memory_series(set, ix, workload, pick, NULL, NULL), n = 0;
     static const char *const cols[] = {"event", "live_bytes", "granted_bytes",
                                        "footprint_bytes", "resident_bytes", "occupied_bytes"};
-    fprintf(tsv, "# timeline of workload %s: one block per backend (two blank lines apart); "
-                 "bytes; NaN: not measured\n", workload);
+    fputs("# timeline of workload ", tsv);
+    put_key(tsv, workload);
+    fputs(": one block per backend (two blank lines apart); bytes; NaN: not measured\n", tsv);
     double lo = 0, hi = 0;
     int rows = 0;
     for (size_t i = 0; i < n_mem; i++) {
@@ -496,6 +521,7 @@ int pb_plot_write_fragmentation(const struct pb_results_set *set,
     for (size_t i = 0; i < n; i++)
         fprintf(tsv, "\t%s internal\tJohnstone-Wilson", ix->series[pick[i]].label);
     fputc('\n', tsv);
+    size_t jw_pos = 0; /* Johnstone-Wilson figures above 0: what a log axis can draw */
     for (size_t w = 0; n && w < ix->n_workloads; w++) {
         put_key(tsv, ix->workloads[w]);
         for (size_t i = 0; i < n; i++) {
@@ -503,12 +529,14 @@ int pb_plot_write_fragmentation(const struct pb_results_set *set,
             const cJSON *m = run && pb_run_ok(run)
                                  ? cJSON_GetObjectItemCaseSensitive(run, "memory") : NULL;
             put_num(tsv, 100 * pb_json_number(m, "internal_fragmentation"));
-            put_num(tsv, 100 * pb_json_number(m, "fragmentation"));
+            double jw = 100 * pb_json_number(m, "fragmentation");
+            put_num(tsv, jw);
+            jw_pos += jw > 0; /* NaN compares false */
         }
         fputc('\n', tsv);
     }
     put_common_vars(vars, ix, NULL, pick, n);
-    fprintf(vars, "NW = %zu\n", ix->n_workloads);
+    fprintf(vars, "NW = %zu\njw_pos = %zu\n", ix->n_workloads, jw_pos);
     free(pick);
     return finish(tsv, vars, n ? (int)ix->n_workloads : 0);
 }
@@ -551,8 +579,9 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
     size_t *pick = calloc(ix->n_series ? ix->n_series : 1, sizeof *pick);
     if (!pick)
         return -1;
-    fprintf(tsv, "# latency CDF of workload %s: one block per backend (two blank lines apart)\n",
-            workload);
+    fputs("# latency CDF of workload ", tsv);
+    put_key(tsv, workload);
+    fputs(": one block per backend (two blank lines apart)\n", tsv);
     size_t n = 0;
     int rows = 0, n_alloc = 0, n_free = 0;
     for (size_t s = 0; s < ix->n_series; s++) {
@@ -643,22 +672,29 @@ static int export_one(const struct pb_results_set *set, const struct pb_plot_ind
     return pb_outfile_commit(&vars, err, errlen);
 }
 
-/* Per-workload file name base: KIND-SAFE, with -N added when two workloads
- * sanitise to the same name. */
-static void workload_base(const struct pb_plot_index *ix, size_t w, const char *kind,
-                          char *out, size_t len)
+enum { BASE_LEN = 136 }; /* a workload's part of a file name: safe name and -N */
+
+/* Whether bases[w] repeats one of bases[0..w-1]. */
+static int base_taken(char (*bases)[BASE_LEN], size_t w)
 {
-    char safe[128], other[128];
-    pb_plot_safe_name(ix->workloads[w], safe, sizeof safe);
-    int clash = 0;
-    for (size_t i = 0; i < w; i++) {
-        pb_plot_safe_name(ix->workloads[i], other, sizeof other);
-        clash |= strcmp(safe, other) == 0;
+    for (size_t i = 0; i < w; i++)
+        if (strcmp(bases[i], bases[w]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The part of each workload's file names (KIND-PART.tsv): its safe name, with
+ * -N added when that is already another workload's part, so no two workloads
+ * share a file; from [A-Za-z0-9._-] only, never with a '/'. */
+static void workload_bases(const struct pb_plot_index *ix, char (*bases)[BASE_LEN])
+{
+    for (size_t w = 0; w < ix->n_workloads; w++) {
+        char safe[120];
+        pb_plot_safe_name(ix->workloads[w], safe, sizeof safe);
+        snprintf(bases[w], BASE_LEN, "%s", safe);
+        for (size_t k = w + 1; base_taken(bases, w); k++)
+            snprintf(bases[w], BASE_LEN, "%s-%zu", safe, k);
     }
-    if (clash)
-        snprintf(out, len, "%s-%s-%zu", kind, safe, w + 1);
-    else
-        snprintf(out, len, "%s-%s", kind, safe);
 }
 
 static const struct {
@@ -675,6 +711,31 @@ static const struct {
     {"latency", pb_plot_write_latency,
      "Latency CDF on %s: the share of single allocs and frees faster than x ns, per backend."},
 };
+
+/* The per-workload charts (memory, timeline, latency) of every workload. */
+static int export_workloads(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                            const char *dir, struct pb_plot_charts *out,
+                            struct pb_plot_notes *notes, char *err, size_t errlen)
+{
+    char (*bases)[BASE_LEN] = calloc(ix->n_workloads ? ix->n_workloads : 1, sizeof *bases);
+    if (!bases)
+        return -1;
+    workload_bases(ix, bases);
+    int rows, rc = 0;
+    for (size_t w = 0; !rc && w < ix->n_workloads; w++) {
+        for (size_t k = 0; !rc && k < sizeof per_workload / sizeof per_workload[0]; k++) {
+            char name[160], caption[512];
+            snprintf(name, sizeof name, "%s-%s", per_workload[k].kind, bases[w]);
+            rc = export_one(set, ix, dir, name, NULL, per_workload[k].fn, ix->workloads[w],
+                            notes, &rows, err, errlen);
+            snprintf(caption, sizeof caption, per_workload[k].caption, ix->workloads[w]);
+            if (!rc && rows > 0)
+                rc = add_chart(out, per_workload[k].kind, name, caption);
+        }
+    }
+    free(bases);
+    return rc;
+}
 
 int pb_plot_export(const struct pb_results_set *set, const char *dir,
                    struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
@@ -693,17 +754,8 @@ int pb_plot_export(const struct pb_results_set *set, const char *dir,
         rc = add_chart(out, "throughput", "throughput",
                        "Time per operation (median ns/op, min-max bars; net of the null "
                        "backend below), per backend and workload.");
-    for (size_t w = 0; !rc && w < ix.n_workloads; w++) {
-        for (size_t k = 0; !rc && k < sizeof per_workload / sizeof per_workload[0]; k++) {
-            char name[160], caption[512];
-            workload_base(&ix, w, per_workload[k].kind, name, sizeof name);
-            rc = export_one(set, &ix, dir, name, NULL, per_workload[k].fn, ix.workloads[w],
-                            notes, &rows, err, errlen);
-            snprintf(caption, sizeof caption, per_workload[k].caption, ix.workloads[w]);
-            if (!rc && rows > 0)
-                rc = add_chart(out, per_workload[k].kind, name, caption);
-        }
-    }
+    if (!rc)
+        rc = export_workloads(set, &ix, dir, out, notes, err, errlen);
     if (!rc)
         rc = export_one(set, &ix, dir, "fragmentation", pb_plot_write_fragmentation, NULL, NULL,
                         notes, &rows, err, errlen);

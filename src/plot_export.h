@@ -6,6 +6,10 @@
  * Every NAME.tsv comes with NAME.vars: gnuplot assignments (machine, workload,
  * NS, array series[NS], unit, scale) that the script loads. Missing figures
  * (null, or a failed run) are written as NaN, which gnuplot leaves out.
+ *
+ * Strings of the results stay data: in NAME.vars they are single-quoted
+ * gnuplot strings (no backquote or macro expansion), in the TSVs literal
+ * fields, with control characters and invalid UTF-8 as \xHH text (pb_text.h).
  */
 #ifndef PB_PLOT_EXPORT_H
 #define PB_PLOT_EXPORT_H
@@ -76,7 +80,8 @@ const cJSON *pb_plot_find_run(const struct pb_results_set *set, const struct pb_
  * its size in *scale. */
 const char *pb_plot_unit(double max, double *scale);
 
-/* A file-name-safe form of a workload name ("mixed:max=64" -> "mixed_max_64"). */
+/* A file-name-safe form of a workload name ("mixed:max=64" -> "mixed_max_64"):
+ * only [A-Za-z0-9._-], so no '/' ever; "_" for an empty name. */
 void pb_plot_safe_name(const char *name, char *out, size_t len);
 
 /* Each writer below writes one chart's TSV to tsv and its variables to vars

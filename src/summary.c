@@ -3,6 +3,7 @@
  * structs), so the table shows exactly what the file says.
  */
 #include "summary.h"
+#include "pb_text.h"
 
 #include <string.h>
 
@@ -68,9 +69,11 @@ static void print_row(const cJSON *run, FILE *f)
                  threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
     else
         snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
-    fprintf(f, "%-22.22s %-24.24s %9s %9s %11s %9s %11s  %s\n", label,
-            cJSON_IsString(w) ? w->valuestring : "?",
-            ns, net, res, frag, waste, ok ? "ok" : "FAILED");
+    char shown_b[23], shown_w[25]; /* the names in shown form, cut to their columns */
+    pb_text_safe(label, shown_b, sizeof shown_b);
+    pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", shown_w, sizeof shown_w);
+    fprintf(f, "%-22s %-24s %9s %9s %11s %9s %11s  %s\n", shown_b, shown_w, ns, net, res, frag,
+            waste, ok ? "ok" : "FAILED");
 }
 
 void pb_summary_print(const cJSON *doc, FILE *f)
@@ -90,8 +93,8 @@ void pb_summary_print(const cJSON *doc, FILE *f)
             if (!failed++)
                 fprintf(f, "\nfailed runs:\n");
             const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend");
-            fprintf(f, "  %s: %s\n", cJSON_IsString(b) ? b->valuestring : "?",
-                    cJSON_IsString(err) ? err->valuestring : "unknown error");
+            pb_text_line(f, "  %s: %s", cJSON_IsString(b) ? b->valuestring : "?",
+                         cJSON_IsString(err) ? err->valuestring : "unknown error");
         }
     }
     fprintf(f, "\nns/op: median wall time of a whole replay / events (CLOCK_MONOTONIC); net: "

@@ -10,12 +10,14 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "pb_text.h"
 #include "plot_export.h"
 
 #define SAMPLE "data/results-sample.json"
@@ -292,8 +294,8 @@ static void test_throughput(void **state)
     /* the variables */
     assert_non_null(strstr(c.vars, "NS = 4\n"));
     assert_non_null(strstr(c.vars, "NW = 3\n"));
-    assert_non_null(strstr(c.vars, "array series[4] = [\"null\", \"pool\", \"arena\", \"malloc\"]"));
-    assert_non_null(strstr(c.vars, "machine = \"Intel(R) Core(TM) i7-8650U"));
+    assert_non_null(strstr(c.vars, "array series[4] = ['null', 'pool', 'arena', 'malloc']"));
+    assert_non_null(strstr(c.vars, "machine = 'Intel(R) Core(TM) i7-8650U"));
     free(churn);
     free(trace);
     capture_free(&c);
@@ -326,8 +328,8 @@ static void test_memory_skips_unmeasured(void **state)
     assert_true(field(arena, 5) == pb_json_number(run, "memory.wasted_page_bytes"));
     /* 64 KB of pool against 13 MB of arena: a log axis, units for the largest */
     assert_non_null(strstr(c.vars, "logy = 1\n"));
-    assert_non_null(strstr(c.vars, "unit = \"MiB\"\n"));
-    assert_non_null(strstr(c.vars, "array series[3] = [\"pool\", \"arena\", \"malloc\"]"));
+    assert_non_null(strstr(c.vars, "unit = 'MiB'\n"));
+    assert_non_null(strstr(c.vars, "array series[3] = ['pool', 'arena', 'malloc']"));
     assert_non_null(strstr(c.vars, "array colour[3] = [2, 3, 4]")); /* colours of the whole set */
     free(arena);
     capture_free(&c);
@@ -532,6 +534,221 @@ static void test_export_bad_dir(void **state)
     pb_results_set_free(&set);
 }
 
+/* ---- strings from the results reach gnuplot as data only ------------------------------ */
+
+#define HOSTILE "data/results-hostile.json"
+
+/* Rename every run's workload from to to (a copy of to is kept by the document). */
+static void rename_workload(struct pb_results_file *f, const char *from, const char *to)
+{
+    cJSON *run;
+    int n = 0;
+    cJSON_ArrayForEach(run, f->runs) {
+        cJSON *w = cJSON_GetObjectItem(run, "workload");
+        if (strcmp(cJSON_GetObjectItem(w, "name")->valuestring, from) == 0) {
+            cJSON_ReplaceItemInObject(w, "name", cJSON_CreateString(to));
+            n++;
+        }
+    }
+    assert_true(n > 0);
+}
+
+/* Run gnuplot in dir on the commands cmds; its output (stdout and stderr,
+ * where print writes) into out. */
+static void gnuplot_in(const char *dir, const char *cmds, char *out, size_t len)
+{
+    char script[600], cmd[1400];
+    snprintf(script, sizeof script, "%s/test.gp", dir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs(cmds, f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot test.gp 2>&1", dir);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, len - 1, p);
+    out[n] = '\0';
+    assert_int_equal(pclose(p), 0);
+    unlink(script);
+}
+
+/* Remove dir and its files, failing if a file named canary* is there: a
+ * command from the results ran (the payloads touch canary_* in gnuplot's
+ * directory). */
+static void remove_checked(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    char path[600];
+    int canaries = 0;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        canaries += strncmp(e->d_name, "canary", 6) == 0;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+    assert_int_equal(canaries, 0);
+}
+
+/* The chart of kind in charts (the first one). */
+static const char *chart_of(const struct pb_plot_charts *charts, const char *kind)
+{
+    for (size_t i = 0; i < charts->n; i++)
+        if (strcmp(charts->v[i].script, kind) == 0)
+            return charts->v[i].name;
+    fail_msg("no %s chart", kind);
+    return NULL;
+}
+
+/* gnuplot reads back the strings of the .vars files exactly as the index
+ * shows them, and runs none of the commands the hostile file holds in its
+ * machine, backend, backend_spec and workload strings. */
+static void test_hostile_vars_read_back(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *paths[] = {HOSTILE};
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct pb_plot_notes notes = {0};
+    char err[512], cmds[512], *out = malloc(1 << 16), want[8192];
+    assert_int_equal(pb_results_set_read(&set, paths, 1, err, sizeof err), 0);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
+    snprintf(cmds, sizeof cmds, "load 'throughput.vars'\nprint machine\nprint workload\n"
+                                "do for [i=1:NS] { print series[i] }\n"
+                                "load '%s.vars'\nprint workload\n", chart_of(&charts, "memory"));
+    gnuplot_in(dir, cmds, out, 1 << 16);
+    size_t used = (size_t)snprintf(want, sizeof want, "%s\nall workloads\n", ix.machine);
+    for (size_t i = 0; i < ix.n_series; i++)
+        used += (size_t)snprintf(want + used, sizeof want - used, "%s\n", ix.series[i].label);
+    char shown[1024];
+    snprintf(want + used, sizeof want - used, "%s\n",
+             pb_text_safe(ix.workloads[0], shown, sizeof shown));
+    assert_string_equal(out, want);
+    /* the shown forms hold the payloads, but no control character */
+    assert_non_null(strstr(ix.machine, "`touch canary_cpu_bq`"));
+    assert_non_null(strstr(ix.machine, "\\x0asystem('touch canary_cpu_nl')\\x0d\\x1b[31m"));
+    assert_non_null(strstr(ix.machine, "R\\xffED"));
+    assert_non_null(strstr(ix.series[0].label, "caf\xc3\xa9"));
+    for (const char *p = out; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 || *p == '\n');
+    free(out);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* The first column of the TSVs reads back in gnuplot as the shown name: a
+ * leading '#' (a comment), a tab or newline (a column or row), a double
+ * quote (a quoted field) and backslashes (dropped by gnuplot) included. */
+static void test_keys_read_back(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512], *out = malloc(1 << 16);
+    read_set(&set, 1);
+    const char *hostile = "#1 \"q\" a\\b\\\\\tc\nd\x1b[31m`touch canary_key` caf\xc3\xa9";
+    rename_workload(&set.files[0], "churn", hostile);
+    rename_workload(&set.files[0], "mixed:max=64", "");
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    gnuplot_in(dir, "set datafile separator '\\t'\nset table 'keys.txt'\n"
+                    "plot 'throughput.tsv' using 0:(1):1 with labels\nunset table\n"
+                    "print system('grep -c . keys.txt')\n", out, 1 << 16);
+    char path[600], line[4096];
+    snprintf(path, sizeof path, "%s/keys.txt", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    const char *want[] = {"#1 'q' a\\b\\\\\\x09c\\x0ad\\x1b[31m`touch canary_key` caf\xc3\xa9", "",
+                          "espresso_small"};
+    size_t k = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *a = strchr(line, '"'), *b = strrchr(line, '"');
+        if (line[0] == '#' || !a || a == b)
+            continue;
+        *b = '\0';
+        assert_true(k < 3);
+        assert_string_equal(a + 1, want[k++]);
+    }
+    fclose(f);
+    assert_int_equal(k, 3); /* every workload a row, in order */
+    free(out);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Workloads whose safe names meet get files of their own: "a:b" and "a;b"
+ * are both a_b, and a workload named "a_b-2" must not take the second's. */
+static void test_chart_names_unique(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512];
+    read_set(&set, 1);
+    rename_workload(&set.files[0], "churn", "a:b");
+    rename_workload(&set.files[0], "mixed:max=64", "a;b");
+    rename_workload(&set.files[0], "espresso_small", "a_b-2");
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    assert_int_equal(charts.n, 10);
+    for (size_t i = 0; i < charts.n; i++) {
+        assert_null(strchr(charts.v[i].name, '/'));
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(charts.v[i].name, charts.v[j].name);
+    }
+    assert_string_equal(chart_of(&charts, "memory"), "memory-a_b");
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* With no Johnstone-Wilson figure above 0 (footprints at or below the live
+ * bytes, as tiny runs give), the log panel has nothing to draw: the .vars
+ * say so and fragmentation.gp still draws the chart. */
+static void test_fragmentation_none_positive(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512], script[PATH_MAX], cmds[PATH_MAX + 200], *out = malloc(1 << 16);
+    read_set(&set, 1);
+    cJSON *run;
+    cJSON_ArrayForEach(run, set.files[0].runs) {
+        cJSON *m = cJSON_GetObjectItem(run, "memory");
+        if (cJSON_IsNumber(cJSON_GetObjectItem(m, "fragmentation")))
+            cJSON_ReplaceItemInObject(m, "fragmentation", cJSON_CreateNumber(-1));
+    }
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    assert_string_equal(chart_of(&charts, "fragmentation"), "fragmentation");
+    assert_non_null(realpath("../plots/fragmentation.gp", script));
+    snprintf(cmds, sizeof cmds, "datafile = 'fragmentation.tsv'\nload '%s'\n"
+                                "print jw_pos\n", script);
+    gnuplot_in(dir, cmds, out, 1 << 16); /* fails the test when gnuplot fails */
+    assert_string_equal(out, "0\n");
+    char png[600];
+    snprintf(png, sizeof png, "%s/fragmentation.png", dir);
+    assert_int_equal(access(png, R_OK), 0);
+    free(out);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -552,6 +769,10 @@ int main(void)
         cmocka_unit_test(test_latency_without_frees),
         cmocka_unit_test(test_export_writes_every_chart),
         cmocka_unit_test(test_export_bad_dir),
+        cmocka_unit_test(test_hostile_vars_read_back),
+        cmocka_unit_test(test_keys_read_back),
+        cmocka_unit_test(test_chart_names_unique),
+        cmocka_unit_test(test_fragmentation_none_positive),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

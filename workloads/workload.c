@@ -21,6 +21,7 @@
  * without comments or blank lines needs a single mark.
  */
 #include "pb_workload.h"
+#include "pb_text.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ void pb_diag_add(struct pb_diag *d, const char *file, uint64_t line, const char 
 void pb_diag_print(const struct pb_diag *d, FILE *f)
 {
     for (int i = 0; i < d->count; i++)
-        fprintf(f, "%s\n", d->msg[i]);
+        pb_text_line(f, "%s", d->msg[i]); /* names and trace text in shown form */
     if (d->total > (uint64_t)d->count)
         fprintf(f, "(%llu more problems not shown; %llu in all)\n",
                 (unsigned long long)(d->total - (uint64_t)d->count),
