@@ -189,7 +189,7 @@ for o in d d.pbt d.gz; do
   [ "$(ls -A "$work")" = "$o" ] || fail "gen to directory $o left $(ls -A "$work")"
   rm -rf "$work" && mkdir "$work"
 done
-bad "cannot create no-dir/x.pbt.tmp.*: No such file or directory" convert "$data/example.trace" no-dir/x.pbt
+bad "cannot write no-dir/x.pbt: No such file or directory" convert "$data/example.trace" no-dir/x.pbt
 
 # ---- damaged compressed and binary files ----
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "a %d %d\n", i, i % 500 }' | gzip -9 -c >"$in/big.trace.gz"
