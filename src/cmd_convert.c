@@ -108,6 +108,11 @@ int pb_cmd_convert(int argc, char **argv)
         return PB_EXIT_USAGE;
     }
     const char *in = argv[optind], *out = argv[optind + 1];
+    char err[PATH_MAX + 256];
+    if (strcmp(out, "-") != 0 && pb_outfile_check(out, err, sizeof err) != 0) {
+        pb_text_line(stderr, "poolbench convert: %s", err); /* before reading a big IN */
+        return PB_EXIT_USAGE;
+    }
     struct pb_diag *diag = calloc(1, sizeof *diag);
     if (!diag)
         return PB_EXIT_USAGE;
@@ -124,7 +129,6 @@ int pb_cmd_convert(int argc, char **argv)
         if (rc)
             fprintf(stderr, "poolbench convert: cannot write to stdout\n");
     } else if (ends_with(out, ".pbt")) {
-        char err[512];
         rc = pb_workload_write_binary(&w, out, err, sizeof err);
         if (rc)
             pb_text_line(stderr, "poolbench convert: %s", err);

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,22 +53,16 @@ static int write_text_file(const struct pb_workload *w, const char *path, char *
                            size_t errlen)
 {
     struct pb_outfile o;
-    if (pb_outfile_open(&o, path, err, errlen) != 0) {
-        snprintf(err, errlen, "%s: cannot create: %s", path, strerror(o.error));
+    if (pb_outfile_open(&o, path, err, errlen) != 0)
         return -1;
-    }
     errno = 0;
     if (pb_workload_write_text(w, o.f) != 0) {
         int e = errno ? errno : EIO;
         pb_outfile_abort(&o);
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(e));
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
         return -1;
     }
-    if (pb_outfile_commit(&o, err, errlen) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(o.error));
-        return -1;
-    }
-    return 0;
+    return pb_outfile_commit(&o, err, errlen);
 }
 
 static int write_output(const struct pb_workload *w, const char *out, char *err, size_t errlen)
@@ -134,7 +129,11 @@ int pb_cmd_gen(int argc, char **argv)
     }
     struct pb_workload *w = NULL;
     size_t n = 0;
-    char err[512];
+    char err[PATH_MAX + 256];
+    if (out && strcmp(out, "-") != 0 && pb_outfile_check(out, err, sizeof err) != 0) {
+        pb_text_line(stderr, "poolbench gen: %s", err); /* before a long generation */
+        return PB_EXIT_USAGE;
+    }
     if (pb_workload_spec_build(spec, have_seed ? &seed : NULL, &w, &n, err, sizeof err) != 0) {
         pb_text_line(stderr, "poolbench gen: %s", err);
         return PB_EXIT_USAGE;

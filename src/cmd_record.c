@@ -9,10 +9,15 @@
  * LD_PRELOAD with the recorder first (after any ASan runtime already listed,
  * which must stay first), PB_RECORD_OUT (absolute), PB_RECORD_FIRST (its own
  * pid: that process writes FILE, every other one FILE.<pid>), PB_RECORD_LIST
- * (a temporary file where each recording process appends its path) and
- * PB_RECORD_SITES.
+ * (a temporary file where each recording process appends its path),
+ * PB_RECORD_SITES and PB_RECORD_MODE (the bits of the trace FILE replaces, so
+ * a replaced trace is never more readable than before).
+ *
+ * FILE is checked before CMD runs: an old FILE (or a symbolic link there) is
+ * removed, never followed, and a file must be creatable in its directory.
  */
 #include "pb_cli.h"
+#include "pb_outfile.h"
 #include "pb_paths.h"
 #include "pb_text.h"
 
@@ -150,6 +155,7 @@ struct record_env {
     const char *out;
     const char *list;
     int sites;
+    const char *mode; /* PB_RECORD_MODE: a replaced trace's bits, or "" */
 };
 
 /* In the child: set the environment and exec CMD; never returns. */
@@ -159,6 +165,7 @@ static void run_child(const struct record_env *e, char **cmd)
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
     if (setenv("LD_PRELOAD", e->preload, 1) != 0 || setenv("PB_RECORD_OUT", e->out, 1) != 0 ||
         setenv("PB_RECORD_FIRST", pid, 1) != 0 || setenv("PB_RECORD_LIST", e->list, 1) != 0 ||
+        setenv("PB_RECORD_MODE", e->mode, 1) != 0 ||
         (e->sites ? setenv("PB_RECORD_SITES", "1", 1) : unsetenv("PB_RECORD_SITES")) != 0) {
         fprintf(stderr, "poolbench record: cannot set the environment: %s\n", strerror(errno));
         _exit(127);
@@ -248,13 +255,22 @@ static int record(const char *out, int sites, char **cmd)
         return PB_EXIT_USAGE;
     }
     struct stat st; /* never unlink /dev/null, a FIFO or a device: only a file is replaced */
-    if (lstat(abs_out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    char mode[16] = ""; /* a replaced trace keeps its bits (never wider) */
+    int exists = lstat(abs_out, &st) == 0;
+    if (exists && S_ISREG(st.st_mode))
+        snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 0666));
+    if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
         pb_text_line(stderr, "poolbench record: %s is not a regular file; record writes a new file",
                      abs_out);
         return PB_EXIT_USAGE;
     }
     if (unlink(abs_out) != 0 && errno != ENOENT) {
         pb_text_line(stderr, "poolbench record: cannot replace %s: %s", abs_out, strerror(errno));
+        return PB_EXIT_USAGE;
+    }
+    char err[PATH_MAX + 256]; /* before CMD runs: can a file be created there? */
+    if (pb_outfile_check(out, err, sizeof err) != 0) {
+        pb_text_line(stderr, "poolbench record: %s", err);
         return PB_EXIT_USAGE;
     }
     const char *tmpdir = getenv("TMPDIR");
@@ -273,7 +289,7 @@ static int record(const char *out, int sites, char **cmd)
         fprintf(stderr, "poolbench record: out of memory\n");
         return PB_EXIT_FAIL;
     }
-    struct record_env env = {preload, abs_out, list, sites};
+    struct record_env env = {preload, abs_out, list, sites, mode};
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0)

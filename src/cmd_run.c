@@ -29,6 +29,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
+#include "pb_outfile.h"
 #include "pb_text.h"
 #include "pb_workload_json.h"
 #include "pb_workload.h"
@@ -121,12 +122,13 @@ static void usage(FILE *f)
             "                     frees to the next thread, which frees them (producer/\n"
             "                     consumer); refused for backends that are not thread-safe\n"
             "  -o FILE            results file, '-' for stdout (default results/latest.json\n"
-            "                     plus a copy results/run-YYYYmmdd-HHMMSS.json)\n"
+            "                     plus a copy results/run-YYYYmmdd-HHMMSS[-N].json),\n"
+            "                     checked before the first run\n"
             "  --quiet            no summary table, no progress\n\n"
             "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
             "backend refused, such as a pool asked for more than its chunk) or the run was\n"
-            "interrupted -- results are written all the same; 2 bad usage or bad input\n"
-            "(nothing is written).\n",
+            "interrupted -- results are written all the same; 2 bad usage, bad input or an\n"
+            "output that cannot be written (nothing is written, nothing is run).\n",
             default_backends, default_specs[0], default_specs[1], default_specs[2],
             default_specs[3], default_specs[4], PB_MAX_THREADS);
 }
@@ -694,7 +696,23 @@ static cJSON *config_json(const struct run_opts *o, const struct backend_slot *b
     return c;
 }
 
-/* Default output: results/run-STAMP.json and results/latest.json. */
+/* Before any run: can the results be written where they will go? (A failure
+ * at the end would throw the runs away.) 0 ok; -1, printed. */
+static int check_output(const struct run_opts *o)
+{
+    if (!o->output && mkdir("results", 0777) && errno != EEXIST) {
+        fprintf(stderr, "poolbench run: cannot create results/: %s\n", strerror(errno));
+        return -1;
+    }
+    char err[PATH_MAX + 256];
+    if (pb_outfile_check(o->output ? o->output : "results/latest.json", err, sizeof err) == 0)
+        return 0;
+    pb_text_line(stderr, "poolbench run: %s", err);
+    return -1;
+}
+
+/* Default output: results/run-STAMP.json (numbered -2, -3, ... when a run of
+ * the same second has the name) and results/latest.json. */
 static int write_default(const cJSON *doc, char *err, size_t errlen)
 {
     if (mkdir("results", 0777) && errno != EEXIST) {
@@ -707,7 +725,7 @@ static int write_default(const cJSON *doc, char *err, size_t errlen)
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     snprintf(path, sizeof path, "results/run-%s.json", stamp);
-    if (pb_results_write(doc, path, err, errlen))
+    if (pb_results_write_unique(doc, path, err, errlen))
         return -1;
     return pb_results_write(doc, "results/latest.json", err, errlen);
 }
@@ -722,7 +740,7 @@ int pb_cmd_run(int argc, char **argv)
     struct backend_slot *b = calloc(MAX_BACKENDS, sizeof *b);
     size_t nb = 0;
     int status = PB_EXIT_USAGE;
-    if (!b || prepare_backends(&o, b, &nb) || load_workloads(&o, &l))
+    if (!b || prepare_backends(&o, b, &nb) || load_workloads(&o, &l) || check_output(&o))
         goto out;
     cJSON *doc = pb_results_new(config_json(&o, b, nb, &l, argc, argv));
     if (!doc)

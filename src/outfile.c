@@ -1,9 +1,17 @@
 /*
- * outfile.c -- see pb_outfile.h.
+ * outfile.c -- see pb_outfile.h and docs/output-files.md.
  *
- * The temporary is created with open(O_CREAT | O_EXCL, 0666) under a fresh
- * name rather than with mkstemp, so the kernel applies the umask (mkstemp
- * makes 0600 files) without reading the process-wide umask here.
+ * A new file's temporary is created with open(O_CREAT | O_EXCL, 0666) under a
+ * fresh name rather than with mkstemp, so the kernel applies the umask (mkstemp
+ * makes 0600 files) without reading the process-wide umask here. A replaced
+ * file's temporary gets the old file's group and other bits plus owner rw (so
+ * that a program writing it by name, gnuplot, can) and, at commit, exactly the
+ * old file's bits.
+ *
+ * Links are resolved one at a time with lstat and readlink, not realpath:
+ * realpath would also read the links of every directory on the way, outside
+ * the kernel's fs.protected_symlinks check; the directories are left to the
+ * kernel, which follows them when the temporary is created.
  */
 #include "pb_outfile.h"
 
@@ -16,14 +24,144 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PB_OUTFILE_TRIES = 100 };
+enum {
+    PB_OUTFILE_TRIES = 100,    /* temporary names, and numbered unique names, tried */
+    PB_OUTFILE_MAX_LINKS = 40, /* links followed in one chain (the kernel's limit) */
+};
 
-static int fail(struct pb_outfile *o, int error, const char *what, const char *name, char *err,
-                size_t errlen)
+/* "cannot write GIVEN: ..." (with the target when a link was followed). */
+static int fail(struct pb_outfile *o, int error, char *err, size_t errlen)
 {
     o->error = error ? error : EIO;
-    snprintf(err, errlen, "%s %s: %s", what, name, strerror(o->error));
+    if (!o->unique && o->path[0] && strcmp(o->path, o->given) != 0)
+        snprintf(err, errlen, "cannot write %s (a link to %s): %s", o->given, o->path,
+                 strerror(o->error));
+    else
+        snprintf(err, errlen, "cannot write %s: %s", o->given, strerror(o->error));
     return -1;
+}
+
+/* "refusing to write GIVEN: it is WHAT" (or "it leads to HOP, WHAT"). */
+static int refuse(struct pb_outfile *o, const char *what, char *err, size_t errlen)
+{
+    o->error = EPERM;
+    if (strcmp(o->path, o->given) == 0)
+        snprintf(err, errlen, "refusing to write %s: it is %s", o->given, what);
+    else
+        snprintf(err, errlen, "refusing to write %s: it leads to %s, %s", o->given, o->path, what);
+    return -1;
+}
+
+/* The directory holding path's last component ("." when it has no slash). */
+static void parent_dir(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        snprintf(dir, len, ".");
+        return;
+    }
+    size_t n = (size_t)(slash - path);
+    snprintf(dir, len, "%.*s", (int)(n ? n : 1), path);
+}
+
+static int sticky_world_writable(const char *dir)
+{
+    struct stat st;
+    return stat(dir, &st) == 0 && (st.st_mode & S_ISVTX) && (st.st_mode & S_IWOTH);
+}
+
+/* The rules for the existing entry st at o->path (see pb_outfile.h). 0 ok, -1 refused. */
+static int check_entry(struct pb_outfile *o, const struct stat *st, char *err, size_t errlen)
+{
+    char dir[PATH_MAX], what[PATH_MAX + 128];
+    parent_dir(o->path, dir, sizeof dir);
+    int sticky = sticky_world_writable(dir);
+    unsigned me = (unsigned)geteuid(), owner = (unsigned)st->st_uid;
+    if (S_ISLNK(st->st_mode) && sticky)
+        snprintf(what, sizeof what, "a symbolic link in %s, a sticky world-writable directory",
+                 dir);
+    else if (S_ISLNK(st->st_mode) && owner != me)
+        snprintf(what, sizeof what, "a symbolic link owned by uid %u, not by you (uid %u)", owner,
+                 me);
+    else if (sticky && owner != me)
+        snprintf(what, sizeof what,
+                 "owned by uid %u, not by you (uid %u), in %s, a sticky world-writable directory",
+                 owner, me, dir);
+    else
+        return 0;
+    return refuse(o, what, err, errlen);
+}
+
+/* Replace o->path by the target of the link it names. 0 ok; -1 with errno. */
+static int follow_link(struct pb_outfile *o)
+{
+    char target[PATH_MAX], dir[PATH_MAX];
+    ssize_t n = readlink(o->path, target, sizeof target);
+    if (n < 0)
+        return -1;
+    if ((size_t)n >= sizeof target) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    target[n] = '\0';
+    if (target[0] == '/' || !strchr(o->path, '/')) {
+        memcpy(o->path, target, (size_t)n + 1);
+        return 0;
+    }
+    parent_dir(o->path, dir, sizeof dir);
+    if ((size_t)snprintf(o->path, sizeof o->path, "%s/%s", dir, target) >= sizeof o->path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+/* Follow the links at o->path by the rules, up to the first entry that is not one. */
+static int resolve(struct pb_outfile *o, char *err, size_t errlen)
+{
+    for (int hops = 0; hops <= PB_OUTFILE_MAX_LINKS; hops++) {
+        struct stat st;
+        if (lstat(o->path, &st) != 0)
+            return 0; /* nothing there yet: creating the temporary tells what is wrong */
+        if (check_entry(o, &st, err, errlen))
+            return -1;
+        if (!S_ISLNK(st.st_mode))
+            return 0;
+        if (follow_link(o))
+            return fail(o, errno, err, errlen);
+    }
+    return fail(o, ELOOP, err, errlen);
+}
+
+/* Fill o for path: the target, the rules, the mode to use and to keep. */
+static int prepare(struct pb_outfile *o, const char *path, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->keep_mode = -1;
+    if (strcmp(path, "-") == 0) {
+        o->mode = PB_OUTFILE_STDOUT;
+        snprintf(o->given, sizeof o->given, "standard output");
+        memcpy(o->path, o->given, sizeof o->path);
+        return 0;
+    }
+    size_t len = strlen(path);
+    snprintf(o->given, sizeof o->given, "%s", path);
+    if (len >= sizeof o->path)
+        return fail(o, ENAMETOOLONG, err, errlen);
+    memcpy(o->path, path, len + 1);
+    if (resolve(o, err, errlen))
+        return -1;
+    struct stat st;
+    if (lstat(o->path, &st) != 0)
+        return 0; /* a new file */
+    if (S_ISDIR(st.st_mode))
+        return fail(o, EISDIR, err, errlen);
+    if (S_ISREG(st.st_mode))
+        o->keep_mode = (int)(st.st_mode & 0777);
+    else
+        o->mode = PB_OUTFILE_IN_PLACE; /* a rename would replace the device itself */
+    return 0;
 }
 
 /* Six characters from the clock, the process id and the attempt. */
@@ -41,14 +179,15 @@ static void unique_suffix(char *out, unsigned attempt)
     out[6] = '\0';
 }
 
-/* Create TARGET.tmp.XXXXXX exclusively, mode 0666 & ~umask. fd or -1 with errno. */
+/* Create TARGET.tmp.XXXXXX exclusively (never through a link). fd or -1 with errno. */
 static int create_temp(struct pb_outfile *o)
 {
+    mode_t mode = o->keep_mode < 0 ? 0666 : (((mode_t)o->keep_mode & 077) | 0600);
     for (unsigned attempt = 0; attempt < PB_OUTFILE_TRIES; attempt++) {
         char suffix[8];
         unique_suffix(suffix, attempt);
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%s", o->path, suffix);
-        int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd >= 0 || errno != EEXIST)
             return fd;
     }
@@ -57,54 +196,124 @@ static int create_temp(struct pb_outfile *o)
 
 static int open_in_place(struct pb_outfile *o, char *err, size_t errlen)
 {
-    o->mode = PB_OUTFILE_IN_PLACE;
-    o->fd = open(o->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    o->fd = open(o->path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
     o->f = o->fd >= 0 ? fdopen(o->fd, "w") : NULL;
     if (o->f)
         return 0;
     int e = errno;
     if (o->fd >= 0)
         close(o->fd);
-    return fail(o, e, "cannot write", o->path, err, errlen);
+    o->fd = -1;
+    return fail(o, e, err, errlen);
 }
 
 static int open_temp(struct pb_outfile *o, char *err, size_t errlen)
 {
-    char real[PATH_MAX];
-    struct stat st;
-    o->mode = PB_OUTFILE_RENAME;
-    if (lstat(o->path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(o->path, real))
-        memcpy(o->path, real, sizeof real); /* keep the link, replace its target */
     o->fd = create_temp(o);
     if (o->fd < 0)
-        return fail(o, errno, "cannot create", o->tmp, err, errlen);
+        return fail(o, errno, err, errlen);
     o->f = fdopen(o->fd, "w");
     if (o->f)
         return 0;
     int e = errno;
     close(o->fd);
+    o->fd = -1;
     unlink(o->tmp);
-    return fail(o, e, "cannot create", o->tmp, err, errlen);
+    return fail(o, e, err, errlen);
 }
 
 int pb_outfile_open(struct pb_outfile *o, const char *path, char *err, size_t errlen)
 {
-    memset(o, 0, sizeof *o);
-    o->fd = -1;
-    if (strcmp(path, "-") == 0) {
-        o->mode = PB_OUTFILE_STDOUT;
+    if (prepare(o, path, err, errlen))
+        return -1;
+    if (o->mode == PB_OUTFILE_STDOUT) {
         o->f = stdout;
         o->fd = STDOUT_FILENO;
-        snprintf(o->path, sizeof o->path, "%s", "standard output");
         return 0;
     }
-    if (strlen(path) >= sizeof o->path)
-        return fail(o, ENAMETOOLONG, "cannot write", path, err, errlen);
-    memcpy(o->path, path, strlen(path) + 1);
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return open_in_place(o, err, errlen); /* a rename would replace the device itself */
+    if (o->mode == PB_OUTFILE_IN_PLACE)
+        return open_in_place(o, err, errlen);
     return open_temp(o, err, errlen);
+}
+
+int pb_outfile_open_unique(struct pb_outfile *o, const char *path, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->keep_mode = -1;
+    o->unique = 1;
+    snprintf(o->given, sizeof o->given, "%s", path);
+    if (strlen(path) >= sizeof o->path)
+        return fail(o, ENAMETOOLONG, err, errlen);
+    memcpy(o->path, path, strlen(path) + 1);
+    return open_temp(o, err, errlen);
+}
+
+int pb_outfile_check(const char *path, char *err, size_t errlen)
+{
+    struct pb_outfile o;
+    if (prepare(&o, path, err, errlen))
+        return -1;
+    if (o.mode == PB_OUTFILE_STDOUT)
+        return 0;
+    if (o.mode == PB_OUTFILE_IN_PLACE)
+        return faccessat(AT_FDCWD, o.path, W_OK, AT_EACCESS) == 0 ? 0
+                                                                   : fail(&o, errno, err, errlen);
+    int fd = create_temp(&o);
+    if (fd < 0)
+        return fail(&o, errno, err, errlen);
+    close(fd);
+    unlink(o.tmp);
+    return 0;
+}
+
+/* path for k = 1, else path with "-k" before the extension of its last component. */
+static int numbered_name(const char *path, unsigned k, char *out, size_t len)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base)
+        dot = path + strlen(path);
+    int n = k == 1 ? snprintf(out, len, "%s", path)
+                   : snprintf(out, len, "%.*s-%u%s", (int)(dot - path), path, k, dot);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Move tmp to name unless something is there (EEXIST then). 0 or an errno. */
+static int place_new(const char *tmp, const char *name)
+{
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, name, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return errno;
+    if (link(tmp, name) != 0) /* a file system without RENAME_NOREPLACE */
+        return errno;
+    unlink(tmp);
+    return 0;
+}
+
+/* The temporary to its name: over o->path, or (unique) the first free name. 0 or an errno. */
+static int place(struct pb_outfile *o)
+{
+    if (!o->unique)
+        return rename(o->tmp, o->path) == 0 ? 0 : errno;
+    for (unsigned k = 1; k <= PB_OUTFILE_TRIES; k++) {
+        if (numbered_name(o->given, k, o->path, sizeof o->path))
+            return ENAMETOOLONG;
+        int e = place_new(o->tmp, o->path);
+        if (e != EEXIST)
+            return e;
+    }
+    return EEXIST;
+}
+
+/* Before the close: the kept mode, then the data on disk. 0 or an errno. */
+static int settle(struct pb_outfile *o)
+{
+    if (o->keep_mode >= 0 && fchmod(o->fd, (mode_t)o->keep_mode) != 0)
+        return errno;
+    return fsync(o->fd) == 0 ? 0 : errno;
 }
 
 int pb_outfile_commit(struct pb_outfile *o, char *err, size_t errlen)
@@ -114,21 +323,21 @@ int pb_outfile_commit(struct pb_outfile *o, char *err, size_t errlen)
         e = errno ? errno : EIO;
     if (o->mode == PB_OUTFILE_STDOUT) {
         o->f = NULL;
-        return e ? fail(o, e, "cannot write", o->path, err, errlen) : 0;
+        return e ? fail(o, e, err, errlen) : 0;
     }
-    if (!e && o->mode == PB_OUTFILE_RENAME && fsync(o->fd) != 0)
-        e = errno;
+    if (!e && o->mode == PB_OUTFILE_RENAME)
+        e = settle(o);
     if (fclose(o->f) != 0 && !e)
         e = errno ? errno : EIO;
     o->f = NULL;
     o->fd = -1;
-    if (!e && o->mode == PB_OUTFILE_RENAME && rename(o->tmp, o->path) != 0)
-        e = errno;
+    if (!e && o->mode == PB_OUTFILE_RENAME)
+        e = place(o);
     if (!e)
         return 0;
     if (o->mode == PB_OUTFILE_RENAME)
         unlink(o->tmp);
-    return fail(o, e, "cannot write", o->path, err, errlen);
+    return fail(o, e, err, errlen);
 }
 
 void pb_outfile_abort(struct pb_outfile *o)

@@ -390,7 +390,8 @@ static int write_text(FILE *f, const char *text)
     return fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF ? 0 : -1;
 }
 
-int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen)
+/* pb_results_write, or with unique set pb_results_write_unique. */
+static int write_doc(const cJSON *doc, const char *path, int unique, char *err, size_t errlen)
 {
     char *text = cJSON_Print(doc);
     if (!text) {
@@ -398,9 +399,10 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
         return -1;
     }
     struct pb_outfile o; /* "-", devices, FIFOs and symlinks: see pb_outfile.h */
-    int rc = pb_outfile_open(&o, path, err, errlen);
+    int rc = unique ? pb_outfile_open_unique(&o, path, err, errlen)
+                    : pb_outfile_open(&o, path, err, errlen);
     if (rc == 0 && write_text(o.f, text) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", o.path, strerror(errno ? errno : EIO));
+        snprintf(err, errlen, "cannot write %s: %s", o.given, strerror(errno ? errno : EIO));
         pb_outfile_abort(&o);
         rc = -1;
     } else if (rc == 0) {
@@ -408,4 +410,14 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
     }
     free(text);
     return rc;
+}
+
+int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen)
+{
+    return write_doc(doc, path, 0, err, errlen);
+}
+
+int pb_results_write_unique(const cJSON *doc, const char *path, char *err, size_t errlen)
+{
+    return write_doc(doc, path, 1, err, errlen);
 }

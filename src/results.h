@@ -37,10 +37,14 @@ void pb_run_set_net(cJSON *run, double null_median);
 
 /* Write doc to path ("-": stdout) through a temporary file in the same
  * directory and a rename; an existing device or FIFO (/dev/null) is written
- * in place instead, and a symbolic link's target is replaced, not the link
- * (all through pb_outfile).
+ * in place instead, and a symbolic link's target is replaced, not the link,
+ * when the rules of pb_outfile.h allow it (all through pb_outfile).
  * 0 ok; -1 and err. */
 int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errlen);
+
+/* The same to a new file that replaces nothing: path, or path numbered
+ * (run-X-2.json, run-X-3.json, ...) when that name is taken. 0 ok; -1 and err. */
+int pb_results_write_unique(const cJSON *doc, const char *path, char *err, size_t errlen);
 
 /* Median of n values (sorted in place); 0 when n is 0. */
 double pb_median(double *v, size_t n);

@@ -1,4 +1,6 @@
-/* test_outfile.c -- pb_outfile: temp + rename, umask, symlinks, devices, FIFOs, failures. */
+/* test_outfile.c -- pb_outfile: temp + rename, umask, kept modes, symlink rules, devices,
+ * FIFOs, failures, the pre-flight check and unique names. The tests of links and files owned
+ * by another user need root (lchown to nobody, uid 65534) and are skipped otherwise. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +8,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +92,8 @@ static void new_file_gets_mode_from_umask(void **state)
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
-    umask(077);
+    umask(077); /* another new file (a replaced one keeps its mode: see below) */
+    snprintf(path, sizeof path, "%s/new2.txt", dir);
     assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), 0);
     assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
     assert_int_equal(stat(path, &st), 0);
@@ -237,6 +242,7 @@ static void unwritable_directory_is_an_error_naming_the_path(void **state)
     assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), -1);
     assert_non_null(strstr(err, path));
     assert_non_null(strstr(err, "No such file or directory"));
+    assert_null(strstr(err, ".tmp")); /* the user's path, not the temporary's */
     if (geteuid() != 0) { /* root writes anywhere: a read-only directory means nothing then */
         assert_int_equal(chmod(dir, 0555), 0);
         snprintf(path, sizeof path, "%s/x.txt", dir);
@@ -260,6 +266,291 @@ static void a_directory_target_is_refused(void **state)
     remove_dir(dir);
 }
 
+/* ---- symlinks and files that belong to someone else ------------------------ */
+
+enum { NOBODY = 65534 };
+
+static mode_t mode_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_mode & 07777;
+}
+
+static mode_t type_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_mode & S_IFMT;
+}
+
+/* A victim file (0600, "secret\n") in a directory of its own. */
+static void make_victim(char *vdir, size_t dlen, char *victim, size_t vlen)
+{
+    make_dir(vdir, dlen);
+    snprintf(victim, vlen, "%s/victim.txt", vdir);
+    write_file(victim, "secret\n");
+    assert_int_equal(chmod(victim, 0600), 0);
+}
+
+static void assert_victim_untouched(const char *victim)
+{
+    char buf[64];
+    assert_string_equal(read_file(victim, buf, sizeof buf), "secret\n");
+    assert_int_equal(mode_of(victim), 0600);
+}
+
+/* open and check both refuse path with a message holding path and why. */
+static void assert_refused(const char *path, const char *why)
+{
+    char err[1024];
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, why));
+    assert_int_equal(pb_outfile_check(path, err, sizeof err), -1);
+    assert_non_null(strstr(err, why));
+}
+
+static void a_link_owned_by_another_user_is_refused(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip(); /* only root can give a link away */
+    char dir[64], vdir[64], victim[128], link[128];
+    make_dir(dir, sizeof dir);
+    make_victim(vdir, sizeof vdir, victim, sizeof victim);
+    snprintf(link, sizeof link, "%s/shared.json", dir);
+    assert_int_equal(symlink(victim, link), 0);
+    assert_int_equal(lchown(link, NOBODY, NOBODY), 0);
+    assert_refused(link, "a symbolic link owned by uid 65534, not by you (uid 0)");
+    assert_victim_untouched(victim);
+    assert_int_equal(count_entries(dir), 1);
+    remove_dir(dir);
+    remove_dir(vdir);
+}
+
+static void a_link_in_a_sticky_world_writable_dir_is_refused(void **state)
+{
+    (void)state;
+    char dir[64], vdir[64], victim[128], link[128];
+    make_dir(dir, sizeof dir);
+    assert_int_equal(chmod(dir, 01777), 0);
+    make_victim(vdir, sizeof vdir, victim, sizeof victim);
+    snprintf(link, sizeof link, "%s/shared.json", dir);
+    assert_int_equal(symlink(victim, link), 0);
+    assert_refused(link, "a symbolic link in "); /* even the caller's own link */
+    if (geteuid() == 0) {                        /* the attack of the issue: /tmp/x -> victim */
+        assert_int_equal(lchown(link, NOBODY, NOBODY), 0);
+        assert_refused(link, "sticky world-writable directory");
+    }
+    assert_victim_untouched(victim);
+    assert_int_equal(count_entries(dir), 1);
+    remove_dir(dir);
+    remove_dir(vdir);
+}
+
+static void another_users_file_in_a_sticky_dir_is_refused(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    char dir[64], file[128], fifo[128], buf[64];
+    make_dir(dir, sizeof dir);
+    assert_int_equal(chmod(dir, 01777), 0);
+    snprintf(file, sizeof file, "%s/theirs.json", dir);
+    snprintf(fifo, sizeof fifo, "%s/theirs.fifo", dir);
+    write_file(file, "theirs\n");
+    assert_int_equal(chown(file, NOBODY, NOBODY), 0);
+    assert_int_equal(mkfifo(fifo, 0666), 0);
+    assert_int_equal(chown(fifo, NOBODY, NOBODY), 0);
+    assert_refused(file, "owned by uid 65534, not by you (uid 0), in ");
+    assert_refused(fifo, "sticky world-writable directory");
+    assert_string_equal(read_file(file, buf, sizeof buf), "theirs\n");
+    assert_int_equal(count_entries(dir), 2);
+    remove_dir(dir);
+}
+
+static void own_file_in_a_sticky_dir_is_replaced(void **state)
+{
+    (void)state;
+    char dir[64], file[128], err[256], buf[64];
+    make_dir(dir, sizeof dir);
+    assert_int_equal(chmod(dir, 01777), 0);
+    snprintf(file, sizeof file, "%s/mine.json", dir);
+    write_file(file, "old\n");
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open(&o, file, err, sizeof err), 0);
+    fputs("new\n", o.f);
+    assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
+    assert_string_equal(read_file(file, buf, sizeof buf), "new\n");
+    remove_dir(dir);
+}
+
+static void every_link_of_a_chain_is_checked(void **state)
+{
+    (void)state;
+    if (geteuid() != 0)
+        skip();
+    char dir[64], vdir[64], victim[128], mine[128], theirs[128];
+    make_dir(dir, sizeof dir);
+    make_victim(vdir, sizeof vdir, victim, sizeof victim);
+    snprintf(mine, sizeof mine, "%s/mine.json", dir);
+    snprintf(theirs, sizeof theirs, "%s/theirs.json", dir);
+    assert_int_equal(symlink(victim, theirs), 0);
+    assert_int_equal(lchown(theirs, NOBODY, NOBODY), 0);
+    assert_int_equal(symlink("theirs.json", mine), 0); /* mine -> theirs -> victim */
+    char err[1024];
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open(&o, mine, err, sizeof err), -1);
+    assert_non_null(strstr(err, mine));
+    char want[256];
+    snprintf(want, sizeof want, "leads to %s, a symbolic link owned by uid 65534", theirs);
+    assert_non_null(strstr(err, want));
+    assert_victim_untouched(victim);
+    assert_int_equal(count_entries(dir), 2);
+    remove_dir(dir);
+    remove_dir(vdir);
+}
+
+static void an_own_dangling_link_gets_its_target_written(void **state)
+{
+    (void)state;
+    char dir[64], target[128], link[128], err[256], buf[64];
+    make_dir(dir, sizeof dir);
+    snprintf(target, sizeof target, "%s/new.json", dir);
+    snprintf(link, sizeof link, "%s/link.json", dir);
+    assert_int_equal(symlink("new.json", link), 0);
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open(&o, link, err, sizeof err), 0);
+    assert_string_equal(o.path, target); /* relative to the link's directory */
+    fputs("made\n", o.f);
+    assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
+    assert_int_equal(type_of(link), S_IFLNK);
+    assert_string_equal(read_file(target, buf, sizeof buf), "made\n");
+    remove_dir(dir);
+}
+
+/* ---- modes ------------------------------------------------------------------ */
+
+/* Replace path (whose mode is old) under umask mask; its mode afterwards. The
+ * temporary, while it is written, grants group and others nothing path did not. */
+static mode_t replace_under_umask(const char *path, mode_t old, mode_t mask)
+{
+    char err[256];
+    assert_int_equal(chmod(path, old), 0);
+    mode_t saved = umask(mask);
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), 0);
+    assert_int_equal(mode_of(o.tmp) & 077 & ~old, 0);
+    fputs("replaced\n", o.f);
+    assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
+    umask(saved);
+    return mode_of(path);
+}
+
+static void a_replaced_file_keeps_its_mode(void **state)
+{
+    (void)state;
+    char dir[64], path[128], buf[64];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/kept.json", dir);
+    write_file(path, "old\n");
+    assert_int_equal(replace_under_umask(path, 0600, 022), 0600); /* not widened to 0644 */
+    assert_int_equal(replace_under_umask(path, 0640, 077), 0640);
+    assert_int_equal(replace_under_umask(path, 0444, 022), 0444);
+    assert_int_equal(replace_under_umask(path, 04755, 022), 0755); /* no set-id bits */
+    assert_string_equal(read_file(path, buf, sizeof buf), "replaced\n");
+    assert_int_equal(count_entries(dir), 1);
+    remove_dir(dir);
+}
+
+/* ---- the pre-flight check ---------------------------------------------------- */
+
+static void check_finds_what_open_would_and_leaves_nothing(void **state)
+{
+    (void)state;
+    char dir[64], path[128], file[128], err[256];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/no-such-dir/x.json", dir);
+    assert_int_equal(pb_outfile_check(path, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "No such file or directory"));
+    assert_null(strstr(err, ".tmp"));
+    snprintf(file, sizeof file, "%s/plain", dir); /* a path under a file: fails for root too */
+    write_file(file, "x\n");
+    snprintf(path, sizeof path, "%s/plain/x.json", dir);
+    assert_int_equal(pb_outfile_check(path, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "Not a directory"));
+    assert_int_equal(pb_outfile_check(dir, err, sizeof err), -1);
+    assert_non_null(strstr(err, "Is a directory"));
+    snprintf(path, sizeof path, "%s/fine.json", dir);
+    assert_int_equal(pb_outfile_check(path, err, sizeof err), 0);
+    assert_int_equal(pb_outfile_check("-", err, sizeof err), 0);
+    assert_int_equal(pb_outfile_check("/dev/null", err, sizeof err), 0);
+    assert_int_equal(count_entries(dir), 1); /* only "plain": no temporary, no fine.json */
+    remove_dir(dir);
+}
+
+static void check_does_not_open_a_fifo(void **state)
+{
+    (void)state;
+    char dir[64], fifo[128], err[256];
+    make_dir(dir, sizeof dir);
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(20); /* an open for writing would wait for a reader for ever */
+    assert_int_equal(pb_outfile_check(fifo, err, sizeof err), 0);
+    alarm(0);
+    assert_int_equal(type_of(fifo), S_IFIFO);
+    assert_int_equal(count_entries(dir), 1);
+    remove_dir(dir);
+}
+
+/* ---- unique names -------------------------------------------------------------- */
+
+/* Write text to a unique name from path; the name taken in got. */
+static void write_unique(const char *path, const char *text, char *got, size_t len)
+{
+    char err[256];
+    struct pb_outfile o;
+    assert_int_equal(pb_outfile_open_unique(&o, path, err, sizeof err), 0);
+    fputs(text, o.f);
+    assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
+    snprintf(got, len, "%s", o.path);
+}
+
+static void unique_names_never_replace_anything(void **state)
+{
+    (void)state;
+    char dir[64], vdir[64], victim[128], path[128], want[160], got[PATH_MAX], buf[64];
+    make_dir(dir, sizeof dir);
+    make_victim(vdir, sizeof vdir, victim, sizeof victim);
+    snprintf(path, sizeof path, "%s/run-1.json", dir);
+    write_unique(path, "first\n", got, sizeof got);
+    assert_string_equal(got, path);
+    write_unique(path, "second\n", got, sizeof got);
+    snprintf(want, sizeof want, "%s/run-1-2.json", dir);
+    assert_string_equal(got, want);
+    snprintf(want, sizeof want, "%s/run-1-3.json", dir); /* a link there is skipped, not followed */
+    assert_int_equal(symlink(victim, want), 0);
+    write_unique(path, "third\n", got, sizeof got);
+    snprintf(want, sizeof want, "%s/run-1-4.json", dir);
+    assert_string_equal(got, want);
+    assert_string_equal(read_file(path, buf, sizeof buf), "first\n");
+    assert_string_equal(read_file(want, buf, sizeof buf), "third\n");
+    assert_victim_untouched(victim);
+    snprintf(path, sizeof path, "%s/noext", dir);
+    write_unique(path, "a\n", got, sizeof got);
+    write_unique(path, "b\n", got, sizeof got);
+    snprintf(want, sizeof want, "%s/noext-2", dir);
+    assert_string_equal(got, want);
+    assert_int_equal(count_entries(dir), 6);
+    remove_dir(dir);
+    remove_dir(vdir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +563,16 @@ int main(void)
         cmocka_unit_test(fifo_is_written_in_place),
         cmocka_unit_test(unwritable_directory_is_an_error_naming_the_path),
         cmocka_unit_test(a_directory_target_is_refused),
+        cmocka_unit_test(a_link_owned_by_another_user_is_refused),
+        cmocka_unit_test(a_link_in_a_sticky_world_writable_dir_is_refused),
+        cmocka_unit_test(another_users_file_in_a_sticky_dir_is_refused),
+        cmocka_unit_test(own_file_in_a_sticky_dir_is_replaced),
+        cmocka_unit_test(every_link_of_a_chain_is_checked),
+        cmocka_unit_test(an_own_dangling_link_gets_its_target_written),
+        cmocka_unit_test(a_replaced_file_keeps_its_mode),
+        cmocka_unit_test(check_finds_what_open_would_and_leaves_nothing),
+        cmocka_unit_test(check_does_not_open_a_fifo),
+        cmocka_unit_test(unique_names_never_replace_anything),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,9 @@
  * empty: it drops the parent's unflushed buffer and address table, so frees
  * of blocks inherited from the parent are counted as dropped frees.
  * PB_RECORD_LIST, when set, names a file to which each process appends the
- * path it writes (poolbench record reads it to report the files).
+ * path it writes (poolbench record reads it to report the files). The files
+ * get mode PB_RECORD_MODE (octal, the bits of the trace poolbench record
+ * replaces) or 0644, less the umask.
  *
  * Global mutable state is unavoidable here (an interposer has no caller to
  * hand it a context); it is all in `rec` below plus the thread-local flags.
@@ -131,6 +133,7 @@ struct pb_rec {
     char out[PB_REC_PATH_MAX];  /* PB_RECORD_OUT */
     char list[PB_REC_PATH_MAX]; /* PB_RECORD_LIST ("" = none) */
     long first_pid;       /* PB_RECORD_FIRST, 0 when unset */
+    mode_t mode;          /* PB_RECORD_MODE (octal: a replaced trace's bits), else 0644 */
     char self[128];       /* base name of /proc/self/exe, for tags */
     struct pb_rec_table table;
     struct pb_rec_sites site;
@@ -468,7 +471,7 @@ static void write_header(void)
 
 static int try_create(const char *path)
 {
-    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, rec.mode);
 }
 
 static void note_in_list(const char *path)
@@ -621,6 +624,8 @@ static void init_locked(void)
     copy_env(rec.list, sizeof rec.list, "PB_RECORD_LIST");
     const char *first = getenv("PB_RECORD_FIRST");
     rec.first_pid = first ? strtol(first, NULL, 10) : 0;
+    const char *mode = getenv("PB_RECORD_MODE");
+    rec.mode = mode && mode[0] ? (mode_t)strtoul(mode, NULL, 8) & 0666 : 0644;
     const char *sites = getenv("PB_RECORD_SITES");
     rec.sites = sites && sites[0] == '1';
     if (table_init(&rec.table, 1u << 16) != 0) {
