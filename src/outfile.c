@@ -4,8 +4,14 @@
  * The temporary is created with open(O_CREAT | O_EXCL, 0666) under a fresh
  * name rather than with mkstemp, so the kernel applies the umask (mkstemp
  * makes 0600 files) without reading the process-wide umask here.
+ *
+ * The temporary is registered with pb_signals from its creation to its
+ * rename or removal, each step with SIGINT, SIGTERM and SIGHUP blocked: a
+ * signal that ends the process removes it (pb_signals.h), so an interrupted
+ * command leaves no `*.tmp.*` behind and the target as it was.
  */
 #include "pb_outfile.h"
+#include "pb_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,18 +47,42 @@ static void unique_suffix(char *out, unsigned attempt)
     out[6] = '\0';
 }
 
-/* Create TARGET.tmp.XXXXXX exclusively, mode 0666 & ~umask. fd or -1 with errno. */
+/* Create TARGET.tmp.XXXXXX exclusively, mode 0666 & ~umask, and register it
+ * for removal on a signal. fd or -1 with errno. */
 static int create_temp(struct pb_outfile *o)
 {
     for (unsigned attempt = 0; attempt < PB_OUTFILE_TRIES; attempt++) {
         char suffix[8];
         unique_suffix(suffix, attempt);
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%s", o->path, suffix);
+        sigset_t old;
+        pb_signals_block(&old);
         int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (fd >= 0 || errno != EEXIST)
+        int e = errno;
+        if (fd >= 0)
+            o->slot = pb_signals_track(o->tmp);
+        pb_signals_restore(&old);
+        if (fd >= 0 || e != EEXIST) {
+            errno = e;
             return fd;
+        }
     }
     return -1;
+}
+
+/* End the temporary: rename it over the target (rename != 0) or remove it;
+ * either way it is no longer registered. 0 ok, or the rename's errno. */
+static int finish_temp(struct pb_outfile *o, int rename_it)
+{
+    sigset_t old;
+    pb_signals_block(&old);
+    int e = rename_it && rename(o->tmp, o->path) != 0 ? errno : 0;
+    if (!rename_it || e)
+        unlink(o->tmp);
+    pb_signals_untrack(o->slot);
+    o->slot = -1;
+    pb_signals_restore(&old);
+    return e;
 }
 
 static int open_in_place(struct pb_outfile *o, char *err, size_t errlen)
@@ -83,7 +113,7 @@ static int open_temp(struct pb_outfile *o, char *err, size_t errlen)
         return 0;
     int e = errno;
     close(o->fd);
-    unlink(o->tmp);
+    finish_temp(o, 0);
     return fail(o, e, "cannot create", o->tmp, err, errlen);
 }
 
@@ -91,6 +121,7 @@ int pb_outfile_open(struct pb_outfile *o, const char *path, char *err, size_t er
 {
     memset(o, 0, sizeof *o);
     o->fd = -1;
+    o->slot = -1;
     if (strcmp(path, "-") == 0) {
         o->mode = PB_OUTFILE_STDOUT;
         o->f = stdout;
@@ -122,12 +153,12 @@ int pb_outfile_commit(struct pb_outfile *o, char *err, size_t errlen)
         e = errno ? errno : EIO;
     o->f = NULL;
     o->fd = -1;
-    if (!e && o->mode == PB_OUTFILE_RENAME && rename(o->tmp, o->path) != 0)
-        e = errno;
+    if (o->mode == PB_OUTFILE_RENAME) {
+        int r = finish_temp(o, !e);
+        e = e ? e : r;
+    }
     if (!e)
         return 0;
-    if (o->mode == PB_OUTFILE_RENAME)
-        unlink(o->tmp);
     return fail(o, e, "cannot write", o->path, err, errlen);
 }
 
@@ -141,5 +172,5 @@ void pb_outfile_abort(struct pb_outfile *o)
     o->f = NULL;
     o->fd = -1;
     if (o->mode == PB_OUTFILE_RENAME)
-        unlink(o->tmp);
+        finish_temp(o, 0);
 }

@@ -8,6 +8,8 @@
  * non-regular file (/dev/null, a FIFO, a device) is written in place instead
  * of being replaced by a regular file, and a symbolic link keeps pointing at
  * its (replaced) target. New files get mode 0666 & ~umask like any other.
+ * A SIGINT, SIGTERM or SIGHUP that ends the process removes the temporary
+ * (pb_signals.h), so an interrupted command leaves nothing half-written.
  */
 #ifndef PB_OUTFILE_H
 #define PB_OUTFILE_H
@@ -31,6 +33,7 @@ struct pb_outfile {
     int error;                /* errno of the last failure, 0 if none */
     char path[PATH_MAX];      /* the target: path itself, or a symlink's target */
     char tmp[PATH_MAX + 32];  /* the temporary name (RENAME mode) */
+    int slot;                 /* its pb_signals registration, -1 if none */
 };
 
 /* Open path for writing (see above). 0 ok; -1 with a message naming the
