@@ -7,6 +7,7 @@
 #include "pb_cli.h"
 #include "pb_paths.h"
 #include "pb_outfile.h"
+#include "pb_signals.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -156,7 +157,8 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     /* gnuplot's own messages (warnings about empty series, say) are kept and
      * shown only when it fails, so a good run prints nothing of them */
     FILE *log = tmpfile();
-    pid_t pid = fork();
+    /* gnuplot dies with us, and before a signal removes the file it writes */
+    pid_t pid = pb_signals_fork(SIGKILL, 1);
     if (pid < 0) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
         if (log)
@@ -171,14 +173,12 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
         _exit(127);
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
-            if (log)
-                fclose(log);
-            pb_outfile_abort(&out);
-            return -1;
-        }
+    if (pb_signals_reap(pid, &status) != 0) {
+        snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+        if (log)
+            fclose(log);
+        pb_outfile_abort(&out);
+        return -1;
     }
     int failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     if (log) {
