@@ -57,6 +57,8 @@ static void usage(FILE *f)
             "                     (fork child, exec'd program) writes FILE.<pid>.\n"
             "  --sites            tag each allocation with its call site, @MODULE:OFFSET\n"
             "  -h, --help         this text\n\n"
+            "SIGTERM and SIGHUP sent to poolbench record are passed on to CMD; record waits\n"
+            "for CMD to end, then reports. CMD gets SIGTERM if record is killed.\n\n"
             "Exit status: 0 when CMD succeeded, 1 when CMD failed or was killed (the trace\n"
             "is still written), 2 on bad usage or when the recorder library is missing.\n");
 }

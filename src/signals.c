@@ -3,16 +3,17 @@
  *
  * Everything the handler touches is a volatile sig_atomic_t or a path
  * written before its slot is marked used; it calls only async-signal-safe
- * functions (unlink, kill, sigaction, raise). In cleanup mode it removes the
- * registered files, restores the default disposition and raises the signal
- * again: it is blocked while the handler runs, so the process ends by it as
- * soon as the handler returns, and the shell sees "killed by SIGTERM".
+ * functions (unlink, kill, waitpid, sigaction, raise, memset). In cleanup
+ * mode it removes the registered files, restores the default disposition and
+ * raises the signal again: it is blocked while the handler runs, so the
+ * process ends by it as soon as the handler returns, and the shell sees
+ * "killed by SIGTERM".
  *
- * In cleanup mode a child given with forward = 1 is killed and reaped first
- * (waitpid is async-signal-safe), so it cannot create a file after the
- * handler removed it. Forwarding skips signals the kernel sent (si_code SI_KERNEL): those come
- * from the terminal (Ctrl-C, a hangup), which signals the whole foreground
- * process group, so the child has its own copy already.
+ * In cleanup mode a child given with forward = 1 is killed and reaped first,
+ * so it cannot create a file after the handler removed it. Forwarding skips
+ * signals the kernel sent (si_code SI_KERNEL): those come from the terminal
+ * (Ctrl-C, a hangup), which signals the whole foreground process group, so
+ * the child has its own copy already.
  */
 #include "pb_signals.h"
 

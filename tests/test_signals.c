@@ -269,17 +269,20 @@ static void signal_ends_the_writing_child_first(void **state)
     remove_dir(dir);
 }
 
-/* The middle process forks a child that waits forever, reports its pid, and
- * waits itself until it is killed. */
+/* The middle process forks a child that, once set up (pb_signals_fork has
+ * returned in it), reports its pid and waits forever; the middle waits
+ * itself until it is killed. */
 static void middle_process(int report)
 {
     pid_t child = pb_signals_fork(SIGKILL, 0);
     if (child == 0) {
+        pid_t self = getpid();
+        if (write(report, &self, sizeof self) != (ssize_t)sizeof self)
+            _exit(2);
         for (;;)
             pause();
     }
-    if (write(report, &child, sizeof child) != (ssize_t)sizeof child)
-        _exit(2);
+    close(report);
     for (;;)
         pause();
 }
