@@ -1,11 +1,19 @@
 /*
  * child_run.c -- the parent's side of a process-wide backend's run: write
- * the workload to a temporary .pbt in a private directory, build the
+ * the workload in the .pbt form to an unnamed temporary file, build the
  * __child command line and an environment whose LD_PRELOAD is the library
- * alone (first, so its malloc wins), run it isolated, remove the file.
+ * alone (first, so its malloc wins), run it isolated with the file's
+ * descriptor as PB_CHILD_PBT_FD, close the file.
+ *
+ * The file never has a name (O_TMPFILE in $TMPDIR; where the filesystem
+ * cannot, a mkstemp name removed at once), so whatever ends either process
+ * -- a signal, SIGKILL, a crash -- the kernel frees it with the last
+ * descriptor and mapping: nothing is left in $TMPDIR.
  */
 #include "child_run.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +56,78 @@ static char **preload_env(const char *lib, char **slot)
     return env;
 }
 
+/* An unnamed file in $TMPDIR (or /tmp) holding w as .pbt; its descriptor
+ * (close-on-exec, at least 10), or -1 with err. */
+static int workload_file(const struct pb_workload *w, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char *dir = tmp && *tmp ? tmp : "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) { /* a filesystem without O_TMPFILE */
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/poolbench-workload-XXXXXX", dir);
+        fd = mkostemp(path, O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    int high = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 10) : -1;
+    int e = errno;
+    if (fd >= 0)
+        close(fd);
+    if (high < 0) {
+        snprintf(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(e));
+        return -1;
+    }
+    int copy = dup(high); /* the stream's own, closed with it */
+    FILE *f = copy >= 0 ? fdopen(copy, "w") : NULL;
+    int rc = f ? pb_workload_write_binary_stream(w, f) : -1;
+    e = errno;
+    if (!f && copy >= 0)
+        close(copy);
+    if (f && fclose(f) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot write the workload to a temporary file in %s: %s", dir,
+                 strerror(e ? e : EIO));
+        close(high);
+        return -1;
+    }
+    return high;
+}
+
+/* The __child command line for job (exe: this program), run with env and the
+ * workload on wfd. */
+static enum pb_isolate_end exec_child(const struct pb_run_job *job, char *exe, char **env,
+                                      int wfd, unsigned timeout_sec,
+                                      volatile sig_atomic_t *stop, char **out, char *err,
+                                      size_t errlen)
+{
+    char pbt[32], fd[16], repeat[16], warmup[16], every[32], threads[16];
+    snprintf(pbt, sizeof pbt, "/proc/self/fd/%d", PB_CHILD_PBT_FD);
+    snprintf(fd, sizeof fd, "%d", PB_CHILD_FD);
+    snprintf(repeat, sizeof repeat, "%u", job->repeat);
+    snprintf(warmup, sizeof warmup, "%u", job->warmup);
+    snprintf(every, sizeof every, "%zu", job->sample_every);
+    snprintf(threads, sizeof threads, "%u", job->threads ? job->threads : 1);
+    const struct pb_workload *w = job->workload;
+    char *argv[] = {
+        exe, "__child", "--fd", fd, "--pbt", pbt, "--name", (char *)w->name,
+        "--path", w->path ? w->path : "", "--backend", (char *)job->backend->text,
+        "--repeat", repeat, "--warmup", warmup, "--touch", (char *)pb_touch_name(job->touch),
+        "--sample-every", every, "--threads", threads, NULL, NULL, NULL,
+    };
+    /* the optional flags, after the fixed ones */
+    size_t k = sizeof argv / sizeof argv[0] - 3;
+    if (job->latency)
+        argv[k++] = "--latency";
+    if (job->cross_free)
+        argv[k++] = "--cross-free";
+    const struct pb_isolate_pass pass = {.fd = wfd, .as = PB_CHILD_PBT_FD};
+    return pb_isolate_exec(argv, env, PB_CHILD_FD, &pass, timeout_sec, stop, out, err, errlen);
+}
+
 enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
                                  unsigned timeout_sec, volatile sig_atomic_t *stop, char **out,
                                  char *err, size_t errlen)
@@ -68,46 +148,21 @@ enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
         return PB_ISO_FAILED;
     }
     exe[n] = '\0';
-    const char *tmp = getenv("TMPDIR");
-    char dir[PATH_MAX], pbt[PATH_MAX + 32];
-    snprintf(dir, sizeof dir, "%s/poolbench-child-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
-        snprintf(err, errlen, "cannot create a temporary directory in %s", tmp ? tmp : "/tmp");
-        return PB_ISO_FAILED;
+    if (stop && *stop) { /* writing a large workload is wasted on a stopped run */
+        snprintf(err, errlen, "interrupted");
+        return PB_ISO_INTERRUPTED;
     }
-    snprintf(pbt, sizeof pbt, "%s/workload.pbt", dir);
+    int wfd = workload_file(job->workload, err, errlen);
+    if (wfd < 0)
+        return PB_ISO_FAILED;
     enum pb_isolate_end end = PB_ISO_FAILED;
     char *slot = NULL;
-    char **env = NULL;
-    if (pb_workload_write_binary(job->workload, pbt, err, errlen))
-        goto out;
-    if (!(env = preload_env(lib, &slot))) {
+    char **env = preload_env(lib, &slot);
+    if (env)
+        end = exec_child(job, exe, env, wfd, timeout_sec, stop, out, err, errlen);
+    else
         snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    char fd[16], repeat[16], warmup[16], every[32], threads[16];
-    snprintf(fd, sizeof fd, "%d", PB_CHILD_FD);
-    snprintf(repeat, sizeof repeat, "%u", job->repeat);
-    snprintf(warmup, sizeof warmup, "%u", job->warmup);
-    snprintf(every, sizeof every, "%zu", job->sample_every);
-    snprintf(threads, sizeof threads, "%u", job->threads ? job->threads : 1);
-    const struct pb_workload *w = job->workload;
-    char *argv[] = {
-        exe, "__child", "--fd", fd, "--pbt", pbt, "--name", (char *)w->name,
-        "--path", w->path ? w->path : "", "--backend", (char *)job->backend->text,
-        "--repeat", repeat, "--warmup", warmup, "--touch", (char *)pb_touch_name(job->touch),
-        "--sample-every", every, "--threads", threads, NULL, NULL, NULL,
-    };
-    /* the optional flags, after the fixed ones */
-    size_t k = sizeof argv / sizeof argv[0] - 3;
-    if (job->latency)
-        argv[k++] = "--latency";
-    if (job->cross_free)
-        argv[k++] = "--cross-free";
-    end = pb_isolate_exec(argv, env, PB_CHILD_FD, timeout_sec, stop, out, err, errlen);
-out:
-    unlink(pbt);
-    rmdir(dir);
+    close(wfd);
     free(env);
     free(slot);
     return end;

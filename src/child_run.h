@@ -3,9 +3,10 @@
  * malloc replacement such as jemalloc). Its library replaces malloc only if
  * it is loaded before the program starts, so such a run is not a fork of the
  * runner: it executes poolbench itself again (`poolbench __child`, hidden)
- * with the library in LD_PRELOAD. The workload travels as a temporary binary
- * .pbt file; the job's settings as arguments; the result comes back through
- * an inherited pipe on descriptor PB_CHILD_FD as the JSON run part.
+ * with the library in LD_PRELOAD. The workload travels as an unnamed
+ * temporary .pbt file, inherited on descriptor PB_CHILD_PBT_FD (its --pbt is
+ * /proc/self/fd/N); the job's settings as arguments; the result comes back
+ * through an inherited pipe on descriptor PB_CHILD_FD as the JSON run part.
  *
  * Convention: a process-wide backend's config() names the library to preload
  * in its entry "lib", and says in "active" (yes/no) whether the instance is
@@ -23,6 +24,9 @@
 
 /* The descriptor the exec'd child writes its result to. */
 #define PB_CHILD_FD 3
+
+/* The descriptor of the workload file the exec'd child reads. */
+#define PB_CHILD_PBT_FD 4
 
 /* The value of key among a backend's config entries; NULL if absent. */
 const char *pb_config_value(const struct pb_config_entry *cfg, size_t n, const char *key);

@@ -7,6 +7,7 @@
 #include "pb_cli.h"
 #include "pb_paths.h"
 #include "pb_outfile.h"
+#include "pb_signals.h"
 #include "pb_text.h"
 #include "plot_export.h"
 
@@ -157,7 +158,8 @@ static int run_gnuplot(const char *gnuplot, const char *cmd, const char *script,
 {
     fflush(NULL);
     FILE *log = tmpfile();
-    pid_t pid = fork();
+    /* gnuplot dies with us, and before a signal removes the file it writes */
+    pid_t pid = pb_signals_fork(SIGKILL, 1);
     if (pid < 0) {
         snprintf(err, errlen, "cannot start gnuplot: %s", strerror(errno));
         if (log)
@@ -171,13 +173,11 @@ static int run_gnuplot(const char *gnuplot, const char *cmd, const char *script,
         _exit(127);
     }
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
-            if (log)
-                fclose(log);
-            return -1;
-        }
+    if (pb_signals_reap(pid, &status) != 0) {
+        snprintf(err, errlen, "waiting for gnuplot: %s", strerror(errno));
+        if (log)
+            fclose(log);
+        return -1;
     }
     int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (log) {

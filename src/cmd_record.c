@@ -15,10 +15,17 @@
  *
  * FILE is checked before CMD runs: an old FILE (or a symbolic link there) is
  * removed, never followed, and a file must be creatable in its directory.
+ *
+ * Signals: SIGTERM and SIGHUP sent to poolbench record (and a SIGINT sent to
+ * it alone, not by the terminal, which signals the program itself) are
+ * passed on to CMD; record keeps waiting for CMD to end, then reports the
+ * trace written so far and exits as for any CMD that failed or was killed.
+ * CMD gets SIGTERM if record itself is killed (PR_SET_PDEATHSIG).
  */
 #include "pb_cli.h"
 #include "pb_outfile.h"
 #include "pb_paths.h"
+#include "pb_signals.h"
 #include "pb_text.h"
 
 #include <errno.h>
@@ -56,6 +63,8 @@ static void usage(FILE *f)
             "                     (fork child, exec'd program) writes FILE.<pid>.\n"
             "  --sites            tag each allocation with its call site, @MODULE:OFFSET\n"
             "  -h, --help         this text\n\n"
+            "SIGTERM and SIGHUP sent to poolbench record are passed on to CMD; record waits\n"
+            "for CMD to end, then reports. CMD gets SIGTERM if record is killed.\n\n"
             "Exit status: 0 when CMD succeeded, 1 when CMD failed or was killed (the trace\n"
             "is still written), 2 on bad usage or when the recorder library is missing.\n");
 }
@@ -227,17 +236,41 @@ static int report_files(const char *list, uint64_t *events)
     return n;
 }
 
-/* Wait for the child; its exit status, 128+signal when killed, -1 on error. */
+/* Wait for the child; its exit status, 128+signal when killed, -1 on error.
+ * Signals are forwarded to it until it has ended (pb_signals_reap). */
 static int wait_child(pid_t pid)
 {
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return -1;
-    }
+    if (pb_signals_reap(pid, &status) != 0)
+        return -1;
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     return 128 + WTERMSIG(status);
+}
+
+/* A fresh list file in $TMPDIR, registered for removal on a signal; its fd or -1. */
+static int make_list(char *list, size_t len, int *slot)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(list, len, "%s/poolbench-record-XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
+    sigset_t old;
+    pb_signals_block(&old);
+    int lfd = mkstemp(list);
+    int e = errno;
+    *slot = lfd >= 0 ? pb_signals_track(list) : -1;
+    pb_signals_restore(&old);
+    errno = e;
+    return lfd;
+}
+
+/* Remove the list file and forget it. */
+static void drop_list(const char *list, int slot)
+{
+    sigset_t old;
+    pb_signals_block(&old);
+    unlink(list);
+    pb_signals_untrack(slot);
+    pb_signals_restore(&old);
 }
 
 static int record(const char *out, int sites, char **cmd)
@@ -273,11 +306,9 @@ static int record(const char *out, int sites, char **cmd)
         pb_text_line(stderr, "poolbench record: %s", err);
         return PB_EXIT_USAGE;
     }
-    const char *tmpdir = getenv("TMPDIR");
     char list[PATH_MAX];
-    snprintf(list, sizeof list, "%s/poolbench-record-XXXXXX",
-             tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-    int lfd = mkstemp(list);
+    int slot;
+    int lfd = make_list(list, sizeof list, &slot);
     if (lfd < 0) {
         pb_text_line(stderr, "poolbench record: cannot create %s: %s", list, strerror(errno));
         return PB_EXIT_FAIL;
@@ -285,25 +316,32 @@ static int record(const char *out, int sites, char **cmd)
     close(lfd);
     char *preload = make_preload(lib);
     if (!preload) {
-        unlink(list);
+        drop_list(list, slot);
         fprintf(stderr, "poolbench record: out of memory\n");
         return PB_EXIT_FAIL;
     }
     struct record_env env = {preload, abs_out, list, sites, mode};
     fflush(NULL);
-    pid_t pid = fork();
+    pb_signals_catch(1); /* SIGTERM, SIGHUP: passed on to CMD, which ends the recording */
+    pid_t pid = pb_signals_fork(SIGTERM, 1);
     if (pid == 0)
         run_child(&env, cmd);
     free(preload);
     if (pid < 0) {
-        unlink(list);
+        pb_signals_catch(0);
+        drop_list(list, slot);
         fprintf(stderr, "poolbench record: fork: %s\n", strerror(errno));
         return PB_EXIT_FAIL;
     }
     int rc = wait_child(pid);
+    int sig = pb_signals_caught();
+    if (sig)
+        fprintf(stderr, "poolbench record: interrupted (%s); %s got the signal too\n",
+                strsignal(sig), cmd[0]);
     uint64_t events;
     int files = report_files(list, &events);
-    unlink(list);
+    drop_list(list, slot);
+    pb_signals_catch(0);
     fprintf(stderr, "poolbench record: %llu events in %d file%s\n", (unsigned long long)events,
             files, files == 1 ? "" : "s");
     if (rc != 0) {

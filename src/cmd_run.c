@@ -11,6 +11,7 @@
  */
 #include "pb_cli.h"
 #include "pb_paths.h"
+#include "pb_signals.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -79,15 +80,6 @@ struct workload_list {
     char **found_traces;       /* default traces discovered (owned) */
     size_t n_found;
 };
-
-/* The SIGINT flag: the one piece of mutable state a signal handler needs. */
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -567,10 +559,15 @@ static cJSON *run_pair(const struct run_opts *o, const struct backend_slot *b,
     const char *lib = pb_config_value(b->cfg, b->n_cfg, "lib");
     enum pb_isolate_end end =
         (b->spec.ops->flags & PB_BK_PROCESS_WIDE) && lib
-            ? pb_child_run(&job, lib, o->timeout, &interrupted, &text, err, sizeof err)
-            : pb_isolate_run(child_run, &job, o->timeout, &interrupted, &text, err, sizeof err);
-    if (end == PB_ISO_INTERRUPTED)
+            ? pb_child_run(&job, lib, o->timeout, pb_signals_flag(), &text, err, sizeof err)
+            : pb_isolate_run(child_run, &job, o->timeout, pb_signals_flag(), &text, err,
+                             sizeof err);
+    /* a run cut short by the stop (killed, or hit by the same signal) is not a failure */
+    if (end == PB_ISO_INTERRUPTED || (end != PB_ISO_OK && pb_signals_caught())) {
+        free(text);
+        pb_signals_note(SIGINT); /* SIGINT reached the run alone: stop all the same */
         return NULL;
+    }
     cJSON *part = end == PB_ISO_OK ? cJSON_Parse(text) : NULL;
     free(text);
     if (!part)
@@ -613,7 +610,7 @@ static size_t run_group(const struct run_opts *o, const struct backend_slot *b, 
 {
     size_t failed = 0;
     cJSON *first = NULL;
-    for (size_t bi = 0; bi < nb && !interrupted; bi++, (*done)++) {
+    for (size_t bi = 0; bi < nb && !pb_signals_caught(); bi++, (*done)++) {
         progress(o, *done, total, &b[bi], w, threads, t0);
         cJSON *run = run_pair(o, &b[bi], w, threads);
         if (!run)
@@ -636,8 +633,8 @@ static size_t run_all(const struct run_opts *o, const struct backend_slot *b, si
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
     size_t failed = 0, done = 0, total = nb * l->n * o->n_threads;
     uint64_t t0 = pb_now_ns();
-    for (size_t wi = 0; wi < l->n && !interrupted; wi++)
-        for (size_t ti = 0; ti < o->n_threads && !interrupted; ti++)
+    for (size_t wi = 0; wi < l->n && !pb_signals_caught(); wi++)
+        for (size_t ti = 0; ti < o->n_threads && !pb_signals_caught(); ti++)
             failed += run_group(o, b, nb, &l->w[wi], o->threads[ti], runs, &done, total, t0);
     progress(o, total, total, b, l->w, 1, t0);
     return failed;
@@ -745,13 +742,12 @@ int pb_cmd_run(int argc, char **argv)
     cJSON *doc = pb_results_new(config_json(&o, b, nb, &l, argc, argv));
     if (!doc)
         goto out;
-    interrupted = 0;
-    struct sigaction sa = {0}, old;
-    sa.sa_handler = on_sigint; /* no SA_RESTART: poll returns EINTR at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
+    /* SIGINT, SIGTERM, SIGHUP from here on: the running child is killed and
+     * reaped, and the runs finished so far are written; a further signal
+     * while they are written is only recorded, so the file is committed */
+    pb_signals_catch(1);
     size_t failed = run_all(&o, b, nb, &l, doc);
-    sigaction(SIGINT, &old, NULL);
+    int interrupted = pb_signals_caught() != 0;
     if (interrupted)
         cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
     char err[512] = "";
@@ -767,6 +763,7 @@ int pb_cmd_run(int argc, char **argv)
         if (interrupted)
             fprintf(stderr, "poolbench run: interrupted; the runs finished so far are written\n");
     }
+    pb_signals_catch(0);
     cJSON_Delete(doc);
 out:
     free(b);

@@ -1,13 +1,18 @@
 /*
  * isolate.c -- fork, pipe, poll. The parent reads the pipe while waiting (so
  * a large result never blocks the child on a full pipe), kills the child with
- * SIGKILL at the deadline, then reaps it and reads its fate from the wait
- * status. The child restores default signal handling, so Ctrl-C stops it and
- * a crash is seen as the signal that caused it.
+ * SIGKILL at the deadline or when *stop is set, then reaps it and reads its
+ * fate from the wait status. The child restores default signal handling, so
+ * Ctrl-C stops it and a crash is seen as the signal that caused it, and it
+ * dies with the parent (pb_signals_fork), even when the parent is SIGKILLed.
+ *
+ * The wait is a ppoll with SIGINT, SIGTERM and SIGHUP blocked outside it:
+ * a signal that sets *stop just before the wait still ends the wait at once.
  */
 #include "isolate.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pb_signals.h"
 #include "replay.h"
 
 int pb_write_all(int fd, const char *buf, size_t len)
@@ -34,10 +40,11 @@ int pb_write_all(int fd, const char *buf, size_t len)
 }
 
 /* Default dispositions: a crash must end the child by its signal, even when
- * the parent (a test framework, a sanitizer) installed handlers. */
+ * the parent (a test framework, a sanitizer) installed handlers. (SIGINT,
+ * SIGTERM and SIGHUP: pb_signals_fork.) */
 static void default_signals(void)
 {
-    static const int sigs[] = {SIGINT, SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+    static const int sigs[] = {SIGPIPE, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         signal(sigs[i], SIG_DFL);
 }
@@ -79,10 +86,32 @@ static int read_some(int fd, struct buffer *b)
     return 0;
 }
 
-/* Collect the child's output until EOF, the deadline or a stop. */
-static enum pb_isolate_end collect(int fd, pid_t pid, unsigned timeout_sec,
-                                   volatile sig_atomic_t *stop, struct buffer *b, char *err,
-                                   size_t errlen)
+/* Wait up to wait_ms for fd to be readable, with the stop signals unblocked
+ * only during the wait (old: the mask outside collect). As poll. */
+static int wait_readable(int fd, int wait_ms, const sigset_t *old)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    struct timespec ts = {.tv_sec = wait_ms / 1000, .tv_nsec = (long)(wait_ms % 1000) * 1000000L};
+    return ppoll(&p, 1, &ts, old);
+}
+
+/* Milliseconds to wait before the deadline (0 at or past it); 1000 without one. */
+static int time_left_ms(uint64_t deadline)
+{
+    if (!deadline)
+        return 1000;
+    uint64_t now = pb_now_ns();
+    if (now >= deadline)
+        return 0;
+    uint64_t left = (deadline - now) / 1000000u + 1;
+    return left < 1000 ? (int)left : 1000;
+}
+
+/* Collect the child's output until EOF, the deadline or a stop. Runs with
+ * the stop signals blocked (old: the caller's mask, restored in the waits). */
+static enum pb_isolate_end collect_blocked(int fd, pid_t pid, unsigned timeout_sec,
+                                           volatile sig_atomic_t *stop, struct buffer *b,
+                                           const sigset_t *old, char *err, size_t errlen)
 {
     uint64_t deadline = timeout_sec ? pb_now_ns() + (uint64_t)timeout_sec * 1000000000u : 0;
     for (;;) {
@@ -91,21 +120,14 @@ static enum pb_isolate_end collect(int fd, pid_t pid, unsigned timeout_sec,
             snprintf(err, errlen, "interrupted");
             return PB_ISO_INTERRUPTED;
         }
-        int wait_ms = 1000;
-        if (deadline) {
-            uint64_t now = pb_now_ns();
-            if (now >= deadline) {
-                kill(pid, SIGKILL);
-                snprintf(err, errlen, "timeout: the run took longer than %u s and was killed",
-                         timeout_sec);
-                return PB_ISO_FAILED;
-            }
-            uint64_t left = (deadline - now) / 1000000u + 1;
-            if (left < (uint64_t)wait_ms)
-                wait_ms = (int)left;
+        int wait_ms = time_left_ms(deadline);
+        if (wait_ms == 0) {
+            kill(pid, SIGKILL);
+            snprintf(err, errlen, "timeout: the run took longer than %u s and was killed",
+                     timeout_sec);
+            return PB_ISO_FAILED;
         }
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        int n = poll(&p, 1, wait_ms);
+        int n = wait_readable(fd, wait_ms, old);
         if (n < 0 && errno != EINTR) {
             kill(pid, SIGKILL);
             snprintf(err, errlen, "poll: %s", strerror(errno));
@@ -122,6 +144,17 @@ static enum pb_isolate_end collect(int fd, pid_t pid, unsigned timeout_sec,
             }
         }
     }
+}
+
+static enum pb_isolate_end collect(int fd, pid_t pid, unsigned timeout_sec,
+                                   volatile sig_atomic_t *stop, struct buffer *b, char *err,
+                                   size_t errlen)
+{
+    sigset_t old;
+    pb_signals_block(&old);
+    enum pb_isolate_end end = collect_blocked(fd, pid, timeout_sec, stop, b, &old, err, errlen);
+    pb_signals_restore(&old);
+    return end;
 }
 
 /* Turn the child's wait status into an outcome. */
@@ -179,34 +212,51 @@ struct child_job {
     void *ctx;
     char *const *argv, *const *envp;
     int result_fd;
+    const struct pb_isolate_pass *pass; /* exec only: a descriptor to hand over, or NULL */
 };
 
-/* In the child: the pipe becomes result_fd, default signals, then exec. */
-static void exec_child(int fd, int result_fd, char *const argv[], char *const envp[])
+/* In the child: the pipe becomes result_fd, pass->fd becomes pass->as (moved
+ * out of the way first, so neither dup2 closes the other's source), default
+ * signals, then exec. */
+static void exec_child(int fd, const struct child_job *job)
 {
     default_signals();
-    if (fd != result_fd) {
-        if (dup2(fd, result_fd) < 0)
+    const struct pb_isolate_pass *pass = job->pass;
+    int keep = pass ? fcntl(pass->fd, F_DUPFD, 64) : -1;
+    if (pass && keep < 0)
+        _exit(PB_ISO_EXEC_FAILED);
+    if (fd != job->result_fd) {
+        if (dup2(fd, job->result_fd) < 0)
             _exit(PB_ISO_EXEC_FAILED);
         close(fd);
     }
-    execve(argv[0], argv, envp);
+    if (pass) {
+        if (dup2(keep, pass->as) < 0)
+            _exit(PB_ISO_EXEC_FAILED);
+        close(keep);
+    }
+    execve(job->argv[0], job->argv, job->envp);
     _exit(PB_ISO_EXEC_FAILED);
 }
 
-/* Fork with a result pipe, start the job in the child, collect what it sends. */
+/* Fork with a result pipe, start the job in the child, collect what it sends.
+ * Nothing is started once *stop is set. */
 static enum pb_isolate_end spawn(const struct child_job *job, unsigned timeout_sec,
                                  volatile sig_atomic_t *stop, char **out, char *err,
                                  size_t errlen)
 {
     *out = NULL;
+    if (stop && *stop) {
+        snprintf(err, errlen, "interrupted");
+        return PB_ISO_INTERRUPTED;
+    }
     int fds[2];
     if (pipe(fds)) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return PB_ISO_FAILED;
     }
     fflush(NULL);
-    pid_t pid = fork();
+    pid_t pid = pb_signals_fork(SIGKILL, 0);
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         close(fds[0]);
@@ -216,7 +266,7 @@ static enum pb_isolate_end spawn(const struct child_job *job, unsigned timeout_s
     if (pid == 0) {
         close(fds[0]);
         if (job->argv)
-            exec_child(fds[1], job->result_fd, job->argv, job->envp);
+            exec_child(fds[1], job);
         child_main(fds[1], job->fn, job->ctx);
     }
     close(fds[1]);
@@ -232,10 +282,12 @@ enum pb_isolate_end pb_isolate_run(pb_isolated_fn fn, void *ctx, unsigned timeou
 }
 
 enum pb_isolate_end pb_isolate_exec(char *const argv[], char *const envp[], int result_fd,
-                                    unsigned timeout_sec, volatile sig_atomic_t *stop,
-                                    char **out, char *err, size_t errlen)
+                                    const struct pb_isolate_pass *pass, unsigned timeout_sec,
+                                    volatile sig_atomic_t *stop, char **out, char *err,
+                                    size_t errlen)
 {
-    const struct child_job job = {.argv = argv, .envp = envp, .result_fd = result_fd};
+    const struct child_job job = {
+        .argv = argv, .envp = envp, .result_fd = result_fd, .pass = pass};
     enum pb_isolate_end end = spawn(&job, timeout_sec, stop, out, err, errlen);
     if (end == PB_ISO_FAILED && strstr(err, "exited with status 127"))
         snprintf(err, errlen, "cannot execute %s", argv[0]);

@@ -2,6 +2,7 @@
  * main.c -- poolbench's entry point: finds the subcommand and runs it.
  */
 #include "pb_cli.h"
+#include "pb_signals.h"
 #include "pb_text.h"
 
 #include <getopt.h>
@@ -42,6 +43,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
+    /* SIGINT, SIGTERM, SIGHUP: no temporary file survives them (pb_signals.h) */
+    pb_signals_init();
     int c;
     /* "+" stops at the first non-option: the subcommand parses its own flags. */
     while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {

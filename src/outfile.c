@@ -12,8 +12,14 @@
  * realpath would also read the links of every directory on the way, outside
  * the kernel's fs.protected_symlinks check; the directories are left to the
  * kernel, which follows them when the temporary is created.
+ *
+ * The temporary is registered with pb_signals from its creation to its
+ * rename or removal, each step with SIGINT, SIGTERM and SIGHUP blocked: a
+ * signal that ends the process removes it (pb_signals.h), so an interrupted
+ * command leaves no `*.tmp.*` behind and the target as it was.
  */
 #include "pb_outfile.h"
+#include "pb_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -139,6 +145,7 @@ static int prepare(struct pb_outfile *o, const char *path, char *err, size_t err
     memset(o, 0, sizeof *o);
     o->fd = -1;
     o->keep_mode = -1;
+    o->slot = -1;
     if (strcmp(path, "-") == 0) {
         o->mode = PB_OUTFILE_STDOUT;
         snprintf(o->given, sizeof o->given, "standard output");
@@ -179,7 +186,10 @@ static void unique_suffix(char *out, unsigned attempt)
     out[6] = '\0';
 }
 
-/* Create TARGET.tmp.XXXXXX exclusively (never through a link). fd or -1 with errno. */
+static int finish_temp(struct pb_outfile *o, int place_it);
+
+/* Create TARGET.tmp.XXXXXX exclusively (never through a link) and register
+ * it for removal on a signal. fd or -1 with errno. */
 static int create_temp(struct pb_outfile *o)
 {
     mode_t mode = o->keep_mode < 0 ? 0666 : (((mode_t)o->keep_mode & 077) | 0600);
@@ -187,9 +197,17 @@ static int create_temp(struct pb_outfile *o)
         char suffix[8];
         unique_suffix(suffix, attempt);
         snprintf(o->tmp, sizeof o->tmp, "%s.tmp.%s", o->path, suffix);
+        sigset_t old;
+        pb_signals_block(&old);
         int fd = open(o->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd >= 0 || errno != EEXIST)
+        int e = errno;
+        if (fd >= 0)
+            o->slot = pb_signals_track(o->tmp);
+        pb_signals_restore(&old);
+        if (fd >= 0 || e != EEXIST) {
+            errno = e;
             return fd;
+        }
     }
     return -1;
 }
@@ -218,7 +236,7 @@ static int open_temp(struct pb_outfile *o, char *err, size_t errlen)
     int e = errno;
     close(o->fd);
     o->fd = -1;
-    unlink(o->tmp);
+    finish_temp(o, 0);
     return fail(o, e, err, errlen);
 }
 
@@ -241,6 +259,7 @@ int pb_outfile_open_unique(struct pb_outfile *o, const char *path, char *err, si
     memset(o, 0, sizeof *o);
     o->fd = -1;
     o->keep_mode = -1;
+    o->slot = -1;
     o->unique = 1;
     snprintf(o->given, sizeof o->given, "%s", path);
     if (strlen(path) >= sizeof o->path)
@@ -263,7 +282,7 @@ int pb_outfile_check(const char *path, char *err, size_t errlen)
     if (fd < 0)
         return fail(&o, errno, err, errlen);
     close(fd);
-    unlink(o.tmp);
+    finish_temp(&o, 0);
     return 0;
 }
 
@@ -308,6 +327,21 @@ static int place(struct pb_outfile *o)
     return EEXIST;
 }
 
+/* End the temporary: place it (place_it != 0) or remove it; either way it
+ * is no longer registered. 0 ok, or place's errno. */
+static int finish_temp(struct pb_outfile *o, int place_it)
+{
+    sigset_t old;
+    pb_signals_block(&old);
+    int e = place_it ? place(o) : 0;
+    if (!place_it || e)
+        unlink(o->tmp);
+    pb_signals_untrack(o->slot);
+    o->slot = -1;
+    pb_signals_restore(&old);
+    return e;
+}
+
 /* Before the close: the kept mode, then the data on disk. 0 or an errno. */
 static int settle(struct pb_outfile *o)
 {
@@ -331,13 +365,11 @@ int pb_outfile_commit(struct pb_outfile *o, char *err, size_t errlen)
         e = errno ? errno : EIO;
     o->f = NULL;
     o->fd = -1;
-    if (!e && o->mode == PB_OUTFILE_RENAME)
-        e = place(o);
-    if (!e)
-        return 0;
-    if (o->mode == PB_OUTFILE_RENAME)
-        unlink(o->tmp);
-    return fail(o, e, err, errlen);
+    if (o->mode == PB_OUTFILE_RENAME) {
+        int r = finish_temp(o, !e);
+        e = e ? e : r;
+    }
+    return e ? fail(o, e, err, errlen) : 0;
 }
 
 void pb_outfile_abort(struct pb_outfile *o)
@@ -350,5 +382,5 @@ void pb_outfile_abort(struct pb_outfile *o)
     o->f = NULL;
     o->fd = -1;
     if (o->mode == PB_OUTFILE_RENAME)
-        unlink(o->tmp);
+        finish_temp(o, 0);
 }

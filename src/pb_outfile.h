@@ -6,7 +6,9 @@
  * only once complete, so a failure leaves nothing and an existing file intact.
  * Special targets are respected: "-" is standard output, an existing
  * non-regular file (/dev/null, a FIFO, a device) is written in place instead
- * of being replaced by a regular file. docs/output-files.md has the rules:
+ * of being replaced by a regular file. A SIGINT, SIGTERM or SIGHUP that ends
+ * the process removes the temporary (pb_signals.h), so an interrupted command
+ * leaves nothing half-written. docs/output-files.md has the rules:
  *
  * - A symbolic link is followed (the link stays, its target is replaced) only
  *   when it is owned by the caller (geteuid()) and does not lie in a sticky
@@ -45,6 +47,7 @@ struct pb_outfile {
     char given[PATH_MAX];     /* the path as the caller named it (in messages) */
     char path[PATH_MAX];      /* the target: given itself, or a link's target */
     char tmp[PATH_MAX + 32];  /* the temporary name (RENAME mode) */
+    int slot;                 /* its pb_signals registration, -1 if none */
 };
 
 /* Open path for writing (see above). 0 ok; -1 with a message naming the

@@ -5,12 +5,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "isolate.h"
+#include "pb_signals.h"
 
 static char *big_result(void *ctx)
 {
@@ -79,6 +82,31 @@ static void stop_flag_interrupts(void **state)
                      PB_ISO_INTERRUPTED);
 }
 
+/* The child asks the parent to stop, as `kill -TERM` on poolbench run would. */
+static char *terminate_parent(void *ctx)
+{
+    (void)ctx;
+    kill(getppid(), SIGTERM);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void sigterm_kills_and_reaps_the_child(void **state)
+{
+    (void)state;
+    char *out = NULL, err[256] = "";
+    assert_int_equal(pb_signals_init(), 0);
+    pb_signals_catch(1);
+    assert_int_equal(
+        pb_isolate_run(terminate_parent, NULL, 0, pb_signals_flag(), &out, err, sizeof err),
+        PB_ISO_INTERRUPTED);
+    assert_int_equal(pb_signals_caught(), SIGTERM);
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* reaped: no child, not even a zombie */
+    assert_int_equal(errno, ECHILD);
+    pb_signals_catch(0);
+}
+
 static void missing_result_is_a_failure(void **state)
 {
     (void)state;
@@ -96,6 +124,7 @@ int main(void)
         cmocka_unit_test(hang_is_killed_at_the_timeout),
         cmocka_unit_test(stop_flag_interrupts),
         cmocka_unit_test(missing_result_is_a_failure),
+        cmocka_unit_test(sigterm_kills_and_reaps_the_child),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,11 @@ int pb_workload_write_text(const struct pb_workload *w, FILE *f);
 int pb_workload_write_binary(const struct pb_workload *w, const char *path, char *err,
                              size_t errlen);
 
+/* Write w in the binary .pbt form to f, front to back (not flushed). 0 ok,
+ * -1 on a write error (errno). For a file that has no name, such as the
+ * unnamed temporary a process-wide backend's run reads (child_run.c). */
+int pb_workload_write_binary_stream(const struct pb_workload *w, FILE *f);
+
 /* Release everything w owns and zero it. */
 void pb_workload_free(struct pb_workload *w);
 

@@ -374,23 +374,30 @@ static void put_body(struct out_file *o, const struct pb_workload *w)
 
 /* The checksum is computed in a first pass, so the file is written front to
  * back without seeking: a FIFO or a device works as well as a file. */
-int pb_workload_write_binary(const struct pb_workload *w, const char *path, char *err,
-                             size_t errlen)
+int pb_workload_write_binary_stream(const struct pb_workload *w, FILE *f)
 {
     struct pbt_header h;
     make_header(w, &h);
     struct out_file sum = {0};
     put_body(&sum, w);
     h.checksum = crc_update(sum.crc, &h, PBT_CHECKSUM_AT);
-    struct pb_outfile out;
-    if (pb_outfile_open(&out, path, err, errlen) != 0)
-        return -1;
-    struct out_file o = {.f = out.f};
+    struct out_file o = {.f = f};
     errno = 0;
     put(&o, &h, sizeof h);
     put_body(&o, w);
-    if (o.failed) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno ? errno : EIO));
+    if (o.failed && !errno)
+        errno = EIO;
+    return o.failed ? -1 : 0;
+}
+
+int pb_workload_write_binary(const struct pb_workload *w, const char *path, char *err,
+                             size_t errlen)
+{
+    struct pb_outfile out;
+    if (pb_outfile_open(&out, path, err, errlen) != 0)
+        return -1;
+    if (pb_workload_write_binary_stream(w, out.f) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         pb_outfile_abort(&out);
         return -1;
     }

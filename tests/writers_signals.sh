@@ -1,0 +1,74 @@
+#!/bin/sh
+# writers_signals.sh POOLBENCH DATADIR -- a command writing a file, stopped by SIGTERM,
+# SIGHUP or SIGINT while it writes, ends by that signal and leaves no temporary
+# (*.tmp.*) behind; the target is not created, or an existing one is left as it was:
+#  - `poolbench convert` to .gz (a large trace: the compression lasts);
+#  - `poolbench plot`, while gnuplot draws a chart: gnuplot is ended too.
+pb=$1; data=$2
+tmp=$(mktemp -d) || exit 1
+started=""   # every process started, killed if the test fails midway
+cleanup() {
+  for p in $started; do kill -KILL "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+# background jobs of a script ignore SIGINT, and poolbench keeps an ignored signal ignored
+if env --default-signal=INT true 2>/dev/null; then dfl="env --default-signal=INT"; else dfl=""; fi
+
+wait_for() {
+  n=$(($1 * 10)); shift
+  while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
+  return 1
+}
+state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+running() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ]; }
+gone() { ! running "$1"; }
+has_temp() { ls "$1" | grep -q '\.tmp\.'; }
+exited() { ! kill -0 "$pid" 2>/dev/null || [ "$(state "$pid")" = Z ]; }
+signum() { case $1 in HUP) echo 1;; INT) echo 2;; TERM) echo 15;; esac; }
+
+# ended_by SIG NAME: the process $pid ends by SIG (exit 128 + its number), in time
+ended_by() {
+  wait_for 30 exited || fail "$2: still running 30 s after SIG$1"
+  wait "$pid"; rc=$?
+  [ "$rc" -eq $((128 + $(signum "$1"))) ] || fail "$2: exit $rc after SIG$1"
+}
+
+"$pb" gen --workload churn:pairs=2000000 -o "$tmp/big.pbt" || fail "gen big.pbt"
+
+# convert: TERM with no target, HUP over an existing target, INT
+for sig in TERM HUP INT; do
+  [ "$sig" = INT ] && [ -z "$dfl" ] && { echo "skip SIGINT: env --default-signal missing"; continue; }
+  out=$tmp/out-$sig
+  mkdir "$out"
+  [ "$sig" = HUP ] && echo old > "$out/big.trace.gz"
+  $dfl "$pb" convert "$tmp/big.pbt" "$out/big.trace.gz" &
+  pid=$!; started="$started $pid"
+  wait_for 60 has_temp "$out" || fail "convert SIG$sig: no temporary appeared"
+  kill -"$sig" "$pid"
+  ended_by "$sig" "convert SIG$sig"
+  ! has_temp "$out" || fail "convert SIG$sig: left $(ls "$out")"
+  if [ "$sig" = HUP ]; then
+    [ "$(cat "$out/big.trace.gz")" = old ] || fail "convert SIGHUP: the existing target changed"
+  else
+    [ ! -e "$out/big.trace.gz" ] || fail "convert SIG$sig: the target was created"
+  fi
+done
+
+# plot: TERM while gnuplot draws; no temporary left, gnuplot gone
+if command -v gnuplot > /dev/null; then
+  out=$tmp/plots
+  "$pb" plot "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
+  pid=$!; started="$started $pid"
+  child_found() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
+  wait_for 60 child_found || fail "plot: gnuplot never ran"
+  started="$started $child"
+  kill -TERM "$pid"
+  ended_by TERM plot
+  wait_for 10 gone "$child" || fail "plot: gnuplot ($child) still runs after plot ended"
+  ! has_temp "$out" || fail "plot: left $(ls "$out" | grep '\.tmp\.')"
+else
+  echo "skip plot: no gnuplot"
+fi
+exit 0
