@@ -41,5 +41,24 @@ printf 'ramp:dist=invsquare,min=1,max=1k,keep=0.25' >"$c/job_file/ramp.spec"
 printf 'gc:objects=30,young=5,promote=1,types=3,major=0' >"$c/job_file/gc.spec"
 printf 'frames:frames=2,objects=3,min=8,max=8' >"$c/job_file/frames.spec"
 
+# sizes the estimate must refuse without allocating, and keys, nesting and text cJSON accepts
+printf '{"generator": "frames", "params": {"frames": 100000000, "objects": 100000000}}\n' \
+    >"$c/job_file/huge_frames.json"
+printf '[{"generator": "churn"},\n {"generator": "gc", "params": {"objects": 1000000000}}]\n' \
+    >"$c/job_file/huge_second.json"
+printf '{"generator": "churn", "params": {"live": 100000000, "pairs": 0, "size": 1099511627776}}\n' \
+    >"$c/job_file/huge_bytes.json"
+printf '{"generator": "gc", "params": {"objects": 9000, "max": 30000, "promote": 0.2}}\n' \
+    >"$c/job_file/gc_counted.json"
+printf '{"generator": "churn", "params": {"size": 64,\n "size": 32}}\n' >"$c/job_file/dup_param.json"
+printf '[{"generator": "churn", "name": "a", "name": "b"}]\n' >"$c/job_file/dup_field.json"
+printf '{"generator": "churn"} {"generator": "gc"}\n' >"$c/job_file/trailing.json"
+awk 'BEGIN { printf "{\"generator\": \"churn\", \"params\": "; for (i = 0; i < 1001; i++) printf "[" }' \
+    >"$c/job_file/deep.json"
+printf 'frames:frames=100000000,objects=100000000' >"$c/job_file/huge_frames.spec"
+printf 'ramp:peak=100000000,rounds=1000000,sizes=1099511627776' >"$c/job_file/huge_ramp.spec"
+printf 'mixed:live=1,ops=19000,realloc=0,sizes=1+1099511627776' >"$c/job_file/mixed_bound.spec"
+printf 'gc:objects=9000,max=1099511627776' >"$c/job_file/gc_counted.spec"
+
 # mtrace logs
 cp tests/data/mtrace_*.log "$c/mtrace_import/"

@@ -5,9 +5,12 @@
  *
  * Order of work: parse the options, load and check every workload, create
  * every backend once (bad option values are found here), and only then run
- * anything; a bad input therefore writes nothing and exits 2. For each
- * workload null runs first, then the listed backends; net_ns_per_op is set
- * once the workload's runs are done.
+ * anything; a bad input therefore writes nothing and exits 2. A synthetic
+ * workload is checked (values, and its estimated size against --max-events
+ * and --max-live-bytes) up front but generated only right before its runs,
+ * and freed after them, so a long job file never holds more than one. For
+ * each workload null runs first, then the listed backends; net_ns_per_op is
+ * set once the workload's runs are done.
  */
 #include "pb_cli.h"
 #include "pb_paths.h"
@@ -30,6 +33,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
+#include "pb_num.h"
 #include "pb_outfile.h"
 #include "pb_text.h"
 #include "pb_workload_json.h"
@@ -64,6 +68,7 @@ struct run_opts {
     unsigned threads[MAX_THREAD_COUNTS]; /* --threads: copies replayed at once, per run */
     size_t n_threads;
     int cross_free;
+    struct pb_gen_limits limits; /* --max-events, --max-live-bytes */
     const char *output;        /* NULL: results/latest.json + a timestamped copy */
 };
 
@@ -76,6 +81,7 @@ struct backend_slot {
 
 struct workload_list {
     struct pb_workload *w;
+    struct pb_gen_job *jobs;   /* jobs[i].params set: w[i] is generated for its runs only */
     size_t n, cap;
     char **found_traces;       /* default traces discovered (owned) */
     size_t n_found;
@@ -87,7 +93,8 @@ static void usage(FILE *f)
             "usage: poolbench run [--backend LIST] [--workload SPEC]... [--trace FILE]...\n"
             "                     [--repeat N] [--warmup N] [--touch none|pages|full]\n"
             "                     [--sample-every N] [--seed N] [--timeout SEC] [--latency]\n"
-            "                     [--threads N[,N...]] [--cross-free] [-o FILE] [--quiet]\n\n"
+            "                     [--threads N[,N...]] [--cross-free] [-o FILE] [--quiet]\n"
+            "                     [--max-events N] [--max-live-bytes N]\n\n"
             "Replays every workload against every backend, each pair in its own process,\n"
             "and writes one results file (../shared/spec/results.md). Every workload is\n"
             "also replayed against null, the harness's own cost: net ns/op = a run's\n"
@@ -116,13 +123,16 @@ static void usage(FILE *f)
             "  -o FILE            results file, '-' for stdout (default results/latest.json\n"
             "                     plus a copy results/run-YYYYmmdd-HHMMSS[-N].json),\n"
             "                     checked before the first run\n"
-            "  --quiet            no summary table, no progress\n\n"
+            "  --quiet            no summary table, no progress\n"
+            "  --max-events N     refuse a generated workload of more events (default %llu)\n"
+            "  --max-live-bytes N refuse one that holds more bytes live at once (default:\n"
+            "                     the physical memory)\n\n"
             "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
             "backend refused, such as a pool asked for more than its chunk) or the run was\n"
             "interrupted -- results are written all the same; 2 bad usage, bad input or an\n"
             "output that cannot be written (nothing is written, nothing is run).\n",
             default_backends, default_specs[0], default_specs[1], default_specs[2],
-            default_specs[3], default_specs[4], PB_MAX_THREADS);
+            default_specs[3], default_specs[4], PB_MAX_THREADS, PB_GEN_DEFAULT_MAX_EVENTS);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -140,6 +150,15 @@ static int parse_uint(const char *text, const char *what, unsigned long long max
     }
     *out = v;
     return 0;
+}
+
+/* --max-events N, --max-live-bytes N: a count, k/m/g allowed. */
+static int parse_limit(const char *text, const char *what, uint64_t *out)
+{
+    if (pb_parse_scaled_u64(text, out) == 0)
+        return 0;
+    pb_text_line(stderr, "poolbench run: %s '%s' is not a number (k/m/g allowed)", what, text);
+    return -1;
 }
 
 static int push(const char ***list, size_t *n, const char *item)
@@ -198,7 +217,7 @@ static int check_cross_free(const struct run_opts *o)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
     enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
-           O_THREADS, O_CROSS_FREE };
+           O_THREADS, O_CROSS_FREE, O_MAX_EVENTS, O_MAX_LIVE_BYTES };
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"backend", required_argument, NULL, 'b'},
@@ -215,6 +234,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         {"quiet", no_argument, NULL, O_QUIET},
         {"threads", required_argument, NULL, O_THREADS},
         {"cross-free", no_argument, NULL, O_CROSS_FREE},
+        {"max-events", required_argument, NULL, O_MAX_EVENTS},
+        {"max-live-bytes", required_argument, NULL, O_MAX_LIVE_BYTES},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -224,6 +245,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     o->touch = PB_TOUCH_PAGES;
     o->threads[0] = 1;
     o->n_threads = 1;
+    pb_gen_limits_default(&o->limits);
     int c;
     unsigned long long v;
     while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
@@ -295,6 +317,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
         case O_CROSS_FREE:
             o->cross_free = 1;
             break;
+        case O_MAX_EVENTS:
+            if (parse_limit(optarg, "--max-events", &o->limits.max_events))
+                return -1;
+            break;
+        case O_MAX_LIVE_BYTES:
+            if (parse_limit(optarg, "--max-live-bytes", &o->limits.max_live_bytes))
+                return -1;
+            o->limits.live_bytes_given = 1;
+            break;
         default:
             usage(stderr);
             return -1;
@@ -310,49 +341,61 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 /* ---- workloads ------------------------------------------------------------ */
 
-static int add_workload(struct workload_list *l, struct pb_workload *w)
+/* Append a loaded workload (job NULL) or a job to generate later (w NULL). */
+static int add_workload(struct workload_list *l, struct pb_workload *w, struct pb_gen_job *job)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         struct pb_workload *nw = realloc(l->w, cap * sizeof *nw);
-        if (!nw)
+        if (nw)
+            l->w = nw;
+        struct pb_gen_job *nj = nw ? realloc(l->jobs, cap * sizeof *nj) : NULL;
+        if (!nj)
             return -1;
-        l->w = nw;
+        l->jobs = nj;
         l->cap = cap;
     }
-    l->w[l->n++] = *w;
+    static const struct pb_gen_job none;
+    static const struct pb_workload empty;
+    l->w[l->n] = w ? *w : empty;
+    l->jobs[l->n++] = job ? *job : none;
     return 0;
 }
 
 static void free_workloads(struct workload_list *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         pb_workload_free(&l->w[i]);
+        free(l->jobs[i].params);
+        free(l->jobs[i].name);
+    }
     free(l->w);
+    free(l->jobs);
     for (size_t i = 0; i < l->n_found; i++)
         free(l->found_traces[i]);
     free(l->found_traces);
 }
 
+/* Check spec's workloads (values and estimated sizes) and list them, to be generated later. */
 static int add_spec(struct workload_list *l, const char *spec, const struct run_opts *o)
 {
-    struct pb_workload *arr = NULL;
+    struct pb_gen_job *jobs = NULL;
     size_t n = 0;
     char err[512];
-    if (pb_workload_spec_build(spec, o->has_seed ? &o->seed : NULL, &arr, &n, err, sizeof err)) {
+    if (pb_workload_spec_prepare(spec, o->has_seed ? &o->seed : NULL, &o->limits, &jobs, &n, err,
+                                 sizeof err)) {
         pb_text_line(stderr, "poolbench run: --workload %s: %s", spec, err);
         return -1;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (add_workload(l, &arr[i])) {
-            for (size_t j = i; j < n; j++)
-                pb_workload_free(&arr[j]);
-            free(arr);
-            return -1;
-        }
+    size_t i = 0;
+    while (i < n && add_workload(l, NULL, &jobs[i]) == 0)
+        i++;
+    for (size_t k = i; k < n; k++) {
+        free(jobs[k].params);
+        free(jobs[k].name);
     }
-    free(arr); /* the workloads themselves now belong to l */
-    return 0;
+    free(jobs); /* the strings of jobs[0..i) now belong to l */
+    return i < n ? -1 : 0;
 }
 
 static int add_trace(struct workload_list *l, const char *path)
@@ -367,7 +410,7 @@ static int add_trace(struct workload_list *l, const char *path)
             pb_text_line(stderr, "%s: cannot load this trace", path);
         return -1;
     }
-    if (add_workload(l, &w)) {
+    if (add_workload(l, &w, NULL)) {
         pb_workload_free(&w);
         return -1;
     }
@@ -626,16 +669,37 @@ static size_t run_group(const struct run_opts *o, const struct backend_slot *b, 
     return failed;
 }
 
-/* Run everything into doc's runs; returns the number of failed runs. */
+/* Generate workload wi when it is a job, right before its runs (checked and
+ * estimated already, so only running out of memory fails here): 0, or -1 with
+ * the message printed. */
+static int generate(struct workload_list *l, size_t wi)
+{
+    char err[512];
+    if (!l->jobs[wi].params || pb_gen_job_build(&l->jobs[wi], &l->w[wi], err, sizeof err) == 0)
+        return 0;
+    pb_text_line(stderr, "poolbench run: --workload %s", err);
+    return -1;
+}
+
+/* Run everything into doc's runs; returns the number of failed runs (a
+ * workload that could not be generated counts for all of its runs). */
 static size_t run_all(const struct run_opts *o, const struct backend_slot *b, size_t nb,
-                      const struct workload_list *l, cJSON *doc)
+                      struct workload_list *l, cJSON *doc)
 {
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
     size_t failed = 0, done = 0, total = nb * l->n * o->n_threads;
     uint64_t t0 = pb_now_ns();
-    for (size_t wi = 0; wi < l->n && !pb_signals_caught(); wi++)
+    for (size_t wi = 0; wi < l->n && !pb_signals_caught(); wi++) {
+        if (generate(l, wi) != 0) {
+            failed += nb * o->n_threads;
+            done += nb * o->n_threads;
+            continue;
+        }
         for (size_t ti = 0; ti < o->n_threads && !pb_signals_caught(); ti++)
             failed += run_group(o, b, nb, &l->w[wi], o->threads[ti], runs, &done, total, t0);
+        if (l->jobs[wi].params)
+            pb_workload_free(&l->w[wi]); /* generated for these runs only */
+    }
     progress(o, total, total, b, l->w, 1, t0);
     return failed;
 }

@@ -4,6 +4,8 @@
  */
 #include "results_read.h"
 
+#include "pb_json_read.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -226,13 +228,18 @@ int pb_results_parse(const char *path, const char *text, struct pb_results_file 
     snprintf(out->path, sizeof out->path, "%s", path);
     base_name(path, out->label, sizeof out->label);
     struct check c = {path, err, errlen};
-    out->doc = cJSON_Parse(text);
+    struct pb_json_error e;
+    out->doc = pb_json_parse(text, strlen(text), &e);
     if (!out->doc) {
-        snprintf(err, errlen, "%s: not a poolbench results file (not valid JSON)", path);
+        snprintf(err, errlen, "%s:%zu:%zu: not a poolbench results file: %s", path, e.line,
+                 e.column, e.message);
         return -1;
     }
     if (check_document(&c, out->doc)) {
         pb_results_file_free(out);
+        size_t n = strlen(path);
+        if (strncmp(err, path, n) == 0)
+            pb_json_printable(err + n); /* field values quoted from the file stay text */
         return -1;
     }
     out->runs = cJSON_GetObjectItemCaseSensitive(out->doc, "runs");

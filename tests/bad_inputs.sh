@@ -326,6 +326,59 @@ bad "--seed 'x' is not a number" run --seed x --workload churn
 bad "unrecognized option '--bogus'" run --bogus
 bad "unexpected argument 'extra'" run extra
 
+# ---- sizes: a generated workload is estimated and refused before anything is allocated ----
+# bad_fast runs like bad with the address space capped at 3 GiB (not under ASan, which
+# reserves terabytes of shadow): a refusal that tried to generate would run out of memory.
+vcap=3145728 # KiB; the null backend alone maps 1 GiB
+ldd "$pb" 2>/dev/null | grep -q libasan && vcap=
+printf '#!/bin/sh\n[ -z "%s" ] || ulimit -v %s\nexec "%s" "$@"\n' "$vcap" "$vcap" "$pb" >"$tmp/capped"
+chmod +x "$tmp/capped"
+bad_fast() { pb_uncapped=$pb; pb=$tmp/capped; bad "$@"; pb=$pb_uncapped; }
+huge=frames:frames=100000000,objects=100000000
+huge_msg="frames: frames=100000000 x objects=100000000 makes about 1\.0e16 events, more than the limit of 200000000 \(raise with --max-events\)"
+bad_fast "$huge_msg" gen -w "$huge" -o out.trace
+bad_fast "--workload $huge: $huge_msg" run --backend pool -w "$huge" -o out.json
+bad_fast "gc: 2 x objects=1000000000 makes about 2000000000 events, more than the limit" run -w gc:objects=1000000000
+bad_fast "mixed: ops=1000000000 makes about 1000002128 events" gen -w mixed:ops=1000000000 -o out.pbt
+bad_fast "ramp: peak=100000000 and rounds=1000000 .* makes about 1\.8e14 events" run -w ramp:peak=100000000,rounds=1000000
+bad_fast "churn: live=100000000 x size=1099511627776 holds more than 1\.8e19 bytes live at once, more than the limit of [0-9]+ bytes \(the physical memory; raise with --max-live-bytes\)" \
+  run -w churn:live=100000000,pairs=0,size=1099511627776
+bad_fast "churn: live=100000 x size=64 holds up to 6400000 bytes live at once, more than the limit of 1048576 bytes \(raise with --max-live-bytes\)" \
+  run --max-live-bytes 1m -w churn:live=100000
+bad_fast "churn: 2 x \(live=10 \+ pairs=491\) makes about 1002 events, more than the limit of 1000 \(raise with --max-events\)" \
+  gen --max-events 1000 -w churn:live=10,pairs=491 -o out.trace
+good "^f [0-9]+$" gen --max-events 1002 -w churn:live=10,pairs=491 -o -
+good "^a 0 1099511627776$" gen -w churn:live=1,pairs=0,size=1099511627776 -o - # gen replays nothing
+bad "--max-events 'x' is not a number" run --max-events x -w churn
+bad "--max-live-bytes '-1' is not a number" run --max-live-bytes -1 -w churn
+bad "bad --max-events '1q'" gen --max-events 1q -w churn -o out.trace
+# job files: every job is estimated before any is generated, even in a long array
+j huge_job.json '[{"generator": "churn"},\n {"generator": "frames", "params": {"frames": 100000000, "objects": 100000000}}]\n'
+bad_fast "huge_job.json: job 1: $huge_msg" gen -w "$in/huge_job.json" -o out.trace
+bad_fast "huge_job.json: job 1: $huge_msg" run --backend pool -w "$in/huge_job.json"
+# 1999 jobs of 10^8 events (1.6 GB apiece, 3.2 TB together), then one too big: refused at once
+awk 'BEGIN { printf "["; for (i = 0; i < 1999; i++) printf "{\"generator\": \"churn\", \"params\": {\"pairs\": 50000000}},\n";
+             printf "{\"generator\": \"gc\", \"params\": {\"objects\": 1000000000}}]\n" }' >"$in/jobs2000.json"
+bad_fast "jobs2000.json: job 1999: gc: 2 x objects=1000000000 makes about 2000000000 events" run -w "$in/jobs2000.json"
+bad_fast "holds 2000 workloads; gen writes one" gen -w "$in/jobs2000.json" --max-events 100g -o out.trace
+# keys given twice, nesting past the reader's limit, text after the value, control characters
+j dup_key.json '{"generator": "churn", "params": {"size": 64,\n  "live": 2, "size": 32}}\n'
+bad "dup_key.json:2:14: duplicate key \"size\" \(first at line 1\)" gen -w "$in/dup_key.json" -o out.trace
+j dup_top.json '{"generator": "churn",\n"generator": "gc"}\n'
+bad "dup_top.json:2:1: duplicate key \"generator\" \(first at line 1\)" run -w "$in/dup_top.json"
+awk 'BEGIN { printf "{\"generator\": \"churn\", \"params\":\n"; for (i = 0; i < 1000; i++) printf "["; print "1" }' >"$in/deep.json"
+bad "deep.json:2:1000: nesting deeper than 1000 levels" gen -w "$in/deep.json" -o out.trace
+j trailing.json '{"generator": "churn"}\n{"generator": "gc"}\n'
+bad "trailing.json:2:1: text after the JSON value" gen -w "$in/trailing.json" -o out.trace
+j esc_field.json '{"generator": "churn", "\\u001b[2J": 1}\n'
+bad 'esc_field.json: job 0: unknown field "\?\[2J"' gen -w "$in/esc_field.json" -o out.trace
+printf '%s' "$err" | grep -q "$(printf '\033')" && fail "an escape from a job file reached stderr: $err"
+# results files read by compare and plot: the same reader
+sed 's/"schema": "poolbench-results\/1",/"schema": "poolbench-results\/1", "schema": "x",/' \
+  "$data/compare-base.json" >"$in/dup_results.json"
+bad "dup_results.json:[0-9]+:[0-9]+: not a poolbench results file: duplicate key \"schema\"" \
+  compare "$data/compare-base.json" "$in/dup_results.json"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "bad inputs: $cases commands, each as expected"
 exit 0

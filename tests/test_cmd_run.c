@@ -317,6 +317,40 @@ static void invalid_trace_writes_nothing(void **state)
     dir_remove(&d);
 }
 
+/* A job array is generated job by job, right before each job's runs: while the
+ * small first job runs, the big second one (2 x 10^7 events, 320 MB) does not
+ * exist yet, so the first run's process (a fork of the parent, whose memory
+ * it counts) stays small. */
+static void job_array_is_generated_job_by_job(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *jobs = dir_file(&d, "jobs.json"), *out = dir_file(&d, "out.json");
+    FILE *f = fopen(jobs, "w");
+    assert_non_null(f);
+    fputs("[{\"name\": \"small\", \"generator\": \"churn\", \"params\": {\"live\": 10, "
+          "\"pairs\": 10}},\n {\"name\": \"big\", \"generator\": \"churn\", \"params\": "
+          "{\"live\": 10, \"pairs\": 10000000}}]\n", f);
+    assert_int_equal(fclose(f), 0);
+    char *argv[] = {PB_BIN, "run", "--workload", jobs, "--backend", "null", "--repeat", "1",
+                    "--warmup", "0", "-o", out, "--quiet", NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = jt_load(out);
+    const cJSON *runs = jt_arr(doc, "runs");
+    assert_int_equal(cJSON_GetArraySize(runs), 2);
+    const cJSON *small = cJSON_GetArrayItem(runs, 0), *big = cJSON_GetArrayItem(runs, 1);
+    assert_string_equal(jt_str(jt_obj(small, "workload"), "name"), "small");
+    assert_string_equal(jt_str(jt_obj(big, "workload"), "name"), "big");
+    double small_rss = jt_num(jt_obj(small, "memory"), "peak_rss_bytes");
+    double big_rss = jt_num(jt_obj(big, "memory"), "peak_rss_bytes");
+    if (!(big_rss > 250e6 && small_rss < 100e6))
+        fail_msg("peak RSS %.0f bytes with the small job, %.0f with the big one", small_rss,
+                 big_rss);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
 static void dash_writes_to_stdout(void **state)
 {
     (void)state;
@@ -602,6 +636,7 @@ int main(void)
         cmocka_unit_test(every_contract_field_is_there),
         cmocka_unit_test(workload_figures_equal_check_json),
         cmocka_unit_test(invalid_trace_writes_nothing),
+        cmocka_unit_test(job_array_is_generated_job_by_job),
         cmocka_unit_test(dash_writes_to_stdout),
         cmocka_unit_test(refused_request_fails_only_its_run),
         cmocka_unit_test(crashing_backend_fails_only_its_run),

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static struct pb_workload *build(const char *spec, const uint64_t *seed)
 {
     struct pb_workload *w = NULL;
     size_t n = 0;
-    if (pb_workload_spec_build(spec, seed, &w, &n, err, sizeof err) != 0)
+    if (pb_workload_spec_build(spec, seed, NULL, &w, &n, err, sizeof err) != 0)
         fail_msg("%s: %s", spec, err);
     assert_int_equal(n, 1);
     return w;
@@ -35,7 +36,7 @@ static void refused(const char *spec, const char *want)
     struct pb_workload *w = (void *)1;
     size_t n = 7;
     err[0] = '\0';
-    assert_int_equal(pb_workload_spec_build(spec, NULL, &w, &n, err, sizeof err), -1);
+    assert_int_equal(pb_workload_spec_build(spec, NULL, NULL, &w, &n, err, sizeof err), -1);
     assert_null(w);
     assert_int_equal(n, 0);
     if (!strstr(err, want))
@@ -80,6 +81,7 @@ static void every_generator_table_entry_is_complete(void **state)
         assert_ptr_equal(pb_generator_find(g->name), g);
         assert_true(strlen(g->description) > 10);
         assert_non_null(g->build);
+        assert_non_null(g->estimate);
         struct pb_gen_args a;
         /* every default reads back; the params string has every key */
         assert_int_equal(pb_gen_parse(g->name, NULL, &a, err, sizeof err), 0);
@@ -365,7 +367,7 @@ static void job_file_object_equals_the_spec(void **state)
     (void)state;
     struct pb_workload *w = NULL;
     size_t n = 0;
-    assert_int_equal(pb_workload_spec_build("data/gen_job_object.json", NULL, &w, &n, err,
+    assert_int_equal(pb_workload_spec_build("data/gen_job_object.json", NULL, NULL, &w, &n, err,
                                             sizeof err), 0);
     assert_int_equal(n, 1);
     struct pb_workload *s = build("churn:size=32,live=10,pairs=100,order=fifo", NULL);
@@ -381,7 +383,7 @@ static void job_file_array_makes_several(void **state)
     (void)state;
     struct pb_workload *w = NULL;
     size_t n = 0;
-    assert_int_equal(pb_workload_spec_build("data/gen_job_array.json", NULL, &w, &n, err,
+    assert_int_equal(pb_workload_spec_build("data/gen_job_array.json", NULL, NULL, &w, &n, err,
                                             sizeof err), 0);
     assert_int_equal(n, 2);
     assert_string_equal(w[0].name, "frames:frames=5,objects=7,min=8,max=64");
@@ -399,7 +401,7 @@ static void shipped_example_job_file_builds(void **state)
     (void)state;
     struct pb_workload *w = NULL;
     size_t n = 0;
-    if (pb_workload_spec_build("../workloads/jobs/example.json", NULL, &w, &n, err,
+    if (pb_workload_spec_build("../workloads/jobs/example.json", NULL, NULL, &w, &n, err,
                                sizeof err) != 0)
         fail_msg("%s", err);
     assert_int_equal(n, 5);
@@ -427,7 +429,7 @@ static void job_refused(const char *text, const char *want)
     struct pb_workload *w = (void *)1;
     size_t n = 3;
     err[0] = '\0';
-    assert_int_equal(pb_job_build(text, strlen(text), "t.json", NULL, &w, &n, err, sizeof err),
+    assert_int_equal(pb_job_build(text, strlen(text), "t.json", NULL, NULL, &w, &n, err, sizeof err),
                      -1);
     assert_null(w);
     assert_int_equal(n, 0);
@@ -461,7 +463,7 @@ static void job_numbers_read_like_text(void **state)
                        " \"seed\": \"5\"}}";
     struct pb_workload *w = NULL;
     size_t n = 0;
-    assert_int_equal(pb_job_build(text, strlen(text), "t.json", NULL, &w, &n, err, sizeof err),
+    assert_int_equal(pb_job_build(text, strlen(text), "t.json", NULL, NULL, &w, &n, err, sizeof err),
                      0);
     assert_string_equal(w[0].name, "ramp:peak=2000,keep=0.3,seed=5");
     pb_workload_list_free(w, n);
@@ -511,6 +513,285 @@ static void written_traces_replay_the_same_events(void **state)
     unlink(bin);
 }
 
+/* Limits nothing in these tests reaches. */
+static const struct pb_gen_limits no_limits = {UINT64_MAX, UINT64_MAX, 1};
+
+/* The estimate of spec under limits (the test fails if it is refused). */
+static struct pb_gen_estimate estimate(const char *spec, const struct pb_gen_limits *l)
+{
+    struct pb_gen_args a;
+    struct pb_gen_estimate e;
+    if (pb_gen_parse(spec, NULL, &a, err, sizeof err) != 0 ||
+        pb_gen_check_limits(&a, l, &e, err, sizeof err) != 0)
+        fail_msg("%s: %s", spec, err);
+    return e;
+}
+
+/* What a generator makes never exceeds its estimate; where workloads/README.md
+ * gives exact figures, the estimate is exact. */
+static void estimates_bound_what_is_made(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *spec;
+        int exact_records, exact_blocks, exact_bytes;
+    } cases[] = {
+        {"churn:size=48,live=100,pairs=1000", 1, 1, 1},
+        {"churn:live=1,pairs=0,size=0", 1, 1, 1},
+        {"frames:frames=30,objects=25,min=8,max=100", 1, 1, 0},
+        {"frames:frames=0", 1, 1, 1},
+        {"frames:objects=0", 1, 1, 1},
+        {"ramp:peak=1000,rounds=5,keep=0.25,min=32,max=64", 1, 1, 0},
+        {"ramp:peak=10,keep=1,sizes=8x1+4096x1", 1, 1, 0},
+        {"ramp:peak=7,rounds=3,keep=0", 1, 1, 0},
+        {"gc:objects=5000,young=100,types=4,min=16,max=112", 1, 0, 0},
+        {"gc:objects=1000,young=64,promote=0", 1, 1, 0},
+        {"gc:objects=1000,young=64,promote=1,major=0,min=8,max=8", 1, 1, 1},
+        {"gc:objects=10,young=64", 1, 1, 0},
+        {"mixed:live=100,ops=20000,sizes=24x3+100", 0, 0, 0},
+        {"mixed:live=1,ops=50000,realloc=0", 0, 0, 0},
+        {"mixed:live=1000,ops=10,dist=uniform", 0, 1, 0},
+        {"mixed:ops=0", 1, 1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct pb_gen_estimate e = estimate(cases[i].spec, &no_limits);
+        struct pb_workload *w = build(cases[i].spec, NULL);
+        if (w->n_records > e.records || w->fig.peak_live_blocks > e.live_blocks ||
+            w->fig.peak_live_bytes > e.live_bytes)
+            fail_msg("%s: made %zu records, %" PRIu64 " blocks, %" PRIu64 " bytes; estimated "
+                     "%" PRIu64 ", %" PRIu64 ", %" PRIu64, cases[i].spec, w->n_records,
+                     w->fig.peak_live_blocks, w->fig.peak_live_bytes, e.records, e.live_blocks,
+                     e.live_bytes);
+        if (cases[i].exact_records)
+            assert_int_equal(w->n_records, e.records);
+        if (cases[i].exact_blocks)
+            assert_int_equal(w->fig.peak_live_blocks, e.live_blocks);
+        if (cases[i].exact_bytes)
+            assert_int_equal(w->fig.peak_live_bytes, e.live_bytes);
+        pb_workload_list_free(w, 1);
+    }
+    /* every generator at its defaults */
+    for (size_t i = 0; pb_generators[i]; i++) {
+        struct pb_gen_estimate e = estimate(pb_generators[i]->name, &no_limits);
+        struct pb_workload *w = build(pb_generators[i]->name, NULL);
+        assert_true(w->n_records <= e.records);
+        assert_true(w->fig.peak_live_blocks <= e.live_blocks);
+        assert_true(w->fig.peak_live_bytes <= e.live_bytes);
+        pb_workload_list_free(w, 1);
+    }
+    /* mixed: at most 2 x live + 128 blocks live, whatever the seed */
+    assert_int_equal(estimate("mixed:live=1000,ops=1000000", &no_limits).live_blocks, 2128);
+    assert_int_equal(estimate("mixed:live=1000,ops=1000000", &no_limits).records, 1002128);
+    assert_int_equal(estimate("mixed:live=1,ops=100,sizes=8+64", &no_limits).live_bytes, 100 * 64);
+}
+
+/* gc's peak is counted exactly when the cheap bound (every object live) would be
+ * beyond the live-bytes limit, and then a workload whose real peak fits passes. */
+static void gc_counts_its_peak_when_the_bound_is_too_big(void **state)
+{
+    (void)state;
+    const char *specs[] = {"gc:objects=5000,young=100,types=4,min=16,max=112",
+                           "gc:objects=20000,young=50,promote=0.5,major=3,survive=0.9",
+                           "gc:objects=3000,young=7,promote=1,major=1,survive=0.3,seed=9"};
+    struct pb_gen_limits tight = {UINT64_MAX, 1000, 1};
+    for (size_t i = 0; i < 3; i++) {
+        struct pb_gen_args a;
+        struct pb_gen_estimate e;
+        assert_int_equal(pb_gen_parse(specs[i], NULL, &a, err, sizeof err), 0);
+        (void)pb_gen_check_limits(&a, &tight, &e, err, sizeof err);
+        struct pb_workload *w = build(specs[i], NULL);
+        assert_int_equal(e.live_blocks, w->fig.peak_live_blocks);
+        assert_int_equal(e.records, w->n_records);
+        pb_workload_list_free(w, 1);
+    }
+    /* 1988 blocks at the peak of default gc, each at most 128 bytes: 254464 */
+    struct pb_gen_limits fits = {UINT64_MAX, 254464, 1};
+    assert_int_equal(estimate("gc", &fits).live_blocks, 1988);
+    fits.max_live_bytes--;
+    struct pb_gen_args a;
+    assert_int_equal(pb_gen_parse("gc", NULL, &a, err, sizeof err), 0);
+    assert_int_equal(pb_gen_check_limits(&a, &fits, NULL, err, sizeof err), -1);
+    assert_string_equal(err, "gc: 1988 blocks at the peak (of objects=200000) x max=128 holds up "
+                             "to 254464 bytes live at once, more than the limit of 254463 bytes "
+                             "(raise with --max-live-bytes)");
+}
+
+/* Expect spec refused by the limits l (NULL: the defaults) with exactly want. */
+static void refused_by_limits(const char *spec, const struct pb_gen_limits *l, const char *want)
+{
+    struct pb_gen_args a;
+    assert_int_equal(pb_gen_parse(spec, NULL, &a, err, sizeof err), 0);
+    assert_int_equal(pb_gen_check_limits(&a, l, NULL, err, sizeof err), -1);
+    if (strcmp(err, want) != 0)
+        fail_msg("%s:\n got '%s'\nwant '%s'", spec, err, want);
+}
+
+static void limits_refuse_with_the_estimate(void **state)
+{
+    (void)state;
+    refused_by_limits("frames:frames=100000000,objects=100000000", NULL,
+                      "frames: frames=100000000 x objects=100000000 makes about 1.0e16 events, "
+                      "more than the limit of 200000000 (raise with --max-events)");
+    refused_by_limits("churn:live=100000000", NULL,
+                      "churn: 2 x (live=100000000 + pairs=200000) makes about 200400000 events, "
+                      "more than the limit of 200000000 (raise with --max-events)");
+    refused_by_limits("gc:objects=1000000000", NULL,
+                      "gc: 2 x objects=1000000000 makes about 2000000000 events, more than the "
+                      "limit of 200000000 (raise with --max-events)");
+    refused_by_limits("mixed:ops=1000000000", NULL, "mixed: ops=1000000000 makes about "
+                      "1000002128 events, more than the limit of 200000000 (raise with --max-events)");
+    refused_by_limits("ramp:peak=100000000,rounds=1000000", NULL,
+                      "ramp: peak=100000000 and rounds=1000000 (90000000 blocks regrown a round) "
+                      "makes about 1.8e14 events, more than the limit of 200000000 (raise with "
+                      "--max-events)");
+    /* 10^8 blocks of 2^40 bytes: the product saturates rather than wrapping */
+    struct pb_gen_limits l = {UINT64_MAX, (uint64_t)1 << 30, 0};
+    refused_by_limits("churn:live=100000000,pairs=0,size=1099511627776", &l,
+                      "churn: live=100000000 x size=1099511627776 holds more than 1.8e19 bytes "
+                      "live at once, more than the limit of 1073741824 bytes (the physical "
+                      "memory; raise with --max-live-bytes)");
+    /* exactly at a limit is fine, one past it is not */
+    l = (struct pb_gen_limits){2200, 4800, 1};
+    estimate("churn:size=48,live=100,pairs=1000", &l);
+    l.max_events = 2199;
+    refused_by_limits("churn:size=48,live=100,pairs=1000", &l,
+                      "churn: 2 x (live=100 + pairs=1000) makes about 2200 events, more than the "
+                      "limit of 2199 (raise with --max-events)");
+    l = (struct pb_gen_limits){2200, 4799, 1};
+    refused_by_limits("churn:size=48,live=100,pairs=1000", &l,
+                      "churn: live=100 x size=48 holds up to 4800 bytes live at once, more than "
+                      "the limit of 4799 bytes (raise with --max-live-bytes)");
+    /* the default covers the largest configuration in use (bench/scale.sh) */
+    struct pb_gen_limits d;
+    pb_gen_limits_default(&d);
+    assert_int_equal(d.max_events, PB_GEN_DEFAULT_MAX_EVENTS);
+    assert_true(d.max_live_bytes > 0);
+    d.max_live_bytes = UINT64_MAX;
+    assert_int_equal(estimate("churn:live=1000,pairs=50000000", &d).records, 100002000);
+}
+
+/* A refused size refuses the whole job file, before anything is generated. */
+static void job_files_are_checked_against_the_limits(void **state)
+{
+    (void)state;
+    job_refused("[{\"generator\": \"churn\"},\n {\"generator\": \"frames\", \"params\": "
+                "{\"frames\": 100000000, \"objects\": 100000000}}]",
+                "t.json: job 1: frames: frames=100000000 x objects=100000000 makes about 1.0e16 "
+                "events, more than the limit of 200000000 (raise with --max-events)");
+    size_t n = 9;
+    struct pb_gen_limits l = {1000, UINT64_MAX, 1};
+    const char *text = "{\"generator\": \"churn\", \"params\": {\"live\": 10, \"pairs\": 491}}";
+    assert_int_equal(pb_job_check(text, strlen(text), "t.json", NULL, &l, &n, err, sizeof err),
+                     -1);
+    assert_string_equal(err, "t.json: job 0: churn: 2 x (live=10 + pairs=491) makes about 1002 "
+                             "events, more than the limit of 1000 (raise with --max-events)");
+    assert_int_equal(n, 0);
+}
+
+/* Jobs are prepared (checked, estimated) without generating: a 2000-job array
+ * costs two short strings a job, and each is generated on its own later. */
+static void job_arrays_are_prepared_then_generated_one_by_one(void **state)
+{
+    (void)state;
+    size_t cap = 2000 * 96 + 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "[");
+    for (int k = 0; k < 2000; k++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "%s{\"generator\": \"churn\", \"params\": {\"pairs\": %d}}",
+                                k ? ",\n" : "", 1000 + k);
+    snprintf(text + len, cap - len, "]");
+    struct pb_gen_job *jobs = NULL;
+    size_t n = 0;
+    assert_int_equal(pb_job_prepare(text, strlen(text), "t.json", NULL, NULL, &jobs, &n, err,
+                                    sizeof err), 0);
+    assert_int_equal(n, 2000);
+    assert_string_equal(jobs[1999].name, "churn:pairs=2999");
+    assert_string_equal(jobs[1999].params,
+                        "churn:size=64,live=1000,pairs=2999,order=random,align=16,seed=1");
+    struct pb_workload w;
+    assert_int_equal(pb_gen_job_build(&jobs[1999], &w, err, sizeof err), 0);
+    struct pb_workload *s = build("churn:pairs=2999", NULL);
+    assert_true(same_events(&w, s));
+    assert_string_equal(w.name, s->name);
+    pb_workload_free(&w);
+    pb_workload_list_free(s, 1);
+    pb_gen_jobs_free(jobs, n);
+    free(text);
+}
+
+/* cJSON keeps both copies of a key and lookups see the first: a job file says
+ * what it means once, at every level. */
+static void job_keys_given_twice_are_refused(void **state)
+{
+    (void)state;
+    job_refused("{\"generator\": \"churn\",\n \"generator\": \"gc\"}",
+                "t.json:2:2: duplicate key \"generator\" (first at line 1)");
+    job_refused("{\"generator\": \"churn\", \"params\": {\"size\": 64,\n\n  \"size\": 32}}",
+                "t.json:3:3: duplicate key \"size\" (first at line 1)");
+    job_refused("[{\"generator\": \"churn\", \"name\": \"a\"},\n {\"generator\": \"gc\", "
+                "\"name\": \"b\", \"params\": {}, \"name\": \"c\"}]",
+                "t.json:2:49: duplicate key \"name\" (first at line 2)");
+}
+
+static void job_nesting_and_syntax_say_where(void **state)
+{
+    (void)state;
+    size_t depth = 1001;
+    char *text = malloc(2 * depth + 64);
+    assert_non_null(text);
+    size_t len = (size_t)sprintf(text, "{\"generator\": \"churn\",\n \"params\": ");
+    memset(text + len, '[', depth - 1);
+    strcpy(text + len + depth - 1, "1");
+    memset(text + len + depth, ']', depth - 1);
+    strcpy(text + len + 2 * depth - 1, "}");
+    job_refused(text, "t.json:2:1011: nesting deeper than 1000 levels");
+    free(text);
+    job_refused("{\"generator\": \"churn\"}\n{}", "t.json:2:1: text after the JSON value");
+    job_refused("{\"generator\": \"churn\",\n  \"params\": {\"size\": 64,}}",
+                "t.json:2:26: invalid JSON");
+}
+
+/* Strings from the file reach messages and tables as text, never as terminal control. */
+static void job_strings_stay_text(void **state)
+{
+    (void)state;
+    job_refused("{\"generator\": \"churn\", \"\\u001b[2J\": 1}",
+                "t.json: job 0: unknown field \"?[2J\" (expected generator, params, name)");
+    job_refused("{\"generator\": \"\\u001b]0;x\\u0007\"}",
+                "t.json: job 0: unknown generator '?]0;x?' (see poolbench list)");
+    job_refused("{\"generator\": \"churn\", \"name\": \"a\\u001b[31mb\"}",
+                "t.json: job 0: \"name\" holds a control character");
+}
+
+/* A job file is small: more than 4 MiB is refused before it is parsed. */
+static void job_files_are_at_most_4_mib(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pb_gen_job_XXXXXX.json";
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    const char *job = "{\"generator\": \"churn\"}";
+    for (size_t i = strlen(job); i < ((size_t)4 << 20); i++)
+        fputc(' ', f);
+    fputs(job, f);
+    assert_int_equal(fclose(f), 0);
+    struct pb_gen_job *jobs = NULL;
+    size_t n = 0;
+    assert_int_equal(pb_workload_spec_prepare(path, NULL, NULL, &jobs, &n, err, sizeof err), 0);
+    assert_int_equal(n, 1);
+    pb_gen_jobs_free(jobs, n);
+    f = fopen(path, "a");
+    assert_non_null(f);
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    refused(path, "job file larger than 4 MiB");
+    unlink(path);
+}
+
 static void rng_is_uniform_enough_and_reproducible(void **state)
 {
     (void)state;
@@ -555,6 +836,15 @@ int main(void)
         cmocka_unit_test(job_text_errors),
         cmocka_unit_test(job_numbers_read_like_text),
         cmocka_unit_test(written_traces_replay_the_same_events),
+        cmocka_unit_test(estimates_bound_what_is_made),
+        cmocka_unit_test(gc_counts_its_peak_when_the_bound_is_too_big),
+        cmocka_unit_test(limits_refuse_with_the_estimate),
+        cmocka_unit_test(job_files_are_checked_against_the_limits),
+        cmocka_unit_test(job_arrays_are_prepared_then_generated_one_by_one),
+        cmocka_unit_test(job_keys_given_twice_are_refused),
+        cmocka_unit_test(job_nesting_and_syntax_say_where),
+        cmocka_unit_test(job_strings_stay_text),
+        cmocka_unit_test(job_files_are_at_most_4_mib),
         cmocka_unit_test(rng_is_uniform_enough_and_reproducible),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,10 +137,34 @@ static void test_read_rejects_non_results(void **state)
     (void)state;
     expect_parse_error("{\"name\": 1}", "not a poolbench results file");
     expect_parse_error("[1, 2]", "not a poolbench results file");
-    expect_parse_error("{\"schema\": \"poolbench-results/1\", ", "not valid JSON");
+    expect_parse_error("{\"schema\": \"poolbench-results/1\", ",
+                       "x.json:1:34: not a poolbench results file: invalid JSON");
     expect_parse_error("{\"schema\": \"other/3\", \"machine\": {}, \"runs\": []}",
                        "schema \"other/3\" is not \"poolbench-results/1\"");
     expect_parse_error("{\"schema\": \"poolbench-results/1\", \"machine\": {}}", "runs: missing");
+}
+
+/* A results file is untrusted JSON too (pb_json_parse): a key given twice is
+ * ambiguous (a lookup would see only the first), nesting has a limit, and
+ * strings quoted in messages stay text. */
+static void test_read_rejects_ambiguous_json(void **state)
+{
+    (void)state;
+    expect_parse_error("{\"schema\": \"poolbench-results/1\", \"machine\": {},\n"
+                       " \"runs\": [], \"runs\": [{}]}",
+                       "x.json:2:14: not a poolbench results file: duplicate key \"runs\" (first "
+                       "at line 2)");
+    expect_parse_error("{\"schema\": \"poolbench-results/1\", \"machine\": {\"cpu\": \"a\",\n"
+                       " \"cpu\": \"b\"}, \"runs\": []}",
+                       "x.json:2:2: not a poolbench results file: duplicate key \"cpu\"");
+    char deep[2100] = "{\"schema\": \"poolbench-results/1\", \"x\": ";
+    size_t len = strlen(deep);
+    memset(deep + len, '[', 1000);
+    deep[len + 1000] = '\0';
+    expect_parse_error(deep, "x.json:1:1039: not a poolbench results file: nesting deeper than "
+                             "1000 levels");
+    expect_parse_error("{\"schema\": \"\\u001b[2J\", \"machine\": {}, \"runs\": []}",
+                       "x.json: schema \"?[2J\" is not \"poolbench-results/1\"");
 }
 
 /* The sample's text with the first occurrence of from replaced by to. */
@@ -754,6 +778,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_sample),
         cmocka_unit_test(test_read_rejects_non_results),
+        cmocka_unit_test(test_read_rejects_ambiguous_json),
         cmocka_unit_test(test_read_names_missing_field),
         cmocka_unit_test(test_read_accepts_null_figures),
         cmocka_unit_test(test_backend_key_sorts_config),

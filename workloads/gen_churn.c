@@ -7,6 +7,9 @@
  */
 #include "pb_gen_util.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+
 static const struct pb_param_desc churn_params[] = {
     {"size", PB_PARAM_UINT, "64", 0, PB_MAX_SIZE, NULL, "bytes of every block"},
     {"live", PB_PARAM_UINT, "1000", 1, 100000000, NULL, "blocks allocated first and kept live"},
@@ -44,10 +47,26 @@ static int churn_build(const struct pb_gen_args *a, struct pb_builder *b, char *
     return rc;
 }
 
+/* Exact: 2 x (live + pairs) events, live blocks of size bytes. */
+static void churn_estimate(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                           struct pb_gen_estimate *e)
+{
+    (void)l;
+    uint64_t size = pb_gen_uint(a, "size"), live = pb_gen_uint(a, "live");
+    uint64_t pairs = pb_gen_uint(a, "pairs");
+    e->records = pb_sat_mul(2, pb_sat_add(live, pairs));
+    e->live_blocks = live;
+    e->live_bytes = pb_sat_mul(live, size);
+    snprintf(e->records_why, sizeof e->records_why, "2 x (live=%" PRIu64 " + pairs=%" PRIu64 ")",
+             live, pairs);
+    snprintf(e->bytes_why, sizeof e->bytes_why, "live=%" PRIu64 " x size=%" PRIu64, live, size);
+}
+
 const struct pb_generator pb_gen_churn = {
     .name = "churn",
     .description = "one size, a live set of N blocks, M free+alloc pairs (pool's home ground)",
     .params = churn_params,
     .check = NULL,
     .build = churn_build,
+    .estimate = churn_estimate,
 };

@@ -51,10 +51,27 @@ static int frames_build(const struct pb_gen_args *a, struct pb_builder *b, char 
     return rc;
 }
 
+/* Exact: frames x (objects + 1 reset) events, objects blocks of at most max bytes. */
+static void frames_estimate(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                            struct pb_gen_estimate *e)
+{
+    (void)l;
+    uint64_t frames = pb_gen_uint(a, "frames"), objects = pb_gen_uint(a, "objects");
+    uint64_t max = pb_gen_uint(a, "max");
+    e->records = pb_sat_mul(frames, pb_sat_add(objects, 1));
+    e->live_blocks = frames ? objects : 0;
+    e->live_bytes = pb_sat_mul(e->live_blocks, max);
+    snprintf(e->records_why, sizeof e->records_why, "frames=%" PRIu64 " x objects=%" PRIu64,
+             frames, objects);
+    snprintf(e->bytes_why, sizeof e->bytes_why, "objects=%" PRIu64 " x max=%" PRIu64,
+             e->live_blocks, max);
+}
+
 const struct pb_generator pb_gen_frames = {
     .name = "frames",
     .description = "F frames of N allocations, each ended by a reset x (arena's home ground)",
     .params = frames_params,
     .check = frames_check,
     .build = frames_build,
+    .estimate = frames_estimate,
 };

@@ -125,10 +125,65 @@ static int gc_build(const struct pb_gen_args *a, struct pb_builder *b, char *err
     return rc;
 }
 
+/* The peak live count, exactly: gc_run's walk with the same draws from the
+ * same PRNG, counting blocks instead of keeping them (time in proportion to
+ * the events, no memory). */
+static uint64_t gc_peak_blocks(const struct pb_gen_args *a)
+{
+    uint64_t objects = pb_gen_uint(a, "objects"), young = pb_gen_uint(a, "young");
+    uint64_t major = pb_gen_uint(a, "major"), types = pb_gen_uint(a, "types");
+    double promote = pb_gen_fraction(a, "promote"), survive = pb_gen_fraction(a, "survive");
+    uint64_t nursery = 0, old = 0, peak = 0, minors = 0;
+    struct pb_rng r;
+    pb_rng_seed(&r, pb_gen_uint(a, "seed"));
+    for (uint64_t i = 0; i < objects; i++) {
+        if (nursery == young) {
+            for (; nursery > 0; nursery--)
+                old += pb_rng_unit(&r) < promote;
+            if (major && ++minors % major == 0) {
+                uint64_t kept = 0;
+                for (uint64_t k = 0; k < old; k++)
+                    kept += pb_rng_unit(&r) < survive;
+                old = kept;
+            }
+        }
+        (void)pb_rng_below(&r, types);
+        nursery++;
+        if (nursery + old > peak)
+            peak = nursery + old;
+    }
+    return peak;
+}
+
+/* 2 x objects events exactly; blocks of at most max bytes; at most objects
+ * blocks live (young without promotions). That bound is loose (old objects
+ * die too), so when it is beyond the live-bytes limit the peak is counted
+ * instead, provided the events are within theirs (the count takes time in
+ * proportion to them). */
+static void gc_estimate(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                        struct pb_gen_estimate *e)
+{
+    uint64_t objects = pb_gen_uint(a, "objects"), young = pb_gen_uint(a, "young");
+    uint64_t max = pb_gen_uint(a, "max");
+    int promotes = pb_gen_fraction(a, "promote") > 0.0;
+    e->records = pb_sat_mul(2, objects);
+    e->live_blocks = promotes || objects < young ? objects : young;
+    e->live_bytes = pb_sat_mul(e->live_blocks, max);
+    if (e->live_bytes > l->max_live_bytes && e->records <= l->max_events) {
+        e->live_blocks = gc_peak_blocks(a);
+        e->live_bytes = pb_sat_mul(e->live_blocks, max);
+    }
+    snprintf(e->records_why, sizeof e->records_why, "2 x objects=%" PRIu64, objects);
+    snprintf(e->bytes_why, sizeof e->bytes_why,
+             "%" PRIu64 " blocks at the peak (of objects=%" PRIu64 ") x max=%" PRIu64,
+             e->live_blocks, objects, max);
+}
+
 const struct pb_generator pb_gen_gc = {
     .name = "gc",
     .description = "generational: short-lived small typed objects, a few promoted to old",
     .params = gc_params,
     .check = gc_check,
     .build = gc_build,
+    .estimate = gc_estimate,
 };

@@ -6,30 +6,18 @@
  * Every param value is a JSON number or string and goes through the same
  * reader as a spec's key=value text, so a job file and a spec mean the same.
  * Numbers are rendered back to text exactly (integers beyond 2^53 cannot be
- * exact in JSON numbers: write them as strings). Unknown fields are errors.
+ * exact in JSON numbers: write them as strings). Unknown fields are errors,
+ * and so are keys given twice (pb_json_parse). Every job is read, checked and
+ * estimated before any is generated.
  */
 #include "pb_generators.h"
+#include "pb_json_read.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Line and column (1-based) of text + offset. */
-static void line_col(const char *text, size_t offset, size_t *line, size_t *col)
-{
-    *line = 1;
-    *col = 1;
-    for (size_t i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
-}
 
 /* The text of a JSON number param: an integer as digits, else the shortest round trip. */
 static int number_text(const cJSON *v, char *buf, size_t len)
@@ -97,6 +85,24 @@ static int check_fields(const cJSON *job, const char *where, size_t k, char *err
     return 0;
 }
 
+/* "name": a non-empty printable string that fits a workload's name. */
+static int check_name(const cJSON *nm, const char *where, size_t k, char *err, size_t errlen)
+{
+    size_t max = sizeof(((struct pb_workload *)0)->name) - 1;
+    if (!cJSON_IsString(nm) || nm->valuestring[0] == '\0' || strlen(nm->valuestring) > max) {
+        snprintf(err, errlen, "%s: job %zu: \"name\" must be a string of 1 to %zu characters",
+                 where, k, max);
+        return -1;
+    }
+    for (const char *c = nm->valuestring; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+            snprintf(err, errlen, "%s: job %zu: \"name\" holds a control character", where, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* One job object into finished args and its display name (NULL when none). */
 static int read_job(const cJSON *job, const char *where, size_t k, const uint64_t *global_seed,
                     struct pb_gen_args *a, const char **name, char *err, size_t errlen)
@@ -117,16 +123,9 @@ static int read_job(const cJSON *job, const char *where, size_t k, const uint64_
         snprintf(err, errlen, "%s: job %zu: \"generator\" must be a string", where, k);
         return -1;
     }
-    *name = NULL;
-    if (nm) {
-        if (!cJSON_IsString(nm) || nm->valuestring[0] == '\0' ||
-            strlen(nm->valuestring) >= sizeof(((struct pb_workload *)0)->name)) {
-            snprintf(err, errlen, "%s: job %zu: \"name\" must be a string of 1 to %zu characters",
-                     where, k, sizeof(((struct pb_workload *)0)->name) - 1);
-            return -1;
-        }
-        *name = nm->valuestring;
-    }
+    if (nm && check_name(nm, where, k, err, errlen) != 0)
+        return -1;
+    *name = nm ? nm->valuestring : NULL;
     char why[256];
     if (pb_gen_args_init(a, gen->valuestring, why, sizeof why) != 0) {
         snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
@@ -142,97 +141,97 @@ static int read_job(const cJSON *job, const char *where, size_t k, const uint64_
     return 0;
 }
 
-static int build_jobs(const cJSON *root, const char *where, const uint64_t *global_seed,
-                      struct pb_workload *w, size_t n, char *err, size_t errlen)
+/* Read, check and estimate every job of root into jobs[0..n). */
+static int prepare_jobs(const cJSON *root, const char *where, const uint64_t *global_seed,
+                        const struct pb_gen_limits *limits, struct pb_gen_job *jobs, size_t n,
+                        char *err, size_t errlen)
 {
-    for (size_t k = 0; k < n; k++) {
-        const cJSON *job = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, (int)k) : root;
+    const cJSON *job = cJSON_IsArray(root) ? root->child : root;
+    for (size_t k = 0; k < n; k++, job = job->next) {
         struct pb_gen_args a;
         const char *name = NULL;
-        char why[256];
+        char why[320];
         if (read_job(job, where, k, global_seed, &a, &name, err, errlen) != 0)
             return -1;
-        if (pb_gen_build(&a, name, &w[k], why, sizeof why) != 0) {
+        if (pb_gen_job_init(&a, name, limits, &jobs[k], why, sizeof why) != 0) {
             snprintf(err, errlen, "%s: job %zu: %s", where, k, why);
-            for (size_t j = 0; j < k; j++)
-                pb_workload_free(&w[j]);
             return -1;
         }
     }
     return 0;
 }
 
-/* Check every job (so a bad last job costs no generation time), then build them. */
-static int check_jobs(const cJSON *root, const char *where, const uint64_t *global_seed,
-                      size_t n, char *err, size_t errlen)
+/* Parse text and check its shape: the root (which the caller deletes) and the
+ * number of jobs in *n, or NULL and err. */
+static cJSON *parse_root(const char *text, size_t len, const char *where, size_t *n, char *err,
+                         size_t errlen)
 {
-    for (size_t k = 0; k < n; k++) {
-        const cJSON *job = cJSON_IsArray(root) ? cJSON_GetArrayItem(root, (int)k) : root;
-        struct pb_gen_args a;
-        const char *name = NULL;
-        if (read_job(job, where, k, global_seed, &a, &name, err, errlen) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-/* Parse text and check every job in it: the root (which the caller deletes)
- * and the number of jobs in *n, or NULL and err. */
-static cJSON *parse_jobs(const char *text, size_t len, const char *where,
-                         const uint64_t *global_seed, size_t *n, char *err, size_t errlen)
-{
-    const char *stop = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &stop, 0);
+    struct pb_json_error e;
+    cJSON *root = pb_json_parse(text, len, &e);
     if (!root) {
-        size_t line, col;
-        size_t off = stop && stop >= text && stop <= text + len ? (size_t)(stop - text) : 0;
-        line_col(text, off, &line, &col);
-        snprintf(err, errlen, "%s:%zu:%zu: invalid JSON", where, line, col);
+        snprintf(err, errlen, "%s:%zu:%zu: %s", where, e.line, e.column, e.message);
         return NULL;
     }
     *n = cJSON_IsArray(root) ? (size_t)cJSON_GetArraySize(root) : 1;
-    if (!cJSON_IsArray(root) && !cJSON_IsObject(root)) {
+    if (!cJSON_IsArray(root) && !cJSON_IsObject(root))
         snprintf(err, errlen, "%s: a job file holds an object or an array of objects", where);
-    } else if (*n == 0) {
+    else if (*n == 0)
         snprintf(err, errlen, "%s: the job array is empty", where);
-    } else if (check_jobs(root, where, global_seed, *n, err, errlen) == 0) {
+    else
         return root;
-    }
     cJSON_Delete(root);
     return NULL;
 }
 
-int pb_job_check(const char *text, size_t len, const char *where, const uint64_t *global_seed,
-                 size_t *n_jobs, char *err, size_t errlen)
+int pb_job_prepare(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                   const struct pb_gen_limits *limits, struct pb_gen_job **jobs,
+                   size_t *n_jobs, char *err, size_t errlen)
 {
+    *jobs = NULL;
     *n_jobs = 0;
-    cJSON *root = parse_jobs(text, len, where, global_seed, n_jobs, err, errlen);
-    if (!root)
-        return -1;
+    size_t n = 0;
+    cJSON *root = parse_root(text, len, where, &n, err, errlen);
+    struct pb_gen_job *j = root ? calloc(n, sizeof *j) : NULL;
+    int rc = -1;
+    if (root && !j)
+        snprintf(err, errlen, "%s: out of memory", where);
+    else if (root)
+        rc = prepare_jobs(root, where, global_seed, limits, j, n, err, errlen);
     cJSON_Delete(root);
+    if (rc != 0) {
+        pb_gen_jobs_free(j, n);
+        /* keys, values and names quoted from the file stay text on a terminal */
+        size_t w = strlen(where);
+        if (strncmp(err, where, w) == 0)
+            pb_json_printable(err + w);
+        return -1;
+    }
+    *jobs = j;
+    *n_jobs = n;
+    return 0;
+}
+
+int pb_job_check(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                 const struct pb_gen_limits *limits, size_t *n_jobs, char *err, size_t errlen)
+{
+    struct pb_gen_job *jobs = NULL;
+    if (pb_job_prepare(text, len, where, global_seed, limits, &jobs, n_jobs, err, errlen) != 0)
+        return -1;
+    pb_gen_jobs_free(jobs, *n_jobs);
     return 0;
 }
 
 int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
-                 struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+                 const struct pb_gen_limits *limits, struct pb_workload **out, size_t *n_out,
+                 char *err, size_t errlen)
 {
+    struct pb_gen_job *jobs = NULL;
+    size_t n = 0;
     *out = NULL;
     *n_out = 0;
-    size_t n = 0;
-    cJSON *root = parse_jobs(text, len, where, global_seed, &n, err, errlen);
-    if (!root)
+    if (pb_job_prepare(text, len, where, global_seed, limits, &jobs, &n, err, errlen) != 0)
         return -1;
-    int rc = -1;
-    struct pb_workload *w = calloc(n, sizeof *w);
-    if (!w)
-        snprintf(err, errlen, "%s: out of memory", where);
-    else if (build_jobs(root, where, global_seed, w, n, err, errlen) != 0)
-        free(w);
-    else {
-        *out = w;
-        *n_out = n;
-        rc = 0;
-    }
-    cJSON_Delete(root);
+    int rc = pb_gen_jobs_build(jobs, n, out, n_out, err, errlen);
+    pb_gen_jobs_free(jobs, n);
     return rc;
 }

@@ -9,8 +9,18 @@
  * a random live block is freed otherwise, so the live count drifts around
  * live_target. Every block still live after the last step is freed, in random
  * order: events = ops + (blocks live at that point).
+ *
+ * The live count never exceeds 2 x live_target + 128: at that cap a step frees
+ * instead of drawing. The walk stays near the target: the cap is at least 10^69
+ * times less likely than the most likely count, for every target (the walk's
+ * stationary distribution), so in 10^9 steps it is reached with a chance
+ * below 10^-60. The cap changes no workload one can make in practice, but it
+ * turns the estimate into a bound that holds for every seed.
  */
 #include "pb_gen_util.h"
+
+#include <inttypes.h>
+#include <stdio.h>
 
 static const struct pb_param_desc mixed_params[] = {
     {"live", PB_PARAM_UINT, "1000", 1, 100000000, NULL, "live blocks the workload hovers around"},
@@ -26,6 +36,12 @@ static const struct pb_param_desc mixed_params[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
+/* Most blocks live at once for a target (see the top of the file). */
+static uint64_t mixed_cap(uint64_t target)
+{
+    return 2 * target + 128;
+}
+
 /* One step: resize, allocate or free. */
 static int mixed_step(struct pb_gen_ctx *g, const struct pb_size_dist *d, uint64_t target,
                       double p_realloc)
@@ -35,7 +51,8 @@ static int mixed_step(struct pb_gen_ctx *g, const struct pb_size_dist *d, uint64
         uint64_t id = pb_gen_live_at(&g->live, (size_t)pb_rng_below(&g->rng, live));
         return pb_gen_realloc(g, id, pb_size_draw(d, &g->rng));
     }
-    if (live == 0 || pb_rng_below(&g->rng, target + live) < target)
+    if (live == 0 ||
+        (live < mixed_cap(target) && pb_rng_below(&g->rng, target + live) < target))
         return pb_gen_alloc(g, &g->live, pb_size_draw(d, &g->rng), PB_DEFAULT_ALIGN_LOG2, NULL);
     return pb_gen_free(g, pb_gen_live_pick(g, &g->live, PB_FREE_RANDOM));
 }
@@ -59,10 +76,31 @@ static int mixed_build(const struct pb_gen_args *a, struct pb_builder *b, char *
     return rc;
 }
 
+/* A bound: at most min(ops, cap) blocks live, each of at most the largest size;
+ * ops steps and then a free for each block still live. */
+static void mixed_estimate(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                           struct pb_gen_estimate *e)
+{
+    (void)l;
+    uint64_t target = pb_gen_uint(a, "live"), ops = pb_gen_uint(a, "ops");
+    uint64_t cap = mixed_cap(target);
+    struct pb_size_dist d;
+    pb_size_dist_from_args(a, &d);
+    uint64_t max = pb_size_dist_max(&d);
+    e->live_blocks = ops < cap ? ops : cap;
+    e->records = pb_sat_add(ops, e->live_blocks);
+    e->live_bytes = pb_sat_mul(e->live_blocks, max);
+    snprintf(e->records_why, sizeof e->records_why, "ops=%" PRIu64, ops);
+    snprintf(e->bytes_why, sizeof e->bytes_why,
+             "live=%" PRIu64 " (at most %" PRIu64 " blocks) x the largest size %" PRIu64, target,
+             e->live_blocks, max);
+}
+
 const struct pb_generator pb_gen_mixed = {
     .name = "mixed",
     .description = "sizes from a distribution, random lifetimes, some reallocs",
     .params = mixed_params,
     .check = pb_size_dist_check,
     .build = mixed_build,
+    .estimate = mixed_estimate,
 };

@@ -8,7 +8,9 @@
  */
 #include "pb_gen_util.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 
 static const struct pb_param_desc ramp_params[] = {
     {"peak", PB_PARAM_UINT, "50000", 1, 100000000, NULL, "live blocks at the top of each round"},
@@ -24,11 +26,17 @@ static const struct pb_param_desc ramp_params[] = {
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
+/* The blocks that survive each round's frees. */
+static uint64_t ramp_survivors(const struct pb_gen_args *a)
+{
+    return (uint64_t)llround((double)pb_gen_uint(a, "peak") * pb_gen_fraction(a, "keep"));
+}
+
 static int ramp_build(const struct pb_gen_args *a, struct pb_builder *b, char *err,
                       size_t errlen)
 {
     uint64_t peak = pb_gen_uint(a, "peak"), rounds = pb_gen_uint(a, "rounds");
-    uint64_t survivors = (uint64_t)llround((double)peak * pb_gen_fraction(a, "keep"));
+    uint64_t survivors = ramp_survivors(a);
     struct pb_size_dist d;
     pb_size_dist_from_args(a, &d);
     struct pb_gen_ctx g;
@@ -48,10 +56,32 @@ static int ramp_build(const struct pb_gen_args *a, struct pb_builder *b, char *e
     return rc;
 }
 
+/* Exact: 2 x allocs events, allocs = peak + (rounds - 1) x (peak - survivors);
+ * peak blocks of at most the distribution's largest size. */
+static void ramp_estimate(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                          struct pb_gen_estimate *e)
+{
+    (void)l;
+    uint64_t peak = pb_gen_uint(a, "peak"), rounds = pb_gen_uint(a, "rounds");
+    uint64_t regrow = peak - ramp_survivors(a); /* keep <= 1: survivors <= peak */
+    struct pb_size_dist d;
+    pb_size_dist_from_args(a, &d);
+    uint64_t max = pb_size_dist_max(&d);
+    e->records = pb_sat_mul(2, pb_sat_add(peak, pb_sat_mul(rounds - 1, regrow)));
+    e->live_blocks = peak;
+    e->live_bytes = pb_sat_mul(peak, max);
+    snprintf(e->records_why, sizeof e->records_why,
+             "peak=%" PRIu64 " and rounds=%" PRIu64 " (%" PRIu64 " blocks regrown a round)", peak,
+             rounds, regrow);
+    snprintf(e->bytes_why, sizeof e->bytes_why, "peak=%" PRIu64 " x the largest size %" PRIu64,
+             peak, max);
+}
+
 const struct pb_generator pb_gen_ramp = {
     .name = "ramp",
     .description = "grow to a peak, free all but 10% scattered, regrow: page waste",
     .params = ramp_params,
     .check = pb_size_dist_check,
     .build = ramp_build,
+    .estimate = ramp_estimate,
 };

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- reading one value --------------------------------------------------- */
 
@@ -326,11 +327,148 @@ fail:
     return -1;
 }
 
+/* ---- limits -------------------------------------------------------------- */
+
+void pb_gen_limits_default(struct pb_gen_limits *l)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    l->max_events = PB_GEN_DEFAULT_MAX_EVENTS;
+    l->max_live_bytes =
+        pages > 0 && page > 0 ? pb_sat_mul((uint64_t)pages, (uint64_t)page) : UINT64_MAX;
+    l->live_bytes_given = 0;
+}
+
+/* "about 200400000" below 10^10, "about 1.0e16" above, "more than 1.8e19" when saturated. */
+static void amount(uint64_t v, const char *about, char *buf, size_t len)
+{
+    if (v == UINT64_MAX) {
+        snprintf(buf, len, "more than 1.8e19");
+        return;
+    }
+    if (v < 10000000000ULL) {
+        snprintf(buf, len, "%s %" PRIu64, about, v);
+        return;
+    }
+    int exp = 0;
+    double m = (double)v;
+    while (m >= 10.0) {
+        m /= 10.0;
+        exp++;
+    }
+    snprintf(buf, len, "%s %.1fe%d", about, m, exp);
+}
+
+int pb_gen_check_limits(const struct pb_gen_args *a, const struct pb_gen_limits *limits,
+                        struct pb_gen_estimate *out, char *err, size_t errlen)
+{
+    struct pb_gen_limits def;
+    if (!limits) {
+        pb_gen_limits_default(&def);
+        limits = &def;
+    }
+    struct pb_gen_estimate e;
+    memset(&e, 0, sizeof e);
+    a->gen->estimate(a, limits, &e);
+    if (out)
+        *out = e;
+    char n[48];
+    if (e.records > limits->max_events) {
+        amount(e.records, "about", n, sizeof n);
+        snprintf(err, errlen,
+                 "%s: %s makes %s events, more than the limit of %" PRIu64
+                 " (raise with --max-events)",
+                 a->gen->name, e.records_why, n, limits->max_events);
+        return -1;
+    }
+    if (e.live_bytes > limits->max_live_bytes) {
+        amount(e.live_bytes, "up to", n, sizeof n);
+        snprintf(err, errlen,
+                 "%s: %s holds %s bytes live at once, more than the limit of %" PRIu64
+                 " bytes (%sraise with --max-live-bytes)",
+                 a->gen->name, e.bytes_why, n, limits->max_live_bytes,
+                 limits->live_bytes_given ? "" : "the physical memory; ");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- jobs: checked now, generated later ------------------------------------ */
+
+int pb_gen_job_init(const struct pb_gen_args *a, const char *display_name,
+                    const struct pb_gen_limits *limits, struct pb_gen_job *job, char *err,
+                    size_t errlen)
+{
+    memset(job, 0, sizeof *job);
+    if (pb_gen_check_limits(a, limits, NULL, err, errlen) != 0)
+        return -1;
+    job->params = format_alloc(a, 1);
+    job->name = display_name ? strdup(display_name) : format_alloc(a, 0);
+    if (!job->params || !job->name) {
+        free(job->params);
+        free(job->name);
+        memset(job, 0, sizeof *job);
+        snprintf(err, errlen, "%s: out of memory", a->gen->name);
+        return -1;
+    }
+    return 0;
+}
+
+int pb_gen_job_build(const struct pb_gen_job *job, struct pb_workload *out, char *err,
+                     size_t errlen)
+{
+    struct pb_gen_args a;
+    char why[320];
+    memset(out, 0, sizeof *out);
+    /* the full params read back to the same args (the seed is among them) */
+    if (pb_gen_parse(job->params, NULL, &a, why, sizeof why) != 0 ||
+        pb_gen_build(&a, job->name, out, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s: %s", job->name, why);
+        return -1;
+    }
+    return 0;
+}
+
+int pb_gen_jobs_build(const struct pb_gen_job *jobs, size_t n, struct pb_workload **out,
+                      size_t *n_out, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n_out = 0;
+    struct pb_workload *w = calloc(n ? n : 1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (pb_gen_job_build(&jobs[k], &w[k], err, errlen) != 0) {
+            pb_workload_list_free(w, k);
+            return -1;
+        }
+    }
+    *out = w;
+    *n_out = n;
+    return 0;
+}
+
+void pb_gen_jobs_free(struct pb_gen_job *jobs, size_t n)
+{
+    for (size_t k = 0; jobs && k < n; k++) {
+        free(jobs[k].params);
+        free(jobs[k].name);
+    }
+    free(jobs);
+}
+
+/* ---- specs and job files ---------------------------------------------------- */
+
 static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
+
+/* Largest job file read: a few thousand jobs take a few hundred KiB; the parsed
+ * tree of a file takes up to about 32 times its size. */
+#define JOB_FILE_MAX ((size_t)4 << 20)
 
 /* Read a whole (small) file into a malloc'd buffer. */
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
@@ -346,12 +484,8 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
         n += fread(buf + n, 1, cap - n - 1, f);
         if (ferror(f) || n < cap - 1)
             break;
-        if (cap >= ((size_t)64 << 20)) {
-            snprintf(err, errlen, "%s: job file larger than 64 MiB", path);
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
+        if (cap > JOB_FILE_MAX)
+            break; /* n > JOB_FILE_MAX: refused below */
         char *bigger = realloc(buf, cap * 2);
         if (!bigger) {
             free(buf);
@@ -368,40 +502,61 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
         return NULL;
     }
     fclose(f);
+    if (n > JOB_FILE_MAX) {
+        snprintf(err, errlen, "%s: job file larger than %zu MiB", path, JOB_FILE_MAX >> 20);
+        free(buf);
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
-int pb_workload_spec_build(const char *spec, const uint64_t *global_seed,
-                           struct pb_workload **out, size_t *n_out, char *err, size_t errlen)
+int pb_workload_spec_prepare(const char *spec, const uint64_t *global_seed,
+                             const struct pb_gen_limits *limits, struct pb_gen_job **jobs,
+                             size_t *n_jobs, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n_out = 0;
+    *jobs = NULL;
+    *n_jobs = 0;
     if (has_suffix(spec, ".json")) {
         size_t len = 0;
         char *text = read_file(spec, &len, err, errlen);
         if (!text)
             return -1;
-        int rc = pb_job_build(text, len, spec, global_seed, out, n_out, err, errlen);
+        int rc = pb_job_prepare(text, len, spec, global_seed, limits, jobs, n_jobs, err, errlen);
         free(text);
         return rc;
     }
     struct pb_gen_args a;
     if (pb_gen_parse(spec, global_seed, &a, err, errlen) != 0)
         return -1;
-    struct pb_workload *w = calloc(1, sizeof *w);
-    if (!w) {
+    struct pb_gen_job *j = calloc(1, sizeof *j);
+    if (!j) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (pb_gen_build(&a, NULL, w, err, errlen) != 0) {
-        free(w);
+    if (pb_gen_job_init(&a, NULL, limits, j, err, errlen) != 0) {
+        free(j);
         return -1;
     }
-    *out = w;
-    *n_out = 1;
+    *jobs = j;
+    *n_jobs = 1;
     return 0;
+}
+
+int pb_workload_spec_build(const char *spec, const uint64_t *global_seed,
+                           const struct pb_gen_limits *limits, struct pb_workload **out,
+                           size_t *n_out, char *err, size_t errlen)
+{
+    struct pb_gen_job *jobs = NULL;
+    size_t n = 0;
+    *out = NULL;
+    *n_out = 0;
+    if (pb_workload_spec_prepare(spec, global_seed, limits, &jobs, &n, err, errlen) != 0)
+        return -1;
+    int rc = pb_gen_jobs_build(jobs, n, out, n_out, err, errlen);
+    pb_gen_jobs_free(jobs, n);
+    return rc;
 }
 
 void pb_workload_list_free(struct pb_workload *w, size_t n)

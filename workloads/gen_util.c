@@ -311,6 +311,31 @@ uint64_t pb_size_draw(const struct pb_size_dist *d, struct pb_rng *r)
     return d->size[i];
 }
 
+uint64_t pb_size_dist_max(const struct pb_size_dist *d)
+{
+    if (d->kind != PB_SIZES_LIST)
+        return d->max;
+    uint64_t max = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->size[i] > max)
+            max = d->size[i];
+    return max;
+}
+
+/* ---- estimates ----------------------------------------------------------- */
+
+uint64_t pb_sat_add(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+uint64_t pb_sat_mul(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
 /* ---- the context --------------------------------------------------------- */
 
 int pb_gen_ctx_init(struct pb_gen_ctx *g, const struct pb_gen_args *a, struct pb_builder *b,

@@ -87,6 +87,14 @@ int pb_size_dist_check(struct pb_gen_args *a, char *err, size_t errlen);
 /* Draw one size. */
 uint64_t pb_size_draw(const struct pb_size_dist *d, struct pb_rng *r);
 
+/* The largest size d can draw (for the estimates). */
+uint64_t pb_size_dist_max(const struct pb_size_dist *d);
+
+/* a + b and a * b, saturating at UINT64_MAX instead of wrapping (estimates of
+ * what huge parameters would make must not overflow into small numbers). */
+uint64_t pb_sat_add(uint64_t a, uint64_t b);
+uint64_t pb_sat_mul(uint64_t a, uint64_t b);
+
 /* What a generator's build carries: the builder, the PRNG, the IDs, the
  * main live set and where errors go. The emit functions forward one event
  * each; -1 and err when the builder refuses (or runs out of memory). */

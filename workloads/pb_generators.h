@@ -48,6 +48,28 @@ struct pb_param_desc {
 
 struct pb_generator;
 
+/* What a generator will make, known from its parameters alone, before any
+ * memory is committed: exact, or a bound it cannot exceed. Counts saturate at
+ * UINT64_MAX rather than wrap. */
+struct pb_gen_estimate {
+    uint64_t records;     /* entries of the events array: a, f, r and x (16 bytes each) */
+    uint64_t live_blocks; /* peak live blocks */
+    uint64_t live_bytes;  /* peak live bytes (requested sizes): what a replay holds at once */
+    char records_why[112]; /* the parameters behind records, "frames=F x objects=N" */
+    char bytes_why[112];   /* the parameters behind live_bytes, "live=L x size=S" */
+};
+
+/* The most a workload may make: refused beyond, before generating. */
+struct pb_gen_limits {
+    uint64_t max_events;     /* records (--max-events) */
+    uint64_t max_live_bytes; /* peak live bytes (--max-live-bytes) */
+    int live_bytes_given;    /* 0: max_live_bytes is the physical memory */
+};
+
+/* Default --max-events: twice the largest configuration in use (bench/scale.sh,
+ * 100,002,000 events); 3.2 GB of events. */
+#define PB_GEN_DEFAULT_MAX_EVENTS 200000000ULL
+
 /* A spec being assembled or fully parsed: one value per declared parameter. */
 struct pb_gen_args {
     const struct pb_generator *gen;
@@ -69,6 +91,12 @@ struct pb_generator {
     int (*check)(struct pb_gen_args *a, char *err, size_t errlen);
     /* Feed the events to b. 0 ok; -1 and err (builder refusal, out of memory). */
     int (*build)(const struct pb_gen_args *a, struct pb_builder *b, char *err, size_t errlen);
+    /* What build would make (finished args), without allocating. A figure
+     * that takes time in proportion to the events to count exactly is counted
+     * only when a cheap bound would exceed a limit of l and the records are
+     * within l->max_events. */
+    void (*estimate)(const struct pb_gen_args *a, const struct pb_gen_limits *l,
+                     struct pb_gen_estimate *e);
 };
 
 /* Every generator, NULL-terminated: the one table `list`, `gen` and `run` read. */
@@ -107,26 +135,81 @@ const char *pb_gen_text(const struct pb_gen_args *a, const char *key);
 int pb_gen_given(const struct pb_gen_args *a, const char *key);
 
 /* Run the generator on finished args into *out: source "synthetic", name =
- * display_name or the canonical spec, params = every parameter. 0 or -1 and err. */
+ * display_name or the canonical spec, params = every parameter. 0 or -1 and err.
+ * Call pb_gen_check_limits first: this allocates whatever the args ask for. */
 int pb_gen_build(const struct pb_gen_args *a, const char *display_name, struct pb_workload *out,
                  char *err, size_t errlen);
 
-/* Build the workloads named by `spec`: a generator spec, or a JSON job file
- * when spec ends in ".json" (an object or an array of objects). On success
- * *out is a malloc'd array of *n_out workloads (free with
- * pb_workload_list_free); on error -1, a message in err, nothing allocated. */
+/* The defaults: PB_GEN_DEFAULT_MAX_EVENTS, and the machine's physical memory
+ * as the live-bytes limit (no limit when it cannot be read). */
+void pb_gen_limits_default(struct pb_gen_limits *l);
+
+/* Estimate what finished args make (into *e when not NULL) and refuse, with the
+ * estimate and the parameters behind it in err, more records than
+ * limits->max_events or more live bytes than limits->max_live_bytes (NULL:
+ * the defaults). 0 ok, -1 refused. Allocates nothing. */
+int pb_gen_check_limits(const struct pb_gen_args *a, const struct pb_gen_limits *limits,
+                        struct pb_gen_estimate *e, char *err, size_t errlen);
+
+/* A workload checked and ready to generate, not generated yet, so a long list
+ * of them costs little memory (`poolbench run` generates each right before its runs). */
+struct pb_gen_job {
+    char *params;  /* the full spec, every parameter: pb_gen_parse reads it back */
+    char *name;    /* the display name: the job's "name", or the canonical spec */
+};
+
+/* Check finished args against the limits (pb_gen_check_limits) and record
+ * them in *job under display_name (NULL: the canonical spec). 0, or -1 and err. */
+int pb_gen_job_init(const struct pb_gen_args *a, const char *display_name,
+                    const struct pb_gen_limits *limits, struct pb_gen_job *job, char *err,
+                    size_t errlen);
+
+/* Read and check the workloads named by `spec`, a generator spec or a JSON
+ * job file when spec ends in ".json" (an object or an array of objects):
+ * every value, every cross-check and the limits (NULL: the defaults), for
+ * every job before any is generated. On success *jobs is a malloc'd array of
+ * *n_jobs (free with pb_gen_jobs_free); on error -1, a message in err, nothing
+ * allocated. Generates nothing. */
+int pb_workload_spec_prepare(const char *spec, const uint64_t *global_seed,
+                             const struct pb_gen_limits *limits, struct pb_gen_job **jobs,
+                             size_t *n_jobs, char *err, size_t errlen);
+
+/* Same for a JSON job held in text (len bytes); `where` names it in messages. */
+int pb_job_prepare(const char *text, size_t len, const char *where, const uint64_t *global_seed,
+                   const struct pb_gen_limits *limits, struct pb_gen_job **jobs,
+                   size_t *n_jobs, char *err, size_t errlen);
+
+/* Generate one prepared job into *out. 0, or -1 and err (out of memory). */
+int pb_gen_job_build(const struct pb_gen_job *job, struct pb_workload *out, char *err,
+                     size_t errlen);
+
+/* Generate n prepared jobs into a malloc'd array *out of n workloads (free
+ * with pb_workload_list_free): all of them held at once. 0, or -1 and err. */
+int pb_gen_jobs_build(const struct pb_gen_job *jobs, size_t n, struct pb_workload **out,
+                      size_t *n_out, char *err, size_t errlen);
+
+/* Free n prepared jobs and the array (NULL is fine). */
+void pb_gen_jobs_free(struct pb_gen_job *jobs, size_t n);
+
+/* Prepare the workloads named by `spec` (pb_workload_spec_prepare), then
+ * generate them all. On success *out is a malloc'd array of *n_out workloads
+ * (free with pb_workload_list_free); on error -1, a message in err, nothing
+ * allocated. */
 int pb_workload_spec_build(const char *spec, const uint64_t *global_seed,
-                           struct pb_workload **out, size_t *n_out, char *err, size_t errlen);
+                           const struct pb_gen_limits *limits, struct pb_workload **out,
+                           size_t *n_out, char *err, size_t errlen);
 
 /* Build the workloads of a JSON job held in text (len bytes); `where` names
  * it in messages. Same results as pb_workload_spec_build. */
 int pb_job_build(const char *text, size_t len, const char *where, const uint64_t *global_seed,
-                 struct pb_workload **out, size_t *n_out, char *err, size_t errlen);
+                 const struct pb_gen_limits *limits, struct pb_workload **out, size_t *n_out,
+                 char *err, size_t errlen);
 
-/* Read and check a JSON job held in text as pb_job_build does, but generate
- * nothing (for validation and fuzzing): 0 and the number of jobs, or -1 and err. */
+/* Read and check a JSON job held in text as pb_job_build does (limits
+ * included), but generate nothing (for validation and fuzzing): 0 and the
+ * number of jobs, or -1 and err. */
 int pb_job_check(const char *text, size_t len, const char *where, const uint64_t *global_seed,
-                 size_t *n_jobs, char *err, size_t errlen);
+                 const struct pb_gen_limits *limits, size_t *n_jobs, char *err, size_t errlen);
 
 /* Free n workloads made by pb_workload_spec_build, and the array. */
 void pb_workload_list_free(struct pb_workload *w, size_t n);
