@@ -21,6 +21,7 @@
 #include "backend_spec.h"
 #include "pb_advise.h"
 #include "pb_backend.h"
+#include "pb_num.h"
 #include "pb_workload.h"
 
 #define ADVISE_MAX_K 40 /* keeps the printed pools spec within PB_SPEC_TEXT_MAX */
@@ -71,20 +72,22 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
     *o = (struct advise_opts){.max_classes = 32};
     int c;
     while ((c = getopt_long(argc, argv, "k:s:jh", longopts, NULL)) != -1) {
+        static const struct pb_num_opt max_classes = {"--max-classes", 1, ADVISE_MAX_K};
         size_t v = 0;
+        uint64_t k = 0;
+        char err[256];
         switch (c) {
         case 'k':
-            if (pb_parse_size(optarg, &v) || v < 1 || v > ADVISE_MAX_K) {
-                fprintf(stderr, "poolbench advise: --max-classes wants 1 to %d, not '%s'\n",
-                        ADVISE_MAX_K, optarg);
+            if (pb_num_opt_parse(&max_classes, optarg, &k, err, sizeof err)) {
+                fprintf(stderr, "poolbench advise: %s\n", err);
                 return -1;
             }
-            o->max_classes = v;
+            o->max_classes = (size_t)k;
             break;
         case 's':
             if (pb_parse_size(optarg, &v) || v < 1 || v > ((size_t)1 << 30)) {
-                fprintf(stderr, "poolbench advise: --slab wants a size up to 1G, not '%s'\n",
-                        optarg);
+                fprintf(stderr, "poolbench advise: --slab wants a size from 1 byte to 1G "
+                                "(k/M/G suffixes), not '%s'\n", optarg);
                 return -1;
             }
             o->slab = v;

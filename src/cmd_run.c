@@ -29,6 +29,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
+#include "pb_num.h"
 #include "pb_workload_json.h"
 #include "pb_workload.h"
 #include "results.h"
@@ -103,14 +104,15 @@ static void usage(FILE *f)
             "  --trace FILE       a trace file (text, .gz or .pbt)\n"
             "                     with neither: generators %s, %s, %s, %s, %s\n"
             "                     and the shipped traces (workloads/traces/*.trace.gz)\n"
-            "  --repeat N         timed replays per run (default 5)\n"
-            "  --warmup N         untimed replays before them (default 1)\n"
+            "  --repeat N         timed replays per run (default 5, 1 to 100000)\n"
+            "  --warmup N         untimed replays before them (default 1, 0 to 100000)\n"
             "  --touch MODE       write into each new block: none, pages (one byte per\n"
             "                     page, default) or full (every byte)\n"
-            "  --sample-every N   memory timeline: a sample every N events (default: about\n"
-            "                     200 per workload)\n"
+            "  --sample-every N   memory timeline: a sample every N events (default, or 0:\n"
+            "                     about 200 per workload)\n"
             "  --seed N           seed of generators whose spec sets none (default 1)\n"
-            "  --timeout SEC      kill a run after SEC seconds (default 300; 0: never)\n"
+            "  --timeout SEC      kill a run after SEC seconds (default 300, up to 1000000;\n"
+            "                     0: never)\n"
             "  --latency          also time single allocs and frees (rdtscp): p50..max\n"
             "  --threads N,...    replay N copies of each workload at once, in N threads\n"
             "                     (1 to %d; a list runs each count): a backend that is not\n"
@@ -121,7 +123,8 @@ static void usage(FILE *f)
             "                     consumer); refused for backends that are not thread-safe\n"
             "  -o FILE            results file, '-' for stdout (default results/latest.json\n"
             "                     plus a copy results/run-YYYYmmdd-HHMMSS.json)\n"
-            "  --quiet            no summary table, no progress\n\n"
+            "  --quiet            no summary table, no progress\n"
+            "An option that takes one value may be given once; numbers are decimal.\n\n"
             "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
             "backend refused, such as a pool asked for more than its chunk) or the run was\n"
             "interrupted -- results are written all the same; 2 bad usage or bad input\n"
@@ -131,21 +134,6 @@ static void usage(FILE *f)
 }
 
 /* ---- options ------------------------------------------------------------ */
-
-static int parse_uint(const char *text, const char *what, unsigned long long max,
-                      unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || v > max) {
-        fprintf(stderr, "poolbench run: %s '%s' is not a number from 0 to %llu\n", what, text,
-                max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 static int push(const char ***list, size_t *n, const char *item)
 {
@@ -179,6 +167,12 @@ static int parse_threads(const char *text, struct run_opts *o)
                     text, MAX_THREAD_COUNTS, PB_MAX_THREADS);
             return -1;
         }
+        for (size_t i = 0; i < o->n_threads; i++) {
+            if (o->threads[i] == v) {
+                fprintf(stderr, "poolbench run: --threads '%s': %llu is listed twice\n", text, v);
+                return -1;
+            }
+        }
         o->threads[o->n_threads++] = (unsigned)v;
         if (p[len] == '\0')
             return 0;
@@ -199,11 +193,70 @@ static int check_cross_free(const struct run_opts *o)
     return 0;
 }
 
-/* 0 ok, 1 --help given, -1 bad usage (message printed). */
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
+       O_THREADS, O_CROSS_FREE };
+
+/* The options that take one value: each may be given once (a second --backend
+ * would silently replace the first list, while --workload and --trace add up),
+ * and the integer ones have their range here (is_number). */
+static const struct opt_rule {
+    int code;
+    struct pb_num_opt num;
+    int is_number;
+} opt_rules[] = {
+    {'b', {"--backend", 0, 0}, 0},
+    {'o', {"-o", 0, 0}, 0},
+    {O_TOUCH, {"--touch", 0, 0}, 0},
+    {O_THREADS, {"--threads", 0, 0}, 0},
+    {O_REPEAT, {"--repeat", 1, 100000}, 1},
+    {O_WARMUP, {"--warmup", 0, 100000}, 1},
+    {O_SAMPLE, {"--sample-every", 0, SIZE_MAX}, 1},
+    {O_SEED, {"--seed", 0, UINT64_MAX}, 1},
+    {O_TIMEOUT, {"--timeout", 0, 1000000}, 1},
+};
+
+/* Option c's rule, before its own case: refuses it a second time and reads
+ * its number into *v. 0 ok (or no rule), -1 bad usage (message printed). */
+static int apply_rule(int c, const char *arg, unsigned *seen, uint64_t *v)
 {
-    enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
-           O_THREADS, O_CROSS_FREE };
+    for (size_t i = 0; i < sizeof opt_rules / sizeof opt_rules[0]; i++) {
+        const struct opt_rule *r = &opt_rules[i];
+        char err[256];
+        if (r->code != c)
+            continue;
+        if (*seen & (1u << i)) {
+            fprintf(stderr, "poolbench run: %s given twice (it takes one value%s)\n",
+                    r->num.name, c == 'b' ? "; list backends with commas: pool,malloc" : "");
+            return -1;
+        }
+        *seen |= 1u << i;
+        if (r->is_number && pb_num_opt_parse(&r->num, arg, v, err, sizeof err)) {
+            fprintf(stderr, "poolbench run: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The same item twice (a --workload, a --trace, a backend) would give runs that
+ * nothing tells apart, in the results or in poolbench compare: bad usage. */
+static int check_listed_once(const char *what, const char *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(items[i], items[j]) == 0) {
+                fprintf(stderr, "poolbench run: %s '%s' is given twice\n", what, items[i]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* 0 ok, 1 --help given, -1 bad usage (message printed); the caller frees
+ * o->specs and o->traces. */
+static int read_opts(int argc, char **argv, struct run_opts *o)
+{
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"backend", required_argument, NULL, 'b'},
@@ -230,8 +283,11 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     o->threads[0] = 1;
     o->n_threads = 1;
     int c;
-    unsigned long long v;
+    unsigned seen = 0;
+    uint64_t v = 0;
     while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
+        if (apply_rule(c, optarg, &seen, &v))
+            return -1;
         switch (c) {
         case 'h':
             usage(stdout);
@@ -248,17 +304,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                 return -1;
             break;
         case O_REPEAT:
-            if (parse_uint(optarg, "--repeat", 100000, &v))
-                return -1;
-            if (v == 0) {
-                fprintf(stderr, "poolbench run: --repeat must be at least 1\n");
-                return -1;
-            }
             o->repeat = (unsigned)v;
             break;
         case O_WARMUP:
-            if (parse_uint(optarg, "--warmup", 100000, &v))
-                return -1;
             o->warmup = (unsigned)v;
             break;
         case O_TOUCH:
@@ -269,19 +317,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             }
             break;
         case O_SAMPLE:
-            if (parse_uint(optarg, "--sample-every", (unsigned long long)SIZE_MAX, &v))
-                return -1;
             o->sample_every = (size_t)v;
             break;
         case O_SEED:
-            if (parse_uint(optarg, "--seed", ~0ULL, &v))
-                return -1;
             o->has_seed = 1;
             o->seed = v;
             break;
         case O_TIMEOUT:
-            if (parse_uint(optarg, "--timeout", 1000000, &v))
-                return -1;
             o->timeout = (unsigned)v;
             break;
         case O_LATENCY:
@@ -310,7 +352,22 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                 argv[optind]);
         return -1;
     }
+    if (check_listed_once("--workload", o->specs, o->n_specs) ||
+        check_listed_once("--trace", o->traces, o->n_traces))
+        return -1;
     return check_cross_free(o);
+}
+
+/* read_opts, freeing the lists it made when it does not go on (--help too). */
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+    int rc = read_opts(argc, argv, o);
+    if (rc) {
+        free(o->specs);
+        free(o->traces);
+        o->specs = o->traces = NULL;
+    }
+    return rc;
 }
 
 /* ---- workloads ------------------------------------------------------------ */
@@ -509,6 +566,13 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
                                          MAX_BACKENDS - 1, err, sizeof err);
     if (got < 0) {
         fprintf(stderr, "poolbench run: --backend: %s\n", err);
+        free(specs);
+        return -1;
+    }
+    const char *texts[MAX_BACKENDS];
+    for (int i = 0; i < got; i++)
+        texts[i] = specs[i].text;
+    if (check_listed_once("--backend", texts, (size_t)got)) {
         free(specs);
         return -1;
     }

@@ -318,7 +318,7 @@ bad "preload: cannot find library /nonexistent.so" run --backend preload:lib=/no
 bad "unknown generator 'nosuch'" run --backend pool --workload nosuch
 bad "churn: bad value 'x' for size" run --backend pool --workload churn:size=x
 bad "bad.json: cannot open" run --backend pool --workload "$in/bad.json"
-bad "--repeat must be at least 1" run --repeat 0 --workload churn
+bad "--repeat '0' is out of range: give an integer from 1 to 100000" run --repeat 0 --workload churn
 bad "--repeat 'x' is not a number" run --repeat x --workload churn
 bad "--warmup '-1' is not a number" run --warmup -1 --workload churn
 bad "--touch must be none, pages or full, not 'some'" run --touch some --workload churn
@@ -326,6 +326,41 @@ bad "--timeout 'x' is not a number" run --timeout x --workload churn
 bad "--seed 'x' is not a number" run --seed x --workload churn
 bad "unrecognized option '--bogus'" run --bogus
 bad "unexpected argument 'extra'" run extra
+
+# ---- poolbench run: every integer option checked for syntax and range before anything
+# runs, after a --workload and a --trace too (their lists must be freed: the ASan build's
+# leak check would turn the exit status into 1) ----
+for a in "--repeat 0" "--repeat 100001" "--warmup 100001" "--timeout 1000001" \
+         "--seed 18446744073709551616"; do
+  set -- $a
+  bad "$1 '$2' is out of range: give an integer from [0-9]+ to [0-9]+" run -w churn --trace x.trace "$@"
+done
+for v in '' ' 5' '+5' '-1' '5x' '0x10' '1k' '1.5' '5 '; do
+  v_re=$(printf '%s' "$v" | sed 's/[.+]/\\&/g')
+  for o in --repeat --warmup --timeout --sample-every --seed; do
+    bad "$o '$v_re' is not a number: give an integer from [0-9]+ to [0-9]+" run -w churn "$o" "$v"
+  done
+done
+bad "--repeat '99999999999999999999999' is out of range: give an integer from 1 to 100000" run -w churn --repeat 99999999999999999999999
+bad "--repeat '0' is out of range" run --trace x.trace --repeat 0
+bad "unrecognized option '--bogus'" run -w churn --trace x.trace --bogus
+bad "option '--repeat' requires an argument" run -w churn --trace x.trace --repeat
+bad "unexpected argument 'extra'" run -w churn -- extra
+bad "unexpected argument '-w'" run -- -w churn
+good "usage: poolbench run" run -w churn --trace x.trace --help
+# an option that takes one value, given twice; the same item listed twice
+for o in --repeat --warmup --timeout --sample-every --seed; do
+  bad "$o given twice \(it takes one value\)" run -w churn "$o" 1 "$o" 2
+done
+bad "--backend given twice \(it takes one value; list backends with commas" run --backend pool --backend malloc -w churn
+bad "-o given twice" run -w churn -o a.json -o b.json
+bad "--touch given twice" run -w churn --touch none --touch full
+bad "--threads given twice" run -w churn --threads 1 --threads 2
+bad "--threads '2,2': 2 is listed twice" run -w churn --threads 2,2
+bad "--workload 'churn' is given twice" run -w churn -w churn
+bad "--trace 'x.trace' is given twice" run --trace x.trace --trace x.trace
+bad "--backend 'pool' is given twice" run --backend pool,malloc,pool -w churn
+bad "--backend 'null' is given twice" run --backend null,null -w churn
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "bad inputs: $cases commands, each as expected"
