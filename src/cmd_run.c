@@ -682,9 +682,8 @@ static size_t run_group(const struct run_opts *o, const struct backend_slot *b, 
         if (!first)
             first = run; /* b[0] is null: the baseline */
     }
-    double base = first ? pb_run_median_ns(first) : -1;
     for (cJSON *r = first; r; r = r->next)
-        pb_run_set_net(r, base);
+        pb_run_set_net_against(r, first); /* a note says why when null failed */
     return failed;
 }
 
