@@ -362,6 +362,30 @@ bad "--trace 'x.trace' is given twice" run --trace x.trace --trace x.trace
 bad "--backend 'pool' is given twice" run --backend pool,malloc,pool -w churn
 bad "--backend 'null' is given twice" run --backend null,null -w churn
 
+# ---- preload: libraries LD_PRELOAD cannot load are refused before anything runs ----
+mkdir "$in/with space" "$in/a:b"
+printf '\177ELF' >"$in/with space/lib.so"; printf '\177ELF' >"$in/a:b/lib.so"
+ln -s "$in/with space/lib.so" "$in/spaced_link.so"
+printf 'INPUT(libc.so.6)\n' >"$in/script.so"
+bad "preload: library .*with space/lib.so: LD_PRELOAD cannot load a path containing a space or colon" \
+  run --backend "preload:$in/with space/lib.so" -w churn
+bad "preload: library .*spaced_link.so \(.*with space/lib.so\): LD_PRELOAD cannot load a path containing a space" \
+  run --backend "preload:$in/spaced_link.so" -w churn
+(cd "$in" && ln -s "a:b/lib.so" colon_link.so)
+bad "preload: library .*colon_link.so \(.*a:b/lib.so\): LD_PRELOAD cannot load a path containing a space or colon" \
+  run --backend "preload:lib=$in/colon_link.so" -w churn
+bad "preload: library $in is not a regular file" run --backend "preload:$in" -w churn
+bad "preload: library /dev/null is not a regular file" run --backend preload:/dev/null -w churn
+bad "preload: library .*script.so is not an ELF shared library \(a linker script\?" run --backend "preload:$in/script.so" -w churn
+bad "preload: cannot find library .*no-such.so: No such file" run --backend "preload:$in/no-such.so" -w churn
+# a relative path is resolved against the current directory (the message shows both)
+cp "$in/script.so" "$work/rel.so"
+run run --backend preload:./rel.so -w churn
+[ "$rc" -eq 2 ] || fail "preload:./rel.so: exit $rc"
+printf '%s\n' "$err" | grep -Fq "library ./rel.so ($(cd "$work" && pwd -P)/rel.so) is not an ELF" ||
+  fail "preload:./rel.so is not resolved against the current directory: $err"
+rm -rf "$work" && mkdir "$work"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "bad inputs: $cases commands, each as expected"
 exit 0
