@@ -21,7 +21,7 @@
 #include "backend_spec.h"
 #include "pb_advise.h"
 #include "pb_backend.h"
-#include "pb_num.h"
+#include "pb_opts.h"
 #include "pb_workload.h"
 
 #define ADVISE_MAX_K 40 /* keeps the printed pools spec within PB_SPEC_TEXT_MAX */
@@ -71,18 +71,23 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
     };
     *o = (struct advise_opts){.max_classes = 32};
     int c;
-    while ((c = getopt_long(argc, argv, "k:s:jh", longopts, NULL)) != -1) {
-        static const struct pb_num_opt max_classes = {"--max-classes", 1, ADVISE_MAX_K};
+    static const struct pb_opt_number numbers[] = {
+        {'k', {"--max-classes", 1, ADVISE_MAX_K}},
+        {0, {0}},
+    };
+    static const struct pb_opts rules = {"k:s:jh", longopts, NULL, numbers};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench advise: %s\n", oerr);
+            return -1;
+        }
         size_t v = 0;
-        uint64_t k = 0;
-        char err[256];
         switch (c) {
         case 'k':
-            if (pb_num_opt_parse(&max_classes, optarg, &k, err, sizeof err)) {
-                fprintf(stderr, "poolbench advise: %s\n", err);
-                return -1;
-            }
-            o->max_classes = (size_t)k;
+            o->max_classes = (size_t)number;
             break;
         case 's':
             if (pb_parse_size(optarg, &v) || v < 1 || v > ((size_t)1 << 30)) {

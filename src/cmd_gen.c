@@ -7,6 +7,7 @@
 #include "pb_cli.h"
 #include "pb_generators.h"
 #include "pb_outfile.h"
+#include "pb_opts.h"
 #include "pb_workload.h"
 
 #include <errno.h>
@@ -31,19 +32,6 @@ static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static int parse_seed(const char *text, uint64_t *out)
-{
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Write w as text to path through pb_outfile (a temporary file and a rename). */
@@ -95,16 +83,22 @@ int pb_cmd_gen(int argc, char **argv)
     const char *spec = NULL, *out = NULL;
     uint64_t seed = 0;
     int have_seed = 0, c;
-    while ((c = getopt_long(argc, argv, "w:s:o:h", longopts, NULL)) != -1) {
+    static const struct pb_opt_number numbers[] = {{'s', {"--seed", 0, UINT64_MAX}}, {0, {0}}};
+    static const struct pb_opts rules = {"w:s:o:h", longopts, NULL, numbers};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench gen: %s\n", oerr);
+            return PB_EXIT_USAGE;
+        }
         switch (c) {
         case 'w':
             spec = optarg;
             break;
         case 's':
-            if (parse_seed(optarg, &seed) != 0) {
-                fprintf(stderr, "poolbench gen: bad --seed '%s' (expected 0..2^64-1)\n", optarg);
-                return PB_EXIT_USAGE;
-            }
+            seed = number;
             have_seed = 1;
             break;
         case 'o':

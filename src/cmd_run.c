@@ -29,7 +29,7 @@
 #include "isolate.h"
 #include "pb_build_info.h"
 #include "pb_generators.h"
-#include "pb_num.h"
+#include "pb_opts.h"
 #include "pb_workload_json.h"
 #include "pb_workload.h"
 #include "results.h"
@@ -196,47 +196,15 @@ static int check_cross_free(const struct run_opts *o)
 enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
        O_THREADS, O_CROSS_FREE };
 
-/* The options that take one value: each may be given once (a second --backend
- * would silently replace the first list, while --workload and --trace add up),
- * and the integer ones have their range here (is_number). */
-static const struct opt_rule {
-    int code;
-    struct pb_num_opt num;
-    int is_number;
-} opt_rules[] = {
-    {'b', {"--backend", 0, 0}, 0},
-    {'o', {"-o", 0, 0}, 0},
-    {O_TOUCH, {"--touch", 0, 0}, 0},
-    {O_THREADS, {"--threads", 0, 0}, 0},
-    {O_REPEAT, {"--repeat", 1, 100000}, 1},
-    {O_WARMUP, {"--warmup", 0, 100000}, 1},
-    {O_SAMPLE, {"--sample-every", 0, SIZE_MAX}, 1},
-    {O_SEED, {"--seed", 0, UINT64_MAX}, 1},
-    {O_TIMEOUT, {"--timeout", 0, 1000000}, 1},
+/* The integer options and their ranges. */
+static const struct pb_opt_number run_numbers[] = {
+    {O_REPEAT, {"--repeat", 1, 100000}},
+    {O_WARMUP, {"--warmup", 0, 100000}},
+    {O_SAMPLE, {"--sample-every", 0, SIZE_MAX}},
+    {O_SEED, {"--seed", 0, UINT64_MAX}},
+    {O_TIMEOUT, {"--timeout", 0, 1000000}},
+    {0, {NULL, 0, 0}},
 };
-
-/* Option c's rule, before its own case: refuses it a second time and reads
- * its number into *v. 0 ok (or no rule), -1 bad usage (message printed). */
-static int apply_rule(int c, const char *arg, unsigned *seen, uint64_t *v)
-{
-    for (size_t i = 0; i < sizeof opt_rules / sizeof opt_rules[0]; i++) {
-        const struct opt_rule *r = &opt_rules[i];
-        char err[256];
-        if (r->code != c)
-            continue;
-        if (*seen & (1u << i)) {
-            fprintf(stderr, "poolbench run: %s given twice (it takes one value%s)\n",
-                    r->num.name, c == 'b' ? "; list backends with commas: pool,malloc" : "");
-            return -1;
-        }
-        *seen |= 1u << i;
-        if (r->is_number && pb_num_opt_parse(&r->num, arg, v, err, sizeof err)) {
-            fprintf(stderr, "poolbench run: %s\n", err);
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* The same item twice (a --workload, a --trace, a backend) would give runs that
  * nothing tells apart, in the results or in poolbench compare: bad usage. */
@@ -282,12 +250,19 @@ static int read_opts(int argc, char **argv, struct run_opts *o)
     o->touch = PB_TOUCH_PAGES;
     o->threads[0] = 1;
     o->n_threads = 1;
+    /* a second --backend would silently replace the first list: given once, like
+     * every option that takes a value but --workload and --trace, which add up */
+    static const struct pb_opts rules = {"hb:w:t:o:", longopts, "wt", run_numbers};
     int c;
     unsigned seen = 0;
     uint64_t v = 0;
-    while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
-        if (apply_rule(c, optarg, &seen, &v))
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char err[256];
+        if (pb_opt_check(&rules, c, optarg, &seen, &v, err, sizeof err)) {
+            fprintf(stderr, "poolbench run: %s%s\n", err,
+                    c == 'b' && *optarg ? "; list backends with commas: --backend pool,malloc" : "");
             return -1;
+        }
         switch (c) {
         case 'h':
             usage(stdout);

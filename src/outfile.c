@@ -98,6 +98,11 @@ int pb_outfile_open(struct pb_outfile *o, const char *path, char *err, size_t er
         snprintf(o->path, sizeof o->path, "%s", "standard output");
         return 0;
     }
+    if (!*path) {
+        o->error = ENOENT;
+        snprintf(err, errlen, "'': an empty output file name");
+        return -1;
+    }
     if (strlen(path) >= sizeof o->path)
         return fail(o, ENAMETOOLONG, "cannot write", path, err, errlen);
     memcpy(o->path, path, strlen(path) + 1);

@@ -13,10 +13,11 @@ mkdir "$in" "$work" || exit 1
 failures=0; cases=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# run ARGS...: poolbench ARGS in $work; sets rc, out (stdout), err (stderr)
+# run ARGS...: poolbench ARGS in $work; sets rc, out (stdout), err (stderr); killed
+# after $limit seconds when limit is set (exit 124: a command that would block)
 run() {
   cases=$((cases + 1))
-  (cd "$work" && "$pb" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
+  (cd "$work" && ${limit:+timeout "$limit"} "$pb" "$@" >"$tmp/stdout" 2>"$tmp/stderr")
   rc=$?
   out=$(cat "$tmp/stdout"); err=$(cat "$tmp/stderr")
 }
@@ -277,10 +278,10 @@ bad "dir.json: cannot read" gen -w "$in/dir.json" -o out.trace
 bad "no-such.json: cannot open: No such file" gen -w "$in/no-such.json" -o out.trace
 
 # ---- bad flag values ----
-bad "bad --seed 'x' \(expected 0..2\^64-1\)" gen -w churn --seed x -o out.trace
-bad "bad --seed '-1'" gen -w churn --seed -1 -o out.trace
-bad "bad --seed '18446744073709551616'" gen -w churn --seed 18446744073709551616 -o out.trace
-bad "bad --seed ''" gen -w churn --seed '' -o out.trace
+bad "--seed 'x' is not a number: give an integer from 0 to 18446744073709551615" gen -w churn --seed x -o out.trace
+bad "--seed '-1' is not a number" gen -w churn --seed -1 -o out.trace
+bad "--seed '18446744073709551616' is out of range" gen -w churn --seed 18446744073709551616 -o out.trace
+bad "--seed '' is not a number" gen -w churn --seed '' -o out.trace
 bad "unknown generator ''|--workload" gen -w '' -o out.trace
 bad "bad value '' for size" gen -w churn:size= -o out.trace
 bad "size" gen -w churn:size=99999999999999999999999 -o out.trace
@@ -352,11 +353,14 @@ good "usage: poolbench run" run -w churn --trace x.trace --help
 for o in --repeat --warmup --timeout --sample-every --seed; do
   bad "$o given twice \(it takes one value\)" run -w churn "$o" 1 "$o" 2
 done
-bad "--backend given twice \(it takes one value; list backends with commas" run --backend pool --backend malloc -w churn
-bad "-o given twice" run -w churn -o a.json -o b.json
+bad "-b/--backend given twice \(it takes one value\); list backends with commas" run --backend pool --backend malloc -w churn
+bad "-o/--output given twice" run -w churn -o a.json -o b.json
 bad "--touch given twice" run -w churn --touch none --touch full
 bad "--threads given twice" run -w churn --threads 1 --threads 2
 bad "--threads '2,2': 2 is listed twice" run -w churn --threads 2,2
+bad "-w/--workload given an empty value \(''\)" run -w churn -w ''
+bad "-t/--trace given an empty value" run -t ''
+bad "-o/--output given an empty value" run -w churn -o ''
 bad "--workload 'churn' is given twice" run -w churn -w churn
 bad "--trace 'x.trace' is given twice" run --trace x.trace --trace x.trace
 bad "--backend 'pool' is given twice" run --backend pool,malloc,pool -w churn
@@ -385,6 +389,51 @@ run run --backend preload:./rel.so -w churn
 printf '%s\n' "$err" | grep -Fq "library ./rel.so ($(cd "$work" && pwd -P)/rel.so) is not an ELF" ||
   fail "preload:./rel.so is not resolved against the current directory: $err"
 rm -rf "$work" && mkdir "$work"
+
+# ---- every command: empty strings, options given twice, inputs that are not regular files ----
+cp "$data/example.trace" "$in/t.trace"; cp "$data/compare-base.json" "$in/base.json"
+for cmd in check advise; do bad "'': an empty file name is not a trace file" $cmd ''; done
+bad "'': an empty file name is not a trace file" convert '' out.trace
+bad "convert: '': an empty output file name" convert "$in/t.trace" ''
+bad "compare: '': an empty file name" compare '' "$in/base.json"
+bad "plot: '': an empty file name" plot ''
+bad "import: '': an empty file name" import --from mtrace '' -o out.trace
+bad "record: the command is an empty string \(''\)" record -o out.trace -- ''
+bad "gen: -o/--output given an empty value \(''\)" gen -w churn -o ''
+bad "import: -o/--output given an empty value" import --from mtrace "$in/t.trace" -o ''
+bad "plot: -o/--output given an empty value" plot "$in/base.json" -o ''
+bad "plot: --format given an empty value" plot "$in/base.json" --format ''
+bad "gen: -w/--workload given twice \(it takes one value\)" gen -w churn -w gc -o out.trace
+bad "gen: -o/--output given twice" gen -w churn -o a.trace -o b.trace
+bad "gen: -s/--seed given twice" gen -w churn --seed 1 --seed 2 -o out.trace
+bad "import: -f/--from given twice" import --from mtrace --from mtrace "$in/t.trace" -o out.trace
+bad "import: -o/--output given twice" import --from mtrace "$in/t.trace" -o a.trace -o b.trace
+bad "record: -o/--output given twice" record -o a.trace -o b.trace -- true
+bad "plot: -o/--output given twice" plot "$in/base.json" -o a -o b
+bad "plot: --format given twice" plot "$in/base.json" --format png --format svg
+bad "compare: --threshold given an empty value" compare --threshold '' "$in/base.json" "$in/base.json"
+bad "compare: --threshold given twice" compare --threshold 1 --threshold 2 "$in/base.json" "$in/base.json"
+bad "advise: (-k/)?--max-classes given twice" advise --max-classes 2 --max-classes 3 "$in/t.trace"
+bad "advise: -s/--slab given twice" advise --slab 4k --slab 16k "$in/t.trace"
+bad "advise: --max-classes '' is not a number: give an integer from 1 to 40" advise --max-classes '' "$in/t.trace"
+for v in 0x10 ' 5' 1e2 +5 inf nan 5%; do
+  bad "--threshold wants a percentage >= 0 in decimal \(5, 2.5\)" compare --threshold "$v" "$in/base.json" "$in/base.json"
+done
+# a FIFO with no writer would block the open, /dev/zero never ends, a directory is no file
+rm -f "$in/fifo.json"; mkfifo "$in/fifo.json"; limit=60
+bad "fifo.json: is not a regular file \(pipes and devices are not read\)" compare "$in/fifo.json" "$in/base.json"
+bad "fifo.json: is not a regular file" plot "$in/fifo.json"
+bad "zero: is not a regular file" compare /dev/zero "$in/base.json"
+bad "zero: is not a regular file" plot /dev/zero
+bad "in: is a directory" compare "$in" "$in/base.json"
+bad "fifo.json: is not a regular file" import --from mtrace "$in/fifo.json" -o out.trace
+bad "null: is not a regular file" import --from mtrace /dev/null -o out.trace
+bad "zero: is not a regular file" import --from mtrace /dev/zero -o out.trace
+limit=
+# -- ends the options: what follows is an argument, even when it looks like one
+bad "unexpected argument '--json'" list -- --json
+bad "--json: cannot open" check -- --json
+bad "plot: -o: No such file" plot -- -o x
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "bad inputs: $cases commands, each as expected"
