@@ -68,6 +68,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* What differs from one library to the next. */
@@ -216,6 +217,40 @@ static int find_library(const char *name, char *out, size_t len)
     return -1;
 }
 
+/* Can the dynamic loader preload path (name as given)? LD_PRELOAD splits its
+ * list at spaces and colons, with no quoting, and skips, with a warning only
+ * the child would print, what it cannot load; so say it here, before anything
+ * runs. 0 yes; -1 and err. */
+static int check_preloadable(const char *backend, const char *name, const char *path,
+                             char *err, size_t errlen)
+{
+    char shown[PATH_MAX + 32];
+    snprintf(shown, sizeof shown, strcmp(name, path) ? "%.1000s (%.1000s)" : "%.1000s", name,
+             path);
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: library %s is not a regular file", backend, shown);
+        return -1;
+    }
+    if (strpbrk(path, " :")) {
+        snprintf(err, errlen, "%s: library %s: LD_PRELOAD cannot load a path containing a "
+                 "space or colon; copy the library to a path without them",
+                 backend, shown);
+        return -1;
+    }
+    unsigned char magic[4] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+    if (f)
+        fclose(f);
+    if (got != sizeof magic || memcmp(magic, "\177ELF", 4) != 0) {
+        snprintf(err, errlen, "%s: library %s is not an ELF shared library (a linker script? "
+                 "give the versioned file, e.g. libfoo.so.2)", backend, shown);
+        return -1;
+    }
+    return 0;
+}
+
 /* The real path of the object holding fn; "" when unknown. */
 static void object_of(void *fn, char *out, size_t len)
 {
@@ -255,8 +290,9 @@ static int check_active(struct sysalloc *s)
 
 /* ---- the operations shared by every library -------------------------------- */
 
-#define LIB_HELP "shared library to preload: a path, or a soname looked for in the C library's " \
-                 "directory"
+#define LIB_HELP "shared library to preload: a path (a relative one is resolved against the " \
+                 "current directory; no space or colon), or a soname looked for in the C " \
+                 "library's directory"
 
 static const struct pb_option_desc jemalloc_options[] = {
     {"lib", "libjemalloc.so.2", LIB_HELP},
@@ -275,7 +311,8 @@ static const struct pb_option_desc tcmalloc_options[] = {
 
 static const struct pb_option_desc preload_options[] = {
     {"lib", "(required)", "path of any malloc-compatible shared library to preload "
-                          "(shorthand: preload:/path/lib.so)"},
+                          "(shorthand: preload:/path/lib.so; a relative path, with a '/', is "
+                          "resolved against the current directory; no space or colon)"},
     {NULL, NULL, NULL},
 };
 
@@ -311,6 +348,10 @@ static int sys_create(const struct lib_desc *lib, const struct pb_backend_ops *o
     if (find_library(name, s->path, sizeof s->path)) {
         snprintf(err, errlen, "%s: cannot find library %s: %s", lib->backend, name,
                  strchr(name, '/') ? strerror(errno) : "not in the library directories");
+        free(s);
+        return -1;
+    }
+    if (check_preloadable(lib->backend, name, s->path, err, errlen)) {
         free(s);
         return -1;
     }

@@ -21,6 +21,7 @@
 #include "backend_spec.h"
 #include "pb_advise.h"
 #include "pb_backend.h"
+#include "pb_opts.h"
 #include "pb_text.h"
 #include "pb_workload.h"
 
@@ -71,21 +72,28 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
     };
     *o = (struct advise_opts){.max_classes = 32};
     int c;
-    while ((c = getopt_long(argc, argv, "k:s:jh", longopts, NULL)) != -1) {
+    static const struct pb_opt_number numbers[] = {
+        {'k', {"--max-classes", 1, ADVISE_MAX_K}},
+        {0, {0}},
+    };
+    static const struct pb_opts rules = {"k:s:jh", longopts, NULL, numbers};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench advise: %s\n", oerr);
+            return -1;
+        }
         size_t v = 0;
         switch (c) {
         case 'k':
-            if (pb_parse_size(optarg, &v) || v < 1 || v > ADVISE_MAX_K) {
-                pb_text_line(stderr, "poolbench advise: --max-classes wants 1 to %d, not '%s'",
-                             ADVISE_MAX_K, optarg);
-                return -1;
-            }
-            o->max_classes = v;
+            o->max_classes = (size_t)number;
             break;
         case 's':
             if (pb_parse_size(optarg, &v) || v < 1 || v > ((size_t)1 << 30)) {
-                pb_text_line(stderr, "poolbench advise: --slab wants a size up to 1G, not '%s'",
-                             optarg);
+                pb_text_line(stderr, "poolbench advise: --slab wants a size from 1 byte to 1G "
+                                "(k/M/G suffixes), not '%s'", optarg);
                 return -1;
             }
             o->slab = v;

@@ -5,6 +5,7 @@
  */
 #include "compare.h"
 #include "pb_cli.h"
+#include "pb_opts.h"
 #include "pb_text.h"
 
 #include <getopt.h>
@@ -107,7 +108,15 @@ static int parse_args(int argc, char **argv, double *threshold)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    static const struct pb_opts rules = {"h", longopts, NULL, NULL};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench compare: %s\n", oerr);
+            return PB_EXIT_USAGE;
+        }
         if (c == 'h') {
             usage(stdout);
             return PB_EXIT_OK;
@@ -115,9 +124,11 @@ static int parse_args(int argc, char **argv, double *threshold)
         if (c == 't') {
             char *end;
             *threshold = strtod(optarg, &end);
-            if (end == optarg || *end || !(*threshold >= 0) || isinf(*threshold)) {
-                pb_text_line(stderr, "poolbench compare: --threshold wants a percentage >= 0, "
-                                     "not '%s'", optarg);
+            /* decimal only: digits and a point (no sign, blank, hex, exponent, inf or nan) */
+            if (end == optarg || *end || strspn(optarg, "0123456789.") != strlen(optarg) ||
+                !(*threshold >= 0) || isinf(*threshold)) {
+                pb_text_line(stderr, "poolbench compare: --threshold wants a percentage >= 0 in "
+                                "decimal (5, 2.5), not '%s'", optarg);
                 return PB_EXIT_USAGE;
             }
             continue;

@@ -10,6 +10,7 @@
 #include "pb_generators.h"
 #include "pb_num.h"
 #include "pb_outfile.h"
+#include "pb_opts.h"
 #include "pb_text.h"
 #include "pb_workload.h"
 
@@ -38,19 +39,6 @@ static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-static int parse_seed(const char *text, uint64_t *out)
-{
-    if (text[0] < '0' || text[0] > '9')
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end != '\0')
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Write w as text to path through pb_outfile (a temporary file and a rename). */
@@ -142,16 +130,22 @@ static int parse_gen_opts(int argc, char **argv, struct gen_opts *o)
     pb_gen_limits_default(&o->limits);
     o->limits.max_live_bytes = UINT64_MAX;
     int c;
-    while ((c = getopt_long(argc, argv, "w:s:o:h", longopts, NULL)) != -1) {
+    static const struct pb_opt_number numbers[] = {{'s', {"--seed", 0, UINT64_MAX}}, {0, {0}}};
+    static const struct pb_opts rules = {"w:s:o:h", longopts, NULL, numbers};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            pb_text_line(stderr, "poolbench gen: %s", oerr);
+            return PB_EXIT_USAGE;
+        }
         switch (c) {
         case 'w':
             o->spec = optarg;
             break;
         case 's':
-            if (parse_seed(optarg, &o->seed) != 0) {
-                pb_text_line(stderr, "poolbench gen: bad --seed '%s' (expected 0..2^64-1)", optarg);
-                return PB_EXIT_USAGE;
-            }
+            o->seed = number;
             o->have_seed = 1;
             break;
         case 'o':

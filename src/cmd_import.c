@@ -9,6 +9,8 @@
 #include "pb_cli.h"
 #include "pb_import.h"
 #include "pb_outfile.h"
+#include "pb_infile.h"
+#include "pb_opts.h"
 #include "pb_text.h"
 
 #include <errno.h>
@@ -53,13 +55,18 @@ static void write_summary(FILE *out, const struct pb_import_stats *st)
 /* Convert in_path to out_path atomically. */
 static int import_mtrace(const char *in_path, const char *out_path)
 {
-    FILE *in = fopen(in_path, "r");
+    char err[PATH_MAX + 128];
+    int fd = pb_infile_open(in_path, NULL, err, sizeof err); /* a FIFO would block */
+    FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
     if (!in) {
-        pb_text_line(stderr, "poolbench import: %s: %s", in_path, strerror(errno));
+        if (fd >= 0) {
+            snprintf(err, sizeof err, "%s: %s", in_path, strerror(errno));
+            close(fd);
+        }
+        pb_text_line(stderr, "poolbench import: %s", err);
         return PB_EXIT_USAGE;
     }
     struct pb_outfile o;
-    char err[PATH_MAX + 128];
     if (pb_outfile_open(&o, out_path, err, sizeof err) != 0) {
         pb_text_line(stderr, "poolbench import: %s", err);
         fclose(in);
@@ -116,7 +123,15 @@ int pb_cmd_import(int argc, char **argv)
     };
     const char *from = NULL, *out = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "hf:o:", longopts, NULL)) != -1) {
+    static const struct pb_opts rules = {"hf:o:", longopts, NULL, NULL};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench import: %s\n", oerr);
+            return PB_EXIT_USAGE;
+        }
         switch (c) {
         case 'f':
             from = optarg;

@@ -6,6 +6,7 @@
 #include "pb_build_info.h"
 #include "pb_cli.h"
 #include "pb_paths.h"
+#include "pb_opts.h"
 #include "pb_outfile.h"
 #include "pb_signals.h"
 #include "pb_text.h"
@@ -297,7 +298,15 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
         {NULL, 0, NULL, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    static const struct pb_opts rules = {"ho:", longopts, NULL, NULL};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench plot: %s\n", oerr);
+            return PB_EXIT_USAGE;
+        }
         switch (c) {
         case 'h':
             usage(stdout);

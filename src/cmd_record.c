@@ -25,6 +25,7 @@
 #include "pb_cli.h"
 #include "pb_outfile.h"
 #include "pb_paths.h"
+#include "pb_opts.h"
 #include "pb_signals.h"
 #include "pb_text.h"
 
@@ -371,7 +372,15 @@ int pb_cmd_record(int argc, char **argv)
     };
     const char *out = NULL;
     int sites = 0, c;
-    while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+    static const struct pb_opts rules = {"+ho:", longopts, NULL, NULL};
+    unsigned seen = 0;
+    uint64_t number = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char oerr[160];
+        if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
+            fprintf(stderr, "poolbench record: %s\n", oerr);
+            return PB_EXIT_USAGE;
+        }
         switch (c) {
         case 'o':
             out = optarg;
@@ -389,6 +398,10 @@ int pb_cmd_record(int argc, char **argv)
     }
     if (optind >= argc) {
         fprintf(stderr, "poolbench record: missing command (poolbench record -- CMD [ARGS...])\n");
+        return PB_EXIT_USAGE;
+    }
+    if (!argv[optind][0]) {
+        fprintf(stderr, "poolbench record: the command is an empty string ('')\n");
         return PB_EXIT_USAGE;
     }
     char def[PATH_MAX];

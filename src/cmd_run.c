@@ -34,6 +34,7 @@
 #include "pb_build_info.h"
 #include "pb_generators.h"
 #include "pb_num.h"
+#include "pb_opts.h"
 #include "pb_outfile.h"
 #include "pb_text.h"
 #include "pb_workload_json.h"
@@ -104,14 +105,15 @@ static void usage(FILE *f)
             "  --trace FILE       a trace file (text, .gz or .pbt)\n"
             "                     with neither: generators %s, %s, %s, %s, %s\n"
             "                     and the shipped traces (workloads/traces/*.trace.gz)\n"
-            "  --repeat N         timed replays per run (default 5)\n"
-            "  --warmup N         untimed replays before them (default 1)\n"
+            "  --repeat N         timed replays per run (default 5, 1 to 100000)\n"
+            "  --warmup N         untimed replays before them (default 1, 0 to 100000)\n"
             "  --touch MODE       write into each new block: none, pages (one byte per\n"
             "                     page, default) or full (every byte)\n"
-            "  --sample-every N   memory timeline: a sample every N events (default: about\n"
-            "                     200 per workload)\n"
+            "  --sample-every N   memory timeline: a sample every N events (default, or 0:\n"
+            "                     about 200 per workload)\n"
             "  --seed N           seed of generators whose spec sets none (default 1)\n"
-            "  --timeout SEC      kill a run after SEC seconds (default 300; 0: never)\n"
+            "  --timeout SEC      kill a run after SEC seconds (default 300, up to 1000000;\n"
+            "                     0: never)\n"
             "  --latency          also time single allocs and frees (rdtscp): p50..max\n"
             "  --threads N,...    replay N copies of each workload at once, in N threads\n"
             "                     (1 to %d; a list runs each count): a backend that is not\n"
@@ -126,7 +128,9 @@ static void usage(FILE *f)
             "  --quiet            no summary table, no progress\n"
             "  --max-events N     refuse a generated workload of more events (default %llu)\n"
             "  --max-live-bytes N refuse one that holds more bytes live at once (default:\n"
-            "                     the physical memory)\n\n"
+            "                     the physical memory)\n"
+            "An option that takes one value may be given once; numbers are decimal\n"
+            "(--max-events and --max-live-bytes also take k/m/g).\n\n"
             "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
             "backend refused, such as a pool asked for more than its chunk) or the run was\n"
             "interrupted -- results are written all the same; 2 bad usage, bad input or an\n"
@@ -136,21 +140,6 @@ static void usage(FILE *f)
 }
 
 /* ---- options ------------------------------------------------------------ */
-
-static int parse_uint(const char *text, const char *what, unsigned long long max,
-                      unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || end == text || *end || text[0] == '-' || v > max) {
-        pb_text_line(stderr, "poolbench run: %s '%s' is not a number from 0 to %llu", what, text,
-                     max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
 
 /* --max-events N, --max-live-bytes N: a count, k/m/g allowed. */
 static int parse_limit(const char *text, const char *what, uint64_t *out)
@@ -187,11 +176,17 @@ static int parse_threads(const char *text, struct run_opts *o)
             v = strtoull(item, &end, 10);
         if (!end || *end || errno || v < 1 || v > PB_MAX_THREADS ||
             o->n_threads == MAX_THREAD_COUNTS) {
-            fprintf(stderr,
+            pb_text_line(stderr,
                     "poolbench run: --threads '%s': give up to %d counts, each from 1 to %d, "
-                    "separated by commas\n",
+                    "separated by commas",
                     text, MAX_THREAD_COUNTS, PB_MAX_THREADS);
             return -1;
+        }
+        for (size_t i = 0; i < o->n_threads; i++) {
+            if (o->threads[i] == v) {
+                pb_text_line(stderr, "poolbench run: --threads '%s': %llu is listed twice", text, v);
+                return -1;
+            }
         }
         o->threads[o->n_threads++] = (unsigned)v;
         if (p[len] == '\0')
@@ -205,19 +200,46 @@ static int check_cross_free(const struct run_opts *o)
 {
     for (size_t i = 0; o->cross_free && i < o->n_threads; i++) {
         if (o->threads[i] < 2) {
-            fprintf(stderr, "poolbench run: --cross-free needs --threads 2 or more "
-                            "(blocks go from one thread to the next)\n");
+            pb_text_line(stderr, "poolbench run: --cross-free needs --threads 2 or more "
+                            "(blocks go from one thread to the next)");
             return -1;
         }
     }
     return 0;
 }
 
-/* 0 ok, 1 --help given, -1 bad usage (message printed). */
-static int parse_opts(int argc, char **argv, struct run_opts *o)
+enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
+       O_THREADS, O_CROSS_FREE, O_MAX_EVENTS, O_MAX_LIVE_BYTES };
+
+/* The integer options and their ranges. */
+static const struct pb_opt_number run_numbers[] = {
+    {O_REPEAT, {"--repeat", 1, 100000}},
+    {O_WARMUP, {"--warmup", 0, 100000}},
+    {O_SAMPLE, {"--sample-every", 0, SIZE_MAX}},
+    {O_SEED, {"--seed", 0, UINT64_MAX}},
+    {O_TIMEOUT, {"--timeout", 0, 1000000}},
+    {0, {NULL, 0, 0}},
+};
+
+/* The same item twice (a --workload, a --trace, a backend) would give runs that
+ * nothing tells apart, in the results or in poolbench compare: bad usage. */
+static int check_listed_once(const char *what, const char *const *items, size_t n)
 {
-    enum { O_REPEAT = 256, O_WARMUP, O_TOUCH, O_SAMPLE, O_SEED, O_TIMEOUT, O_LATENCY, O_QUIET,
-           O_THREADS, O_CROSS_FREE, O_MAX_EVENTS, O_MAX_LIVE_BYTES };
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(items[i], items[j]) == 0) {
+                pb_text_line(stderr, "poolbench run: %s '%s' is given twice", what, items[i]);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* 0 ok, 1 --help given, -1 bad usage (message printed); the caller frees
+ * o->specs and o->traces. */
+static int read_opts(int argc, char **argv, struct run_opts *o)
+{
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
         {"backend", required_argument, NULL, 'b'},
@@ -246,9 +268,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
     o->threads[0] = 1;
     o->n_threads = 1;
     pb_gen_limits_default(&o->limits);
+    /* a second --backend would silently replace the first list: given once, like
+     * every option that takes a value but --workload and --trace, which add up */
+    static const struct pb_opts rules = {"hb:w:t:o:", longopts, "wt", run_numbers};
     int c;
-    unsigned long long v;
-    while ((c = getopt_long(argc, argv, "hb:w:t:o:", longopts, NULL)) != -1) {
+    unsigned seen = 0;
+    uint64_t v = 0;
+    while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
+        char err[256];
+        if (pb_opt_check(&rules, c, optarg, &seen, &v, err, sizeof err)) {
+            pb_text_line(stderr, "poolbench run: %s%s", err,
+                    c == 'b' && *optarg ? "; list backends with commas: --backend pool,malloc" : "");
+            return -1;
+        }
         switch (c) {
         case 'h':
             usage(stdout);
@@ -265,17 +297,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                 return -1;
             break;
         case O_REPEAT:
-            if (parse_uint(optarg, "--repeat", 100000, &v))
-                return -1;
-            if (v == 0) {
-                fprintf(stderr, "poolbench run: --repeat must be at least 1\n");
-                return -1;
-            }
             o->repeat = (unsigned)v;
             break;
         case O_WARMUP:
-            if (parse_uint(optarg, "--warmup", 100000, &v))
-                return -1;
             o->warmup = (unsigned)v;
             break;
         case O_TOUCH:
@@ -286,19 +310,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
             }
             break;
         case O_SAMPLE:
-            if (parse_uint(optarg, "--sample-every", (unsigned long long)SIZE_MAX, &v))
-                return -1;
             o->sample_every = (size_t)v;
             break;
         case O_SEED:
-            if (parse_uint(optarg, "--seed", ~0ULL, &v))
-                return -1;
             o->has_seed = 1;
             o->seed = v;
             break;
         case O_TIMEOUT:
-            if (parse_uint(optarg, "--timeout", 1000000, &v))
-                return -1;
             o->timeout = (unsigned)v;
             break;
         case O_LATENCY:
@@ -336,7 +354,22 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
                      argv[optind]);
         return -1;
     }
+    if (check_listed_once("--workload", o->specs, o->n_specs) ||
+        check_listed_once("--trace", o->traces, o->n_traces))
+        return -1;
     return check_cross_free(o);
+}
+
+/* read_opts, freeing the lists it made when it does not go on (--help too). */
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+    int rc = read_opts(argc, argv, o);
+    if (rc) {
+        free(o->specs);
+        free(o->traces);
+        o->specs = o->traces = NULL;
+    }
+    return rc;
 }
 
 /* ---- workloads ------------------------------------------------------------ */
@@ -499,7 +532,7 @@ static int load_workloads(const struct run_opts *o, struct workload_list *l)
             return -1;
     }
     if (l->n == 0) {
-        fprintf(stderr, "poolbench run: no workloads\n");
+        pb_text_line(stderr, "poolbench run: no workloads");
         return -1;
     }
     return 0;
@@ -547,6 +580,13 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
                                          MAX_BACKENDS - 1, err, sizeof err);
     if (got < 0) {
         pb_text_line(stderr, "poolbench run: --backend: %s", err);
+        free(specs);
+        return -1;
+    }
+    const char *texts[MAX_BACKENDS];
+    for (int i = 0; i < got; i++)
+        texts[i] = specs[i].text;
+    if (check_listed_once("--backend", texts, (size_t)got)) {
         free(specs);
         return -1;
     }
@@ -663,9 +703,8 @@ static size_t run_group(const struct run_opts *o, const struct backend_slot *b, 
         if (!first)
             first = run; /* b[0] is null: the baseline */
     }
-    double base = first ? pb_run_median_ns(first) : -1;
     for (cJSON *r = first; r; r = r->next)
-        pb_run_set_net(r, base);
+        pb_run_set_net_against(r, first); /* a note says why when null failed */
     return failed;
 }
 
@@ -762,7 +801,7 @@ static cJSON *config_json(const struct run_opts *o, const struct backend_slot *b
 static int check_output(const struct run_opts *o)
 {
     if (!o->output && mkdir("results", 0777) && errno != EEXIST) {
-        fprintf(stderr, "poolbench run: cannot create results/: %s\n", strerror(errno));
+        pb_text_line(stderr, "poolbench run: cannot create results/: %s", strerror(errno));
         return -1;
     }
     char err[PATH_MAX + 256];
@@ -825,7 +864,7 @@ int pb_cmd_run(int argc, char **argv)
         if (!o.quiet && !(o.output && strcmp(o.output, "-") == 0))
             pb_summary_print(doc, stdout);
         if (interrupted)
-            fprintf(stderr, "poolbench run: interrupted; the runs finished so far are written\n");
+            pb_text_line(stderr, "poolbench run: interrupted; the runs finished so far are written");
     }
     pb_signals_catch(0);
     cJSON_Delete(doc);

@@ -1,10 +1,13 @@
 /*
- * num.c -- number reading shared by backend options and generator specs.
+ * num.c -- number reading shared by backend options, generator specs and the
+ * commands' integer options.
  */
 #include "pb_num.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static unsigned suffix_shift(char c)
 {
@@ -37,4 +40,39 @@ int pb_parse_scaled_u64(const char *text, uint64_t *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* Plain decimal: 1 or more digits and nothing else; -1 on overflow too. */
+static int parse_decimal(const char *text, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!text || !*text)
+        return -1;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int pb_num_opt_parse(const struct pb_num_opt *opt, const char *text, uint64_t *out, char *err,
+                     size_t errlen)
+{
+    uint64_t v = 0;
+    int digits = text && *text && strspn(text, "0123456789") == strlen(text);
+    if (digits && parse_decimal(text, &v) == 0 && v >= opt->min && v <= opt->max) {
+        *out = v;
+        return 0;
+    }
+    /* the value is quoted as typed, but only its first 40 bytes */
+    snprintf(err, errlen, "%s '%.40s%s' is %s: give an integer from %llu to %llu", opt->name,
+             text ? text : "", text && strlen(text) > 40 ? "..." : "",
+             digits ? "out of range" : "not a number", (unsigned long long)opt->min,
+             (unsigned long long)opt->max);
+    return -1;
 }

@@ -152,6 +152,11 @@ static int prepare(struct pb_outfile *o, const char *path, char *err, size_t err
         memcpy(o->path, o->given, sizeof o->path);
         return 0;
     }
+    if (!*path) {
+        o->error = ENOENT;
+        snprintf(err, errlen, "'': an empty output file name");
+        return -1;
+    }
     size_t len = strlen(path);
     snprintf(o->given, sizeof o->given, "%s", path);
     if (len >= sizeof o->path)

@@ -382,6 +382,26 @@ void pb_run_set_net(cJSON *run, double null_median)
         cJSON_AddItemToObject(t, "net_ns_per_op", v);
 }
 
+void pb_run_set_net_against(cJSON *run, const cJSON *null_run)
+{
+    double base = pb_run_median_ns(null_run);
+    pb_run_set_net(run, base);
+    if (base >= 0 || run == null_run ||
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(run, "time")))
+        return;
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(null_run, "error");
+    char note[640];
+    snprintf(note, sizeof note, "net_ns_per_op: null because the null baseline run %s%.512s",
+             cJSON_IsString(err) ? "failed: " : "has no time",
+             cJSON_IsString(err) ? err->valuestring : "");
+    cJSON *notes = cJSON_GetObjectItemCaseSensitive(run, "notes");
+    if (!cJSON_IsArray(notes)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(run, "notes");
+        notes = cJSON_AddArrayToObject(run, "notes");
+    }
+    cJSON_AddItemToArray(notes, cJSON_CreateString(note));
+}
+
 /* ---- writing --------------------------------------------------------------- */
 
 static int write_text(FILE *f, const char *text)

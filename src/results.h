@@ -35,6 +35,11 @@ double pb_run_median_ns(const cJSON *run);
 /* Set time.net_ns_per_op = median - null_median (null when either is missing). */
 void pb_run_set_net(cJSON *run, double null_median);
 
+/* pb_run_set_net against null_run, the workload's null baseline; when that has
+ * no median (it failed) and run has a time, run's notes also say why its
+ * net_ns_per_op is null, with the baseline's error. */
+void pb_run_set_net_against(cJSON *run, const cJSON *null_run);
+
 /* Write doc to path ("-": stdout) through a temporary file in the same
  * directory and a rename; an existing device or FIFO (/dev/null) is written
  * in place instead, and a symbolic link's target is replaced, not the link,

@@ -8,9 +8,16 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "pb_infile.h"
+
+/* The largest results file read: about 300 times the 63-run example. */
+#define RESULTS_MAX_BYTES ((uint64_t)256 << 20)
 
 /* Contract fields of a run's memory object (results.md). */
 static const char *const memory_fields[] = {
@@ -246,19 +253,32 @@ int pb_results_parse(const char *path, const char *text, struct pb_results_file 
     return 0;
 }
 
-/* The whole file into a NUL-terminated buffer; NULL with err. */
+/* The whole file into a NUL-terminated buffer; NULL with err. A regular file
+ * of at most RESULTS_MAX_BYTES (pb_infile_open: a FIFO or a device would
+ * block or never end). */
 static char *slurp(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
+    off_t size = 0;
+    int fd = pb_infile_open(path, &size, err, errlen);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            close(fd);
+        }
+        return NULL;
+    }
+    if ((uint64_t)size > RESULTS_MAX_BYTES) {
+        snprintf(err, errlen, "%s: %llu bytes, more than a results file's %llu MiB", path,
+                 (unsigned long long)size, (unsigned long long)(RESULTS_MAX_BYTES >> 20));
+        fclose(f);
         return NULL;
     }
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     while (buf) {
         len += fread(buf + len, 1, cap - len - 1, f);
-        if (len < cap - 1)
+        if (len < cap - 1 || len > RESULTS_MAX_BYTES) /* the file grew past the bound */
             break;
         char *bigger = realloc(buf, cap * 2);
         if (!bigger) {
@@ -273,6 +293,12 @@ static char *slurp(const char *path, char *err, size_t errlen)
     fclose(f);
     if (!buf || bad) {
         snprintf(err, errlen, "%s: %s", path, buf ? "read error" : "out of memory");
+        free(buf);
+        return NULL;
+    }
+    if (len > RESULTS_MAX_BYTES) {
+        snprintf(err, errlen, "%s: more than a results file's %llu MiB", path,
+                 (unsigned long long)(RESULTS_MAX_BYTES >> 20));
         free(buf);
         return NULL;
     }

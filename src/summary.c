@@ -42,6 +42,15 @@ static void cell_bytes(const cJSON *v, char *out, size_t len)
         snprintf(out, len, "-");
 }
 
+/* An ok run without a net figure: its null baseline failed (its notes say so). */
+static int net_missing(const cJSON *run)
+{
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    return cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0 &&
+           cJSON_IsObject(t) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"));
+}
+
 static void print_row(const cJSON *run, FILE *f)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
@@ -53,6 +62,8 @@ static void print_row(const cJSON *run, FILE *f)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
     cell_number(path2(t, "ns_per_op", "median"), "%.2f", ns, sizeof ns);
     cell_number(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"), "%+.2f", net, sizeof net);
+    if (net_missing(run))
+        snprintf(net, sizeof net, "n/a");
     cell_bytes(path2(run, "memory", "peak_resident_bytes"), res, sizeof res);
     const cJSON *ifr = path2(run, "memory", "internal_fragmentation");
     if (cJSON_IsNumber(ifr))
@@ -99,9 +110,15 @@ void pb_summary_print(const cJSON *doc, FILE *f)
     }
     fprintf(f, "\nns/op: median wall time of a whole replay / events (CLOCK_MONOTONIC); net: "
                "minus null's median on the same workload.\n");
-    int threaded = 0;
+    int threaded = 0, no_net = 0;
     cJSON_ArrayForEach(run, runs)
+    {
         threaded |= cJSON_IsNumber(path2(run, "time", "threads"));
+        no_net |= net_missing(run);
+    }
+    if (no_net)
+        fprintf(f, "n/a: no net figure, because the null baseline run on that workload failed "
+                   "(see failed runs above, and the run's notes).\n");
     if (threaded)
         fprintf(f, "xN: N threads each replaying a copy, ns/op = wall / (N x events); xfree: "
                    "blocks freed by the next thread.\n");

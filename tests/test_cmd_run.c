@@ -630,6 +630,38 @@ static void cross_free_runs_malloc_and_refuses_pool(void **state)
     dir_remove(&d);
 }
 
+/* null refuses the 8192-byte blocks of its 4 KiB buffer: on that workload every
+ * other run has no net figure, and its notes and the table say why. */
+static void failed_null_explains_missing_net(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--workload", "churn:size=8192,pairs=200", "--backend",
+                    "null:buffer=4k,malloc", "--repeat", "1", "-o", out, NULL};
+    assert_int_equal(run(&d, argv), 1);
+    cJSON *doc = jt_load(out);
+    const cJSON *m = find_run(doc, "malloc");
+    assert_false(check_run(find_run(doc, "null")));
+    assert_string_equal(jt_str(m, "status"), "ok");
+    assert_true(is_null(jt_obj(m, "time"), "net_ns_per_op"));
+    const cJSON *notes = jt_arr(m, "notes"), *note;
+    int explained = 0;
+    cJSON_ArrayForEach(note, notes)
+        explained |= cJSON_IsString(note) &&
+                     strstr(note->valuestring, "net_ns_per_op: null because the null baseline "
+                                               "run failed: ") &&
+                     strstr(note->valuestring, "exceeds its 4096-byte buffer");
+    assert_true(explained);
+    char *table = jt_slurp(dir_file(&d, "stdout"));
+    assert_non_null(strstr(table, " n/a "));
+    assert_non_null(strstr(table, "n/a: no net figure, because the null baseline run"));
+    free(table);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +679,7 @@ int main(void)
         cmocka_unit_test(threads_report_per_thread_fields),
         cmocka_unit_test(one_thread_keeps_the_layout),
         cmocka_unit_test(cross_free_runs_malloc_and_refuses_pool),
+        cmocka_unit_test(failed_null_explains_missing_net),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

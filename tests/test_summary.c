@@ -55,11 +55,56 @@ static void table_shows_each_run(void **state)
     cJSON_Delete(doc);
 }
 
+/* An ok run whose null baseline failed: "n/a" in the net column, and a footnote. */
+static void missing_net_is_explained(void **state)
+{
+    (void)state;
+    const char *doc_text =
+        "{\"runs\":[{\"backend\":\"null\",\"workload\":{\"name\":\"big\"},"
+        "\"status\":\"failed\",\"error\":\"a of 8192 bytes refused\",\"time\":null},"
+        "{\"backend\":\"malloc\",\"workload\":{\"name\":\"big\"},\"status\":\"ok\","
+        "\"time\":{\"ns_per_op\":{\"median\":7.5},\"net_ns_per_op\":null}}]}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    pb_summary_print(doc, f);
+    fclose(f);
+    const char *row = strstr(out, "\nmalloc ");
+    assert_non_null(row);
+    const char *eol = strchr(row + 1, '\n');
+    const char *na = strstr(row, " n/a ");
+    if (!na || na > eol)
+        fail_msg("the malloc row has no n/a net figure:\n%s", out);
+    assert_non_null(strstr(out, "n/a: no net figure, because the null baseline run"));
+    free(out);
+    cJSON_Delete(doc);
+}
+
+/* Every net figure there: no footnote. */
+static void no_footnote_without_missing_net(void **state)
+{
+    (void)state;
+    cJSON *doc = cJSON_Parse("{\"runs\":[{\"backend\":\"malloc\",\"workload\":{\"name\":"
+                             "\"w\"},\"status\":\"ok\",\"time\":{\"ns_per_op\":{\"median\":"
+                             "7.5},\"net_ns_per_op\":5.5}}]}");
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    pb_summary_print(doc, f);
+    fclose(f);
+    assert_null(strstr(out, "n/a"));
+    free(out);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(human_bytes_units),
         cmocka_unit_test(table_shows_each_run),
+        cmocka_unit_test(missing_net_is_explained),
+        cmocka_unit_test(no_footnote_without_missing_net),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

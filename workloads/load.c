@@ -36,6 +36,10 @@ static void set_name(struct pb_workload *w, const char *path)
  * fstat can refuse it; it changes nothing for a regular file. */
 static int open_trace(const char *path, struct pb_diag *diag)
 {
+    if (!*path) {
+        pb_diag_add(diag, NULL, 0, "'': an empty file name is not a trace file");
+        return -1;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         pb_diag_add(diag, path, 0, "cannot open: %s", strerror(errno));
