@@ -2,9 +2,12 @@
  * pb_backend.h -- the interface every allocator backend implements.
  *
  * Modelled on fio's struct ioengine_ops: one const table of named function
- * pointers, capability flags and an options table per backend. The runner
- * only ever asks the flags; it never special-cases a backend by name.
- * Backends know nothing of traces, JSON or the command line.
+ * pointers, capability flags and an options table per backend. What a backend
+ * can do the runner learns from the flags, never from the name. Two places do
+ * name backends: `poolbench run` always runs `null` first, as the baseline
+ * whose per-event time it subtracts (src/cmd_run.c, prepare_backends), and
+ * `poolbench advise` recommends `pools` (src/cmd_advise.c). Backends know
+ * nothing of traces, JSON or the command line.
  *
  * Adding a backend touches two files: its own allocators/NAME.c, which
  * defines `const struct pb_backend_ops pb_backend_NAME`, and the registry
@@ -16,7 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Version of this interface; a backend built against another is refused. */
+/* Version of this interface, in every ops table's `version`; pb_backend_find
+ * refuses a backend built against another (registry.c). Bump it when the
+ * layout or the meaning of struct pb_backend_ops changes. */
 #define PB_BACKEND_API_VERSION 1
 
 /* Room for an error message written by create() or kept by last_error(). */
@@ -154,8 +159,18 @@ struct pb_backend_ops {
 /* The registry: every backend this build knows, NULL-terminated. */
 extern const struct pb_backend_ops *const pb_backends[];
 
-/* Look a backend up by name; NULL if there is none. */
+/* Backends a program links in beside the registry, NULL-terminated (the
+ * test-only crash backend: tests/CMakeLists.txt). Weak: NULL unless the
+ * program defines it, so such a program links the unchanged core. */
+extern const struct pb_backend_ops *const pb_backends_extra[] __attribute__((weak));
+
+/* Look a backend up by name in pb_backends, then pb_backends_extra; NULL if
+ * there is none or its version is not PB_BACKEND_API_VERSION. */
 const struct pb_backend_ops *pb_backend_find(const char *name);
+
+/* pb_backend_find with the reason in err when NULL: no such backend, or it
+ * was built against another API version. */
+const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen);
 
 /* Find the value of key in opts (last one wins); NULL if absent. */
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key);
