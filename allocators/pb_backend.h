@@ -11,7 +11,8 @@
  *
  * Adding a backend touches two files: its own allocators/NAME.c, which
  * defines `const struct pb_backend_ops pb_backend_NAME`, and the registry
- * table in allocators/registry.c.
+ * table in allocators/registry.c. tests/test_backend_contract.c then tests
+ * it, guided by its flags, with no new test code (docs/backends.md).
  */
 #ifndef PB_BACKEND_H
 #define PB_BACKEND_H
@@ -34,7 +35,8 @@ enum pb_backend_flag {
     PB_BK_FREE_NOOP = 1u << 2,     /* free() releases nothing (arena, null) */
     PB_BK_FREE_ALL = 1u << 3,      /* free_all() releases every live block at once */
     PB_BK_NO_MEMORY = 1u << 4,     /* hands out no real memory (null): memory figures meaningless */
-    PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool) */
+    PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool): the
+                                      first class_stats row's size */
     PB_BK_PROCESS_WIDE = 1u << 6,  /* replaces malloc for the whole process (preloaded) */
     PB_BK_TAGGED = 1u << 7,        /* wants each block's @TAG: call alloc_tagged, not alloc */
 };
@@ -116,7 +118,11 @@ struct pb_backend_ops {
                   char *err, size_t errlen);
 
     /* Allocate size bytes aligned to align (a power of two). NULL on refusal
-     * or failure, with the reason from last_error. size 0 gives a unique block. */
+     * or failure, with the reason from last_error. size 0 gives a unique block.
+     * A backend that hands requests to the C library (no PB_BK_OWN_MAPPINGS)
+     * keeps malloc's promise for align <= 16: aligned to align or to the
+     * largest power of two dividing size, whichever is smaller (no object of
+     * that size needs more; jemalloc aligns an 8-byte block to 8). */
     void *(*alloc)(void *self, size_t size, size_t align);
 
     /* Release a block of the given requested size. 0 ok; -1 when the pointer
@@ -154,6 +160,13 @@ struct pb_backend_ops {
     /* Optional (NULL: none): per-pool utilisation, at most max rows into out;
      * returns how many rows there are in all (may exceed max). */
     size_t (*class_stats)(void *self, struct pb_class_stats *out, size_t max);
+
+    /* Verify the instance's own bookkeeping against the invariants its block
+     * comment lists (free lists, bump pointers, counts): 0 if they hold, else
+     * -1 and what is broken in msg. Reads only; costs O(the bookkeeping).
+     * NULL only for a backend with nothing of its own to verify (the C
+     * library's, a preloaded one); flag PB_BK_OWN_MAPPINGS requires it. */
+    int (*check)(void *self, char *msg, size_t msglen);
 };
 
 /* The registry: every backend this build knows, NULL-terminated. */

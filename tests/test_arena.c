@@ -279,6 +279,31 @@ static void arena_serves_size_zero(void **state)
     arena()->destroy(self);
 }
 
+/* The header at each block's start (its chain link, then its length), overwritten. */
+static void arena_check_catches_bad_block_header(void **state)
+{
+    (void)state;
+    void *self = make_block("4096");
+    while (mappings_of(self).n < 2)
+        assert_non_null(arena()->alloc(self, 64, 16));
+    bt_check_ok(arena(), self);
+    struct bt_mappings l = mappings_of(self);
+    void **first = l.m[0].addr; /* the first block's header: next, len */
+    void *second = first[0];
+    assert_ptr_equal(second, l.m[1].addr);
+    first[0] = NULL; /* the chain loses the current block */
+    bt_check_fails(arena(), self, "the current block is not in the chain of standard blocks");
+    first[0] = first; /* a cycle */
+    bt_check_fails(arena(), self, "or the chain is longer than the footprint");
+    first[0] = second;
+    size_t *len = (size_t *)&first[1];
+    *len += 4096;
+    bt_check_fails(arena(), self, "standard block 0 at");
+    *len -= 4096;
+    bt_check_ok(arena(), self);
+    arena()->destroy(self);
+}
+
 static void arena_config_and_bad_options(void **state)
 {
     (void)state;
@@ -325,6 +350,7 @@ int main(void)
         cmocka_unit_test(arena_realloc_resizes_the_last_block_in_place),
         cmocka_unit_test(arena_refuses_bad_requests),
         cmocka_unit_test(arena_serves_size_zero),
+        cmocka_unit_test(arena_check_catches_bad_block_header),
         cmocka_unit_test(arena_config_and_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

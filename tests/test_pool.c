@@ -12,6 +12,7 @@
 
 #include "backend_test.h"
 #include "pb_backend.h"
+#include "pool_core.h"
 
 static const struct pb_backend_ops *pool(void)
 {
@@ -413,6 +414,114 @@ static void pool_checked_stale_pointer_after_free_all(void **state)
     pool()->destroy(self);
 }
 
+/* ---- the check op: each invariant it verifies, broken on purpose ---- */
+
+/* A chunk pushed on the free list twice, through the core (struct pool opens
+ * with its struct pb_pool_core): the list becomes a cycle. */
+static void pool_check_catches_chunk_freed_twice(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    unsigned char *p = pool()->alloc(self, 48, 16);
+    assert_non_null(pool()->alloc(self, 48, 16));
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    bt_check_ok(pool(), self);
+    pb_pool_core_push((struct pb_pool_core *)self, p);
+    bt_check_fails(pool(), self, "pool: free list longer than the 1 carved chunks not live");
+    pool()->destroy(self);
+}
+
+/* A write into a freed chunk (use after free) links a live chunk, or a foreign
+ * address, into the free list. */
+static void pool_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    unsigned char *p = pool()->alloc(self, 48, 16);
+    unsigned char *q = pool()->alloc(self, 48, 16);
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    memcpy(p, &q, sizeof q); /* p's next: the live q */
+    bt_check_fails(pool(), self, "free list longer than the 1 carved chunks not live");
+    int on_stack = 0;
+    void *foreign = &on_stack;
+    memcpy(p, &foreign, sizeof foreign);
+    bt_check_fails(pool(), self, "lies outside every slab");
+    void *interior = q + 8;
+    memcpy(p, &interior, sizeof interior);
+    bt_check_fails(pool(), self, "is not a chunk of slab 0");
+    void *uncarved = q + 48;
+    memcpy(p, &uncarved, sizeof uncarved);
+    bt_check_fails(pool(), self, "was never carved");
+    void *end = NULL;
+    memcpy(p, &end, sizeof end);
+    bt_check_ok(pool(), self);
+    pool()->destroy(self);
+}
+
+/* Counters that disagree with the list: a free that released nothing. */
+static void pool_check_catches_miscount(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *p = pool()->alloc(self, 64, 16);
+    assert_non_null(pool()->alloc(self, 64, 16));
+    ((struct pb_pool_core *)self)->frees++; /* one block "freed", none on the list */
+    bt_check_fails(pool(), self, "free list holds 0 chunks, carved minus live is 1");
+    ((struct pb_pool_core *)self)->frees += 5;
+    bt_check_fails(pool(), self, "6 blocks freed or retired, only 2 made");
+    ((struct pb_pool_core *)self)->frees -= 6;
+    assert_int_equal(pool()->free(self, p, 64), 0);
+    bt_check_ok(pool(), self);
+    pool()->destroy(self);
+}
+
+/* Checked mode checks the free list's head before it hands a chunk out: a
+ * corrupt list refuses the request (and every one after) instead of handing
+ * out a live chunk. */
+static void pool_checked_refuses_after_use_after_free(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
+    void *self = make(o, 3);
+    unsigned char *p = pool()->alloc(self, 48, 16);
+    unsigned char *q = pool()->alloc(self, 48, 16);
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    memcpy(p, &q, sizeof q); /* use after free: p's next is the live q */
+    bt_check_fails(pool(), self, "is marked live");
+    assert_ptr_equal(pool()->alloc(self, 48, 16), p); /* the head itself is sound */
+    assert_null(pool()->alloc(self, 48, 16));
+    assert_non_null(strstr(pool()->last_error(self), "pool: corrupt (found by alloc)"));
+    assert_non_null(strstr(pool()->last_error(self), "is marked live"));
+    assert_int_equal(pool()->free(self, q, 48), -1); /* broken: nothing more */
+    assert_non_null(strstr(pool()->last_error(self), "pool: corrupt"));
+    assert_int_equal(stats_of(self).failures, 2);
+    pool()->destroy(self);
+}
+
+/* Checked mode runs the check at free_all; what it finds fails the next request. */
+static void pool_checked_free_all_runs_the_check(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
+    void *self = make(o, 3);
+    unsigned char *p = pool()->alloc(self, 48, 16);
+    assert_non_null(pool()->alloc(self, 48, 16));
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    pool()->free_all(self);
+    assert_non_null(pool()->alloc(self, 48, 16)); /* a sound pool passes */
+    assert_int_equal(pool()->free(self, p, 48), 0);
+    int on_stack = 0;
+    void *foreign = &on_stack;
+    memcpy(p, &foreign, sizeof foreign);
+    pool()->free_all(self);
+    assert_null(pool()->alloc(self, 48, 16));
+    assert_non_null(strstr(pool()->last_error(self), "pool: corrupt (found at free_all)"));
+    assert_non_null(strstr(pool()->last_error(self), "lies outside every slab"));
+    pool()->destroy(self);
+}
+
 static void pool_rejects_bad_options(void **state)
 {
     (void)state;
@@ -512,6 +621,11 @@ int main(void)
         cmocka_unit_test(pool_checked_catches_double_free),
         cmocka_unit_test(pool_checked_catches_foreign_and_interior),
         cmocka_unit_test(pool_checked_stale_pointer_after_free_all),
+        cmocka_unit_test(pool_check_catches_chunk_freed_twice),
+        cmocka_unit_test(pool_check_catches_use_after_free),
+        cmocka_unit_test(pool_check_catches_miscount),
+        cmocka_unit_test(pool_checked_refuses_after_use_after_free),
+        cmocka_unit_test(pool_checked_free_all_runs_the_check),
         cmocka_unit_test(pool_rejects_bad_options),
         cmocka_unit_test(pool_return_gives_back_empty_slab),
         cmocka_unit_test(pool_return_rejects_bad_combinations),

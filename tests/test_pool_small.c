@@ -13,6 +13,7 @@
 
 #include "backend_test.h"
 #include "pb_backend.h"
+#include "pool_small.h"
 
 static const struct pb_backend_ops *ps(void)
 {
@@ -344,6 +345,65 @@ static void small_stats_exact(void **state)
     ps()->destroy(self);
 }
 
+/* ---- the check op: each invariant it verifies, broken on purpose ---- */
+
+/* A write into a freed chunk (use after free) changes its next index. */
+static void small_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "4"}, {"align", "4"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    uint16_t *a = ps()->alloc(self, 4, 4);
+    uint16_t *b = ps()->alloc(self, 4, 4);
+    assert_non_null(ps()->alloc(self, 4, 4));
+    assert_int_equal(ps()->free(self, a, 4), 0);
+    bt_check_ok(ps(), self);
+    uintptr_t base = (uintptr_t)a & ~(uintptr_t)4095;
+    *a = (uint16_t)(((uintptr_t)b - base) / 4); /* a's next: the live b */
+    bt_check_fails(ps(), self, "pool-small: slab 0: free list entry");
+    *a = 4000; /* beyond the bump: never carved */
+    bt_check_fails(ps(), self, "free list entry 4000 is not one of its 1 carved chunks");
+    *a = 0;
+    bt_check_ok(ps(), self);
+    ps()->destroy(self);
+}
+
+/* The slab header (pool_small.h) in the slab's first slots, overwritten. */
+static void small_check_catches_bad_header(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
+    void *self = make(o, 3);
+    unsigned char *a = ps()->alloc(self, 64, 16);
+    struct pb_small_slab *s = (struct pb_small_slab *)((uintptr_t)a & ~(uintptr_t)4095);
+    s->live--;
+    bt_check_fails(ps(), self, "free list holds 0 chunks, carved minus live is 1");
+    s->live += 2;
+    bt_check_fails(ps(), self, "header (ref 0, bump 2, live 2) is inconsistent");
+    s->live--;
+    s->next = s; /* the avail list: a cycle */
+    bt_check_fails(ps(), self, "avail list entry 1");
+    s->next = NULL;
+    bt_check_ok(ps(), self);
+    ps()->destroy(self);
+}
+
+/* Page return: the empty-slab count must stay within what return=N keeps. */
+static void small_check_catches_empty_count(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}, {"return", "1"}};
+    void *self = make(o, 4);
+    void *a = ps()->alloc(self, 64, 16);
+    assert_int_equal(ps()->free(self, a, 64), 0);
+    bt_check_ok(ps(), self);
+    ((struct pb_small_core *)self)->n_empty++; /* struct pool_small opens with its core */
+    bt_check_fails(ps(), self, "2 empty slabs counted, 1 held empty, 1 may be kept");
+    ((struct pb_small_core *)self)->n_empty--;
+    bt_check_ok(ps(), self);
+    ps()->destroy(self);
+}
+
 /* Page return: a slab emptied beyond the kept count is given back and reused fresh. */
 static void small_page_return_gives_back_empty_slab(void **state)
 {
@@ -443,6 +503,9 @@ int main(void)
         cmocka_unit_test(small_refusals_and_size_zero),
         cmocka_unit_test(small_rejects_bad_options),
         cmocka_unit_test(small_stats_exact),
+        cmocka_unit_test(small_check_catches_use_after_free),
+        cmocka_unit_test(small_check_catches_bad_header),
+        cmocka_unit_test(small_check_catches_empty_count),
         cmocka_unit_test(small_page_return_gives_back_empty_slab),
         cmocka_unit_test(small_page_return_keeps_n_empty),
     };

@@ -304,6 +304,28 @@ static void tag_size_zero_and_stats_exact(void **state)
     pt()->destroy(self);
 }
 
+/* A write into a freed chunk (use after free), in a tag's pool and in the
+ * untagged classes. */
+static void tag_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *a = at(self, 24, 16, 1), *b = at(self, 24, 16, 1);
+    unsigned char *u = at(self, 40, 16, 0), *v = at(self, 40, 16, 0);
+    assert_int_equal(pt()->free(self, a, 24), 0);
+    assert_int_equal(pt()->free(self, u, 40), 0);
+    bt_check_ok(pt(), self);
+    memcpy(a, &b, sizeof b);
+    bt_check_fails(pt(), self, "pool-per-tag: tag 1: free list longer than the 1 carved");
+    void *end = NULL;
+    memcpy(a, &end, sizeof end);
+    memcpy(u, &v, sizeof v);
+    bt_check_fails(pt(), self, "pool-per-tag: untagged: pools: class 48: free list longer");
+    memcpy(u, &end, sizeof end);
+    bt_check_ok(pt(), self);
+    pt()->destroy(self);
+}
+
 static void tag_rejects_bad_options(void **state)
 {
     (void)state;
@@ -332,6 +354,7 @@ int main(void)
         cmocka_unit_test(tag_grows_by_slabs_and_free_all),
         cmocka_unit_test(tag_live_blocks_never_overlap),
         cmocka_unit_test(tag_size_zero_and_stats_exact),
+        cmocka_unit_test(tag_check_catches_use_after_free),
         cmocka_unit_test(tag_rejects_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

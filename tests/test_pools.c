@@ -12,6 +12,7 @@
 
 #include "backend_test.h"
 #include "pb_backend.h"
+#include "pools.h"
 
 static const struct pb_backend_ops *pools(void)
 {
@@ -333,6 +334,59 @@ static void pools_rejects_bad_options_and_frees(void **state)
     pools()->destroy(self);
 }
 
+/* ---- the check op: each invariant it verifies, broken on purpose ---- */
+
+/* A write into a freed chunk of a class (use after free) links a live one in. */
+static void pools_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *p = pools()->alloc(self, 40, 16);
+    unsigned char *q = pools()->alloc(self, 40, 16);
+    assert_int_equal(pools()->free(self, p, 40), 0);
+    bt_check_ok(pools(), self);
+    memcpy(p, &q, sizeof q);
+    bt_check_fails(pools(), self, "pools: class 48: free list longer than the 1 carved");
+    void *end = NULL;
+    memcpy(p, &end, sizeof end);
+    bt_check_ok(pools(), self);
+    pools()->destroy(self);
+}
+
+/* The route table, the system-block set and the byte counts (pools.h). */
+static void pools_check_catches_bad_bookkeeping(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"classes", "16/32/64"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    struct pb_pools *ps = self;
+    void *big = pools()->alloc(self, 100, 16);   /* the system */
+    void *over = pools()->alloc(self, 16, 64);   /* over-aligned: the system too */
+    assert_non_null(pools()->alloc(self, 20, 16));
+    bt_check_ok(pools(), self);
+    ps->route_table[1] = 1; /* 16 bytes to class 32 */
+    bt_check_fails(pools(), self, "size 16 is routed to class 1, not the smallest that fits");
+    ps->route_table[1] = 0;
+    ps->footprint += 16;
+    bt_check_fails(pools(), self, "2 system blocks (2 counted) of");
+    ps->footprint -= 16;
+    ps->slow_frees--;
+    bt_check_fails(pools(), self, "1 over-aligned system blocks of 2, slow-free count 0");
+    ps->slow_frees++;
+    ps->slab_bytes += 4096;
+    ps->footprint += 4096;
+    bt_check_fails(pools(), self, "the classes hold 4096 bytes of slabs, 8192 counted");
+    ps->slab_bytes -= 4096;
+    ps->footprint -= 4096;
+    ps->cls[1].frees++; /* class 32: a block "freed" that is not on its list */
+    bt_check_fails(pools(), self, "pools: class 32: free list holds 0 chunks");
+    ps->cls[1].frees--;
+    assert_int_equal(pools()->free(self, big, 100), 0);
+    assert_int_equal(pools()->free(self, over, 16), 0);
+    bt_check_ok(pools(), self);
+    pools()->destroy(self);
+}
+
 static const char *config_text(void *self, const char *key)
 {
     static struct pb_config_entry cfg[16];
@@ -465,6 +519,8 @@ int main(void)
         cmocka_unit_test(pools_size_zero_and_null),
         cmocka_unit_test(pools_stats_exact),
         cmocka_unit_test(pools_rejects_bad_options_and_frees),
+        cmocka_unit_test(pools_check_catches_use_after_free),
+        cmocka_unit_test(pools_check_catches_bad_bookkeeping),
         cmocka_unit_test(pools_return_gives_back_empty_class_slab),
         cmocka_unit_test(pools_return_free_all_keeps_n_per_class),
         cmocka_unit_test(pools_return_rejects_bad_values),

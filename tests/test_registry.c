@@ -28,8 +28,14 @@ static void every_backend_is_complete(void **state)
         assert_non_null(ops->destroy);
         if (ops->flags & PB_BK_FREE_ALL)
             assert_non_null(ops->free_all);
-        if (ops->flags & PB_BK_OWN_MAPPINGS)
+        if (ops->flags & PB_BK_OWN_MAPPINGS) {
             assert_non_null(ops->mappings);
+            assert_non_null(ops->check); /* it holds memory of its own: state to verify */
+        }
+        if (ops->flags & PB_BK_FIXED_SIZE)
+            assert_non_null(ops->class_stats); /* its one row gives the size it serves */
+        if (ops->flags & PB_BK_TAGGED)
+            assert_non_null(ops->alloc_tagged);
         assert_ptr_equal(pb_backend_find(ops->name), ops);
     }
     assert_true(n >= 1);
