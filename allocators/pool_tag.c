@@ -34,6 +34,11 @@
  *     not resident (carving is lazy); class_stats gives per tag chunks_live,
  *     chunks_carved and footprint_bytes to show it. footprint_bytes: tag slabs
  *     plus the classes' footprint (see pools.c).
+ *
+ * The check op verifies each tag pool (pool.c's check against the tag's live
+ * count), that every slab of it is in the slab hash under its tag, the
+ * counts of pools, slabs and tag bytes, then the untagged size classes
+ * (pools.c's check).
  */
 #include "pb_assert.h"
 #include "pools.h"
@@ -210,7 +215,8 @@ static struct tag_pool *make_tag_pool(struct pool_tag *pt, unsigned tag, size_t 
         pt->tag_cap = cap;
     }
     size_t chunk = size < sizeof(void *) ? sizeof(void *) : size;
-    chunk = (chunk + align - 1) / align * align;
+    if (chunk <= pt->slab_size) /* (so the rounding cannot wrap) */
+        chunk = (chunk + align - 1) / align * align;
     struct tag_pool *tp = calloc(1, sizeof *tp);
     if (!tp)
         return NULL;

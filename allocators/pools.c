@@ -39,6 +39,13 @@
  *     are not in the mappings: malloc's pages are the C library's).
  *   - No realloc (the runner moves the block), no checked mode.
  *
+ * The check op verifies: the route table sends every size to the smallest
+ * class that fits; each class's core (pool.c's check, or pool-small's in
+ * return mode) against its live count; the system-block set (its count,
+ * every block findable by its hash, their usable bytes = footprint_bytes -
+ * slab bytes, the over-aligned ones behind slow_frees); the slab bytes = the
+ * classes' footprints.
+ *
  * Page return (option return=N, default off). The pool core's free list is
  * one LIFO list through all of a class's slabs, so an empty slab's chunks
  * cannot be dropped from it in O(1). With return=N each class runs instead
@@ -319,6 +326,10 @@ static void note_footprint(struct pb_pools *ps)
 static void *sys_alloc(struct pb_pools *ps, size_t size, size_t align)
 {
     void *p;
+    if (size > SIZE_MAX - align) { /* rounded up to align it would wrap to a small size */
+        snprintf(ps->err, sizeof ps->err, "pools: request of %zu bytes is too large", size);
+        return NULL;
+    }
     if (align <= POOLS_SYSTEM_ALIGN)
         p = malloc(size ? size : 1);
     else
