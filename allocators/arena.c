@@ -40,6 +40,14 @@
  * mapped blocks (headers included); the tail of a block too small for the
  * next request is counted there and nowhere else.
  *
+ * Check. The check op verifies: both chains end (no cycle) and their blocks
+ * have the right lengths (standard = block, dedicated longer), the current
+ * block is in the standard chain, the bump pointer is a granule inside it and
+ * the most recent block ends there, footprint_bytes = the blocks' lengths,
+ * and granted_bytes <= the bytes bumped out of the blocks. The arena keeps no
+ * list of live blocks, so granted = the sum of the live blocks (rounded to
+ * granules) is the contract test's to check, from outside.
+ *
  * Costs: alloc is O(1): an align-up, a compare and a pointer bump; one mmap
  * per block-size worth of requests, one per oversized request. free is a
  * counter. free_all is one munmap per dedicated block. destroy unmaps every

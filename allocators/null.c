@@ -13,7 +13,8 @@
  * larger than the buffer (option `buffer`, default 1 GiB of address space,
  * mapped MAP_NORESERVE so only touched pages cost RAM) are refused: the
  * touches must land in real memory. Memory figures are meaningless for this
- * backend (flag PB_BK_NO_MEMORY).
+ * backend (flag PB_BK_NO_MEMORY). The check op verifies the buffer is there:
+ * nothing else can break.
  */
 #include "pb_assert.h"
 #include "pb_backend.h"

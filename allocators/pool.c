@@ -47,8 +47,19 @@
  * in a slab's unused tail or a free of more than a chunk is reported (-1 and
  * last_error) and the pool stays intact. alloc and free then cost
  * O(log slabs) plus a bit operation. A write into a freed chunk (use after
- * free) still corrupts the free list: the list lives in the chunks.
+ * free) still corrupts the free list (the list lives in the chunks), but
+ * checked mode notices: before each alloc it checks that the list's head is
+ * a free chunk of this pool, and every free_all runs the check op. A pool
+ * found corrupt refuses every request from then on, saying what it found.
  * Unchecked, an invalid free silently corrupts the list, as in the seed.
+ *
+ * The check op (pb_pool_core_check, pool_core.c) verifies the invariants
+ * above: the slab table sorted by address and disjoint, the bump pointer on a
+ * chunk boundary of slab cur, every free-list entry a carved chunk of a slab
+ * (checked: not marked live), free-list length + live blocks = chunks carved,
+ * so no chunk is on the list twice or both live and free; checked, the
+ * bitmaps mark exactly the live count. In return mode pool-small's check
+ * (pool_small.c) runs on its core instead. O(slabs + free chunks).
  *
  * The slab and free-list core (struct pb_pool_core, pool_core.h/.c) is shared
  * with pools.c and pool_tag.c; its fast paths are inline, so this file's

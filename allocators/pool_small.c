@@ -51,6 +51,15 @@
  *     slab % chunk per slab; a malloc'd table of slab addresses (not counted).
  *     No checked mode: an invalid free corrupts its slab's list.
  *
+ * The check op (pb_small_core_check) verifies the invariants above: every
+ * held slab aligned to its size with a sane header (its position, bump within
+ * the slots, live <= carved), its free list of distinct carved chunk indices
+ * with free + live = carved, the live counts summing to the blocks counted,
+ * the avail list exactly the held slabs that are not full (linked both
+ * ways), the given-back stack matching the slabs' flags and, with page
+ * return, the empty count = the held empty slabs <= N. O(slabs log slabs +
+ * free chunks).
+ *
  * The slab machinery (struct pb_small_core, pool_small.h) is shared with
  * pools.c, whose return=N mode runs each size class on it.
  */
