@@ -82,49 +82,6 @@ static void pool_chunk_rounded_to_alignment(void **state)
     }
 }
 
-static void pool_pointers_honour_alignment(void **state)
-{
-    (void)state;
-    struct pb_option o[] = {{"chunk", "100"}, {"align", "64"}, {"slab", "4096"}};
-    void *self = make(o, 3);
-    assert_int_equal(config_value(self, "chunk"), 128);
-    for (unsigned i = 0; i < 300; i++) {
-        size_t align = (size_t)1 << (i % 7); /* 1 .. 64 */
-        unsigned char *p = pool()->alloc(self, 100, align);
-        assert_non_null(p);
-        assert_int_equal((uintptr_t)p % 64, 0);
-        bt_fill(p, 128, i);
-    }
-    pool()->destroy(self);
-}
-
-static void pool_live_blocks_never_overlap(void **state)
-{
-    (void)state;
-    struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
-    void *self = make(o, 2);
-    enum { N = 500, M = 100 };
-    unsigned char *p[N + M];
-    for (unsigned i = 0; i < N; i++) {
-        p[i] = pool()->alloc(self, 48, 16);
-        assert_non_null(p[i]);
-        bt_fill(p[i], 48, i);
-    }
-    for (unsigned i = 0; i < N; i += 3) {
-        assert_int_equal(pool()->free(self, p[i], 48), 0);
-        p[i] = NULL;
-    }
-    for (unsigned i = N; i < N + M; i++) {
-        p[i] = pool()->alloc(self, 48, 16);
-        assert_non_null(p[i]);
-        bt_fill(p[i], 48, i);
-    }
-    for (unsigned i = 0; i < N + M; i++)
-        if (p[i])
-            bt_verify(p[i], 48, i);
-    pool()->destroy(self);
-}
-
 static void pool_reuses_lifo(void **state)
 {
     (void)state;
@@ -194,47 +151,19 @@ static void pool_grows_by_slabs(void **state)
     pool()->destroy(self);
 }
 
-static void pool_refuses_oversize(void **state)
+/* What a refusal says (that it is clean is the contract's business). */
+static void pool_refusal_messages(void **state)
 {
     (void)state;
     void *self = make(NULL, 0);
     assert_null(pool()->alloc(self, 100, 16));
     assert_non_null(strstr(pool()->last_error(self), "request of 100 bytes exceeds chunk size 64"));
-    assert_null(pool()->alloc(self, 65, 1));
-    assert_non_null(pool()->alloc(self, 64, 16)); /* exactly a chunk is fine */
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.failures, 2);
-    assert_int_equal(st.allocs, 1);
-    assert_int_equal(st.live_blocks, 1);
-    pool()->destroy(self);
-}
-
-static void pool_refuses_over_aligned(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
     assert_null(pool()->alloc(self, 16, 32));
     const char *why = pool()->last_error(self);
     assert_non_null(strstr(why, "aligned to 32"));
     assert_non_null(strstr(why, "alignment 16"));
-    assert_null(pool()->alloc(self, 0, 4096));
-    assert_int_equal(stats_of(self).failures, 2);
-    assert_int_equal(stats_of(self).footprint_bytes, 0);
-    pool()->destroy(self);
-}
-
-static void pool_serves_size_zero(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    void *a = pool()->alloc(self, 0, 16);
-    void *b = pool()->alloc(self, 0, 16);
-    assert_non_null(a);
-    assert_non_null(b);
-    assert_ptr_not_equal(a, b);
-    assert_int_equal(stats_of(self).granted_bytes, 2 * 64);
-    assert_int_equal(pool()->free(self, a, 0), 0);
-    assert_int_equal(stats_of(self).granted_bytes, 64);
+    assert_non_null(pool()->alloc(self, 64, 16)); /* exactly a chunk is fine */
+    assert_int_equal(stats_of(self).footprint_bytes, 65536);
     pool()->destroy(self);
 }
 
@@ -326,18 +255,6 @@ static void pool_touches_no_page_before_use(void **state)
     for (size_t i = 0; i < pages; i++)
         resident += vec[i] & 1;
     assert_int_equal(resident, 1);
-    pool()->destroy(self);
-}
-
-static void pool_free_null_is_a_noop(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    void *a = pool()->alloc(self, 8, 8);
-    assert_int_equal(pool()->free(self, NULL, 0), 0);
-    void *b = pool()->alloc(self, 8, 8);
-    assert_ptr_not_equal(a, b);
-    assert_int_equal(stats_of(self).live_blocks, 2);
     pool()->destroy(self);
 }
 
@@ -606,18 +523,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pool_defaults_in_config),
         cmocka_unit_test(pool_chunk_rounded_to_alignment),
-        cmocka_unit_test(pool_pointers_honour_alignment),
-        cmocka_unit_test(pool_live_blocks_never_overlap),
         cmocka_unit_test(pool_reuses_lifo),
         cmocka_unit_test(pool_free_all_then_reuse),
         cmocka_unit_test(pool_grows_by_slabs),
-        cmocka_unit_test(pool_refuses_oversize),
-        cmocka_unit_test(pool_refuses_over_aligned),
-        cmocka_unit_test(pool_serves_size_zero),
+        cmocka_unit_test(pool_refusal_messages),
         cmocka_unit_test(pool_stats_exact),
         cmocka_unit_test(pool_realloc_within_chunk),
         cmocka_unit_test(pool_touches_no_page_before_use),
-        cmocka_unit_test(pool_free_null_is_a_noop),
         cmocka_unit_test(pool_checked_catches_double_free),
         cmocka_unit_test(pool_checked_catches_foreign_and_interior),
         cmocka_unit_test(pool_checked_stale_pointer_after_free_all),

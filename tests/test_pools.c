@@ -179,39 +179,6 @@ static void pools_over_aligned_to_system(void **state)
     pools()->destroy(self);
 }
 
-static void pools_live_blocks_never_overlap(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    enum { N = 3000 };
-    unsigned char **p = calloc(N, sizeof *p);
-    size_t *size = calloc(N, sizeof *size);
-    unsigned seed = 12345;
-    for (unsigned i = 0; i < N; i++) {
-        seed = seed * 1103515245u + 12345u;
-        size[i] = (seed >> 8) % 5000;
-        p[i] = pools()->alloc(self, size[i], 16);
-        assert_non_null(p[i]);
-        bt_fill(p[i], size[i], i);
-    }
-    for (unsigned i = 0; i < N; i += 3)
-        assert_int_equal(pools()->free(self, p[i], size[i]), 0);
-    for (unsigned i = 0; i < N; i += 3) {
-        p[i] = pools()->alloc(self, size[i], 16);
-        bt_fill(p[i], size[i], i + 7);
-    }
-    for (unsigned i = 0; i < N; i++)
-        bt_verify(p[i], size[i], i % 3 ? i : i + 7);
-    assert_int_equal(stats_of(self).live_blocks, N);
-    for (unsigned i = 0; i < N; i++)
-        assert_int_equal(pools()->free(self, p[i], size[i]), 0);
-    assert_int_equal(stats_of(self).live_blocks, 0);
-    assert_int_equal(stats_of(self).granted_bytes, 0);
-    free(p);
-    free(size);
-    pools()->destroy(self);
-}
-
 static void pools_free_all_releases_classes_and_system(void **state)
 {
     (void)state;
@@ -255,23 +222,6 @@ static void pools_class_grows_by_slabs(void **state)
     assert_int_equal(rows[0].slabs, 0);
     assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
     assert_int_equal(stats_of(self).peak_footprint_bytes, 2 * 16384);
-    pools()->destroy(self);
-}
-
-static void pools_size_zero_and_null(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    void *a = pools()->alloc(self, 0, 16);
-    void *b = pools()->alloc(self, 0, 16);
-    assert_non_null(a);
-    assert_ptr_not_equal(a, b);
-    assert_int_equal(stats_of(self).granted_bytes, 2 * 16);
-    assert_int_equal(pools()->free(self, NULL, 0), 0);
-    assert_int_equal(pools()->free(self, a, 0), 0);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 1);
-    assert_int_equal(st.frees, 2);
     pools()->destroy(self);
 }
 
@@ -513,10 +463,8 @@ int main(void)
         cmocka_unit_test(pools_route_every_size),
         cmocka_unit_test(pools_large_to_system_counted),
         cmocka_unit_test(pools_over_aligned_to_system),
-        cmocka_unit_test(pools_live_blocks_never_overlap),
         cmocka_unit_test(pools_free_all_releases_classes_and_system),
         cmocka_unit_test(pools_class_grows_by_slabs),
-        cmocka_unit_test(pools_size_zero_and_null),
         cmocka_unit_test(pools_stats_exact),
         cmocka_unit_test(pools_rejects_bad_options_and_frees),
         cmocka_unit_test(pools_check_catches_use_after_free),
