@@ -23,7 +23,7 @@
 /* Version of this interface, in every ops table's `version`; pb_backend_find
  * refuses a backend built against another (registry.c). Bump it when the
  * layout or the meaning of struct pb_backend_ops changes. */
-#define PB_BACKEND_API_VERSION 1
+#define PB_BACKEND_API_VERSION 2 /* 2: the check op */
 
 /* Room for an error message written by create() or kept by last_error(). */
 #define PB_ERR_MAX 256
