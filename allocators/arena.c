@@ -40,12 +40,21 @@
  * mapped blocks (headers included); the tail of a block too small for the
  * next request is counted there and nowhere else.
  *
+ * Check. The check op verifies: both chains end (no cycle) and their blocks
+ * have the right lengths (standard = block, dedicated longer), the current
+ * block is in the standard chain, the bump pointer is a granule inside it and
+ * the most recent block ends there, footprint_bytes = the blocks' lengths,
+ * and granted_bytes <= the bytes bumped out of the blocks. The arena keeps no
+ * list of live blocks, so granted = the sum of the live blocks (rounded to
+ * granules) is the contract test's to check, from outside.
+ *
  * Costs: alloc is O(1): an align-up, a compare and a pointer bump; one mmap
  * per block-size worth of requests, one per oversized request. free is a
  * counter. free_all is one munmap per dedicated block. destroy unmaps every
  * block. Each block's first page becomes resident when it is mapped (the
  * header is written); the rest only when the program touches it.
  */
+#include "pb_assert.h"
 #include "pb_backend.h"
 
 #include <stdio.h>
@@ -177,6 +186,7 @@ static uintptr_t bump_take(struct arena *a, size_t need, size_t align)
         return 0;
     a->granted += p + need - a->bump;
     a->bump = p + need;
+    pb_assert(a->bump <= a->limit && a->bump % ARENA_GRAIN == 0);
     a->last = p;
     a->last_size = need;
     return p;
@@ -196,6 +206,7 @@ static uintptr_t big_take(struct arena *a, size_t need, size_t align, size_t off
     a->big = b;
     uintptr_t start = (uintptr_t)b + ARENA_HDR;
     uintptr_t p = ((uintptr_t)b + off + align - 1) & ~(uintptr_t)(align - 1);
+    pb_assert(p >= start && p + need <= (uintptr_t)b + b->len); /* within its own block */
     a->granted += p + need - start;
     a->last = 0;
     return p;
@@ -357,6 +368,93 @@ static void arena_stats(void *self, struct pb_backend_stats *out)
     };
 }
 
+/* ---- check: the invariants above, verified ---- */
+
+/* What check_chain learns of one chain of blocks. */
+struct arena_walk {
+    size_t bytes;    /* mapping lengths */
+    size_t used;     /* bytes bumped out of them (standard: up to cur's bump) */
+    int saw_cur;     /* cur is in this chain */
+};
+
+/* Walk one chain: standard blocks (std) are block_size long, dedicated ones
+ * longer; a chain longer than the footprint allows is a cycle. */
+static int check_chain(const struct arena *a, const struct arena_block *b, int std,
+                       struct arena_walk *w, char *msg, size_t len)
+{
+    size_t most = a->footprint / a->page, n = 0;
+    int before_cur = std;
+    for (; b; b = b->next, n++) {
+        if (n == most || (uintptr_t)b % a->page || b->len % a->page ||
+            (std ? b->len != a->block_size : b->len <= a->block_size)) {
+            snprintf(msg, len, "arena: %s block %zu at %p: misplaced or of the wrong length, "
+                     "or the chain is longer than the footprint of %zu bytes allows",
+                     std ? "standard" : "dedicated", n, (const void *)b, a->footprint);
+            return -1;
+        }
+        w->bytes += b->len;
+        if (b == a->cur) {
+            w->saw_cur = 1;
+            w->used += (size_t)(a->bump - ((uintptr_t)b + ARENA_HDR));
+            before_cur = 0;
+        } else if (before_cur || !std) {
+            w->used += b->len - ARENA_HDR;
+        }
+    }
+    return 0;
+}
+
+/* The bump pointer and the last block lie within the current block. */
+static int check_bump(const struct arena *a, char *msg, size_t len)
+{
+    if (!a->cur) {
+        if (a->first || a->bump || a->limit || a->last) {
+            snprintf(msg, len, "arena: no current block, yet a chain or a bump range");
+            return -1;
+        }
+        return 0;
+    }
+    uintptr_t start = (uintptr_t)a->cur + ARENA_HDR;
+    if (a->limit != (uintptr_t)a->cur + a->cur->len || a->bump < start || a->bump > a->limit ||
+        a->bump % ARENA_GRAIN) {
+        snprintf(msg, len, "arena: bump pointer %#lx is not a granule of the current block "
+                 "[%#lx, %#lx)", (unsigned long)a->bump, (unsigned long)start,
+                 (unsigned long)a->limit);
+        return -1;
+    }
+    if (a->last && (a->last < start || a->last + a->last_size != a->bump)) {
+        snprintf(msg, len, "arena: the last block (%#lx, %zu bytes) does not end at the bump",
+                 (unsigned long)a->last, a->last_size);
+        return -1;
+    }
+    return 0;
+}
+
+/* The check op: chains, bump, footprint and granted bytes against the blocks. */
+static int arena_check(void *self, char *msg, size_t len)
+{
+    const struct arena *a = self;
+    struct arena_walk std = {0, 0, 0}, big = {0, 0, 0};
+    if (check_bump(a, msg, len) || check_chain(a, a->first, 1, &std, msg, len) ||
+        check_chain(a, a->big, 0, &big, msg, len))
+        return -1;
+    if (std.saw_cur != (a->cur != NULL) || big.saw_cur) {
+        snprintf(msg, len, "arena: the current block is not in the chain of standard blocks");
+        return -1;
+    }
+    if (std.bytes + big.bytes != a->footprint || a->peak_footprint < a->footprint) {
+        snprintf(msg, len, "arena: blocks of %zu bytes mapped, footprint says %zu (peak %zu)",
+                 std.bytes + big.bytes, a->footprint, a->peak_footprint);
+        return -1;
+    }
+    if (a->granted > std.used + big.used) {
+        snprintf(msg, len, "arena: %zu bytes granted, only %zu bumped out of the blocks",
+                 a->granted, std.used + big.used);
+        return -1;
+    }
+    return 0;
+}
+
 static int list_mappings(const struct arena_block *b, pb_mapping_fn fn, void *ctx)
 {
     for (; b; b = b->next) {
@@ -415,4 +513,5 @@ const struct pb_backend_ops pb_backend_arena = {
     .config = arena_config,
     .last_error = arena_last_error,
     .destroy = arena_destroy,
+    .check = arena_check,
 };

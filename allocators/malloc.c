@@ -21,6 +21,9 @@
  * (plus malloc_usable_size on every alloc and free once stats() was called). The library itself is
  * thread-safe (flag PB_BK_THREAD_SAFE); this instance's counters are plain
  * integers, exact when one thread uses the instance at a time.
+ *
+ * No check op: the heap is the C library's, not this backend's to verify
+ * (alignment up to 16 is malloc's promise, see pb_backend.h's alloc).
  */
 #include "libc_calls.h"
 #include "pb_backend.h"

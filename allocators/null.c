@@ -13,8 +13,10 @@
  * larger than the buffer (option `buffer`, default 1 GiB of address space,
  * mapped MAP_NORESERVE so only touched pages cost RAM) are refused: the
  * touches must land in real memory. Memory figures are meaningless for this
- * backend (flag PB_BK_NO_MEMORY).
+ * backend (flag PB_BK_NO_MEMORY). The check op verifies the buffer is there:
+ * nothing else can break.
  */
+#include "pb_assert.h"
 #include "pb_backend.h"
 
 #include <stdio.h>
@@ -83,7 +85,9 @@ static void *null_alloc(void *self, size_t size, size_t align)
         return NULL;
     }
     nb->st.allocs++;
-    return align <= NULL_MID_PAGE ? nb->buffer + NULL_MID_PAGE : nb->buffer;
+    unsigned char *p = align <= NULL_MID_PAGE ? nb->buffer + NULL_MID_PAGE : nb->buffer;
+    pb_assert((uintptr_t)p % align == 0); /* the buffer is page aligned */
+    return p;
 }
 
 static int null_free(void *self, void *ptr, size_t size)
@@ -128,6 +132,16 @@ static size_t null_config(void *self, struct pb_config_entry *out, size_t max)
     return 1;
 }
 
+/* The check op: nothing can break but the buffer itself (counters only). */
+static int null_check(void *self, char *msg, size_t len)
+{
+    const struct null_backend *nb = self;
+    if (nb->buffer && nb->buffer_size >= 4096)
+        return 0;
+    snprintf(msg, len, "null: no buffer of at least 4096 bytes (%zu)", nb->buffer_size);
+    return -1;
+}
+
 static const char *null_last_error(void *self)
 {
     return ((struct null_backend *)self)->err;
@@ -159,4 +173,5 @@ const struct pb_backend_ops pb_backend_null = {
     .config = null_config,
     .last_error = null_last_error,
     .destroy = null_destroy,
+    .check = null_check,
 };

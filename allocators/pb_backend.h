@@ -2,13 +2,17 @@
  * pb_backend.h -- the interface every allocator backend implements.
  *
  * Modelled on fio's struct ioengine_ops: one const table of named function
- * pointers, capability flags and an options table per backend. The runner
- * only ever asks the flags; it never special-cases a backend by name.
- * Backends know nothing of traces, JSON or the command line.
+ * pointers, capability flags and an options table per backend. What a backend
+ * can do the runner learns from the flags, never from the name. Two places do
+ * name backends: `poolbench run` always runs `null` first, as the baseline
+ * whose per-event time it subtracts (src/cmd_run.c, prepare_backends), and
+ * `poolbench advise` recommends `pools` (src/cmd_advise.c). Backends know
+ * nothing of traces, JSON or the command line.
  *
  * Adding a backend touches two files: its own allocators/NAME.c, which
  * defines `const struct pb_backend_ops pb_backend_NAME`, and the registry
- * table in allocators/registry.c.
+ * table in allocators/registry.c. tests/test_backend_contract.c then tests
+ * it, guided by its flags, with no new test code (docs/backends.md).
  */
 #ifndef PB_BACKEND_H
 #define PB_BACKEND_H
@@ -16,8 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Version of this interface; a backend built against another is refused. */
-#define PB_BACKEND_API_VERSION 1
+/* Version of this interface, in every ops table's `version`; pb_backend_find
+ * refuses a backend built against another (registry.c). Bump it when the
+ * layout or the meaning of struct pb_backend_ops changes. */
+#define PB_BACKEND_API_VERSION 2 /* 2: the check op */
 
 /* Room for an error message written by create() or kept by last_error(). */
 #define PB_ERR_MAX 256
@@ -29,7 +35,8 @@ enum pb_backend_flag {
     PB_BK_FREE_NOOP = 1u << 2,     /* free() releases nothing (arena, null) */
     PB_BK_FREE_ALL = 1u << 3,      /* free_all() releases every live block at once */
     PB_BK_NO_MEMORY = 1u << 4,     /* hands out no real memory (null): memory figures meaningless */
-    PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool) */
+    PB_BK_FIXED_SIZE = 1u << 5,    /* serves blocks up to one fixed size only (pool): the
+                                      first class_stats row's size */
     PB_BK_PROCESS_WIDE = 1u << 6,  /* replaces malloc for the whole process (preloaded) */
     PB_BK_TAGGED = 1u << 7,        /* wants each block's @TAG: call alloc_tagged, not alloc */
 };
@@ -111,7 +118,11 @@ struct pb_backend_ops {
                   char *err, size_t errlen);
 
     /* Allocate size bytes aligned to align (a power of two). NULL on refusal
-     * or failure, with the reason from last_error. size 0 gives a unique block. */
+     * or failure, with the reason from last_error. size 0 gives a unique block.
+     * A backend that hands requests to the C library (no PB_BK_OWN_MAPPINGS)
+     * keeps malloc's promise for align <= 16: aligned to align or to the
+     * largest power of two dividing size, whichever is smaller (no object of
+     * that size needs more; jemalloc aligns an 8-byte block to 8). */
     void *(*alloc)(void *self, size_t size, size_t align);
 
     /* Release a block of the given requested size. 0 ok; -1 when the pointer
@@ -149,13 +160,30 @@ struct pb_backend_ops {
     /* Optional (NULL: none): per-pool utilisation, at most max rows into out;
      * returns how many rows there are in all (may exceed max). */
     size_t (*class_stats)(void *self, struct pb_class_stats *out, size_t max);
+
+    /* Verify the instance's own bookkeeping against the invariants its block
+     * comment lists (free lists, bump pointers, counts): 0 if they hold, else
+     * -1 and what is broken in msg. Reads only; costs O(the bookkeeping).
+     * NULL only for a backend with nothing of its own to verify (the C
+     * library's, a preloaded one); flag PB_BK_OWN_MAPPINGS requires it. */
+    int (*check)(void *self, char *msg, size_t msglen);
 };
 
 /* The registry: every backend this build knows, NULL-terminated. */
 extern const struct pb_backend_ops *const pb_backends[];
 
-/* Look a backend up by name; NULL if there is none. */
+/* Backends a program links in beside the registry, NULL-terminated (the
+ * test-only crash backend: tests/CMakeLists.txt). Weak: NULL unless the
+ * program defines it, so such a program links the unchanged core. */
+extern const struct pb_backend_ops *const pb_backends_extra[] __attribute__((weak));
+
+/* Look a backend up by name in pb_backends, then pb_backends_extra; NULL if
+ * there is none or its version is not PB_BACKEND_API_VERSION. */
 const struct pb_backend_ops *pb_backend_find(const char *name);
+
+/* pb_backend_find with the reason in err when NULL: no such backend, or it
+ * was built against another API version. */
+const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen);
 
 /* Find the value of key in opts (last one wins); NULL if absent. */
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key);

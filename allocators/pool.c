@@ -47,8 +47,19 @@
  * in a slab's unused tail or a free of more than a chunk is reported (-1 and
  * last_error) and the pool stays intact. alloc and free then cost
  * O(log slabs) plus a bit operation. A write into a freed chunk (use after
- * free) still corrupts the free list: the list lives in the chunks.
+ * free) still corrupts the free list (the list lives in the chunks), but
+ * checked mode notices: before each alloc it checks that the list's head is
+ * a free chunk of this pool, and every free_all runs the check op. A pool
+ * found corrupt refuses every request from then on, saying what it found.
  * Unchecked, an invalid free silently corrupts the list, as in the seed.
+ *
+ * The check op (pb_pool_core_check, pool_core.c) verifies the invariants
+ * above: the slab table sorted by address and disjoint, the bump pointer on a
+ * chunk boundary of slab cur, every free-list entry a carved chunk of a slab
+ * (checked: not marked live), free-list length + live blocks = chunks carved,
+ * so no chunk is on the list twice or both live and free; checked, the
+ * bitmaps mark exactly the live count. In return mode pool-small's check
+ * (pool_small.c) runs on its core instead. O(slabs + free chunks).
  *
  * The slab and free-list core (struct pb_pool_core, pool_core.h/.c) is shared
  * with pools.c and pool_tag.c; its fast paths are inline, so this file's
@@ -65,6 +76,7 @@
  * slab, so alloc always falls to the slow path, and `detour` sends free to
  * its slow path; each costs a call more. Not combinable with checked=1.
  */
+#include "pb_assert.h"
 #include "pool_core.h"
 #include "pool_small.h"
 
@@ -87,13 +99,15 @@ struct pool {
     uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
     uint64_t retired;         /* blocks released by free_all */
     struct pb_small_core *small; /* return=N: the slabs live here instead of in c */
-    char err[PB_ERR_MAX];
+    int broken;               /* checked mode found the pool corrupt: refuse everything */
+    char err[PB_ERR_MAX];     /* (when broken: why, kept until destroy) */
 };
 
 /* Live blocks, derived rather than counted: one counter per fast path keeps
  * alloc and free from read-modify-writing each other's fields. */
 static uint64_t pool_live(const struct pool *pl)
 {
+    pb_assert(pl->c.frees >= pl->null_frees);
     return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired;
 }
 
@@ -238,14 +252,6 @@ static int bit_get(const uint64_t *bits, size_t i)
     return (int)((bits[i / 64] >> (i % 64)) & 1);
 }
 
-/* Has chunk idx of slab s ever been carved since the last free_all? */
-static int carved(const struct pb_pool_core *c, size_t s, size_t idx)
-{
-    if (s != c->cur)
-        return s < c->cur;
-    return c->slabs[s].base + idx * c->chunk < c->bump;
-}
-
 /* Checked mode: mark chunk p live or free. */
 static void mark_chunk(struct pb_pool_core *c, const unsigned char *p, int live)
 {
@@ -279,7 +285,7 @@ static int check_live(struct pool *pl, const char *what, const unsigned char *p)
         return -1;
     }
     if (!bit_get(c->slabs[s].live, idx)) {
-        const char *why = carved(c, (size_t)s, idx)
+        const char *why = pb_pool_core_is_carved(c, (size_t)s, idx)
                               ? "the chunk is already free (double free)"
                               : "the chunk is not allocated (stale, or never handed out)";
         snprintf(pl->err, sizeof pl->err, "pool: %s of %p: %s", what, (const void *)p, why);
@@ -307,12 +313,36 @@ static int check_request(struct pool *pl, const char *what, size_t size, size_t 
     return 0;
 }
 
+/* Checked mode found the pool corrupt: from now on every request is refused
+ * with why (the free list cannot be trusted, so nothing more is handed out). */
+static void pool_break(struct pool *pl, const char *when, const char *why)
+{
+    snprintf(pl->err, sizeof pl->err, "pool: corrupt (found %s): %.200s", when, why);
+    pl->broken = 1;
+}
+
+/* Checked mode: a chunk, after making sure the free list's head is a free
+ * chunk of this pool: a write into a freed block (use after free) shows here
+ * instead of handing out a live or foreign address. */
+static unsigned char *checked_take(struct pool *pl)
+{
+    char why[PB_ERR_MAX];
+    if (pl->c.free_head && pb_pool_core_check_entry(&pl->c, pl->c.free_head, why, sizeof why)) {
+        pool_break(pl, "by alloc", why);
+        return NULL;
+    }
+    unsigned char *p = pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
+    if (p)
+        mark_chunk(&pl->c, p, 1);
+    return p;
+}
+
 /* Everything but the common case: refusals, slab changes, checked mode. Kept
  * out of line so the fast path in pool_alloc needs no stack frame. */
 __attribute__((noinline, cold))
 static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
 {
-    if (check_request(pl, "request", size, align)) {
+    if (pl->broken || check_request(pl, "request", size, align)) {
         pl->failures++;
         return NULL;
     }
@@ -325,13 +355,12 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
         pl->c.allocs++;
         return pb_small_core_take(pl->small, pl->small->avail);
     }
-    p = pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
+    p = pl->c.checked ? checked_take(pl) : pb_pool_core_take(&pl->c, pl->err, sizeof pl->err);
     if (!p) {
         pl->failures++;
         return NULL;
     }
-    if (pl->c.checked)
-        mark_chunk(&pl->c, p, 1);
+    pb_assert((uintptr_t)p % pl->c.align == 0);
     pl->c.allocs++;
     return p;
 }
@@ -364,7 +393,7 @@ static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
         pl->c.frees++;
         return 0;
     }
-    if (check_live(pl, "free", p)) {
+    if (pl->broken || check_live(pl, "free", p)) {
         pl->failures++;
         return -1;
     }
@@ -412,7 +441,7 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
         }
         return p;
     }
-    if ((pl->c.checked && check_live(pl, "realloc", ptr)) ||
+    if (pl->broken || (pl->c.checked && check_live(pl, "realloc", ptr)) ||
         check_request(pl, "realloc", new_size, align)) {
         pl->failures++;
         return NULL;
@@ -421,9 +450,40 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
     return ptr;
 }
 
+/* The counts against the core that holds the slabs; -1 and why (unprefixed). */
+static int pool_verify(const struct pool *pl, char *why, size_t len)
+{
+    uint64_t made = pl->c.allocs + pl->realloc_births;
+    uint64_t gone = pl->c.frees - pl->null_frees + pl->retired;
+    if (pl->c.frees < pl->null_frees || gone > made) {
+        snprintf(why, len, "%llu blocks freed or retired, only %llu made",
+                 (unsigned long long)gone, (unsigned long long)made);
+        return -1;
+    }
+    if (pl->small && pl->c.n_slabs) {
+        snprintf(why, len, "return mode, yet the pointer core holds slabs");
+        return -1;
+    }
+    if (pl->small)
+        return pb_small_core_check(pl->small, made - gone, why, len);
+    return pb_pool_core_check(&pl->c, made - gone, why, len);
+}
+
+static int pool_check(void *self, char *msg, size_t len)
+{
+    char why[PB_ERR_MAX];
+    if (pool_verify(self, why, sizeof why) == 0)
+        return 0;
+    snprintf(msg, len, "pool: %s", why);
+    return -1;
+}
+
 static void pool_free_all(void *self)
 {
     struct pool *pl = self;
+    char why[PB_ERR_MAX];
+    if (pl->c.checked && !pl->broken && pool_verify(pl, why, sizeof why))
+        pool_break(pl, "at free_all", why);
     pb_pool_core_reset(&pl->c);
     if (pl->small)
         pb_small_core_reset(pl->small);
@@ -547,4 +607,5 @@ const struct pb_backend_ops pb_backend_pool = {
     .last_error = pool_last_error,
     .destroy = pool_destroy,
     .class_stats = pool_class_stats,
+    .check = pool_check,
 };

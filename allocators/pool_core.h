@@ -11,6 +11,7 @@
 #ifndef PB_POOL_CORE_H
 #define PB_POOL_CORE_H
 
+#include "pb_assert.h"
 #include "pb_backend.h"
 
 #include <stddef.h>
@@ -73,6 +74,22 @@ int pb_pool_core_mappings(const struct pb_pool_core *c, pb_mapping_fn fn, void *
 /* Chunks carved since the last reset (live plus free). */
 size_t pb_pool_core_carved(const struct pb_pool_core *c);
 
+/* Has chunk idx of slab s been carved since the last reset? */
+int pb_pool_core_is_carved(const struct pb_pool_core *c, size_t s, size_t idx);
+
+/* Could p be on the free list: a carved chunk of a slab, not marked live
+ * (checked mode)? 0, or -1 and why in msg. O(log slabs). */
+int pb_pool_core_check_entry(const struct pb_pool_core *c, const unsigned char *p, char *msg,
+                             size_t len);
+
+/* Verify the core against pool.c's invariants, given the live blocks its
+ * owner counts: slab table sorted and disjoint, bump on a chunk boundary of
+ * slab cur, every free-list entry a carved chunk (not marked live, checked)
+ * and free + live = carved (so no chunk is on the list twice), checked
+ * bitmaps marking exactly the live count. 0, or -1 and what is broken in msg
+ * (no backend prefix). O(slabs + free chunks; + bitmaps when checked). */
+int pb_pool_core_check(const struct pb_pool_core *c, uint64_t live, char *msg, size_t len);
+
 /* mmap len bytes (whole pages) aligned to align (a power of two, >= a page):
  * maps len + align - page bytes and unmaps the excess. NULL on failure. */
 void *pb_map_aligned(size_t len, size_t align);
@@ -101,6 +118,7 @@ static inline unsigned char *pb_pool_core_pop(struct pb_pool_core *c)
     } else if (c->bump != c->bump_end) {
         p = c->bump;
         c->bump += c->chunk;
+        pb_assert(c->bump <= c->bump_end); /* slab cur is carved in whole chunks */
     }
     return p;
 }

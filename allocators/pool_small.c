@@ -51,6 +51,15 @@
  *     slab % chunk per slab; a malloc'd table of slab addresses (not counted).
  *     No checked mode: an invalid free corrupts its slab's list.
  *
+ * The check op (pb_small_core_check) verifies the invariants above: every
+ * held slab aligned to its size with a sane header (its position, bump within
+ * the slots, live <= carved), its free list of distinct carved chunk indices
+ * with free + live = carved, the live counts summing to the blocks counted,
+ * the avail list exactly the held slabs that are not full (linked both
+ * ways), the given-back stack matching the slabs' flags and, with page
+ * return, the empty count = the held empty slabs <= N. O(slabs log slabs +
+ * free chunks).
+ *
  * The slab machinery (struct pb_small_core, pool_small.h) is shared with
  * pools.c, whose return=N mode runs each size class on it.
  */
@@ -148,6 +157,7 @@ static void avail_unlink(struct pb_small_core *c, struct pb_small_slab *s)
 static void slab_start(struct pb_small_core *c, uint32_t ref)
 {
     struct pb_small_slab *s = (struct pb_small_slab *)c->slabs[ref].base;
+    pb_assert(((uintptr_t)s & (c->slab_size - 1)) == 0); /* free finds it by masking */
     s->free_head = 0;
     s->bump = c->first;
     s->live = 0;
@@ -211,6 +221,7 @@ int pb_small_core_add_slab(struct pb_small_core *c, char *err, size_t errlen)
 static void slab_give_back(struct pb_small_core *c, struct pb_small_slab *s)
 {
     uint32_t ref = s->ref;
+    pb_assert(s->live == 0 && c->returning);
     avail_unlink(c, s);
     c->n_empty--;
     madvise(s, c->slab_size, MADV_DONTNEED);
@@ -237,6 +248,7 @@ void pb_small_core_reset(struct pb_small_core *c)
     for (size_t i = c->n_slabs; c->returning && c->n_empty > c->keep_empty && i-- > 0;)
         if (!c->slabs[i].returned)
             slab_give_back(c, (struct pb_small_slab *)c->slabs[i].base);
+    pb_assert(!c->returning || c->n_empty <= c->keep_empty);
 }
 
 void pb_small_core_release(struct pb_small_core *c)
@@ -270,6 +282,144 @@ size_t pb_small_core_carved(const struct pb_small_core *c)
         if (!c->slabs[i].returned)
             carved += ((const struct pb_small_slab *)c->slabs[i].base)->bump - c->first;
     return carved;
+}
+
+/* ---- check: the invariants above, verified ---- */
+
+/* Geometry fixed at init still agrees with itself. */
+static int check_geometry(const struct pb_small_core *c, char *msg, size_t len)
+{
+    size_t first = (sizeof(struct pb_small_slab) + c->chunk - 1) / c->chunk;
+    if (c->chunk < c->width || c->align == 0 || c->chunk % c->align ||
+        (c->slab_size & (c->slab_size - 1)) || c->slab_mask != ~(uintptr_t)(c->slab_size - 1) ||
+        c->slots != c->slab_size / c->chunk || c->first != first ||
+        c->usable != c->slots - c->first) {
+        snprintf(msg, len, "chunk %zu, align %zu, slab %zu, %u slots, %u usable do not agree",
+                 c->chunk, c->align, c->slab_size, c->slots, c->usable);
+        return -1;
+    }
+    if (c->n_slabs > c->cap_slabs || c->n_returned > c->n_slabs ||
+        c->peak_footprint < pb_small_core_held(c) * c->slab_size) {
+        snprintf(msg, len, "%zu slabs (%zu given back) in a table of %zu, peak %zu too low",
+                 c->n_slabs, c->n_returned, c->cap_slabs, c->peak_footprint);
+        return -1;
+    }
+    size_t flagged = 0;
+    for (size_t i = 0; i < c->n_slabs; i++)
+        flagged += c->slabs[i].returned != 0;
+    for (size_t k = 0; k < c->n_returned; k++) {
+        uint32_t r = c->returned[k];
+        if (r >= c->n_slabs || !c->slabs[r].returned) {
+            snprintf(msg, len, "given-back stack entry %zu (slab %u) is not a given-back slab",
+                     k, r);
+            return -1;
+        }
+    }
+    if (flagged != c->n_returned) {
+        snprintf(msg, len, "%zu slabs flagged given back, %zu on the stack", flagged,
+                 c->n_returned);
+        return -1;
+    }
+    return 0;
+}
+
+/* One held slab's header and free list: each chunk live, free once, or uncarved. */
+static int check_slab(const struct pb_small_core *c, size_t i, char *msg, size_t len)
+{
+    const struct pb_small_slab *s = (const struct pb_small_slab *)c->slabs[i].base;
+    if ((uintptr_t)s & (c->slab_size - 1) || s->ref != i || s->bump < c->first ||
+        s->bump > c->slots || s->live > s->bump - c->first) {
+        snprintf(msg, len, "slab %zu at %p: header (ref %u, bump %u, live %u) is inconsistent",
+                 i, (const void *)s, s->ref, s->bump, s->live);
+        return -1;
+    }
+    /* A chunk on the list twice makes it a cycle: the walk is bounded by the count. */
+    uint32_t free_chunks = s->bump - c->first - s->live, n = 0;
+    for (uint32_t k = s->free_head; k; n++) {
+        if (n == free_chunks || k < c->first || k >= s->bump) {
+            snprintf(msg, len,
+                     "slab %zu: free list entry %u is not one of its %u carved chunks not live "
+                     "(a chunk on it twice, a live one, or a bad index)",
+                     i, k, free_chunks);
+            return -1;
+        }
+        k = pb_small_load_index((const unsigned char *)s + (size_t)k * c->chunk, c->width);
+    }
+    if (n != free_chunks) {
+        snprintf(msg, len, "slab %zu: free list holds %u chunks, carved minus live is %u", i, n,
+                 free_chunks);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The avail list: exactly the held slabs that are not full, linked both ways. */
+static int check_avail(const struct pb_small_core *c, size_t not_full, char *msg, size_t len)
+{
+    size_t held = pb_small_core_held(c), n = 0;
+    uintptr_t *bases = malloc((held ? held : 1) * sizeof *bases);
+    if (!bases) {
+        snprintf(msg, len, "out of memory for the check");
+        return -1;
+    }
+    for (size_t i = 0; i < c->n_slabs; i++)
+        if (!c->slabs[i].returned)
+            bases[n++] = (uintptr_t)c->slabs[i].base;
+    qsort(bases, held, sizeof *bases, cmp_ptr);
+    const struct pb_small_slab *prev = NULL;
+    int rc = 0;
+    n = 0;
+    for (const struct pb_small_slab *s = c->avail; s && rc == 0; prev = s, s = s->next, n++) {
+        uintptr_t key = (uintptr_t)s;
+        if (n == not_full || !bsearch(&key, bases, held, sizeof *bases, cmp_ptr) ||
+            s->prev != prev || s->live >= c->usable) {
+            snprintf(msg, len, "avail list entry %zu (%p) is not a held slab with room, or "
+                     "its links disagree", n, (const void *)s);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && n != not_full) {
+        snprintf(msg, len, "avail list holds %zu slabs, %zu held slabs have room", n, not_full);
+        rc = -1;
+    }
+    free(bases);
+    return rc;
+}
+
+int pb_small_core_check(const struct pb_small_core *c, uint64_t live, char *msg, size_t len)
+{
+    if (check_geometry(c, msg, len))
+        return -1;
+    uint64_t counted = 0;
+    size_t empty = 0, not_full = 0;
+    for (size_t i = 0; i < c->n_slabs; i++) {
+        if (c->slabs[i].returned)
+            continue;
+        if (check_slab(c, i, msg, len))
+            return -1;
+        const struct pb_small_slab *s = (const struct pb_small_slab *)c->slabs[i].base;
+        counted += s->live;
+        empty += s->live == 0;
+        not_full += s->live < c->usable;
+    }
+    if (counted != live) {
+        snprintf(msg, len, "the slabs hold %llu live chunks, the counts say %llu",
+                 (unsigned long long)counted, (unsigned long long)live);
+        return -1;
+    }
+    if (c->n_empty != (c->returning ? empty : 0) ||
+        (c->returning && c->n_empty > c->keep_empty)) {
+        snprintf(msg, len, "%zu empty slabs counted, %zu held empty, %zu may be kept",
+                 c->n_empty, empty, c->keep_empty);
+        return -1;
+    }
+    return check_avail(c, not_full, msg, len);
 }
 
 /* ---- options ---- */
@@ -465,6 +615,23 @@ static uint64_t ps_live(const struct pool_small *pl)
     return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired;
 }
 
+static int ps_check(void *self, char *msg, size_t len)
+{
+    const struct pool_small *pl = self;
+    char why[PB_ERR_MAX];
+    uint64_t made = pl->c.allocs + pl->realloc_births;
+    uint64_t gone = pl->c.frees - pl->null_frees + pl->retired;
+    if (pl->c.frees < pl->null_frees || gone > made) {
+        snprintf(msg, len, "pool-small: %llu blocks freed or retired, only %llu made",
+                 (unsigned long long)gone, (unsigned long long)made);
+        return -1;
+    }
+    if (pb_small_core_check(&pl->c, made - gone, why, sizeof why) == 0)
+        return 0;
+    snprintf(msg, len, "pool-small: %s", why);
+    return -1;
+}
+
 static void ps_free_all(void *self)
 {
     struct pool_small *pl = self;
@@ -575,4 +742,5 @@ const struct pb_backend_ops pb_backend_pool_small = {
     .last_error = ps_last_error,
     .destroy = ps_destroy,
     .class_stats = ps_class_stats,
+    .check = ps_check,
 };

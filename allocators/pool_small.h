@@ -6,6 +6,7 @@
 #ifndef PB_POOL_SMALL_H
 #define PB_POOL_SMALL_H
 
+#include "pb_assert.h"
 #include "pb_backend.h"
 
 #include <stddef.h>
@@ -81,6 +82,15 @@ int pb_small_core_mappings(const struct pb_small_core *c, pb_mapping_fn fn, void
 /* Chunks carved in held slabs since they were (re)started: O(slabs). */
 size_t pb_small_core_carved(const struct pb_small_core *c);
 
+/* Verify the core against pool_small.c's invariants, given the live blocks
+ * its owner counts: every held slab's header sane and its free list made of
+ * distinct carved chunks, free + live = carved per slab, the live counts
+ * summing to live, the avail list exactly the held slabs with room (linked
+ * both ways), the given-back stack matching the flags, the empty count
+ * (page return) within keep. 0, or -1 and what is broken in msg (no backend
+ * prefix). O(slabs log slabs + free chunks). */
+int pb_small_core_check(const struct pb_small_core *c, uint64_t live, char *msg, size_t len);
+
 /* Parse return=off|N for backend who: *returning and *keep_empty; -1 and why. */
 int pb_return_option(const char *who, const struct pb_option *opts, size_t n, int *returning,
                      size_t *keep_empty, char *err, size_t errlen);
@@ -123,10 +133,12 @@ static inline unsigned char *pb_small_core_take(struct pb_small_core *c, struct 
 {
     unsigned char *base = (unsigned char *)s, *p;
     uint32_t i = s->free_head;
+    pb_assert(s->live < c->usable); /* on the avail list: not full */
     if (i) {
         p = base + (size_t)i * c->chunk;
         s->free_head = pb_small_load_index(p, c->width);
     } else {
+        pb_assert(s->bump < c->slots);
         p = base + (size_t)s->bump++ * c->chunk;
     }
     if (s->live++ == 0 && c->returning)
@@ -144,6 +156,7 @@ static inline void pb_small_core_put(struct pb_small_core *c, unsigned char *p)
 {
     struct pb_small_slab *s = (struct pb_small_slab *)((uintptr_t)p & c->slab_mask);
     uint32_t i = (uint32_t)(((uint64_t)(p - (unsigned char *)s) * c->recip) >> 32);
+    pb_assert(s->live > 0 && i >= c->first && i < s->bump); /* p is a live chunk of s */
     pb_small_store_index(p, s->free_head, c->width);
     s->free_head = i;
     if (s->live == c->usable) { /* was full: back on the avail list, at its head */

@@ -34,7 +34,13 @@
  *     not resident (carving is lazy); class_stats gives per tag chunks_live,
  *     chunks_carved and footprint_bytes to show it. footprint_bytes: tag slabs
  *     plus the classes' footprint (see pools.c).
+ *
+ * The check op verifies each tag pool (pool.c's check against the tag's live
+ * count), that every slab of it is in the slab hash under its tag, the
+ * counts of pools, slabs and tag bytes, then the untagged size classes
+ * (pools.c's check).
  */
+#include "pb_assert.h"
 #include "pools.h"
 
 #include <stdio.h>
@@ -209,13 +215,15 @@ static struct tag_pool *make_tag_pool(struct pool_tag *pt, unsigned tag, size_t 
         pt->tag_cap = cap;
     }
     size_t chunk = size < sizeof(void *) ? sizeof(void *) : size;
-    chunk = (chunk + align - 1) / align * align;
+    if (chunk <= pt->slab_size) /* (so the rounding cannot wrap) */
+        chunk = (chunk + align - 1) / align * align;
     struct tag_pool *tp = calloc(1, sizeof *tp);
     if (!tp)
         return NULL;
     pt->by_tag[tag] = tp;
     if (chunk > pt->slab_size)
         return tp; /* all zero: chunk 0 serves nothing, so every request spills */
+    pb_assert(chunk % align == 0 && chunk >= sizeof(void *));
     pb_pool_core_init(&tp->c, "pool-per-tag", chunk, align, pt->slab_size, 0, 1);
     pt->n_pools++;
     return tp;
@@ -285,6 +293,7 @@ static int pt_free(void *self, void *ptr, size_t size)
     unsigned tag = ptr ? slab_owner(pt, (uintptr_t)ptr & pt->slab_mask) : 0;
     if (tag) {
         struct tag_pool *tp = pt->by_tag[tag];
+        pb_assert(tag < pt->tag_cap && tp && tp->c.chunk); /* only tag pools' slabs are hashed */
         pb_pool_core_push(&tp->c, ptr);
         tp->c.frees++;
         return 0;
@@ -395,6 +404,78 @@ static size_t pt_config(void *self, struct pb_config_entry *out, size_t max)
     return n;
 }
 
+/* ---- check: the invariants above, verified ---- */
+
+/* One tag's pool: its core, and every slab of it in the slab -> tag hash. */
+static int check_tag_pool(const struct pool_tag *pt, unsigned t, char *msg, size_t len)
+{
+    const struct tag_pool *tp = pt->by_tag[t];
+    if (tp->c.chunk == 0) { /* a tag whose first request was larger than a slab */
+        if (tp->c.n_slabs || tp->c.allocs || tp->c.frees) {
+            snprintf(msg, len, "tag %u has no pool, yet slabs or blocks", t);
+            return -1;
+        }
+        return 0;
+    }
+    if (tp->c.allocs < tp->c.frees + tp->retired) {
+        snprintf(msg, len, "tag %u: more blocks freed than allocated", t);
+        return -1;
+    }
+    char why[PB_ERR_MAX];
+    if (pb_pool_core_check(&tp->c, tag_live(tp), why, sizeof why)) {
+        snprintf(msg, len, "tag %u: %.200s", t, why);
+        return -1;
+    }
+    for (size_t i = 0; i < tp->c.n_slabs; i++) {
+        if (slab_owner(pt, (uintptr_t)tp->c.slabs[i].base) != t) {
+            snprintf(msg, len, "tag %u: slab %p is not its own in the slab hash", t,
+                     (void *)tp->c.slabs[i].base);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The check op: every tag pool (pool_core checks, slabs in the hash), the
+ * counts of pools, slabs and bytes, then the embedded size classes. */
+static int pt_check(void *self, char *msg, size_t len)
+{
+    struct pool_tag *pt = self;
+    char why[PB_ERR_MAX];
+    size_t pools = 0, slabs = 0, bytes = 0, keys = 0;
+    if (pt->tag_cap && pt->by_tag[0]) {
+        snprintf(msg, len, "pool-per-tag: untagged blocks have a tag pool");
+        return -1;
+    }
+    for (size_t t = 1; t < pt->tag_cap; t++) {
+        const struct tag_pool *tp = pt->by_tag[t];
+        if (!tp)
+            continue;
+        if (check_tag_pool(pt, (unsigned)t, why, sizeof why)) {
+            snprintf(msg, len, "pool-per-tag: %s", why);
+            return -1;
+        }
+        pools += tp->c.chunk != 0;
+        slabs += tp->c.n_slabs;
+        bytes += pb_pool_core_footprint(&tp->c);
+    }
+    for (size_t j = 0; j < pt->slab_cap; j++)
+        keys += pt->slab_keys[j] != 0;
+    if (pools != pt->n_pools || slabs != pt->slab_n || keys != slabs || bytes != pt->tag_bytes ||
+        pt->peak_footprint < pt->tag_bytes + pt->classes.footprint) {
+        snprintf(msg, len,
+                 "pool-per-tag: %zu tag pools, %zu slabs of %zu bytes, %zu hashed; counted "
+                 "%zu pools, %zu slabs, %zu bytes",
+                 pools, slabs, bytes, keys, pt->n_pools, pt->slab_n, pt->tag_bytes);
+        return -1;
+    }
+    if (pb_pools_check(&pt->classes, why, sizeof why)) {
+        snprintf(msg, len, "pool-per-tag: untagged: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static const char *pt_last_error(void *self)
 {
     return ((const struct pool_tag *)self)->err;
@@ -437,4 +518,5 @@ const struct pb_backend_ops pb_backend_pool_tag = {
     .destroy = pt_destroy,
     .alloc_tagged = pt_alloc_tagged,
     .class_stats = pt_class_stats,
+    .check = pt_check,
 };

@@ -39,6 +39,13 @@
  *     are not in the mappings: malloc's pages are the C library's).
  *   - No realloc (the runner moves the block), no checked mode.
  *
+ * The check op verifies: the route table sends every size to the smallest
+ * class that fits; each class's core (pool.c's check, or pool-small's in
+ * return mode) against its live count; the system-block set (its count,
+ * every block findable by its hash, their usable bytes = footprint_bytes -
+ * slab bytes, the over-aligned ones behind slow_frees); the slab bytes = the
+ * classes' footprints.
+ *
  * Page return (option return=N, default off). The pool core's free list is
  * one LIFO list through all of a class's slabs, so an empty slab's chunks
  * cannot be dropped from it in O(1). With return=N each class runs instead
@@ -216,6 +223,7 @@ static int build_route(struct pb_pools *ps, const size_t *sizes, size_t n)
         while (sizes[k] < (j << ps->qshift))
             k++;
         ps->route_table[j] = (uint8_t)k;
+        pb_assert(k < n && sizes[k] >= j << ps->qshift); /* the smallest class that fits */
     }
     ps->route = ps->route_table;
     return 0;
@@ -318,6 +326,10 @@ static void note_footprint(struct pb_pools *ps)
 static void *sys_alloc(struct pb_pools *ps, size_t size, size_t align)
 {
     void *p;
+    if (size > SIZE_MAX - align) { /* rounded up to align it would wrap to a small size */
+        snprintf(ps->err, sizeof ps->err, "pools: request of %zu bytes is too large", size);
+        return NULL;
+    }
     if (align <= POOLS_SYSTEM_ALIGN)
         p = malloc(size ? size : 1);
     else
@@ -404,6 +416,7 @@ void *pb_pools_alloc(void *self, size_t size, size_t align)
     struct pb_pools *ps = self;
     if (size <= ps->max_class) {
         struct pb_pool_core *c = &ps->cls[ps->route[(size + ps->qmask) >> ps->qshift]];
+        pb_assert(c->chunk >= size);
         if (align <= c->align) {
             unsigned char *p = pb_pool_core_pop(c);
             if (p) {
@@ -424,6 +437,7 @@ static int pools_free_slow(struct pb_pools *ps, void *ptr, size_t size)
         ps->footprint -= usable;
         ps->sys_frees++;
         if (size <= ps->max_class) {
+            pb_assert(ps->sys_small_live > 0 && ps->slow_frees > ps->sys_small_live - 1);
             ps->sys_small_live--;
             ps->slow_frees--;
         }
@@ -497,6 +511,7 @@ void pb_pools_free_all(void *self)
     ps->sys.n = 0;
     ps->slow_frees -= ps->sys_small_live;
     ps->sys_small_live = 0;
+    pb_assert(ps->slow_frees == (ps->small != NULL)); /* only return mode's detour is left */
     ps->footprint = ps->slab_bytes;
     ps->free_alls++;
 }
@@ -618,6 +633,105 @@ size_t pb_pools_config(void *self, struct pb_config_entry *out, size_t max)
     return n;
 }
 
+/* ---- check: the invariants above, verified ---- */
+
+/* The classes ascend and the route table sends each size to the smallest that fits. */
+static int check_route(const struct pb_pools *ps, char *msg, size_t len)
+{
+    if (ps->n_classes == 0 || ps->max_class != ps->cls[ps->n_classes - 1].chunk) {
+        snprintf(msg, len, "%zu classes, largest %zu bytes: no route", ps->n_classes,
+                 ps->max_class);
+        return -1;
+    }
+    for (size_t j = 0; j <= ps->max_class >> ps->qshift; j++) {
+        size_t k = ps->route[j], size = j << ps->qshift;
+        if (k >= ps->n_classes || ps->cls[k].chunk < size ||
+            (k > 0 && ps->cls[k - 1].chunk >= size)) {
+            snprintf(msg, len, "size %zu is routed to class %zu, not the smallest that fits",
+                     size, k);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The system-block set: counted, findable by probing, its usable bytes in the footprint. */
+static int check_sys(const struct pb_pools *ps, char *msg, size_t len)
+{
+    const struct pb_sysblocks *s = &ps->sys;
+    size_t n = 0, usable = 0, found;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->keys[i])
+            continue;
+        n++;
+        usable += s->usable[i];
+        size_t j = sys_slot(s, s->keys[i]);
+        for (found = 0; found < s->cap && s->keys[j] && s->keys[j] != s->keys[i]; found++)
+            j = (j + 1) & (s->cap - 1);
+        if (s->keys[j] != s->keys[i]) {
+            snprintf(msg, len, "system block %p cannot be found by its hash", s->keys[i]);
+            return -1;
+        }
+    }
+    if (n != s->n || 2 * n > s->cap ||
+        ps->footprint < ps->slab_bytes || usable != ps->footprint - ps->slab_bytes) {
+        snprintf(msg, len, "%zu system blocks (%zu counted) of %zu usable bytes, footprint %zu "
+                 "minus slabs %zu", n, s->n, usable, ps->footprint, ps->slab_bytes);
+        return -1;
+    }
+    if (ps->sys_small_live > n || ps->slow_frees != ps->sys_small_live + (ps->small != NULL)) {
+        snprintf(msg, len, "%zu over-aligned system blocks of %zu, slow-free count %zu",
+                 ps->sys_small_live, n, ps->slow_frees);
+        return -1;
+    }
+    return 0;
+}
+
+/* One class's core, whichever kind holds its slabs; *bytes gets its slab bytes. */
+static int check_class(const struct pb_pools *ps, size_t k, size_t *bytes, char *msg,
+                       size_t len)
+{
+    if (class_allocs(ps, k) < class_frees(ps, k) + ps->retired[k]) {
+        snprintf(msg, len, "more blocks freed than allocated");
+        return -1;
+    }
+    if (ps->small && ps->cls[k].n_slabs) {
+        snprintf(msg, len, "return mode, yet the pointer core holds slabs");
+        return -1;
+    }
+    if (ps->small) {
+        *bytes = pb_small_core_held(&ps->small[k]) * ps->small[k].slab_size;
+        return pb_small_core_check(&ps->small[k], class_live(ps, k), msg, len);
+    }
+    *bytes = pb_pool_core_footprint(&ps->cls[k]);
+    return pb_pool_core_check(&ps->cls[k], class_live(ps, k), msg, len);
+}
+
+int pb_pools_check(void *self, char *msg, size_t len)
+{
+    const struct pb_pools *ps = self;
+    char why[PB_ERR_MAX];
+    if (check_route(ps, why, sizeof why) || check_sys(ps, why, sizeof why)) {
+        snprintf(msg, len, "pools: %s", why);
+        return -1;
+    }
+    size_t slab_bytes = 0;
+    for (size_t k = 0; k < ps->n_classes; k++) {
+        size_t bytes = 0;
+        if (check_class(ps, k, &bytes, why, sizeof why)) {
+            snprintf(msg, len, "pools: class %zu: %s", ps->cls[k].chunk, why);
+            return -1;
+        }
+        slab_bytes += bytes;
+    }
+    if (slab_bytes != ps->slab_bytes || ps->peak_footprint < ps->footprint) {
+        snprintf(msg, len, "pools: the classes hold %zu bytes of slabs, %zu counted (peak %zu)",
+                 slab_bytes, ps->slab_bytes, ps->peak_footprint);
+        return -1;
+    }
+    return 0;
+}
+
 static const char *pools_last_error(void *self)
 {
     return ((const struct pb_pools *)self)->err;
@@ -667,4 +781,5 @@ const struct pb_backend_ops pb_backend_pools = {
     .last_error = pools_last_error,
     .destroy = pools_destroy,
     .class_stats = pb_pools_class_stats,
+    .check = pb_pools_check,
 };

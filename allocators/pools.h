@@ -67,6 +67,10 @@ size_t pb_pools_class_stats(void *self, struct pb_class_stats *out, size_t max);
 int pb_pools_mappings(void *self, pb_mapping_fn fn, void *ctx);
 size_t pb_pools_config(void *self, struct pb_config_entry *out, size_t max);
 
+/* The check op: route table, each class's core (pool_core or, return=N,
+ * pool_small checks), the system-block set and the byte counts. */
+int pb_pools_check(void *self, char *msg, size_t len);
+
 /* Unmap and free everything the instance holds (not the struct itself). */
 void pb_pools_release(struct pb_pools *ps);
 

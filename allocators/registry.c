@@ -1,6 +1,12 @@
 /*
- * registry.c -- the single table of backends, and the small option helpers
- * every backend's create() shares.
+ * registry.c -- the single table of backends, the lookup (which refuses a
+ * backend of another API version), and the small option helpers every
+ * backend's create() shares.
+ *
+ * A program may add backends without a rebuilt core by defining the
+ * NULL-terminated table pb_backends_extra (pb_backend.h): the reference here
+ * is weak, so in every other program it is NULL. The test binary
+ * poolbench_testbackends links allocators/crash.c, which defines it.
  */
 #include "pb_backend.h"
 #include "pb_num.h"
@@ -36,12 +42,38 @@ const struct pb_backend_ops *const pb_backends[] = {
     NULL,
 };
 
+/* The backend called name in table (NULL-terminated; NULL table: none). */
+static const struct pb_backend_ops *find_in(const struct pb_backend_ops *const *table,
+                                            const char *name)
+{
+    for (size_t i = 0; table && table[i]; i++)
+        if (strcmp(table[i]->name, name) == 0)
+            return table[i];
+    return NULL;
+}
+
+const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen)
+{
+    const struct pb_backend_ops *ops = find_in(pb_backends, name);
+    if (!ops)
+        ops = find_in(pb_backends_extra, name);
+    if (!ops) {
+        snprintf(err, errlen, "unknown backend '%s' (see poolbench list)", name);
+        return NULL;
+    }
+    if (ops->version != PB_BACKEND_API_VERSION) {
+        snprintf(err, errlen,
+                 "backend '%s' was built against backend API version %d, not %d: rebuild it",
+                 name, ops->version, PB_BACKEND_API_VERSION);
+        return NULL;
+    }
+    return ops;
+}
+
 const struct pb_backend_ops *pb_backend_find(const char *name)
 {
-    for (size_t i = 0; pb_backends[i]; i++)
-        if (strcmp(pb_backends[i]->name, name) == 0)
-            return pb_backends[i];
-    return NULL;
+    char err[PB_ERR_MAX];
+    return pb_backend_lookup(name, err, sizeof err);
 }
 
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key)

@@ -55,6 +55,10 @@
  * malloc_usable_size on every alloc and free once stats() has been called);
  * stats() asks the library (mallctl, mi_process_info, property lookups),
  * never from alloc or free.
+ *
+ * No check op: the heap is the library's, not this backend's to verify. As
+ * with malloc, an alignment up to 16 gets malloc's promise (jemalloc aligns
+ * an 8-byte block to 8; see pb_backend.h's alloc).
  */
 #include "libc_calls.h"
 #include "pb_backend.h"

@@ -62,3 +62,14 @@ printf 'gc:objects=9000,max=1099511627776' >"$c/job_file/gc_counted.spec"
 
 # mtrace logs
 cp tests/data/mtrace_*.log "$c/mtrace_import/"
+
+# backend call sequences (fuzz_backends.c): byte 0 picks the backend, then
+# alloc 32 (align 16), alloc 100 (align 64, tag 1), realloc to 300, free,
+# alloc 65520, free_all, alloc 0, check
+mkdir -p "$c/backends"
+for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+    { printf "\\$(printf '%03o' "$k")"
+      printf '\100\001\040\000\141\102\144\000\105\001\054\001\003\002\000\000'
+      printf '\102\003\377\117\006\000\000\000\100\004\000\000\007\000\000\000'; } \
+        >"$c/backends/calls_$k.bin"
+done

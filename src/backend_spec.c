@@ -9,20 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#ifdef PB_TEST_BACKENDS
-extern const struct pb_backend_ops pb_backend_crash;
-#endif
-
-const struct pb_backend_ops *pb_backend_spec_lookup(const char *name)
-{
-    const struct pb_backend_ops *ops = pb_backend_find(name);
-#ifdef PB_TEST_BACKENDS
-    if (!ops && strcmp(name, pb_backend_crash.name) == 0)
-        ops = &pb_backend_crash;
-#endif
-    return ops;
-}
-
 /* Split "key=value" at buf (in place) into opt; -1 when malformed. */
 static int split_option(char *item, struct pb_option *opt)
 {
@@ -53,11 +39,9 @@ int pb_backend_spec_parse(const char *text, struct pb_backend_spec *out, char *e
         snprintf(err, errlen, "empty backend name in '%s'", text);
         return -1;
     }
-    out->ops = pb_backend_spec_lookup(name);
-    if (!out->ops) {
-        snprintf(err, errlen, "unknown backend '%s' (see poolbench list)", name);
+    out->ops = pb_backend_lookup(name, err, errlen); /* unknown, or another API version */
+    if (!out->ops)
         return -1;
-    }
     while (rest) {
         char *item = rest;
         rest = strchr(item, ':');

@@ -22,9 +22,6 @@ struct pb_backend_spec {
     size_t n_opts;
 };
 
-/* A registered backend by name (plus the test-only ones in a PB_TEST_BACKENDS build). */
-const struct pb_backend_ops *pb_backend_spec_lookup(const char *name);
-
 /* Parse one spec "NAME[:key=value]..." (a bare first path, with a '/', stands
  * for the backend's first option: "preload:/x.so" = "preload:lib=/x.so"): 0 ok; -1 and why (unknown backend,
  * unknown option, malformed key=value) in err. Values are checked by create(). */

@@ -1,8 +1,9 @@
 /*
  * backend_test.h -- helpers shared by the backend tests (tests/test_pool.c,
  * test_arena.c, ...): make an instance, read its stats, config and mappings,
- * count its resident pages, and fill / verify blocks with a pattern unique to
- * each block, so an overlap between live blocks shows. Include after cmocka.h.
+ * count its resident pages, run its check op, and fill / verify blocks with a
+ * pattern unique to each block. What every backend must do is tested once,
+ * for all of them, in test_backend_contract.c. Include after cmocka.h.
  */
 #ifndef PB_BACKEND_TEST_H
 #define PB_BACKEND_TEST_H
@@ -45,6 +46,27 @@ static inline void bt_create_fails(const struct pb_backend_ops *ops, const struc
     if (!strstr(err, message))
         fail_msg("option %s=%s: message '%s' lacks '%s'", o[n - 1].key, o[n - 1].value, err,
                  message);
+}
+
+/* The check op passes (the test fails with its message if not). */
+static inline void bt_check_ok(const struct pb_backend_ops *ops, void *self)
+{
+    char msg[PB_ERR_MAX] = "";
+    assert_non_null(ops->check);
+    if (ops->check(self, msg, sizeof msg))
+        fail_msg("%s check failed: %s", ops->name, msg);
+}
+
+/* The check op fails, saying something containing `message`. */
+static inline void bt_check_fails(const struct pb_backend_ops *ops, void *self,
+                                  const char *message)
+{
+    char msg[PB_ERR_MAX] = "";
+    assert_non_null(ops->check);
+    if (ops->check(self, msg, sizeof msg) != -1)
+        fail_msg("%s check passed a corrupt instance", ops->name);
+    if (!strstr(msg, message))
+        fail_msg("%s check: message '%s' lacks '%s'", ops->name, msg, message);
 }
 
 static inline struct pb_backend_stats bt_stats(const struct pb_backend_ops *ops, void *self)

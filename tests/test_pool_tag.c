@@ -250,38 +250,6 @@ static void tag_grows_by_slabs_and_free_all(void **state)
     pt()->destroy(self);
 }
 
-static void tag_live_blocks_never_overlap(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    enum { N = 4000 };
-    unsigned char **p = calloc(N, sizeof *p);
-    size_t *size = calloc(N, sizeof *size);
-    unsigned seed = 777;
-    for (unsigned i = 0; i < N; i++) {
-        seed = seed * 1103515245u + 12345u;
-        unsigned tag = (seed >> 8) % 20;          /* tag 0: untagged */
-        size[i] = tag ? 8 * tag : (seed >> 12) % 6000;
-        p[i] = at(self, size[i], 16, tag);
-        bt_fill(p[i], size[i], i);
-    }
-    for (unsigned i = 0; i < N; i += 2)
-        assert_int_equal(pt()->free(self, p[i], size[i]), 0);
-    for (unsigned i = 1; i < N; i += 2)
-        bt_verify(p[i], size[i], i);
-    assert_int_equal(stats_of(self).live_blocks, N / 2);
-    for (unsigned i = 1; i < N; i += 2)
-        assert_int_equal(pt()->free(self, p[i], size[i]), 0);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 0);
-    assert_int_equal(st.granted_bytes, 0);
-    assert_int_equal(st.allocs, N);
-    assert_int_equal(st.frees, N);
-    free(p);
-    free(size);
-    pt()->destroy(self);
-}
-
 static void tag_size_zero_and_stats_exact(void **state)
 {
     (void)state;
@@ -301,6 +269,28 @@ static void tag_size_zero_and_stats_exact(void **state)
     assert_int_equal(st.footprint_bytes, 2 * 65536); /* tag 5's slab, class 16's slab */
     assert_int_equal(st.failures, 0);
     assert_int_equal(pt()->free(self, u, 0), 0);
+    pt()->destroy(self);
+}
+
+/* A write into a freed chunk (use after free), in a tag's pool and in the
+ * untagged classes. */
+static void tag_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *a = at(self, 24, 16, 1), *b = at(self, 24, 16, 1);
+    unsigned char *u = at(self, 40, 16, 0), *v = at(self, 40, 16, 0);
+    assert_int_equal(pt()->free(self, a, 24), 0);
+    assert_int_equal(pt()->free(self, u, 40), 0);
+    bt_check_ok(pt(), self);
+    memcpy(a, &b, sizeof b);
+    bt_check_fails(pt(), self, "pool-per-tag: tag 1: free list longer than the 1 carved");
+    void *end = NULL;
+    memcpy(a, &end, sizeof end);
+    memcpy(u, &v, sizeof v);
+    bt_check_fails(pt(), self, "pool-per-tag: untagged: pools: class 48: free list longer");
+    memcpy(u, &end, sizeof end);
+    bt_check_ok(pt(), self);
     pt()->destroy(self);
 }
 
@@ -330,8 +320,8 @@ int main(void)
         cmocka_unit_test(tag_first_block_larger_than_slab),
         cmocka_unit_test(tag_many_small_pools_cost_a_slab_each),
         cmocka_unit_test(tag_grows_by_slabs_and_free_all),
-        cmocka_unit_test(tag_live_blocks_never_overlap),
         cmocka_unit_test(tag_size_zero_and_stats_exact),
+        cmocka_unit_test(tag_check_catches_use_after_free),
         cmocka_unit_test(tag_rejects_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include "backend_test.h"
 #include "pb_backend.h"
+#include "pools.h"
 
 static const struct pb_backend_ops *pools(void)
 {
@@ -178,39 +179,6 @@ static void pools_over_aligned_to_system(void **state)
     pools()->destroy(self);
 }
 
-static void pools_live_blocks_never_overlap(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    enum { N = 3000 };
-    unsigned char **p = calloc(N, sizeof *p);
-    size_t *size = calloc(N, sizeof *size);
-    unsigned seed = 12345;
-    for (unsigned i = 0; i < N; i++) {
-        seed = seed * 1103515245u + 12345u;
-        size[i] = (seed >> 8) % 5000;
-        p[i] = pools()->alloc(self, size[i], 16);
-        assert_non_null(p[i]);
-        bt_fill(p[i], size[i], i);
-    }
-    for (unsigned i = 0; i < N; i += 3)
-        assert_int_equal(pools()->free(self, p[i], size[i]), 0);
-    for (unsigned i = 0; i < N; i += 3) {
-        p[i] = pools()->alloc(self, size[i], 16);
-        bt_fill(p[i], size[i], i + 7);
-    }
-    for (unsigned i = 0; i < N; i++)
-        bt_verify(p[i], size[i], i % 3 ? i : i + 7);
-    assert_int_equal(stats_of(self).live_blocks, N);
-    for (unsigned i = 0; i < N; i++)
-        assert_int_equal(pools()->free(self, p[i], size[i]), 0);
-    assert_int_equal(stats_of(self).live_blocks, 0);
-    assert_int_equal(stats_of(self).granted_bytes, 0);
-    free(p);
-    free(size);
-    pools()->destroy(self);
-}
-
 static void pools_free_all_releases_classes_and_system(void **state)
 {
     (void)state;
@@ -254,23 +222,6 @@ static void pools_class_grows_by_slabs(void **state)
     assert_int_equal(rows[0].slabs, 0);
     assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
     assert_int_equal(stats_of(self).peak_footprint_bytes, 2 * 16384);
-    pools()->destroy(self);
-}
-
-static void pools_size_zero_and_null(void **state)
-{
-    (void)state;
-    void *self = make(NULL, 0);
-    void *a = pools()->alloc(self, 0, 16);
-    void *b = pools()->alloc(self, 0, 16);
-    assert_non_null(a);
-    assert_ptr_not_equal(a, b);
-    assert_int_equal(stats_of(self).granted_bytes, 2 * 16);
-    assert_int_equal(pools()->free(self, NULL, 0), 0);
-    assert_int_equal(pools()->free(self, a, 0), 0);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 1);
-    assert_int_equal(st.frees, 2);
     pools()->destroy(self);
 }
 
@@ -330,6 +281,59 @@ static void pools_rejects_bad_options_and_frees(void **state)
     assert_int_equal(pools()->free(self, &on_stack, 5000), -1);
     assert_non_null(strstr(pools()->last_error(self), "no 5000-byte block was allocated there"));
     assert_int_equal(stats_of(self).failures, 1);
+    pools()->destroy(self);
+}
+
+/* ---- the check op: each invariant it verifies, broken on purpose ---- */
+
+/* A write into a freed chunk of a class (use after free) links a live one in. */
+static void pools_check_catches_use_after_free(void **state)
+{
+    (void)state;
+    void *self = make(NULL, 0);
+    unsigned char *p = pools()->alloc(self, 40, 16);
+    unsigned char *q = pools()->alloc(self, 40, 16);
+    assert_int_equal(pools()->free(self, p, 40), 0);
+    bt_check_ok(pools(), self);
+    memcpy(p, &q, sizeof q);
+    bt_check_fails(pools(), self, "pools: class 48: free list longer than the 1 carved");
+    void *end = NULL;
+    memcpy(p, &end, sizeof end);
+    bt_check_ok(pools(), self);
+    pools()->destroy(self);
+}
+
+/* The route table, the system-block set and the byte counts (pools.h). */
+static void pools_check_catches_bad_bookkeeping(void **state)
+{
+    (void)state;
+    struct pb_option o[] = {{"classes", "16/32/64"}, {"slab", "4096"}};
+    void *self = make(o, 2);
+    struct pb_pools *ps = self;
+    void *big = pools()->alloc(self, 100, 16);   /* the system */
+    void *over = pools()->alloc(self, 16, 64);   /* over-aligned: the system too */
+    assert_non_null(pools()->alloc(self, 20, 16));
+    bt_check_ok(pools(), self);
+    ps->route_table[1] = 1; /* 16 bytes to class 32 */
+    bt_check_fails(pools(), self, "size 16 is routed to class 1, not the smallest that fits");
+    ps->route_table[1] = 0;
+    ps->footprint += 16;
+    bt_check_fails(pools(), self, "2 system blocks (2 counted) of");
+    ps->footprint -= 16;
+    ps->slow_frees--;
+    bt_check_fails(pools(), self, "1 over-aligned system blocks of 2, slow-free count 0");
+    ps->slow_frees++;
+    ps->slab_bytes += 4096;
+    ps->footprint += 4096;
+    bt_check_fails(pools(), self, "the classes hold 4096 bytes of slabs, 8192 counted");
+    ps->slab_bytes -= 4096;
+    ps->footprint -= 4096;
+    ps->cls[1].frees++; /* class 32: a block "freed" that is not on its list */
+    bt_check_fails(pools(), self, "pools: class 32: free list holds 0 chunks");
+    ps->cls[1].frees--;
+    assert_int_equal(pools()->free(self, big, 100), 0);
+    assert_int_equal(pools()->free(self, over, 16), 0);
+    bt_check_ok(pools(), self);
     pools()->destroy(self);
 }
 
@@ -459,12 +463,12 @@ int main(void)
         cmocka_unit_test(pools_route_every_size),
         cmocka_unit_test(pools_large_to_system_counted),
         cmocka_unit_test(pools_over_aligned_to_system),
-        cmocka_unit_test(pools_live_blocks_never_overlap),
         cmocka_unit_test(pools_free_all_releases_classes_and_system),
         cmocka_unit_test(pools_class_grows_by_slabs),
-        cmocka_unit_test(pools_size_zero_and_null),
         cmocka_unit_test(pools_stats_exact),
         cmocka_unit_test(pools_rejects_bad_options_and_frees),
+        cmocka_unit_test(pools_check_catches_use_after_free),
+        cmocka_unit_test(pools_check_catches_bad_bookkeeping),
         cmocka_unit_test(pools_return_gives_back_empty_class_slab),
         cmocka_unit_test(pools_return_free_all_keeps_n_per_class),
         cmocka_unit_test(pools_return_rejects_bad_values),

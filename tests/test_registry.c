@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pb_backend.h"
@@ -27,12 +28,66 @@ static void every_backend_is_complete(void **state)
         assert_non_null(ops->destroy);
         if (ops->flags & PB_BK_FREE_ALL)
             assert_non_null(ops->free_all);
-        if (ops->flags & PB_BK_OWN_MAPPINGS)
+        if (ops->flags & PB_BK_OWN_MAPPINGS) {
             assert_non_null(ops->mappings);
+            assert_non_null(ops->check); /* it holds memory of its own: state to verify */
+        }
+        if (ops->flags & PB_BK_FIXED_SIZE)
+            assert_non_null(ops->class_stats); /* its one row gives the size it serves */
+        if (ops->flags & PB_BK_TAGGED)
+            assert_non_null(ops->alloc_tagged);
         assert_ptr_equal(pb_backend_find(ops->name), ops);
     }
     assert_true(n >= 1);
     assert_null(pb_backend_find("no-such-backend"));
+}
+
+/* A program's own backends, linked beside the core (pb_backends_extra): one
+ * built against this API, one against the next version. */
+static void *extra_alloc(void *self, size_t size, size_t align)
+{
+    (void)self;
+    (void)size;
+    (void)align;
+    return NULL;
+}
+
+static const struct pb_backend_ops extra_current = {
+    .version = PB_BACKEND_API_VERSION,
+    .name = "extra-current",
+    .alloc = extra_alloc,
+};
+
+static const struct pb_backend_ops extra_newer = {
+    .version = PB_BACKEND_API_VERSION + 1,
+    .name = "extra-newer",
+    .alloc = extra_alloc,
+};
+
+const struct pb_backend_ops *const pb_backends_extra[] = {&extra_current, &extra_newer, NULL};
+
+static void extra_table_is_searched(void **state)
+{
+    (void)state;
+    char err[PB_ERR_MAX] = "";
+    assert_ptr_equal(pb_backend_find("extra-current"), &extra_current);
+    assert_ptr_equal(pb_backend_lookup("extra-current", err, sizeof err), &extra_current);
+    assert_ptr_equal(pb_backend_find("pool"), pb_backends[0]); /* the registry first */
+    assert_null(pb_backend_lookup("extra-missing", err, sizeof err));
+    assert_string_equal(err, "unknown backend 'extra-missing' (see poolbench list)");
+}
+
+static void other_api_version_is_refused(void **state)
+{
+    (void)state;
+    char err[PB_ERR_MAX] = "", want[PB_ERR_MAX];
+    assert_null(pb_backend_find("extra-newer"));
+    assert_null(pb_backend_lookup("extra-newer", err, sizeof err));
+    snprintf(want, sizeof want,
+             "backend 'extra-newer' was built against backend API version %d, not %d: "
+             "rebuild it",
+             PB_BACKEND_API_VERSION + 1, PB_BACKEND_API_VERSION);
+    assert_string_equal(err, want);
 }
 
 static void core_backends_registered_in_order(void **state)
@@ -112,6 +167,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_backend_is_complete),
         cmocka_unit_test(core_backends_registered_in_order),
+        cmocka_unit_test(extra_table_is_searched),
+        cmocka_unit_test(other_api_version_is_refused),
         cmocka_unit_test(option_get_last_wins),
         cmocka_unit_test(options_check_rejects_unknown_key),
         cmocka_unit_test(parse_size_accepts_suffixes_and_hex),
