@@ -25,6 +25,22 @@ done
 "$pb" convert "$c/trace_text/mixed.trace" "$c/trace_binary/mixed.pbt"
 cp tests/data/example.trace.gz "$c/trace_binary/"
 
+# damaged twins (the target also loads each with its checksum and file size made right):
+# the event count off by one (an event read out of the ids), a count whose byte size
+# overflows 64 bits, overlapping sections, a section past the end, trailing bytes
+le64() { v=$1; i=0; while [ $i -lt 8 ]; do printf '\\%03o' $((v & 255)); v=$((v >> 8)); i=$((i + 1)); done; }
+damage() { # NAME OFFSET VALUE: example.pbt with the u64 at OFFSET set to VALUE
+    cp "$c/trace_binary/example.pbt" "$c/trace_binary/$1"
+    printf "$(le64 "$3")" | dd of="$c/trace_binary/$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+damage events_plus1.pbt 24 8
+damage events_minus1.pbt 24 6
+damage events_huge.pbt 24 $(((1 << 60) + 1))
+damage lines_plus1.pbt 40 2
+damage ids_on_events.pbt 56 128
+damage tags_past_end.pbt 72 4096
+{ cat "$c/trace_binary/example.pbt"; printf 'trailing'; } >"$c/trace_binary/trailing.pbt"
+
 # job files: the fixtures, and one small job per generator
 cp tests/data/gen_job_*.json "$c/job_file/"
 printf '{"generator": "churn", "params": {"size": 64, "live": 3, "pairs": 5, "order": "fifo", "align": 64}}\n' \

@@ -226,6 +226,28 @@ for at in 140 40 $((pbt_size - 2)); do
 done
 { head -c 8 "$in/good.pbt"; printf '\002\000\000\000'; tail -c +13 "$in/good.pbt"; } >"$in/v2.pbt"
 bad "v2.pbt: unsupported binary trace version 2" check "$in/v2.pbt"
+# header fields changed with the checksum made right (a gzip trailer holds the CRC-32 of
+# its input; the .pbt one runs over bytes 128.. then 0..95): refused by the layout check
+pbt_fix() {
+  { tail -c +129 "$1"; head -c 96 "$1"; } | gzip -c | tail -c 8 | head -c 4 >"$tmp/crc"
+  dd if="$tmp/crc" of="$1" bs=1 seek=96 conv=notrunc 2>/dev/null
+}
+le64() { v=$1; i=0; while [ $i -lt 8 ]; do printf '\\%03o' $((v & 255)); v=$((v >> 8)); i=$((i + 1)); done; }
+pbt_set() { cp "$in/good.pbt" "$in/$1"; printf "$(le64 "$3")" | dd of="$in/$1" bs=1 seek="$2" conv=notrunc 2>/dev/null; pbt_fix "$in/$1"; }
+cp "$in/good.pbt" "$in/refixed.pbt" && pbt_fix "$in/refixed.pbt"
+cmp -s "$in/good.pbt" "$in/refixed.pbt" || fail "pbt_fix does not reproduce the checksum"
+n_rec=$(od -An -tu8 -j24 -N8 "$in/good.pbt" | tr -d ' ')
+ids_at=$(od -An -tu8 -j56 -N8 "$in/good.pbt" | tr -d ' ')
+pbt_set more_events.pbt 24 $((n_rec + 1))
+bad "more_events.pbt: corrupt binary trace: ids section \(offset $ids_at\) overlaps the events section, which ends at offset $((ids_at + 16))" check "$in/more_events.pbt"
+bad "more_events.pbt: corrupt binary trace: ids section" convert "$in/more_events.pbt" out.trace
+bad "more_events.pbt: corrupt binary trace: ids section" convert "$in/more_events.pbt" -
+pbt_set fewer_events.pbt 24 $((n_rec - 1))
+bad "fewer_events.pbt: corrupt binary trace: ids section \(offset $ids_at\) does not follow the events section" check "$in/fewer_events.pbt"
+pbt_set huge_events.pbt 24 $(((1 << 60) + 1))
+bad "huge_events.pbt: corrupt binary trace: events section \(offset 128, 1152921504606846977 x 16 bytes\) runs past the end of the file \($pbt_size bytes\)" check "$in/huge_events.pbt"
+pbt_set far_tags.pbt 72 $((pbt_size + 4096))
+bad "far_tags.pbt: corrupt binary trace: tags section \(offset $((pbt_size + 4096))\) starts past the end of the file" check "$in/far_tags.pbt"
 
 # ---- broken job files: poolbench gen -w FILE.json ----
 j() { name=$1; shift; printf "$@" >"$in/$name"; }
