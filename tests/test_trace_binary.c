@@ -625,6 +625,42 @@ static void ids_shared_by_live_blocks_are_refused(void **state)
     pb_workload_free(&w);
 }
 
+/* Many short-lived ids (the loader's id table is rebuilt from the live blocks as they
+ * come and go), then long-lived ones reused: still caught after every rebuild. */
+static void ids_shared_after_many_others_are_refused(void **state)
+{
+    (void)state;
+    char *text = malloc(1 << 16);
+    size_t at = 0;
+    for (int i = 1; i <= 10; i++)
+        at += (size_t)sprintf(text + at, "a %d 8\n", i);
+    for (int k = 0; k < 500; k++)
+        at += (size_t)sprintf(text + at, "a %d 8\nf %d\n", 1000 + k % 300, 1000 + k % 300);
+    at += (size_t)sprintf(text + at, "a 11 8\nf 2\na 12 8\n");
+    struct pb_workload w;
+    parse(text, &w);
+    size_t last = w.n_records - 1; /* a 12 */
+    w.ids[last] = 3;
+    assert_has(refused_workload(&w), "allocates id 3, which is already live");
+    w.ids[last] = 2; /* 2 was freed just before: fine */
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "many.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    struct pb_workload back;
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    w.ids[last] = 11; /* the block just before */
+    assert_has(refused_workload(&w), "allocates id 11, which is already live");
+    w.ids[last] = 1299; /* short-lived, long dead */
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    pb_workload_free(&w);
+    free(text);
+}
+
 static void line_marks_out_of_order_are_refused(void **state)
 {
     (void)state;
@@ -703,6 +739,7 @@ int main(void)
         cmocka_unit_test(trailing_garbage_is_refused),
         cmocka_unit_test(bad_tag_names_are_refused),
         cmocka_unit_test(ids_shared_by_live_blocks_are_refused),
+        cmocka_unit_test(ids_shared_after_many_others_are_refused),
         cmocka_unit_test(line_marks_out_of_order_are_refused),
         cmocka_unit_test(write_failures_leave_nothing),
     };

@@ -370,114 +370,151 @@ static int check_lines(const struct pb_workload *w, char *err, size_t errlen)
 
 /* ---- ids: each f and r names its block's id, no two live blocks share one ---- */
 
-/* Live ids -> slot, open addressing with linear probing. An entry is in use
- * only when its epoch is the table's: an x clears the table by moving to
- * the next epoch. Sized once (load <= 1/2: there are never more live ids
- * than slots). */
+/* The ids seen so far. Per slot: the id of its block and the epoch it was
+ * allocated in (0 once freed; an x starts a new epoch, which frees every
+ * block at once). A table maps ids to the slot that last had them, with
+ * open addressing and linear probing; an entry is current only while its slot
+ * still holds that id in this epoch, so an f or x touches no entry: stale
+ * ones are reused by their id, or dropped when the table, at half full, is
+ * rebuilt from the live slots (a new table generation: entries of an older
+ * one count as unused, so nothing is cleared). Sized once for 4 entries a
+ * slot (the live ids never fill more than a quarter of it): a rebuild comes at
+ * most once per n_slots allocations and costs O(n_slots). */
 struct id_set {
     struct id_entry {
         uint64_t id;
         uint32_t slot;
-        uint32_t epoch;
+        uint32_t gen; /* the table's generation when the entry is in use */
     } *e;
-    size_t mask;
-    uint32_t epoch;
+    size_t mask, used;
+    uint32_t gen;
+    uint64_t *slot_id;
+    uint32_t *slot_epoch;
+    uint32_t n_slots, epoch;
 };
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
 
 static int id_set_init(struct id_set *s, uint32_t n_slots)
 {
     size_t cap = 16;
-    while (cap < (size_t)n_slots * 2)
+    while (cap < (size_t)n_slots * 4)
         cap *= 2;
+    *s = (struct id_set){.mask = cap - 1, .gen = 1, .n_slots = n_slots, .epoch = 1};
     s->e = calloc(cap, sizeof *s->e);
-    s->mask = cap - 1;
-    s->epoch = 1;
-    return s->e ? 0 : -1;
+    s->slot_id = calloc(n_slots ? n_slots : 1, sizeof *s->slot_id);
+    s->slot_epoch = calloc(n_slots ? n_slots : 1, sizeof *s->slot_epoch);
+    return s->e && s->slot_id && s->slot_epoch ? 0 : -1;
 }
 
-/* Index of id's entry, or of the free entry where it would go. */
+static void id_set_free(struct id_set *s)
+{
+    free(s->e);
+    free(s->slot_id);
+    free(s->slot_epoch);
+}
+
+/* Where id's probe starts. */
+static size_t id_home(const struct id_set *s, uint64_t id)
+{
+    id ^= id >> 30;
+    id *= 0xbf58476d1ce4e5b9ULL;
+    id ^= id >> 27;
+    id *= 0x94d049bb133111ebULL;
+    id ^= id >> 31;
+    return (size_t)id & s->mask;
+}
+
+/* Index of id's entry, or of the unused entry where it would go. */
 static size_t id_set_find(const struct id_set *s, uint64_t id)
 {
-    size_t i = (size_t)mix64(id) & s->mask;
-    while (s->e[i].epoch == s->epoch && s->e[i].id != id)
+    size_t i = id_home(s, id);
+    while (s->e[i].gen == s->gen && s->e[i].id != id)
         i = (i + 1) & s->mask;
     return i;
 }
 
-/* Remove the entry at i, shifting later entries of its cluster back. */
-static void id_set_remove_at(struct id_set *s, size_t i)
+/* Start over with the entries of the live slots only. */
+static void id_set_rebuild(struct id_set *s)
 {
-    for (size_t j = i;;) {
-        j = (j + 1) & s->mask;
-        if (s->e[j].epoch != s->epoch)
-            break;
-        size_t home = (size_t)mix64(s->e[j].id) & s->mask;
-        int stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
-        if (!stays) {
-            s->e[i] = s->e[j];
-            i = j;
-        }
+    if (++s->gen == 0) {
+        memset(s->e, 0, (s->mask + 1) * sizeof *s->e);
+        s->gen = 1;
     }
-    s->e[i].epoch = 0;
+    s->used = 0;
+    for (uint32_t t = 0; t < s->n_slots; t++) {
+        if (s->slot_epoch[t] != s->epoch)
+            continue;
+        size_t i = id_set_find(s, s->slot_id[t]);
+        s->e[i] = (struct id_entry){.id = s->slot_id[t], .slot = t, .gen = s->gen};
+        s->used++;
+    }
 }
 
-static void id_set_clear(struct id_set *s, size_t cap)
+/* An a of id on slot: -1 when id is live in another slot. */
+static int id_set_alloc(struct id_set *s, uint64_t id, uint32_t slot, uint32_t *live_slot)
+{
+    size_t i = id_set_find(s, id);
+    if (s->e[i].gen == s->gen) {
+        uint32_t t = s->e[i].slot;
+        if (s->slot_epoch[t] == s->epoch && s->slot_id[t] == id) {
+            *live_slot = t;
+            return -1;
+        }
+    } else {
+        if ((s->used + 1) * 2 > s->mask + 1) {
+            id_set_rebuild(s);
+            i = id_set_find(s, id);
+        }
+        s->used++;
+    }
+    s->e[i] = (struct id_entry){.id = id, .slot = slot, .gen = s->gen};
+    s->slot_id[slot] = id;
+    s->slot_epoch[slot] = s->epoch;
+    return 0;
+}
+
+static void id_set_reset(struct id_set *s)
 {
     if (++s->epoch == 0) { /* after 2^32 - 1 resets: start over */
-        memset(s->e, 0, cap * sizeof *s->e);
+        memset(s->slot_epoch, 0, (size_t)s->n_slots * sizeof *s->slot_epoch);
         s->epoch = 1;
     }
 }
 
 /* One event against the ids seen so far (its slots already checked by
- * pb_workload_check). 0, or -1 with err. */
+ * pb_workload_check: an a is on a free slot, an f or r on a live one). 0, or
+ * -1 with err. */
 static int check_one_id(struct id_set *s, const struct pb_event *e, uint64_t id, size_t i,
                         char *err, size_t errlen)
 {
+    uint32_t live_slot;
     if (e->op == PB_OP_RESET) {
-        id_set_clear(s, s->mask + 1);
+        id_set_reset(s);
         if (id == 0)
             return 0;
         snprintf(err, errlen, "ids section: event %zu (x) has id %llu, not 0", i,
                  (unsigned long long)id);
-        return -1;
-    }
-    if (id >= PB_MAX_ID) {
+    } else if (id >= PB_MAX_ID) {
         snprintf(err, errlen, "ids section: event %zu has id %llu (ids are below 2^63)", i,
                  (unsigned long long)id);
-        return -1;
-    }
-    size_t at = id_set_find(s, id);
-    int live = s->e[at].epoch == s->epoch;
-    if (e->op == PB_OP_ALLOC && !live) {
-        s->e[at] = (struct id_entry){.id = id, .slot = e->slot, .epoch = s->epoch};
-        return 0;
-    }
-    if (e->op == PB_OP_ALLOC) {
+    } else if (e->op == PB_OP_ALLOC) {
+        if (id_set_alloc(s, id, e->slot, &live_slot) == 0)
+            return 0;
         snprintf(err, errlen, "ids section: event %zu (a) allocates id %llu, which is already "
-                 "live (slot %u)", i, (unsigned long long)id, s->e[at].slot);
-        return -1;
-    }
-    if (!live || s->e[at].slot != e->slot) {
+                 "live (slot %u)", i, (unsigned long long)id, live_slot);
+    } else if (s->slot_id[e->slot] != id) {
         snprintf(err, errlen, "ids section: event %zu (%c) has id %llu, not the id its block "
                  "(slot %u) was allocated with", i, e->op == PB_OP_FREE ? 'f' : 'r',
                  (unsigned long long)id, e->slot);
-        return -1;
+    } else {
+        if (e->op == PB_OP_FREE)
+            s->slot_epoch[e->slot] = 0;
+        return 0;
     }
-    if (e->op == PB_OP_FREE)
-        id_set_remove_at(s, at);
-    return 0;
+    return -1;
 }
+
+/* How many events ahead check_ids asks for the table entry of an id. */
+#define ID_PREFETCH 16
 
 /* The ids section against the events, when there is one. 0, or -1 with err. */
 static int check_ids(const struct pb_workload *w, char *err, size_t errlen)
@@ -486,6 +523,7 @@ static int check_ids(const struct pb_workload *w, char *err, size_t errlen)
         return 0;
     struct id_set s;
     if (id_set_init(&s, w->n_slots)) {
+        id_set_free(&s);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -496,9 +534,11 @@ static int check_ids(const struct pb_workload *w, char *err, size_t errlen)
             drop_pages(w->events, (i - chunk) * sizeof *w->events, chunk * sizeof *w->events);
             drop_pages(w->ids, (i - chunk) * sizeof *w->ids, chunk * sizeof *w->ids);
         }
+        if (i + ID_PREFETCH < w->n_records) /* the table is larger than the caches */
+            __builtin_prefetch(&s.e[id_home(&s, w->ids[i + ID_PREFETCH])]);
         rc = check_one_id(&s, &w->events[i], w->ids[i], i, err, errlen);
     }
-    free(s.e);
+    id_set_free(&s);
     return rc;
 }
 
