@@ -14,6 +14,9 @@ cp tests/data/*.trace "$c/trace_text/"
 printf 'poolbench-trace 1\n# tags and alignment\na 0x10 8 64 @Node\n\ta 2\t0x20 @std::vector<int>\nr 0x10 100\nf 2\nx\na 2 0\n' \
     >"$c/trace_text/tags_align.trace"
 printf 'a 1 8\r\nf 1\r\n\r\n   \r\na 9223372036854775807 1099511627776 4096\n' >"$c/trace_text/crlf_bounds.trace"
+printf 'a 1 8 # note\nf 1 #\na 2 8#c\n' >"$c/trace_text/trailing_comment.trace"
+printf 'a 1 8\nf 1\n\000\000\000\001ELF' >"$c/trace_text/nul.trace"
+printf 'a 1 8\n# caf\303\251\nf 1\n' >"$c/trace_text/utf8.trace"
 "$pb" gen -w frames:frames=2,objects=3 -o "$c/trace_text/frames.trace"
 "$pb" gen -w mixed:live=4,ops=12,realloc=0.3 -o "$c/trace_text/mixed.trace"
 
