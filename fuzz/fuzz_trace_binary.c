@@ -9,7 +9,8 @@
  * loaded a second time with its checksum recomputed: that reaches the checks
  * of the sections, tags, line marks, slots and ids. A file that loads must
  * pass pb_workload_check with the figures the loader computed, and plain text
- * must give the same verdict and events as pb_workload_parse_text in memory.
+ * must give the same verdict, problems and events as pb_workload_parse_text in
+ * memory (the same line limit, the same stop at the first binary byte).
  */
 #include "pb_workload.h"
 
@@ -30,8 +31,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 static void compare_with_memory(const unsigned char *data, size_t size, int rc,
                                 const struct pb_workload *w, const struct pb_diag *diag)
 {
-    if (size >= ((size_t)1 << 20) || /* files also limit the line length */
-        (size >= 8 && memcmp(data, "PBTRACE\0", 8) == 0) ||
+    if ((size >= 8 && memcmp(data, "PBTRACE\0", 8) == 0) ||
         (size >= 2 && data[0] == 0x1f && data[1] == 0x8b))
         return;
     struct pb_workload m = {0};
@@ -39,6 +39,12 @@ static void compare_with_memory(const unsigned char *data, size_t size, int rc,
     int mrc = pb_workload_parse_text("mem", (const char *)data, size, &m, &mdiag);
     if (mrc != rc || mdiag.total != diag->total)
         abort();
+    for (int i = 0; i < mdiag.count; i++) { /* "mem:LINE: m" and "/proc/self/fd/N:LINE: m" */
+        const char *a = strchr(mdiag.msg[i], ':'), *b = strchr(diag->msg[i], ':');
+        size_t n = strlen(a) < strlen(b) ? strlen(a) : strlen(b); /* either may be cut short */
+        if (strncmp(a, b, n) != 0)
+            abort();
+    }
     if (mrc == 0) {
         if (m.n_records != w->n_records || m.n_slots != w->n_slots || m.n_tags != w->n_tags ||
             (m.n_records && memcmp(m.events, w->events, m.n_records * sizeof *m.events) != 0))

@@ -14,6 +14,9 @@ cp tests/data/*.trace "$c/trace_text/"
 printf 'poolbench-trace 1\n# tags and alignment\na 0x10 8 64 @Node\n\ta 2\t0x20 @std::vector<int>\nr 0x10 100\nf 2\nx\na 2 0\n' \
     >"$c/trace_text/tags_align.trace"
 printf 'a 1 8\r\nf 1\r\n\r\n   \r\na 9223372036854775807 1099511627776 4096\n' >"$c/trace_text/crlf_bounds.trace"
+printf 'a 1 8 # note\nf 1 #\na 2 8#c\n' >"$c/trace_text/trailing_comment.trace"
+printf 'a 1 8\nf 1\n\000\000\000\001ELF' >"$c/trace_text/nul.trace"
+printf 'a 1 8\n# caf\303\251\nf 1\n' >"$c/trace_text/utf8.trace"
 "$pb" gen -w frames:frames=2,objects=3 -o "$c/trace_text/frames.trace"
 "$pb" gen -w mixed:live=4,ops=12,realloc=0.3 -o "$c/trace_text/mixed.trace"
 
@@ -24,6 +27,22 @@ done
 "$pb" convert "$c/trace_text/tags_align.trace" "$c/trace_binary/tags_align.pbt"
 "$pb" convert "$c/trace_text/mixed.trace" "$c/trace_binary/mixed.pbt"
 cp tests/data/example.trace.gz "$c/trace_binary/"
+
+# damaged twins (the target also loads each with its checksum and file size made right):
+# the event count off by one (an event read out of the ids), a count whose byte size
+# overflows 64 bits, overlapping sections, a section past the end, trailing bytes
+le64() { v=$1; i=0; while [ $i -lt 8 ]; do printf '\\%03o' $((v & 255)); v=$((v >> 8)); i=$((i + 1)); done; }
+damage() { # NAME OFFSET VALUE: example.pbt with the u64 at OFFSET set to VALUE
+    cp "$c/trace_binary/example.pbt" "$c/trace_binary/$1"
+    printf "$(le64 "$3")" | dd of="$c/trace_binary/$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+damage events_plus1.pbt 24 8
+damage events_minus1.pbt 24 6
+damage events_huge.pbt 24 $(((1 << 60) + 1))
+damage lines_plus1.pbt 40 2
+damage ids_on_events.pbt 56 128
+damage tags_past_end.pbt 72 4096
+{ cat "$c/trace_binary/example.pbt"; printf 'trailing'; } >"$c/trace_binary/trailing.pbt"
 
 # job files: the fixtures, and one small job per generator
 cp tests/data/gen_job_*.json "$c/job_file/"

@@ -321,7 +321,7 @@ static void inconsistent_events_are_refused_even_with_a_good_checksum(void **sta
     size_t ids = ev + 11 * 16;
     b[ids + 4 * 8] = 2; /* "f 1" becomes "f 2" while slot 0 holds id 1 */
     fix_checksum(b, len);
-    assert_non_null(strstr(load_bytes(b, len), "ids do not match"));
+    assert_non_null(strstr(load_bytes(b, len), "ids section: event 4 (f) has id 2"));
     b[ids + 4 * 8] = 1;
     fix_checksum(b, len);
     assert_null(load_bytes(b, len));
@@ -375,6 +375,333 @@ static void random_damage_is_caught_or_harmless(void **state)
     free(good);
 }
 
+/* ---- the header's counts and offsets against the sections ---------------------- */
+
+/* canonical as a .pbt: 11 events at 128, ids at 304, 1 line mark at 392, tags at 408
+ * ("Node", "std::vector<T>": 20 bytes), 428 bytes in all. */
+#define H_RECORDS 24
+#define H_SLOTS 32
+#define H_TAGS 36
+#define H_LINES 40
+#define H_EVENTS_OFF 48
+#define H_IDS_OFF 56
+#define H_LINES_OFF 64
+#define H_TAGS_OFF 72
+#define H_TAGS_SIZE 80
+
+static uint64_t get_u64(const unsigned char *b, size_t at)
+{
+    uint64_t v;
+    memcpy(&v, b + at, 8);
+    return v;
+}
+
+static void put_u64(unsigned char *b, size_t at, uint64_t v)
+{
+    memcpy(b + at, &v, 8);
+}
+
+/* b with the header field at `at` (4 or 8 bytes) set to v and the checksum made right:
+ * the first problem's message, which must be a structural one (not the checksum). */
+static const char *refused_with_field(unsigned char *b, size_t len, size_t at, int width,
+                                      uint64_t v)
+{
+    unsigned char saved[8];
+    memcpy(saved, b + at, 8);
+    if (width == 8) {
+        put_u64(b, at, v);
+    } else {
+        uint32_t v32 = (uint32_t)v;
+        memcpy(b + at, &v32, 4);
+    }
+    fix_checksum(b, len);
+    const char *m = load_bytes(b, len);
+    memcpy(b + at, saved, 8);
+    fix_checksum(b, len);
+    if (!m)
+        fail_msg("header field at %zu set to %llu: the file was accepted", at,
+                 (unsigned long long)v);
+    assert_non_null(strstr(m, "corrupt binary trace: "));
+    assert_null(strstr(m, "checksum"));
+    return m;
+}
+
+static void assert_has(const char *m, const char *what)
+{
+    if (!m)
+        fail_msg("expected '%s', but the file was accepted", what);
+    if (!strstr(m, what))
+        fail_msg("expected '%s' in '%s'", what, m);
+}
+
+static void every_count_off_by_one_is_refused(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = good_pbt(&len);
+    assert_int_equal(len, 428);
+    assert_null(load_bytes(b, len));
+    const struct { size_t at; int width; } counts[] = {
+        {H_RECORDS, 8}, {H_SLOTS, 4}, {H_TAGS, 4}, {H_LINES, 8}, {H_TAGS_SIZE, 8},
+    };
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
+        uint64_t v = counts[i].width == 8 ? get_u64(b, counts[i].at) : 0;
+        if (counts[i].width == 4) {
+            uint32_t v32;
+            memcpy(&v32, b + counts[i].at, 4);
+            v = v32;
+        }
+        refused_with_field(b, len, counts[i].at, counts[i].width, v + 1);
+        refused_with_field(b, len, counts[i].at, counts[i].width, v - 1);
+    }
+    /* the case: one more event than there are, which would be read out of the ids */
+    const char *m = refused_with_field(b, len, H_RECORDS, 8, 12);
+    assert_has(m, "ids section (offset 304) overlaps the events section, which ends at "
+                  "offset 320");
+    m = refused_with_field(b, len, H_RECORDS, 8, 10);
+    assert_has(m, "ids section (offset 304) does not follow the events section, which ends at "
+                  "offset 288");
+    m = refused_with_field(b, len, H_LINES, 8, 2);
+    assert_has(m, "tags section (offset 408) overlaps the line marks section, which ends at "
+                  "offset 424");
+    m = refused_with_field(b, len, H_TAGS_SIZE, 8, 19);
+    assert_has(m, "1 bytes of trailing data after the tags section, which ends at offset 427 "
+                  "(the file has 428 bytes)");
+    m = refused_with_field(b, len, H_TAGS_SIZE, 8, 21);
+    assert_has(m, "tags section (offset 408, 21 bytes) runs past the end of the file (428 bytes)");
+    m = refused_with_field(b, len, H_TAGS, 4, 1);
+    assert_has(m, "tags section: 15 bytes after the last of its 1 tags");
+    m = refused_with_field(b, len, H_TAGS, 4, 3);
+    assert_has(m, "tags section: tag 3 (at byte 20)");
+    m = refused_with_field(b, len, H_SLOTS, 4, 6);
+    assert_has(m, "6 slots, but the events use 5");
+    free(b);
+}
+
+static void sections_out_of_place_are_refused(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = good_pbt(&len);
+    const size_t offs[] = {H_EVENTS_OFF, H_IDS_OFF, H_LINES_OFF, H_TAGS_OFF};
+    for (size_t i = 0; i < 4; i++) {
+        uint64_t v = get_u64(b, offs[i]);
+        const uint64_t bad[] = {v + 1, v - 1, v + 8, v - 8, v + 16, v - 16, 0, len, len + 1,
+                                UINT64_MAX, UINT64_MAX - 15};
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+            if (bad[k] != v)
+                refused_with_field(b, len, offs[i], 8, bad[k]);
+    }
+    /* overlapping sections: every one placed on the events */
+    assert_has(refused_with_field(b, len, H_IDS_OFF, 8, 128),
+               "ids section (offset 128) overlaps the events section");
+    assert_has(refused_with_field(b, len, H_LINES_OFF, 8, 304),
+               "line marks section (offset 304) overlaps the ids section, which ends at offset 392");
+    assert_has(refused_with_field(b, len, H_EVENTS_OFF, 8, 0),
+               "events section (offset 0) overlaps the header, which ends at offset 128");
+    /* offsets past the end of the file */
+    assert_has(refused_with_field(b, len, H_TAGS_OFF, 8, 4096),
+               "tags section (offset 4096) starts past the end of the file (428 bytes)");
+    assert_has(refused_with_field(b, len, H_IDS_OFF, 8, UINT64_MAX - 7),
+               "ids section (offset 18446744073709551608) starts past the end of the file");
+    /* ids without the flag, and the flag without ids */
+    unsigned char flags = b[20];
+    b[20] = 0;
+    fix_checksum(b, len);
+    assert_has(load_bytes(b, len), "an ids offset without the ids flag");
+    put_u64(b, H_IDS_OFF, 0);
+    fix_checksum(b, len);
+    assert_has(load_bytes(b, len), "line marks section (offset 392) does not follow the events "
+                                   "section, which ends at offset 304");
+    b[20] = flags;
+    put_u64(b, H_IDS_OFF, 304);
+    fix_checksum(b, len);
+    assert_null(load_bytes(b, len));
+    free(b);
+}
+
+/* Counts whose byte sizes do not fit 64 bits must not wrap around into "fits". */
+static void huge_counts_do_not_overflow(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = good_pbt(&len);
+    const uint64_t huge[] = {(1ull << 60) + 1, (1ull << 61) + 1, UINT64_MAX, UINT64_MAX / 16 + 1,
+                             UINT64_MAX / 24 + 1, 1ull << 63};
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        const char *m = refused_with_field(b, len, H_RECORDS, 8, huge[i]);
+        assert_has(m, "events section (offset 128, ");
+        assert_has(m, "runs past the end of the file (428 bytes)");
+        m = refused_with_field(b, len, H_TAGS_SIZE, 8, huge[i]);
+        assert_has(m, "bytes of tags for 2 tags");
+        refused_with_field(b, len, H_LINES, 8, huge[i]);
+    }
+    assert_has(refused_with_field(b, len, H_RECORDS, 8, (1ull << 60) + 1),
+               "events section (offset 128, 1152921504606846977 x 16 bytes) runs past the end");
+    assert_has(refused_with_field(b, len, H_LINES, 8, 1ull << 60),
+               "1152921504606846976 line marks for 11 events");
+    assert_has(refused_with_field(b, len, H_TAGS, 4, 0xffffffffu), "4294967295 tags (at most 65535)");
+    free(b);
+}
+
+static void trailing_garbage_is_refused(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = good_pbt(&len);
+    b = realloc(b, len + 64);
+    memset(b + len, 0, 64);
+    put_u64(b, 88, len + 64); /* the header's file size says so too */
+    fix_checksum(b, len + 64);
+    assert_has(load_bytes(b, len + 64), "corrupt binary trace: 64 bytes of trailing data after "
+                                        "the tags section, which ends at offset 428");
+    free(b);
+}
+
+/* A workload the builder would never make, written as is: the loader must refuse it. */
+static const char *refused_workload(struct pb_workload *w)
+{
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "crafted.pbt");
+    assert_int_equal(pb_workload_write_binary(w, pbt, err, sizeof err), 0);
+    struct pb_workload back;
+    memset(&diag, 0, sizeof diag);
+    int rc = pb_workload_load(pbt, &back, &diag);
+    unlink(pbt);
+    if (rc == 0) {
+        pb_workload_free(&back);
+        fail_msg("the crafted file was accepted");
+    }
+    assert_non_null(strstr(diag.msg[0], "corrupt binary trace: "));
+    return diag.msg[0];
+}
+
+static void bad_tag_names_are_refused(void **state)
+{
+    (void)state;
+    char text[200];
+    snprintf(text, sizeof text, "a 1 8 @%064d\na 2 8 @B\n", 0);
+    struct pb_workload w;
+    parse(text, &w);
+    char *saved = w.tags[0];
+    char long_tag[PB_MAX_TAG_LEN + 2];
+    memset(long_tag, 'T', PB_MAX_TAG_LEN + 1);
+    long_tag[PB_MAX_TAG_LEN + 1] = '\0';
+    w.tags[0] = long_tag; /* 65 characters */
+    assert_has(refused_workload(&w), "tags section: tag 1 (at byte 0) is not 1 to 64 tag "
+                                     "characters and a NUL");
+    w.tags[0] = "a/b";
+    assert_has(refused_workload(&w), "tags section: tag 1");
+    w.tags[0] = "B"; /* the same name twice */
+    assert_has(refused_workload(&w), "tags section: tag 'B' appears twice");
+    w.tags[0] = saved;
+    pb_workload_free(&w);
+}
+
+static void ids_shared_by_live_blocks_are_refused(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    parse("a 5 8\na 6 8\nf 5\nx\na 6 1\n", &w);
+    assert_non_null(w.ids);
+    w.ids[1] = 5; /* two live blocks called 5: the text would be "a 5 8\na 5 8" */
+    assert_has(refused_workload(&w), "ids section: event 1 (a) allocates id 5, which is already "
+                                     "live (slot 0)");
+    w.ids[1] = 6;
+    w.ids[4] = 5; /* after x, ids are free again: fine */
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "ids.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    struct pb_workload back;
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    w.ids[4] = 6;
+    w.ids[3] = 7; /* x has id 0 */
+    assert_has(refused_workload(&w), "ids section: event 3 (x) has id 7, not 0");
+    w.ids[3] = 0;
+    w.ids[0] = PB_MAX_ID;
+    assert_has(refused_workload(&w), "ids section: event 0 has id 9223372036854775808");
+    pb_workload_free(&w);
+}
+
+/* Many short-lived ids (the loader's id table is rebuilt from the live blocks as they
+ * come and go), then long-lived ones reused: still caught after every rebuild. */
+static void ids_shared_after_many_others_are_refused(void **state)
+{
+    (void)state;
+    char *text = malloc(1 << 16);
+    size_t at = 0;
+    for (int i = 1; i <= 10; i++)
+        at += (size_t)sprintf(text + at, "a %d 8\n", i);
+    for (int k = 0; k < 500; k++)
+        at += (size_t)sprintf(text + at, "a %d 8\nf %d\n", 1000 + k % 300, 1000 + k % 300);
+    at += (size_t)sprintf(text + at, "a 11 8\nf 2\na 12 8\n");
+    struct pb_workload w;
+    parse(text, &w);
+    size_t last = w.n_records - 1; /* a 12 */
+    w.ids[last] = 3;
+    assert_has(refused_workload(&w), "allocates id 3, which is already live");
+    w.ids[last] = 2; /* 2 was freed just before: fine */
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "many.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    struct pb_workload back;
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    w.ids[last] = 11; /* the block just before */
+    assert_has(refused_workload(&w), "allocates id 11, which is already live");
+    w.ids[last] = 1299; /* short-lived, long dead */
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    pb_workload_free(&w);
+    free(text);
+}
+
+static void line_marks_out_of_order_are_refused(void **state)
+{
+    (void)state;
+    struct pb_workload w;
+    parse("a 1 8\n# c\na 2 8\nf 1\n\nf 2\n", &w); /* marks {0, 1}, {1, 3}, {3, 6} */
+    assert_int_equal(w.n_lines, 3);
+    w.lines[1].line = 2; /* events 1 and 2 at lines 2 and 3: event 0 is at line 1, fine */
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "lines.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    struct pb_workload back;
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    w.lines[1].line = 1; /* the line of event 0 again */
+    assert_has(refused_workload(&w), "line marks: mark 1 (event 1, line 1) is out of order");
+    w.lines[1].line = 3;
+    w.lines[2].line = 4; /* event 2 is at line 4 already */
+    assert_has(refused_workload(&w), "line marks: mark 2 (event 3, line 4)");
+    w.lines[2].line = 6;
+    w.lines[0].line = 0;
+    assert_has(refused_workload(&w), "line marks: mark 0 (event 0, line 0)");
+    w.lines[0].line = 1;
+    w.lines[2].line = UINT64_MAX; /* its one event is at line 2^64 - 1: fine; one more is not */
+    path_for(pbt, sizeof pbt, "lines.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    load_ok(pbt, &back);
+    pb_workload_free(&back);
+    unlink(pbt);
+    w.lines[2].event = 2;
+    w.lines[2].line = UINT64_MAX;
+    assert_has(refused_workload(&w), "line marks: mark 2 (event 2, line 18446744073709551615)");
+    w.lines[2].event = 1;
+    assert_has(refused_workload(&w), "line marks: mark 2 (event 1,");
+    w.lines[2].event = 4;
+    assert_has(refused_workload(&w), "line marks: mark 2 (event 4,");
+    w.lines[2].event = 3;
+    w.lines[2].line = 6;
+    pb_workload_free(&w);
+}
+
 static void write_failures_leave_nothing(void **state)
 {
     (void)state;
@@ -406,6 +733,14 @@ int main(void)
         cmocka_unit_test(bad_magic_version_and_byte_order),
         cmocka_unit_test(inconsistent_events_are_refused_even_with_a_good_checksum),
         cmocka_unit_test(random_damage_is_caught_or_harmless),
+        cmocka_unit_test(every_count_off_by_one_is_refused),
+        cmocka_unit_test(sections_out_of_place_are_refused),
+        cmocka_unit_test(huge_counts_do_not_overflow),
+        cmocka_unit_test(trailing_garbage_is_refused),
+        cmocka_unit_test(bad_tag_names_are_refused),
+        cmocka_unit_test(ids_shared_by_live_blocks_are_refused),
+        cmocka_unit_test(ids_shared_after_many_others_are_refused),
+        cmocka_unit_test(line_marks_out_of_order_are_refused),
         cmocka_unit_test(write_failures_leave_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

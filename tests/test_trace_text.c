@@ -119,8 +119,25 @@ static void extra_fields(void **state)
     bad("a 1 2 16 @t more\n", 1, "extra field 'more'");
     bad("a 1 2 @t 16\n", 1, "extra field '16'");
     bad("a 1 2 16 17\n", 1, "extra field '17'");
-    bad("a 1 2 # trailing comment\n", 1, "extra field");
     bad("poolbench-trace 1 x\n", 1, "extra field 'x'");
+}
+
+/* The spec has whole-line comments only: a '#' after a field is named as such. */
+static void trailing_comments_are_named(void **state)
+{
+    (void)state;
+    const char *msg = "trailing comment: comments must be whole lines starting with #";
+    bad("a 1 2\n# fine\n  # fine too\na 2 8 # note\n", 4, msg);
+    bad("a 1 8 #note\n", 1, msg);
+    bad("a 1 8 16 #\n", 1, msg);
+    bad("a 1 8 16 @T # c\n", 1, msg);
+    bad("a 1 8\nf 1 # gone\n", 2, msg);
+    bad("x # reset\n", 1, msg);
+    bad("a # 1 8\n", 1, msg);
+    bad("poolbench-trace 1 # v1\n", 1, msg);
+    bad("a 1 8# note\n", 1, "SIZE '8#' is not a number (comments must be whole lines "
+                           "starting with #)");
+    bad("a 1 8 16#\n", 1, "ALIGN '16#' is not a number (comments must be whole lines");
 }
 
 static void fields_that_are_not_numbers(void **state)
@@ -297,9 +314,44 @@ static void bad_bytes_are_reported(void **state)
     struct pb_workload w;
     assert_int_equal(parse_n(nul, sizeof nul - 1, &w), -1);
     assert_int_equal(diag.count, 1);
-    assert_non_null(strstr(diag.msg[0], "t.trace:2: NUL byte at column 4"));
-    bad("a 1 1\n# caf\xc3\xa9\n", 2, "byte 0xc3 at column 6 is not ASCII");
-    bad("a 1 1 @N\xff\n", 1, "not ASCII");
+    assert_string_equal(diag.msg[0], "t.trace:2: binary data (byte 0x00 at offset 9): not a "
+                                     "text trace");
+    bad("a 1 1\n# caf\xc3\xa9\n", 2, "binary data (byte 0xc3 at offset 11, column 6): not a "
+                                      "text trace (a trace is ASCII text, comments too)");
+    bad("a 1 1 @N\xff\n", 1, "binary data (byte 0xff at offset 8, column 9)");
+    const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
+    assert_int_equal(parse_n(elf, sizeof elf - 1, &w), -1);
+    assert_string_equal(diag.msg[0], "t.trace:1: binary data (byte 0x00 at offset 7): not a "
+                                     "text trace");
+    const char zeros[64] = {0};
+    assert_int_equal(parse_n(zeros, sizeof zeros, &w), -1);
+    assert_string_equal(diag.msg[0], "t.trace:1: binary data (byte 0x00 at offset 0): not a "
+                                     "text trace");
+}
+
+/* The first bad byte ends the parse: the problems before it are kept, nothing after it is
+ * read (a binary file gives one message, not one per "line" of it). */
+static void binary_data_stops_the_parse(void **state)
+{
+    (void)state;
+    const char text[] = "q\n"
+                        "a 1 1\n"
+                        "# comment\n"
+                        "f 2\n"
+                        "a 3\0\n"
+                        "q\n"
+                        "f 9\n";
+    struct pb_workload w;
+    assert_int_equal(parse_n(text, sizeof text - 1, &w), -1);
+    assert_int_equal(diag.total, 3);
+    assert_non_null(strstr(diag.msg[0], "t.trace:1: unknown event 'q'"));
+    assert_non_null(strstr(diag.msg[1], "t.trace:4: f on id 2"));
+    assert_string_equal(diag.msg[2], "t.trace:5: binary data (byte 0x00 at offset 25): not a "
+                                     "text trace");
+    /* a bad byte on the last line, which has no newline */
+    assert_int_equal(parse_n("a 1 1\nf 1 \xe9", 13, &w), -1);
+    assert_int_equal(diag.total, 1);
+    assert_non_null(strstr(diag.msg[0], "t.trace:2: binary data (byte 0xe9 at offset 10, column 5)"));
 }
 
 static void errors_do_not_stop_the_parse(void **state)
@@ -527,12 +579,100 @@ static void long_lines_are_refused_gracefully(void **state)
     struct pb_workload w;
     memset(&diag, 0, sizeof diag);
     assert_int_equal(pb_workload_load(path, &w, &diag), -1);
-    assert_int_equal(diag.count, 2);
-    assert_non_null(strstr(diag.msg[0], ":2: line too long"));
-    assert_non_null(strstr(diag.msg[1], ":3: f on id 3"));
-    /* from memory there is no limit: the 3 MB number is simply out of range */
+    /* the parse stops there: the rest of such a file is no trace either */
+    assert_int_equal(diag.total, 1);
+    assert_non_null(strstr(diag.msg[0], ":2: line too long (more than 1048576 bytes): not a "
+                                        "text trace"));
+    /* from memory the same: the same limit, the same verdict */
     assert_int_equal(parse_n(text, at, &w), -1);
-    assert_non_null(strstr(diag.msg[0], "t.trace:2: SIZE"));
+    assert_int_equal(diag.total, 1);
+    assert_string_equal(diag.msg[0], "t.trace:2: line too long (more than 1048576 bytes): not a "
+                                     "text trace");
+    /* also as the last line, without a newline, and before a bad byte 2 MiB into it */
+    assert_int_equal(parse_n(text, at - 5, &w), -1);
+    assert_string_equal(diag.msg[0], "t.trace:2: line too long (more than 1048576 bytes): not a "
+                                     "text trace");
+    text[(2u << 20)] = '\0';
+    assert_int_equal(parse_n(text, at, &w), -1);
+    assert_int_equal(diag.total, 1);
+    assert_non_null(strstr(diag.msg[0], "t.trace:2: line too long"));
+    write_file(path, text, at);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    assert_int_equal(diag.total, 1);
+    assert_non_null(strstr(diag.msg[0], ":2: line too long"));
+    /* a bad byte within the first 1 MiB of a long line is binary data, in both */
+    text[(2u << 20)] = '7';
+    text[(1u << 20)] = '\0';
+    assert_int_equal(parse_n(text, at, &w), -1);
+    assert_string_equal(diag.msg[0], "t.trace:2: binary data (byte 0x00 at offset 1048576): not a "
+                                     "text trace");
+    write_file(path, text, at);
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    assert_int_equal(diag.total, 1);
+    assert_non_null(strstr(diag.msg[0], ":2: binary data (byte 0x00 at offset 1048576)"));
+    /* the longest line that fits, 1048575 characters and its newline, is fine in both */
+    size_t longest = (1u << 20) - 1;
+    memcpy(text, "# ", 2);
+    memset(text + 2, 'c', longest - 2);
+    memcpy(text + longest, "\nx\n", 4);
+    assert_int_equal(parse_n(text, longest + 3, &w), 0);
+    assert_int_equal(w.n_records, 1);
+    pb_workload_free(&w);
+    unlink(path);
+    free(text);
+}
+
+/* The message of loading path (one problem expected), without the "path:" prefix. */
+static const char *load_problem(const char *path)
+{
+    struct pb_workload w;
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(pb_workload_load(path, &w, &diag), -1);
+    assert_int_equal(diag.total, 1);
+    size_t n = strlen(path);
+    assert_memory_equal(diag.msg[0], path, n);
+    return diag.msg[0] + n + 1;
+}
+
+/* Far into a file, plain or gzip'd, the line and the offset (in the inflated text) of
+ * the first bad byte are the same as from memory. */
+static void binary_data_in_files_and_gzip(void **state)
+{
+    (void)state;
+    size_t n_lines = 2u << 20, len = n_lines * 2;
+    char *text = malloc(len + 16);
+    for (size_t i = 0; i < n_lines; i++)
+        memcpy(text + 2 * i, "x\n", 2);
+    memcpy(text + len, "a 5 \0 8\nq\n", 10);
+    len += 10;
+    const char *want = "2097153: binary data (byte 0x00 at offset 4194308): not a text trace";
+    struct pb_workload w;
+    assert_int_equal(parse_n(text, len, &w), -1);
+    assert_int_equal(diag.total, 1);
+    assert_string_equal(diag.msg[0] + strlen("t.trace:"), want);
+    char path[128];
+    temp_path(path, sizeof path, "nul.trace");
+    write_file(path, text, len);
+    assert_string_equal(load_problem(path), want);
+    temp_path(path, sizeof path, "nul.trace.gz");
+    gzFile z = gzopen(path, "wb");
+    assert_non_null(z);
+    assert_int_equal(gzwrite(z, text, (unsigned)len), (int)len);
+    assert_int_equal(gzclose(z), Z_OK);
+    assert_string_equal(load_problem(path), want);
+    /* non-ASCII as well */
+    text[len - 6] = (char)0x80;
+    assert_int_equal(parse_n(text, len, &w), -1);
+    want = "2097153: binary data (byte 0x80 at offset 4194308, column 5): not a text trace "
+           "(a trace is ASCII text, comments too)";
+    assert_string_equal(diag.msg[0] + strlen("t.trace:"), want);
+    temp_path(path, sizeof path, "nul.trace");
+    write_file(path, text, len);
+    assert_string_equal(load_problem(path), want);
+    unlink(path);
+    temp_path(path, sizeof path, "nul.trace.gz");
     unlink(path);
     free(text);
 }
@@ -597,12 +737,15 @@ int main(void)
         cmocka_unit_test(header_rules),
         cmocka_unit_test(lexical_forms),
         cmocka_unit_test(bad_bytes_are_reported),
+        cmocka_unit_test(binary_data_stops_the_parse),
+        cmocka_unit_test(trailing_comments_are_named),
         cmocka_unit_test(errors_do_not_stop_the_parse),
         cmocka_unit_test(twenty_problems_kept_all_counted),
         cmocka_unit_test(random_lines_never_crash),
         cmocka_unit_test(files_across_block_boundaries),
         cmocka_unit_test(gzip_is_read_transparently),
         cmocka_unit_test(long_lines_are_refused_gracefully),
+        cmocka_unit_test(binary_data_in_files_and_gzip),
         cmocka_unit_test(unreadable_paths),
         cmocka_unit_test(fifo_is_refused_without_blocking),
     };

@@ -397,6 +397,40 @@ static void ids_are_kept_only_once_one_differs_from_its_slot(void **state)
     pb_workload_free(&w);
 }
 
+/* A growth past the memory limit is refused before it is made, and the builder stays
+ * refused: a parser stops there instead of failing once per line to the end. */
+static void memory_limit_is_refused_before_allocating(void **state)
+{
+    (void)state;
+    struct pb_builder *b = pb_builder_new();
+    assert_non_null(b);
+    pb_builder_set_memory_limit(b, 1u << 20);
+    size_t n = 0;
+    while (pb_builder_reset(b, n + 1, err, sizeof err) == 0)
+        n++;
+    assert_true(n >= 16384 && n < 65536); /* 16 bytes an event, and the id table */
+    assert_string_equal(err, "too large: the workload needs more than 1 MiB of memory (its limit)");
+    assert_true(pb_builder_exhausted(b));
+    memset(err, 0, sizeof err);
+    assert_int_equal(pb_builder_alloc(b, 1, 8, 4, NULL, 0, 0, err, sizeof err), -1);
+    assert_non_null(strstr(err, "too large"));
+    assert_int_equal(pb_builder_free(b, 1, 0, err, sizeof err), -1);
+    assert_int_equal(pb_builder_realloc(b, 1, 8, 0, err, sizeof err), -1);
+    struct pb_workload w;
+    memset(&w, 0, sizeof w);
+    assert_int_equal(pb_builder_finish(b, &w), 0); /* what was added is still whole */
+    assert_int_equal(w.n_records, n);
+    assert_int_equal(w.fig.resets, n);
+    pb_workload_free(&w);
+
+    /* the default limit is the machine's memory: ordinary workloads never meet it */
+    b = pb_builder_new();
+    assert_false(pb_builder_exhausted(b));
+    for (uint64_t i = 0; i < 100000; i++)
+        ok_alloc(b, i, 8, 4, NULL, 0);
+    pb_builder_discard(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +444,7 @@ int main(void)
         cmocka_unit_test(check_catches_inconsistent_events),
         cmocka_unit_test(diag_keeps_twenty_and_counts_all),
         cmocka_unit_test(ids_are_kept_only_once_one_differs_from_its_slot),
+        cmocka_unit_test(memory_limit_is_refused_before_allocating),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -117,6 +117,15 @@ int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_
                        char *err, size_t errlen);
 int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errlen);
 
+/* Cap the memory the builder may hold (default: the machine's physical
+ * memory). A growth past it is refused before anything is allocated, with a
+ * "too large" message, and the builder is then exhausted. */
+void pb_builder_set_memory_limit(struct pb_builder *b, uint64_t bytes);
+
+/* Whether the builder ran out of memory or into its limit: every later event
+ * is refused too, so a parser should stop. */
+int pb_builder_exhausted(const struct pb_builder *b);
+
 /* Hand the events, slots, tags, line map and figures over to *out (whose
  * name/source/path/params the caller sets) and free the builder. -1 on OOM. */
 int pb_builder_finish(struct pb_builder *b, struct pb_workload *out);

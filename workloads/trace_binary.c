@@ -25,12 +25,18 @@
  *                                over the header's bytes [0, 96)
  *      100   28  zero
  *
- * Loading checks everything before the workload is used: the sizes and
- * offsets against the file's length, the checksum, every tag's syntax, the
- * line marks' order, and a full replay of slot liveness (pb_workload_check:
- * ops, slots, tags, a on free slots, f/r on live ones with matching size and
- * alignment) plus the ids' consistency with the slots. A truncated or corrupt
- * file is a clean error, never a crash or a wrong replay.
+ * Loading checks everything before the workload is used: the header's
+ * fixed fields and the file's length; the layout, which must be exactly the
+ * one the writer makes (events right after the header, then ids, line marks
+ * and tags, each section's size its count times its element size, no gap,
+ * no overlap, nothing after the tags; every offset + size compared without
+ * overflow), which also gives every section its alignment; the checksum;
+ * every tag's syntax and length, and no tag twice; the line marks' order;
+ * a full replay of slot liveness (pb_workload_check: ops, slots, tags, a on
+ * free slots, f/r on live ones with matching size and alignment); and the
+ * ids: below 2^63, 0 for x, each f and r naming its block's id, no id live
+ * in two blocks at once. A truncated or corrupt file is a clean error naming
+ * what is wrong, never a crash, a wrong replay or a text that would not parse.
  *
  * The map is read-only, and the checks give the pages they have read back to
  * the kernel as they go (madvise MADV_DONTNEED: the bytes stay in the page
@@ -132,16 +138,71 @@ static uint32_t digest_file(const char *map, uint64_t size, char hex[65])
     return crc_update(crc, map, PBT_CHECKSUM_AT);
 }
 
-/* Whether [off, off + count * elem) lies inside [start, size) (overflow-safe). */
-static int section_fits(uint64_t off, uint64_t count, uint64_t elem, uint64_t start, uint64_t size)
+/* One section of the file: count elements of elem bytes from offset. */
+struct pbt_section {
+    const char *name;
+    uint64_t offset, count, elem;
+};
+
+/* "N bytes", or "N x E bytes" when the product does not fit 64 bits. */
+static void section_bytes(const struct pbt_section *s, char *buf, size_t n)
 {
-    if (off < start || off > size)
-        return 0;
-    return count <= (size - off) / elem;
+    if (s->count <= UINT64_MAX / s->elem)
+        snprintf(buf, n, "%llu bytes", (unsigned long long)(s->count * s->elem));
+    else
+        snprintf(buf, n, "%llu x %llu bytes", (unsigned long long)s->count,
+                 (unsigned long long)s->elem);
 }
 
-static int check_header(const struct pbt_header *h, uint64_t size, const char *path,
+/* The sections must follow the header and each other with no gap and no
+ * overlap, in this order, and end exactly at the end of the file: then none
+ * lies outside the file, each is aligned (the header is 128 bytes, the
+ * elements 16 or 8), and no byte goes unchecked. Overflow-safe: a section's
+ * size is compared with the bytes left, never computed past them. */
+static int check_layout(const struct pbt_section *sec, int n, uint64_t size, const char *path,
                         struct pb_diag *diag)
+{
+    uint64_t at = PBT_HEADER_SIZE;
+    const char *prev = "header";
+    char bytes[64];
+    for (int i = 0; i < n; i++) {
+        const struct pbt_section *s = &sec[i];
+        if (s->offset > size) {
+            pb_diag_add(diag, path, 0, "corrupt binary trace: %s section (offset %llu) starts "
+                        "past the end of the file (%llu bytes)", s->name,
+                        (unsigned long long)s->offset, (unsigned long long)size);
+            return -1;
+        }
+        if (s->offset != at) {
+            pb_diag_add(diag, path, 0, "corrupt binary trace: %s section (offset %llu) %s the "
+                        "%s%s, which ends at offset %llu", s->name, (unsigned long long)s->offset,
+                        s->offset < at ? "overlaps" : "does not follow", prev,
+                        i ? " section" : "", (unsigned long long)at);
+            return -1;
+        }
+        if (s->count > (size - at) / s->elem) {
+            section_bytes(s, bytes, sizeof bytes);
+            pb_diag_add(diag, path, 0, "corrupt binary trace: %s section (offset %llu, %s) runs "
+                        "past the end of the file (%llu bytes)", s->name,
+                        (unsigned long long)s->offset, bytes, (unsigned long long)size);
+            return -1;
+        }
+        at += s->count * s->elem;
+        prev = s->name;
+    }
+    if (at != size) {
+        pb_diag_add(diag, path, 0, "corrupt binary trace: %llu bytes of trailing data after the "
+                    "%s section, which ends at offset %llu (the file has %llu bytes)",
+                    (unsigned long long)(size - at), prev, (unsigned long long)at,
+                    (unsigned long long)size);
+        return -1;
+    }
+    return 0;
+}
+
+/* The header's fixed fields: byte order, version, sizes, flags, reserved bytes. */
+static int check_header_fields(const struct pbt_header *h, uint64_t size, const char *path,
+                               struct pb_diag *diag)
 {
     if (h->endian != PBT_ENDIAN) {
         pb_diag_add(diag, path, 0, "binary trace written with the other byte order");
@@ -155,30 +216,61 @@ static int check_header(const struct pbt_header *h, uint64_t size, const char *p
         pb_diag_add(diag, path, 0, "corrupt binary trace: bad header size or flags");
         return -1;
     }
-    if (h->file_size != size) {
-        pb_diag_add(diag, path, 0, "%s binary trace: %llu bytes, the header says %llu",
-                    size < h->file_size ? "truncated" : "corrupt", (unsigned long long)size,
-                    (unsigned long long)h->file_size);
-        return -1;
-    }
-    int ids = (h->flags & PBT_FLAG_IDS) != 0;
-    if (h->events_offset % 16 || h->ids_offset % 8 || h->lines_offset % 8 ||
-        !section_fits(h->events_offset, h->n_records, 16, PBT_HEADER_SIZE, size) ||
-        (ids && !section_fits(h->ids_offset, h->n_records, 8, PBT_HEADER_SIZE, size)) ||
-        (!ids && h->ids_offset != 0) ||
-        !section_fits(h->lines_offset, h->n_lines, 16, PBT_HEADER_SIZE, size) ||
-        !section_fits(h->tags_offset, h->tags_size, 1, PBT_HEADER_SIZE, size) ||
-        h->n_tags > PB_MAX_TAGS || h->tags_size < h->n_tags * 2ull) {
-        pb_diag_add(diag, path, 0, "corrupt binary trace: sections do not fit the file");
-        return -1;
-    }
     for (size_t i = 0; i < sizeof h->zero; i++) {
         if (h->zero[i]) {
             pb_diag_add(diag, path, 0, "corrupt binary trace: reserved header bytes set");
             return -1;
         }
     }
+    if (h->file_size != size) {
+        pb_diag_add(diag, path, 0, "%s binary trace: %llu bytes, the header says %llu",
+                    size < h->file_size ? "truncated" : "corrupt", (unsigned long long)size,
+                    (unsigned long long)h->file_size);
+        return -1;
+    }
     return 0;
+}
+
+/* The counts that bound one another: tags, their bytes, line marks. */
+static int check_counts(const struct pbt_header *h, const char *path, struct pb_diag *diag)
+{
+    const char *why = NULL;
+    char msg[160];
+    if (h->n_tags > PB_MAX_TAGS) {
+        snprintf(msg, sizeof msg, "%u tags (at most %d)", h->n_tags, PB_MAX_TAGS);
+        why = msg;
+    } else if (h->tags_size < (uint64_t)h->n_tags * 2 ||
+               h->tags_size > (uint64_t)h->n_tags * (PB_MAX_TAG_LEN + 1)) {
+        snprintf(msg, sizeof msg, "%llu bytes of tags for %u tags (each is 1 to %d characters "
+                 "and a NUL)", (unsigned long long)h->tags_size, h->n_tags, PB_MAX_TAG_LEN);
+        why = msg;
+    } else if (h->n_lines > h->n_records) {
+        snprintf(msg, sizeof msg, "%llu line marks for %llu events (at most one per event)",
+                 (unsigned long long)h->n_lines, (unsigned long long)h->n_records);
+        why = msg;
+    } else if (!(h->flags & PBT_FLAG_IDS) && h->ids_offset != 0) {
+        why = "an ids offset without the ids flag";
+    }
+    if (why) {
+        pb_diag_add(diag, path, 0, "corrupt binary trace: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_header(const struct pbt_header *h, uint64_t size, const char *path,
+                        struct pb_diag *diag)
+{
+    if (check_header_fields(h, size, path, diag) || check_counts(h, path, diag))
+        return -1;
+    struct pbt_section sec[4];
+    int n = 0;
+    sec[n++] = (struct pbt_section){"events", h->events_offset, h->n_records, 16};
+    if (h->flags & PBT_FLAG_IDS)
+        sec[n++] = (struct pbt_section){"ids", h->ids_offset, h->n_records, 8};
+    sec[n++] = (struct pbt_section){"line marks", h->lines_offset, h->n_lines, 16};
+    sec[n++] = (struct pbt_section){"tags", h->tags_offset, h->tags_size, 1};
+    return check_layout(sec, n, size, path, diag);
 }
 
 static int tag_char_ok(unsigned char c)
@@ -187,48 +279,254 @@ static int tag_char_ok(unsigned char c)
            c == '_' || c == '.' || c == ':' || c == '<' || c == '>' || c == '-';
 }
 
-/* Point w->tags at the tag names in the section; -1 when malformed. */
-static int load_tags(struct pb_workload *w, const char *sec, uint64_t size, uint32_t n_tags)
+static int cmp_tag(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether two of the n tag names are the same (the builder interns them). */
+static int has_duplicate_tag(char *const *tags, uint32_t n, char *err, size_t errlen)
+{
+    char **sorted = malloc(n * sizeof *sorted);
+    if (!sorted) {
+        snprintf(err, errlen, "out of memory");
+        return 1;
+    }
+    memcpy(sorted, tags, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_tag);
+    int dup = 0;
+    for (uint32_t i = 1; i < n && !dup; i++) {
+        if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+            snprintf(err, errlen, "tags section: tag '%s' appears twice", sorted[i]);
+            dup = 1;
+        }
+    }
+    free(sorted);
+    return dup;
+}
+
+/* Point w->tags at the tag names in the section: n_tags names of 1 to
+ * PB_MAX_TAG_LEN tag characters, each ending in a NUL, filling the section
+ * exactly, no two alike. 0, or -1 with err. */
+static int load_tags(struct pb_workload *w, const char *sec, uint64_t size, uint32_t n_tags,
+                     char *err, size_t errlen)
 {
     if (n_tags == 0)
-        return size == 0 ? 0 : -1;
+        return 0; /* check_counts: then size is 0 */
     w->tags = calloc(n_tags, sizeof *w->tags);
-    if (!w->tags)
+    if (!w->tags) {
+        snprintf(err, errlen, "out of memory");
         return -1;
+    }
     w->n_tags = n_tags;
     uint64_t at = 0;
     for (uint32_t i = 0; i < n_tags; i++) {
         uint64_t len = 0;
-        while (at + len < size && sec[at + len] != '\0' && len <= PB_MAX_TAG_LEN &&
-               tag_char_ok((unsigned char)sec[at + len]))
+        while (at + len < size && len <= PB_MAX_TAG_LEN && tag_char_ok((unsigned char)sec[at + len]))
             len++;
-        if (at + len >= size || sec[at + len] != '\0' || len == 0)
+        if (at + len >= size || sec[at + len] != '\0' || len == 0 || len > PB_MAX_TAG_LEN) {
+            snprintf(err, errlen, "tags section: tag %u (at byte %llu) is not 1 to %d tag "
+                     "characters and a NUL", i + 1, (unsigned long long)at, PB_MAX_TAG_LEN);
             return -1;
+        }
         w->tags[i] = (char *)sec + at;
         at += len + 1;
     }
-    return at == size ? 0 : -1;
+    if (at != size) {
+        snprintf(err, errlen, "tags section: %llu bytes after the last of its %u tags",
+                 (unsigned long long)(size - at), n_tags);
+        return -1;
+    }
+    return has_duplicate_tag(w->tags, n_tags, err, errlen) ? -1 : 0;
 }
 
-static int check_lines(const struct pb_workload *w)
+static int bad_mark(const struct pb_workload *w, size_t k, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "line marks: mark %zu (event %llu, line %llu) is out of order or out "
+             "of range (%zu events)", k, (unsigned long long)w->lines[k].event,
+             (unsigned long long)w->lines[k].line, w->n_records);
+    return -1;
+}
+
+/* Line marks name events in increasing order; each mark's line is 1 or more,
+ * its events' lines (one more per event) stay below 2^64, and the next mark's
+ * line comes after them: a source line holds at most one event. 0, or -1 with err. */
+static int check_lines(const struct pb_workload *w, char *err, size_t errlen)
 {
     for (size_t i = 0; i < w->n_lines; i++) {
-        if (w->lines[i].event >= w->n_records)
-            return -1;
-        if (i && w->lines[i].event <= w->lines[i - 1].event)
-            return -1;
+        const struct pb_line_mark *m = &w->lines[i];
+        int last = i + 1 == w->n_lines;
+        uint64_t next_event = last ? w->n_records : m[1].event;
+        if (m->event >= next_event)
+            return bad_mark(w, last ? i : i + 1, err, errlen);
+        uint64_t span = next_event - 1 - m->event; /* events of this mark after its first */
+        if (m->line == 0 || span > UINT64_MAX - m->line)
+            return bad_mark(w, i, err, errlen);
+        if (!last && m[1].line <= m->line + span)
+            return bad_mark(w, i + 1, err, errlen);
     }
     return 0;
 }
 
-/* Each f and r must name the id its slot was allocated with; x has id 0. */
-static int check_ids(const struct pb_workload *w)
+/* ---- ids: each f and r names its block's id, no two live blocks share one ---- */
+
+/* The ids seen so far. Per slot: the id of its block and the epoch it was
+ * allocated in (0 once freed; an x starts a new epoch, which frees every
+ * block at once). A table maps ids to the slot that last had them, with
+ * open addressing and linear probing; an entry is current only while its slot
+ * still holds that id in this epoch, so an f or x touches no entry: stale
+ * ones are reused by their id, or dropped when the table, at half full, is
+ * rebuilt from the live slots (a new table generation: entries of an older
+ * one count as unused, so nothing is cleared). Sized once for 4 entries a
+ * slot (the live ids never fill more than a quarter of it): a rebuild comes at
+ * most once per n_slots allocations and costs O(n_slots). */
+struct id_set {
+    struct id_entry {
+        uint64_t id;
+        uint32_t slot;
+        uint32_t gen; /* the table's generation when the entry is in use */
+    } *e;
+    size_t mask, used;
+    uint32_t gen;
+    uint64_t *slot_id;
+    uint32_t *slot_epoch;
+    uint32_t n_slots, epoch;
+};
+
+static int id_set_init(struct id_set *s, uint32_t n_slots)
+{
+    size_t cap = 16;
+    while (cap < (size_t)n_slots * 4)
+        cap *= 2;
+    *s = (struct id_set){.mask = cap - 1, .gen = 1, .n_slots = n_slots, .epoch = 1};
+    s->e = calloc(cap, sizeof *s->e);
+    s->slot_id = calloc(n_slots ? n_slots : 1, sizeof *s->slot_id);
+    s->slot_epoch = calloc(n_slots ? n_slots : 1, sizeof *s->slot_epoch);
+    return s->e && s->slot_id && s->slot_epoch ? 0 : -1;
+}
+
+static void id_set_free(struct id_set *s)
+{
+    free(s->e);
+    free(s->slot_id);
+    free(s->slot_epoch);
+}
+
+/* Where id's probe starts. */
+static size_t id_home(const struct id_set *s, uint64_t id)
+{
+    id ^= id >> 30;
+    id *= 0xbf58476d1ce4e5b9ULL;
+    id ^= id >> 27;
+    id *= 0x94d049bb133111ebULL;
+    id ^= id >> 31;
+    return (size_t)id & s->mask;
+}
+
+/* Index of id's entry, or of the unused entry where it would go. */
+static size_t id_set_find(const struct id_set *s, uint64_t id)
+{
+    size_t i = id_home(s, id);
+    while (s->e[i].gen == s->gen && s->e[i].id != id)
+        i = (i + 1) & s->mask;
+    return i;
+}
+
+/* Start over with the entries of the live slots only. */
+static void id_set_rebuild(struct id_set *s)
+{
+    if (++s->gen == 0) {
+        memset(s->e, 0, (s->mask + 1) * sizeof *s->e);
+        s->gen = 1;
+    }
+    s->used = 0;
+    for (uint32_t t = 0; t < s->n_slots; t++) {
+        if (s->slot_epoch[t] != s->epoch)
+            continue;
+        size_t i = id_set_find(s, s->slot_id[t]);
+        s->e[i] = (struct id_entry){.id = s->slot_id[t], .slot = t, .gen = s->gen};
+        s->used++;
+    }
+}
+
+/* An a of id on slot: -1 when id is live in another slot. */
+static int id_set_alloc(struct id_set *s, uint64_t id, uint32_t slot, uint32_t *live_slot)
+{
+    size_t i = id_set_find(s, id);
+    if (s->e[i].gen == s->gen) {
+        uint32_t t = s->e[i].slot;
+        if (s->slot_epoch[t] == s->epoch && s->slot_id[t] == id) {
+            *live_slot = t;
+            return -1;
+        }
+    } else {
+        if ((s->used + 1) * 2 > s->mask + 1) {
+            id_set_rebuild(s);
+            i = id_set_find(s, id);
+        }
+        s->used++;
+    }
+    s->e[i] = (struct id_entry){.id = id, .slot = slot, .gen = s->gen};
+    s->slot_id[slot] = id;
+    s->slot_epoch[slot] = s->epoch;
+    return 0;
+}
+
+static void id_set_reset(struct id_set *s)
+{
+    if (++s->epoch == 0) { /* after 2^32 - 1 resets: start over */
+        memset(s->slot_epoch, 0, (size_t)s->n_slots * sizeof *s->slot_epoch);
+        s->epoch = 1;
+    }
+}
+
+/* One event against the ids seen so far (its slots already checked by
+ * pb_workload_check: an a is on a free slot, an f or r on a live one). 0, or
+ * -1 with err. */
+static int check_one_id(struct id_set *s, const struct pb_event *e, uint64_t id, size_t i,
+                        char *err, size_t errlen)
+{
+    uint32_t live_slot;
+    if (e->op == PB_OP_RESET) {
+        id_set_reset(s);
+        if (id == 0)
+            return 0;
+        snprintf(err, errlen, "ids section: event %zu (x) has id %llu, not 0", i,
+                 (unsigned long long)id);
+    } else if (id >= PB_MAX_ID) {
+        snprintf(err, errlen, "ids section: event %zu has id %llu (ids are below 2^63)", i,
+                 (unsigned long long)id);
+    } else if (e->op == PB_OP_ALLOC) {
+        if (id_set_alloc(s, id, e->slot, &live_slot) == 0)
+            return 0;
+        snprintf(err, errlen, "ids section: event %zu (a) allocates id %llu, which is already "
+                 "live (slot %u)", i, (unsigned long long)id, live_slot);
+    } else if (s->slot_id[e->slot] != id) {
+        snprintf(err, errlen, "ids section: event %zu (%c) has id %llu, not the id its block "
+                 "(slot %u) was allocated with", i, e->op == PB_OP_FREE ? 'f' : 'r',
+                 (unsigned long long)id, e->slot);
+    } else {
+        if (e->op == PB_OP_FREE)
+            s->slot_epoch[e->slot] = 0;
+        return 0;
+    }
+    return -1;
+}
+
+/* How many events ahead check_ids asks for the table entry of an id. */
+#define ID_PREFETCH 16
+
+/* The ids section against the events, when there is one. 0, or -1 with err. */
+static int check_ids(const struct pb_workload *w, char *err, size_t errlen)
 {
     if (!w->ids)
         return 0;
-    uint64_t *slot_id = calloc(w->n_slots ? w->n_slots : 1, sizeof *slot_id);
-    if (!slot_id)
+    struct id_set s;
+    if (id_set_init(&s, w->n_slots)) {
+        id_set_free(&s);
+        snprintf(err, errlen, "out of memory");
         return -1;
+    }
     int rc = 0;
     const size_t chunk = PBT_DROP_CHUNK / sizeof *w->events;
     for (size_t i = 0; i < w->n_records && rc == 0; i++) {
@@ -236,19 +534,23 @@ static int check_ids(const struct pb_workload *w)
             drop_pages(w->events, (i - chunk) * sizeof *w->events, chunk * sizeof *w->events);
             drop_pages(w->ids, (i - chunk) * sizeof *w->ids, chunk * sizeof *w->ids);
         }
-        const struct pb_event *e = &w->events[i];
-        uint64_t id = w->ids[i];
-        if (e->op == PB_OP_RESET)
-            rc = id == 0 ? 0 : -1;
-        else if (id >= PB_MAX_ID)
-            rc = -1;
-        else if (e->op == PB_OP_ALLOC)
-            slot_id[e->slot] = id;
-        else if (slot_id[e->slot] != id)
-            rc = -1;
+        if (i + ID_PREFETCH < w->n_records) /* the table is larger than the caches */
+            __builtin_prefetch(&s.e[id_home(&s, w->ids[i + ID_PREFETCH])]);
+        rc = check_one_id(&s, &w->events[i], w->ids[i], i, err, errlen);
     }
-    free(slot_id);
+    id_set_free(&s);
     return rc;
+}
+
+/* Everything past the header: tags, line marks, the replay of the slots, ids. */
+static int check_body(struct pb_workload *w, const struct pbt_header *h, const char *base,
+                      char *err, size_t errlen)
+{
+    if (load_tags(w, base + h->tags_offset, h->tags_size, h->n_tags, err, errlen) ||
+        check_lines(w, err, errlen) || pb_workload_check(w, err, errlen))
+        return -1;
+    drop_pages(base, h->events_offset, w->n_records * sizeof *w->events);
+    return check_ids(w, err, errlen);
 }
 
 int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct pb_diag *diag)
@@ -270,11 +572,11 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
         return -1;
     }
     const struct pbt_header *h = map;
+    char sha[65];
     if (check_header(h, size, path, diag)) {
         munmap(map, size);
         return -1;
     }
-    char sha[65];
     if (digest_file(map, size, sha) != h->checksum) {
         pb_diag_add(diag, path, 0, "corrupt binary trace: checksum mismatch");
         munmap(map, size);
@@ -292,18 +594,9 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
                                                         : NULL;
     w->n_lines = h->n_lines;
     w->lines = w->n_lines ? (struct pb_line_mark *)(base + h->lines_offset) : NULL;
-    char err[200] = "";
-    if (load_tags(w, base + h->tags_offset, h->tags_size, h->n_tags)) {
-        snprintf(err, sizeof err, "malformed tags section");
-    } else if (check_lines(w)) {
-        snprintf(err, sizeof err, "malformed line map");
-    } else if (pb_workload_check(w, err, sizeof err) == 0) {
-        drop_pages(map, h->events_offset, w->n_records * sizeof *w->events);
-        if (check_ids(w))
-            snprintf(err, sizeof err, "ids do not match the blocks");
-    }
-    if (err[0]) {
-        pb_diag_add(diag, path, 0, "corrupt binary trace: %s", err);
+    char err[256] = "";
+    if (check_body(w, h, base, err, sizeof err)) {
+        pb_diag_add(diag, path, 0, "corrupt binary trace: %s", err[0] ? err : "invalid");
         pb_workload_free(w);
         return -1;
     }

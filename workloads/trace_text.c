@@ -10,11 +10,16 @@
  * (pointer, length) pairs, numbers are converted by hand, and the builder
  * checks the trace rules and assigns slots. Nothing is allocated per line.
  *
- * Bytes that are not ASCII (NUL or >= 0x80) are looked for once per block
- * with a word-at-a-time test; only a block that has some is checked line by
- * line to name the line. A line longer than the buffer is reported as too
- * long and skipped. After a problem the parser goes on with the next line,
- * so one run reports up to PB_DIAG_MAX problems (and counts them all).
+ * Bytes that cannot be in a text trace (NUL, or not ASCII: >= 0x80) are
+ * looked for in every block as it is read, with a word-at-a-time test, before
+ * anything else: the first one stops the parse at once ("binary data"), so a
+ * binary file, or a 50 GB file of NULs, costs one block, not a read to its end.
+ * A line longer than the buffer stops it too (the rest of the file is not a
+ * trace either). The in-memory parser applies the same two rules to the same
+ * bytes, so both give the same verdict. After any other problem the parser
+ * goes on with the next line, so one run reports up to PB_DIAG_MAX problems
+ * (and counts them all); it stops when the builder is exhausted (out of
+ * memory, or past its limit).
  */
 #include "pb_sha256.h"
 #include "pb_workload.h"
@@ -42,7 +47,9 @@ struct text_parser {
     struct pb_diag *diag;
     const char *file;
     uint64_t line;    /* the line being parsed, from 1 */
+    uint64_t offset;  /* offset in the (inflated) text of the block being parsed */
     int seen_content; /* a line that is not blank or a comment came before */
+    int stop;         /* a problem that ends the parse was reported */
     char err[256];
 };
 
@@ -135,6 +142,8 @@ static const char *not_a_number_hint(const struct field *f, int allow_hex)
             return " (no thousands separators)";
     if (!allow_hex && f->n > 1 && f->p[0] == '0' && (f->p[1] == 'x' || f->p[1] == 'X'))
         return " (ALIGN is decimal; 0x hex is for ids and sizes)";
+    if (memchr(f->p, '#', f->n))
+        return " (comments must be whole lines starting with #)";
     return "";
 }
 
@@ -200,8 +209,10 @@ static void extra(struct text_parser *tp, const struct field *f, const char *usa
 
 static void builder_result(struct text_parser *tp, int rc)
 {
-    if (rc)
+    if (rc) {
         problem(tp, "%s", tp->err);
+        tp->stop = pb_builder_exhausted(tp->b);
+    }
 }
 
 static void event_alloc(struct text_parser *tp, const struct field *f, int n)
@@ -321,6 +332,11 @@ static void dispatch(struct text_parser *tp, const struct field *f, int n)
                 (int)(f[0].n < SHOW_LEN ? f[0].n : SHOW_LEN), f[0].p);
 }
 
+static void trailing_comment(struct text_parser *tp)
+{
+    problem(tp, "trailing comment: comments must be whole lines starting with #");
+}
+
 /* Parse the line starting at p, which a '\n' ends; returns the next line's start. */
 static const char *parse_line(struct text_parser *tp, const char *p)
 {
@@ -337,8 +353,12 @@ static const char *parse_line(struct text_parser *tp, const char *p)
             p++;
             break;
         }
-        if (n == 0 && *p == '#')
+        if (*p == '#') {
+            if (n == 0)
+                return (const char *)rawmemchr(p, '\n') + 1;
+            trailing_comment(tp);
             return (const char *)rawmemchr(p, '\n') + 1;
+        }
         const char *start = p;
         for (;;) {
             c = char_class((unsigned char)*p);
@@ -360,56 +380,69 @@ static const char *parse_line(struct text_parser *tp, const char *p)
 
 /* ---- bytes ------------------------------------------------------------------ */
 
-/* Whether any of the n bytes is NUL or not ASCII (word at a time). */
-static int has_bad_bytes(const char *s, size_t n)
+static int bad_byte(unsigned char c)
 {
-    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-    uint64_t acc = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        acc |= (w & highs) | ((w - ones) & ~w & highs);
-    }
-    for (; i < n; i++)
-        acc |= ((unsigned char)s[i] - 1u) >= 0x7fu; /* 0 and >= 0x80 */
-    return acc != 0;
+    return c == 0 || c >= 0x80;
 }
 
-/* Report the first bad byte of the line [p, nl) when there is one; 1 if so. */
-static int line_has_bad_byte(struct text_parser *tp, const char *p, const char *nl)
+/* The index of the first byte of s[0, n) that cannot be in a text trace (NUL
+ * or >= 0x80), n if none. A word at a time: a word with one gets looked at
+ * byte by byte. */
+static size_t first_bad_byte(const char *s, size_t n)
 {
-    for (const char *q = p; q < nl; q++) {
-        unsigned char c = (unsigned char)*q;
-        if (c == 0 || c >= 0x80) {
-            tp->line++;
-            if (c == 0)
-                problem(tp, "NUL byte at column %zu (a trace is ASCII text)",
-                        (size_t)(q - p) + 1);
-            else
-                problem(tp, "byte 0x%02x at column %zu is not ASCII (a trace is ASCII text)", c,
-                        (size_t)(q - p) + 1);
-            return 1;
-        }
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4], acc = 0;
+        memcpy(w, s + i, sizeof w);
+        for (int k = 0; k < 4; k++)
+            acc |= (w[k] & highs) | ((w[k] - ones) & ~w[k] & highs);
+        if (acc)
+            break;
     }
-    return 0;
+    for (; i < n; i++)
+        if (bad_byte((unsigned char)s[i]))
+            return i;
+    return n;
 }
 
 /* Parse every line of [p, end), where end[-1] is '\n'. */
 static void parse_region(struct text_parser *tp, const char *p, const char *end)
 {
-    if (!has_bad_bytes(p, (size_t)(end - p))) {
-        while (p < end)
-            p = parse_line(tp, p);
+    while (p < end && !tp->stop)
+        p = parse_line(tp, p);
+}
+
+static void line_too_long(struct text_parser *tp)
+{
+    tp->line++;
+    problem(tp, "line too long (more than %zu bytes): not a text trace", BLOCK_SIZE);
+    tp->stop = 1;
+}
+
+/* The text s[0, n) (at tp->offset in the file) has a bad byte at `at`:
+ * parse the whole lines before it, then report it and stop. The line it is
+ * in is too long instead when it started BLOCK_SIZE or more bytes before it. */
+static void stop_at_bad_byte(struct text_parser *tp, const char *s, size_t at)
+{
+    const char *nl = at ? memrchr(s, '\n', at) : NULL;
+    size_t line_start = nl ? (size_t)(nl - s) + 1 : 0;
+    parse_region(tp, s, s + line_start);
+    if (tp->stop)
+        return;
+    if (at - line_start >= BLOCK_SIZE) {
+        line_too_long(tp);
         return;
     }
-    while (p < end) {
-        const char *nl = rawmemchr(p, '\n');
-        if (line_has_bad_byte(tp, p, nl))
-            p = nl + 1;
-        else
-            p = parse_line(tp, p);
-    }
+    unsigned char c = (unsigned char)s[at];
+    unsigned long long off = (unsigned long long)(tp->offset + at);
+    tp->line++;
+    if (c == 0)
+        problem(tp, "binary data (byte 0x00 at offset %llu): not a text trace", off);
+    else
+        problem(tp, "binary data (byte 0x%02x at offset %llu, column %zu): not a text trace "
+                "(a trace is ASCII text, comments too)", c, off, at - line_start + 1);
+    tp->stop = 1;
 }
 
 static int finish(struct text_parser *tp, struct pb_workload *out)
@@ -425,6 +458,41 @@ static int finish(struct text_parser *tp, struct pb_workload *out)
     return 0;
 }
 
+/* Parse the final line s[0, n) (no newline, n < BLOCK_SIZE) from a copy that has one. */
+static int parse_last_line(struct text_parser *tp, const char *s, size_t n)
+{
+    char *tail = malloc(n + 1);
+    if (!tail)
+        return -1;
+    memcpy(tail, s, n);
+    tail[n] = '\n';
+    parse_region(tp, tail, tail + n + 1);
+    free(tail);
+    return 0;
+}
+
+/* The lines of text[0, len), which has no bad byte, a block of at most
+ * BLOCK_SIZE bytes at a time (as a file is read: a line must end within
+ * BLOCK_SIZE bytes of its start). -1 when out of memory. */
+static int parse_memory(struct text_parser *tp, const char *text, size_t len)
+{
+    size_t at = 0;
+    while (at < len && !tp->stop) {
+        size_t win = len - at < BLOCK_SIZE ? len - at : BLOCK_SIZE;
+        const char *nl = memrchr(text + at, '\n', win);
+        if (nl) {
+            tp->offset = at;
+            parse_region(tp, text + at, nl + 1);
+            at = (size_t)(nl - text) + 1;
+        } else if (win == BLOCK_SIZE) {
+            line_too_long(tp);
+        } else {
+            return parse_last_line(tp, text + at, win);
+        }
+    }
+    return 0;
+}
+
 int pb_workload_parse_text(const char *name, const char *text, size_t len,
                            struct pb_workload *out, struct pb_diag *diag)
 {
@@ -434,20 +502,19 @@ int pb_workload_parse_text(const char *name, const char *text, size_t len,
         pb_diag_add(diag, name, 0, "out of memory");
         return -1;
     }
-    const char *last = len ? memrchr(text, '\n', len) : NULL;
-    size_t done = last ? (size_t)(last - text) + 1 : 0;
-    parse_region(&tp, text, text + done);
-    if (done < len) { /* a final line without a newline */
-        char *tail = malloc(len - done + 1);
-        if (!tail) {
-            pb_builder_discard(tp.b);
-            pb_diag_add(diag, name, 0, "out of memory");
-            return -1;
-        }
-        memcpy(tail, text + done, len - done);
-        tail[len - done] = '\n';
-        parse_region(&tp, tail, tail + len - done + 1);
-        free(tail);
+    /* the lines before the first bad byte's, then that line, as a file is read */
+    size_t bad = first_bad_byte(text, len);
+    const char *nl = bad < len && bad ? memrchr(text, '\n', bad) : NULL;
+    size_t start = bad == len ? len : nl ? (size_t)(nl - text) + 1 : 0;
+    int rc = parse_memory(&tp, text, start);
+    if (rc == 0 && bad < len && !tp.stop) {
+        tp.offset = start;
+        stop_at_bad_byte(&tp, text + start, bad - start);
+    }
+    if (rc) {
+        pb_builder_discard(tp.b);
+        pb_diag_add(diag, name, 0, "out of memory");
+        return -1;
     }
     return finish(&tp, out);
 }
@@ -521,12 +588,12 @@ static ssize_t source_read(struct source *s, char *dst, size_t cap)
     return s->gz ? read_gz(s, dst, cap) : read_raw(s, dst, cap);
 }
 
-/* Parse everything the source gives; problems go to tp's diag. */
+/* Parse everything the source gives; problems go to tp's diag. buf holds
+ * BLOCK_SIZE + 1 bytes. */
 static void parse_source(struct text_parser *tp, struct source *src, char *buf)
 {
-    size_t have = 0;
-    int skipping = 0; /* inside a line longer than the buffer, already reported */
-    for (;;) {
+    size_t have = 0; /* bytes of an unfinished line at the front of buf */
+    while (!tp->stop) {
         ssize_t n = source_read(src, buf + have, BLOCK_SIZE - have);
         if (n < 0) {
             pb_diag_add(tp->diag, tp->file, 0, "%s", src->err);
@@ -534,30 +601,25 @@ static void parse_source(struct text_parser *tp, struct source *src, char *buf)
         }
         if (n == 0)
             break;
+        size_t bad = first_bad_byte(buf + have, (size_t)n);
+        if (bad < (size_t)n) {
+            stop_at_bad_byte(tp, buf, have + bad);
+            return;
+        }
         have += (size_t)n;
         char *last = memrchr(buf, '\n', have);
         if (!last) {
-            if (have == BLOCK_SIZE) {
-                if (!skipping) {
-                    tp->line++;
-                    problem(tp, "line too long (more than %zu bytes)", BLOCK_SIZE);
-                }
-                skipping = 1;
-                have = 0;
-            }
+            if (have == BLOCK_SIZE)
+                line_too_long(tp);
             continue;
         }
-        char *start = buf;
-        if (skipping) {
-            start = (char *)rawmemchr(buf, '\n') + 1;
-            skipping = 0;
-        }
-        if (start <= last)
-            parse_region(tp, start, last + 1);
-        have -= (size_t)(last + 1 - buf);
+        parse_region(tp, buf, last + 1);
+        size_t used = (size_t)(last + 1 - buf);
+        tp->offset += used;
+        have -= used;
         memmove(buf, last + 1, have);
     }
-    if (have && !skipping) {
+    if (have && !tp->stop) {
         buf[have] = '\n';
         parse_region(tp, buf, buf + have + 1);
     }

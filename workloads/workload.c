@@ -19,6 +19,13 @@
  * The line map keeps a mark for the first event that has a source line and
  * wherever an event's line is not the previous event's line + 1, so a trace
  * without comments or blank lines needs a single mark.
+ *
+ * Memory: every array the builder grows is counted, and a growth that would
+ * take the total past its limit (the machine's physical memory unless set) is
+ * refused before anything is allocated; so is everything after a refusal or
+ * a failed allocation (the builder is then exhausted). A trace, or a small
+ * .gz that inflates to a huge one, thus ends in a clean "too large" message,
+ * not in the OOM killer.
  */
 #include "pb_workload.h"
 #include "pb_text.h"
@@ -27,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* ---- diagnostics ---------------------------------------------------------- */
 
@@ -99,6 +107,13 @@ struct pb_builder {
     uint32_t n_tags, cap_tags;
     uint32_t *tag_table; /* 1 + index into tags, 0 = empty */
     size_t tag_table_cap;
+
+    /* memory */
+    uint64_t mem_bytes;  /* bytes held by the arrays above */
+    uint64_t mem_limit;  /* the most they may hold */
+    int exhausted;       /* 1 after the limit or an allocation failed: nothing more is added */
+    int over_limit;      /* ... and it was the limit */
+    int limit_set;       /* the limit is not the default */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -111,19 +126,84 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
-static int grow(void **p, size_t *cap, size_t elem, size_t need)
+/* Whether the builder may go from `old` to `new` bytes of one array; a refusal
+ * exhausts it. */
+static int mem_ok(struct pb_builder *b, uint64_t old, uint64_t new)
+{
+    if (b->exhausted)
+        return 0;
+    if (new > old && new - old > b->mem_limit - b->mem_bytes) {
+        b->exhausted = b->over_limit = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Account for an array that went from `old` to `new` bytes (new 0: it failed). */
+static void mem_done(struct pb_builder *b, uint64_t old, uint64_t new)
+{
+    if (new == 0) {
+        b->exhausted = 1;
+        return;
+    }
+    b->mem_bytes = b->mem_bytes - old + new;
+}
+
+/* Make room for `need` elements of *p (capacity *cap), doubling; -1 when the
+ * memory limit or realloc refuses. */
+static int grow(struct pb_builder *b, void **p, size_t *cap, size_t elem, size_t need)
 {
     if (need <= *cap)
         return 0;
     size_t n = *cap ? *cap : 64;
     while (n < need)
         n *= 2;
+    if (n > SIZE_MAX / elem) {
+        b->exhausted = b->over_limit = 1;
+        return -1;
+    }
+    if (!mem_ok(b, (uint64_t)*cap * elem, (uint64_t)n * elem))
+        return -1;
     void *q = realloc(*p, n * elem);
+    mem_done(b, (uint64_t)*cap * elem, q ? (uint64_t)n * elem : 0);
     if (!q)
         return -1;
     *p = q;
     *cap = n;
     return 0;
+}
+
+/* The default memory limit: the machine's physical memory. */
+static uint64_t physical_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return UINT64_MAX;
+    return (uint64_t)pages * (uint64_t)page;
+}
+
+void pb_builder_set_memory_limit(struct pb_builder *b, uint64_t bytes)
+{
+    b->mem_limit = bytes > b->mem_bytes ? bytes : b->mem_bytes;
+    b->limit_set = 1;
+}
+
+int pb_builder_exhausted(const struct pb_builder *b)
+{
+    return b->exhausted;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The message for an event refused because memory ran out (or would have). */
+static int out_of_memory(const struct pb_builder *b, char *err, size_t errlen)
+{
+    if (!b->over_limit)
+        return fail(err, errlen, "out of memory");
+    return fail(err, errlen, "too large: the workload needs more than %llu MiB of memory (%s)",
+                (unsigned long long)(b->mem_limit >> 20),
+                b->limit_set ? "its limit" : "the machine's physical memory");
 }
 
 struct pb_builder *pb_builder_new(void)
@@ -137,6 +217,8 @@ struct pb_builder *pb_builder_new(void)
         free(b);
         return NULL;
     }
+    b->mem_bytes = b->table_cap * sizeof *b->table;
+    b->mem_limit = physical_memory();
     for (size_t i = 0; i < b->table_cap; i++)
         b->table[i].slot = NO_SLOT;
     return b;
@@ -183,7 +265,11 @@ static int table_grow(struct pb_builder *b)
 {
     size_t old_cap = b->table_cap;
     struct id_entry *old = b->table;
+    uint64_t old_bytes = old_cap * sizeof *old, new_bytes = old_bytes * 2;
+    if (!mem_ok(b, old_bytes, old_bytes + new_bytes)) /* both are held while rehashing */
+        return -1;
     struct id_entry *t = malloc(old_cap * 2 * sizeof *t);
+    mem_done(b, old_bytes, t ? new_bytes : 0);
     if (!t)
         return -1;
     for (size_t i = 0; i < old_cap * 2; i++)
@@ -222,7 +308,7 @@ static void table_remove_at(struct pb_builder *b, size_t i)
  * slots are, never get here: their workloads cost 16 bytes per event, not 24. */
 static int start_ids(struct pb_builder *b)
 {
-    if (grow((void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
+    if (grow(b, (void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
         return -1;
     for (size_t i = 0; i < b->n_events; i++)
         b->ids[i] = b->events[i].slot;
@@ -231,14 +317,14 @@ static int start_ids(struct pb_builder *b)
 
 static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t id, uint64_t line)
 {
-    if (grow((void **)&b->events, &b->cap_events, sizeof *b->events, b->n_events + 1))
+    if (grow(b, (void **)&b->events, &b->cap_events, sizeof *b->events, b->n_events + 1))
         return -1;
     if (!b->ids && id != e->slot && start_ids(b))
         return -1;
-    if (b->ids && grow((void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
+    if (b->ids && grow(b, (void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
         return -1;
     if (b->n_lines == 0 ? line != 0 : line != b->prev_line + 1) {
-        if (grow((void **)&b->lines, &b->cap_lines, sizeof *b->lines, b->n_lines + 1))
+        if (grow(b, (void **)&b->lines, &b->cap_lines, sizeof *b->lines, b->n_lines + 1))
             return -1;
         b->lines[b->n_lines].event = b->n_events;
         b->lines[b->n_lines].line = line;
@@ -251,9 +337,6 @@ static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t i
     b->n_events++;
     return 0;
 }
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -322,7 +405,12 @@ static size_t tag_find(const struct pb_builder *b, const char *tag, size_t len)
 static int tag_table_grow(struct pb_builder *b)
 {
     size_t cap = b->tag_table_cap ? b->tag_table_cap * 2 : 64;
+    uint64_t old_bytes = b->tag_table_cap * sizeof *b->tag_table;
+    uint64_t new_bytes = cap * sizeof *b->tag_table;
+    if (!mem_ok(b, old_bytes, old_bytes + new_bytes))
+        return -1;
     uint32_t *t = calloc(cap, sizeof *t);
+    mem_done(b, old_bytes, t ? new_bytes : 0);
     if (!t)
         return -1;
     free(b->tag_table);
@@ -340,7 +428,7 @@ static int intern_tag(struct pb_builder *b, const char *tag, size_t len, uint16_
     if (check_tag(tag, len, err, errlen))
         return -1;
     if ((b->n_tags + 1) * 2 > b->tag_table_cap && tag_table_grow(b))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     size_t i = tag_find(b, tag, len);
     if (b->tag_table[i]) {
         *out = (uint16_t)b->tag_table[i];
@@ -349,12 +437,14 @@ static int intern_tag(struct pb_builder *b, const char *tag, size_t len, uint16_
     if (b->n_tags >= PB_MAX_TAGS)
         return fail(err, errlen, "too many distinct tags (at most %d)", PB_MAX_TAGS);
     size_t cap = b->cap_tags;
-    if (grow((void **)&b->tags, &cap, sizeof *b->tags, (size_t)b->n_tags + 1))
-        return fail(err, errlen, "out of memory");
+    if (grow(b, (void **)&b->tags, &cap, sizeof *b->tags, (size_t)b->n_tags + 1))
+        return out_of_memory(b, err, errlen);
     b->cap_tags = (uint32_t)cap;
     char *s = malloc(len + 1);
-    if (!s)
-        return fail(err, errlen, "out of memory");
+    if (!s) {
+        b->exhausted = 1;
+        return out_of_memory(b, err, errlen);
+    }
     memcpy(s, tag, len);
     s[len] = '\0';
     b->tags[b->n_tags++] = s;
@@ -375,25 +465,25 @@ static int take_slot(struct pb_builder *b, uint32_t *out)
     if (b->n_slots == b->cap_slots) {
         size_t need = (size_t)b->n_slots + 1, c;
         c = b->cap_slots;
-        if (grow((void **)&b->slot_id, &c, sizeof *b->slot_id, need))
+        if (grow(b, (void **)&b->slot_id, &c, sizeof *b->slot_id, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->slot_size, &c, sizeof *b->slot_size, need))
+        if (grow(b, (void **)&b->slot_size, &c, sizeof *b->slot_size, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->slot_line, &c, sizeof *b->slot_line, need))
+        if (grow(b, (void **)&b->slot_line, &c, sizeof *b->slot_line, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->slot_align, &c, sizeof *b->slot_align, need))
+        if (grow(b, (void **)&b->slot_align, &c, sizeof *b->slot_align, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->slot_live_pos, &c, sizeof *b->slot_live_pos, need))
+        if (grow(b, (void **)&b->slot_live_pos, &c, sizeof *b->slot_live_pos, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->live, &c, sizeof *b->live, need))
+        if (grow(b, (void **)&b->live, &c, sizeof *b->live, need))
             return -1;
         c = b->cap_slots;
-        if (grow((void **)&b->free_slots, &c, sizeof *b->free_slots, need))
+        if (grow(b, (void **)&b->free_slots, &c, sizeof *b->free_slots, need))
             return -1;
         b->cap_slots = (uint32_t)c;
     }
@@ -429,12 +519,14 @@ static int check_size(uint64_t size, char *err, size_t errlen)
 int pb_builder_alloc(struct pb_builder *b, uint64_t id, uint64_t size, unsigned align_log2,
                      const char *tag, size_t tag_len, uint64_t line, char *err, size_t errlen)
 {
+    if (b->exhausted)
+        return out_of_memory(b, err, errlen);
     if (check_id(id, err, errlen) || check_size(size, err, errlen))
         return -1;
     if (align_log2 > PB_MAX_ALIGN_LOG2)
         return fail(err, errlen, "alignment 2^%u is out of range (at most 4096)", align_log2);
     if ((b->n_live + 1) * 2 > b->table_cap && table_grow(b))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     size_t i = table_find(b, id);
     if (b->table[i].slot != NO_SLOT) {
         uint64_t at = b->slot_line[b->table[i].slot];
@@ -448,12 +540,12 @@ int pb_builder_alloc(struct pb_builder *b, uint64_t id, uint64_t size, unsigned 
         return -1;
     uint32_t slot;
     if (take_slot(b, &slot))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     struct pb_event e = {.size = size, .slot = slot, .tag = tag_field, .op = PB_OP_ALLOC,
                          .align_log2 = (uint8_t)align_log2};
     if (push_event(b, &e, id, line)) {
         b->free_slots[b->n_free++] = slot;
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     }
     b->table[i].id = id;
     b->table[i].slot = slot;
@@ -480,6 +572,8 @@ static long long find_live(struct pb_builder *b, char op, uint64_t id, char *err
 
 int pb_builder_free(struct pb_builder *b, uint64_t id, uint64_t line, char *err, size_t errlen)
 {
+    if (b->exhausted)
+        return out_of_memory(b, err, errlen);
     long long i = find_live(b, 'f', id, err, errlen);
     if (i < 0)
         return -1;
@@ -487,7 +581,7 @@ int pb_builder_free(struct pb_builder *b, uint64_t id, uint64_t line, char *err,
     struct pb_event e = {.size = b->slot_size[slot], .slot = slot, .op = PB_OP_FREE,
                          .align_log2 = b->slot_align[slot]};
     if (push_event(b, &e, id, line))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     table_remove_at(b, (size_t)i);
     release_slot(b, slot);
     return 0;
@@ -496,6 +590,8 @@ int pb_builder_free(struct pb_builder *b, uint64_t id, uint64_t line, char *err,
 int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_t line,
                        char *err, size_t errlen)
 {
+    if (b->exhausted)
+        return out_of_memory(b, err, errlen);
     if (check_size(size, err, errlen))
         return -1;
     long long i = find_live(b, 'r', id, err, errlen);
@@ -505,16 +601,18 @@ int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_
     struct pb_event e = {.size = size, .slot = slot, .op = PB_OP_REALLOC,
                          .align_log2 = b->slot_align[slot]};
     if (push_event(b, &e, id, line))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     b->slot_size[slot] = size;
     return 0;
 }
 
 int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errlen)
 {
+    if (b->exhausted)
+        return out_of_memory(b, err, errlen);
     struct pb_event e = {.op = PB_OP_RESET};
     if (push_event(b, &e, 0, line))
-        return fail(err, errlen, "out of memory");
+        return out_of_memory(b, err, errlen);
     if (b->n_live * 4 >= b->table_cap) {
         for (size_t i = 0; i < b->table_cap; i++)
             b->table[i].slot = NO_SLOT;
