@@ -419,6 +419,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
                    enum pb_touch touch, size_t sample_every, struct pb_memory *out,
                    size_t *fail_event)
 {
+    uint64_t t0 = pb_now_ns();
     memset(out, 0, sizeof *out);
     out->peak_live_bytes = w->fig.peak_live_bytes;
     if (ops->flags & PB_BK_NO_MEMORY) {
@@ -485,5 +486,6 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
     pb_replay_release(&ps.r);
     pb_replay_fini(&ps.r);
     free(ps.scratch);
+    out->pass_seconds = (double)(pb_now_ns() - t0) / 1e9;
     return rc;
 }

@@ -56,6 +56,8 @@ struct pb_memory {
     uint64_t allocator_peak_resident_bytes; /* most of the allocator's own resident figure,
                                         minus its value before the replay (beside the kernel's) */
     uint64_t peak_live_bytes;        /* the workload's, copied for the ratios */
+    double pass_seconds;             /* wall time of the whole memory pass (setup, replay,
+                                        samples, release): what the untimed pass costs */
     struct pb_class_stats *classes;  /* backend's class_stats at the live peak, malloc'd */
     size_t n_classes;                /* rows kept in classes */
     size_t n_classes_all;            /* rows the backend had (more than kept: truncated) */
