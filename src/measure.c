@@ -42,33 +42,62 @@ void pb_memory_free(struct pb_memory *m)
 
 /* ---- the kernel's figures ------------------------------------------------ */
 
+/* Pages asked of mincore at once: its vector lives on the stack, so sampling
+ * allocates nothing (a heap vector would grow the RSS a malloc-like backend
+ * is measured by). */
+#define MINCORE_VEC 16384
+
+/* The backend's mappings in address runs: mappings of whole pages that touch
+ * the pending run join it, so one mincore call covers many slabs. */
 struct mincore_ctx {
     size_t page;
-    unsigned char *vec;
-    size_t vec_len;
-    uint64_t resident;
+    uintptr_t lo, hi;  /* the pending run [lo, hi), empty when lo == hi */
+    uint64_t resident; /* pages */
     int failed;
 };
+
+/* Resident pages of [addr, addr + len), MINCORE_VEC pages per call. */
+static int count_range(struct mincore_ctx *c, uintptr_t addr, size_t len)
+{
+    unsigned char vec[MINCORE_VEC];
+    while (len > 0) {
+        size_t piece = len < MINCORE_VEC * c->page ? len : MINCORE_VEC * c->page;
+        size_t pages = (piece + c->page - 1) / c->page;
+        if (mincore((void *)addr, piece, vec)) {
+            c->failed = 1;
+            return 1;
+        }
+        for (size_t i = 0; i < pages; i++)
+            c->resident += vec[i] & 1;
+        addr += piece;
+        len -= piece;
+    }
+    return 0;
+}
+
+static int flush_run(struct mincore_ctx *c)
+{
+    int rc = c->hi > c->lo ? count_range(c, c->lo, c->hi - c->lo) : 0;
+    c->lo = c->hi = 0;
+    return rc;
+}
 
 static int count_mapping(const struct pb_mapping *m, void *arg)
 {
     struct mincore_ctx *c = arg;
-    size_t pages = (m->len + c->page - 1) / c->page;
-    if (pages > c->vec_len) {
-        unsigned char *v = realloc(c->vec, pages);
-        if (!v) {
-            c->failed = 1;
+    uintptr_t a = (uintptr_t)m->addr;
+    if (a % c->page || m->len % c->page) /* not whole pages: alone, as given */
+        return flush_run(c) || count_range(c, a, m->len);
+    if (c->hi > c->lo && a == c->hi) {
+        c->hi += m->len;
+    } else if (c->hi > c->lo && a + m->len == c->lo) {
+        c->lo = a; /* mmap hands out addresses downwards: the next slab sits below */
+    } else {
+        if (flush_run(c))
             return 1;
-        }
-        c->vec = v;
-        c->vec_len = pages;
+        c->lo = a;
+        c->hi = a + m->len;
     }
-    if (mincore(m->addr, m->len, c->vec)) {
-        c->failed = 1;
-        return 1;
-    }
-    for (size_t i = 0; i < pages; i++)
-        c->resident += c->vec[i] & 1;
     return 0;
 }
 
@@ -78,7 +107,8 @@ int pb_resident_of_mappings(const struct pb_backend_ops *ops, void *self, uint64
     long ps = sysconf(_SC_PAGESIZE);
     c.page = ps > 0 ? (size_t)ps : 4096;
     ops->mappings(self, count_mapping, &c);
-    free(c.vec);
+    if (!c.failed)
+        flush_run(&c);
     if (c.failed)
         return -1;
     *out = c.resident * c.page;
