@@ -2,7 +2,8 @@
  * occupancy.c -- the incremental occupied-page count (occupancy.h). The hash
  * table is linear probing with backward-shift deletion (no tombstones, so
  * probe lengths stay short however long the churn), at most half full, and
- * doubles when it would be fuller.
+ * doubles when it would be fuller. A cell is one word: the page's tag in the
+ * high bits, its count in the low PB_OCC_COUNT_BITS.
  */
 #include "occupancy.h"
 
@@ -12,23 +13,21 @@
 #define MIN_CELLS 64
 #define FIB 0x9E3779B97F4A7C15ull /* 2^64 / golden ratio */
 
-/* A zeroed, resident table of cells cells: keys then counts, one mapping. */
-static int map_table(struct pb_occupancy *o, size_t cells)
+/* A zeroed, resident table of n cells, in its own mapping. */
+static int map_table(struct pb_occupancy *o, size_t n)
 {
-    size_t bytes = cells * (sizeof *o->keys + sizeof *o->counts);
+    size_t bytes = n * sizeof *o->cells;
     size_t len = (bytes + o->page - 1) & ~(size_t)(o->page - 1);
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         return -1;
     /* Write every page now: the table's resident size is then exactly len. */
     memset(m, 0, len);
-    o->map = m;
+    o->cells = m;
     o->map_len = len;
-    o->keys = m;
-    o->counts = (uint32_t *)(o->keys + cells);
-    o->mask = cells - 1;
+    o->mask = n - 1;
     unsigned bits = 0;
-    while (((size_t)1 << bits) < cells)
+    while (((size_t)1 << bits) < n)
         bits++;
     o->hash_shift = 64 - bits;
     o->used = 0;
@@ -43,61 +42,72 @@ int pb_occupancy_init(struct pb_occupancy *o, size_t min_cells, size_t page_size
     o->page = page_size;
     while (((uintptr_t)1 << o->page_shift) < page_size)
         o->page_shift++;
-    size_t cells = MIN_CELLS;
-    while (cells < min_cells && cells <= SIZE_MAX / 4 / sizeof *o->keys)
-        cells *= 2;
-    return map_table(o, cells);
+    size_t n = MIN_CELLS;
+    while (n < min_cells && n <= SIZE_MAX / 4 / sizeof *o->cells)
+        n *= 2;
+    return map_table(o, n);
 }
 
 void pb_occupancy_fini(struct pb_occupancy *o)
 {
-    if (o->map)
-        munmap(o->map, o->map_len);
+    if (o->cells)
+        munmap(o->cells, o->map_len);
     memset(o, 0, sizeof *o);
 }
 
-static size_t home(const struct pb_occupancy *o, uint64_t key)
+/* The tag of a page: what its cell holds above the count. */
+static uint64_t tag_of(uint64_t page)
 {
-    return (size_t)((key * FIB) >> o->hash_shift);
+    return (page + 1) << PB_OCC_COUNT_BITS;
 }
 
-/* The cell holding key, or the empty cell where it would go. */
-static size_t find(const struct pb_occupancy *o, uint64_t key)
+static size_t home(const struct pb_occupancy *o, uint64_t tag)
 {
-    size_t i = home(o, key);
-    while (o->keys[i] && o->keys[i] != key)
+    return (size_t)((tag * FIB) >> o->hash_shift);
+}
+
+/* The cell holding tag, or the empty cell where it would go. */
+static size_t find(const struct pb_occupancy *o, uint64_t tag)
+{
+    size_t i = home(o, tag);
+    while (o->cells[i] && (o->cells[i] & ~PB_OCC_COUNT_MAX) != tag)
         i = (i + 1) & o->mask;
     return i;
 }
 
-/* Double the table, moving every key; -1 (old table kept) when out of memory. */
+/* Double the table, moving every cell; -1 (old table kept) when out of memory. */
 static int grow(struct pb_occupancy *o)
 {
     struct pb_occupancy old = *o;
-    size_t cells = (old.mask + 1) * 2;
-    if (cells > SIZE_MAX / 2 / (sizeof *o->keys + sizeof *o->counts) || map_table(o, cells)) {
+    size_t n = (old.mask + 1) * 2;
+    if (n > SIZE_MAX / 2 / sizeof *o->cells || map_table(o, n)) {
         *o = old;
         return -1;
     }
     for (size_t i = 0; i <= old.mask; i++) {
-        if (!old.keys[i])
+        if (!old.cells[i])
             continue;
-        size_t j = find(o, old.keys[i]);
-        o->keys[j] = old.keys[i];
-        o->counts[j] = old.counts[i];
+        o->cells[find(o, old.cells[i] & ~PB_OCC_COUNT_MAX)] = old.cells[i];
         o->used++;
     }
-    munmap(old.map, old.map_len);
+    munmap(old.cells, old.map_len);
     return 0;
 }
 
 /* One more live block with its first or last page on page. */
 static void bump(struct pb_occupancy *o, uint64_t page)
 {
-    uint64_t key = page + 1;
-    size_t i = find(o, key);
-    if (o->keys[i]) {
-        o->counts[i]++;
+    if (page > PB_OCC_PAGE_MAX) {
+        o->failed = 1;
+        return;
+    }
+    uint64_t tag = tag_of(page);
+    size_t i = find(o, tag);
+    if (o->cells[i]) {
+        if ((o->cells[i] & PB_OCC_COUNT_MAX) == PB_OCC_COUNT_MAX)
+            o->failed = 1; /* more blocks end on one page than bytes it holds */
+        else
+            o->cells[i]++;
         return;
     }
     if (2 * (o->used + 1) > o->mask + 1) {
@@ -105,37 +115,36 @@ static void bump(struct pb_occupancy *o, uint64_t page)
             o->failed = 1;
             return;
         }
-        i = find(o, key);
+        i = find(o, tag);
     }
-    o->keys[i] = key;
-    o->counts[i] = 1;
+    o->cells[i] = tag | 1;
     o->used++;
 }
 
-/* Empty cell i, shifting back the keys after it that probed past it. */
+/* Empty cell i, shifting back the cells after it that probed past it. */
 static void delete_at(struct pb_occupancy *o, size_t i)
 {
-    for (size_t j = (i + 1) & o->mask; o->keys[j]; j = (j + 1) & o->mask) {
-        size_t k = home(o, o->keys[j]);
-        /* the key at j may move to i when i lies on its probe path k .. j */
+    for (size_t j = (i + 1) & o->mask; o->cells[j]; j = (j + 1) & o->mask) {
+        size_t k = home(o, o->cells[j] & ~PB_OCC_COUNT_MAX);
+        /* the cell at j may move to i when i lies on its probe path k .. j */
         if (((j - k) & o->mask) >= ((j - i) & o->mask)) {
-            o->keys[i] = o->keys[j];
-            o->counts[i] = o->counts[j];
+            o->cells[i] = o->cells[j];
             i = j;
         }
     }
-    o->keys[i] = 0;
-    o->counts[i] = 0;
+    o->cells[i] = 0;
     o->used--;
 }
 
 /* One live block fewer with its first or last page on page. */
 static void drop(struct pb_occupancy *o, uint64_t page)
 {
-    size_t i = find(o, page + 1);
-    if (!o->keys[i])
+    if (page > PB_OCC_PAGE_MAX)
+        return;
+    size_t i = find(o, tag_of(page));
+    if (!o->cells[i])
         return; /* never added: nothing to undo */
-    if (--o->counts[i] == 0)
+    if ((--o->cells[i] & PB_OCC_COUNT_MAX) == 0)
         delete_at(o, i);
 }
 

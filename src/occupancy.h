@@ -24,10 +24,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A table cell packs a page and its count in 64 bits: key = (page + 1) <<
+ * PB_OCC_COUNT_BITS | count, 0 = empty. One cache line visit per probe, half
+ * the memory of a two-word cell. */
+#define PB_OCC_COUNT_BITS 20
+#define PB_OCC_COUNT_MAX ((UINT64_C(1) << PB_OCC_COUNT_BITS) - 1)
+#define PB_OCC_PAGE_MAX ((UINT64_C(1) << (64 - PB_OCC_COUNT_BITS)) - 2)
+
 /* The tracker; zero-initialise, then pb_occupancy_init. */
 struct pb_occupancy {
-    uint64_t *keys;       /* open addressing, linear probing: page + 1; 0 = empty cell */
-    uint32_t *counts;     /* live blocks whose first or last page is keys[i] - 1 */
+    uint64_t *cells;      /* open addressing, linear probing (see above) */
     size_t mask;          /* cells - 1 (cells is a power of two) */
     unsigned hash_shift;  /* 64 - log2(cells): Fibonacci hashing keeps the top bits */
     size_t used;          /* cells in use: the distinct first/last pages */
@@ -35,9 +41,9 @@ struct pb_occupancy {
     uint64_t live_bytes;  /* sum of the live blocks' sizes (size-0 blocks count 0) */
     uintptr_t page;       /* page size, a power of two */
     unsigned page_shift;  /* log2(page) */
-    void *map;            /* the one mapping holding keys and counts */
-    size_t map_len;       /* its length, whole pages, all resident */
-    int failed;           /* the table could not grow: the figures are wrong */
+    size_t map_len;       /* the cells' mapping, whole pages, all resident */
+    int failed;           /* the table could not grow, or a page or count did not fit
+                             its cell: the figures are wrong */
 };
 
 /* Map a table of at least min_cells cells (rounded up to a power of two,

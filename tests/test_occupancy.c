@@ -84,6 +84,27 @@ static void rejects_a_page_size_not_a_power_of_two(void **state)
     pb_occupancy_fini(&o);
 }
 
+/* What a cell cannot hold fails the tracker (and the pass) instead of
+ * wrapping: a page number past the cell's tag bits, and more blocks ending on
+ * one page than the count bits hold (only overlapping blocks could). */
+static void what_a_cell_cannot_hold_fails_the_tracker(void **state)
+{
+    (void)state;
+    struct pb_occupancy o;
+    assert_int_equal(pb_occupancy_init(&o, 0, PAGE), 0);
+    pb_occupancy_add(&o, (void *)(uintptr_t)((PB_OCC_PAGE_MAX + 1) * PAGE), 8);
+    assert_true(o.failed);
+    pb_occupancy_fini(&o);
+    assert_int_equal(pb_occupancy_init(&o, 0, PAGE), 0);
+    for (uint64_t i = 0; i < PB_OCC_COUNT_MAX; i++)
+        pb_occupancy_add(&o, at(64), 8);
+    assert_false(o.failed);
+    assert_int_equal(pb_occupancy_bytes(&o), PAGE);
+    pb_occupancy_add(&o, at(64), 8);
+    assert_true(o.failed);
+    pb_occupancy_fini(&o);
+}
+
 /* From 64 cells to hundreds of thousands and back to empty: every key moves
  * at each doubling and every delete shifts its cluster back. */
 static void the_table_grows_and_empties(void **state)
@@ -109,7 +130,7 @@ static void the_table_grows_and_empties(void **state)
     assert_int_equal(o.inner_pages, 0);
     assert_int_equal(o.live_bytes, 0);
     for (size_t i = 0; i <= o.mask; i++)
-        assert_int_equal(o.keys[i], 0);
+        assert_int_equal(o.cells[i], 0);
     pb_occupancy_fini(&o);
 }
 
@@ -257,6 +278,7 @@ int main(void)
         cmocka_unit_test(a_huge_block_costs_two_cells),
         cmocka_unit_test(rejects_a_page_size_not_a_power_of_two),
         cmocka_unit_test(the_table_grows_and_empties),
+        cmocka_unit_test(what_a_cell_cannot_hold_fails_the_tracker),
         cmocka_unit_test(random_blocks_match_brute_force_and_the_sort),
         cmocka_unit_test(replay_tracks_like_the_sort),
     };
