@@ -1,9 +1,12 @@
 /*
  * measure.c -- the memory pass. The replay runs in ranges between sample
  * points; at each point the backend's stats, the kernel's resident figure and
- * the runner's own live-block table are read. Every buffer the pass needs is
- * allocated and written before the baseline is taken, so the runner's own
- * pages never count as the backend's.
+ * the occupancy tracker the replay keeps up to date are read, each in time
+ * independent of the number of live blocks (the kernel's figures aside). Every
+ * buffer the pass needs is allocated and written before the baseline is taken,
+ * so the runner's own pages never count as the backend's; the one that may
+ * grow, the tracker's table, is mmap'd (never in a malloc backend's heap) and
+ * its growth is subtracted from the anonymous RSS.
  */
 #include "measure.h"
 
@@ -39,33 +42,62 @@ void pb_memory_free(struct pb_memory *m)
 
 /* ---- the kernel's figures ------------------------------------------------ */
 
+/* Pages asked of mincore at once: its vector lives on the stack, so sampling
+ * allocates nothing (a heap vector would grow the RSS a malloc-like backend
+ * is measured by). */
+#define MINCORE_VEC 16384
+
+/* The backend's mappings in address runs: mappings of whole pages that touch
+ * the pending run join it, so one mincore call covers many slabs. */
 struct mincore_ctx {
     size_t page;
-    unsigned char *vec;
-    size_t vec_len;
-    uint64_t resident;
+    uintptr_t lo, hi;  /* the pending run [lo, hi), empty when lo == hi */
+    uint64_t resident; /* pages */
     int failed;
 };
+
+/* Resident pages of [addr, addr + len), MINCORE_VEC pages per call. */
+static int count_range(struct mincore_ctx *c, uintptr_t addr, size_t len)
+{
+    unsigned char vec[MINCORE_VEC];
+    while (len > 0) {
+        size_t piece = len < MINCORE_VEC * c->page ? len : MINCORE_VEC * c->page;
+        size_t pages = (piece + c->page - 1) / c->page;
+        if (mincore((void *)addr, piece, vec)) {
+            c->failed = 1;
+            return 1;
+        }
+        for (size_t i = 0; i < pages; i++)
+            c->resident += vec[i] & 1;
+        addr += piece;
+        len -= piece;
+    }
+    return 0;
+}
+
+static int flush_run(struct mincore_ctx *c)
+{
+    int rc = c->hi > c->lo ? count_range(c, c->lo, c->hi - c->lo) : 0;
+    c->lo = c->hi = 0;
+    return rc;
+}
 
 static int count_mapping(const struct pb_mapping *m, void *arg)
 {
     struct mincore_ctx *c = arg;
-    size_t pages = (m->len + c->page - 1) / c->page;
-    if (pages > c->vec_len) {
-        unsigned char *v = realloc(c->vec, pages);
-        if (!v) {
-            c->failed = 1;
+    uintptr_t a = (uintptr_t)m->addr;
+    if (a % c->page || m->len % c->page) /* not whole pages: alone, as given */
+        return flush_run(c) || count_range(c, a, m->len);
+    if (c->hi > c->lo && a == c->hi) {
+        c->hi += m->len;
+    } else if (c->hi > c->lo && a + m->len == c->lo) {
+        c->lo = a; /* mmap hands out addresses downwards: the next slab sits below */
+    } else {
+        if (flush_run(c))
             return 1;
-        }
-        c->vec = v;
-        c->vec_len = pages;
+        c->lo = a;
+        c->hi = a + m->len;
     }
-    if (mincore(m->addr, m->len, c->vec)) {
-        c->failed = 1;
-        return 1;
-    }
-    for (size_t i = 0; i < pages; i++)
-        c->resident += c->vec[i] & 1;
     return 0;
 }
 
@@ -75,7 +107,8 @@ int pb_resident_of_mappings(const struct pb_backend_ops *ops, void *self, uint64
     long ps = sysconf(_SC_PAGESIZE);
     c.page = ps > 0 ? (size_t)ps : 4096;
     ops->mappings(self, count_mapping, &c);
-    free(c.vec);
+    if (!c.failed)
+        flush_run(&c);
     if (c.failed)
         return -1;
     *out = c.resident * c.page;
@@ -128,84 +161,12 @@ int pb_peak_rss(uint64_t *out)
     return 0;
 }
 
-/* ---- the runner's own figure: pages under live blocks -------------------- */
-
-struct page_range {
-    uintptr_t first, last;
-};
-
-static void sift_down(struct page_range *r, size_t root, size_t n)
-{
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n)
-            return;
-        if (child + 1 < n && r[child + 1].first > r[child].first)
-            child++;
-        if (r[root].first >= r[child].first)
-            return;
-        struct page_range t = r[root];
-        r[root] = r[child];
-        r[child] = t;
-        root = child;
-    }
-}
-
-/* Sort by first page, in place: heapsort, because glibc's qsort may malloc
- * and the runner must not grow the heap a malloc backend is measured in. */
-static void sort_ranges(struct page_range *r, size_t n)
-{
-    for (size_t i = n / 2; i-- > 0;)
-        sift_down(r, i, n);
-    for (size_t end = n; end-- > 1;) {
-        struct page_range t = r[0];
-        r[0] = r[end];
-        r[end] = t;
-        sift_down(r, 0, end);
-    }
-}
-
-uint64_t pb_occupied_bytes(const struct pb_replay *r, uintptr_t *scratch, uint64_t *live)
-{
-    struct page_range *ranges = (struct page_range *)scratch;
-    size_t n = 0;
-    uint64_t live_bytes = 0;
-    const uintptr_t page = r->page_size;
-    for (uint32_t s = 0; s < r->n_slots; s++) {
-        if (!r->ptr[s])
-            continue;
-        live_bytes += r->size[s];
-        if (r->size[s] == 0)
-            continue;
-        uintptr_t p = (uintptr_t)r->ptr[s];
-        ranges[n].first = p / page;
-        ranges[n].last = (p + r->size[s] - 1) / page;
-        n++;
-    }
-    *live = live_bytes;
-    if (n == 0)
-        return 0;
-    sort_ranges(ranges, n);
-    uint64_t pages = 0;
-    uintptr_t first = ranges[0].first, last = ranges[0].last;
-    for (size_t i = 1; i < n; i++) {
-        if (ranges[i].first > last) {
-            pages += last - first + 1;
-            first = ranges[i].first;
-            last = ranges[i].last;
-        } else if (ranges[i].last > last) {
-            last = ranges[i].last;
-        }
-    }
-    pages += last - first + 1;
-    return pages * page;
-}
-
 /* ---- the pass -------------------------------------------------------------- */
 
 struct pass {
     struct pb_replay r;
-    uintptr_t *scratch;
+    struct pb_occupancy occ;     /* pages under live blocks, kept by the replay */
+    size_t occ_len_at_baseline;  /* occ.map_len when the RSS baseline was taken */
     int own_mappings;
     int spills;                  /* own mappings plus blocks from the system allocator */
     int resident_ok;
@@ -227,7 +188,8 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
     s->footprint_bytes = st.footprint_bytes > ps->footprint_baseline
                              ? st.footprint_bytes - ps->footprint_baseline
                              : 0;
-    s->occupied_bytes = pb_occupied_bytes(&ps->r, ps->scratch, &s->live_bytes);
+    s->occupied_bytes = pb_occupancy_bytes(&ps->occ);
+    s->live_bytes = ps->occ.live_bytes;
     s->resident_bytes = 0;
     if (st.resident_bytes) {
         uint64_t own = st.resident_bytes > ps->resident_baseline
@@ -240,6 +202,9 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
     uint64_t v = 0;
     if (!ps->resident_ok)
         return;
+    /* the anonymous RSS holds the tracker's table, which may have grown since
+     * the baseline (all of it resident, occupancy.h): that growth is ours */
+    uint64_t baseline = ps->baseline + (ps->occ.map_len - ps->occ_len_at_baseline);
     /* the kernel is asked last: nothing above allocates */
     if (ps->own_mappings) {
         if (pb_resident_of_mappings(ps->r.ops, ps->r.self, &v) == 0)
@@ -250,12 +215,12 @@ static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s
         if (ps->resident_ok && ps->spills && pb_anon_rss(&anon) == 0) {
             /* the anonymous growth holds the mappings' pages and the system
              * allocator's: it is the figure unless mincore saw more */
-            uint64_t grown = anon > ps->baseline ? anon - ps->baseline : 0;
+            uint64_t grown = anon > baseline ? anon - baseline : 0;
             if (grown > v)
                 s->resident_bytes = grown;
         }
     } else if (pb_anon_rss(&v) == 0) {
-        s->resident_bytes = v > ps->baseline ? v - ps->baseline : 0;
+        s->resident_bytes = v > baseline ? v - baseline : 0;
     } else {
         ps->resident_ok = 0;
     }
@@ -294,15 +259,26 @@ static void take_classes(struct pass *ps, struct pb_memory *out)
                        out->n_classes_all);
 }
 
+/* A first size for the tracker's table, so it seldom grows mid-pass: two
+ * cells per page of the workload's peak live bytes (small blocks: about one
+ * key per occupied page), at most four per live block (two keys each). */
+static size_t occupancy_cells(const struct pb_workload *w, size_t page)
+{
+    uint64_t by_bytes = 2 * (w->fig.peak_live_bytes / page + 1);
+    uint64_t by_blocks = 4 * w->fig.peak_live_blocks;
+    uint64_t cells = by_bytes < by_blocks ? by_bytes : by_blocks;
+    return cells < SIZE_MAX / 16 ? (size_t)cells : SIZE_MAX / 16;
+}
+
 static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
                  const struct pb_workload *w, enum pb_touch touch, struct pb_memory *out,
                  size_t n_samples)
 {
-    size_t n_slots = w->n_slots ? w->n_slots : 1;
     out->timeline = calloc(n_samples, sizeof *out->timeline);
-    ps->scratch = malloc(2 * n_slots * sizeof *ps->scratch);
-    if (!out->timeline || !ps->scratch || pb_replay_init(&ps->r, ops, self, w, touch))
+    if (!out->timeline || pb_replay_init(&ps->r, ops, self, w, touch) ||
+        pb_occupancy_init(&ps->occ, occupancy_cells(w, ps->r.page_size), ps->r.page_size))
         return -1;
+    ps->r.occ = &ps->occ;
     memset(out->timeline, 0, n_samples * sizeof *out->timeline);
     if (ops->class_stats) {
         /* rows now, plus one per tag and a margin: pools appear as tags do */
@@ -313,7 +289,6 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
             return -1;
         memset(out->classes, 0, ps->classes_cap * sizeof *out->classes);
     }
-    memset(ps->scratch, 0, 2 * n_slots * sizeof *ps->scratch);
     ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
     ps->resident_ok = 1;
     ps->spills = ps->own_mappings && has_system_row(ops, self);
@@ -338,6 +313,7 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
                                 "allocations)",
                            (unsigned long long)ps->footprint_baseline);
         }
+        ps->occ_len_at_baseline = ps->occ.map_len;
         if (pb_anon_rss(&ps->baseline)) {
             pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
             if (ps->spills) {
@@ -419,6 +395,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
                    enum pb_touch touch, size_t sample_every, struct pb_memory *out,
                    size_t *fail_event)
 {
+    uint64_t t0 = pb_now_ns();
     memset(out, 0, sizeof *out);
     out->peak_live_bytes = w->fig.peak_live_bytes;
     if (ops->flags & PB_BK_NO_MEMORY) {
@@ -433,7 +410,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
     struct pass ps;
     memset(&ps, 0, sizeof ps);
     if (setup(&ps, ops, self, w, touch, out, max_samples)) {
-        free(ps.scratch);
+        pb_occupancy_fini(&ps.occ);
         pb_replay_fini(&ps.r);
         pb_memory_free(out);
         *fail_event = SIZE_MAX;
@@ -450,8 +427,8 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
         if (pos < peak_at && peak_at < next)
             next = peak_at;
         size_t done = pb_replay_range(&ps.r, pos, next);
-        if (done != next) {
-            *fail_event = done;
+        if (done != next || ps.occ.failed) {
+            *fail_event = ps.occ.failed ? SIZE_MAX : done; /* the tracker: out of memory */
             rc = -1;
             break;
         }
@@ -484,6 +461,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
     }
     pb_replay_release(&ps.r);
     pb_replay_fini(&ps.r);
-    free(ps.scratch);
+    pb_occupancy_fini(&ps.occ);
+    out->pass_seconds = (double)(pb_now_ns() - t0) / 1e9;
     return rc;
 }

@@ -5,8 +5,10 @@
  * figures of results.md. Resident bytes come from the kernel: mincore() over
  * the backend's own mappings (PB_BK_OWN_MAPPINGS), otherwise the process's
  * anonymous RSS (/proc/self/smaps_rollup) against a baseline taken just
- * before the replay. Occupied pages come from the runner's table of live
- * blocks. Figures that cannot be measured are flagged, with a note saying why.
+ * before the replay. Occupied pages come from an occupancy tracker the replay
+ * updates at every alloc, free, realloc and reset (occupancy.h), so a sample
+ * costs O(1) in the number of live blocks. Figures that cannot be measured
+ * are flagged, with a note saying why.
  */
 #ifndef PB_MEASURE_H
 #define PB_MEASURE_H
@@ -56,6 +58,8 @@ struct pb_memory {
     uint64_t allocator_peak_resident_bytes; /* most of the allocator's own resident figure,
                                         minus its value before the replay (beside the kernel's) */
     uint64_t peak_live_bytes;        /* the workload's, copied for the ratios */
+    double pass_seconds;             /* wall time of the whole memory pass (setup, replay,
+                                        samples, release): what the untimed pass costs */
     struct pb_class_stats *classes;  /* backend's class_stats at the live peak, malloc'd */
     size_t n_classes;                /* rows kept in classes */
     size_t n_classes_all;            /* rows the backend had (more than kept: truncated) */
@@ -89,9 +93,5 @@ int pb_anon_rss(uint64_t *out);
 
 /* The process's peak RSS in bytes (VmHWM, else getrusage); -1 on error. */
 int pb_peak_rss(uint64_t *out);
-
-/* Page size x distinct pages overlapping a live block of r's table. scratch
- * holds 2 x n_slots uintptr_t. Also sets *live to the live bytes. */
-uint64_t pb_occupied_bytes(const struct pb_replay *r, uintptr_t *scratch, uint64_t *live);
 
 #endif /* PB_MEASURE_H */

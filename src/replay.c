@@ -104,10 +104,27 @@ static void *realloc_by_copy(struct pb_replay *r, void *old, size_t old_size, si
     return p;
 }
 
-/* The loop itself; `tagged` is a constant in each of its two callers, so
- * each gets its own copy of the loop with no per-event flag test. */
+/* x: free every live block (free_all when the backend has it); in the memory
+ * pass each leaves the tracker first. O(n_slots), as the table's reset is. */
+static void reset_slots(struct pb_replay *r)
+{
+    for (uint32_t s = 0; r->occ && s < r->n_slots; s++)
+        if (r->ptr[s])
+            pb_occupancy_remove(r->occ, r->ptr[s], r->size[s]);
+    if (r->ops->flags & PB_BK_FREE_ALL) {
+        r->ops->free_all(r->self);
+        clear_table(r);
+    } else {
+        free_every_slot(r);
+    }
+}
+
+/* The loop itself; `tagged` and `tracked` are constants in each of its four
+ * callers, so each gets its own copy of the loop with no per-event flag test
+ * (the timed replays run the copies with tracked = 0). */
 static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay *r, size_t from,
-                                                                 size_t to, const int tagged)
+                                                                 size_t to, const int tagged,
+                                                                 const int tracked)
 {
     const struct pb_backend_ops *ops = r->ops;
     void *self = r->self;
@@ -130,11 +147,15 @@ static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay
             ptr[s] = p;
             sz[s] = e->size;
             touch_block(p, e->size, touch, page);
+            if (tracked)
+                pb_occupancy_add(r->occ, p, e->size);
             break;
         }
         case PB_OP_FREE:
             if (ops->free(self, ptr[s], sz[s]))
                 return i;
+            if (tracked)
+                pb_occupancy_remove(r->occ, ptr[s], sz[s]);
             ptr[s] = NULL;
             break;
         case PB_OP_REALLOC: {
@@ -144,18 +165,15 @@ static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay
             if (!p)
                 return i;
             escape(p);
+            if (tracked)
+                pb_occupancy_move(r->occ, ptr[s], sz[s], p, e->size);
             ptr[s] = p;
             sz[s] = e->size;
             touch_block(p, e->size, touch, page);
             break;
         }
         case PB_OP_RESET:
-            if (ops->flags & PB_BK_FREE_ALL) {
-                ops->free_all(self);
-                clear_table(r);
-            } else {
-                free_every_slot(r);
-            }
+            reset_slots(r);
             break;
         default:
             return i;
@@ -166,19 +184,30 @@ static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay
 
 static size_t replay_plain(struct pb_replay *r, size_t from, size_t to)
 {
-    return replay_loop(r, from, to, 0);
+    return replay_loop(r, from, to, 0, 0);
 }
 
 static size_t replay_tagged(struct pb_replay *r, size_t from, size_t to)
 {
-    return replay_loop(r, from, to, 1);
+    return replay_loop(r, from, to, 1, 0);
+}
+
+static size_t replay_plain_tracked(struct pb_replay *r, size_t from, size_t to)
+{
+    return replay_loop(r, from, to, 0, 1);
+}
+
+static size_t replay_tagged_tracked(struct pb_replay *r, size_t from, size_t to)
+{
+    return replay_loop(r, from, to, 1, 1);
 }
 
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
 {
-    if ((r->ops->flags & PB_BK_TAGGED) && r->ops->alloc_tagged)
-        return replay_tagged(r, from, to);
-    return replay_plain(r, from, to);
+    int tagged = (r->ops->flags & PB_BK_TAGGED) && r->ops->alloc_tagged;
+    if (r->occ)
+        return tagged ? replay_tagged_tracked(r, from, to) : replay_plain_tracked(r, from, to);
+    return tagged ? replay_tagged(r, from, to) : replay_plain(r, from, to);
 }
 
 void pb_replay_release(struct pb_replay *r)

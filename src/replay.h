@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "occupancy.h"
 #include "pb_backend.h"
 #include "pb_workload.h"
 
@@ -33,9 +34,13 @@ struct pb_replay {
     uint32_t n_slots;
     enum pb_touch touch;
     size_t page_size;
+    struct pb_occupancy *occ;       /* NULL (timed replays); the memory pass sets it to
+                                       have every block that becomes or stops being live
+                                       added to or removed from it */
 };
 
-/* Set r up for w against (ops, self): allocates a zeroed slot table. -1 on OOM. */
+/* Set r up for w against (ops, self): allocates a zeroed slot table, no
+ * occupancy tracker. -1 on OOM. */
 int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *self,
                    const struct pb_workload *w, enum pb_touch touch);
 
@@ -44,7 +49,9 @@ void pb_replay_fini(struct pb_replay *r);
 
 /* Replay events[from, to). Returns `to` when all succeeded, else the index of
  * the event the backend refused (its reason from ops->last_error). A backend
- * flagged PB_BK_TAGGED gets alloc_tagged(size, align, event's tag) for a. */
+ * flagged PB_BK_TAGGED gets alloc_tagged(size, align, event's tag) for a.
+ * With r->occ set, the tracker follows the slot table event by event (a
+ * separate copy of the loop: the timed one is untouched). */
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to);
 
 /* Write into a new block as r->touch says (used by the latency pass). */

@@ -257,6 +257,7 @@ static cJSON *memory_json(const struct pb_memory *m, const struct pb_workload *w
         cJSON_AddNullToObject(o, "resident_method");
     if (m->classes_ok)
         cJSON_AddItemToObject(o, "classes", classes_json(m, w));
+    cJSON_AddNumberToObject(o, "pass_seconds", m->pass_seconds);
     return o;
 }
 

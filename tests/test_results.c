@@ -118,6 +118,25 @@ static void failed_null_is_noted(void **state)
     tw_free(w);
 }
 
+static void memory_object_carries_the_pass_time(void **state)
+{
+    (void)state;
+    struct pb_workload *w = tw_new("one");
+    tw_add(w, PB_OP_ALLOC, 0, 40);
+    tw_figures(w);
+    struct pb_backend_spec spec;
+    struct pb_run_job job = job_for(w, &spec);
+    uint64_t ns[1] = {100};
+    struct pb_run_result res = {.ok = 1, .ns = ns, .n_ns = 1, .mem_done = 1};
+    res.mem.pass_seconds = 2.5;
+    cJSON *part = pb_run_part_json(&job, &res);
+    cJSON *pass = cJSON_GetObjectItem(cJSON_GetObjectItem(part, "memory"), "pass_seconds");
+    assert_true(cJSON_IsNumber(pass));
+    assert_true(pass->valuedouble == 2.5);
+    cJSON_Delete(part);
+    tw_free(w);
+}
+
 static void failed_part_carries_the_error(void **state)
 {
     (void)state;
@@ -207,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(median_of_odd_and_even),
         cmocka_unit_test(run_object_has_identity_time_and_net),
+        cmocka_unit_test(memory_object_carries_the_pass_time),
         cmocka_unit_test(failed_part_carries_the_error),
         cmocka_unit_test(failed_null_is_noted),
         cmocka_unit_test(document_header_and_atomic_write),
