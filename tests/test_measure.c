@@ -470,9 +470,10 @@ static void resident_leaves_out_the_trackers_table(void **state)
     assert_int_equal(pb_measure_run(&sparse_ops, &sp, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
     assert_string_equal(mem.resident_method, "smaps_rollup");
     assert_int_equal(mem.occupied_page_bytes_at_end, (uint64_t)SPARSE_BLOCKS * PAGE);
-    /* the table grew by megabytes (16-byte cells, at most half full: 32 bytes
-     * per key at least, 400000 keys); none of it may show as the backend's */
-    assert_true(mem.peak_resident_bytes < (1u << 20));
+    /* the table grew to 8 MiB at least (8-byte cells, at most half full, 400000
+     * keys); none of it may show as the backend's (0 here; under the address
+     * sanitizer, its shadow of the table, an eighth of it, does) */
+    assert_true(mem.peak_resident_bytes < (4u << 20));
     pb_memory_free(&mem);
     munmap(sp.base, len);
     tw_free(w);
