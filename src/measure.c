@@ -270,15 +270,25 @@ static size_t occupancy_cells(const struct pb_workload *w, size_t page)
     return cells < SIZE_MAX / 16 ? (size_t)cells : SIZE_MAX / 16;
 }
 
+/* The occupancy tracker, hooked into the replay. The first size is a guess:
+ * when it cannot be mapped, start small and grow. */
+static int open_tracker(struct pass *ps, const struct pb_workload *w)
+{
+    size_t page = ps->r.page_size;
+    if (pb_occupancy_init(&ps->occ, occupancy_cells(w, page), page) &&
+        pb_occupancy_init(&ps->occ, 0, page))
+        return -1;
+    ps->r.occ = &ps->occ;
+    return 0;
+}
+
 static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
                  const struct pb_workload *w, enum pb_touch touch, struct pb_memory *out,
                  size_t n_samples)
 {
     out->timeline = calloc(n_samples, sizeof *out->timeline);
-    if (!out->timeline || pb_replay_init(&ps->r, ops, self, w, touch) ||
-        pb_occupancy_init(&ps->occ, occupancy_cells(w, ps->r.page_size), ps->r.page_size))
+    if (!out->timeline || pb_replay_init(&ps->r, ops, self, w, touch) || open_tracker(ps, w))
         return -1;
-    ps->r.occ = &ps->occ;
     memset(out->timeline, 0, n_samples * sizeof *out->timeline);
     if (ops->class_stats) {
         /* rows now, plus one per tag and a margin: pools appear as tags do */

@@ -43,7 +43,8 @@ struct pb_occupancy {
     unsigned page_shift;  /* log2(page) */
     size_t map_len;       /* the cells' mapping, whole pages, all resident */
     int failed;           /* the table could not grow, or a page or count did not fit
-                             its cell: the figures are wrong */
+                             its cell: the figures are wrong (the memory pass then
+                             fails the run, as out of memory in the runner) */
 };
 
 /* Map a table of at least min_cells cells (rounded up to a power of two,
