@@ -3,26 +3,10 @@
 # the recorded program; record waits for it, reports, exits 1 and removes its list
 # file from $TMPDIR. SIGKILL on record: the program gets SIGTERM (it dies with record).
 pb=$1
-tmp=$(mktemp -d) || exit 1
-started=""   # every process started, killed if the test fails midway
-cleanup() {
-  for p in $started; do kill -KILL "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/signal_lib.sh"
 TMPDIR=$tmp/tmpdir; export TMPDIR
 mkdir "$TMPDIR" || exit 1
 
-wait_for() {
-  n=$(($1 * 10)); shift
-  while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-  return 1
-}
-state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
-running() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ]; }
-gone() { ! running "$1"; }
-exited() { ! kill -0 "$pid" 2>/dev/null || [ "$(state "$pid")" = Z ]; }
 # the recorded program: record's child, once it runs sleep
 program_runs() {
   child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' ')

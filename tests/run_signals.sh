@@ -8,32 +8,9 @@
 # where jemalloc can be preloaded (not in a sanitizer build), once with a process-wide
 # backend's `poolbench __child`, whose workload file must never appear in $TMPDIR.
 pb=$1; tb=$2
-tmp=$(mktemp -d) || exit 1
-started=""   # every run started, killed if the test fails midway
-cleanup() {
-  for p in $started; do
-    for c in $(ps -o pid= --ppid "$p" 2>/dev/null); do kill -KILL "$c" 2>/dev/null; done
-    kill -KILL "$p" 2>/dev/null
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/signal_lib.sh"
 TMPDIR=$tmp/tmpdir; export TMPDIR
 mkdir "$TMPDIR" || exit 1
-# background jobs of a script ignore SIGINT, and poolbench keeps an ignored signal ignored
-if env --default-signal=INT true 2>/dev/null; then dfl="env --default-signal=INT"; else dfl=""; fi
-
-# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 at the timeout
-wait_for() {
-  n=$(($1 * 10)); shift
-  while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-  return 1
-}
-state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
-# running PID: the process exists and is not a zombie
-running() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ]; }
-gone() { ! running "$1"; }
 # child_of PID PATTERN: a child of PID whose command line matches PATTERN, sleeping
 # when PATTERN is "sleeping" (the crash backend's hang: pause())
 child_of() {
@@ -44,7 +21,6 @@ child_of() {
   done
 }
 found_child() { child=$(child_of "$pid" "$1"); [ -n "$child" ]; }
-exited() { ! kill -0 "$pid" 2>/dev/null || [ "$(state "$pid")" = Z ]; }
 tmpdir_empty() { [ -z "$(ls -A "$TMPDIR")" ]; }
 
 # start NAME MARKER BINARY RUN-ARGS...: start a run writing $tmp/NAME.json, wait until

@@ -5,27 +5,8 @@
 #  - `poolbench convert` to .gz (a large trace: the compression lasts);
 #  - `poolbench plot`, while gnuplot draws a chart: gnuplot is ended too.
 pb=$1; data=$2
-tmp=$(mktemp -d) || exit 1
-started=""   # every process started, killed if the test fails midway
-cleanup() {
-  for p in $started; do kill -KILL "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-# background jobs of a script ignore SIGINT, and poolbench keeps an ignored signal ignored
-if env --default-signal=INT true 2>/dev/null; then dfl="env --default-signal=INT"; else dfl=""; fi
-
-wait_for() {
-  n=$(($1 * 10)); shift
-  while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.1; n=$((n - 1)); done
-  return 1
-}
-state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
-running() { s=$(state "$1"); [ -n "$s" ] && [ "$s" != Z ]; }
-gone() { ! running "$1"; }
+. "$(dirname "$0")/signal_lib.sh"
 has_temp() { ls "$1" | grep -q '\.tmp\.'; }
-exited() { ! kill -0 "$pid" 2>/dev/null || [ "$(state "$pid")" = Z ]; }
 signum() { case $1 in HUP) echo 1;; INT) echo 2;; TERM) echo 15;; esac; }
 
 # ended_by SIG NAME: the process $pid ends by SIG (exit 128 + its number), in time
