@@ -58,7 +58,7 @@ const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size
     if (!ops)
         ops = find_in(pb_backends_extra, name);
     if (!ops) {
-        snprintf(err, errlen, "unknown backend '%s' (see poolbench list)", name);
+        snprintf(err, errlen, "unknown backend '%s'", name);
         return NULL;
     }
     if (ops->version != PB_BACKEND_API_VERSION) {
@@ -100,7 +100,7 @@ int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *o
 {
     for (size_t i = 0; i < n; i++) {
         if (!option_declared(ops, opts[i].key)) {
-            snprintf(err, errlen, "backend '%s' has no option '%s' (see poolbench list)",
+            snprintf(err, errlen, "backend '%s' has no option '%s'",
                      ops->name, opts[i].key);
             return -1;
         }

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "pb_signals.h"
-#include "replay.h"
+#include "pb_clock.h"
 
 int pb_write_all(int fd, const char *buf, size_t len)
 {

@@ -1,10 +1,11 @@
 /*
- * runner.h -- one (backend, workload) run, the work an isolated child does:
- * the memory pass, the warm-up and timed replays, and the optional latency
- * pass, each against a fresh backend instance.
+ * job.h -- one (backend, workload) run as the engine sees it: what to run
+ * (struct pb_run_job) and what came out (struct pb_run_result), shared by the
+ * one-thread runner and the threaded timed passes, and the message for an
+ * event a backend refused.
  */
-#ifndef PB_RUNNER_H
-#define PB_RUNNER_H
+#ifndef PB_JOB_H
+#define PB_JOB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,14 +50,8 @@ struct pb_run_result {
     uint64_t *thread_allocs, *thread_frees;
 };
 
-/* Do the job; 0 when every pass succeeded, else -1 and out->error. */
-int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out);
-
-/* Release what pb_run_one allocated. */
-void pb_run_result_free(struct pb_run_result *r);
-
 /* Describe a refused event i of w ("FILE:LINE: a of N bytes ...: reason"). */
 void pb_describe_failure(const struct pb_workload *w, size_t i, const char *backend,
                          const char *reason, char *out, size_t outlen);
 
-#endif /* PB_RUNNER_H */
+#endif /* PB_JOB_H */

@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #include "pb_backend.h"
-#include "runner.h"
+#include "job.h"
 
 /* Most threads one run may use. */
 #define PB_MAX_THREADS 256

@@ -564,7 +564,7 @@ static int add_backend(struct backend_slot *b, const char *text)
 {
     char err[512];
     if (pb_backend_spec_parse(text, &b->spec, err, sizeof err)) {
-        pb_text_line(stderr, "poolbench run: --backend: %s", err);
+        pb_text_line(stderr, "poolbench run: --backend: %s (see poolbench list)", err);
         return -1;
     }
     return prepare_backend(b);
@@ -579,7 +579,7 @@ static int prepare_backends(const struct run_opts *o, struct backend_slot *b, si
     int got = pb_backend_spec_parse_list(o->backends ? o->backends : default_backends, specs,
                                          MAX_BACKENDS - 1, err, sizeof err);
     if (got < 0) {
-        pb_text_line(stderr, "poolbench run: --backend: %s", err);
+        pb_text_line(stderr, "poolbench run: --backend: %s (see poolbench list)", err);
         free(specs);
         return -1;
     }

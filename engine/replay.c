@@ -220,13 +220,6 @@ void pb_replay_release(struct pb_replay *r)
     }
 }
 
-uint64_t pb_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int pb_replay_timed(struct pb_replay *r, uint64_t *ns, size_t *fail_event)
 {
     uint64_t t0 = pb_now_ns();

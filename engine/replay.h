@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "occupancy.h"
+#include "pb_clock.h"
 #include "pb_backend.h"
 #include "pb_workload.h"
 
@@ -69,8 +70,5 @@ int pb_touch_parse(const char *text, enum pb_touch *out);
 
 /* The name of a touch mode, for the results' config. */
 const char *pb_touch_name(enum pb_touch t);
-
-/* Nanoseconds of CLOCK_MONOTONIC now. */
-uint64_t pb_now_ns(void);
 
 #endif /* PB_REPLAY_H */
