@@ -39,6 +39,8 @@ enum pb_backend_flag {
                                       first class_stats row's size */
     PB_BK_PROCESS_WIDE = 1u << 6,  /* replaces malloc for the whole process (preloaded) */
     PB_BK_TAGGED = 1u << 7,        /* wants each block's @TAG: call alloc_tagged, not alloc */
+    PB_BK_BASELINE = 1u << 8,      /* the harness's own cost (null): every run measures it,
+                                      and net figures are taken against it */
 };
 
 /* One option a backend accepts: its key, default value (as text) and what it means. */

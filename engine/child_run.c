@@ -32,33 +32,35 @@ const char *pb_config_value(const struct pb_config_entry *cfg, size_t n, const c
     return NULL;
 }
 
-/* environ without LD_PRELOAD, plus LD_PRELOAD=lib; NULL on OOM. */
+/* environ without LD_PRELOAD, plus LD_PRELOAD=lib when lib is not NULL;
+ * NULL on OOM. */
 static char **preload_env(const char *lib, char **slot)
 {
     size_t n = 0;
     while (environ[n])
         n++;
     char **env = calloc(n + 2, sizeof *env);
-    size_t len = strlen(lib) + sizeof "LD_PRELOAD=";
+    size_t len = lib ? strlen(lib) + sizeof "LD_PRELOAD=" : 1;
     *slot = malloc(len);
     if (!env || !*slot) {
         free(env);
         free(*slot);
         return NULL;
     }
-    snprintf(*slot, len, "LD_PRELOAD=%s", lib);
+    **slot = '\0';
+    if (lib)
+        snprintf(*slot, len, "LD_PRELOAD=%s", lib);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
             env[k++] = environ[i];
-    env[k++] = *slot;
+    if (lib)
+        env[k++] = *slot;
     env[k] = NULL;
     return env;
 }
 
-/* An unnamed file in $TMPDIR (or /tmp) holding w as .pbt; its descriptor
- * (close-on-exec, at least 10), or -1 with err. */
-static int workload_file(const struct pb_workload *w, char *err, size_t errlen)
+int pb_child_workload_file(const struct pb_workload *w, char *err, size_t errlen)
 {
     const char *tmp = getenv("TMPDIR");
     const char *dir = tmp && *tmp ? tmp : "/tmp";
@@ -104,42 +106,32 @@ static enum pb_isolate_end exec_child(const struct pb_run_job *job, char *exe, c
                                       volatile sig_atomic_t *stop, char **out, char *err,
                                       size_t errlen)
 {
-    char pbt[32], fd[16], repeat[16], warmup[16], every[32], threads[16];
-    snprintf(pbt, sizeof pbt, "/proc/self/fd/%d", PB_CHILD_PBT_FD);
-    snprintf(fd, sizeof fd, "%d", PB_CHILD_FD);
-    snprintf(repeat, sizeof repeat, "%u", job->repeat);
-    snprintf(warmup, sizeof warmup, "%u", job->warmup);
-    snprintf(every, sizeof every, "%zu", job->sample_every);
-    snprintf(threads, sizeof threads, "%u", job->threads ? job->threads : 1);
-    const struct pb_workload *w = job->workload;
-    char *argv[] = {
-        exe, "__child", "--fd", fd, "--pbt", pbt, "--name", (char *)w->name,
-        "--path", w->path ? w->path : "", "--backend", (char *)job->backend->text,
-        "--repeat", repeat, "--warmup", warmup, "--touch", (char *)pb_touch_name(job->touch),
-        "--sample-every", every, "--threads", threads, NULL, NULL, NULL,
-    };
-    /* the optional flags, after the fixed ones */
-    size_t k = sizeof argv / sizeof argv[0] - 3;
-    if (job->latency)
-        argv[k++] = "--latency";
-    if (job->cross_free)
-        argv[k++] = "--cross-free";
+    struct pb_job_argv args;
+    if (pb_run_job_to_argv(job, PB_CHILD_FD, PB_CHILD_PBT_FD, &args)) {
+        snprintf(err, errlen, "the run's arguments do not fit the child's command line");
+        return PB_ISO_FAILED;
+    }
+    char *argv[PB_JOB_ARGV_MAX + 2];
+    argv[0] = exe;
+    argv[1] = "__child";
+    for (int i = 0; i <= args.argc; i++)
+        argv[i + 2] = args.argv[i];
     const struct pb_isolate_pass pass = {.fd = wfd, .as = PB_CHILD_PBT_FD};
     return pb_isolate_exec(argv, env, PB_CHILD_FD, &pass, timeout_sec, stop, out, err, errlen);
 }
 
-enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
+enum pb_isolate_end pb_child_run(const struct pb_run_job *job, int wfd, const char *lib,
                                  unsigned timeout_sec, volatile sig_atomic_t *stop, char **out,
                                  char *err, size_t errlen)
 {
     *out = NULL;
 #if defined(__SANITIZE_ADDRESS__)
-    (void)lib;
-    (void)timeout_sec;
-    (void)stop;
-    snprintf(err, errlen, "this poolbench is built with AddressSanitizer, whose runtime must "
-                          "come first: another malloc cannot be preloaded (use a normal build)");
-    return PB_ISO_FAILED;
+    if (lib) {
+        snprintf(err, errlen, "this poolbench is built with AddressSanitizer, whose runtime "
+                              "must come first: another malloc cannot be preloaded (use a "
+                              "normal build)");
+        return PB_ISO_FAILED;
+    }
 #endif
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -148,13 +140,10 @@ enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
         return PB_ISO_FAILED;
     }
     exe[n] = '\0';
-    if (stop && *stop) { /* writing a large workload is wasted on a stopped run */
+    if (stop && *stop) {
         snprintf(err, errlen, "interrupted");
         return PB_ISO_INTERRUPTED;
     }
-    int wfd = workload_file(job->workload, err, errlen);
-    if (wfd < 0)
-        return PB_ISO_FAILED;
     enum pb_isolate_end end = PB_ISO_FAILED;
     char *slot = NULL;
     char **env = preload_env(lib, &slot);
@@ -162,7 +151,6 @@ enum pb_isolate_end pb_child_run(const struct pb_run_job *job, const char *lib,
         end = exec_child(job, exe, env, wfd, timeout_sec, stop, out, err, errlen);
     else
         snprintf(err, errlen, "out of memory");
-    close(wfd);
     free(env);
     free(slot);
     return end;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 
 #include "threads.h"
 
@@ -44,26 +46,49 @@ static int memory_pass(const struct pb_run_job *job, struct pb_run_result *out)
     return rc;
 }
 
+/* One whole replay, timed, with the kernel's account of it (taken outside
+ * the clock). 0, or -1 and *at the refused event. */
+static int replay_with_usage(struct pb_replay *r, uint64_t *ns, struct pb_usage *u, size_t *at)
+{
+    struct rusage a;
+    getrusage(RUSAGE_SELF, &a);
+    int rc = pb_replay_timed(r, ns, at);
+    pb_usage_since(&a, u);
+    return rc;
+}
+
+/* In a process of its own (PB_PASS_TIME) the first replay is the cold one:
+ * timed and kept apart, then the warm-up, then the timed replays. */
 static int timed_passes(const struct pb_run_job *job, struct pb_run_result *out)
 {
     void *self;
     if (make_instance(job, &self, out->error, sizeof out->error))
         return -1;
     struct pb_replay r;
-    out->ns = calloc(job->repeat ? job->repeat : 1, sizeof *out->ns);
-    if (!out->ns || pb_replay_init(&r, job->backend->ops, self, job->workload, job->touch)) {
+    size_t n = job->repeat ? job->repeat : 1;
+    out->ns = calloc(n, sizeof *out->ns);
+    out->usage = calloc(n, sizeof *out->usage);
+    if (!out->ns || !out->usage ||
+        pb_replay_init(&r, job->backend->ops, self, job->workload, job->touch)) {
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
         job->backend->ops->destroy(self);
         return -1;
     }
+    unsigned cold = job->pass == PB_PASS_TIME;
     int rc = 0;
-    for (unsigned i = 0; i < job->warmup + job->repeat && rc == 0; i++) {
+    for (unsigned i = 0; i < cold + job->warmup + job->repeat && rc == 0; i++) {
         uint64_t ns = 0;
         size_t at = 0;
-        if (pb_replay_timed(&r, &ns, &at)) {
+        struct pb_usage u;
+        if (replay_with_usage(&r, &ns, &u, &at)) {
             fail(out, job, self, at);
             rc = -1;
-        } else if (i >= job->warmup) {
+        } else if (i < cold) {
+            out->cold_done = 1;
+            out->cold_ns = ns;
+            out->cold_usage = u;
+        } else if (i >= cold + job->warmup) {
+            out->usage[out->n_ns] = u;
             out->ns[out->n_ns++] = ns;
         }
     }
@@ -94,17 +119,24 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
     if (threaded && pb_threads_refusal(job->backend->ops, job->threads, job->cross_free,
                                        out->error, sizeof out->error))
         return -1;
-    if (memory_pass(job, out) ||
-        (threaded ? pb_threads_timed(job, out) : timed_passes(job, out)) ||
-        (job->latency && latency_pass(job, out)))
+    int memory = job->pass != PB_PASS_TIME, timed = job->pass != PB_PASS_MEMORY;
+    if (memory && memory_pass(job, out))
         return -1;
-    /* The process's peak over every pass (also for backends whose memory
-     * figures are not measured, such as null: the runner's own cost). */
-    out->mem.peak_rss_ok = pb_peak_rss(&out->mem.peak_rss_bytes) == 0;
-    if (threaded)
+    if (timed && (threaded ? pb_threads_timed(job, out) : timed_passes(job, out)))
+        return -1;
+    if (memory && job->latency && latency_pass(job, out))
+        return -1;
+    if (memory)
+        out->mem.peak_rss_ok = pb_peak_rss(&out->mem.peak_rss_bytes) == 0;
+    if (threaded && job->pass == PB_PASS_ALL)
         pb_memory_note(&out->mem, "threads: the memory figures and the timeline are one copy "
                                   "replayed alone; peak_rss_bytes is the whole process, with "
                                   "%u copies replayed at once", job->threads);
+    else if (threaded && memory)
+        pb_memory_note(&out->mem, "threads: the memory figures, the timeline and "
+                                  "peak_rss_bytes are one copy replayed alone, in a process "
+                                  "of its own; the timed replays ran %u copies at once",
+                       job->threads);
     out->ok = 1;
     return 0;
 }
@@ -112,7 +144,9 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
 void pb_run_result_free(struct pb_run_result *r)
 {
     free(r->ns);
+    free(r->usage);
     r->ns = NULL;
+    r->usage = NULL;
     free(r->thread_ns);
     free(r->thread_allocs);
     free(r->thread_frees);

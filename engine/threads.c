@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "replay.h"
 
@@ -377,9 +378,10 @@ static void read_calls(const struct team *t, const struct pb_backend_stats *befo
     }
 }
 
-/* One replay of the team, timed; records it when it is a timed repeat. */
+/* One replay of the team, timed; records it when it is a timed repeat, and
+ * its wall time in *wall. */
 static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
-                      struct pb_run_result *out)
+                      struct pb_run_result *out, uint64_t *wall)
 {
     const struct pb_backend_ops *ops = t->job->backend->ops;
     for (unsigned i = 0; !t->shared && i < t->n; i++) {
@@ -389,13 +391,15 @@ static int timed_once(struct team *t, int record, struct pb_backend_stats *befor
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
+    uint64_t first = t->w[0].t0, last = t->w[0].t1;
+    for (unsigned i = 0; i < t->n; i++) {
+        first = t->w[i].t0 < first ? t->w[i].t0 : first;
+        last = t->w[i].t1 > last ? t->w[i].t1 : last;
+    }
+    *wall = last - first;
     if (rc == 0 && record) {
-        uint64_t first = t->w[0].t0, last = t->w[0].t1;
-        for (unsigned i = 0; i < t->n; i++) {
-            first = t->w[i].t0 < first ? t->w[i].t0 : first;
-            last = t->w[i].t1 > last ? t->w[i].t1 : last;
+        for (unsigned i = 0; i < t->n; i++)
             out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].t1 - t->w[i].t0;
-        }
         out->ns[out->n_ns++] = last - first;
         if (!t->shared)
             read_calls(t, before, out);
@@ -415,6 +419,7 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
     out->threads = n;
     out->per_thread_instances = !(ops->flags & PB_BK_THREAD_SAFE);
     out->ns = calloc(reps, sizeof *out->ns);
+    out->usage = calloc(reps, sizeof *out->usage);
     out->thread_ns = calloc(reps * n, sizeof *out->thread_ns);
     out->thread_allocs = calloc(n, sizeof *out->thread_allocs);
     out->thread_frees = calloc(n, sizeof *out->thread_frees);
@@ -423,12 +428,28 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
     memset(&t, 0, sizeof t);
     t.job = job;
     int rc = -1;
-    if (!out->ns || !out->thread_ns || !out->thread_allocs || !out->thread_frees || !before)
+    if (!out->ns || !out->usage || !out->thread_ns || !out->thread_allocs || !out->thread_frees || !before)
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
     else if (team_init(&t, job, out) == 0)
         rc = 0;
-    for (unsigned i = 0; rc == 0 && i < job->warmup + job->repeat; i++)
-        rc = timed_once(&t, i >= job->warmup, before, out);
+    /* in a process of its own the first replay is the cold one, kept apart */
+    unsigned cold = job->pass == PB_PASS_TIME;
+    for (unsigned i = 0; rc == 0 && i < cold + job->warmup + job->repeat; i++) {
+        struct rusage ru;
+        struct pb_usage u;
+        uint64_t wall = 0;
+        unsigned recorded = out->n_ns;
+        getrusage(RUSAGE_SELF, &ru);
+        rc = timed_once(&t, i >= cold + job->warmup, before, out, &wall);
+        pb_usage_since(&ru, &u);
+        if (rc == 0 && i < cold) {
+            out->cold_done = 1;
+            out->cold_ns = wall;
+            out->cold_usage = u;
+        } else if (rc == 0 && out->n_ns > recorded) {
+            out->usage[recorded] = u;
+        }
+    }
     team_free(&t);
     free(before);
     return rc;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pb_build_info.h"
+#include "pb_stats.h"
 
 static void add_u64(cJSON *o, const char *key, uint64_t v)
 {
@@ -117,20 +118,6 @@ cJSON *pb_results_new(cJSON *config)
 
 /* ---- one run ------------------------------------------------------------- */
 
-static int by_value(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-double pb_median(double *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* {median, min, max, samples} of v[0..n), samples in measurement order. */
 static cJSON *distribution(const double *v, size_t n)
 {
@@ -168,6 +155,32 @@ static cJSON *per_thread_json(const struct pb_run_job *job, const struct pb_run_
     return a;
 }
 
+cJSON *pb_usage_json(const struct pb_usage *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_u64(o, "minor_faults", u->minor_faults);
+    add_u64(o, "major_faults", u->major_faults);
+    add_u64(o, "voluntary_switches", u->voluntary_switches);
+    add_u64(o, "involuntary_switches", u->involuntary_switches);
+    cJSON_AddNumberToObject(o, "user_seconds", (double)u->user_ns / 1e9);
+    cJSON_AddNumberToObject(o, "system_seconds", (double)u->system_ns / 1e9);
+    return o;
+}
+
+/* The cold replay and each timed replay's causes, when the process measured them. */
+static void add_causes(cJSON *t, const struct pb_run_result *res, double ops)
+{
+    if (res->cold_done) {
+        cJSON_AddNumberToObject(t, "cold_ns_per_op", ops > 0 ? (double)res->cold_ns / ops : 0);
+        cJSON_AddItemToObject(t, "cold_usage", pb_usage_json(&res->cold_usage));
+    }
+    if (res->usage) {
+        cJSON *a = cJSON_AddArrayToObject(t, "usage");
+        for (unsigned i = 0; i < res->n_ns; i++)
+            cJSON_AddItemToArray(a, pb_usage_json(&res->usage[i]));
+    }
+}
+
 static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result *res)
 {
     /* With N threads one replay is N copies: ops counts the events of all of them. */
@@ -188,6 +201,7 @@ static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result
     cJSON_AddNullToObject(t, "net_ns_per_op"); /* set by the parent against null */
     add_u64(t, "ops", copy);
     cJSON_AddStringToObject(t, "clock", "CLOCK_MONOTONIC");
+    add_causes(t, res, ops);
     if (res->threads > 1) {
         cJSON_AddNumberToObject(t, "threads", res->threads);
         cJSON_AddNumberToObject(t, "ops_all_threads", ops);
@@ -309,7 +323,7 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
     cJSON_AddStringToObject(p, "status", res->ok ? "ok" : "failed");
     if (!res->ok)
         cJSON_AddStringToObject(p, "error", res->error);
-    if (res->ok)
+    if (res->ok && job->pass != PB_PASS_MEMORY)
         cJSON_AddItemToObject(p, "time", time_json(job, res));
     else
         cJSON_AddNullToObject(p, "time");
@@ -359,48 +373,6 @@ cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_en
     }
     cJSON_Delete(part);
     return run;
-}
-
-double pb_run_median_ns(const cJSON *run)
-{
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(ns, "median");
-    return cJSON_IsNumber(m) ? m->valuedouble : -1;
-}
-
-void pb_run_set_net(cJSON *run, double null_median)
-{
-    cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    if (!cJSON_IsObject(t))
-        return;
-    double med = pb_run_median_ns(run);
-    cJSON *v = med >= 0 && null_median >= 0 ? cJSON_CreateNumber(med - null_median)
-                                            : cJSON_CreateNull();
-    if (cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"))
-        cJSON_ReplaceItemInObjectCaseSensitive(t, "net_ns_per_op", v);
-    else
-        cJSON_AddItemToObject(t, "net_ns_per_op", v);
-}
-
-void pb_run_set_net_against(cJSON *run, const cJSON *null_run)
-{
-    double base = pb_run_median_ns(null_run);
-    pb_run_set_net(run, base);
-    if (base >= 0 || run == null_run ||
-        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(run, "time")))
-        return;
-    const cJSON *err = cJSON_GetObjectItemCaseSensitive(null_run, "error");
-    char note[640];
-    snprintf(note, sizeof note, "net_ns_per_op: null because the null baseline run %s%.512s",
-             cJSON_IsString(err) ? "failed: " : "has no time",
-             cJSON_IsString(err) ? err->valuestring : "");
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(run, "notes");
-    if (!cJSON_IsArray(notes)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(run, "notes");
-        notes = cJSON_AddArrayToObject(run, "notes");
-    }
-    cJSON_AddItemToArray(notes, cJSON_CreateString(note));
 }
 
 /* ---- writing --------------------------------------------------------------- */

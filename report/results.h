@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "backend_spec.h"
+#include "rounds.h"
 #include "runner.h"
 
 /* A new document: schema, created, tool, machine, the given config (taken
@@ -29,17 +30,6 @@ cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error);
 cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_entry *cfg,
                    size_t n_cfg, cJSON *workload, cJSON *part);
 
-/* The median ns/op of a run, or a negative number when it has none. */
-double pb_run_median_ns(const cJSON *run);
-
-/* Set time.net_ns_per_op = median - null_median (null when either is missing). */
-void pb_run_set_net(cJSON *run, double null_median);
-
-/* pb_run_set_net against null_run, the workload's null baseline; when that has
- * no median (it failed) and run has a time, run's notes also say why its
- * net_ns_per_op is null, with the baseline's error. */
-void pb_run_set_net_against(cJSON *run, const cJSON *null_run);
-
 /* Write doc to path ("-": stdout) through a temporary file in the same
  * directory and a rename; an existing device or FIFO (/dev/null) is written
  * in place instead, and a symbolic link's target is replaced, not the link,
@@ -51,7 +41,7 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
  * (run-X-2.json, run-X-3.json, ...) when that name is taken. 0 ok; -1 and err. */
 int pb_results_write_unique(const cJSON *doc, const char *path, char *err, size_t errlen);
 
-/* Median of n values (sorted in place); 0 when n is 0. */
-double pb_median(double *v, size_t n);
+/* A process's causes as JSON: faults, context switches, user and system seconds. */
+cJSON *pb_usage_json(const struct pb_usage *u);
 
 #endif /* PB_RESULTS_H */

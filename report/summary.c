@@ -51,19 +51,78 @@ static int net_missing(const cJSON *run)
            cJSON_IsObject(t) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"));
 }
 
-static void print_row(const cJSON *run, FILE *f)
+/* "2.84 ±12%" (the interval's half-width against the median), "*" when noisy. */
+static void cell_time(const cJSON *dist, char *out, size_t len)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(dist, "median");
+    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(dist, "ci_low");
+    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(dist, "ci_high");
+    int noisy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, "noisy"));
+    if (!cJSON_IsNumber(m)) {
+        snprintf(out, len, "-");
+    } else if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && m->valuedouble > 0) {
+        double half = (hi->valuedouble - lo->valuedouble) / 2 / m->valuedouble * 100;
+        snprintf(out, len, "%.2f +-%.0f%%%s", m->valuedouble, half, noisy ? "*" : "");
+    } else {
+        snprintf(out, len, "%.2f", m->valuedouble);
+    }
+}
+
+/* The net figure: "~0" within noise, "<0" below the baseline, "n/a" without one. */
+static void cell_net(const cJSON *run, const cJSON *t, char *out, size_t len)
+{
+    const cJSON *net = cJSON_GetObjectItemCaseSensitive(t, "net");
+    if (net_missing(run) && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "below_baseline")))
+        snprintf(out, len, "n/a");
+    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "within_noise")))
+        snprintf(out, len, "~0");
+    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "below_baseline")))
+        snprintf(out, len, "<0");
+    else
+        cell_number(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"), "+%.2f", out, len);
+}
+
+/* The causes of the warm figure: minor faults per 1000 ops and the system time share. */
+static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
+{
+    const cJSON *warm = path2(t, "causes", "warm");
+    cell_number(cJSON_GetObjectItemCaseSensitive(warm, "minor_faults_per_kop"), "%.2f", faults,
+                len);
+    const cJSON *share = cJSON_GetObjectItemCaseSensitive(warm, "system_share");
+    if (cJSON_IsNumber(share))
+        snprintf(sys, len, "%.0f %%", share->valuedouble * 100);
+    else
+        snprintf(sys, len, "-");
+}
+
+static void backend_label(const cJSON *run, const cJSON *t, char *out, size_t len)
 {
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
     if (!cJSON_IsString(b))
         b = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(t, "threads");
+    const cJSON *xfree = cJSON_GetObjectItemCaseSensitive(t, "cross_free");
+    char label[64];
+    if (cJSON_IsNumber(threads))
+        snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
+                 threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
+    else
+        snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
+    pb_text_safe(label, out, len);
+}
+
+#define ROW_FORMAT "%-18s %-22s %16s %7s %9s %7s %5s %10s %8s %10s  %s\n"
+
+static void print_row(const cJSON *run, FILE *f)
+{
     const cJSON *w = path2(run, "workload", "name");
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
-    char ns[32], net[32], res[32], frag[32], waste[32];
+    char ns[48], net[32], cold[32], faults[32], sys[32], res[32], frag[32], waste[32];
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    cell_number(path2(t, "ns_per_op", "median"), "%.2f", ns, sizeof ns);
-    cell_number(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"), "%+.2f", net, sizeof net);
-    if (net_missing(run))
-        snprintf(net, sizeof net, "n/a");
+    cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), ns, sizeof ns);
+    cell_net(run, t, net, sizeof net);
+    cell_number(path2(t, "cold_ns_per_op", "median"), "%.1f", cold, sizeof cold);
+    cell_causes(t, faults, sys, sizeof faults);
     cell_bytes(path2(run, "memory", "peak_resident_bytes"), res, sizeof res);
     const cJSON *ifr = path2(run, "memory", "internal_fragmentation");
     if (cJSON_IsNumber(ifr))
@@ -72,26 +131,21 @@ static void print_row(const cJSON *run, FILE *f)
         snprintf(frag, sizeof frag, "-");
     cell_bytes(path2(run, "memory", "wasted_page_bytes"), waste, sizeof waste);
     int ok = cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0;
-    char label[64];
-    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(t, "threads");
-    const cJSON *xfree = cJSON_GetObjectItemCaseSensitive(t, "cross_free");
-    if (cJSON_IsNumber(threads))
-        snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
-                 threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
-    else
-        snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
-    char shown_b[23], shown_w[25]; /* the names in shown form, cut to their columns */
-    pb_text_safe(label, shown_b, sizeof shown_b);
+    char shown_b[19], shown_w[23]; /* the names in shown form, cut to their columns */
+    backend_label(run, t, shown_b, sizeof shown_b);
     pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", shown_w, sizeof shown_w);
-    fprintf(f, "%-22s %-24s %9s %9s %11s %9s %11s  %s\n", shown_b, shown_w, ns, net, res, frag,
-            waste, ok ? "ok" : "FAILED");
+    /* the interval's sign takes two bytes and one column: widen the field by one */
+    fprintf(f, ROW_FORMAT, shown_b, shown_w, ns, net, cold, faults, sys, res, frag, waste,
+            ok ? "ok" : "FAILED");
 }
+
+static void print_legend(const cJSON *runs, FILE *f);
 
 void pb_summary_print(const cJSON *doc, FILE *f)
 {
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
-    fprintf(f, "%-22s %-24s %9s %9s %11s %9s %11s  %s\n", "backend", "workload", "ns/op",
-            "net ns/op", "peak res.", "int.frag", "wasted pg", "status");
+    fprintf(f, ROW_FORMAT, "backend", "workload", "ns/op  ", "net", "cold", "flt/k", "sys",
+            "peak res.", "int.frag", "wasted pg", "status");
     const cJSON *run;
     cJSON_ArrayForEach(run, runs)
         print_row(run, f);
@@ -108,13 +162,25 @@ void pb_summary_print(const cJSON *doc, FILE *f)
                          cJSON_IsString(err) ? err->valuestring : "unknown error");
         }
     }
-    fprintf(f, "\nns/op: median wall time of a whole replay / events (CLOCK_MONOTONIC); net: "
-               "minus null's median on the same workload.\n");
+    print_legend(runs, f);
+}
+
+static void print_legend(const cJSON *runs, FILE *f)
+{
+    const cJSON *run;
+    fprintf(f, "\nns/op: warm replays, wall time / events, median over rounds (one fresh process "
+               "each) +- half its interval (95 %%; min-max below 6 rounds);\n"
+               "  *: noisy, the interval is wider than 10 %% of the median: pin with --cpu N, "
+               "take more --rounds, or use a quieter machine.\n"
+               "net: minus null's, round by round; ~0: the interval holds 0 (within noise); "
+               "<0: below the harness's own cost, not a saving.\n"
+               "cold: the first replay of each process; flt/k: minor page faults per 1000 ops "
+               "and sys: system share of CPU time, warm.\n");
     int threaded = 0, no_net = 0;
     cJSON_ArrayForEach(run, runs)
     {
         threaded |= cJSON_IsNumber(path2(run, "time", "threads"));
-        no_net |= net_missing(run);
+        no_net |= net_missing(run) && !cJSON_IsTrue(path2(cJSON_GetObjectItemCaseSensitive(run, "time"), "net", "below_baseline"));
     }
     if (no_net)
         fprintf(f, "n/a: no net figure, because the null baseline run on that workload failed "

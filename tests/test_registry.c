@@ -98,7 +98,7 @@ static void core_backends_registered_in_order(void **state)
         PB_BK_OWN_MAPPINGS | PB_BK_FREE_ALL | PB_BK_FIXED_SIZE,
         PB_BK_OWN_MAPPINGS | PB_BK_FREE_ALL | PB_BK_FREE_NOOP,
         PB_BK_THREAD_SAFE,
-        PB_BK_FREE_NOOP | PB_BK_FREE_ALL | PB_BK_NO_MEMORY,
+        PB_BK_FREE_NOOP | PB_BK_FREE_ALL | PB_BK_NO_MEMORY | PB_BK_BASELINE,
     };
     for (size_t i = 0; i < 4; i++) {
         assert_non_null(pb_backends[i]);

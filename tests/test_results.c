@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pb_stats.h"
 #include "results.h"
 #include "hand_workloads.h"
 
@@ -60,61 +61,8 @@ static void run_object_has_identity_time_and_net(void **state)
     cJSON *ops = cJSON_GetObjectItem(t, "ops_per_sec");
     assert_true(cJSON_GetObjectItem(ops, "max")->valuedouble == 1e7);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(t, "net_ns_per_op")));
-    pb_run_set_net(run, 40);
-    assert_true(cJSON_GetObjectItem(t, "net_ns_per_op")->valuedouble == 110);
-    pb_run_set_net(run, -1); /* null failed: no baseline */
-    assert_true(cJSON_IsNull(cJSON_GetObjectItem(t, "net_ns_per_op")));
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(run, "memory")));
     cJSON_Delete(run);
-    tw_free(w);
-}
-
-/* The last note of run, or NULL. */
-static const char *last_note(const cJSON *run)
-{
-    const cJSON *notes = cJSON_GetObjectItem(run, "notes");
-    int n = cJSON_GetArraySize(notes);
-    const cJSON *last = n > 0 ? cJSON_GetArrayItem(notes, n - 1) : NULL;
-    return cJSON_IsString(last) ? last->valuestring : NULL;
-}
-
-/* A failed null baseline: every ok run's net is null and its notes say why;
- * an ok baseline adds no note. */
-static void failed_null_is_noted(void **state)
-{
-    (void)state;
-    struct pb_workload *w = tw_new("four");
-    tw_add(w, PB_OP_ALLOC, 0, 40);
-    tw_figures(w);
-    struct pb_backend_spec spec;
-    struct pb_run_job job = job_for(w, &spec);
-    uint64_t ns[2] = {400, 800};
-    struct pb_run_result res = {.ok = 1, .ns = ns, .n_ns = 2};
-    cJSON *null_run = pb_run_json(&spec, NULL, 0, NULL,
-                                  pb_run_failed_part(&job, "a of 8192 bytes refused by null"));
-    cJSON *run = pb_run_json(&spec, NULL, 0, NULL, pb_run_part_json(&job, &res));
-    cJSON *failed = pb_run_json(&spec, NULL, 0, NULL, pb_run_failed_part(&job, "crashed"));
-    pb_run_set_net_against(null_run, null_run);
-    pb_run_set_net_against(run, null_run);
-    pb_run_set_net_against(failed, null_run);
-    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "time"),
-                                                 "net_ns_per_op")));
-    assert_non_null(last_note(run));
-    assert_string_equal(last_note(run), "net_ns_per_op: null because the null baseline run "
-                                        "failed: a of 8192 bytes refused by null");
-    assert_null(last_note(null_run)); /* no time, no net: nothing to explain */
-    assert_null(last_note(failed));
-    cJSON *ok_null = pb_run_json(&spec, NULL, 0, NULL, pb_run_part_json(&job, &res));
-    cJSON *run2 = pb_run_json(&spec, NULL, 0, NULL, pb_run_part_json(&job, &res));
-    pb_run_set_net_against(run2, ok_null);
-    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(run2, "time"), "net_ns_per_op")
-                    ->valuedouble == 0);
-    assert_null(last_note(run2));
-    cJSON_Delete(null_run);
-    cJSON_Delete(run);
-    cJSON_Delete(failed);
-    cJSON_Delete(ok_null);
-    cJSON_Delete(run2);
     tw_free(w);
 }
 
@@ -228,7 +176,6 @@ int main(void)
         cmocka_unit_test(run_object_has_identity_time_and_net),
         cmocka_unit_test(memory_object_carries_the_pass_time),
         cmocka_unit_test(failed_part_carries_the_error),
-        cmocka_unit_test(failed_null_is_noted),
         cmocka_unit_test(document_header_and_atomic_write),
         cmocka_unit_test(devices_and_fifos_are_written_in_place),
     };
