@@ -97,7 +97,7 @@ static void usage(FILE *f)
             "                     [--threads N[,N...]] [--cross-free] [-o FILE] [--quiet]\n"
             "                     [--max-events N] [--max-live-bytes N]\n\n"
             "Replays every workload against every backend, each pair in its own process,\n"
-            "and writes one results file (../shared/spec/results.md). Every workload is\n"
+            "and writes one results file (fields: docs/results.md). Every workload is\n"
             "also replayed against null, the harness's own cost: net ns/op = a run's\n"
             "median minus null's.\n\n"
             "  --backend LIST     e.g. pool:chunk=48:slab=64k,arena,malloc (default %s)\n"
