@@ -345,9 +345,67 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
     return 0;
 }
 
+/* Pages under live blocks that may have been resident already at the
+ * baseline: the heap pages the first blocks share with data that was there
+ * before (a malloc-like backend's), not counted in the growth. */
+#define PB_RESIDENT_SLACK_PAGES 4
+
+/* Resident pages that hold no live block at sample s. */
+static uint64_t wasted_at(const struct pb_mem_sample *s)
+{
+    return s->resident_bytes > s->occupied_bytes ? s->resident_bytes - s->occupied_bytes : 0;
+}
+
+/* The resident figures: at the resident peak (the contract's), at the live
+ * peak (sample peak_index, or SIZE_MAX) and averaged over the timeline. With
+ * --touch pages or full every page under a live block was written, so a
+ * resident figure at the live peak below the live bytes, or below the
+ * occupied pages by more than PB_RESIDENT_SLACK_PAGES, cannot be true: it is
+ * not reported. */
+static void derive_resident(struct pb_memory *m, const struct pass *ps, size_t peak_index)
+{
+    size_t at = 0;
+    double wasted_sum = 0;
+    for (size_t i = 0; i < m->n_timeline; i++) {
+        const struct pb_mem_sample *s = &m->timeline[i];
+        if (s->resident_bytes > m->timeline[at].resident_bytes)
+            at = i; /* the moment the peak was first reached */
+        if (wasted_at(s) > m->max_wasted_page_bytes)
+            m->max_wasted_page_bytes = wasted_at(s);
+        wasted_sum += (double)wasted_at(s);
+    }
+    const struct pb_mem_sample *pk = &m->timeline[at], *end = &m->timeline[m->n_timeline - 1];
+    const struct pb_mem_sample *lp = peak_index < m->n_timeline ? &m->timeline[peak_index] : pk;
+    uint64_t slack = PB_RESIDENT_SLACK_PAGES * (uint64_t)ps->r.page_size;
+    if (ps->r.touch != PB_TOUCH_NONE && lp == &m->timeline[peak_index] &&
+        (lp->resident_bytes + slack < lp->occupied_bytes ||
+         lp->resident_bytes < m->peak_live_bytes)) {
+        m->resident_ok = 0;
+        m->resident_method = NULL;
+        pb_memory_note(m, "resident bytes: not reported: at the live peak the growth is %llu "
+                          "resident bytes for %llu bytes of written pages under live blocks: "
+                          "the allocator reused memory resident before the baseline",
+                       (unsigned long long)lp->resident_bytes,
+                       (unsigned long long)lp->occupied_bytes);
+        return;
+    }
+    m->peak_resident_bytes = pk->resident_bytes;
+    m->occupied_page_bytes_at_peak = pk->occupied_bytes;
+    m->wasted_page_bytes = wasted_at(pk);
+    if (pk->occupied_bytes > pk->resident_bytes)
+        pb_memory_note(m, "wasted_page_bytes: occupied pages exceed resident ones at the peak "
+                          "(pages never touched); reported as 0");
+    m->resident_bytes_at_live_peak = lp->resident_bytes;
+    m->wasted_page_bytes_at_live_peak = wasted_at(lp);
+    m->mean_wasted_page_bytes = wasted_sum / (double)m->n_timeline;
+    m->resident_bytes_at_end = end->resident_bytes;
+    m->occupied_page_bytes_at_end = end->occupied_bytes;
+    m->wasted_page_bytes_at_end = wasted_at(end);
+}
+
 /* Fold the samples into the figures of results.md. */
 static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_peak_footprint,
-                   int peak_sampled, uint64_t granted_at_peak)
+                   int peak_sampled, uint64_t granted_at_peak, size_t peak_index)
 {
     uint64_t live = m->peak_live_bytes;
     m->granted_ok = peak_sampled;
@@ -364,9 +422,15 @@ static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_pe
     for (size_t i = 0; i < m->n_timeline; i++)
         if (m->timeline[i].footprint_bytes > fp)
             fp = m->timeline[i].footprint_bytes;
-    m->footprint_ok = 1;
+    m->footprint_ok = fp >= live; /* the memory held from the system holds the live data */
     m->peak_footprint_bytes = fp;
-    if (live > 0) {
+    if (!m->footprint_ok)
+        pb_memory_note(m, "peak_footprint_bytes, fragmentation: not reported: the backend's "
+                          "statistics give %llu bytes held from the system for %llu bytes of "
+                          "live data (the library keeps no such figure, or counted from a "
+                          "baseline that already held part of it)",
+                       (unsigned long long)fp, (unsigned long long)live);
+    else if (live > 0) {
         m->fragmentation_ok = 1;
         m->fragmentation = (double)fp / (double)live - 1.0;
     } else {
@@ -378,27 +442,7 @@ static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_pe
         pb_memory_note(m, "resident bytes: not measurable for this run");
         return;
     }
-    size_t at = 0;
-    for (size_t i = 0; i < m->n_timeline; i++) {
-        const struct pb_mem_sample *s = &m->timeline[i];
-        if (s->resident_bytes > m->timeline[at].resident_bytes)
-            at = i; /* the moment the peak was first reached */
-        if (s->resident_bytes > s->occupied_bytes &&
-            s->resident_bytes - s->occupied_bytes > m->max_wasted_page_bytes)
-            m->max_wasted_page_bytes = s->resident_bytes - s->occupied_bytes;
-    }
-    const struct pb_mem_sample *pk = &m->timeline[at], *end = &m->timeline[m->n_timeline - 1];
-    m->peak_resident_bytes = pk->resident_bytes;
-    m->occupied_page_bytes_at_peak = pk->occupied_bytes;
-    m->wasted_page_bytes =
-        pk->resident_bytes > pk->occupied_bytes ? pk->resident_bytes - pk->occupied_bytes : 0;
-    if (pk->occupied_bytes > pk->resident_bytes)
-        pb_memory_note(m, "wasted_page_bytes: occupied pages exceed resident ones at the peak "
-                          "(pages never touched); reported as 0");
-    m->resident_bytes_at_end = end->resident_bytes;
-    m->occupied_page_bytes_at_end = end->occupied_bytes;
-    m->wasted_page_bytes_at_end =
-        end->resident_bytes > end->occupied_bytes ? end->resident_bytes - end->occupied_bytes : 0;
+    derive_resident(m, ps, peak_index);
 }
 
 int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb_workload *w,
@@ -429,6 +473,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
     size_t peak_at = n ? (size_t)w->fig.peak_event + 1 : 0; /* sample after events[peak_event] */
     int peak_sampled = 0;
     uint64_t granted_at_peak = 0;
+    size_t peak_index = SIZE_MAX;
     int rc = 0;
     for (size_t pos = 0; pos < n;) {
         size_t next = (pos / sample_every + 1) * sample_every;
@@ -447,6 +492,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
         take_sample(&ps, pos, s);
         if (pos == peak_at) {
             peak_sampled = 1;
+            peak_index = out->n_timeline - 1;
             granted_at_peak = s->granted_bytes;
             take_classes(&ps, out);
         }
@@ -458,7 +504,7 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
         uint64_t stats_peak = st.peak_footprint_bytes > ps.footprint_baseline
                                   ? st.peak_footprint_bytes - ps.footprint_baseline
                                   : 0;
-        derive(out, &ps, stats_peak, peak_sampled, granted_at_peak);
+        derive(out, &ps, stats_peak, peak_sampled, granted_at_peak, peak_index);
         out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
         out->allocator_resident_ok = ps.allocator_resident;
         out->allocator_peak_resident_bytes = ps.allocator_resident_peak;

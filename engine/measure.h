@@ -50,6 +50,9 @@ struct pb_memory {
     uint64_t wasted_page_bytes;
     uint64_t resident_bytes_at_end, occupied_page_bytes_at_end, wasted_page_bytes_at_end;
     uint64_t max_wasted_page_bytes;  /* largest resident - occupied over all samples */
+    uint64_t resident_bytes_at_live_peak;    /* at the sample right after the live peak */
+    uint64_t wasted_page_bytes_at_live_peak; /* resident - occupied there */
+    double mean_wasted_page_bytes;   /* resident - occupied, averaged over the samples */
     const char *resident_method;     /* "mincore", "smaps_rollup" or "mincore+smaps_rollup"
                                         (NULL when not measured) */
     int peak_rss_ok;

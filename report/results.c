@@ -265,6 +265,11 @@ static cJSON *memory_json(const struct pb_memory *m, const struct pb_workload *w
                     m->occupied_page_bytes_at_end);
     add_u64_or_null(o, "wasted_page_bytes_at_end", m->resident_ok, m->wasted_page_bytes_at_end);
     add_u64_or_null(o, "max_wasted_page_bytes", m->resident_ok, m->max_wasted_page_bytes);
+    add_u64_or_null(o, "resident_bytes_at_live_peak", m->resident_ok,
+                    m->resident_bytes_at_live_peak);
+    add_u64_or_null(o, "wasted_page_bytes_at_live_peak", m->resident_ok,
+                    m->wasted_page_bytes_at_live_peak);
+    add_double_or_null(o, "mean_wasted_page_bytes", m->resident_ok, m->mean_wasted_page_bytes);
     if (m->resident_method)
         cJSON_AddStringToObject(o, "resident_method", m->resident_method);
     else
