@@ -197,8 +197,11 @@ int pb_cmd_child(int argc, char **argv)
     }
     if (o.name)
         snprintf(w.name, sizeof w.name, "%s", o.name);
-    free(w.path);
-    w.path = o.path && *o.path ? strdup(o.path) : NULL;
+    if (pb_workload_set_path(&w, o.path)) {
+        pb_workload_free(&w);
+        pb_text_line(stderr, "poolbench __child: out of memory");
+        return PB_EXIT_FAIL;
+    }
     o.job.backend = &spec;
     o.job.workload = &w;
     cJSON *part = work(&o.job);

@@ -7,6 +7,8 @@
  */
 #include "replay.h"
 
+#include "pb_hmem.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,9 +24,10 @@ int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *
                    const struct pb_workload *w, enum pb_touch touch)
 {
     memset(r, 0, sizeof *r);
+    r->n_slots = w->n_slots; /* before any failure: fini sizes the table by it */
     size_t n = w->n_slots ? w->n_slots : 1;
-    r->ptr = calloc(n, sizeof *r->ptr);
-    r->size = calloc(n, sizeof *r->size);
+    r->ptr = pb_hmem_calloc(n, sizeof *r->ptr); /* never the allocator under test's */
+    r->size = pb_hmem_calloc(n, sizeof *r->size);
     if (!r->ptr || !r->size) {
         pb_replay_fini(r);
         return -1;
@@ -45,8 +48,9 @@ int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *
 
 void pb_replay_fini(struct pb_replay *r)
 {
-    free(r->ptr);
-    free(r->size);
+    size_t n = r->n_slots ? r->n_slots : 1;
+    pb_hmem_free(r->ptr, n * sizeof *r->ptr);
+    pb_hmem_free(r->size, n * sizeof *r->size);
     r->ptr = NULL;
     r->size = NULL;
 }

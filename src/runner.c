@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pb_hmem.h"
 #include "threads.h"
 
 void pb_describe_failure(const struct pb_workload *w, size_t i, const char *backend,
@@ -73,7 +74,8 @@ static int timed_passes(const struct pb_run_job *job, struct pb_run_result *out)
     if (make_instance(job, &self, out->error, sizeof out->error))
         return -1;
     struct pb_replay r;
-    out->ns = calloc(job->repeat ? job->repeat : 1, sizeof *out->ns);
+    out->ns_cap = job->repeat ? job->repeat : 1;
+    out->ns = pb_hmem_calloc(out->ns_cap, sizeof *out->ns);
     if (!out->ns || pb_replay_init(&r, job->backend->ops, self, job->workload, job->touch)) {
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
         job->backend->ops->destroy(self);
@@ -134,11 +136,12 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
 
 void pb_run_result_free(struct pb_run_result *r)
 {
-    free(r->ns);
+    pb_hmem_free(r->ns, r->ns_cap * sizeof *r->ns);
     r->ns = NULL;
-    free(r->thread_ns);
-    free(r->thread_allocs);
-    free(r->thread_frees);
+    pb_hmem_free(r->thread_ns, (size_t)r->ns_cap * r->threads * sizeof *r->thread_ns);
+    pb_hmem_free(r->thread_allocs, r->threads * sizeof *r->thread_allocs);
+    pb_hmem_free(r->thread_frees, r->threads * sizeof *r->thread_frees);
     r->thread_ns = r->thread_allocs = r->thread_frees = NULL;
+    r->ns_cap = 0;
     pb_memory_free(&r->mem);
 }

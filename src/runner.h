@@ -30,12 +30,14 @@ struct pb_run_job {
 
 #define PB_RUN_ERR_MAX 512
 
-/* What came out; ns[] holds one whole-replay wall time per timed repeat. */
+/* What came out; ns[] holds one whole-replay wall time per timed repeat.
+ * The arrays come from pb_hmem (never malloc): free with pb_run_result_free. */
 struct pb_run_result {
     int ok;
     char error[PB_RUN_ERR_MAX];
     uint64_t *ns;
     unsigned n_ns;
+    unsigned ns_cap;        /* entries ns has room for (thread_ns: ns_cap * threads) */
     int mem_done;
     struct pb_memory mem;
     int lat_done;
