@@ -19,6 +19,7 @@
 
 #include "backend_spec.h"
 #include "child_run.h"
+#include "pb_probe.h"
 #include "pb_text.h"
 #include "results.h"
 #include "runner.h"
@@ -163,10 +164,14 @@ static cJSON *work(const struct pb_run_job *job)
     }
     cJSON *part;
     if (problem[0]) {
+        if (pb_probe_mark)
+            pb_probe_mark(PB_PROBE_END);
         part = pb_run_failed_part(job, problem);
     } else {
         struct pb_run_result res;
         pb_run_one(job, &res);
+        if (pb_probe_mark) /* the measurement is over: malloc may be called again */
+            pb_probe_mark(PB_PROBE_END);
         part = pb_run_part_json(job, &res);
         pb_run_result_free(&res);
     }
@@ -177,6 +182,8 @@ static cJSON *work(const struct pb_run_job *job)
 
 int pb_cmd_child(int argc, char **argv)
 {
+    if (pb_probe_mark) /* from here to the end of the measurement: no malloc (pb_hmem.h) */
+        pb_probe_mark(PB_PROBE_BEGIN);
     struct child_opts o;
     int rc = parse(argc, argv, &o);
     if (rc)
