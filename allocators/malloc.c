@@ -27,6 +27,7 @@
  */
 #include "libc_calls.h"
 #include "pb_backend.h"
+#include "pb_hmem.h"
 
 #include <gnu/libc-version.h>
 #include <malloc.h>
@@ -49,7 +50,8 @@ static int libc_create(const struct pb_option *opts, size_t n, void **out, char 
 {
     if (pb_options_check(&pb_backend_malloc, opts, n, err, errlen))
         return -1;
-    struct libc_backend *mb = calloc(1, sizeof *mb);
+    /* not from malloc: the C library's heap holds the trace's blocks alone */
+    struct libc_backend *mb = pb_hmem_alloc(sizeof *mb);
     if (!mb) {
         snprintf(err, errlen, "malloc: out of memory");
         return -1;
@@ -109,7 +111,7 @@ static const char *libc_last_error(void *self)
 
 static void libc_destroy(void *self)
 {
-    free(self);
+    pb_hmem_free(self, sizeof(struct libc_backend));
 }
 
 const struct pb_backend_ops pb_backend_malloc = {

@@ -18,6 +18,7 @@
  */
 #include "pb_assert.h"
 #include "pb_backend.h"
+#include "pb_hmem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static int null_create(const struct pb_option *opts, size_t n, void **out, char 
         snprintf(err, errlen, "null: buffer=%s is not a size of at least 4096 bytes", v);
         return -1;
     }
-    struct null_backend *nb = calloc(1, sizeof *nb);
+    struct null_backend *nb = pb_hmem_alloc(sizeof *nb); /* zeroed; not from malloc */
     if (!nb) {
         snprintf(err, errlen, "null: out of memory");
         return -1;
@@ -64,7 +65,7 @@ static int null_create(const struct pb_option *opts, size_t n, void **out, char 
     void *p = mmap(NULL, size + 4096, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) {
-        free(nb);
+        pb_hmem_free(nb, sizeof *nb);
         snprintf(err, errlen, "null: cannot map a %zu-byte buffer", size);
         return -1;
     }
@@ -153,7 +154,7 @@ static void null_destroy(void *self)
     if (!nb)
         return;
     munmap(nb->buffer, nb->buffer_size + 4096);
-    free(nb);
+    pb_hmem_free(nb, sizeof *nb);
 }
 
 const struct pb_backend_ops pb_backend_null = {

@@ -7,7 +7,10 @@
  * holds slab / chunk chunks of `chunk` bytes at offsets 0, chunk, 2*chunk...;
  * the tail slab % chunk is never used. The slab list itself (base addresses,
  * an address-sorted index and, in checked mode, the bitmaps) lives in
- * malloc'd bookkeeping outside the slabs, so a slab is nothing but chunks.
+ * bookkeeping outside the slabs, so a slab is nothing but chunks. The
+ * instance and the slab tables are mmap'd (pb_hmem.h), never malloc'd, so a
+ * run against the pool makes no malloc call (tests/harness_no_malloc.sh);
+ * only checked mode's bitmaps are malloc'd.
  *
  * Invariants:
  *   - chunk is a multiple of align and at least sizeof(void *): a free chunk
@@ -37,9 +40,10 @@
  *   - Refusals: a request larger than chunk, or aligned more than align, is
  *     refused with a reason (no fallback).
  *   - Memory: internal waste chunk - size per live block; the slab tail; the
- *     bookkeeping (about 2 words per slab, plus slab / chunk / 8 bytes per
- *     slab in checked mode) is malloc'd and NOT counted in footprint_bytes,
- *     which counts the mapped slabs only (what mincore() can see).
+ *     bookkeeping (whole pages: the instance, and tables of about 2 words per
+ *     slab; plus slab / chunk / 8 bytes per slab in checked mode) is NOT
+ *     counted in footprint_bytes, which counts the mapped slabs only (what
+ *     mincore() can see).
  *
  * Checked mode (option checked=1) adds a bitmap of live chunks per slab and
  * finds a pointer's slab by binary search over the address-sorted index: a
@@ -77,6 +81,7 @@
  * its slow path; each costs a call more. Not combinable with checked=1.
  */
 #include "pb_assert.h"
+#include "pb_hmem.h"
 #include "pool_core.h"
 #include "pool_small.h"
 
@@ -156,7 +161,7 @@ static int pool_configure_return(struct pool *pl, const struct pb_option *opts, 
         snprintf(err, errlen, "pool: slab=%zu exceeds 1 GiB, the limit with return", slab);
         return -1;
     }
-    pl->small = malloc(sizeof *pl->small);
+    pl->small = pb_hmem_alloc(sizeof *pl->small);
     if (!pl->small) {
         snprintf(err, errlen, "pool: out of memory");
         return -1;
@@ -165,7 +170,7 @@ static int pool_configure_return(struct pool *pl, const struct pb_option *opts, 
     unsigned width = pow2 / pl->c.chunk <= ((size_t)1 << 16) ? 2 : 4;
     if (pb_small_core_init(pl->small, "pool", pl->c.chunk, pl->c.align, pow2, width, 1, keep,
                            err, errlen)) {
-        free(pl->small);
+        pb_hmem_free(pl->small, sizeof *pl->small);
         pl->small = NULL;
         return -1;
     }
@@ -224,13 +229,13 @@ static int pool_create(const struct pb_option *opts, size_t n, void **out, char 
 {
     if (pb_options_check(&pb_backend_pool, opts, n, err, errlen))
         return -1;
-    struct pool *pl = calloc(1, sizeof *pl);
+    struct pool *pl = pb_hmem_alloc(sizeof *pl); /* zeroed; not from malloc */
     if (!pl) {
         snprintf(err, errlen, "pool: out of memory");
         return -1;
     }
     if (pool_configure(pl, opts, n, err, errlen)) {
-        free(pl);
+        pb_hmem_free(pl, sizeof *pl);
         return -1;
     }
     *out = pl;
@@ -585,8 +590,8 @@ static void pool_destroy(void *self)
     pb_pool_core_release(&pl->c);
     if (pl->small)
         pb_small_core_release(pl->small);
-    free(pl->small);
-    free(pl);
+    pb_hmem_free(pl->small, sizeof *pl->small);
+    pb_hmem_free(pl, sizeof *pl);
 }
 
 const struct pb_backend_ops pb_backend_pool = {

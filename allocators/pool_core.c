@@ -5,6 +5,8 @@
  */
 #include "pool_core.h"
 
+#include "pb_hmem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -57,18 +59,27 @@ static void set_slab_current(struct pb_pool_core *c, size_t i)
     c->bump_end = c->bump + c->per_slab * c->chunk;
 }
 
+/* The slab tables come from pb_hmem, not malloc: with a pool as the backend,
+ * the process makes no malloc call during a run (tests/harness_no_malloc.sh). */
 static int grow_tables(struct pb_pool_core *c)
 {
     if (c->n_slabs < c->cap_slabs)
         return 0;
     size_t cap = c->cap_slabs ? 2 * c->cap_slabs : 8;
-    struct pb_pool_slab *s = realloc(c->slabs, cap * sizeof *s);
-    if (!s)
+    struct pb_pool_slab *s = pb_hmem_calloc(cap, sizeof *s);
+    size_t *idx = pb_hmem_calloc(cap, sizeof *idx);
+    if (!s || !idx) {
+        pb_hmem_free(s, cap * sizeof *s);
+        pb_hmem_free(idx, cap * sizeof *idx);
         return -1;
+    }
+    if (c->n_slabs) {
+        memcpy(s, c->slabs, c->n_slabs * sizeof *s);
+        memcpy(idx, c->by_addr, c->n_slabs * sizeof *idx);
+    }
+    pb_hmem_free(c->slabs, c->cap_slabs * sizeof *c->slabs);
+    pb_hmem_free(c->by_addr, c->cap_slabs * sizeof *c->by_addr);
     c->slabs = s;
-    size_t *idx = realloc(c->by_addr, cap * sizeof *idx);
-    if (!idx)
-        return -1;
     c->by_addr = idx;
     c->cap_slabs = cap;
     return 0;
@@ -167,10 +178,11 @@ void pb_pool_core_release(struct pb_pool_core *c)
 {
     for (size_t i = 0; i < c->n_slabs; i++) {
         munmap(c->slabs[i].base, c->slab_size);
-        free(c->slabs[i].live);
+        if (c->slabs[i].live) /* checked mode's bitmaps; not even free(NULL) otherwise */
+            free(c->slabs[i].live);
     }
-    free(c->slabs);
-    free(c->by_addr);
+    pb_hmem_free(c->slabs, c->cap_slabs * sizeof *c->slabs);
+    pb_hmem_free(c->by_addr, c->cap_slabs * sizeof *c->by_addr);
     c->slabs = NULL;
     c->by_addr = NULL;
     c->n_slabs = c->cap_slabs = 0;

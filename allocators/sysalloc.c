@@ -62,9 +62,11 @@
  */
 #include "libc_calls.h"
 #include "pb_backend.h"
+#include "pb_hmem.h"
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <malloc.h>
@@ -243,17 +245,23 @@ static int check_preloadable(const char *backend, const char *name, const char *
         return -1;
     }
     unsigned char magic[4] = {0};
-    FILE *f = fopen(path, "rb");
-    size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
-    if (f)
-        fclose(f);
-    if (got != sizeof magic || memcmp(magic, "\177ELF", 4) != 0) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC); /* not fopen: its FILE would be malloc'd */
+    ssize_t got = fd >= 0 ? pread(fd, magic, sizeof magic, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (got != (ssize_t)sizeof magic || memcmp(magic, "\177ELF", 4) != 0) {
         snprintf(err, errlen, "%s: library %s is not an ELF shared library (a linker script? "
                  "give the versioned file, e.g. libfoo.so.2)", backend, shown);
         return -1;
     }
     return 0;
 }
+
+/* A library looked for among the loaded objects. */
+struct loaded {
+    const char *path; /* real path */
+    int found;
+};
 
 /* The real path of the object holding fn; "" when unknown. */
 static void object_of(void *fn, char *out, size_t len)
@@ -264,16 +272,30 @@ static void object_of(void *fn, char *out, size_t len)
         snprintf(out, len, "%s", info.dli_fname);
 }
 
-/* Is the library this process's malloc? 1 yes; 0 and why in s->calls.err. */
+/* dl_iterate_phdr: does a loaded object's real path equal arg's path? */
+static int loaded_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct loaded *l = arg;
+    char real[PATH_MAX];
+    if (info->dlpi_name && info->dlpi_name[0] && realpath(info->dlpi_name, real) &&
+        strcmp(real, l->path) == 0)
+        l->found = 1;
+    return l->found;
+}
+
+/* Is the library this process's malloc? 1 yes; 0 and why in s->calls.err.
+ * Looks at the loaded objects with dl_iterate_phdr, not dlopen(RTLD_NOLOAD),
+ * whose first call mallocs in the dynamic loader: from the library under test. */
 static int check_active(struct sysalloc *s)
 {
-    void *h = dlopen(s->path, RTLD_LAZY | RTLD_NOLOAD);
-    if (!h) {
+    struct loaded l = {s->path, 0};
+    dl_iterate_phdr(loaded_cb, &l);
+    if (!l.found) {
         snprintf(s->calls.err, sizeof s->calls.err, "%s: %.150s is not loaded in this process (not preloaded)",
                  s->lib->backend, s->path);
         return 0;
     }
-    dlclose(h);
     static const char *const calls[] = {"malloc", "free", "realloc", "malloc_usable_size"};
     for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         char where[PATH_MAX];
@@ -344,7 +366,8 @@ static int sys_create(const struct lib_desc *lib, const struct pb_backend_ops *o
                  lib->backend, lib->backend);
         return -1;
     }
-    struct sysalloc *s = calloc(1, sizeof *s);
+    /* not from malloc, which is the library under test here */
+    struct sysalloc *s = pb_hmem_alloc(sizeof *s);
     if (!s) {
         snprintf(err, errlen, "%s: out of memory", lib->backend);
         return -1;
@@ -352,11 +375,11 @@ static int sys_create(const struct lib_desc *lib, const struct pb_backend_ops *o
     if (find_library(name, s->path, sizeof s->path)) {
         snprintf(err, errlen, "%s: cannot find library %s: %s", lib->backend, name,
                  strchr(name, '/') ? strerror(errno) : "not in the library directories");
-        free(s);
+        pb_hmem_free(s, sizeof *s);
         return -1;
     }
     if (check_preloadable(lib->backend, name, s->path, err, errlen)) {
-        free(s);
+        pb_hmem_free(s, sizeof *s);
         return -1;
     }
     s->lib = lib;
@@ -460,7 +483,7 @@ static const char *sys_last_error(void *self)
 
 static void sys_destroy(void *self)
 {
-    free(self);
+    pb_hmem_free(self, sizeof(struct sysalloc));
 }
 
 /* ---- the four backends ----------------------------------------------------- */

@@ -19,6 +19,7 @@
 
 #include "backend_spec.h"
 #include "child_run.h"
+#include "pb_probe.h"
 #include "pb_text.h"
 #include "results.h"
 #include "runner.h"
@@ -89,10 +90,14 @@ static cJSON *work(const struct pb_run_job *job)
     size_t n_cfg = wide ? check_active(ops, job->backend, cfg, problem, sizeof problem) : 0;
     cJSON *part;
     if (problem[0]) {
+        if (pb_probe_mark)
+            pb_probe_mark(PB_PROBE_END);
         part = pb_run_failed_part(job, problem);
     } else {
         struct pb_run_result res;
         pb_run_one(job, &res);
+        if (pb_probe_mark) /* the measurement is over: malloc may be called again */
+            pb_probe_mark(PB_PROBE_END);
         part = pb_run_part_json(job, &res);
         pb_run_result_free(&res);
     }
@@ -103,6 +108,8 @@ static cJSON *work(const struct pb_run_job *job)
 
 int pb_cmd_child(int argc, char **argv)
 {
+    if (pb_probe_mark) /* from here to the end of the measurement: no malloc (pb_hmem.h) */
+        pb_probe_mark(PB_PROBE_BEGIN);
     struct pb_job_decoded d;
     char err[512] = "";
     int rc = pb_run_job_from_argv(argc, argv, &d, err, sizeof err);
@@ -124,13 +131,15 @@ int pb_cmd_child(int argc, char **argv)
     }
     if (d.name[0])
         snprintf(w.name, sizeof w.name, "%s", d.name);
-    free(w.path);
-    w.path = d.path[0] ? (char *)d.path : NULL; /* argv's: not freed below */
+    if (pb_workload_set_path(&w, d.path[0] ? d.path : NULL)) {
+        pb_workload_free(&w);
+        pb_text_line(stderr, "poolbench __child: out of memory");
+        return PB_EXIT_FAIL;
+    }
     d.job.workload = &w;
     cJSON *part = work(&d.job);
     char *text = part ? cJSON_PrintUnformatted(part) : NULL;
     cJSON_Delete(part);
-    w.path = NULL;
     pb_workload_free(&w);
     rc = text && pb_write_all(d.result_fd, text, strlen(text)) == 0 ? PB_EXIT_OK : PB_EXIT_FAIL;
     free(text);

@@ -49,12 +49,14 @@ struct pb_usage {
 
 #define PB_RUN_ERR_MAX 512
 
-/* What came out; ns[] holds one whole-replay wall time per timed repeat. */
+/* What came out; ns[] holds one whole-replay wall time per timed repeat.
+ * The arrays come from pb_hmem (never malloc): free with pb_run_result_free. */
 struct pb_run_result {
     int ok;
     char error[PB_RUN_ERR_MAX];
     uint64_t *ns;
     unsigned n_ns;
+    unsigned ns_cap;         /* entries ns and usage have room for (thread_ns: ns_cap * threads) */
     struct pb_usage *usage;  /* n_ns entries: each timed replay's causes */
     int cold_done;           /* the first replay of the process was timed */
     uint64_t cold_ns;        /* its wall time, page faults and all */

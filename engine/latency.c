@@ -7,6 +7,8 @@
  */
 #include "latency.h"
 
+#include "pb_hmem.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +30,36 @@ static inline uint64_t ticks(void)
 static const char *const timer_name = "clock_gettime";
 #endif
 
-static int by_value(const void *a, const void *b)
+/* Sift v[i] down the max-heap v[0..n). */
+static void sift_down(double *v, size_t i, size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    double x = v[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && v[c + 1] > v[c])
+            c++;
+        if (!(v[c] > x))
+            break;
+        v[i] = v[c];
+        i = c;
+    }
+    v[i] = x;
+}
+
+/* Sort v[0..n) ascending in place. A heapsort, as it needs no memory: glibc's
+ * qsort mallocs a buffer for more than 1 KiB, from the allocator under test. */
+static void sort_values(double *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        double t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_down(v, 0, end);
+    }
 }
 
 /* The value at quantile q of sorted[0..n) (nearest rank). */
@@ -51,7 +79,7 @@ void pb_latency_summarize(double *ns, size_t n, struct pb_latency_stats *out)
     out->count = n;
     if (n == 0)
         return;
-    qsort(ns, n, sizeof *ns, by_value);
+    sort_values(ns, n);
     out->p50 = quantile(ns, n, 0.50);
     out->p99 = quantile(ns, n, 0.99);
     out->p999 = quantile(ns, n, 0.999);
@@ -75,7 +103,7 @@ static void calibrate(struct pb_latency *out)
         uint64_t b = ticks();
         d[i] = (double)(b - a) * out->ns_per_tick;
     }
-    qsort(d, N, sizeof d[0], by_value);
+    sort_values(d, N);
     out->overhead_ns = d[N / 2];
     /* the smallest step the counter shows: coarse under some hypervisors */
     out->resolution_ns = 0;
@@ -141,8 +169,8 @@ int pb_latency_run(const struct pb_backend_ops *ops, void *self, const struct pb
     calibrate(out);
     struct samples sm = {0};
     sm.cap = w->n_records / out->every + 1;
-    sm.alloc = malloc(sm.cap * sizeof *sm.alloc);
-    sm.free = malloc(sm.cap * sizeof *sm.free);
+    sm.alloc = pb_hmem_calloc(sm.cap, sizeof *sm.alloc); /* not from the allocator under test */
+    sm.free = pb_hmem_calloc(sm.cap, sizeof *sm.free);
     struct pb_replay r;
     int rc = -1;
     *fail_event = SIZE_MAX;
@@ -158,7 +186,7 @@ int pb_latency_run(const struct pb_backend_ops *ops, void *self, const struct pb
             *fail_event = done;
         }
     }
-    free(sm.alloc);
-    free(sm.free);
+    pb_hmem_free(sm.alloc, sm.cap * sizeof *sm.alloc);
+    pb_hmem_free(sm.free, sm.cap * sizeof *sm.free);
     return rc;
 }

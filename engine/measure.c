@@ -10,6 +10,8 @@
  */
 #include "measure.h"
 
+#include "pb_hmem.h"
+
 #include <malloc.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -32,12 +34,12 @@ void pb_memory_note(struct pb_memory *m, const char *fmt, ...)
 
 void pb_memory_free(struct pb_memory *m)
 {
-    free(m->timeline);
+    pb_hmem_free(m->timeline, m->timeline_cap * sizeof *m->timeline);
     m->timeline = NULL;
-    m->n_timeline = 0;
-    free(m->classes);
+    m->n_timeline = m->timeline_cap = 0;
+    pb_hmem_free(m->classes, m->classes_cap * sizeof *m->classes);
     m->classes = NULL;
-    m->n_classes = 0;
+    m->n_classes = m->classes_cap = 0;
 }
 
 /* ---- the kernel's figures ------------------------------------------------ */
@@ -175,7 +177,6 @@ struct pass {
     uint64_t resident_baseline;  /* the allocator's own resident figure before the replay */
     int allocator_resident;      /* the stats gave a resident figure */
     uint64_t allocator_resident_peak;
-    size_t classes_cap;          /* rows out->classes holds */
 };
 
 static void take_sample(struct pass *ps, uint64_t event, struct pb_mem_sample *s)
@@ -234,25 +235,25 @@ static int has_system_row(const struct pb_backend_ops *ops, void *self)
         return 0;
     struct pb_class_stats none;
     size_t n = ops->class_stats(self, &none, 0);
-    struct pb_class_stats *rows = n ? calloc(n, sizeof *rows) : NULL;
+    struct pb_class_stats *rows = n ? pb_hmem_calloc(n, sizeof *rows) : NULL;
     if (!rows)
         return 0;
     size_t got = ops->class_stats(self, rows, n);
     int found = 0;
     for (size_t i = 0; i < got && i < n; i++)
         found |= rows[i].kind == PB_CLASS_SYSTEM;
-    free(rows);
+    pb_hmem_free(rows, n * sizeof *rows);
     return found;
 }
 
 /* The backend's per-pool rows, at the live peak (nothing allocated here). */
-static void take_classes(struct pass *ps, struct pb_memory *out)
+static void take_classes(const struct pass *ps, struct pb_memory *out)
 {
     if (!out->classes)
         return;
-    out->n_classes_all = ps->r.ops->class_stats(ps->r.self, out->classes, ps->classes_cap);
+    out->n_classes_all = ps->r.ops->class_stats(ps->r.self, out->classes, out->classes_cap);
     out->n_classes =
-        out->n_classes_all < ps->classes_cap ? out->n_classes_all : ps->classes_cap;
+        out->n_classes_all < out->classes_cap ? out->n_classes_all : out->classes_cap;
     out->classes_ok = 1;
     if (out->n_classes < out->n_classes_all)
         pb_memory_note(out, "memory.classes: %zu of %zu rows kept", out->n_classes,
@@ -286,18 +287,24 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
                  const struct pb_workload *w, enum pb_touch touch, struct pb_memory *out,
                  size_t n_samples)
 {
-    out->timeline = calloc(n_samples, sizeof *out->timeline);
-    if (!out->timeline || pb_replay_init(&ps->r, ops, self, w, touch) || open_tracker(ps, w))
+    /* the pass's buffers come from pb_hmem: a malloc-like backend's heap holds
+     * the trace's blocks alone */
+    out->timeline = pb_hmem_calloc(n_samples, sizeof *out->timeline);
+    if (!out->timeline)
+        return -1;
+    out->timeline_cap = n_samples;
+    if (pb_replay_init(&ps->r, ops, self, w, touch) || open_tracker(ps, w))
         return -1;
     memset(out->timeline, 0, n_samples * sizeof *out->timeline);
     if (ops->class_stats) {
         /* rows now, plus one per tag and a margin: pools appear as tags do */
         struct pb_class_stats none;
-        ps->classes_cap = ops->class_stats(self, &none, 0) + w->n_tags + 8;
-        out->classes = calloc(ps->classes_cap, sizeof *out->classes);
+        size_t cap = ops->class_stats(self, &none, 0) + w->n_tags + 8;
+        out->classes = pb_hmem_calloc(cap, sizeof *out->classes);
         if (!out->classes)
             return -1;
-        memset(out->classes, 0, ps->classes_cap * sizeof *out->classes);
+        out->classes_cap = cap;
+        memset(out->classes, 0, cap * sizeof *out->classes);
     }
     ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
     ps->resident_ok = 1;

@@ -63,11 +63,13 @@ struct pb_memory {
     uint64_t peak_live_bytes;        /* the workload's, copied for the ratios */
     double pass_seconds;             /* wall time of the whole memory pass (setup, replay,
                                         samples, release): what the untimed pass costs */
-    struct pb_class_stats *classes;  /* backend's class_stats at the live peak, malloc'd */
+    struct pb_class_stats *classes;  /* backend's class_stats at the live peak (pb_hmem) */
+    size_t classes_cap;              /* rows classes has room for */
     size_t n_classes;                /* rows kept in classes */
     size_t n_classes_all;            /* rows the backend had (more than kept: truncated) */
     int classes_ok;                  /* the backend has class_stats and the peak was sampled */
-    struct pb_mem_sample *timeline;  /* n_timeline samples, malloc'd */
+    struct pb_mem_sample *timeline;  /* n_timeline samples (pb_hmem: never malloc'd) */
+    size_t timeline_cap;             /* samples timeline has room for */
     size_t n_timeline;
     char notes[PB_MEASURE_NOTES][PB_NOTE_LEN];
     int n_notes;

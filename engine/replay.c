@@ -7,6 +7,8 @@
  */
 #include "replay.h"
 
+#include "pb_hmem.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,17 +20,33 @@ static inline void escape(void *p)
     __asm__ volatile("" : : "r"(p) : "memory");
 }
 
+/* Where size[] starts in the slot table's one mapping: ptr[] from 0, size[]
+ * 1 KiB past the next page boundary. Apart (with whole pages each), the two
+ * arrays began at the same offset in a page, so ptr[s] and size[s] had the
+ * same low 12 address bits and a load of one could wait on a store to the
+ * other (4K aliasing); malloc had placed them at offsets that differ. */
+#define SIZE_ARRAY_SKEW 1024
+
+/* Bytes of the slot table for n slots; *size_at: offset of size[]. */
+static size_t table_bytes(size_t n, size_t page, size_t *size_at)
+{
+    *size_at = (n * sizeof(void *) + page - 1) / page * page + SIZE_ARRAY_SKEW;
+    return *size_at + n * sizeof(size_t);
+}
+
 int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *self,
                    const struct pb_workload *w, enum pb_touch touch)
 {
     memset(r, 0, sizeof *r);
-    size_t n = w->n_slots ? w->n_slots : 1;
-    r->ptr = calloc(n, sizeof *r->ptr);
-    r->size = calloc(n, sizeof *r->size);
-    if (!r->ptr || !r->size) {
-        pb_replay_fini(r);
+    long ps = sysconf(_SC_PAGESIZE);
+    r->page_size = ps > 0 ? (size_t)ps : 4096;
+    size_t n = w->n_slots ? w->n_slots : 1, size_at;
+    /* from pb_hmem: never the allocator under test's memory */
+    unsigned char *table = pb_hmem_alloc(table_bytes(n, r->page_size, &size_at));
+    if (!table)
         return -1;
-    }
+    r->ptr = (void **)table;
+    r->size = (size_t *)(table + size_at);
     /* Make the table resident now, so its pages never count as the backend's. */
     memset(r->ptr, 0, n * sizeof *r->ptr);
     memset(r->size, 0, n * sizeof *r->size);
@@ -38,15 +56,15 @@ int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *
     r->n_events = w->n_records;
     r->n_slots = w->n_slots;
     r->touch = touch;
-    long ps = sysconf(_SC_PAGESIZE);
-    r->page_size = ps > 0 ? (size_t)ps : 4096;
     return 0;
 }
 
 void pb_replay_fini(struct pb_replay *r)
 {
-    free(r->ptr);
-    free(r->size);
+    if (r->ptr) {
+        size_t n = r->n_slots ? r->n_slots : 1, size_at;
+        pb_hmem_free(r->ptr, table_bytes(n, r->page_size, &size_at));
+    }
     r->ptr = NULL;
     r->size = NULL;
 }

@@ -40,8 +40,8 @@ struct pb_replay {
                                        added to or removed from it */
 };
 
-/* Set r up for w against (ops, self): allocates a zeroed slot table, no
- * occupancy tracker. -1 on OOM. */
+/* Set r up for w against (ops, self): allocates a zeroed slot table (from
+ * pb_hmem, never malloc), no occupancy tracker. -1 on OOM. */
 int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *self,
                    const struct pb_workload *w, enum pb_touch touch);
 

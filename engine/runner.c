@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 
+#include "pb_hmem.h"
 #include "threads.h"
 
 static int make_instance(const struct pb_run_job *job, void **self, char *err, size_t errlen)
@@ -65,9 +66,9 @@ static int timed_passes(const struct pb_run_job *job, struct pb_run_result *out)
     if (make_instance(job, &self, out->error, sizeof out->error))
         return -1;
     struct pb_replay r;
-    size_t n = job->repeat ? job->repeat : 1;
-    out->ns = calloc(n, sizeof *out->ns);
-    out->usage = calloc(n, sizeof *out->usage);
+    out->ns_cap = job->repeat ? job->repeat : 1;
+    out->ns = pb_hmem_calloc(out->ns_cap, sizeof *out->ns);
+    out->usage = pb_hmem_calloc(out->ns_cap, sizeof *out->usage);
     if (!out->ns || !out->usage ||
         pb_replay_init(&r, job->backend->ops, self, job->workload, job->touch)) {
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
@@ -143,13 +144,14 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
 
 void pb_run_result_free(struct pb_run_result *r)
 {
-    free(r->ns);
-    free(r->usage);
+    pb_hmem_free(r->ns, r->ns_cap * sizeof *r->ns);
+    pb_hmem_free(r->usage, r->ns_cap * sizeof *r->usage);
     r->ns = NULL;
     r->usage = NULL;
-    free(r->thread_ns);
-    free(r->thread_allocs);
-    free(r->thread_frees);
+    pb_hmem_free(r->thread_ns, (size_t)r->ns_cap * r->threads * sizeof *r->thread_ns);
+    pb_hmem_free(r->thread_allocs, r->threads * sizeof *r->thread_allocs);
+    pb_hmem_free(r->thread_frees, r->threads * sizeof *r->thread_frees);
     r->thread_ns = r->thread_allocs = r->thread_frees = NULL;
+    r->ns_cap = 0;
     pb_memory_free(&r->mem);
 }

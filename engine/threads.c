@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "pb_hmem.h"
 #include "replay.h"
 
 /* Entries an inbox holds: this many batches. */
@@ -234,39 +235,42 @@ struct team {
     pthread_t *tid;
 };
 
+/* Everything here comes from pb_hmem, not from the allocator under test. */
 static void team_free(struct team *t)
 {
     const struct pb_backend_ops *ops = t->job->backend->ops;
+    size_t cap = (size_t)INBOX_BATCHES * PB_XFREE_BATCH;
     for (unsigned i = 0; t->w && i < t->n; i++) {
         pb_replay_fini(&t->w[i].r);
-        free(t->w[i].out);
-        free(t->w[i].drained);
+        pb_hmem_free(t->w[i].out, PB_XFREE_BATCH * sizeof *t->w[i].out);
+        pb_hmem_free(t->w[i].drained, cap * sizeof *t->w[i].drained);
     }
     for (unsigned i = 0; t->inbox && i < t->n; i++) {
-        free(t->inbox[i].ring);
+        pb_hmem_free(t->inbox[i].ring, cap * sizeof *t->inbox[i].ring);
         pthread_mutex_destroy(&t->inbox[i].lock);
     }
-    for (unsigned i = 0; t->self && i < (t->shared ? 1 : t->n); i++)
+    unsigned n_inst = t->shared ? 1 : t->n;
+    for (unsigned i = 0; t->self && i < n_inst; i++)
         if (t->self[i])
             ops->destroy(t->self[i]);
-    free(t->self);
-    free(t->w);
-    free(t->inbox);
-    free(t->tid);
+    pb_hmem_free(t->self, n_inst * sizeof *t->self);
+    pb_hmem_free(t->w, t->n * sizeof *t->w);
+    pb_hmem_free(t->inbox, t->n * sizeof *t->inbox);
+    pb_hmem_free(t->tid, t->n * sizeof *t->tid);
 }
 
 static int team_inboxes(struct team *t)
 {
-    t->inbox = calloc(t->n, sizeof *t->inbox);
+    t->inbox = pb_hmem_calloc(t->n, sizeof *t->inbox);
     if (!t->inbox)
         return -1;
     size_t cap = (size_t)INBOX_BATCHES * PB_XFREE_BATCH;
     for (unsigned i = 0; i < t->n; i++) {
         pthread_mutex_init(&t->inbox[i].lock, NULL);
         t->inbox[i].cap = cap;
-        t->inbox[i].ring = malloc(cap * sizeof *t->inbox[i].ring);
-        t->w[i].out = malloc(PB_XFREE_BATCH * sizeof *t->w[i].out);
-        t->w[i].drained = malloc(cap * sizeof *t->w[i].drained);
+        t->inbox[i].ring = pb_hmem_calloc(cap, sizeof *t->inbox[i].ring);
+        t->w[i].out = pb_hmem_calloc(PB_XFREE_BATCH, sizeof *t->w[i].out);
+        t->w[i].drained = pb_hmem_calloc(cap, sizeof *t->w[i].drained);
         if (!t->inbox[i].ring || !t->w[i].out || !t->w[i].drained)
             return -1;
     }
@@ -288,9 +292,9 @@ static int team_init(struct team *t, const struct pb_run_job *job, struct pb_run
     t->n = job->threads;
     t->shared = (b->ops->flags & PB_BK_THREAD_SAFE) != 0;
     unsigned n_inst = t->shared ? 1 : t->n;
-    t->self = calloc(n_inst, sizeof *t->self);
-    t->w = calloc(t->n, sizeof *t->w);
-    t->tid = calloc(t->n, sizeof *t->tid);
+    t->self = pb_hmem_calloc(n_inst, sizeof *t->self);
+    t->w = pb_hmem_calloc(t->n, sizeof *t->w);
+    t->tid = pb_hmem_calloc(t->n, sizeof *t->tid);
     if (!t->self || !t->w || !t->tid)
         goto oom;
     for (unsigned i = 0; i < n_inst; i++)
@@ -418,17 +422,19 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
     size_t reps = job->repeat ? job->repeat : 1;
     out->threads = n;
     out->per_thread_instances = !(ops->flags & PB_BK_THREAD_SAFE);
-    out->ns = calloc(reps, sizeof *out->ns);
-    out->usage = calloc(reps, sizeof *out->usage);
-    out->thread_ns = calloc(reps * n, sizeof *out->thread_ns);
-    out->thread_allocs = calloc(n, sizeof *out->thread_allocs);
-    out->thread_frees = calloc(n, sizeof *out->thread_frees);
-    struct pb_backend_stats *before = calloc(n, sizeof *before);
+    out->ns_cap = (unsigned)reps;
+    out->ns = pb_hmem_calloc(reps, sizeof *out->ns);
+    out->usage = pb_hmem_calloc(reps, sizeof *out->usage);
+    out->thread_ns = pb_hmem_calloc(reps * n, sizeof *out->thread_ns);
+    out->thread_allocs = pb_hmem_calloc(n, sizeof *out->thread_allocs);
+    out->thread_frees = pb_hmem_calloc(n, sizeof *out->thread_frees);
+    struct pb_backend_stats *before = pb_hmem_calloc(n, sizeof *before);
     struct team t;
     memset(&t, 0, sizeof t);
     t.job = job;
     int rc = -1;
-    if (!out->ns || !out->usage || !out->thread_ns || !out->thread_allocs || !out->thread_frees || !before)
+    if (!out->ns || !out->usage || !out->thread_ns || !out->thread_allocs ||
+        !out->thread_frees || !before)
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
     else if (team_init(&t, job, out) == 0)
         rc = 0;
@@ -451,6 +457,6 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
         }
     }
     team_free(&t);
-    free(before);
+    pb_hmem_free(before, n * sizeof *before);
     return rc;
 }

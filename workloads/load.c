@@ -93,8 +93,7 @@ int pb_workload_load(const char *path, struct pb_workload *out, struct pb_diag *
     set_name(out, path);
     snprintf(out->source, sizeof out->source, "trace");
     memcpy(out->sha256, sha, sizeof out->sha256);
-    out->path = strdup(path);
-    if (!out->path) {
+    if (pb_workload_set_path(out, path)) {
         pb_workload_free(out);
         pb_diag_add(diag, path, 0, "out of memory");
         return -1;

@@ -82,6 +82,8 @@ struct pb_workload {
 
     void *map;               /* non-NULL when events point into an mmap'd .pbt file */
     size_t map_len;
+    int hmem;                /* 1: the tags array and path come from pb_hmem, not malloc
+                                (a .pbt load: it runs in a preloaded backend's process) */
 };
 
 /* Up to PB_DIAG_MAX problems, each "FILE:LINE: message", for main to print. */
@@ -169,6 +171,10 @@ int pb_workload_write_binary(const struct pb_workload *w, const char *path, char
  * -1 on a write error (errno). For a file that has no name, such as the
  * unnamed temporary a process-wide backend's run reads (child_run.c). */
 int pb_workload_write_binary_stream(const struct pb_workload *w, FILE *f);
+
+/* Replace w->path by a copy of path (NULL or "": no path), from the memory
+ * w's own strings come from (w->hmem). 0 ok; -1 on OOM, w unchanged. */
+int pb_workload_set_path(struct pb_workload *w, const char *path);
 
 /* Release everything w owns and zero it. */
 void pb_workload_free(struct pb_workload *w);

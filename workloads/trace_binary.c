@@ -44,6 +44,7 @@
  * holds it all in the process's RSS, and a replay touches only the events:
  * the ids and the line map stay out of memory unless a message needs them.
  */
+#include "pb_hmem.h"
 #include "pb_outfile.h"
 #include "pb_sha256.h"
 #include "pb_workload.h"
@@ -279,21 +280,48 @@ static int tag_char_ok(unsigned char c)
            c == '_' || c == '.' || c == ':' || c == '<' || c == '>' || c == '-';
 }
 
-static int cmp_tag(const void *a, const void *b)
+/* Sift v[i] down the max-heap v[0..n) of tag names. */
+static void sift_tag(char **v, size_t i, size_t n)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    char *x = v[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && strcmp(v[c + 1], v[c]) > 0)
+            c++;
+        if (strcmp(v[c], x) <= 0)
+            break;
+        v[i] = v[c];
+        i = c;
+    }
+    v[i] = x;
+}
+
+/* Sort tag names in place: a heapsort, which needs no memory (glibc's qsort
+ * mallocs, and a preloaded backend's run loads its .pbt without malloc). */
+static void sort_tags(char **v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_tag(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        char *t = v[0];
+        v[0] = v[end];
+        v[end] = t;
+        sift_tag(v, 0, end);
+    }
 }
 
 /* Whether two of the n tag names are the same (the builder interns them). */
 static int has_duplicate_tag(char *const *tags, uint32_t n, char *err, size_t errlen)
 {
-    char **sorted = malloc(n * sizeof *sorted);
+    char **sorted = pb_hmem_calloc(n, sizeof *sorted);
     if (!sorted) {
         snprintf(err, errlen, "out of memory");
         return 1;
     }
     memcpy(sorted, tags, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, cmp_tag);
+    sort_tags(sorted, n);
     int dup = 0;
     for (uint32_t i = 1; i < n && !dup; i++) {
         if (strcmp(sorted[i - 1], sorted[i]) == 0) {
@@ -301,7 +329,7 @@ static int has_duplicate_tag(char *const *tags, uint32_t n, char *err, size_t er
             dup = 1;
         }
     }
-    free(sorted);
+    pb_hmem_free(sorted, n * sizeof *sorted);
     return dup;
 }
 
@@ -313,7 +341,7 @@ static int load_tags(struct pb_workload *w, const char *sec, uint64_t size, uint
 {
     if (n_tags == 0)
         return 0; /* check_counts: then size is 0 */
-    w->tags = calloc(n_tags, sizeof *w->tags);
+    w->tags = pb_hmem_calloc(n_tags, sizeof *w->tags); /* w->hmem: freed as such */
     if (!w->tags) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -399,17 +427,18 @@ static int id_set_init(struct id_set *s, uint32_t n_slots)
     while (cap < (size_t)n_slots * 4)
         cap *= 2;
     *s = (struct id_set){.mask = cap - 1, .gen = 1, .n_slots = n_slots, .epoch = 1};
-    s->e = calloc(cap, sizeof *s->e);
-    s->slot_id = calloc(n_slots ? n_slots : 1, sizeof *s->slot_id);
-    s->slot_epoch = calloc(n_slots ? n_slots : 1, sizeof *s->slot_epoch);
+    s->e = pb_hmem_calloc(cap, sizeof *s->e);
+    s->slot_id = pb_hmem_calloc(n_slots ? n_slots : 1, sizeof *s->slot_id);
+    s->slot_epoch = pb_hmem_calloc(n_slots ? n_slots : 1, sizeof *s->slot_epoch);
     return s->e && s->slot_id && s->slot_epoch ? 0 : -1;
 }
 
 static void id_set_free(struct id_set *s)
 {
-    free(s->e);
-    free(s->slot_id);
-    free(s->slot_epoch);
+    size_t slots = s->n_slots ? s->n_slots : 1;
+    pb_hmem_free(s->e, (s->mask + 1) * sizeof *s->e);
+    pb_hmem_free(s->slot_id, slots * sizeof *s->slot_id);
+    pb_hmem_free(s->slot_epoch, slots * sizeof *s->slot_epoch);
 }
 
 /* Where id's probe starts. */
@@ -586,6 +615,7 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
     char *base = map;
     w->map = map;
     w->map_len = size;
+    w->hmem = 1; /* what this loader allocates comes from pb_hmem, never malloc */
     /* Empty sections get NULL: their offset may be the file's end, outside the map. */
     w->n_records = h->n_records;
     w->events = w->n_records ? (struct pb_event *)(base + h->events_offset) : NULL;

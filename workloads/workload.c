@@ -28,6 +28,8 @@
  * not in the OOM killer.
  */
 #include "pb_workload.h"
+
+#include "pb_hmem.h"
 #include "pb_text.h"
 
 #include <stdarg.h>
@@ -679,6 +681,14 @@ uint64_t pb_workload_line(const struct pb_workload *w, size_t i)
 
 static const char *const op_names = "afrx";
 
+/* Release pb_workload_check's per-slot arrays (NULL ones are skipped). */
+static void free_check_arrays(uint32_t n_slots, uint64_t *size, uint64_t *gen, uint8_t *align)
+{
+    pb_hmem_free(size, n_slots * sizeof *size);
+    pb_hmem_free(gen, n_slots * sizeof *gen);
+    pb_hmem_free(align, n_slots);
+}
+
 int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
 {
     struct pb_workload_figures f;
@@ -692,14 +702,13 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
     if (w->n_slots > w->n_records)
         return fail(err, errlen, "%u slots for %zu events (every slot is used by an a)",
                     w->n_slots, w->n_records);
+    /* from pb_hmem: the .pbt loader runs in a preloaded backend's process */
     if (w->n_slots) {
-        size = malloc(w->n_slots * sizeof *size);
-        gen = calloc(w->n_slots, sizeof *gen);
-        align = malloc(w->n_slots);
+        size = pb_hmem_calloc(w->n_slots, sizeof *size);
+        gen = pb_hmem_calloc(w->n_slots, sizeof *gen);
+        align = pb_hmem_alloc(w->n_slots);
         if (!size || !gen || !align) {
-            free(size);
-            free(gen);
-            free(align);
+            free_check_arrays(w->n_slots, size, gen, align);
             return fail(err, errlen, "out of memory");
         }
     }
@@ -769,9 +778,7 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
         if (live_blocks > f.peak_live_blocks)
             f.peak_live_blocks = live_blocks;
     }
-    free(size);
-    free(gen);
-    free(align);
+    free_check_arrays(w->n_slots, size, gen, align);
     if (rc == 0 && w->n_slots != max_slot)
         rc = fail(err, errlen, "%u slots, but the events use %llu", w->n_slots,
                   (unsigned long long)max_slot);
@@ -808,11 +815,30 @@ void pb_workload_free(struct pb_workload *w)
         for (uint32_t i = 0; i < w->n_tags; i++)
             if (!in_map(w, w->tags[i]))
                 free(w->tags[i]);
-        free(w->tags);
+        if (w->hmem)
+            pb_hmem_free(w->tags, w->n_tags * sizeof *w->tags);
+        else
+            free(w->tags);
     }
-    free(w->path);
+    if (w->hmem)
+        pb_hmem_free_str(w->path);
+    else
+        free(w->path);
     free(w->params);
     if (w->map)
         munmap(w->map, w->map_len);
     memset(w, 0, sizeof *w);
+}
+
+int pb_workload_set_path(struct pb_workload *w, const char *path)
+{
+    char *copy = NULL;
+    if (path && *path && !(copy = w->hmem ? pb_hmem_strdup(path) : strdup(path)))
+        return -1;
+    if (w->hmem)
+        pb_hmem_free_str(w->path);
+    else
+        free(w->path);
+    w->path = copy;
+    return 0;
 }
