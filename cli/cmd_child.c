@@ -101,8 +101,10 @@ static cJSON *work(const struct pb_run_job *job)
         part = pb_run_part_json(job, &res);
         pb_run_result_free(&res);
     }
-    if (part && wide)
+    if (part && wide) { /* read here, where the library can be asked its version */
+        cJSON_DeleteItemFromObjectCaseSensitive(part, "backend_config");
         cJSON_AddItemToObject(part, "backend_config", config_object(cfg, n_cfg));
+    }
     return part;
 }
 

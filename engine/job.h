@@ -48,6 +48,7 @@ struct pb_usage {
 };
 
 #define PB_RUN_ERR_MAX 512
+#define PB_RUN_MAX_CFG 16
 
 /* What came out; ns[] holds one whole-replay wall time per timed repeat.
  * The arrays come from pb_hmem (never malloc): free with pb_run_result_free. */
@@ -63,6 +64,10 @@ struct pb_run_result {
     struct pb_usage cold_usage;
     int mem_done;
     struct pb_memory mem;
+    /* the memory pass's instance's config, read after the pass (its counters,
+     * such as slabs returned, are the pass's) */
+    struct pb_config_entry cfg[PB_RUN_MAX_CFG];
+    size_t n_cfg;
     int lat_done;
     struct pb_latency lat;
     /* job->threads > 1: thread t's replay time in timed repeat i at

@@ -43,6 +43,8 @@ static int memory_pass(const struct pb_run_job *job, struct pb_run_result *out)
         fail(out, job, self, at);
     else
         out->mem_done = 1;
+    if (rc == 0)
+        out->n_cfg = job->backend->ops->config(self, out->cfg, PB_RUN_MAX_CFG);
     job->backend->ops->destroy(self);
     return rc;
 }

@@ -345,6 +345,11 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
     for (int i = 0; i < res->mem.n_notes; i++)
         cJSON_AddItemToArray(notes, cJSON_CreateString(res->mem.notes[i]));
     cJSON_AddItemToObject(p, "notes", notes);
+    if (res->n_cfg) { /* the measured instance's: its counters are the pass's */
+        cJSON *bc = cJSON_AddObjectToObject(p, "backend_config");
+        for (size_t i = 0; i < res->n_cfg && i < PB_RUN_MAX_CFG; i++)
+            cJSON_AddStringToObject(bc, res->cfg[i].key, res->cfg[i].value);
+    }
     return p;
 }
 

@@ -689,6 +689,25 @@ static void cross_free_runs_malloc_and_refuses_pool(void **state)
 
 /* null refuses the 8192-byte blocks of its 4 KiB buffer: on that workload every
  * other run has no net figure, and its notes and the table say why. */
+/* backend_config comes from the instance the memory pass measured: its
+ * counters are the pass's (a pool that returns empty slabs says how many). */
+static void backend_config_counts_the_measured_pass(void **state)
+{
+    (void)state;
+    struct dir d;
+    dir_make(&d);
+    char *out = dir_file(&d, "out.json");
+    char *argv[] = {PB_BIN, "run", "--workload", "ramp:max=64:peak=20000", "--backend",
+                    "pool:return=0", "--rounds", "1", "--repeat", "1", "-o", out, "--quiet",
+                    NULL};
+    assert_int_equal(run(&d, argv), 0);
+    cJSON *doc = jt_load(out);
+    const cJSON *bc = jt_obj(find_run(doc, "pool"), "backend_config");
+    assert_true(atoi(jt_str(bc, "slabs_returned")) > 0);
+    cJSON_Delete(doc);
+    dir_remove(&d);
+}
+
 static void failed_null_explains_missing_net(void **state)
 {
     (void)state;
@@ -737,6 +756,7 @@ int main(void)
         cmocka_unit_test(one_thread_keeps_the_layout),
         cmocka_unit_test(cross_free_runs_malloc_and_refuses_pool),
         cmocka_unit_test(failed_null_explains_missing_net),
+        cmocka_unit_test(backend_config_counts_the_measured_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
