@@ -458,6 +458,8 @@ cJSON *run_config_json(const struct run_opts *o, const struct backend_slot *b, s
     cJSON_AddNumberToObject(c, "seed", o->has_seed ? (double)o->seed : 1);
     cJSON_AddBoolToObject(c, "seed_given", o->has_seed);
     cJSON_AddNumberToObject(c, "timeout", o->timeout);
+    cJSON_AddNumberToObject(c, "max_events", (double)o->limits.max_events);
+    cJSON_AddNumberToObject(c, "max_live_bytes", (double)o->limits.max_live_bytes);
     cJSON_AddBoolToObject(c, "latency", o->latency);
     cJSON_AddBoolToObject(c, "quiet", o->quiet);
     if (o->n_threads > 1 || o->threads[0] != 1 || o->cross_free) {
