@@ -1,7 +1,11 @@
 # throughput.gp -- time per operation: for each workload, one bar per backend
-# (median ns/op of the timed replays, whiskers from min to max), and below
-# it the net ns/op (median minus the null backend's median: the allocator
-# without the harness).
+# for the median ns/op over the rounds (warm replays), beside it a hatched bar
+# for the cold first replay when the results have one, whiskers for the
+# spread (the 95 % interval of the median; min to max below 6 rounds or in
+# files without an interval) and "~" over a noisy figure; below it the net
+# ns/op (minus the null backend's, the allocator without the harness), never
+# a negative bar: "~0" within noise (drawn as 0), "<0: below harness cost"
+# (not drawn) when below the harness's own cost.
 #
 # Data: NAME.tsv and NAME.vars as written by `poolbench plot` (see README.md).
 #   gnuplot -e "datafile='out/throughput.tsv'; outfile='out/throughput.png'" plots/throughput.gp
@@ -15,10 +19,19 @@ if (!exists("logscale")) logscale = 0
 if (!exists("varsfile")) varsfile = datafile[1:strlen(datafile) - 4] . ".vars"
 if (!exists("outfile")) outfile = datafile[1:strlen(datafile) - 4] . "." . fmt
 load varsfile
+# files written before the footnotes and the cold figures
+if (!exists("has_cold")) has_cold = 0
+if (!exists("note_time")) note_time = ""
+if (!exists("note_net")) note_net = ""
+if (!exists("time_top")) time_top = time_hi
+if (!exists("cold_cut")) cold_cut = 0
 
-# ---- output: 1000 px wide, taller with many workloads ---------------------
-width = 1000 > 200 + NW * (NS * 34 + 60) ? 1000 : 200 + NW * (NS * 34 + 60)
-height = NS > 4 ? 860 : 760
+# ---- bars per backend: warm, and cold beside it when there is one ---------
+K = has_cold ? 2 : 1
+
+# ---- output: 1000 px wide, wider with many bars, taller with many backends -
+width = 1000 > 200 + NW * (NS * K * 34 + 60) ? 1000 : 200 + NW * (NS * K * 34 + 60)
+height = NS > 4 ? 960 : 800
 if (fmt eq "svg") {
     set terminal svg size width, height dynamic background rgb "white" font "sans,12" noenhanced
 } else {
@@ -42,54 +55,129 @@ set linetype 7 lc rgb "#F0E442" lw 1.5
 set linetype 8 lc rgb "#000000" lw 1.5
 set linetype cycle 8
 
-# ---- data layout: column 1 workload, then per backend s: median, min, max, net
+# ---- data layout: column 1 workload, then 13 columns per backend s --------
+# warm: median, low, high, noisy; cold: the same; net: bar, low, high,
+# noisy, state (0 drawn, 1 within noise, 2 below the baseline, 3 baseline)
 set datafile separator "\t"
 set datafile missing "NaN"
-median(s) = 4 * s - 2
-lo(s) = 4 * s - 1
-hi(s) = 4 * s
-net(s) = 4 * s + 1
+col(s, k) = 13 * (s - 1) + 1 + k
+MED = 1; LO = 2; HI = 3; NOISY = 4; CMED = 5; CLO = 6; CHI = 7; CNOISY = 8
+NET = 9; NLO = 10; NHI = 11; NNOISY = 12; NSTATE = 13
 
-set style data histogram
+# bar j (from 0) of nb in the group of workload row r: groups are 1 wide,
+# with a gap of 1.5 bars between them
+gap = 1.5
+slot(nb) = 1.0 / (nb + gap)
+barx(r, j, nb) = r + (j - (nb - 1) / 2.0) * slot(nb)
+# the top of a bar and its whisker, where a "~" goes
+top(m, h) = h == h && h > m ? h : m
+is(v, k) = v == v && v == k
+
 set style fill solid 0.9 border rgb "#333333"
+# labels over whiskers and hatching stay readable
+set style textbox opaque noborder margins 1, 1
 # a backend has one colour; its second and third files are lighter shades
 shade(s) = fileno[s] == 1 ? 0.9 : fileno[s] == 2 ? 0.45 : 0.2
-set boxwidth 0.9 relative
 set grid ytics lc rgb "#dddddd"
 set xtics nomirror scale 0
 set ytics nomirror
 set border 3
-# the legend: right of the chart, or below it when there are many backends
-if (NS > 4) {
-    set key outside below center horizontal Left reverse noautotitle samplen 2 width 1 maxrows 2
+# the legend: right of each panel, or with many backends once, at the foot
+# of the image (under the lower panel's footnote)
+keybelow = NS > 4
+if (keybelow) {
+    set key at screen 0.5, screen 0.01 center bottom horizontal Left reverse samplen 2 width 1 maxrows 3
 } else {
-    set key outside right top vertical Left reverse noautotitle samplen 2 width 2
+    set key at graph 1.02, graph 1 left top vertical Left reverse samplen 2 width 2
 }
 set xrange [-0.6:NW - 0.4]
+# the same margins on both panels, so their bars line up: the right one
+# holds the legend (its longest entry) when that is on the right
+keylen = has_cold ? strlen("cold (first replay)") : 0
+do for [s=1:NS] { keylen = strlen(series[s]) > keylen ? strlen(series[s]) : keylen }
+keylen = keylen > 40 ? 40 : keylen   # a longer name runs off the edge, not over the bars
+set lmargin 10
+if (keybelow) { set rmargin 3 } else { set rmargin keylen + 8 }
+# room under each panel for its one-line footnote
+set bmargin 5
 
 set multiplot layout 2, 1 title sprintf("Time per operation, all workloads\n%s", machine) font ",13"
 
-set title "ns per op: median of the timed replays (whiskers: min to max)"
-set ylabel "ns per op (median)"
+# ---- top: warm (and cold) ns per op ----------------------------------------
+# the bars of backend s: warm at bar K * (s - 1), cold just right of it
+wx(s) = barx($0, K * (s - 1), NB)
+cx(s) = barx($0, K * s - 1, NB)
+v(s, k) = column(col(s, k))
+# a "~" over the whisker of a noisy figure (NaN: none)
+mark(s, noisy, m, h) = is(v(s, noisy), 1) ? top(v(s, m), v(s, h)) : NaN
+
+set title "ns per op: the median, whiskers: its spread (see below)"
+NB = NS * K
+set boxwidth 0.9 * slot(NB) absolute
 if (logscale) {
-    set ylabel "ns per op (median, log scale)"
+    set ylabel "ns per op (log scale)"
     set logscale y
-    set yrange [*:*]
+    set yrange [time_lo / 1.5:time_hi * 2]
+    # 1, 2, 5, 10, 20, 50, ...: a few labelled tics even over a short span
+    set ytics ()
+    do for [k=-3:9] { do for [m in "1 2 5"] { set ytics add (sprintf("%g", m * 10.0**k) m * 10.0**k) } }
 } else {
-    set yrange [0:*]
+    set ylabel "ns per op"
+    ytop = time_top * 1.12
+    set yrange [0:ytop]
 }
-set style histogram errorbars gap 1.5 lw 1
-plot for [s=1:NS] datafile using (column(median(s))):(column(lo(s))):(column(hi(s))):xtic(1) \
-     title series[s] lt colour[s] fs solid shade(s) border rgb "#333333"
+if (logscale || !cold_cut) ytop = time_hi * 100
+# a cold bar past the top of the axis (cut): its median written on it
+cut(s) = v(s, CMED) > ytop ? ytop : NaN
+cutlabel(s) = sprintf("%s%.3g (cut)", is(v(s, CNOISY), 1) ? "~" : "", v(s, CMED))
+cmark(s) = v(s, CMED) > ytop ? NaN : mark(s, CNOISY, CMED, CHI)
+set label 1 note_time at graph 0, graph 0 offset 0, -3.2 left font ",9"
+plot datafile using 0:(NaN):xtic(1) notitle, \
+     for [s=1:NS] datafile using (wx(s)):(v(s, MED)) with boxes title (keybelow ? "" : series[s]) \
+         lt colour[s] fs solid shade(s) border rgb "#333333", \
+     for [s=1:NS] datafile using (cx(s)):(v(s, CMED)) with boxes notitle \
+         lt colour[s] fs transparent pattern 5 border lt colour[s], \
+     NaN with boxes title (has_cold && !keybelow ? "cold (first replay)" : "") \
+         lc rgb "#555555" fs transparent pattern 5 border lc rgb "#555555", \
+     for [s=1:NS] datafile using (wx(s)):(v(s, LO)):(0):(v(s, HI) - v(s, LO)) \
+         with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
+     for [s=1:NS] datafile using (cx(s)):(v(s, CLO)):(0):(v(s, CHI) - v(s, CLO)) \
+         with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
+     for [s=1:NS] datafile using (wx(s)):(mark(s, NOISY, MED, HI)):("~") \
+         with labels offset 0, 0.7 font ",13" notitle, \
+     for [s=1:NS] datafile using (cx(s)):(cmark(s)):("~") \
+         with labels offset 0, 0.7 font ",13" notitle, \
+     for [s=1:NS] datafile using (cx(s)):(cut(s)):(cutlabel(s)) \
+         with labels boxed rotate by 90 right offset 0, -0.5 font ",9" notitle
+unset label 1
+
+# ---- bottom: net ns per op, never below 0 ----------------------------------
+nx(s) = barx($0, s - 1, NS)
+# a label at 0 for net state k (NaN: another state)
+at0(s, k) = is(v(s, NSTATE), k) ? 0 : NaN
 
 unset logscale y
-set title "net ns per op: median minus the null backend's median on the same workload"
+set ytics autofreq
+set title "net ns per op: minus the null backend's on the same workload (the harness's cost)"
 set ylabel "net ns per op"
-# from 0 (or the lowest net figure) to the highest, never empty (all zeros)
-set yrange [net_lo * 1.1:(net_hi > 0.5 ? net_hi * 1.1 : 0.5)]
-set style histogram clustered gap 1.5
-set xzeroaxis lt -1 lw 1
-# with the legend below, the upper chart's legend serves both
-plot for [s=1:NS] datafile using (column(net(s))):xtic(1) title (NS > 4 ? "" : series[s]) lt colour[s] fs solid shade(s) border rgb "#333333"
+set yrange [0:(net_hi > 0 ? net_hi * 1.15 : 1)]
+set boxwidth 0.9 * slot(NS) absolute
+set label 1 note_net at graph 0, graph 0 offset 0, -3.2 left font ",9"
+if (keybelow) { set bmargin 9 }
+plot datafile using 0:(NaN):xtic(1) notitle, \
+     for [s=1:NS] datafile using (nx(s)):(v(s, NET)) with boxes \
+         title series[s] lt colour[s] fs solid shade(s) border rgb "#333333", \
+     NaN with boxes title (has_cold && keybelow ? "cold (first replay), above" : "") \
+         lc rgb "#555555" fs transparent pattern 5 border lc rgb "#555555", \
+     for [s=1:NS] datafile using (nx(s)):(v(s, NLO)):(0):(v(s, NHI) - v(s, NLO)) \
+         with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
+     for [s=1:NS] datafile using (nx(s)):(mark(s, NNOISY, NET, NHI)):("~") \
+         with labels offset 0, 0.7 font ",13" notitle, \
+     for [s=1:NS] datafile using (nx(s)):(at0(s, 1)):("~0") with labels boxed offset 0, 0.7 notitle, \
+     for [s=1:NS] datafile using (nx(s)):(at0(s, 2)):("<0: below harness cost") \
+         with labels rotate by 90 left offset 0, 0.4 font ",9" notitle, \
+     for [s=1:NS] datafile using (nx(s)):(at0(s, 3)):("0: baseline") \
+         with labels rotate by 90 left offset 0, 0.4 font ",9" notitle
+unset label 1
 
 unset multiplot

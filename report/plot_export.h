@@ -21,6 +21,7 @@
 #define PB_PLOT_MAX_NOTES 64
 #define PB_PLOT_NOTE_LEN 400
 #define PB_PLOT_LOG_SPAN 64 /* byte charts switch to a log axis beyond this max/min */
+#define PB_PLOT_COLD_SPAN 2 /* cold bars beyond this times the warm ones are cut (linear axis) */
 
 /* What the export left out and why (failed runs, unmeasured figures). */
 struct pb_plot_notes {
@@ -88,7 +89,10 @@ void pb_plot_safe_name(const char *name, char *out, size_t len);
  * and returns the number of data rows written (0: nothing to draw), or -1
  * when writing failed. */
 
-/* throughput: per workload, median/min/max/net ns per op of every series. */
+/* throughput: per workload and series, the warm ns per op (median, whiskers
+ * from its interval or min..max, noisy flag), the cold one alike, and the net
+ * one, never below 0 (0 within noise, not drawn below the harness's cost), with
+ * its state: see the TSV's header and plots/README.md. */
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
                              FILE *tsv, FILE *vars, struct pb_plot_notes *notes);
 

@@ -287,6 +287,37 @@ static void test_index_overlay_groups_by_backend(void **state)
 
 /* ---- the writers ------------------------------------------------------------------ */
 
+/* The columns of series s (from 0) in throughput.tsv: 13 per series after
+ * the workload. */
+enum {
+    TP_MED = 1, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
+    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_COLS = 13
+};
+
+static double tp_field(const char *line, int s, int col)
+{
+    return field(line, TP_COLS * s + col);
+}
+
+/* a equals b as %.9g writes it; NaN equals NaN */
+static int near(double a, double b)
+{
+    if (isnan(a) || isnan(b))
+        return isnan(a) && isnan(b);
+    return fabs(a - b) <= 1e-8 * fabs(b) + 1e-12;
+}
+
+/* The throughput TSV and vars of set, with its index and notes. */
+static void throughput_of(struct pb_results_set *set, struct pb_plot_index *ix,
+                          struct pb_plot_notes *notes, struct capture *c)
+{
+    char err[256];
+    assert_int_equal(pb_plot_index_build(set, ix, err, sizeof err), 0);
+    capture_open(c);
+    assert_true(pb_plot_write_throughput(set, ix, c->t, c->v, notes) > 0);
+    capture_close(c);
+}
+
 static void test_throughput(void **state)
 {
     (void)state;
@@ -294,24 +325,25 @@ static void test_throughput(void **state)
     struct pb_plot_index ix;
     struct pb_plot_notes notes = {0};
     struct capture c;
-    char err[256];
     read_set(&set, 1);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_throughput(&set, &ix, c.t, c.v, &notes), 3);
-    capture_close(&c);
+    throughput_of(&set, &ix, &notes, &c);
     char *churn = line_of(c.tsv, "churn");
     assert_non_null(churn);
-    /* series 2 (pool): median, min, max, net at fields 5..8 */
+    /* series 1 (pool): a file without intervals: whiskers from min to max */
     const cJSON *pool = run_of(&set.files[0], "pool", "churn");
-    assert_true(fabs(field(churn, 5) - pb_json_number(pool, "time.ns_per_op.median")) < 1e-6);
-    assert_true(fabs(field(churn, 6) - pb_json_number(pool, "time.ns_per_op.min")) < 1e-6);
-    assert_true(fabs(field(churn, 7) - pb_json_number(pool, "time.ns_per_op.max")) < 1e-6);
-    assert_true(fabs(field(churn, 8) - pb_json_number(pool, "time.net_ns_per_op")) < 1e-6);
+    assert_true(near(tp_field(churn, 1, TP_MED), pb_json_number(pool, "time.ns_per_op.median")));
+    assert_true(near(tp_field(churn, 1, TP_LO), pb_json_number(pool, "time.ns_per_op.min")));
+    assert_true(near(tp_field(churn, 1, TP_HI), pb_json_number(pool, "time.ns_per_op.max")));
+    assert_true(near(tp_field(churn, 1, TP_NET), pb_json_number(pool, "time.net_ns_per_op")));
+    assert_true(tp_field(churn, 1, TP_NSTATE) == 0);
+    assert_true(isnan(tp_field(churn, 1, TP_CMED))); /* no cold replays in this file */
+    assert_true(isnan(tp_field(churn, 1, TP_NLO)));  /* nor net intervals */
+    assert_true(tp_field(churn, 0, TP_NSTATE) == 3); /* null: the baseline */
     /* the failed pool run on the trace: NaN, and a note saying why */
     char *trace = line_of(c.tsv, "espresso_small");
-    assert_true(isnan(field(trace, 5)) && isnan(field(trace, 8)));
-    assert_false(isnan(field(trace, 9))); /* arena ran */
+    assert_true(isnan(tp_field(trace, 1, TP_MED)) && isnan(tp_field(trace, 1, TP_NET)));
+    assert_true(isnan(tp_field(trace, 1, TP_NSTATE)));
+    assert_false(isnan(tp_field(trace, 2, TP_MED))); /* arena ran */
     assert_int_equal(notes.n, 1);
     assert_non_null(strstr(notes.text[0], "pool on espresso_small failed"));
     assert_non_null(strstr(notes.text[0], "exceeds the pool's chunk"));
@@ -320,8 +352,288 @@ static void test_throughput(void **state)
     assert_non_null(strstr(c.vars, "NW = 3\n"));
     assert_non_null(strstr(c.vars, "array series[4] = ['null', 'pool', 'arena', 'malloc']"));
     assert_non_null(strstr(c.vars, "machine = 'Intel(R) Core(TM) i7-8650U"));
+    assert_non_null(strstr(c.vars, "has_cold = 0\n"));
+    assert_non_null(strstr(c.vars, "note_time = 'bars: median over 10 timed replays, whiskers: "
+                                   "min-max (the file has no interval); ~: noisy"));
     free(churn);
     free(trace);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* A file without noisy flags: the flag's rule on min..max (wider than 10 %
+ * of the median). */
+static void test_throughput_noisy_without_flag(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_set(&set, 1);
+    throughput_of(&set, &ix, NULL, &c);
+    int noisy = 0, quiet = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        for (size_t s = 0; s < ix.n_series; s++) {
+            const cJSON *run = pb_plot_find_run(&set, &ix.series[s], ix.workloads[w]);
+            double med = pb_json_number(run, "time.ns_per_op.median");
+            if (!pb_run_ok(run))
+                continue;
+            double width = pb_json_number(run, "time.ns_per_op.max") -
+                           pb_json_number(run, "time.ns_per_op.min");
+            double want = width > 0.1 * med;
+            assert_true(tp_field(line, (int)s, TP_NOISY) == want);
+            noisy += want == 1;
+            quiet += want == 0;
+        }
+        free(line);
+    }
+    assert_true(noisy > 0 && quiet > 0); /* the sample has both */
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+#define ROUNDS "data/results-rounds.json"
+
+static void read_rounds(struct pb_results_set *set)
+{
+    char *paths[] = {ROUNDS};
+    char err[512];
+    if (pb_results_set_read(set, paths, 1, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+/* A distribution object's cells: bar = median, whiskers = ci_low..ci_high,
+ * noisy = its flag. */
+static void expect_dist(const char *line, int s, int col, const cJSON *dist)
+{
+    assert_true(near(tp_field(line, s, col), pb_json_number(dist, "median")));
+    assert_true(near(tp_field(line, s, col + 1), pb_json_number(dist, "ci_low")));
+    assert_true(near(tp_field(line, s, col + 2), pb_json_number(dist, "ci_high")));
+    assert_true(tp_field(line, s, col + 3) ==
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, "noisy")));
+}
+
+/* A file with rounds: the whiskers are the interval of the median, warm and
+ * cold, and the noisy column its flag, for every run. */
+static void test_throughput_intervals(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    /* from 6 rounds on the interval lies inside min..max: as a longer run's */
+    cJSON *narrow = cJSON_GetObjectItem(
+        cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time"),
+        "ns_per_op");
+    double mid = pb_json_number(narrow, "median");
+    cJSON_ReplaceItemInObject(narrow, "min", cJSON_CreateNumber(mid * 0.5));
+    cJSON_ReplaceItemInObject(narrow, "max", cJSON_CreateNumber(mid * 2));
+    throughput_of(&set, &ix, NULL, &c);
+    int noisy = 0, quiet = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        assert_non_null(line);
+        for (size_t s = 0; s < ix.n_series; s++) {
+            const cJSON *t = cJSON_GetObjectItem(
+                pb_plot_find_run(&set, &ix.series[s], ix.workloads[w]), "time");
+            const cJSON *warm = cJSON_GetObjectItem(t, "ns_per_op");
+            expect_dist(line, (int)s, TP_MED, warm);
+            expect_dist(line, (int)s, TP_CMED, cJSON_GetObjectItem(t, "cold_ns_per_op"));
+            noisy += cJSON_IsTrue(cJSON_GetObjectItem(warm, "noisy"));
+            quiet += cJSON_IsFalse(cJSON_GetObjectItem(warm, "noisy"));
+        }
+        free(line);
+    }
+    assert_true(noisy > 0 && quiet > 0); /* the fixture has both */
+    assert_non_null(strstr(c.vars, "has_cold = 1\n"));
+    assert_non_null(strstr(c.vars, "note_time = 'bars: median over 5 rounds, whiskers: 95 % "
+                                   "interval (min-max below 6 rounds); ~: noisy (interval wider "
+                                   "than 10 % of the median)'\n"));
+    assert_non_null(strstr(c.vars, "whiskers: the interval of the round-by-round differences"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* A run whose file has no interval falls back to min..max, and the
+ * footnote says some whiskers are. */
+static void test_throughput_interval_fallback(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time");
+    cJSON *warm = cJSON_GetObjectItem(t, "ns_per_op");
+    cJSON_DeleteItemFromObject(warm, "ci_low");
+    cJSON_DeleteItemFromObject(warm, "ci_high");
+    cJSON_ReplaceItemInObject(warm, "min", cJSON_CreateNumber(1.25));
+    cJSON_ReplaceItemInObject(warm, "max", cJSON_CreateNumber(99.5));
+    throughput_of(&set, &ix, NULL, &c);
+    char *churn = line_of(c.tsv, "churn");
+    assert_true(tp_field(churn, 3, TP_LO) == 1.25);
+    assert_true(tp_field(churn, 3, TP_HI) == 99.5);
+    assert_non_null(strstr(c.vars, "whiskers: 95 % interval (min-max below 6 rounds or without "
+                                   "one)"));
+    free(churn);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* Every net cell (bar and whiskers) is NaN or at least 0. */
+static void expect_no_negative_net(const char *tsv, const struct pb_plot_index *ix)
+{
+    for (size_t w = 0; w < ix->n_workloads; w++) {
+        char *line = line_of(tsv, ix->workloads[w]);
+        assert_non_null(line);
+        for (size_t s = 0; s < ix->n_series; s++)
+            for (int col = TP_NET; col <= TP_NHI; col++)
+                assert_false(tp_field(line, (int)s, col) < 0);
+        free(line);
+    }
+}
+
+/* Within noise: drawn as 0 with state 1 (the "~0" label), the whiskers from
+ * 0 to the interval's top even though the interval starts below 0. */
+static void test_throughput_net_within_noise(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    const cJSON *net = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(run_of(&set.files[0], "pool", "mixed:max=64"), "time"), "net");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(net, "within_noise")));
+    assert_true(pb_json_number(net, "ci_low") < 0);
+    /* a within-noise figure the file gives as positive is drawn as 0 as well */
+    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time");
+    cJSON_ReplaceItemInObject(t, "net_ns_per_op", cJSON_CreateNumber(0.5));
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "net"), "within_noise", cJSON_CreateTrue());
+    throughput_of(&set, &ix, NULL, &c);
+    char *mixed = line_of(c.tsv, "mixed:max=64"), *churn = line_of(c.tsv, "churn");
+    assert_true(tp_field(mixed, 1, TP_NET) == 0);
+    assert_true(tp_field(mixed, 1, TP_NSTATE) == 1);
+    assert_true(tp_field(mixed, 1, TP_NLO) == 0);
+    assert_true(near(tp_field(mixed, 1, TP_NHI), pb_json_number(net, "ci_high")));
+    assert_true(tp_field(mixed, 1, TP_NNOISY) == 0); /* "~0" says it */
+    assert_true(tp_field(churn, 3, TP_NET) == 0);
+    assert_true(tp_field(churn, 3, TP_NSTATE) == 1);
+    expect_no_negative_net(c.tsv, &ix);
+    free(mixed);
+    free(churn);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* Below the baseline: no bar (NaN, never a negative number), state 2 (the
+ * "<0" label), no whiskers, and a note in the index. */
+static void test_throughput_net_below_baseline(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    read_rounds(&set);
+    const cJSON *t = cJSON_GetObjectItem(run_of(&set.files[0], "arena", "mixed:max=64"), "time");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "net"), "below_baseline")));
+    throughput_of(&set, &ix, &notes, &c);
+    char *mixed = line_of(c.tsv, "mixed:max=64");
+    assert_true(isnan(tp_field(mixed, 2, TP_NET)));
+    assert_true(tp_field(mixed, 2, TP_NSTATE) == 2);
+    assert_true(isnan(tp_field(mixed, 2, TP_NLO)) && isnan(tp_field(mixed, 2, TP_NHI)));
+    assert_int_equal(notes.n, 1);
+    assert_string_equal(notes.text[0], "arena on mixed:max=64: net ns/op below the harness's "
+                                       "own cost (null's), not drawn");
+    expect_no_negative_net(c.tsv, &ix);
+    free(mixed);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* Files from before the rounds wrote negative net figures: not drawn, with
+ * the "<0" state, as below the baseline. */
+static void test_throughput_old_negative_net(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    read_set(&set, 1);
+    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "arena", "churn"), "time");
+    cJSON_ReplaceItemInObject(t, "net_ns_per_op", cJSON_CreateNumber(-0.75));
+    throughput_of(&set, &ix, &notes, &c);
+    char *churn = line_of(c.tsv, "churn");
+    assert_true(isnan(tp_field(churn, 2, TP_NET)));
+    assert_true(tp_field(churn, 2, TP_NSTATE) == 2);
+    assert_non_null(strstr(notes.text[0], "arena on churn: net ns/op below the harness's"));
+    expect_no_negative_net(c.tsv, &ix);
+    assert_null(strstr(c.tsv, "\t-")); /* no negative number anywhere */
+    free(churn);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* No time is negative: a negative median of a hand-made file is not drawn
+ * (with a note), a negative interval end is cut at 0. */
+static void test_throughput_negative_time(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    read_rounds(&set);
+    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "pool", "churn"), "time");
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "ns_per_op"), "median",
+                              cJSON_CreateNumber(-2));
+    cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "cold_ns_per_op"), "ci_low",
+                              cJSON_CreateNumber(-3));
+    throughput_of(&set, &ix, &notes, &c);
+    char *churn = line_of(c.tsv, "churn");
+    assert_true(isnan(tp_field(churn, 1, TP_MED)) && isnan(tp_field(churn, 1, TP_LO)));
+    assert_true(tp_field(churn, 1, TP_CLO) == 0);
+    assert_non_null(strstr(notes.text[0], "pool on churn: a negative ns/op in the file"));
+    assert_null(strstr(c.tsv, "\t-"));
+    free(churn);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* A cold bar more than PB_PLOT_COLD_SPAN times the tallest warm figure is
+ * cut on the linear axis (arena's first replay maps its blocks): the axis
+ * ends below it, above every figure drawn whole. */
+static void test_throughput_cold_cut(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    double warm_hi = 0, top = -1, cold = pb_json_number(run_of(&set.files[0], "arena", "churn"),
+                                                        "time.cold_ns_per_op.median");
+    const cJSON *run;
+    cJSON_ArrayForEach(run, set.files[0].runs)
+        warm_hi = fmax(warm_hi, pb_json_number(run, "time.ns_per_op.ci_high"));
+    assert_true(cold > PB_PLOT_COLD_SPAN * warm_hi);
+    assert_non_null(strstr(c.vars, "cold_cut = 1\n"));
+    const char *at = strstr(c.vars, "time_top = ");
+    assert_non_null(at);
+    top = strtod(at + strlen("time_top = "), NULL);
+    assert_true(top >= warm_hi && top < cold);
     capture_free(&c);
     pb_plot_index_free(&ix);
     pb_results_set_free(&set);
@@ -786,6 +1098,14 @@ int main(void)
         cmocka_unit_test(test_index_one_file),
         cmocka_unit_test(test_index_overlay_groups_by_backend),
         cmocka_unit_test(test_throughput),
+        cmocka_unit_test(test_throughput_noisy_without_flag),
+        cmocka_unit_test(test_throughput_intervals),
+        cmocka_unit_test(test_throughput_interval_fallback),
+        cmocka_unit_test(test_throughput_net_within_noise),
+        cmocka_unit_test(test_throughput_net_below_baseline),
+        cmocka_unit_test(test_throughput_old_negative_net),
+        cmocka_unit_test(test_throughput_negative_time),
+        cmocka_unit_test(test_throughput_cold_cut),
         cmocka_unit_test(test_memory_skips_unmeasured),
         cmocka_unit_test(test_memory_null_figure_is_nan),
         cmocka_unit_test(test_timeline_blocks),
