@@ -27,6 +27,9 @@ cd "$(dirname "$0")/.."
 pb="$build/poolbench"
 floor="$build/replay_floor"
 churn=${CHURN:-churn:pairs=200000}
+for f in "$pb" "$floor"; do
+  [ -x "$f" ] || { echo "floor-callgrind.sh: $f not found (build it: cmake --build BUILD_DIR)" >&2; exit 2; }
+done
 for t in valgrind callgrind_annotate python3; do
   command -v "$t" >/dev/null || { echo "floor-callgrind.sh: $t not found" >&2; exit 2; }
 done
@@ -87,7 +90,7 @@ for p in $pairs; do
   if [ "$a" = pool ]; then
     set -- "$floor" --mode pool --chunk 64; spec=pool:chunk=64
   else
-    lib=$(lib_of "$a"); set -- env ${lib:+LD_PRELOAD=$lib} "$floor" --mode malloc
+    lib=$(lib_of "$a"); set -- env ${lib:+"LD_PRELOAD=$lib"} "$floor" --mode malloc
     case $a in malloc) spec=malloc ;; *) spec="$a:lib=$lib" ;; esac
   fi
   # valgrind runs env, env runs the floor with the library preloaded

@@ -22,7 +22,7 @@
 # Environment: ROUNDS (5), REPEAT (11), WARMUP (2), CPU (1),
 # CHURN (churn:size=64,live=1000,pairs=5000000), JEMALLOC_LIB, MIMALLOC_LIB
 # (default: libjemalloc.so.2 and libmimalloc.so.2.0 in the C library's
-# directory). Needs python3 and taskset; about 1 GB in OUT_DIR. Timing: run it
+# directory). Needs python3 and taskset; about 150 MB in OUT_DIR. Timing: run it
 # on a quiet machine; it is not part of ctest.
 set -eu
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: bench/floor.sh BUILD_DIR [OUT_DIR]" >&2; exit 2; }
@@ -80,7 +80,7 @@ run_floor() { # WORKLOAD ALLOCATOR: prints median ns/event
     set -- taskset -c "$cpu" "$floor" --mode pool --chunk 64
   else
     lib=$(lib_of "$2")
-    set -- taskset -c "$cpu" env ${lib:+LD_PRELOAD=$lib} "$floor" --mode malloc
+    set -- taskset -c "$cpu" env ${lib:+"LD_PRELOAD=$lib"} "$floor" --mode malloc
   fi
   "$@" --warmup "$warmup" --repeat "$repeat" "$trace" |
     sed -n 's/.* median_ns_per_event=\([0-9.]*\) .*/\1/p'
