@@ -94,7 +94,7 @@ run_poolbench() { # WORKLOAD ALLOCATOR: prints median ns/event
     malloc) spec=malloc ;;
     *) spec="$2:lib=$(lib_of "$2")" ;;
   esac
-  taskset -c "$cpu" "$pb" run --backend "$spec" --trace "$trace" --repeat "$repeat" \
+  taskset -c "$cpu" "$pb" run --backend "$spec" --trace "$trace" --rounds 1 --repeat "$repeat" \
     --warmup "$warmup" --timeout 0 -o "$json" --quiet || true
   python3 - "$json" <<'PY'
 import json, sys
