@@ -5,8 +5,9 @@
 #   docs/findings/run.sh            every question (a few minutes on 2 cores)
 #   docs/findings/run.sh q1 q3      only those
 #
-# Every run is pinned to CPU 0 (PB_CPU=N to change it) and takes 7 rounds, one
-# timed process each (PB_ROUNDS=N), the samples of its intervals.
+# Every run is pinned to CPU 0 (PB_CPU=N to change it) and takes 9 rounds, one
+# timed process each (PB_ROUNDS=N), the samples of its intervals: 9 is the
+# fewest whose 95 % interval drops the slowest and fastest round (x(2), x(8)).
 #
 # Run it from anywhere; it works in the repository root. It uses build/poolbench
 # (or $POOLBENCH) and adds the production allocators (jemalloc, mimalloc,
@@ -48,7 +49,7 @@ fi
 # every interval. Each bench below chooses --repeat, the warm replays per
 # process whose median is that round's figure.
 cpu=${PB_CPU:-0}
-rounds=${PB_ROUNDS:-7}
+rounds=${PB_ROUNDS:-9}
 
 # bench NAME ARGS...: poolbench run --cpu $cpu --rounds $rounds ARGS
 # -o data/NAME.json, table to data/NAME.txt.
@@ -212,7 +213,7 @@ q2() {
             rc=0
             out=$("$pb" run --backend "$spec" --workload churn:size=2:align=2 --rounds 1 --repeat 1 \
                 -o /dev/null 2>&1) || rc=$?
-            printf '%s\n' "$out" | grep -v '^null\|^ns/op\|^peak res\|^$' || true
+            printf '%s\n' "$out" | grep -v '^null \|^ns/op\|^  \*\|^net:\|^cold:\|^peak res\|^$' || true
             echo "exit $rc"
         done
     } >"$data/q2-limit.txt"
