@@ -225,6 +225,7 @@ int run_prepare_workload(struct workload_list *l, size_t wi)
     }
     /* the measuring processes map the file: keep only what names the workload */
     char *path = w->path;
+    int hmem = w->hmem; /* path was taken from pb_hmem or malloc: freed the same way */
     char name[sizeof w->name];
     snprintf(name, sizeof name, "%s", w->name);
     w->path = NULL;
@@ -232,5 +233,6 @@ int run_prepare_workload(struct workload_list *l, size_t wi)
     memset(w, 0, sizeof *w);
     snprintf(w->name, sizeof w->name, "%s", name);
     w->path = path;
+    w->hmem = hmem;
     return 0;
 }
