@@ -1,7 +1,8 @@
 /*
- * cmd_compare.c -- `poolbench compare BASE.json NEW.json [--threshold PCT]`:
- * prints every compared figure and exits 1 when one regressed, so that it can
- * gate a CI job.
+ * cmd_compare.c -- `poolbench compare BASE.json NEW.json [--alpha P]
+ * [--threshold PCT] [--min-effect PCT]`: prints the settings that differ and
+ * every compared figure, and exits 1 when one regressed, so that it can gate
+ * a CI job.
  */
 #include "compare.h"
 #include "pb_cli.h"
@@ -14,24 +15,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_THRESHOLD 5.0
-
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench compare BASE.json NEW.json [--threshold PCT]\n\n"
+            "usage: poolbench compare BASE.json NEW.json [--alpha P] [--threshold PCT]\n"
+            "                         [--min-effect PCT]\n\n"
             "Compares every (backend with its options, workload) pair present in both\n"
-            "results files. Time: a two-sided Mann-Whitney U test on the ns/op samples\n"
-            "(normal approximation with 8+ samples a side, exact with 4 to 7, else whether\n"
-            "the min-max ranges overlap); a regression is significantly slower by more\n"
-            "than PCT percent. Memory figures are single values: a regression is larger\n"
-            "by more than PCT percent and at least one page; internal fragmentation by\n"
-            "more than PCT percentage points; Johnstone-Wilson fragmentation f when 1+f\n"
-            "grows by more than PCT percent. A run that failed only in NEW regressed.\n\n"
-            "  --threshold PCT  percent (default %.0f)\n\n"
-            "Exit status: 0 nothing regressed; 1 something regressed; 2 bad usage or input\n"
-            "(unreadable files, different schemas, no pair in common).\n",
-            DEFAULT_THRESHOLD);
+            "results files. Time: the samples are the rounds (one fresh process each);\n"
+            "a two-sided Mann-Whitney U test on them (exact without ties and up to 30 a\n"
+            "side, else normal with tie correction). ns/op changed means significant\n"
+            "(p < P) AND medians apart by more than the minimum effect; a regression is\n"
+            "changed and slower. With too few rounds to ever reach p < P (5 and 5 at\n"
+            "P = 0.01, 4 and 4 at 0.05) the row says \"too few rounds\" and is never\n"
+            "changed. Files from before rounds (no time.rounds) are compared on their\n"
+            "replays, with a note: replays in one process are not independent rounds.\n"
+            "Memory figures are single values: changed when larger (smaller) by more than\n"
+            "PCT percent and by more than one page; internal fragmentation by more than\n"
+            "PCT percentage points; Johnstone-Wilson fragmentation f when 1+f moves by\n"
+            "more than PCT percent. A run that failed only in NEW regressed. Settings\n"
+            "that change figures and differ between the files (config, tool, machine,\n"
+            "backend_config, workload params) are listed before the table.\n\n"
+            "  --alpha P         significance level of the time test, 0 < P < 1\n"
+            "                    (default %g)\n"
+            "  --threshold PCT   the smallest change that counts, percent, for time and\n"
+            "                    memory (default %g)\n"
+            "  --min-effect PCT  for time only, instead of --threshold\n\n"
+            "docs/compare.md explains the defaults and the measured false-alarm rate.\n\n"
+            "Exit status: 0 nothing regressed (faster or smaller is not a failure); 1\n"
+            "something regressed; 2 bad usage or input (unreadable files, different\n"
+            "schemas, no pair in common).\n",
+            PB_COMPARE_ALPHA, PB_COMPARE_THRESHOLD);
 }
 
 /* A figure for the table: ns with two decimals, bytes in binary units,
@@ -67,12 +80,43 @@ static void format_change(char *buf, size_t len, const struct pb_compare_row *r)
         snprintf(buf, len, "x%.3f", r->new_value / r->base);
 }
 
-static void print_report(const struct pb_compare_report *rep, const char *base,
-                         const char *new_path, double threshold)
+/* What the reader must know before the table: the rules, the settings that
+ * differ, and files whose samples are replays rather than rounds. */
+static void print_header(const struct pb_compare_report *rep, const char *base,
+                         const char *new_path, const struct pb_compare_opts *o)
 {
     pb_text_line(stdout, "base: %s", base);
     pb_text_line(stdout, "new:  %s", new_path);
-    printf("threshold: %g%%\n\n", threshold);
+    printf("time: changed when p < %g and the medians differ by more than %g%%\n", o->alpha,
+           o->min_effect_pct);
+    printf("memory: changed when it differs by more than %g%% (bytes: and more than one page)\n",
+           o->threshold_pct);
+    if (rep->n_settings) {
+        printf("\nthese files were made with different settings (figures may differ for that "
+               "alone):\n");
+        for (size_t i = 0; i < rep->n_settings; i++)
+            pb_text_line(stdout, "  %s: %s (base) vs %s (new)", rep->settings[i].what,
+                         rep->settings[i].base, rep->settings[i].new_value);
+    }
+    if (rep->base_replays || rep->new_replays) {
+        char which[96] = "";
+        if (rep->base_replays)
+            snprintf(which, sizeof which, "base (%zu runs)%s", rep->base_replays,
+                     rep->new_replays ? " and " : "");
+        if (rep->new_replays)
+            snprintf(which + strlen(which), sizeof which - strlen(which), "new (%zu runs)",
+                     rep->new_replays);
+        printf("\nnote: in %s the samples are the replays of one process, not\n"
+               "independent rounds (a file from before rounds): the test takes them as\n"
+               "independent, so it finds changes that the next run may not repeat\n", which);
+    }
+    printf("\n");
+}
+
+static void print_report(const struct pb_compare_report *rep, const char *base,
+                         const char *new_path, const struct pb_compare_opts *o)
+{
+    print_header(rep, base, new_path, o);
     int wb = 8, ww = 9; /* column widths: the longest backend and workload, as shown */
     char sb[4 * PB_LABEL_MAX], sw[4 * PB_LABEL_MAX];
     for (size_t i = 0; i < rep->n; i++) {
@@ -93,21 +137,62 @@ static void print_report(const struct pb_compare_report *rep, const char *base,
                pb_text_safe(r->backend, sb, sizeof sb), ww,
                pb_text_safe(r->workload, sw, sizeof sw), r->figure, b, n, c, r->test, r->verdict);
     }
-    printf("\n%zu pairs compared", rep->pairs);
+    printf("\n%zu pairs; %zu figures: %zu compared, %zu changed, %zu regression%s\n", rep->pairs,
+           rep->n, rep->compared, rep->changed, rep->regressions,
+           rep->regressions == 1 ? "" : "s");
     if (rep->only_base || rep->only_new)
-        printf(" (%zu runs only in base, %zu only in new)", rep->only_base, rep->only_new);
-    printf("; %zu regression%s\n", rep->regressions, rep->regressions == 1 ? "" : "s");
+        printf("%zu runs only in base, %zu only in new (not compared)\n", rep->only_base,
+               rep->only_new);
+}
+
+/* A decimal number (digits and a point: no sign, blank, hex, exponent, inf or
+ * nan) into *out. 0 ok; -1 when value is not one. */
+static int parse_decimal(const char *value, double *out)
+{
+    char *end;
+    *out = strtod(value, &end);
+    if (end == value || *end || strspn(value, "0123456789.") != strlen(value) || isinf(*out))
+        return -1;
+    return 0;
+}
+
+/* One option's value into opts; -1 to go on, else the exit status. */
+static int take_value(int c, const char *value, struct pb_compare_opts *o, int *min_effect_given)
+{
+    double v;
+    int bad = parse_decimal(value, &v);
+    if (c == 'a' && (bad || !(v > 0 && v < 1))) {
+        pb_text_line(stderr, "poolbench compare: --alpha wants a level between 0 and 1 in "
+                             "decimal (0.01, 0.05), not '%s'", value);
+        return PB_EXIT_USAGE;
+    }
+    if (c != 'a' && bad) {
+        pb_text_line(stderr, "poolbench compare: --%s wants a percentage >= 0 in decimal (5, "
+                             "2.5), not '%s'", c == 't' ? "threshold" : "min-effect", value);
+        return PB_EXIT_USAGE;
+    }
+    if (c == 'a')
+        o->alpha = v;
+    if (c == 'm')
+        *min_effect_given = 1;
+    if (c == 'm' || (c == 't' && !*min_effect_given))
+        o->min_effect_pct = v;
+    if (c == 't')
+        o->threshold_pct = v;
+    return -1;
 }
 
 /* Parse the flags; -1 to go on, else the exit status. */
-static int parse_args(int argc, char **argv, double *threshold)
+static int parse_args(int argc, char **argv, struct pb_compare_opts *o)
 {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'},
+        {"alpha", required_argument, NULL, 'a'},
         {"threshold", required_argument, NULL, 't'},
+        {"min-effect", required_argument, NULL, 'm'},
         {NULL, 0, NULL, 0},
     };
-    int c;
+    int c, min_effect_given = 0, rc;
     static const struct pb_opts rules = {"h", longopts, NULL, NULL};
     unsigned seen = 0;
     uint64_t number = 0;
@@ -121,20 +206,12 @@ static int parse_args(int argc, char **argv, double *threshold)
             usage(stdout);
             return PB_EXIT_OK;
         }
-        if (c == 't') {
-            char *end;
-            *threshold = strtod(optarg, &end);
-            /* decimal only: digits and a point (no sign, blank, hex, exponent, inf or nan) */
-            if (end == optarg || *end || strspn(optarg, "0123456789.") != strlen(optarg) ||
-                !(*threshold >= 0) || isinf(*threshold)) {
-                pb_text_line(stderr, "poolbench compare: --threshold wants a percentage >= 0 in "
-                                "decimal (5, 2.5), not '%s'", optarg);
-                return PB_EXIT_USAGE;
-            }
-            continue;
+        if (c != 'a' && c != 't' && c != 'm') {
+            usage(stderr);
+            return PB_EXIT_USAGE;
         }
-        usage(stderr);
-        return PB_EXIT_USAGE;
+        if ((rc = take_value(c, optarg, o, &min_effect_given)) >= 0)
+            return rc;
     }
     if (argc - optind != 2) {
         fprintf(stderr, "poolbench compare: want two results files, BASE and NEW (got %d)\n",
@@ -146,8 +223,8 @@ static int parse_args(int argc, char **argv, double *threshold)
 
 int pb_cmd_compare(int argc, char **argv)
 {
-    double threshold = DEFAULT_THRESHOLD;
-    int rc = parse_args(argc, argv, &threshold);
+    struct pb_compare_opts opts = pb_compare_defaults();
+    int rc = parse_args(argc, argv, &opts);
     if (rc >= 0)
         return rc;
     char err[1024];
@@ -162,11 +239,11 @@ int pb_cmd_compare(int argc, char **argv)
         return PB_EXIT_USAGE;
     }
     struct pb_compare_report rep;
-    if (pb_compare(&base, &new_file, threshold, &rep, err, sizeof err)) {
+    if (pb_compare(&base, &new_file, &opts, &rep, err, sizeof err)) {
         pb_text_line(stderr, "poolbench compare: %s", err);
         rc = PB_EXIT_USAGE;
     } else {
-        print_report(&rep, base.path, new_file.path, threshold);
+        print_report(&rep, base.path, new_file.path, &opts);
         rc = rep.regressions ? PB_EXIT_FAIL : PB_EXIT_OK;
         pb_compare_report_free(&rep);
     }

@@ -521,6 +521,11 @@ bad "plot: -o/--output given twice" plot "$in/base.json" -o a -o b
 bad "plot: --format given twice" plot "$in/base.json" --format png --format svg
 bad "compare: --threshold given an empty value" compare --threshold '' "$in/base.json" "$in/base.json"
 bad "compare: --threshold given twice" compare --threshold 1 --threshold 2 "$in/base.json" "$in/base.json"
+bad "compare: --alpha given twice" compare --alpha 0.01 --alpha 0.05 "$in/base.json" "$in/base.json"
+bad "compare: --min-effect given an empty value" compare --min-effect '' "$in/base.json" "$in/base.json"
+for v in 0 1 2 0x0.1 ' 0.1' 1e-2 -0.1 nan .; do
+  bad "--alpha wants a level between 0 and 1 in decimal \(0.01, 0.05\), not '$v'" compare --alpha "$v" "$in/base.json" "$in/base.json"
+done
 bad "advise: (-k/)?--max-classes given twice" advise --max-classes 2 --max-classes 3 "$in/t.trace"
 bad "advise: -s/--slab given twice" advise --slab 4k --slab 16k "$in/t.trace"
 bad "advise: --max-classes '' is not a number: give an integer from 1 to 40" advise --max-classes '' "$in/t.trace"

@@ -75,6 +75,14 @@ pngs "$dir" 8 "plot of two hostile files"
 [ "$rc" -eq 0 ] || fail "compare of the hostile file with itself: exit $rc: $(cat "$tmp/err")"
 clean "$tmp/out" "compare's stdout"; clean "$tmp/err" "compare's stderr"
 grep -q 'canary_specpool_bq.*\\x1b\[31mRED' "$tmp/out" || fail "compare does not show the names"
+# the settings that differ show the machine's strings, escaped
+LC_ALL=C sed 's/^  "cpu": .*/  "cpu": "plain",/' "$work/$a" > "$tmp/plain.json"
+(cd "$work" && "$pb" compare "$a" "$tmp/plain.json" > "$tmp/out" 2> "$tmp/err"); rc=$?
+[ "$rc" -eq 0 ] || fail "compare of the hostile file with a plain cpu: exit $rc: $(cat "$tmp/err")"
+no_canary "compare's settings"
+clean "$tmp/out" "compare's settings"
+grep -q '^  machine.cpu: `touch canary_cpu_bq`.*\\x0d\\x1b\[31mR\\xffED.* vs plain (new)$' "$tmp/out" ||
+  fail "compare's settings do not show the cpu escaped: $(grep machine.cpu "$tmp/out")"
 
 # A trace named with payloads, an ESC sequence and a newline, through run
 # (summary table, the failed run's error naming the trace, results file),

@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/compare_aa.sh POOLBENCH DIR -- poolbench compare on real runs.
+# A/A: two identical `poolbench run`s (pool and pools on a small churn, 7
+# rounds each) are judged unchanged: exit 0, no changed row, no settings
+# block. A/B: 64 KiB blocks written in full (--touch full) against the same
+# run with --touch none, over 30x slower for pool and null in every build, are
+# judged a regression (exit 1), and the settings block names config.touch.
+# The compares ask for a 200 % effect (3x): on a loaded 2-core machine a whole
+# run can be over 2x slower than the one before it (docs/compare.md). The
+# backends are in-process ones, whose replays stay short under ASan (its
+# malloc is slow); the memory figures keep the default 5 %.
+set -u
+pb=$1
+dir=$2
+rm -rf "$dir" && mkdir -p "$dir" || exit 1
+aa="--backend pool,pools -w churn:pairs=20000 --rounds 7 --quiet"
+ab="--backend pool:chunk=65536 -w churn:size=65536,live=16,pairs=2000 --rounds 7 --quiet"
+opts="--min-effect 200"
+fail() {
+  printf 'compare_aa: %s\n' "$1"
+  [ -f "${2:-}" ] && cat "$2"
+  exit 1
+}
+# run NAME ARGS...: poolbench run ARGS -o DIR/NAME.json, which must succeed
+run() {
+  name=$1
+  shift
+  "$pb" run "$@" -o "$dir/$name.json" >"$dir/$name.out" 2>&1 || fail "run $name failed" "$dir/$name.out"
+}
+# shellcheck disable=SC2086 # $aa and $ab are lists of arguments
+run a $aa
+# shellcheck disable=SC2086
+run b $aa
+# shellcheck disable=SC2086
+run none $ab --touch none
+# shellcheck disable=SC2086
+run full $ab --touch full
+
+# A/A: unchanged
+# shellcheck disable=SC2086
+"$pb" compare $opts "$dir/a.json" "$dir/b.json" >"$dir/ab.txt" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || fail "A/A: exit $rc, expected 0" "$dir/ab.txt"
+grep -q '^3 pairs; 15 figures: 15 compared, 0 changed, 0 regressions$' "$dir/ab.txt" ||
+  fail "A/A: not 15 figures compared and 0 changed" "$dir/ab.txt"
+grep -Eq '^pool +churn:pairs=20000 +ns/op .* p=[0-9.e-]+ exact, 7\+7 rounds ' "$dir/ab.txt" ||
+  fail "A/A: the samples are not the 7 rounds" "$dir/ab.txt"
+grep -q 'different settings' "$dir/ab.txt" && fail "A/A: settings reported as different" "$dir/ab.txt"
+
+# A/B: writing every byte of 64 KiB blocks is a regression, and the setting is named
+# shellcheck disable=SC2086
+"$pb" compare $opts "$dir/none.json" "$dir/full.json" >"$dir/nf.txt" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] || fail "A/B: exit $rc, expected 1" "$dir/nf.txt"
+grep -Eq '^pool:chunk=65536 +churn:size=65536,live=16,pairs=2000 +ns/op .* REGRESSION$' "$dir/nf.txt" ||
+  fail "A/B: pool's ns/op with --touch full is not a regression" "$dir/nf.txt"
+grep -q '^  config.touch: none (base) vs full (new)$' "$dir/nf.txt" ||
+  fail "A/B: config.touch not reported as a different setting" "$dir/nf.txt"
+exit 0
