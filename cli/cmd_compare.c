@@ -40,7 +40,9 @@ static void usage(FILE *f)
             "  --threshold PCT   the smallest change that counts, percent, for time and\n"
             "                    memory (default %g)\n"
             "  --min-effect PCT  for time only, instead of --threshold\n\n"
-            "docs/compare.md explains the defaults and the measured false-alarm rate.\n\n"
+            "On a shared or loaded machine a whole run can shift by 2x against an\n"
+            "identical one: give a larger --min-effect there. docs/compare.md explains\n"
+            "the defaults and the false-alarm rates measured on identical runs.\n\n"
             "Exit status: 0 nothing regressed (faster or smaller is not a failure); 1\n"
             "something regressed; 2 bad usage or input (unreadable files, different\n"
             "schemas, no pair in common).\n",
