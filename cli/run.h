@@ -68,6 +68,10 @@ struct workload_list {
 /* Parse the options: 0 ok, 1 --help printed, -1 bad usage (printed). */
 int run_parse_opts(int argc, char **argv, struct run_opts *o);
 
+/* -1 (printed: "OPTION 'X' is given twice") when an item is listed twice:
+ * runs nothing tells apart, in the results or in compare. */
+int run_check_listed_once(const char *what, const char *const *items, size_t n);
+
 /* Release the option lists. */
 void run_free_opts(struct run_opts *o);
 

@@ -13,20 +13,6 @@
 
 #include "pb_text.h"
 
-/* The same backend twice would give runs nothing tells apart. */
-static int check_listed_once(const char *const *items, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(items[i], items[j]) == 0) {
-                pb_text_line(stderr, "poolbench run: --backend '%s' is given twice", items[i]);
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
 /* Create each backend once: its options are checked and its config read. */
 static int prepare_backend(struct backend_slot *b)
 {
@@ -83,7 +69,7 @@ int run_prepare_backends(const struct run_opts *o, struct backend_slot *b, size_
     const char *texts[RUN_MAX_BACKENDS];
     for (int i = 0; i < got; i++)
         texts[i] = specs[i].text;
-    if (check_listed_once(texts, (size_t)got)) {
+    if (run_check_listed_once("--backend", texts, (size_t)got)) {
         free(specs);
         return -1;
     }

@@ -157,7 +157,7 @@ static int check_cross_free(const struct run_opts *o)
 
 /* The same item twice (a --workload, a --trace, a backend) would give runs that
  * nothing tells apart, in the results or in poolbench compare: bad usage. */
-static int check_listed_once(const char *what, const char *const *items, size_t n)
+int run_check_listed_once(const char *what, const char *const *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         for (size_t j = 0; j < i; j++) {
@@ -353,8 +353,8 @@ static int check_all(int argc, char **argv, const struct run_opts *o)
                      argv[optind]);
         return -1;
     }
-    if (check_listed_once("--workload", o->specs, o->n_specs) ||
-        check_listed_once("--trace", o->traces, o->n_traces))
+    if (run_check_listed_once("--workload", o->specs, o->n_specs) ||
+        run_check_listed_once("--trace", o->traces, o->n_traces))
         return -1;
     return check_cross_free(o);
 }
