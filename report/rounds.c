@@ -11,14 +11,9 @@
 #include <string.h>
 
 #include "pb_stats.h"
+#include "results_read.h"
 
 #define CI_METHOD "order statistics (binomial), distribution-free"
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 static cJSON *time_of(const cJSON *part)
 {
@@ -64,12 +59,12 @@ static void usage_sum(const cJSON *a, double sum[N_USAGE])
     const cJSON *u;
     if (cJSON_IsObject(a)) {
         for (int k = 0; k < N_USAGE; k++)
-            sum[k] = num(a, usage_keys[k]);
+            sum[k] = pb_json_number(a, usage_keys[k]);
         return;
     }
     cJSON_ArrayForEach(u, a)
         for (int k = 0; k < N_USAGE; k++)
-            sum[k] += num(u, usage_keys[k]);
+            sum[k] += pb_json_number(u, usage_keys[k]);
 }
 
 /* The figures of one round's timed process, as the rates of the summary. */
@@ -87,12 +82,12 @@ static double share(double user, double sys)
 static void round_figures(const cJSON *t, struct round_fig *f)
 {
     const cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
-    f->warm = num(ns, "median");
+    f->warm = pb_json_number(ns, "median");
     f->per_sec = f->warm > 0 ? 1e9 / f->warm : NAN; /* the round's figure, inverted */
-    f->cold = num(t, "cold_ns_per_op");
-    double ops = num(t, "ops_all_threads");
+    f->cold = pb_json_number(t, "cold_ns_per_op");
+    double ops = pb_json_number(t, "ops_all_threads");
     if (isnan(ops))
-        ops = num(t, "ops");
+        ops = pb_json_number(t, "ops");
     double replays = (double)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "usage"));
     double w[N_USAGE], c[N_USAGE];
     usage_sum(cJSON_GetObjectItemCaseSensitive(t, "usage"), w);
@@ -232,7 +227,7 @@ cJSON *pb_run_merge(cJSON *memory_part, cJSON **time_parts, const unsigned *posi
 double pb_run_median_ns(const cJSON *run)
 {
     const cJSON *ns = cJSON_GetObjectItemCaseSensitive(time_of(run), "ns_per_op");
-    double m = num(ns, "median");
+    double m = pb_json_number(ns, "median");
     return isfinite(m) ? m : -1;
 }
 
@@ -250,7 +245,7 @@ static size_t by_round(const cJSON *run, double *out, size_t max)
     size_t n = 0;
     for (const cJSON *s = samples ? samples->child : NULL, *p = pr ? pr->child : NULL; s && p;
          s = s->next, p = p->next, n++) {
-        double r = num(p, "round");
+        double r = pb_json_number(p, "round");
         if (r >= 0 && r < (double)max && cJSON_IsNumber(s))
             out[(size_t)r] = s->valuedouble;
     }
