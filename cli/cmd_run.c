@@ -25,6 +25,7 @@
 #include "pb_text.h"
 #include "results.h"
 #include "summary.h"
+#include "verdict.h"
 
 /* Before any run: can the results be written where they will go? (A failure
  * at the end would throw the runs away.) 0 ok; -1, printed. */
@@ -93,7 +94,10 @@ int pb_cmd_run(int argc, char **argv)
     } else {
         status = failed || interrupted ? PB_EXIT_FAIL : PB_EXIT_OK;
         if (!o.quiet && !(o.output && strcmp(o.output, "-") == 0))
+        {
             pb_summary_print(doc, stdout);
+            pb_verdict_print(doc, stdout);
+        }
         if (interrupted)
             pb_text_line(stderr, "poolbench run: interrupted; the runs finished so far are written");
     }

@@ -77,8 +77,9 @@ static void usage(FILE *f)
             "                     the physical memory)\n"
             "An option that takes one value may be given once; numbers are decimal\n"
             "(--max-events and --max-live-bytes also take k/m/g).\n\n"
-            "Exit status: 0 all runs ok; 1 a run failed (a crash, a timeout, a request the\n"
-            "backend refused, such as a pool asked for more than its chunk) or the run was\n"
+            "Exit status: 0 every run finished or was refused (a backend that cannot serve\n"
+            "a workload, such as a pool asked for more than its chunk, is an answer: status\n"
+            "\"refused\"); 1 a run broke (a crash, a timeout, out of memory) or the run was\n"
             "interrupted -- results are written all the same; 2 bad usage, bad input or an\n"
             "output that cannot be written (nothing is written, nothing is run).\n",
             run_default_backends, run_default_specs[0], run_default_specs[1],

@@ -30,7 +30,8 @@ struct cell {
     cJSON *part;       /* the memory process's part (a failed part once the cell failed) */
     cJSON **time;      /* rounds entries: each round's timed part */
     unsigned *position;/* the cell's place in each round's order */
-    int failed;
+    int failed;        /* no further processes: it failed or was refused */
+    int refused;       /* the backend declined it: an answer, not a breakage */
 };
 
 struct plan {
@@ -78,7 +79,7 @@ static cJSON *measure(const struct plan *p, const struct cell *c, enum pb_pass p
     char *text = NULL, err[512] = "";
     if (c->threads > 1 &&
         pb_threads_refusal(b->spec.ops, c->threads, o->cross_free, err, sizeof err))
-        return pb_run_failed_part(&job, err);
+        return pb_run_refused_part(&job, err);
     const char *lib = b->spec.ops->flags & PB_BK_PROCESS_WIDE
                           ? pb_config_value(b->cfg, b->n_cfg, "lib") : NULL;
     enum pb_isolate_end end = pb_child_run(&job, p->l->fd[c->wi], lib, o->timeout,
@@ -97,18 +98,24 @@ static cJSON *measure(const struct plan *p, const struct cell *c, enum pb_pass p
     return part;
 }
 
-static int part_ok(const cJSON *part)
+static int part_status(const cJSON *part, const char *status)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(part, "status");
-    return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
+    return cJSON_IsString(s) && strcmp(s->valuestring, status) == 0;
 }
 
-/* A cell's failure replaces what it had: the failed part alone. */
+static int part_ok(const cJSON *part)
+{
+    return part_status(part, "ok");
+}
+
+/* A cell's failure replaces what it had: the failed (or refused) part alone. */
 static void fail_cell(struct cell *c, cJSON *failed_part)
 {
     cJSON_Delete(c->part);
     c->part = failed_part;
     c->failed = 1;
+    c->refused = part_status(failed_part, "refused");
 }
 
 /* ---- the plan ------------------------------------------------------------------ */
@@ -177,6 +184,7 @@ static int memory_phase(struct plan *p, size_t wi)
             return -1;
         c->part = part;
         c->failed = !part_ok(part);
+        c->refused = part_status(part, "refused");
     }
     return 0;
 }
@@ -253,7 +261,8 @@ static cJSON *cell_run(struct plan *p, struct cell *c)
 }
 
 /* Every cell into runs, grouped by workload and thread count with the
- * baseline first; net figures against it. The number of failed runs. */
+ * baseline first; net figures against it. The number of runs that broke
+ * (failed, or never measured); refused ones are answers and not counted. */
 static size_t assemble(struct plan *p, cJSON *runs)
 {
     size_t failed = 0;
@@ -261,7 +270,7 @@ static size_t assemble(struct plan *p, cJSON *runs)
         cJSON *first = NULL;
         for (size_t k = g; k < g + p->nb; k++) {
             cJSON *run = cell_run(p, &p->cells[k]);
-            failed += p->cells[k].failed;
+            failed += p->cells[k].failed && !p->cells[k].refused;
             if (!run)
                 continue;
             cJSON_AddItemToArray(runs, run);

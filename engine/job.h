@@ -54,6 +54,8 @@ struct pb_usage {
  * The arrays come from pb_hmem (never malloc): free with pb_run_result_free. */
 struct pb_run_result {
     int ok;
+    int refused;             /* !ok because the backend declined a request (an answer,
+                                not a breakage): error says which and why */
     char error[PB_RUN_ERR_MAX];
     uint64_t *ns;
     unsigned n_ns;

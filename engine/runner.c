@@ -27,6 +27,7 @@ static void fail(struct pb_run_result *out, const struct pb_run_job *job, void *
 {
     const struct pb_backend_ops *ops = job->backend->ops;
     const char *reason = self ? ops->last_error(self) : "";
+    out->refused = i < job->workload->n_records; /* past the end: out of memory */
     pb_describe_failure(job->workload, i, ops->name, reason && *reason ? reason : "refused",
                         out->error, sizeof out->error);
 }
@@ -120,8 +121,10 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
     memset(out, 0, sizeof *out);
     int threaded = job->threads > 1;
     if (threaded && pb_threads_refusal(job->backend->ops, job->threads, job->cross_free,
-                                       out->error, sizeof out->error))
+                                       out->error, sizeof out->error)) {
+        out->refused = 1;
         return -1;
+    }
     int memory = job->pass != PB_PASS_TIME, timed = job->pass != PB_PASS_MEMORY;
     if (memory && memory_pass(job, out))
         return -1;

@@ -357,12 +357,14 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
             pb_describe_failure(t->job->workload, w->done, ops->name,
                                 why && *why ? why : "refused", msg, sizeof msg);
             snprintf(out->error, sizeof out->error, "thread %u: %s", i, msg);
+            out->refused = w->done < t->job->workload->n_records;
             return -1;
         }
         if (w->free_failed) {
             snprintf(out->error, sizeof out->error,
                      "thread %u: %s refused to free a block handed over by thread %u", i,
                      ops->name, (i + t->n - 1) % t->n);
+            out->refused = 1;
             return -1;
         }
     }
@@ -416,8 +418,10 @@ static int timed_once(struct team *t, int record, struct pb_backend_stats *befor
 int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
 {
     const struct pb_backend_ops *ops = job->backend->ops;
-    if (pb_threads_refusal(ops, job->threads, job->cross_free, out->error, sizeof out->error))
+    if (pb_threads_refusal(ops, job->threads, job->cross_free, out->error, sizeof out->error)) {
+        out->refused = 1;
         return -1;
+    }
     unsigned n = job->threads;
     size_t reps = job->repeat ? job->repeat : 1;
     out->threads = n;

@@ -184,6 +184,12 @@ static int compare_memory(struct pb_compare_report *r, const cJSON *b, const cJS
     return 0;
 }
 
+/* A run's status as one word: ok, refused or failed. */
+static const char *status_word(const cJSON *run)
+{
+    return pb_run_ok(run) ? "ok" : pb_run_refused(run) ? "refused" : "failed";
+}
+
 /* One pair: time and memory when both ran, else what the statuses say. */
 static int compare_pair(struct pb_compare_report *r, const cJSON *b, const cJSON *n,
                         const struct pb_compare_opts *o, double page)
@@ -195,9 +201,15 @@ static int compare_pair(struct pb_compare_report *r, const cJSON *b, const cJSON
     struct pb_compare_row *row = add_row(r, b, "status");
     if (!row)
         return -1;
-    snprintf(row->test, sizeof row->test, "%s -> %s", bok ? "ok" : "failed", nok ? "ok" : "failed");
-    snprintf(row->verdict, sizeof row->verdict, "%s",
-             bok ? "REGRESSION (new run failed)" : nok ? "fixed" : "failed in both");
+    const char *bs = status_word(b), *ns = status_word(n);
+    snprintf(row->test, sizeof row->test, "%s -> %s", bs, ns);
+    if (bok)
+        snprintf(row->verdict, sizeof row->verdict, "REGRESSION (new run %s)", ns);
+    else
+        snprintf(row->verdict, sizeof row->verdict, "%s",
+                 nok ? "fixed" : strcmp(bs, ns) == 0 ? (pb_run_refused(b) ? "refused in both"
+                                                                          : "failed in both")
+                                                     : "not ok in both");
     row->compared = bok || nok;
     row->changed = bok != nok;
     row->regressed = bok && !nok;

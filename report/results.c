@@ -325,7 +325,7 @@ static cJSON *latency_json(const struct pb_latency *l)
 cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result *res)
 {
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "status", res->ok ? "ok" : "failed");
+    cJSON_AddStringToObject(p, "status", res->ok ? "ok" : res->refused ? "refused" : "failed");
     if (!res->ok)
         cJSON_AddStringToObject(p, "error", res->error);
     if (res->ok && job->pass != PB_PASS_MEMORY)
@@ -361,12 +361,22 @@ cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error)
     return pb_run_part_json(job, &res);
 }
 
+cJSON *pb_run_refused_part(const struct pb_run_job *job, const char *why)
+{
+    struct pb_run_result res;
+    memset(&res, 0, sizeof res);
+    res.refused = 1;
+    snprintf(res.error, sizeof res.error, "%s", why);
+    return pb_run_part_json(job, &res);
+}
+
 cJSON *pb_run_json(const struct pb_backend_spec *spec, const struct pb_config_entry *cfg,
                    size_t n_cfg, cJSON *workload, cJSON *part)
 {
     cJSON *run = cJSON_CreateObject();
     cJSON_AddStringToObject(run, "backend", spec->ops->name);
     cJSON_AddStringToObject(run, "backend_spec", spec->text);
+    cJSON_AddBoolToObject(run, "baseline", (spec->ops->flags & PB_BK_BASELINE) != 0);
     /* a preloaded run's own process read its config (library version): it wins */
     cJSON *bc = cJSON_DetachItemFromObjectCaseSensitive(part, "backend_config");
     if (!cJSON_IsObject(bc) || !bc->child) {

@@ -23,6 +23,9 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
 /* The same part for a run that never produced one (crash, timeout, ...). */
 cJSON *pb_run_failed_part(const struct pb_run_job *job, const char *error);
 
+/* The same for a run the backend declined (status "refused", error saying why). */
+cJSON *pb_run_refused_part(const struct pb_run_job *job, const char *why);
+
 /* A whole run object: backend (bare name), backend_config from the instance's
  * config op (the entries given; part's own non-empty "backend_config", sent
  * by a preloaded run's process, replaces them), the workload object (taken over), then the

@@ -182,10 +182,10 @@ static int check_run(const struct check *c, const cJSON *run, int i)
         need_type(c, run, where, "status", is_string, "not a string"))
         return -1;
     const char *status = cJSON_GetObjectItemCaseSensitive(run, "status")->valuestring;
-    if (strcmp(status, "failed") == 0)
-        return need_type(c, run, where, "error", is_string, "not a string (the run failed)");
+    if (strcmp(status, "failed") == 0 || strcmp(status, "refused") == 0)
+        return need_type(c, run, where, "error", is_string, "not a string (the run did not finish)");
     if (strcmp(status, "ok") != 0)
-        return fail(c, where, "status", "neither \"ok\" nor \"failed\"");
+        return fail(c, where, "status", "not \"ok\", \"refused\" or \"failed\"");
     if (check_time(c, run, where) || check_memory(c, run, where) ||
         check_timeline(c, run, where) || check_latency(c, run, where))
         return -1;
@@ -369,6 +369,21 @@ int pb_run_ok(const cJSON *run)
 {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
     return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
+}
+
+int pb_run_refused(const cJSON *run)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    return cJSON_IsString(s) && strcmp(s->valuestring, "refused") == 0;
+}
+
+int pb_run_is_baseline(const cJSON *run)
+{
+    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "baseline");
+    if (cJSON_IsBool(b))
+        return cJSON_IsTrue(b);
+    b = cJSON_GetObjectItemCaseSensitive(run, "backend"); /* files written without the flag */
+    return cJSON_IsString(b) && strcmp(b->valuestring, "null") == 0;
 }
 
 /* A --threads N run (N > 1) replays N copies at once: it is another setup

@@ -51,6 +51,13 @@ const char *pb_run_workload_name(const cJSON *run);
 /* Whether a run finished ("status": "ok"). */
 int pb_run_ok(const cJSON *run);
 
+/* Whether the backend declined the run ("status": "refused"): an answer, not a breakage. */
+int pb_run_refused(const cJSON *run);
+
+/* Whether the run is its group's baseline (the harness's own cost: "baseline": true,
+ * or backend "null" in a file without that key). */
+int pb_run_is_baseline(const cJSON *run);
+
 /* A run's backend as shown in charts: backend_spec when there is one, else
  * the bare backend name, into buf. Returns buf. */
 const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len);

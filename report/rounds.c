@@ -310,8 +310,10 @@ void pb_run_set_net_against(cJSON *run, const cJSON *null_run)
             return;
         const cJSON *err = cJSON_GetObjectItemCaseSensitive(null_run, "error");
         char note[640];
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(null_run, "status");
+        int refused = cJSON_IsString(st) && strcmp(st->valuestring, "refused") == 0;
         snprintf(note, sizeof note, "net_ns_per_op: null because the null baseline run %s%.512s",
-                 cJSON_IsString(err) ? "failed: " : "has no time",
+                 !cJSON_IsString(err) ? "has no time" : refused ? "was refused: " : "failed: ",
                  cJSON_IsString(err) ? err->valuestring : "");
         add_note(run, note);
         return;

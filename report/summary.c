@@ -95,14 +95,16 @@ static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
         snprintf(sys, len, "-");
 }
 
-static void backend_label(const cJSON *run, const cJSON *t, char *out, size_t len)
+/* The run's backend as shown: its whole spec, " xN" for N threads, "xfree". */
+static void backend_label(const cJSON *run, char *out, size_t len)
 {
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
     if (!cJSON_IsString(b))
         b = cJSON_GetObjectItemCaseSensitive(run, "backend");
     const cJSON *threads = cJSON_GetObjectItemCaseSensitive(t, "threads");
     const cJSON *xfree = cJSON_GetObjectItemCaseSensitive(t, "cross_free");
-    char label[64];
+    char label[PB_SUMMARY_NAME_MAX * 2];
     if (cJSON_IsNumber(threads))
         snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
                  threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
@@ -111,12 +113,48 @@ static void backend_label(const cJSON *run, const cJSON *t, char *out, size_t le
     pb_text_safe(label, out, len);
 }
 
-#define ROW_FORMAT "%-18s %-22s %16s %7s %9s %7s %5s %10s %8s %10s  %s\n"
-
-static void print_row(const cJSON *run, FILE *f)
+static void workload_label(const cJSON *run, char *out, size_t len)
 {
     const cJSON *w = path2(run, "workload", "name");
+    pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", out, len);
+}
+
+/* The status cell: "ok", "refused" (an answer) or "FAILED" (a breakage). */
+static const char *status_cell(const cJSON *run)
+{
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
+    if (!cJSON_IsString(status))
+        return "FAILED";
+    if (strcmp(status->valuestring, "ok") == 0)
+        return "ok";
+    return strcmp(status->valuestring, "refused") == 0 ? "refused" : "FAILED";
+}
+
+/* Widths of the name columns: the longest shown name, at least the heading. */
+struct widths {
+    int backend, workload;
+};
+
+static struct widths name_widths(const cJSON *runs)
+{
+    struct widths w = {7, 8};
+    const cJSON *run;
+    char b[PB_SUMMARY_NAME_MAX], l[PB_SUMMARY_NAME_MAX];
+    cJSON_ArrayForEach(run, runs)
+    {
+        backend_label(run, b, sizeof b);
+        workload_label(run, l, sizeof l);
+        int nb = (int)strlen(b), nl = (int)strlen(l);
+        w.backend = nb > w.backend ? nb : w.backend;
+        w.workload = nl > w.workload ? nl : w.workload;
+    }
+    return w;
+}
+
+#define ROW_FORMAT "%-*s %-*s %16s %7s %9s %7s %5s %10s %8s %10s  %s\n"
+
+static void print_row(const cJSON *run, struct widths wd, FILE *f)
+{
     char ns[48], net[32], cold[32], faults[32], sys[32], res[32], frag[32], waste[32];
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
     cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), ns, sizeof ns);
@@ -130,13 +168,31 @@ static void print_row(const cJSON *run, FILE *f)
     else
         snprintf(frag, sizeof frag, "-");
     cell_bytes(path2(run, "memory", "wasted_page_bytes"), waste, sizeof waste);
-    int ok = cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0;
-    char shown_b[19], shown_w[23]; /* the names in shown form, cut to their columns */
-    backend_label(run, t, shown_b, sizeof shown_b);
-    pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", shown_w, sizeof shown_w);
-    /* the interval's sign takes two bytes and one column: widen the field by one */
-    fprintf(f, ROW_FORMAT, shown_b, shown_w, ns, net, cold, faults, sys, res, frag, waste,
-            ok ? "ok" : "FAILED");
+    char shown_b[PB_SUMMARY_NAME_MAX], shown_w[PB_SUMMARY_NAME_MAX];
+    backend_label(run, shown_b, sizeof shown_b);
+    workload_label(run, shown_w, sizeof shown_w);
+    fprintf(f, ROW_FORMAT, wd.backend, shown_b, wd.workload, shown_w, ns, net, cold, faults, sys,
+            res, frag, waste, status_cell(run));
+}
+
+/* The runs whose status cell is `cell`, each with its backend, workload and reason. */
+static void print_unfinished(const cJSON *runs, const char *cell, const char *heading, FILE *f)
+{
+    int n = 0;
+    const cJSON *run;
+    cJSON_ArrayForEach(run, runs)
+    {
+        if (strcmp(status_cell(run), cell) != 0)
+            continue;
+        if (!n++)
+            fprintf(f, "\n%s:\n", heading);
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
+        char b[PB_SUMMARY_NAME_MAX], w[PB_SUMMARY_NAME_MAX];
+        backend_label(run, b, sizeof b);
+        workload_label(run, w, sizeof w);
+        pb_text_line(f, "  %s on %s: %s", b, w,
+                     cJSON_IsString(err) ? err->valuestring : "no reason given");
+    }
 }
 
 static void print_legend(const cJSON *runs, FILE *f);
@@ -144,24 +200,14 @@ static void print_legend(const cJSON *runs, FILE *f);
 void pb_summary_print(const cJSON *doc, FILE *f)
 {
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
-    fprintf(f, ROW_FORMAT, "backend", "workload", "ns/op  ", "net", "cold", "flt/k", "sys",
-            "peak res.", "int.frag", "wasted pg", "status");
+    struct widths wd = name_widths(runs);
+    fprintf(f, ROW_FORMAT, wd.backend, "backend", wd.workload, "workload", "ns/op  ", "net",
+            "cold", "flt/k", "sys", "peak res.", "int.frag", "wasted pg", "status");
     const cJSON *run;
     cJSON_ArrayForEach(run, runs)
-        print_row(run, f);
-    int failed = 0;
-    cJSON_ArrayForEach(run, runs)
-    {
-        const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
-        const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
-        if (cJSON_IsString(status) && strcmp(status->valuestring, "ok") != 0) {
-            if (!failed++)
-                fprintf(f, "\nfailed runs:\n");
-            const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend");
-            pb_text_line(f, "  %s: %s", cJSON_IsString(b) ? b->valuestring : "?",
-                         cJSON_IsString(err) ? err->valuestring : "unknown error");
-        }
-    }
+        print_row(run, wd, f);
+    print_unfinished(runs, "refused", "refused (the backend cannot serve the workload)", f);
+    print_unfinished(runs, "FAILED", "failed runs (broken: see the reason)", f);
     print_legend(runs, f);
 }
 
@@ -183,8 +229,8 @@ static void print_legend(const cJSON *runs, FILE *f)
         no_net |= net_missing(run) && !cJSON_IsTrue(path2(cJSON_GetObjectItemCaseSensitive(run, "time"), "net", "below_baseline"));
     }
     if (no_net)
-        fprintf(f, "n/a: no net figure, because the null baseline run on that workload failed "
-                   "(see failed runs above, and the run's notes).\n");
+        fprintf(f, "n/a: no net figure, because the null baseline run on that workload did not "
+                   "finish (see above, and the run's notes).\n");
     if (threaded)
         fprintf(f, "xN: N threads each replaying a copy, ns/op = wall / (N x events); xfree: "
                    "blocks freed by the next thread.\n");

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* Longest backend or workload name the table shows in full (longer ones are cut). */
+#define PB_SUMMARY_NAME_MAX 160
+
 /* Format bytes as "512 B", "12.0 KiB", "3.4 MiB", "1.2 GiB" into out. */
 void pb_human_bytes(double bytes, char *out, size_t len);
 

@@ -81,6 +81,43 @@ static void missing_net_is_explained(void **state)
     cJSON_Delete(doc);
 }
 
+/* A refusal is its own cell and list; a breakage is FAILED; a long spec is shown whole. */
+static void refused_and_failed_apart(void **state)
+{
+    (void)state;
+    const char *doc_text =
+        "{\"runs\":[{\"backend\":\"pool\",\"backend_spec\":"
+        "\"pool:chunk=48:slab=16384:align=16:return=on\",\"workload\":{\"name\":"
+        "\"a-rather-long-workload-name-of-forty-chars\"},\"status\":\"refused\","
+        "\"error\":\"t:3: a of 232 bytes refused\",\"time\":null,\"memory\":null},"
+        "{\"backend\":\"crash\",\"workload\":{\"name\":\"w\"},\"status\":\"failed\","
+        "\"error\":\"killed by signal 11\",\"time\":null,\"memory\":null}]}";
+    cJSON *doc = cJSON_Parse(doc_text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    pb_summary_print(doc, f);
+    fclose(f);
+    const char *row = strstr(out, "\npool:chunk=48:slab=16384:align=16:return=on "
+                                  "a-rather-long-workload-name-of-forty-chars ");
+    if (!row)
+        fail_msg("the spec or the workload is cut:\n%s", out);
+    const char *eol = strchr(row + 1, '\n');
+    const char *cell = strstr(row, "  refused\n");
+    if (!cell || cell > eol)
+        fail_msg("the refused run's cell is not 'refused':\n%s", out);
+    const char *refused = strstr(out, "\nrefused (the backend cannot serve the workload):\n"
+                                      "  pool:chunk=48:slab=16384:align=16:return=on on "
+                                      "a-rather-long-workload-name-of-forty-chars: t:3: a of 232");
+    const char *failed = strstr(out, "\nfailed runs (broken: see the reason):\n  crash on w: "
+                                     "killed by signal 11");
+    if (!refused || !failed)
+        fail_msg("refused and failed runs are not listed apart:\n%s", out);
+    assert_non_null(strstr(out, "  FAILED\n"));
+    free(out);
+    cJSON_Delete(doc);
+}
+
 /* Every net figure there: no footnote. */
 static void no_footnote_without_missing_net(void **state)
 {
@@ -105,6 +142,7 @@ int main(void)
         cmocka_unit_test(table_shows_each_run),
         cmocka_unit_test(missing_net_is_explained),
         cmocka_unit_test(no_footnote_without_missing_net),
+        cmocka_unit_test(refused_and_failed_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
