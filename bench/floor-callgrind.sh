@@ -8,8 +8,9 @@
 # The same pairs as floor.sh (churn with pool, malloc, jemalloc, mimalloc; every
 # shipped trace with the three mallocs), but a shorter churn ($CHURN, default
 # churn:pairs=200000: instructions per event do not depend on its length), one
-# warm-up and one timed replay each. Counted, for both replays: the floor from
-# entry to exit of run_replays (or its clone), poolbench from entry to exit of pb_replay_timed,
+# warm-up and one timed replay each (and poolbench's cold replay before them,
+# one round). Counted, for every replay: the floor from entry to exit of
+# run_replays (or its clone), poolbench from entry to exit of pb_replay_timed,
 # in the run's own process (null's is reported beside it); both hold the two
 # clock reads, the replay and the release of the blocks left live after it (the
 # same free calls in both). Per event (events = a, f, r and x lines):
@@ -98,10 +99,13 @@ for p in $pairs; do
     --callgrind-out-file="$dir/floor.%p" "$@" --warmup 1 --repeat 1 "$trace" >/dev/null 2>"$dir/floor.log"
   valgrind --tool=callgrind --trace-children=yes --toggle-collect=pb_replay_timed \
     --callgrind-out-file="$dir/pb.%p" "$pb" run --backend "$spec" --trace "$trace" --warmup 1 \
-    --repeat 1 --timeout 0 -o "$dir/pb.json" --quiet >/dev/null 2>"$dir/pb.log" || true
+    --repeat 1 --rounds 1 --timeout 0 -o "$dir/pb.json" --quiet >/dev/null 2>"$dir/pb.log" || true
   summarise "$dir"/floor.* "$dir"/pb.* | while read -r file total own kind; do
     case $file in */floor.*) tool=floor ;; *) [ "$kind" = null ] && tool=poolbench-null || tool=poolbench ;; esac
-    python3 -c "import sys; e=2*int(sys.argv[4]); print('\t'.join(sys.argv[1:4] + [sys.argv[4], '%.1f' % (int(sys.argv[5])/e), '%.1f' % (int(sys.argv[6])/e)]))" \
+    # the floor runs 2 replays (warm-up, timed); a poolbench timing process 3 (the
+    # cold replay first, then the warm-up and the timed one)
+    case $tool in floor) n=2 ;; *) n=3 ;; esac
+    python3 -c "import sys; e=$n*int(sys.argv[4]); print('\t'.join(sys.argv[1:4] + [sys.argv[4], '%.1f' % (int(sys.argv[5])/e), '%.1f' % (int(sys.argv[6])/e)]))" \
       "$w" "$a" "$tool" "$ev" "$total" "$own" >> "$tsv"
   done
   echo "floor-callgrind.sh: $w/$a done"

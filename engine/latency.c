@@ -142,17 +142,17 @@ static size_t timed_replay(struct pb_replay *r, struct pb_latency *l, struct sam
             if (!p)
                 return i;
             sm->alloc[sm->n_alloc++] = net_ns(l, a, b);
-            r->ptr[e->slot] = p;
-            r->size[e->slot] = e->size;
+            r->slot[e->slot].ptr = p;
+            r->slot[e->slot].size = e->size;
             pb_replay_touch(r, p, e->size);
         } else if (sampled && e->op == PB_OP_FREE && sm->n_free < sm->cap) {
             uint64_t a = ticks();
-            int rc = ops->free(r->self, r->ptr[e->slot], r->size[e->slot]);
+            int rc = ops->free(r->self, r->slot[e->slot].ptr, r->slot[e->slot].size);
             uint64_t b = ticks();
             if (rc)
                 return i;
             sm->free[sm->n_free++] = net_ns(l, a, b);
-            r->ptr[e->slot] = NULL;
+            r->slot[e->slot].ptr = NULL;
         } else if (pb_replay_range(r, i, i + 1) != i + 1) {
             return i;
         }

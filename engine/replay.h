@@ -24,14 +24,21 @@ enum pb_touch {
     PB_TOUCH_FULL = 2,  /* memset the whole block */
 };
 
+/* One slot of the table: the live block and its requested size, side by
+ * side so one index reaches both (and no load of one waits on a store to
+ * the other at the same offset in another page). */
+struct pb_slot {
+    void *ptr;   /* NULL: the slot is not live */
+    size_t size;
+};
+
 /* One replay in progress: backend, events and the caller's slot table. */
 struct pb_replay {
     const struct pb_backend_ops *ops;
     void *self;                     /* the backend instance */
     const struct pb_event *events;
     size_t n_events;
-    void **ptr;                     /* n_slots entries; NULL = slot not live */
-    size_t *size;                   /* n_slots entries: requested size of the live block */
+    struct pb_slot *slot;           /* n_slots entries */
     uint32_t n_slots;
     enum pb_touch touch;
     size_t page_size;

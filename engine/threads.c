@@ -176,13 +176,13 @@ static size_t replay_cross(struct worker *w)
     for (size_t i = 0; i < r->n_events; i++) {
         const struct pb_event *e = &r->events[i];
         if (e->op == PB_OP_FREE) {
-            hand_off(w, r->ptr[e->slot], r->size[e->slot]);
-            r->ptr[e->slot] = NULL;
+            hand_off(w, r->slot[e->slot].ptr, r->slot[e->slot].size);
+            r->slot[e->slot].ptr = NULL;
         } else if (e->op == PB_OP_RESET) {
             for (uint32_t s = 0; s < r->n_slots; s++) {
-                if (r->ptr[s]) {
-                    hand_off(w, r->ptr[s], r->size[s]);
-                    r->ptr[s] = NULL;
+                if (r->slot[s].ptr) {
+                    hand_off(w, r->slot[s].ptr, r->slot[s].size);
+                    r->slot[s].ptr = NULL;
                 }
             }
         } else if (pb_replay_range(r, i, i + 1) != i + 1) {

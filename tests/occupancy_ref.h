@@ -62,14 +62,14 @@ static inline uint64_t ref_occupied(const struct pb_replay *r, uint64_t *live)
     uint64_t live_bytes = 0;
     const uintptr_t page = r->page_size;
     for (uint32_t s = 0; s < r->n_slots; s++) {
-        if (!r->ptr[s])
+        if (!r->slot[s].ptr)
             continue;
-        live_bytes += r->size[s];
-        if (r->size[s] == 0)
+        live_bytes += r->slot[s].size;
+        if (r->slot[s].size == 0)
             continue;
-        uintptr_t p = (uintptr_t)r->ptr[s];
+        uintptr_t p = (uintptr_t)r->slot[s].ptr;
         ranges[n].first = p / page;
-        ranges[n].last = (p + r->size[s] - 1) / page;
+        ranges[n].last = (p + r->slot[s].size - 1) / page;
         n++;
     }
     *live = live_bytes;

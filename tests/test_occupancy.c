@@ -141,8 +141,7 @@ enum { AREA_PAGES = 64, AREA = AREA_PAGES * PAGE, MAXB = 600 };
 struct blocks {
     unsigned char used[AREA];    /* byte is in a live block */
     uint32_t per_page[AREA_PAGES]; /* used bytes per page */
-    void *ptr[MAXB];
-    size_t size[MAXB];
+    struct pb_slot slot[MAXB];
     uint64_t live;
 };
 
@@ -160,21 +159,21 @@ static int place(struct blocks *b, size_t s, uint64_t *x)
         b->used[i] = 1;
         b->per_page[i / PAGE]++;
     }
-    b->ptr[s] = at(off);
-    b->size[s] = size;
+    b->slot[s].ptr = at(off);
+    b->slot[s].size = size;
     b->live += size;
     return 1;
 }
 
 static void unplace(struct blocks *b, size_t s)
 {
-    size_t off = (uintptr_t)b->ptr[s] - (uintptr_t)at(0);
-    for (size_t i = off; i < off + b->size[s]; i++) {
+    size_t off = (uintptr_t)b->slot[s].ptr - (uintptr_t)at(0);
+    for (size_t i = off; i < off + b->slot[s].size; i++) {
         b->used[i] = 0;
         b->per_page[i / PAGE]--;
     }
-    b->live -= b->size[s];
-    b->ptr[s] = NULL;
+    b->live -= b->slot[s].size;
+    b->slot[s].ptr = NULL;
 }
 
 static uint64_t brute_occupied(const struct blocks *b)
@@ -192,15 +191,15 @@ static void random_blocks_match_brute_force_and_the_sort(void **state)
     memset(&b, 0, sizeof b);
     struct pb_occupancy o;
     assert_int_equal(pb_occupancy_init(&o, 0, PAGE), 0);
-    struct pb_replay r = {.ptr = b.ptr, .size = b.size, .n_slots = MAXB, .page_size = PAGE};
+    struct pb_replay r = {.slot = b.slot, .n_slots = MAXB, .page_size = PAGE};
     uint64_t x = 99;
     for (int step = 0; step < 60000; step++) {
         size_t s = (size_t)rng(&x) % MAXB;
-        if (b.ptr[s]) {
-            pb_occupancy_remove(&o, b.ptr[s], b.size[s]);
+        if (b.slot[s].ptr) {
+            pb_occupancy_remove(&o, b.slot[s].ptr, b.slot[s].size);
             unplace(&b, s);
         } else if (place(&b, s, &x)) {
-            pb_occupancy_add(&o, b.ptr[s], b.size[s]);
+            pb_occupancy_add(&o, b.slot[s].ptr, b.slot[s].size);
         }
         assert_int_equal(pb_occupancy_bytes(&o), brute_occupied(&b));
         assert_int_equal(o.live_bytes, b.live);

@@ -119,7 +119,7 @@ static void null_sees_every_call(void **state)
     assert_int_equal(st.frees, 5);
     assert_int_equal(st.free_alls, 2); /* the x, then the release of what was left */
     for (uint32_t s = 0; s < r.n_slots; s++)
-        assert_null(r.ptr[s]);
+        assert_null(r.slot[s].ptr);
     pb_replay_fini(&r);
     ops->destroy(self);
     tw_free(w);
@@ -202,7 +202,7 @@ static void realloc_falls_back_to_copy_and_reset_frees_each(void **state)
     assert_int_equal(h.st.allocs, 3);
     assert_int_equal(h.st.frees, 1);
     assert_int_equal(h.last_copy[0], 1);
-    unsigned char *grown = r.ptr[0];
+    unsigned char *grown = r.slot[0].ptr;
     assert_int_equal(grown[0], 1); /* copied and touched */
     size_t written = 0;
     for (size_t i = 0; i < 5000; i++)
@@ -227,7 +227,7 @@ static void touch_modes_write_what_they_say(void **state)
         struct pb_replay r;
         assert_int_equal(pb_replay_init(&r, &heap_ops, &h, w, (enum pb_touch)mode), 0);
         assert_int_equal(pb_replay_range(&r, 0, 1), 1);
-        unsigned char *p = r.ptr[0];
+        unsigned char *p = r.slot[0].ptr;
         size_t written = 0;
         for (size_t i = 0; i < 3 * 4096; i++)
             written += p[i] != 0;
