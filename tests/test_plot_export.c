@@ -196,7 +196,7 @@ static void test_read_names_missing_field(void **state)
     expect_parse_error(text, "runs[0].time.ns_per_op.median: missing");
     free(text);
     text = sample_with("\"status\": \"ok\"", "\"status\": \"fine\"");
-    expect_parse_error(text, "runs[0].status: neither \"ok\" nor \"failed\"");
+    expect_parse_error(text, "runs[0].status: not \"ok\", \"refused\" or \"failed\"");
     free(text);
 }
 
