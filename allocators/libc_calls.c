@@ -58,6 +58,35 @@ static void *call_alloc(struct pb_libc_calls *c, size_t size, size_t align)
     return p;
 }
 
+/* The bytes glibc mapped for block p alone (its chunk is flagged IS_MMAPPED:
+ * the size field's bit 1; the mapping is the chunk's size plus the offset
+ * kept in prev_size for an aligned one), or 0: a block of the heap. */
+static size_t mapped_bytes(const struct pb_libc_calls *c, const void *p)
+{
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+    if (!c->track_mapped)
+        return 0;
+    const size_t *head = (const size_t *)p;
+    size_t size = head[-1];
+    return size & 2 ? (size & ~(size_t)7) + head[-2] : 0;
+#else
+    (void)c;
+    (void)p;
+    return 0;
+#endif
+}
+
+static void add_mapped(struct pb_libc_calls *c, const void *p)
+{
+    c->mapped += mapped_bytes(c, p);
+}
+
+static void drop_mapped(struct pb_libc_calls *c, const void *p)
+{
+    size_t m = mapped_bytes(c, p);
+    c->mapped = c->mapped > m ? c->mapped - m : 0;
+}
+
 void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
 {
     if (check_align(c, align))
@@ -67,6 +96,7 @@ void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
         c->granted += malloc_usable_size(p);
         c->live_blocks++;
         c->allocs++;
+        add_mapped(c, p);
     }
     return p;
 }
@@ -80,6 +110,7 @@ int pb_libc_free(struct pb_libc_calls *c, void *ptr)
             size_t u = malloc_usable_size(ptr);
             c->granted = c->granted > u ? c->granted - u : 0;
             c->live_blocks -= c->live_blocks > 0;
+            drop_mapped(c, ptr);
         }
     }
     free(ptr);
@@ -97,10 +128,12 @@ void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_
             c->granted += malloc_usable_size(q);
             c->live_blocks++;
             c->reallocs++;
+            add_mapped(c, q);
         }
         return q;
     }
     size_t old_usable = c->counting ? malloc_usable_size(ptr) : 0;
+    size_t old_mapped = c->counting ? mapped_bytes(c, ptr) : 0;
     void *q;
     if (align > alignof(max_align_t)) {
         q = call_alloc(c, new_size, align); /* realloc keeps only the fundamental alignment */
@@ -121,6 +154,7 @@ void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_
     if (c->counting) {
         c->granted = (c->granted > old_usable ? c->granted - old_usable : 0) +
                      malloc_usable_size(q);
+        c->mapped = (c->mapped > old_mapped ? c->mapped - old_mapped : 0) + mapped_bytes(c, q);
         c->reallocs++;
     }
     return q;

@@ -20,6 +20,8 @@ struct pb_libc_calls {
     const char *name; /* backend name, for messages */
     int counting;
     size_t granted, live_blocks;
+    int track_mapped;  /* glibc's malloc: keep `mapped` (set by malloc.c) */
+    size_t mapped;     /* bytes of the live blocks glibc mmapped alone, made since counting */
     uint64_t allocs, frees, reallocs, failures;
     char err[PB_ERR_MAX];
 };

@@ -163,6 +163,27 @@ static void malloc_footprint_from_mallinfo2(void **state)
     st = stats_of(self);
     assert_true(st.footprint_bytes < high);
     assert_int_equal(st.peak_footprint_bytes, high); /* the sample stays */
+    /* without mallinfo2 after the first sample: the same figure through heap
+     * growth, mmapped blocks (aligned ones too), a realloc across the mmap
+     * threshold and frees */
+    void *small[64];
+    for (int i = 0; i < 64; i++)
+        small[i] = lib()->alloc(self, 4000 + (size_t)i * 100, 16);
+    void *aligned = lib()->alloc(self, 3 << 20, 4096);
+    void *grown = lib()->realloc(self, lib()->alloc(self, 100, 16), 100, 5 << 20, 16);
+    st = stats_of(self);
+    mi = mallinfo2();
+    assert_int_equal(st.footprint_bytes, mi.arena + mi.hblkhd);
+    for (int i = 0; i < 64; i += 2)
+        lib()->free(self, small[i], 0);
+    lib()->free(self, aligned, 3 << 20);
+    grown = lib()->realloc(self, grown, 5 << 20, 200, 16);
+    st = stats_of(self);
+    mi = mallinfo2();
+    assert_int_equal(st.footprint_bytes, mi.arena + mi.hblkhd);
+    for (int i = 1; i < 64; i += 2)
+        lib()->free(self, small[i], 0);
+    lib()->free(self, grown, 200);
 #endif
     lib()->destroy(self);
 }
