@@ -87,7 +87,7 @@ static void drop_mapped(struct pb_libc_calls *c, const void *p)
     c->mapped = c->mapped > m ? c->mapped - m : 0;
 }
 
-void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
+void *pb_libc_alloc_any(struct pb_libc_calls *c, size_t size, size_t align)
 {
     if (check_align(c, align))
         return NULL;
@@ -101,7 +101,7 @@ void *pb_libc_alloc(struct pb_libc_calls *c, size_t size, size_t align)
     return p;
 }
 
-int pb_libc_free(struct pb_libc_calls *c, void *ptr)
+int pb_libc_free_counted(struct pb_libc_calls *c, void *ptr)
 {
     if (c->counting) {
         c->frees++;
