@@ -13,7 +13,7 @@
  * leanest loop we can write. If poolbench's figure is close to this one, its
  * loop adds nothing worth talking about.
  *
- * What it measures. The trace (plain text, ../shared/spec/trace-format.md:
+ * What it measures. The trace (plain text, workloads/README.md, "Trace format v1":
  * `a ID SIZE [ALIGN] [@TAG]`, `f ID`, `r ID SIZE`, `x`, comments, the header)
  * is parsed and decoded BEFORE any clock runs into a dense array of 16-byte
  * events whose IDs are already slot numbers 0..n_slots-1 (a freed slot is

@@ -1,5 +1,5 @@
 /*
- * results.h -- the results document of ../shared/spec/results.md, built with
+ * results.h -- the results document of docs/results.md, built with
  * cJSON, and its atomic write. Only this module knows the field names.
  */
 #ifndef PB_RESULTS_H

@@ -1,5 +1,5 @@
 /*
- * results_read.h -- reading results files (../shared/spec/results.md) back in,
+ * results_read.h -- reading results files (docs/results.md) back in,
  * for charts and comparisons. Loading checks the shape once, so the readers
  * after it may rely on every contract field being present (a number or null).
  */

@@ -1,7 +1,7 @@
 /*
  * test_cmd_run.c -- `poolbench run` end to end: runs the binary on the small
  * traces of tests/data and checks every field of the results contract
- * (../shared/spec/results.md) and its type, the relations between the
+ * (docs/results.md) and its type, the relations between the
  * figures, and the failure paths: an invalid trace writes nothing (exit 2), a
  * refused request and a crashing backend fail only their own run (exit 1),
  * -o - writes to stdout, SIGINT keeps the finished runs.
