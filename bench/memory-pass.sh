@@ -4,11 +4,10 @@
 # churn:live=N,pairs=0 (N allocs, then N frees) as a .pbt, runs it against
 # pool, malloc, arena and pools, and prints per backend the median timed
 # replay (ns/op x events, after the warm-up), the memory pass's own wall time
-# (memory.pass_seconds) and their ratio. A second run with --warmup 0
-# --repeat 1, without malloc, gives the first replay on a fresh instance, whose
-# pages fault in as the memory pass's do, and the ratio against it (malloc's
-# first replay reuses the heap the memory pass grew, so it would not be cold;
-# its memory pass is also the slowest). Not part of ctest.
+# (memory.pass_seconds) and their ratio; then the first replay on a fresh
+# instance (time.cold_ns_per_op x events: each timing process's first replay,
+# whose pages fault in as the memory pass's do) and the ratio against it.
+# Not part of ctest.
 #
 #   bench/memory-pass.sh [BUILD_DIR] [DIR] [SIZES]
 #       defaults: build, /tmp, "10000 1000000 10000000"
@@ -27,34 +26,27 @@ files=""
 trap 'rm -f $files' EXIT
 for n in $sizes; do
   w="$dir/pb-mempass-$n.pbt"
-  files="$files $w $dir/pb-mempass-$n.json $dir/pb-mempass-$n-cold.json"
+  files="$files $w $dir/pb-mempass-$n.json"
   "$pb" gen -w "churn:live=$n,pairs=0" -o "$w"
   "$pb" run --backend "$backends" --trace "$w" --repeat 3 --warmup 1 --timeout 0 --quiet \
     -o "$dir/pb-mempass-$n.json" || echo "live=$n: a run failed (see $dir/pb-mempass-$n.json)"
-  "$pb" run --backend pool,arena,pools --trace "$w" --repeat 1 --warmup 0 --timeout 0 --quiet \
-    -o "$dir/pb-mempass-$n-cold.json" || echo "live=$n: a cold run failed"
-  python3 - "$n" "$dir/pb-mempass-$n.json" "$dir/pb-mempass-$n-cold.json" <<'PY'
+  python3 - "$n" "$dir/pb-mempass-$n.json" <<'PY'
 import json, sys
-n, warm_path, cold_path = sys.argv[1], sys.argv[2], sys.argv[3]
-def runs(path):
-    return {r["backend"]: r for r in json.load(open(path))["runs"]
-            if r["backend"] != "null" and r["status"] == "ok"}
-warm, cold = runs(warm_path), runs(cold_path)
+n, path = sys.argv[1], sys.argv[2]
+runs = {r["backend"]: r for r in json.load(open(path))["runs"]
+        if r["backend"] != "null" and r["status"] == "ok"}
 print(f"live={n}: {'backend':<8} {'ns/op':>8} {'replay s':>10} {'pass s':>9} {'pass/replay':>11}"
       f" {'1st replay s':>12} {'pass/1st':>8}")
 for b in ("pool", "malloc", "arena", "pools"):
-    if b not in warm:
+    if b not in runs:
         print(f"live={n}: {b:<8} failed")
         continue
-    t = warm[b]["time"]
+    t = runs[b]["time"]
     replay = t["ns_per_op"]["median"] * t["ops"] / 1e9
-    ps = warm[b]["memory"]["pass_seconds"]
-    line = f"live={n}: {b:<8} {t['ns_per_op']['median']:8.2f} {replay:10.6f} {ps:9.4f} {ps / replay:11.2f}"
-    if b in cold:
-        c = cold[b]["time"]
-        first = c["ns_per_op"]["median"] * c["ops"] / 1e9
-        line += f" {first:12.6f} {cold[b]['memory']['pass_seconds'] / first:8.2f}"
-    print(line)
+    first = t["cold_ns_per_op"]["median"] * t["ops"] / 1e9
+    ps = runs[b]["memory"]["pass_seconds"]
+    print(f"live={n}: {b:<8} {t['ns_per_op']['median']:8.2f} {replay:10.6f} {ps:9.4f}"
+          f" {ps / replay:11.2f} {first:12.6f} {ps / first:8.2f}")
 PY
-  rm -f "$w" "$dir/pb-mempass-$n.json" "$dir/pb-mempass-$n-cold.json"
+  rm -f "$w" "$dir/pb-mempass-$n.json"
 done

@@ -326,6 +326,9 @@ cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result
 {
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "status", res->ok ? "ok" : res->refused ? "refused" : "failed");
+    cJSON_AddNumberToObject(p, "threads", job->threads > 1 ? job->threads : 1);
+    if (job->threads > 1)
+        cJSON_AddBoolToObject(p, "cross_free", job->cross_free);
     if (!res->ok)
         cJSON_AddStringToObject(p, "error", res->error);
     if (res->ok && job->pass != PB_PASS_MEMORY)

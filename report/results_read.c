@@ -387,18 +387,25 @@ int pb_run_is_baseline(const cJSON *run)
 }
 
 /* A --threads N run (N > 1) replays N copies at once: it is another setup
- * than the same backend on one thread, so labels and keys say so. */
-static int run_threads(const cJSON *run)
+ * than the same backend on one thread, so labels and keys say so. The run's
+ * own key first (a refused or failed run has no time), then time's. */
+int pb_run_threads(const cJSON *run)
 {
-    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, "time");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(time, "threads");
-    return cJSON_IsNumber(t) && t->valuedouble > 1 ? (int)t->valuedouble : 1;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "threads");
+    if (!cJSON_IsNumber(t))
+        t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "time"),
+                                             "threads");
+    return cJSON_IsNumber(t) && t->valuedouble > 1 && t->valuedouble <= 1e6 ? (int)t->valuedouble
+                                                                             : 1;
 }
 
-static int run_cross_free(const cJSON *run)
+int pb_run_cross_free(const cJSON *run)
 {
-    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, "time");
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(time, "cross_free"));
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(run, "cross_free");
+    if (!cJSON_IsBool(x))
+        x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "time"),
+                                             "cross_free");
+    return cJSON_IsTrue(x);
 }
 
 const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
@@ -408,10 +415,10 @@ const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
     const char *s = cJSON_IsString(spec) && *spec->valuestring ? spec->valuestring
                     : cJSON_IsString(name)                     ? name->valuestring
                                                                : "?";
-    int threads = run_threads(run);
+    int threads = pb_run_threads(run);
     if (threads > 1)
         snprintf(buf, len, "%s x%d threads%s", s, threads,
-                 run_cross_free(run) ? " cross-free" : "");
+                 pb_run_cross_free(run) ? " cross-free" : "");
     else
         snprintf(buf, len, "%s", s);
     return buf;
@@ -447,10 +454,10 @@ const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
         used += (size_t)snprintf(buf + used, len - used, " %s=%s", items[i]->string, val);
     }
     free(items);
-    int threads = run_threads(run);
+    int threads = pb_run_threads(run);
     if (threads > 1 && used < len)
         snprintf(buf + used, len - used, " threads=%d%s", threads,
-                 run_cross_free(run) ? " cross_free" : "");
+                 pb_run_cross_free(run) ? " cross_free" : "");
     return buf;
 }
 

@@ -54,6 +54,11 @@ int pb_run_ok(const cJSON *run);
 /* Whether the backend declined the run ("status": "refused"): an answer, not a breakage. */
 int pb_run_refused(const cJSON *run);
 
+/* The run's thread count (1 when not threaded) and whether blocks were freed
+ * by the next thread: the run's own keys, or its time's in older files. */
+int pb_run_threads(const cJSON *run);
+int pb_run_cross_free(const cJSON *run);
+
 /* Whether the run is its group's baseline (the harness's own cost: "baseline": true,
  * or backend "null" in a file without that key). */
 int pb_run_is_baseline(const cJSON *run);

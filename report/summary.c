@@ -4,6 +4,7 @@
  */
 #include "summary.h"
 #include "pb_text.h"
+#include "results_read.h"
 
 #include <string.h>
 
@@ -98,16 +99,14 @@ static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 /* The run's backend as shown: its whole spec, " xN" for N threads, "xfree". */
 static void backend_label(const cJSON *run, char *out, size_t len)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
     if (!cJSON_IsString(b))
         b = cJSON_GetObjectItemCaseSensitive(run, "backend");
-    const cJSON *threads = cJSON_GetObjectItemCaseSensitive(t, "threads");
-    const cJSON *xfree = cJSON_GetObjectItemCaseSensitive(t, "cross_free");
+    int threads = pb_run_threads(run);
     char label[PB_SUMMARY_NAME_MAX * 2];
-    if (cJSON_IsNumber(threads))
+    if (threads > 1)
         snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
-                 threads->valueint, cJSON_IsTrue(xfree) ? " xfree" : "");
+                 threads, pb_run_cross_free(run) ? " xfree" : "");
     else
         snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
     pb_text_safe(label, out, len);
@@ -225,7 +224,7 @@ static void print_legend(const cJSON *runs, FILE *f)
     int threaded = 0, no_net = 0;
     cJSON_ArrayForEach(run, runs)
     {
-        threaded |= cJSON_IsNumber(path2(run, "time", "threads"));
+        threaded |= pb_run_threads(run) > 1;
         no_net |= net_missing(run) && !cJSON_IsTrue(path2(cJSON_GetObjectItemCaseSensitive(run, "time"), "net", "below_baseline"));
     }
     if (no_net)

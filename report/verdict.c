@@ -56,20 +56,16 @@ static int same_group(const cJSON *a, const cJSON *b)
     const char *wa = pb_run_workload_name(a), *wb = pb_run_workload_name(b);
     if (!wa || !wb || strcmp(wa, wb) != 0)
         return 0;
-    const cJSON *ta = get(a, "time"), *tb = get(b, "time");
-    double na = num(ta, "threads"), nb = num(tb, "threads");
-    if (isnan(na) != isnan(nb) || (!isnan(na) && na != nb))
-        return 0;
-    return cJSON_IsTrue(get(ta, "cross_free")) == cJSON_IsTrue(get(tb, "cross_free"));
+    return pb_run_threads(a) == pb_run_threads(b) && pb_run_cross_free(a) == pb_run_cross_free(b);
 }
 
 static void subject_of(const cJSON *run, char *out, size_t len)
 {
     const char *w = pb_run_workload_name(run);
-    double threads = num(get(run, "time"), "threads");
-    if (!isnan(threads))
-        snprintf(out, len, "%s (%.0f threads%s)", w ? w : "?", threads,
-                 cJSON_IsTrue(get(get(run, "time"), "cross_free")) ? ", cross-thread frees" : "");
+    int threads = pb_run_threads(run);
+    if (threads > 1)
+        snprintf(out, len, "%s (%d threads%s)", w ? w : "?", threads,
+                 pb_run_cross_free(run) ? ", cross-thread frees" : "");
     else
         snprintf(out, len, "%s", w ? w : "?");
 }

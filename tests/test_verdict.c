@@ -169,6 +169,23 @@ static void one_verdict_per_group(void **state)
     cJSON_Delete(doc);
 }
 
+/* A run refused under --threads has no time: its own threads key keeps it in its group. */
+static void refused_threaded_run_stays_in_its_group(void **state)
+{
+    (void)state;
+    char r[1024];
+    run_text(r, 1024, "malloc", "w", 2, 3.0, 2.9, 3.1, 4096);
+    const char *runs[] = {
+        r, "{\"backend\":\"pool\",\"workload\":{\"name\":\"w\"},\"status\":\"refused\","
+           "\"error\":\"pool is not thread-safe\",\"threads\":2,\"time\":null,\"memory\":null}"};
+    cJSON *doc = doc_of(runs, 2);
+    struct pb_verdict *v = verdicts(doc, 1);
+    assert_string_equal(v->subject, "w (2 threads)");
+    assert_string_equal(v->refused, "pool");
+    free(v);
+    cJSON_Delete(doc);
+}
+
 /* Names from the file reach the terminal without their control bytes. */
 static void printed_names_are_safe(void **state)
 {
@@ -198,6 +215,7 @@ int main(void)
         cmocka_unit_test(tradeoff_when_fastest_is_not_leanest),
         cmocka_unit_test(refused_failed_and_impossible_left_out),
         cmocka_unit_test(one_verdict_per_group),
+        cmocka_unit_test(refused_threaded_run_stays_in_its_group),
         cmocka_unit_test(printed_names_are_safe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
