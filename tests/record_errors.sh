@@ -34,4 +34,10 @@ refused "$work/bad-interpreter" "No such file or directory"
 # found in PATH but not executable there: as execvp, Permission denied
 mkdir "$work/bin" && cp "$work/not-executable" "$work/bin/pb-not-exec"
 (PATH="$work/bin:$PATH"; export PATH; refused pb-not-exec "Permission denied") || exit 1
+# a name with a control character is shown escaped
+"$pb" record -o "$out" -- "$(printf 'no\033[2Jsuch')" > "$work/log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "escaped name: exit $rc, expected 2"
+grep -Fqx "poolbench record: cannot run 'no\\x1b[2Jsuch': No such file or directory" "$work/log" \
+    || { cat "$work/log"; fail "escaped name: not shown escaped"; }
 echo "ok"

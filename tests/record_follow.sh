@@ -6,7 +6,8 @@
 # default) FILE must be the target's trace, marked as CMD's own process, and
 # the wrapper's trace FILE.<pid>; with none FILE is the wrapper's alone; with
 # all the children write files too. A command with many children gets a
-# bounded listing: CMD's file, the largest others, a count of the rest.
+# bounded listing: CMD's file, the largest others, a count of the rest. Names
+# with control characters are shown escaped.
 set -u
 pb=$1; target=$2; work=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,4 +107,15 @@ sed -n '2,9s/.*: \([0-9]*\) events.*/\1/p' "$log" > "$work/many.counts"
 sort -n -r -c "$work/many.counts" || fail "many: the other files are not listed largest first"
 big=$(awk '$1 >= 40000' "$work/many.counts" | wc -l)
 [ "$big" -eq 2 ] || fail "many: the two large children are not both listed"
+
+# --- names from the system reach the terminal escaped ------------------------
+esc=$(printf '\033')
+evil="$work/wrap${esc}[2J"
+cp "$wrap" "$evil" || exit 1
+(cd "$work" && "$pb" record -- "$evil") > "$work/evil.log" 2>&1 \
+    || { cat "$work/evil.log"; fail "evil: record failed"; }
+[ -f "$evil.trace" ] || fail "evil: no trace under the command's name"
+! grep -q "$esc" "$work/evil.log" || fail "evil: an escape character reached the terminal"
+grep -q 'wrap\\x1b\[2J.trace: [0-9]* events -- pid [0-9]*, wrap\\x1b\[2J.s own process: ' "$work/evil.log" \
+    || { cat "$work/evil.log"; fail "evil: the escaped names are not shown"; }
 echo "ok"
