@@ -52,8 +52,8 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench record [-o FILE.trace] [--sites] [--follow none|exec|all] -- CMD "
-            "[ARGS...]\n\n"
+            "usage: poolbench record [-o FILE.trace] [--sites] [--follow none|exec|all]\n"
+            "                        -- CMD [ARGS...]\n\n"
             "Runs CMD with poolbench's recorder preloaded (LD_PRELOAD) and writes every\n"
             "malloc, calloc, realloc, free, aligned_alloc, posix_memalign, memalign, valloc,\n"
             "pvalloc and reallocarray call it makes as a v1 trace.\n\n"

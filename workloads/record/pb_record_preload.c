@@ -745,10 +745,12 @@ static void read_self(void)
     rec.exe[n > 0 ? n : 0] = '\0';
     const char *base = strrchr(rec.exe, '/');
     base = base ? base + 1 : rec.exe;
+    if (!base[0])
+        base = "main";
     size_t len = strlen(base);
     if (len >= sizeof rec.self)
         len = sizeof rec.self - 1;
-    memcpy(rec.self, len ? base : "main", len ? len : 5);
+    memcpy(rec.self, base, len);
     rec.self[len] = '\0';
 }
 
