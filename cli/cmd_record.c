@@ -1,7 +1,8 @@
 /*
- * cmd_record.c -- `poolbench record [-o FILE.trace] [--sites] -- CMD [ARGS...]`:
+ * cmd_record.c -- `poolbench record [-o FILE.trace] [--sites] [--follow WHO] -- CMD [ARGS...]`:
  * runs CMD with the recorder library (libpbrecord.so) preloaded and reports
- * the trace file(s) it wrote.
+ * the trace file(s) it wrote (record_launch.c starts CMD, record_report.c
+ * reports; the user's guide is docs/recording.md).
  *
  * The library is looked up in this order: $PB_RECORD_LIB, next to the
  * poolbench executable (the build tree), PB_RECORD_LIBDIR (where
@@ -9,12 +10,16 @@
  * LD_PRELOAD with the recorder first (after any ASan runtime already listed,
  * which must stay first), PB_RECORD_OUT (absolute), PB_RECORD_FIRST (its own
  * pid: that process writes FILE, every other one FILE.<pid>), PB_RECORD_LIST
- * (a temporary file where each recording process appends its path),
- * PB_RECORD_SITES and PB_RECORD_MODE (the bits of the trace FILE replaces, so
- * a replaced trace is never more readable than before).
+ * (a temporary file where each process appends what it writes, see
+ * pb_record_list.h), PB_RECORD_FOLLOW (--follow), PB_RECORD_SITES and
+ * PB_RECORD_MODE (the bits of the trace FILE replaces, so a replaced trace is
+ * never more readable than before).
  *
- * FILE is checked before CMD runs: an old FILE (or a symbolic link there) is
- * removed, never followed, and a file must be creatable in its directory.
+ * CMD and FILE are checked before CMD runs: a command that cannot be run
+ * (not found, not executable) ends record with status 2 and leaves an old
+ * FILE alone; otherwise an old FILE (or a symbolic link there) is removed,
+ * never followed, and a file must be creatable in its directory. An exec
+ * that fails all the same is reported by the child through a pipe.
  *
  * Signals: SIGTERM and SIGHUP sent to poolbench record (and a SIGINT sent to
  * it alone, not by the terminal, which signals the program itself) are
@@ -23,8 +28,8 @@
  * CMD gets SIGTERM if record itself is killed (PR_SET_PDEATHSIG).
  */
 #include "pb_cli.h"
+#include "record.h"
 #include "pb_outfile.h"
-#include "pb_paths.h"
 #include "pb_opts.h"
 #include "pb_signals.h"
 #include "pb_text.h"
@@ -44,101 +49,36 @@
 #define PB_RECORD_LIBDIR "/usr/local/lib/poolbench"
 #endif
 
-#define PB_RECORD_LIBNAME "libpbrecord.so"
-
-/* What one recorded file holds. */
-struct record_file_stats {
-    uint64_t events;
-    uint64_t dropped;
-};
-
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench record [-o FILE.trace] [--sites] -- CMD [ARGS...]\n\n"
+            "usage: poolbench record [-o FILE.trace] [--sites] [--follow none|exec|all]\n"
+            "                        -- CMD [ARGS...]\n\n"
             "Runs CMD with poolbench's recorder preloaded (LD_PRELOAD) and writes every\n"
             "malloc, calloc, realloc, free, aligned_alloc, posix_memalign, memalign, valloc,\n"
             "pvalloc and reallocarray call it makes as a v1 trace.\n\n"
             "  -o, --output FILE  the trace of CMD's own process (default: CMD.trace in the\n"
-            "                     current directory, CMD's base name). Each other process\n"
-            "                     (fork child, exec'd program) writes FILE.<pid>.\n"
+            "                     current directory, CMD's base name)\n"
+            "  --follow WHO       which processes are recorded:\n"
+            "                       none  CMD's own process, its first program only\n"
+            "                       exec  CMD's own process across exec (the default): a\n"
+            "                             wrapper script that execs the real program gives\n"
+            "                             the real program's trace in FILE, the wrapper's\n"
+            "                             in FILE.<pid>; child processes are not recorded\n"
+            "                       all   every process: each child (fork child, program it\n"
+            "                             exec'd) writes FILE.<pid>[.<k>] as well\n"
             "  --sites            tag each allocation with its call site, @MODULE:OFFSET\n"
             "  -h, --help         this text\n\n"
+            "At the end record lists the files: which one is CMD's own process, which are\n"
+            "earlier programs of it and which are children, and what was not recorded.\n"
+            "Python: pymalloc serves small objects without malloc; record notes it and\n"
+            "suggests PYTHONMALLOC=malloc (see docs/recording.md).\n\n"
             "SIGTERM and SIGHUP sent to poolbench record are passed on to CMD; record waits\n"
             "for CMD to end, then reports. CMD gets SIGTERM if record is killed.\n\n"
-            "Exit status: 0 when CMD succeeded, 1 when CMD failed or was killed (the trace\n"
-            "is still written), 2 on bad usage or when the recorder library is missing.\n");
-}
-
-static int readable(const char *path)
-{
-    return access(path, R_OK) == 0;
-}
-
-/* Find libpbrecord.so; 0 and its absolute path in out, or -1. */
-static int find_library(char *out, size_t cap)
-{
-    const char *env = getenv("PB_RECORD_LIB");
-    if (env && env[0]) {
-        if (!readable(env) || !realpath(env, out))
-            return -1;
-        return 0;
-    }
-    /* beside the executable (the build tree), then an installed tree's lib/poolbench */
-    static const char *const rel[] = {PB_RECORD_LIBNAME, "../lib/poolbench/" PB_RECORD_LIBNAME};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        char cand[PATH_MAX];
-        if (pb_exe_relative(rel[i], cand, sizeof cand) == 0 && readable(cand) &&
-            realpath(cand, out) && strlen(out) < cap)
-            return 0;
-    }
-    if ((size_t)snprintf(out, cap, "%s/%s", PB_RECORD_LIBDIR, PB_RECORD_LIBNAME) < cap &&
-        readable(out))
-        return 0;
-    return -1;
-}
-
-static int is_asan_runtime(const char *entry, size_t len)
-{
-    static const char *const names[] = {"libasan", "libclang_rt.asan"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        size_t k = strlen(names[i]);
-        for (size_t j = 0; j + k <= len; j++)
-            if (memcmp(entry + j, names[i], k) == 0)
-                return 1;
-    }
-    return 0;
-}
-
-/* LD_PRELOAD for the child: ASan runtimes already listed, then the recorder,
- * then the rest (so a malloc replacement listed there is what we forward to). */
-static char *make_preload(const char *lib)
-{
-    const char *old = getenv("LD_PRELOAD");
-    size_t oldlen = old ? strlen(old) : 0;
-    size_t cap = strlen(lib) + 2 * oldlen + 4;
-    char *asan = calloc(1, cap), *rest = calloc(1, cap), *out = calloc(1, cap);
-    if (!asan || !rest || !out) {
-        free(asan);
-        free(rest);
-        free(out);
-        return NULL;
-    }
-    for (const char *p = old; p && *p;) {
-        size_t len = strcspn(p, ": ");
-        if (len) {
-            char *dst = is_asan_runtime(p, len) ? asan : rest;
-            if (dst[0])
-                strcat(dst, ":");
-            strncat(dst, p, len);
-        }
-        p += len;
-        p += strspn(p, ": ");
-    }
-    snprintf(out, cap, "%s%s%s%s%s", asan, asan[0] ? ":" : "", lib, rest[0] ? ":" : "", rest);
-    free(asan);
-    free(rest);
-    return out;
+            "Exit status: 0 when CMD succeeded; 1 when CMD failed or was killed (the trace\n"
+            "is still written) or no trace was written; 2 on bad usage, when CMD cannot be\n"
+            "run (not found, not executable), when the recorder library is missing or when\n"
+            "FILE cannot be created.\n");
 }
 
 /* FILE as an absolute path (the program may chdir). */
@@ -160,81 +100,60 @@ static void default_output(const char *cmd, char *out, size_t cap)
     snprintf(out, cap, "%s.trace", base[0] ? base : "record");
 }
 
-struct record_env {
-    const char *preload;
+/* What the command line asked for. */
+struct record_opts {
     const char *out;
-    const char *list;
     int sites;
-    const char *mode; /* PB_RECORD_MODE: a replaced trace's bits, or "" */
+    enum record_follow follow;
+    char **cmd;
 };
 
-/* In the child: set the environment and exec CMD; never returns. */
-static void run_child(const struct record_env *e, char **cmd)
+/* Before anything is touched: CMD can be run and the library is there. */
+static int check_setup(char **cmd, char *lib, size_t cap)
 {
-    char pid[32];
-    snprintf(pid, sizeof pid, "%ld", (long)getpid());
-    if (setenv("LD_PRELOAD", e->preload, 1) != 0 || setenv("PB_RECORD_OUT", e->out, 1) != 0 ||
-        setenv("PB_RECORD_FIRST", pid, 1) != 0 || setenv("PB_RECORD_LIST", e->list, 1) != 0 ||
-        setenv("PB_RECORD_MODE", e->mode, 1) != 0 ||
-        (e->sites ? setenv("PB_RECORD_SITES", "1", 1) : unsetenv("PB_RECORD_SITES")) != 0) {
-        fprintf(stderr, "poolbench record: cannot set the environment: %s\n", strerror(errno));
-        _exit(127);
+    int err = record_check_command(cmd[0]);
+    if (err) {
+        pb_text_line(stderr, "poolbench record: cannot run '%s': %s", cmd[0], strerror(err));
+        return PB_EXIT_USAGE;
     }
-    execvp(cmd[0], cmd);
-    pb_text_line(stderr, "poolbench record: cannot run '%s': %s", cmd[0], strerror(errno));
-    _exit(127);
+    if (record_find_library(PB_RECORD_LIBDIR, lib, cap) != 0) {
+        fprintf(stderr,
+                "poolbench record: cannot find %s (looked at $PB_RECORD_LIB, next to the\n"
+                "poolbench executable and in %s); build the 'pbrecord' target or install\n",
+                RECORD_LIBNAME, PB_RECORD_LIBDIR);
+        return PB_EXIT_USAGE;
+    }
+    return PB_EXIT_OK;
 }
 
-/* Count event lines and read the dropped-frees comment of one trace. */
-static int scan_trace(const char *path, struct record_file_stats *st)
+/* FILE made absolute, an old one removed (its bits kept in mode), and a new
+ * one creatable there. */
+static int prepare_output(const char *out, char *abs_out, size_t cap, char *mode, size_t mcap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    char line[512];
-    int at_line_start = 1;
-    memset(st, 0, sizeof *st);
-    while (fgets(line, sizeof line, f)) {
-        if (at_line_start) {
-            const char *p = line + strspn(line, " \t");
-            unsigned long long d;
-            if (*p == 'a' || *p == 'f' || *p == 'r' || *p == 'x')
-                st->events++;
-            else if (sscanf(p, "# dropped %llu frees", &d) == 1)
-                st->dropped += d;
-        }
-        at_line_start = strchr(line, '\n') != NULL;
+    if (absolute_path(out, abs_out, cap) != 0) {
+        pb_text_line(stderr, "poolbench record: output path too long: %s", out);
+        return PB_EXIT_USAGE;
     }
-    fclose(f);
-    return 0;
-}
-
-/* Print one line per file written (paths from the list file); the count. */
-static int report_files(const char *list, uint64_t *events)
-{
-    FILE *f = fopen(list, "r");
-    int n = 0;
-    *events = 0;
-    if (!f)
-        return 0;
-    char path[PATH_MAX + 2];
-    while (fgets(path, sizeof path, f)) {
-        path[strcspn(path, "\n")] = '\0';
-        struct record_file_stats st;
-        if (!path[0] || scan_trace(path, &st) != 0)
-            continue;
-        fputs("poolbench record: ", stderr);
-        pb_text_put(stderr, path, 0);
-        fprintf(stderr, ": %llu events", (unsigned long long)st.events);
-        if (st.dropped)
-            fprintf(stderr, ", %llu frees of earlier blocks dropped",
-                    (unsigned long long)st.dropped);
-        fprintf(stderr, "\n");
-        *events += st.events;
-        n++;
+    struct stat st; /* never unlink /dev/null, a FIFO or a device: only a file is replaced */
+    int exists = lstat(abs_out, &st) == 0;
+    mode[0] = '\0'; /* a replaced trace keeps its bits (never wider) */
+    if (exists && S_ISREG(st.st_mode))
+        snprintf(mode, mcap, "%o", (unsigned)(st.st_mode & 0666));
+    if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+        pb_text_line(stderr, "poolbench record: %s is not a regular file; record writes a new file",
+                     abs_out);
+        return PB_EXIT_USAGE;
     }
-    fclose(f);
-    return n;
+    if (unlink(abs_out) != 0 && errno != ENOENT) {
+        pb_text_line(stderr, "poolbench record: cannot replace %s: %s", abs_out, strerror(errno));
+        return PB_EXIT_USAGE;
+    }
+    char err[PATH_MAX + 256]; /* before CMD runs: can a file be created there? */
+    if (pb_outfile_check(out, err, sizeof err) != 0) {
+        pb_text_line(stderr, "poolbench record: %s", err);
+        return PB_EXIT_USAGE;
+    }
+    return PB_EXIT_OK;
 }
 
 /* Wait for the child; its exit status, 128+signal when killed, -1 on error.
@@ -274,39 +193,62 @@ static void drop_list(const char *list, int slot)
     pb_signals_restore(&old);
 }
 
-static int record(const char *out, int sites, char **cmd)
+/* The exit status after CMD ran (rc as from wait_child), with its messages. */
+static int outcome_status(const char *cmd, int rc, const struct record_outcome *res)
 {
-    char lib[PATH_MAX], abs_out[PATH_MAX];
-    if (find_library(lib, sizeof lib) != 0) {
-        fprintf(stderr,
-                "poolbench record: cannot find %s (looked at $PB_RECORD_LIB, next to the\n"
-                "poolbench executable and in %s); build the 'pbrecord' target or install\n",
-                PB_RECORD_LIBNAME, PB_RECORD_LIBDIR);
+    const char *written = res->files ? " (the trace is written)" : "";
+    if (rc > 128)
+        pb_text_line(stderr, "poolbench record: %s was killed by signal %d%s", cmd, rc - 128,
+                     written);
+    else if (rc != 0)
+        pb_text_line(stderr, "poolbench record: %s exited with status %d%s", cmd, rc, written);
+    if (!res->main_written)
+        pb_text_line(stderr,
+                     "poolbench record: no trace of %s's own process: it did not load the "
+                     "recorder (statically linked and set-user-ID programs ignore LD_PRELOAD) "
+                     "or could not write its file",
+                     cmd);
+    if (res->files == 0 || rc != 0)
+        return PB_EXIT_FAIL;
+    return PB_EXIT_OK;
+}
+
+/* Run CMD under the recorder, wait for it, report; the exit status. */
+static int run_recorded(const struct record_env *env, const struct record_opts *o)
+{
+    pb_signals_catch(1); /* SIGTERM, SIGHUP: passed on to CMD, which ends the recording */
+    struct record_launch_error le;
+    pid_t pid = record_start(env, o->cmd, &le);
+    if (pid < 0) {
+        fprintf(stderr, "poolbench record: fork: %s\n", strerror(errno));
+        return PB_EXIT_FAIL;
+    }
+    int rc = wait_child(pid);
+    if (le.stage == 1) {
+        fprintf(stderr, "poolbench record: cannot set the environment: %s\n", strerror(le.err));
+        return PB_EXIT_FAIL;
+    }
+    if (le.stage == 2) { /* checked before, but the exec can still fail (ELOOP, ETXTBSY...) */
+        pb_text_line(stderr, "poolbench record: cannot run '%s': %s", o->cmd[0], strerror(le.err));
         return PB_EXIT_USAGE;
     }
-    if (absolute_path(out, abs_out, sizeof abs_out) != 0) {
-        pb_text_line(stderr, "poolbench record: output path too long: %s", out);
-        return PB_EXIT_USAGE;
-    }
-    struct stat st; /* never unlink /dev/null, a FIFO or a device: only a file is replaced */
-    char mode[16] = ""; /* a replaced trace keeps its bits (never wider) */
-    int exists = lstat(abs_out, &st) == 0;
-    if (exists && S_ISREG(st.st_mode))
-        snprintf(mode, sizeof mode, "%o", (unsigned)(st.st_mode & 0666));
-    if (exists && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
-        pb_text_line(stderr, "poolbench record: %s is not a regular file; record writes a new file",
-                     abs_out);
-        return PB_EXIT_USAGE;
-    }
-    if (unlink(abs_out) != 0 && errno != ENOENT) {
-        pb_text_line(stderr, "poolbench record: cannot replace %s: %s", abs_out, strerror(errno));
-        return PB_EXIT_USAGE;
-    }
-    char err[PATH_MAX + 256]; /* before CMD runs: can a file be created there? */
-    if (pb_outfile_check(out, err, sizeof err) != 0) {
-        pb_text_line(stderr, "poolbench record: %s", err);
-        return PB_EXIT_USAGE;
-    }
+    int sig = pb_signals_caught();
+    if (sig)
+        pb_text_line(stderr, "poolbench record: interrupted (%s); %s got the signal too",
+                     strsignal(sig), o->cmd[0]);
+    struct record_outcome res;
+    record_report(env->list, env->out, o->cmd[0], o->follow, &res);
+    return outcome_status(o->cmd[0], rc, &res);
+}
+
+static int record(const struct record_opts *o)
+{
+    char lib[PATH_MAX], abs_out[PATH_MAX], mode[16];
+    int rc = check_setup(o->cmd, lib, sizeof lib);
+    if (rc == PB_EXIT_OK)
+        rc = prepare_output(o->out, abs_out, sizeof abs_out, mode, sizeof mode);
+    if (rc != PB_EXIT_OK)
+        return rc;
     char list[PATH_MAX];
     int slot;
     int lfd = make_list(list, sizeof list, &slot);
@@ -315,87 +257,83 @@ static int record(const char *out, int sites, char **cmd)
         return PB_EXIT_FAIL;
     }
     close(lfd);
-    char *preload = make_preload(lib);
+    char *preload = record_make_preload(lib);
     if (!preload) {
         drop_list(list, slot);
         fprintf(stderr, "poolbench record: out of memory\n");
         return PB_EXIT_FAIL;
     }
-    struct record_env env = {preload, abs_out, list, sites, mode};
-    fflush(NULL);
-    pb_signals_catch(1); /* SIGTERM, SIGHUP: passed on to CMD, which ends the recording */
-    pid_t pid = pb_signals_fork(SIGTERM, 1);
-    if (pid == 0)
-        run_child(&env, cmd);
+    struct record_env env = {preload, abs_out, list, o->sites, mode, o->follow};
+    rc = run_recorded(&env, o);
     free(preload);
-    if (pid < 0) {
-        pb_signals_catch(0);
-        drop_list(list, slot);
-        fprintf(stderr, "poolbench record: fork: %s\n", strerror(errno));
-        return PB_EXIT_FAIL;
-    }
-    int rc = wait_child(pid);
-    int sig = pb_signals_caught();
-    if (sig)
-        fprintf(stderr, "poolbench record: interrupted (%s); %s got the signal too\n",
-                strsignal(sig), cmd[0]);
-    uint64_t events;
-    int files = report_files(list, &events);
     drop_list(list, slot);
     pb_signals_catch(0);
-    fprintf(stderr, "poolbench record: %llu events in %d file%s\n", (unsigned long long)events,
-            files, files == 1 ? "" : "s");
-    if (rc != 0) {
-        if (rc > 128)
-            pb_text_line(stderr, "poolbench record: %s was killed by signal %d%s", cmd[0],
-                         rc - 128, files ? " (the trace is written)" : "");
-        else
-            pb_text_line(stderr, "poolbench record: %s exited with status %d%s", cmd[0], rc,
-                         files ? " (the trace is written)" : "");
-    }
-    if (files == 0) {
-        pb_text_line(stderr, "poolbench record: no trace was written (is %s writable?)", abs_out);
-        return PB_EXIT_FAIL;
-    }
-    if (rc != 0)
-        return PB_EXIT_FAIL;
-    return PB_EXIT_OK;
+    return rc;
 }
 
-int pb_cmd_record(int argc, char **argv)
+static int parse_follow(const char *v, enum record_follow *f)
+{
+    static const enum record_follow all[] = {RECORD_FOLLOW_NONE, RECORD_FOLLOW_EXEC,
+                                             RECORD_FOLLOW_ALL};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(v, record_follow_name(all[i])) == 0) {
+            *f = all[i];
+            return 0;
+        }
+    pb_text_line(stderr, "poolbench record: --follow '%s': expected none, exec or all", v);
+    return -1;
+}
+
+/* The options into o; -1 to exit with *status (help, or bad usage). */
+static int parse_options(int argc, char **argv, struct record_opts *o, int *status)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
         {"sites", no_argument, NULL, 's'},
+        {"follow", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
-    int sites = 0, c;
     static const struct pb_opts rules = {"+ho:", longopts, NULL, NULL};
     unsigned seen = 0;
     uint64_t number = 0;
+    int c;
+    *status = PB_EXIT_USAGE;
     while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
         char oerr[160];
         if (pb_opt_check(&rules, c, optarg, &seen, &number, oerr, sizeof oerr)) {
             fprintf(stderr, "poolbench record: %s\n", oerr);
-            return PB_EXIT_USAGE;
+            return -1;
         }
         switch (c) {
         case 'o':
-            out = optarg;
+            o->out = optarg;
             break;
         case 's':
-            sites = 1;
+            o->sites = 1;
+            break;
+        case 'F':
+            if (parse_follow(optarg, &o->follow) != 0)
+                return -1;
             break;
         case 'h':
             usage(stdout);
-            return PB_EXIT_OK;
+            *status = PB_EXIT_OK;
+            return -1;
         default:
             usage(stderr);
-            return PB_EXIT_USAGE;
+            return -1;
         }
     }
+    return 0;
+}
+
+int pb_cmd_record(int argc, char **argv)
+{
+    struct record_opts o = {NULL, 0, RECORD_FOLLOW_EXEC, NULL};
+    int status;
+    if (parse_options(argc, argv, &o, &status) != 0)
+        return status;
     if (optind >= argc) {
         fprintf(stderr, "poolbench record: missing command (poolbench record -- CMD [ARGS...])\n");
         return PB_EXIT_USAGE;
@@ -405,13 +343,14 @@ int pb_cmd_record(int argc, char **argv)
         return PB_EXIT_USAGE;
     }
     char def[PATH_MAX];
-    if (!out) {
+    if (!o.out) {
         default_output(argv[optind], def, sizeof def);
-        out = def;
+        o.out = def;
     }
-    if (!out[0]) {
+    if (!o.out[0]) {
         fprintf(stderr, "poolbench record: empty output path\n");
         return PB_EXIT_USAGE;
     }
-    return record(out, sites, argv + optind);
+    o.cmd = argv + optind;
+    return record(&o);
 }

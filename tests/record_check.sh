@@ -1,6 +1,6 @@
 #!/bin/sh
 # record_check.sh POOLBENCH TARGET WORKDIR [--sites]
-# Records tests/record_target with `poolbench record`, validates every trace
+# Records tests/record_target with `poolbench record --follow all`, validates every trace
 # file it wrote, and compares the followed blocks (sizes 4200..4299) of the
 # main process, the fork child and the exec'd child with tests/data/record_*.expected.
 set -u
@@ -10,7 +10,7 @@ rm -rf "$work" && mkdir -p "$work" || exit 1
 out="$work/t.trace"
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$pb" record -o "$out" $sites -- "$target" > "$work/record.log" 2>&1
+"$pb" record --follow all -o "$out" $sites -- "$target" > "$work/record.log" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || { cat "$work/record.log"; fail "poolbench record exited $rc"; }
 cat "$work/record.log"
@@ -57,17 +57,20 @@ if [ "$sites" = "--sites" ]; then
 else
     ! grep -q '^a .*@' "$out" || fail "tags written without --sites"
 fi
-# the first process execs (same pid): its new image must not overwrite FILE
+# the first process execs (same pid): the new program takes FILE over, the
+# shell's trace moves to FILE.<pid>
 out2="$work/e.trace"
-"$pb" record -o "$out2" -- sh -c "exec '$target' exec-child" > "$work/record2.log" 2>&1 \
+"$pb" record --follow all -o "$out2" -- sh -c "exec '$target' exec-child" > "$work/record2.log" 2>&1 \
     || { cat "$work/record2.log"; fail "record of sh -c exec failed"; }
 [ -f "$out2" ] || fail "no $out2"
-grep -q '^# command: sh -c' "$out2" || fail "$out2 is not the shell's trace"
-found=
+"$pb" check "$out2" > /dev/null || fail "poolbench check rejects $out2"
+awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$out2" | cmp -s - "$here/data/record_exec.expected" \
+    || fail "$out2 is not the exec'd program's trace"
+shell=
 for f in "$out2".*; do
     [ -f "$f" ] || continue
     "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
-    awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" | cmp -s - "$here/data/record_exec.expected" && found=$f
+    grep -q '^# command: sh -c' "$f" && shell=$f
 done
-[ -n "$found" ] || fail "the exec'd image's trace is missing"
+[ -n "$shell" ] || fail "the shell's trace is missing"
 echo "ok: $nfiles files"

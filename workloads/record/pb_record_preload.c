@@ -31,11 +31,19 @@
  * buffer is full, before an exec, at _exit and from a destructor at exit.
  * The first process (PB_RECORD_FIRST=its pid, or any process when unset)
  * creates FILE exclusively; every other process image writes FILE.<pid>
- * (FILE.<pid>.<k> when a process execs more than once). A fork child starts
- * empty: it drops the parent's unflushed buffer and address table, so frees
- * of blocks inherited from the parent are counted as dropped frees.
- * PB_RECORD_LIST, when set, names a file to which each process appends the
- * path it writes (poolbench record reads it to report the files). The files
+ * (FILE.<pid>.<k> when a process execs more than once). When the first
+ * process execs, its new program takes FILE over and the trace of the one
+ * before moves to FILE.<pid>[.<k>], so FILE ends up holding the last program
+ * (a wrapper script's real program). A fork child starts empty: it drops the
+ * parent's unflushed buffer and address table, so frees of blocks inherited
+ * from the parent are counted as dropped frees.
+ * PB_RECORD_FOLLOW (with PB_RECORD_FIRST) limits who records: "none" only
+ * the first program of the first process, "exec" every program of the first
+ * process, "all" (or unset) every process. A process not followed records
+ * nothing (state SKIP).
+ * PB_RECORD_LIST, when set, names a file to which each process appends a
+ * record: which file it writes, or that it is not followed (format in
+ * pb_record_list.h; poolbench record reads it to report the files). The files
  * get mode PB_RECORD_MODE (octal, the bits of the trace poolbench record
  * replaces) or 0644, less the umask.
  *
@@ -49,11 +57,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h> /* renameat2 only: no stdio call here (it may allocate) */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#include "pb_record_list.h"
 
 #define PB_REC_EXPORT __attribute__((visibility("default")))
 #define PB_REC_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -117,7 +129,11 @@ struct pb_rec_sites {
 
 /* --- the recorder's state ------------------------------------------------------ */
 
-enum { PB_REC_UNKNOWN = 0, PB_REC_ON = 1, PB_REC_OFF = 2, PB_REC_DONE = 3 };
+/* SKIP: configured, but this process is not followed (PB_RECORD_FOLLOW). */
+enum { PB_REC_UNKNOWN = 0, PB_REC_ON = 1, PB_REC_OFF = 2, PB_REC_DONE = 3, PB_REC_SKIP = 4 };
+
+/* PB_RECORD_FOLLOW: which processes besides the first program of PB_RECORD_FIRST record. */
+enum { PB_REC_FOLLOW_NONE = 0, PB_REC_FOLLOW_EXEC = 1, PB_REC_FOLLOW_ALL = 2 };
 
 struct pb_rec {
     pthread_mutex_t lock;
@@ -133,8 +149,10 @@ struct pb_rec {
     char out[PB_REC_PATH_MAX];  /* PB_RECORD_OUT */
     char list[PB_REC_PATH_MAX]; /* PB_RECORD_LIST ("" = none) */
     long first_pid;       /* PB_RECORD_FIRST, 0 when unset */
+    int follow;           /* PB_REC_FOLLOW_* (ALL when PB_RECORD_FIRST is unset) */
     mode_t mode;          /* PB_RECORD_MODE (octal: a replaced trace's bits), else 0644 */
-    char self[128];       /* base name of /proc/self/exe, for tags */
+    char exe[PB_REC_PATH_MAX]; /* /proc/self/exe ("" when unreadable) */
+    char self[128];       /* its base name, for tags */
     struct pb_rec_table table;
     struct pb_rec_sites site;
     uint64_t next_id;
@@ -474,18 +492,107 @@ static int try_create(const char *path)
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, rec.mode);
 }
 
-static void note_in_list(const char *path)
+/* One record of the list file (pb_record_list.h), in one O_APPEND write. */
+static void note_in_list(char kind, const char *path)
 {
     if (!rec.list[0])
         return;
     int fd = open(rec.list, O_WRONLY | O_APPEND | O_CLOEXEC);
     if (fd < 0)
         return;
-    char line[PB_REC_PATH_MAX + 2];
-    char *p = put_str(line, path);
-    *p++ = '\n';
-    write_all(fd, line, (size_t)(p - line)); /* one O_APPEND write: atomic */
+    char head[64];
+    char *p = head;
+    *p++ = kind;
+    *p++ = '\0';
+    p = put_u64(p, (uint64_t)getpid());
+    *p++ = '\0';
+    p = put_u64(p, (uint64_t)getppid());
+    *p++ = '\0';
+    struct iovec iov[3] = {
+        {head, (size_t)(p - head)},
+        {rec.exe, strlen(rec.exe) + 1},
+        {(void *)path, strlen(path) + 1},
+    };
+    while (writev(fd, iov, 3) < 0 && errno == EINTR)
+        ; /* one write: atomic among appenders; a short one leaves the list cut there */
     close(fd);
+}
+
+/* FILE.<pid> (k = 0) or FILE.<pid>.<k> into path. */
+static void numbered_name(char *path, unsigned k)
+{
+    char *p = put_str(path, rec.out);
+    *p++ = '.';
+    p = put_u64(p, (uint64_t)getpid());
+    if (k) {
+        *p++ = '.';
+        p = put_u64(p, k);
+    }
+    *p = '\0';
+}
+
+/* The first free FILE.<pid>[.<k>], created exclusively; its fd or -1. */
+static int create_numbered(char *path)
+{
+    int fd = -1;
+    for (unsigned k = 0; fd < 0 && k < 100; k++) {
+        numbered_name(path, k);
+        fd = try_create(path);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    return fd;
+}
+
+/* rename(from, to) that never replaces to (EEXIST when it exists). */
+static int rename_noreplace(const char *from, const char *to)
+{
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return -1;
+    if (link(from, to) != 0) /* a file system without RENAME_NOREPLACE */
+        return -1;
+    return unlink(from);
+}
+
+/* FILE, written by the program this one replaced (exec), moves to the first
+ * free FILE.<pid>[.<k>] so that this program can take FILE; 0 when moved. */
+static int move_aside(void)
+{
+    char path[PB_REC_PATH_MAX + 48];
+    for (unsigned k = 0; k < 100; k++) {
+        numbered_name(path, k);
+        if (rename_noreplace(rec.out, path) == 0) {
+            note_in_list(PB_REC_LIST_MOVED, path);
+            return 0;
+        }
+        if (errno != EEXIST)
+            return -1;
+    }
+    return -1;
+}
+
+/* A program of the first process (PB_RECORD_FIRST): it creates FILE. When
+ * FILE exists, the program before this one exec'd: with --follow exec or all
+ * this one takes FILE over (the last program is the one the user asked for;
+ * a wrapper script's trace moves to FILE.<pid>); with --follow none it is
+ * not recorded (state SKIP). The fd, or -1 (path then unset). */
+static int claim_main(char *path)
+{
+    int fd = try_create(rec.out);
+    if (fd < 0 && errno == EEXIST && rec.first_pid == (long)getpid()) {
+        if (rec.follow == PB_REC_FOLLOW_NONE) {
+            rec.state = PB_REC_SKIP;
+            note_in_list(PB_REC_LIST_SKIP_MAIN, "");
+            return -1;
+        }
+        if (move_aside() == 0)
+            fd = try_create(rec.out);
+    }
+    if (fd >= 0)
+        memcpy(path, rec.out, strlen(rec.out) + 1);
+    return fd;
 }
 
 /* Open this process's output file (see the naming rules at the top). */
@@ -494,24 +601,16 @@ static void open_output(void)
     char path[PB_REC_PATH_MAX + 48];
     long pid = (long)getpid();
     int fd = -1;
+    char kind = rec.forked ? PB_REC_LIST_FORK : PB_REC_LIST_EXEC;
     if (!rec.forked && (rec.first_pid == 0 || rec.first_pid == pid)) {
-        fd = try_create(rec.out);
-        if (fd >= 0)
-            memcpy(path, rec.out, strlen(rec.out) + 1);
+        fd = claim_main(path);
+        if (rec.state != PB_REC_ON)
+            return;
+        if (rec.first_pid == pid || fd >= 0)
+            kind = PB_REC_LIST_MAIN;
     }
-    for (unsigned k = 0; fd < 0 && k < 100; k++) {
-        char *p = put_str(path, rec.out);
-        *p++ = '.';
-        p = put_u64(p, (uint64_t)pid);
-        if (k) {
-            *p++ = '.';
-            p = put_u64(p, k);
-        }
-        *p = '\0';
-        fd = try_create(path);
-        if (fd < 0 && errno != EEXIST)
-            break;
-    }
+    if (fd < 0)
+        fd = create_numbered(path);
     if (fd < 0) {
         rec.state = PB_REC_OFF; /* cannot write: stop recording, keep running */
         return;
@@ -531,8 +630,51 @@ static void open_output(void)
     rec.fd_dev = st.st_dev;
     rec.fd_ino = st.st_ino;
     memcpy(rec.path, path, strlen(path) + 1);
-    note_in_list(path);
+    note_in_list(kind, path);
     write_header();
+}
+
+/* Does /proc/self/maps name a file containing needle (a loaded library)? */
+static int maps_mention(const char *needle)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    size_t k = strlen(needle), keep = 0;
+    char buf[4096];
+    int found = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + keep, sizeof buf - keep);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        size_t len = keep + (size_t)n;
+        if (memmem(buf, len, needle, k)) {
+            found = 1;
+            break;
+        }
+        keep = len < k - 1 ? len : k - 1; /* a match may straddle two reads */
+        memmove(buf, buf + len - keep, keep);
+    }
+    close(fd);
+    return found;
+}
+
+/* Python's own allocator (pymalloc) serves small objects from arenas it
+ * maps itself, so a Python process's trace lacks most of its allocations;
+ * say so in the trace (poolbench record reads this comment to print its
+ * note). Python is an executable named python* or a libpython mapped
+ * (an application embedding it); PYTHONMALLOC=malloc turns pymalloc off. */
+static void python_comment(void)
+{
+    const char *v = getenv("PYTHONMALLOC");
+    if (v && (strcmp(v, "malloc") == 0 || strcmp(v, "malloc_debug") == 0))
+        return;
+    if (strncmp(rec.self, "python", 6) != 0 && !maps_mention("/libpython"))
+        return;
+    comment(PB_REC_PYTHON_COMMENT " served the objects up to 512 bytes, which are not in this "
+                                  "trace (PYTHONMALLOC=malloc records them)");
 }
 
 /* The closing comment lines: counts and what was dropped. */
@@ -580,6 +722,7 @@ static void write_summary(const char *why)
         *p = '\0';
         comment(line);
     }
+    python_comment();
 }
 
 /* ---------------------------------------------------------------------------- */
@@ -595,17 +738,15 @@ static void copy_env(char *dst, size_t cap, const char *name)
     dst[n] = '\0';
 }
 
-static void read_self_name(void)
+/* rec.exe and its base name rec.self ("main" when /proc/self/exe cannot be read). */
+static void read_self(void)
 {
-    char path[PB_REC_PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-    if (n <= 0) {
-        memcpy(rec.self, "main", 5);
-        return;
-    }
-    path[n] = '\0';
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
+    ssize_t n = readlink("/proc/self/exe", rec.exe, sizeof rec.exe - 1);
+    rec.exe[n > 0 ? n : 0] = '\0';
+    const char *base = strrchr(rec.exe, '/');
+    base = base ? base + 1 : rec.exe;
+    if (!base[0])
+        base = "main";
     size_t len = strlen(base);
     if (len >= sizeof rec.self)
         len = sizeof rec.self - 1;
@@ -613,27 +754,45 @@ static void read_self_name(void)
     rec.self[len] = '\0';
 }
 
-/* First call with the lock held: read the environment, map the tables. */
+static int read_follow(void)
+{
+    const char *v = getenv(PB_RECORD_ENV_FOLLOW);
+    if (!rec.first_pid || !v)
+        return PB_REC_FOLLOW_ALL; /* no first process to follow: every process records */
+    if (strcmp(v, "none") == 0)
+        return PB_REC_FOLLOW_NONE;
+    return strcmp(v, "exec") == 0 ? PB_REC_FOLLOW_EXEC : PB_REC_FOLLOW_ALL;
+}
+
+/* First call with the lock held: read the environment, map the tables. A
+ * process other than the first one (PB_RECORD_FIRST) records only with
+ * --follow all; otherwise it only says so in the list (state SKIP). */
 static void init_locked(void)
 {
-    copy_env(rec.out, sizeof rec.out, "PB_RECORD_OUT");
+    copy_env(rec.out, sizeof rec.out, PB_RECORD_ENV_OUT);
     if (!rec.out[0]) {
         rec.state = PB_REC_OFF;
         return;
     }
-    copy_env(rec.list, sizeof rec.list, "PB_RECORD_LIST");
-    const char *first = getenv("PB_RECORD_FIRST");
+    copy_env(rec.list, sizeof rec.list, PB_RECORD_ENV_LIST);
+    const char *first = getenv(PB_RECORD_ENV_FIRST);
     rec.first_pid = first ? strtol(first, NULL, 10) : 0;
-    const char *mode = getenv("PB_RECORD_MODE");
+    rec.follow = read_follow();
+    const char *mode = getenv(PB_RECORD_ENV_MODE);
     rec.mode = mode && mode[0] ? (mode_t)strtoul(mode, NULL, 8) & 0666 : 0644;
-    const char *sites = getenv("PB_RECORD_SITES");
+    const char *sites = getenv(PB_RECORD_ENV_SITES);
     rec.sites = sites && sites[0] == '1';
+    read_self();
+    rec.owner = getpid();
+    if (rec.first_pid && rec.first_pid != (long)getpid() && rec.follow != PB_REC_FOLLOW_ALL) {
+        rec.state = PB_REC_SKIP;
+        note_in_list(PB_REC_LIST_SKIP, "");
+        return;
+    }
     if (table_init(&rec.table, 1u << 16) != 0) {
         rec.state = PB_REC_OFF;
         return;
     }
-    read_self_name();
-    rec.owner = getpid();
     rec.state = PB_REC_ON;
     open_output();
 }
@@ -667,10 +826,22 @@ static void atfork_parent(void)
     pthread_mutex_unlock(&rec.lock);
 }
 
-/* The child starts a new, empty recording of its own. */
+/* The child starts a new, empty recording of its own; unless only the first
+ * process is followed (--follow none or exec): then it records nothing and
+ * only says so in the list. */
 static void atfork_child(void)
 {
     pthread_mutex_init(&rec.lock, NULL);
+    if (rec.state == PB_REC_SKIP || (rec.state == PB_REC_ON && rec.follow != PB_REC_FOLLOW_ALL)) {
+        if (rec.state == PB_REC_ON && rec.fd >= 0 && fd_is_ours())
+            close(rec.fd);
+        rec.fd = -1;
+        rec.len = 0;
+        rec.state = PB_REC_SKIP;
+        rec.owner = getpid();
+        note_in_list(PB_REC_LIST_SKIP, "");
+        return;
+    }
     if (rec.state != PB_REC_ON)
         return;
     if (rec.fd >= 0 && fd_is_ours())
@@ -728,11 +899,22 @@ __attribute__((destructor)) static void pb_rec_dtor(void)
     finish("exit");
 }
 
-/* Before an exec: write out what this image recorded (the fd is O_CLOEXEC). */
+/* Is this the first process (PB_RECORD_FIRST), by the environment? */
+static int first_by_env(void)
+{
+    const char *first = getenv(PB_RECORD_ENV_FIRST);
+    return first && strtol(first, NULL, 10) == (long)getpid();
+}
+
+/* Before an exec: write out what this image recorded (the fd is O_CLOEXEC).
+ * A program of the first process that never allocated still creates its
+ * file now, so that the next program knows it is not the first one. */
 static void before_exec(void)
 {
     in_recorder++;
     pthread_mutex_lock(&rec.lock);
+    if (rec.state == PB_REC_UNKNOWN && first_by_env())
+        init_locked();
     if (rec.state == PB_REC_ON && rec.fd >= 0 && rec.owner == getpid()) {
         write_summary("exec");
         flush_locked();

@@ -35,7 +35,8 @@ record() {
     name=$1 version=$2 envdesc=$3
     shift 4
     rm -f "$name.raw" "$name.raw".*
-    "$pb" record -o "$name.raw" -- "$@" > "$name.stdout" 2> "$name.log" \
+    # --follow all: a child would write $name.raw.<pid>, and is refused below
+    "$pb" record --follow all -o "$name.raw" -- "$@" > "$name.stdout" 2> "$name.log" \
         || { cat "$name.log" >&2; echo "record-all.sh: $name failed" >&2; exit 1; }
     if ls "$name.raw".* > /dev/null 2>&1; then
         echo "record-all.sh: $name wrote more than one file (it forks): $(ls "$name.raw".*)" >&2
