@@ -370,7 +370,9 @@ bad "unknown backend 'nosuch' \(see poolbench list\)" run --backend nosuch --wor
 bad "backend 'pool' has no option 'chunck'" run --backend pool:chunck=8 --workload churn
 bad "pool: chunk=x is not a size in bytes" run --backend pool:chunk=x --workload churn
 bad "backend option 'chunk' in 'pool:chunk' is not key=value" run --backend pool:chunk --workload churn
-bad "empty backend name" run --backend , --workload churn
+bad "--backend ',': an empty spec" run --backend , --workload churn
+bad "--backend 'pool,,malloc': an empty spec" run --backend pool,,malloc --workload churn
+bad "--workload 'churn,': an empty spec" run --backend pool --workload churn,
 bad "preload: cannot find library /nonexistent.so" run --backend preload:lib=/nonexistent.so --workload churn
 bad "unknown generator 'nosuch'" run --backend pool --workload nosuch
 bad "churn: bad value 'x' for size" run --backend pool --workload churn:size=x
@@ -461,7 +463,9 @@ good "usage: poolbench run" run -w churn --trace x.trace --help
 for o in --repeat --warmup --timeout --sample-every --seed; do
   bad "$o given twice \(it takes one value\)" run -w churn "$o" 1 "$o" 2
 done
-bad "-b/--backend given twice \(it takes one value\); list backends with commas" run --backend pool --backend malloc -w churn
+bad "--backend 'pool' is given twice" run --backend pool --backend malloc,pool -w churn
+bad "--backend 'pool:chunk=48:slab=16k' is given twice" run -b pool:chunk=48,slab=16k -b pool:chunk=48:slab=16k -w churn
+bad "--workload 'churn' is given twice" run --backend pool -w churn,ramp -w churn
 bad "-o/--output given twice" run -w churn -o a.json -o b.json
 bad "--touch given twice" run -w churn --touch none --touch full
 bad "--threads given twice" run -w churn --threads 1 --threads 2

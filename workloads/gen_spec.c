@@ -1,5 +1,6 @@
 /*
- * gen_spec.c -- generator specs: "NAME[:key=value,...]" parsed against the
+ * gen_spec.c -- generator specs: "NAME[:key=value,...]" (':' or ',' before
+ * every pair, as in every spec: pb_spec_list_next) parsed against the
  * generator's parameter table, values checked by type and written back in
  * canonical form, defaults filled in, and the generator run into a workload.
  *
@@ -218,12 +219,12 @@ int pb_gen_parse(const char *spec, const uint64_t *global_seed, struct pb_gen_ar
         return -1;
     }
     strcpy(buf, spec);
-    char *colon = strchr(buf, ':');
-    if (colon)
-        *colon = '\0';
+    char *sep = buf + strcspn(buf, ",:"); /* the name ends at the first separator */
+    char *first = *sep ? sep + 1 : NULL;
+    *sep = '\0';
     if (pb_gen_args_init(a, buf, err, errlen) != 0)
         return -1;
-    for (char *p = colon ? colon + 1 : NULL; p;) {
+    for (char *p = first; p;) {
         char *next = p + strcspn(p, ",:");
         char *stop = *next ? next + 1 : NULL;
         *next = '\0';

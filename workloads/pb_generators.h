@@ -117,7 +117,7 @@ int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, c
 int pb_gen_args_finish(struct pb_gen_args *a, const uint64_t *global_seed, char *err,
                        size_t errlen);
 
-/* Parse "NAME[:key=value,...]" (',' or ':' between pairs) into finished args. */
+/* Parse "NAME[:key=value,...]" (',' or ':' before every pair) into finished args. */
 int pb_gen_parse(const char *spec, const uint64_t *global_seed, struct pb_gen_args *a,
                  char *err, size_t errlen);
 
