@@ -63,6 +63,16 @@ refused "--backend 'pool,': an empty spec" run -b pool, -w "$w_small"
 refused "--workload ',churn': an empty spec" run -b pool -w ,churn
 refused "--workload 'churn' is given twice" run -b pool -w churn,churn
 refused "--workload 'churn,ramp' names more than one workload; gen writes one" gen -w churn,ramp
+# did you mean: the closest known name or key, and all of them
+refused "unknown backend 'mallco' \(did you mean 'malloc'\?\); backends: pool, arena, malloc" \
+  run -b pool:chunk=48,mallco -w churn
+refused "unknown option 'chunks' for pool \(did you mean 'chunk'\?\); pool takes chunk, align, slab" \
+  run -b pool:chunks=48 -w churn
+refused "unknown option 'slab' for malloc; malloc takes no options" run -b malloc,slab=16k -w churn
+refused "unknown generator 'mixd' \(did you mean 'mixed'\?\); generators: churn, mixed" \
+  run -b pool -w churn,mixd
+refused "unknown parameter 'lve' for churn \(did you mean 'live'\?\)" run -b pool -w churn,lve=4
+refused "unknown parameter 'lve' for churn \(did you mean 'live'\?\)" gen -w churn:lve=4
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
 echo "spec syntax: ok"

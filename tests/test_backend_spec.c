@@ -77,7 +77,7 @@ static void rejects_bad_specs(void **state)
         const char *text, *want;
     } bad[] = {
         {"nosuch", "unknown backend 'nosuch'"},
-        {"null:chunk=48", "no option 'chunk'"},
+        {"null:chunk=48", "unknown option 'chunk'"},
         {"null:buffer", "not key=value"},
         {"null:=4", "not key=value"},
         {"null:buffer=", "not key=value"},

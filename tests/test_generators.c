@@ -262,7 +262,15 @@ static void spec_errors_name_the_culprit(void **state)
     (void)state;
     refused("bogus", "unknown generator 'bogus'");
     refused("", "unknown generator ''");
-    refused("churn:colour=red", "no parameter 'colour'");
+    refused("churn:colour=red", "unknown parameter 'colour'");
+    /* the closest name or key, and every one */
+    refused("chrun", "unknown generator 'chrun' (did you mean 'churn'?); generators: churn, mixed, "
+                     "gc, frames, ramp");
+    refused("bogus", "unknown generator 'bogus'; generators: churn, mixed");
+    refused("churn:sise=4", "unknown parameter 'sise' for churn (did you mean 'size'?); churn "
+                            "takes size, live, pairs, order, align, seed");
+    refused("ramp:colour=red", "unknown parameter 'colour' for ramp; ramp takes peak, rounds");
+    refused("x/y.trace", "unknown generator 'x/y.trace' (a job file must end in .json");
     refused("churn:size=abc", "bad value 'abc' for size");
     refused("churn:size=-1", "bad value '-1' for size");
     refused("churn:size=12q", "bad value '12q' for size");
@@ -419,7 +427,7 @@ static void job_file_errors(void **state)
     refused("data/gen_job_invalid.json", "gen_job_invalid.json:3:");
     refused("data/gen_job_invalid.json", "invalid JSON");
     refused("data/gen_job_no_generator.json", "missing \"generator\"");
-    refused("data/gen_job_unknown_param.json", "job 1: generator 'ramp' has no parameter 'colour'");
+    refused("data/gen_job_unknown_param.json", "job 1: unknown parameter 'colour' for ramp; ramp takes peak, rounds, ");
     refused("data/gen_job_bad_type.json", "param \"size\" must be a number or a string");
 }
 
@@ -760,7 +768,7 @@ static void job_strings_stay_text(void **state)
     job_refused("{\"generator\": \"churn\", \"\\u001b[2J\": 1}",
                 "t.json: job 0: unknown field \"?[2J\" (expected generator, params, name)");
     job_refused("{\"generator\": \"\\u001b]0;x\\u0007\"}",
-                "t.json: job 0: unknown generator '?]0;x?' (see poolbench list)");
+                "t.json: job 0: unknown generator '?]0;x?'; generators: churn, mixed, gc, frames, ramp");
     job_refused("{\"generator\": \"churn\", \"name\": \"a\\u001b[31mb\"}",
                 "t.json: job 0: \"name\" holds a control character");
 }

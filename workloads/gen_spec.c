@@ -11,6 +11,7 @@
 #include "pb_gen_util.h"
 #include "pb_generators.h"
 #include "pb_num.h"
+#include "pb_suggest.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -148,10 +149,17 @@ int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t 
     memset(a, 0, sizeof *a);
     a->gen = pb_generator_find(name);
     if (!a->gen) {
-        int looks_like_file = strchr(name, '.') || strchr(name, '/');
-        snprintf(err, errlen, "unknown generator '%s' (%s)", name,
-                 looks_like_file ? "a job file must end in .json; traces are not generators"
-                                 : "see poolbench list");
+        struct pb_suggest s;
+        pb_suggest_init(&s, name);
+        for (size_t i = 0; pb_generators[i]; i++)
+            pb_suggest_offer(&s, pb_generators[i]->name);
+        char hint[PB_SUGGEST_MAX_LEN + 32];
+        if (strchr(name, '.') || strchr(name, '/'))
+            snprintf(err, errlen, "unknown generator '%s' (a job file must end in .json; traces "
+                     "are not generators)", name);
+        else
+            snprintf(err, errlen, "unknown generator '%s'%s; generators: %s", name,
+                     pb_suggest_hint(&s, hint, sizeof hint), s.known);
         return -1;
     }
     while (a->gen->params[a->n_params].key)
@@ -172,8 +180,13 @@ int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, c
 {
     int i = pb_gen_param_index(a, key);
     if (i < 0) {
-        snprintf(err, errlen, "generator '%s' has no parameter '%s' (see poolbench list)",
-                 a->gen->name, key);
+        struct pb_suggest s;
+        pb_suggest_init(&s, key);
+        for (size_t k = 0; k < a->n_params; k++)
+            pb_suggest_offer(&s, a->gen->params[k].key);
+        char hint[PB_SUGGEST_MAX_LEN + 32];
+        snprintf(err, errlen, "unknown parameter '%s' for %s%s; %s takes %s", key, a->gen->name,
+                 pb_suggest_hint(&s, hint, sizeof hint), a->gen->name, s.known);
         return -1;
     }
     if (a->given[i]) {

@@ -105,10 +105,12 @@ extern const struct pb_generator *const pb_generators[];
 /* The generator called name, or NULL. */
 const struct pb_generator *pb_generator_find(const char *name);
 
-/* Start args for generator `name`: 0, or -1 and "unknown generator" in err. */
+/* Start args for generator `name`: 0, or -1 and "unknown generator" in err
+ * (with the closest name and every name). */
 int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t errlen);
 
-/* Set one parameter from text (unknown key, bad value, key given twice -> -1 and err). */
+/* Set one parameter from text (unknown key -- with the closest and every key --,
+ * bad value, key given twice -> -1 and err). */
 int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, char *err,
                     size_t errlen);
 
