@@ -140,6 +140,49 @@ static void churn_lifo_and_fifo_ignore_the_seed(void **state)
     pb_workload_list_free(b, 1);
 }
 
+/* order=any frees a live block picked from the seed (it is random under another
+ * name, and written so); newest and oldest are lifo and fifo. */
+static void churn_order_words(void **state)
+{
+    (void)state;
+    const char *base = "churn:size=32,live=50,pairs=400";
+    const struct {
+        const char *word, *same_as;
+    } words[] = {{"any", "random"}, {"newest", "lifo"}, {"oldest", "fifo"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char spec[128], plain[128];
+        snprintf(spec, sizeof spec, "%s,order=%s,seed=5", base, words[i].word);
+        snprintf(plain, sizeof plain, "%s,order=%s,seed=5", base, words[i].same_as);
+        struct pb_workload *a = build(spec, NULL), *b = build(plain, NULL);
+        assert_true(same_events(a, b));
+        assert_string_equal(a->name, b->name); /* the alias is written as its word */
+        assert_non_null(strstr(a->name, words[i].same_as));
+        pb_workload_list_free(a, 1);
+        pb_workload_list_free(b, 1);
+    }
+    /* any follows the seed and frees other blocks than lifo or fifo would */
+    char s5[128], s6[128], lifo[128], fifo[128];
+    snprintf(s5, sizeof s5, "%s,order=any,seed=5", base);
+    snprintf(s6, sizeof s6, "%s,order=any,seed=6", base);
+    snprintf(lifo, sizeof lifo, "%s,order=lifo,seed=5", base);
+    snprintf(fifo, sizeof fifo, "%s,order=fifo,seed=5", base);
+    struct pb_workload *a = build(s5, NULL), *b = build(s6, NULL), *l = build(lifo, NULL),
+                       *f = build(fifo, NULL);
+    assert_false(same_events(a, b));
+    assert_false(same_events(a, l));
+    assert_false(same_events(a, f));
+    assert_int_equal(a->fig.peak_live_blocks, 50);
+    assert_int_equal(a->fig.frees, 450);
+    pb_workload_list_free(a, 1);
+    pb_workload_list_free(b, 1);
+    pb_workload_list_free(l, 1);
+    pb_workload_list_free(f, 1);
+    refused("churn:order=sideways",
+            "expected lifo|fifo|random (or newest = lifo, oldest = fifo, any = random)");
+    refused("churn:order=any=random", "bad value 'any=random' for order");
+    refused("churn:order=random=any", "bad value 'random=any' for order");
+}
+
 static void frames_figures_are_exact(void **state)
 {
     (void)state;
@@ -828,6 +871,7 @@ int main(void)
         cmocka_unit_test(every_generator_table_entry_is_complete),
         cmocka_unit_test(churn_figures_are_exact),
         cmocka_unit_test(churn_lifo_and_fifo_ignore_the_seed),
+        cmocka_unit_test(churn_order_words),
         cmocka_unit_test(frames_figures_are_exact),
         cmocka_unit_test(ramp_figures_are_exact),
         cmocka_unit_test(gc_sizes_follow_the_types),

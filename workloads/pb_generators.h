@@ -25,7 +25,7 @@ enum pb_param_type {
     PB_PARAM_UINT,     /* unsigned integer: decimal or 0x hex, optional k/m/g (x1024) */
     PB_PARAM_ALIGN,    /* a power of two from 1 to 4096 */
     PB_PARAM_FRACTION, /* a real number from 0 to 1 */
-    PB_PARAM_CHOICE,   /* one word of `choices` */
+    PB_PARAM_CHOICE,   /* one word of `choices`, or an alias of one (written as the word) */
     PB_PARAM_SIZES,    /* a weighted size list: SIZExWEIGHT+SIZExWEIGHT+... */
 };
 
@@ -35,7 +35,8 @@ struct pb_param_desc {
     enum pb_param_type type;
     const char *default_value; /* parsed like a user's value */
     uint64_t min, max;         /* PB_PARAM_UINT: accepted range */
-    const char *choices;       /* PB_PARAM_CHOICE: "lifo|fifo|random" */
+    const char *choices;       /* PB_PARAM_CHOICE: "lifo|fifo|random", then aliases
+                                * "any=random" (any means random) */
     const char *help;          /* one line: meaning and unit */
 };
 
