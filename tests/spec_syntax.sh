@@ -56,6 +56,14 @@ expect '["churn:size=48,live=5,pairs=10","ramp:max=64:peak=50,rounds=1"]' \
   "$(runs '.config.workloads' -b pool -w "$w_small,ramp:max=64:peak=50,rounds=1")" \
   "the config lists every workload, as given"
 
+# ---- a failed run is named by its whole spec ----
+(cd "$tmp" && "$pb" run $small -b pool:chunk=48,slab=16k -w churn:size=64,live=5,pairs=10 \
+   >"$tmp/out" 2>"$tmp/err"); rc=$?
+expect 1 "$rc" "a request beyond the chunk fails the run"
+expect '"pool:chunk=48:slab=16k"' "$(jq -c '.runs[1].backend_spec' "$tmp/out")" "the failed run's spec"
+jq -r '.runs[1].error' "$tmp/out" | grep -q "refused by pool:chunk=48:slab=16k: pool: request" ||
+  fail "the error does not name the whole spec: $(jq -r '.runs[1].error' "$tmp/out")"
+
 # ---- refused ----
 refused "--backend 'pool:chunk=48:slab=16k' is given twice" \
   run -b pool:chunk=48,slab=16k -b pool:chunk=48:slab=16k -w "$w_small"
