@@ -183,14 +183,16 @@ extern const struct pb_backend_ops *const pb_backends_extra[] __attribute__((wea
  * there is none or its version is not PB_BACKEND_API_VERSION. */
 const struct pb_backend_ops *pb_backend_find(const char *name);
 
-/* pb_backend_find with the reason in err when NULL: no such backend, or it
- * was built against another API version. */
+/* pb_backend_find with the reason in err when NULL: no such backend (with the
+ * closest name and every name), or it was built against another API version. */
 const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen);
 
 /* Find the value of key in opts (last one wins); NULL if absent. */
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key);
 
-/* Check every key in opts is one the backend declares; -1 and message if not. */
+/* Check every key in opts is one the backend declares; -1 and message if not
+ * (the closest key and every key: "unknown option 'chunks' for pool (did you
+ * mean 'chunk'?); pool takes chunk, align, ..."). */
 int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *opts,
                      size_t n, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
  */
 #include "pb_backend.h"
 #include "pb_num.h"
+#include "pb_suggest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,13 +53,27 @@ static const struct pb_backend_ops *find_in(const struct pb_backend_ops *const *
     return NULL;
 }
 
+/* "unknown backend 'mallco' (did you mean 'malloc'?); backends: pool, ..." */
+static void unknown_backend(const char *name, char *err, size_t errlen)
+{
+    struct pb_suggest s;
+    pb_suggest_init(&s, name);
+    for (size_t i = 0; pb_backends[i]; i++)
+        pb_suggest_offer(&s, pb_backends[i]->name);
+    for (size_t i = 0; pb_backends_extra && pb_backends_extra[i]; i++)
+        pb_suggest_offer(&s, pb_backends_extra[i]->name);
+    char hint[PB_SUGGEST_MAX_LEN + 32];
+    snprintf(err, errlen, "unknown backend '%s'%s; backends: %s", name,
+             pb_suggest_hint(&s, hint, sizeof hint), s.known);
+}
+
 const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen)
 {
     const struct pb_backend_ops *ops = find_in(pb_backends, name);
     if (!ops)
         ops = find_in(pb_backends_extra, name);
     if (!ops) {
-        snprintf(err, errlen, "unknown backend '%s'", name);
+        unknown_backend(name, err, errlen);
         return NULL;
     }
     if (ops->version != PB_BACKEND_API_VERSION) {
@@ -95,13 +110,29 @@ static int option_declared(const struct pb_backend_ops *ops, const char *key)
     return 0;
 }
 
+/* "unknown option 'chunks' for pool (did you mean 'chunk'?); pool takes chunk, ..." */
+static void unknown_option(const struct pb_backend_ops *ops, const char *key, char *err,
+                           size_t errlen)
+{
+    struct pb_suggest s;
+    pb_suggest_init(&s, key);
+    for (const struct pb_option_desc *d = ops->options; d && d->key; d++)
+        pb_suggest_offer(&s, d->key);
+    char hint[PB_SUGGEST_MAX_LEN + 32];
+    if (s.n_known == 0)
+        snprintf(err, errlen, "unknown option '%s' for %s; %s takes no options", key, ops->name,
+                 ops->name);
+    else
+        snprintf(err, errlen, "unknown option '%s' for %s%s; %s takes %s", key, ops->name,
+                 pb_suggest_hint(&s, hint, sizeof hint), ops->name, s.known);
+}
+
 int pb_options_check(const struct pb_backend_ops *ops, const struct pb_option *opts,
                      size_t n, char *err, size_t errlen)
 {
     for (size_t i = 0; i < n; i++) {
         if (!option_declared(ops, opts[i].key)) {
-            snprintf(err, errlen, "backend '%s' has no option '%s'",
-                     ops->name, opts[i].key);
+            unknown_option(ops, opts[i].key, err, errlen);
             return -1;
         }
     }

@@ -172,6 +172,11 @@ static int parse_gen_opts(int argc, char **argv, struct gen_opts *o)
         gen_usage(stderr);
         return PB_EXIT_USAGE;
     }
+    if (o->spec[pb_spec_list_next(o->spec)]) { /* a list, as run takes it */
+        pb_text_line(stderr, "poolbench gen: --workload '%s' names more than one workload; gen "
+                     "writes one", o->spec);
+        return PB_EXIT_USAGE;
+    }
     if (o->out && has_suffix(o->out, ".gz")) {
         fprintf(stderr, "poolbench gen: gzip output is not supported; pipe '-o -' to gzip\n");
         return PB_EXIT_USAGE;

@@ -10,6 +10,16 @@
 #include <getopt.h>
 #include <stdio.h>
 
+const char pb_spec_syntax_help[] =
+    "spec syntax (--backend and --workload alike): NAME, then key=value options, each\n"
+    "  after ':' or ',' (pool:chunk=48:slab=16k is pool:chunk=48,slab=16k). Several\n"
+    "  specs: repeat the option, or list them with ',': after a ',', a word with '='\n"
+    "  is one more option of the spec before it, a word without '=' is the NAME of\n"
+    "  the next spec.\n"
+    "    two backends:  --backend pool:chunk=48,slab=16k,malloc\n"
+    "    two workloads: --workload churn:size=64,live=100,ramp:peak=2000\n"
+    "  The results write a backend spec with ':' only (pool:chunk=48:slab=16k).\n";
+
 static const char *const flag_names[] = {
     "thread-safe", "own-mappings", "free-noop", "free-all",
     "no-memory",   "fixed-size",   "process-wide", "tagged",
@@ -61,7 +71,8 @@ int pb_cmd_list(int argc, char **argv)
         if (c == 'h') {
             printf("usage: poolbench list\n\n"
                    "Lists every backend (with its flags and key=default options, as given\n"
-                   "to --backend NAME:key=value) and every workload generator.\n");
+                   "to --backend NAME:key=value) and every workload generator.\n\n%s",
+                   pb_spec_syntax_help);
             return PB_EXIT_OK;
         }
         fprintf(stderr, "usage: poolbench list\n");
@@ -77,5 +88,6 @@ int pb_cmd_list(int argc, char **argv)
     printf("\nworkload generators (--workload NAME:key=value,... or FILE.json):\n");
     for (size_t i = 0; pb_generators[i]; i++)
         print_generator(pb_generators[i]);
+    printf("\n%s", pb_spec_syntax_help);
     return PB_EXIT_OK;
 }

@@ -46,6 +46,10 @@ int pb_cmd_advise(int argc, char **argv);
 /* `poolbench __child` (internal): one preloaded run for poolbench run (cmd_child.c). */
 int pb_cmd_child(int argc, char **argv);
 
+/* The one syntax of --backend and --workload specs (pb_spec_list_next), as
+ * `poolbench list` and `poolbench run --help` print it (cmd_list.c). */
+extern const char pb_spec_syntax_help[];
+
 /* The version string, "poolbench X.Y.Z (git COMMIT)". */
 const char *pb_version_string(void);
 

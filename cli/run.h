@@ -26,8 +26,9 @@ extern const size_t run_n_default_specs;
 extern const char run_default_backends[];
 
 struct run_opts {
-    const char *backends;      /* NULL: the defaults */
-    const char **specs;        /* --workload, n_specs of them */
+    char **backends;           /* --backend, one spec each (lists split); none: the defaults */
+    size_t n_backends;
+    char **specs;              /* --workload, one spec each (lists split) */
     size_t n_specs;
     const char **traces;       /* --trace */
     size_t n_traces;

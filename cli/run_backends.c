@@ -1,7 +1,8 @@
 /*
- * run_backends.c -- the backends of `poolbench run`: parsed from --backend
- * (or the defaults), each created once so a bad option value is found before
- * anything runs, with its config read for the results. The baseline backend
+ * run_backends.c -- the backends of `poolbench run`: parsed from the --backend
+ * specs (run_opts.c splits each list) or the defaults, each created once so a
+ * bad option value is found before anything runs, with its config read for
+ * the results. The baseline backend
  * (PB_BK_BASELINE: null, the harness's own cost) goes first, as given or
  * with its defaults.
  */
@@ -53,16 +54,37 @@ static const char *baseline_name(void)
     return NULL;
 }
 
+/* Parse the --backend specs (or the defaults) into specs[0..max): the count,
+ * or -1 printed. */
+static int parse_backends(const struct run_opts *o, struct pb_backend_spec *specs, size_t max)
+{
+    char err[512];
+    if (o->n_backends == 0) {
+        int got = pb_backend_spec_parse_list(run_default_backends, specs, max, err, sizeof err);
+        if (got < 0)
+            pb_text_line(stderr, "poolbench run: default backends: %s", err);
+        return got;
+    }
+    if (o->n_backends > max) {
+        pb_text_line(stderr, "poolbench run: --backend: too many backends (at most %zu)", max);
+        return -1;
+    }
+    for (size_t i = 0; i < o->n_backends; i++) {
+        if (pb_backend_spec_parse(o->backends[i], &specs[i], err, sizeof err)) {
+            pb_text_line(stderr, "poolbench run: --backend: %s (see poolbench list)", err);
+            return -1;
+        }
+    }
+    return (int)o->n_backends;
+}
+
 int run_prepare_backends(const struct run_opts *o, struct backend_slot *b, size_t *n)
 {
     struct pb_backend_spec *specs = calloc(RUN_MAX_BACKENDS - 1, sizeof *specs);
-    char err[512];
     if (!specs)
         return -1;
-    int got = pb_backend_spec_parse_list(o->backends ? o->backends : run_default_backends, specs,
-                                         RUN_MAX_BACKENDS - 1, err, sizeof err);
+    int got = parse_backends(o, specs, RUN_MAX_BACKENDS - 1);
     if (got < 0) {
-        pb_text_line(stderr, "poolbench run: --backend: %s (see poolbench list)", err);
         free(specs);
         return -1;
     }

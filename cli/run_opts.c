@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pb_cli.h"
 #include "pb_num.h"
 #include "pb_opts.h"
 #include "pb_text.h"
@@ -41,8 +42,10 @@ static void usage(FILE *f)
             "every pair once, in an order shuffled per round. Every workload is also\n"
             "replayed against null, the harness's own cost: net ns/op pairs each round\n"
             "with null's, and reads ~0 when the interval holds 0.\n\n"
-            "  --backend LIST     e.g. pool:chunk=48:slab=64k,arena,malloc (default %s)\n"
-            "  --workload SPEC    a generator spec (churn:size=48) or a JSON job file\n"
+            "  --backend LIST     backends with their options, e.g. pool:chunk=48,slab=64k,\n"
+            "                     arena (default %s)\n"
+            "  --workload SPEC    a generator spec (churn:size=48), a list of them or a JSON\n"
+            "                     job file\n"
             "  --trace FILE       a trace file (text, .gz or .pbt)\n"
             "                     with neither: generators %s, %s, %s, %s, %s\n"
             "                     and the shipped traces (workloads/traces/*.trace.gz)\n"
@@ -75,8 +78,9 @@ static void usage(FILE *f)
             "  --max-events N     refuse a generated workload of more events (default %llu)\n"
             "  --max-live-bytes N refuse one that holds more bytes live at once (default:\n"
             "                     the physical memory)\n"
-            "An option that takes one value may be given once; numbers are decimal\n"
-            "(--max-events and --max-live-bytes also take k/m/g).\n\n"
+            "--backend, --workload and --trace add up when repeated; every other option\n"
+            "that takes a value may be given once. Numbers are decimal (--max-events and\n"
+            "--max-live-bytes also take k/m/g).\n\n%s\n"
             "Exit status: 0 every run finished or was refused (a backend that cannot serve\n"
             "a workload, such as a pool asked for more than its chunk, is an answer: status\n"
             "\"refused\"); 1 a run broke (a crash, a timeout, out of memory) or the run was\n"
@@ -84,7 +88,8 @@ static void usage(FILE *f)
             "output that cannot be written (nothing is written, nothing is run).\n",
             run_default_backends, run_default_specs[0], run_default_specs[1],
             run_default_specs[2], run_default_specs[3], run_default_specs[4], RUN_DEFAULT_ROUNDS,
-            RUN_DEFAULT_REPEAT, RUN_DEFAULT_WARMUP, PB_MAX_THREADS, PB_GEN_DEFAULT_MAX_EVENTS);
+            RUN_DEFAULT_REPEAT, RUN_DEFAULT_WARMUP, PB_MAX_THREADS, PB_GEN_DEFAULT_MAX_EVENTS,
+            pb_spec_syntax_help);
 }
 
 /* ---- setters ---------------------------------------------------------------- */
@@ -106,6 +111,41 @@ static int push(const char ***list, size_t *n, const char *item)
     l[(*n)++] = item;
     *list = l;
     return 0;
+}
+
+/* Append each spec of the list text (pb_spec_list_next: "pool:chunk=48,slab=16k,malloc"
+ * is two) to list, as copies; an empty one is refused (printed, naming option). */
+static int push_specs(char ***list, size_t *n, const char *text, const char *option)
+{
+    for (const char *p = text;;) {
+        size_t len = pb_spec_list_next(p);
+        if (len == 0) {
+            pb_text_line(stderr, "poolbench run: %s '%s': an empty spec (',' at an end or "
+                         "twice in a row)", option, text);
+            return -1;
+        }
+        char **l = realloc(*list, (*n + 1) * sizeof *l);
+        if (l)
+            *list = l;
+        char *one = l ? malloc(len + 1) : NULL;
+        if (!one) {
+            pb_text_line(stderr, "poolbench run: out of memory");
+            return -1;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        l[(*n)++] = one;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+static void free_specs(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
 }
 
 /* Parse --threads: a comma list of counts from 1 to PB_MAX_THREADS. */
@@ -193,13 +233,12 @@ typedef int (*run_setter)(struct run_opts *o, const char *arg, uint64_t v);
 static int set_backend(struct run_opts *o, const char *arg, uint64_t v)
 {
     (void)v;
-    o->backends = arg;
-    return 0;
+    return push_specs(&o->backends, &o->n_backends, arg, "--backend");
 }
 static int set_workload(struct run_opts *o, const char *arg, uint64_t v)
 {
     (void)v;
-    return push(&o->specs, &o->n_specs, arg);
+    return push_specs(&o->specs, &o->n_specs, arg, "--workload");
 }
 static int set_trace(struct run_opts *o, const char *arg, uint64_t v)
 {
@@ -354,7 +393,7 @@ static int check_all(int argc, char **argv, const struct run_opts *o)
                      argv[optind]);
         return -1;
     }
-    if (run_check_listed_once("--workload", o->specs, o->n_specs) ||
+    if (run_check_listed_once("--workload", (const char *const *)o->specs, o->n_specs) ||
         run_check_listed_once("--trace", o->traces, o->n_traces))
         return -1;
     return check_cross_free(o);
@@ -370,17 +409,16 @@ static int read_opts(int argc, char **argv, struct run_opts *o)
                                           run_options[i].code};
     longopts[N_RUN_OPTIONS + 1] = (struct option){NULL, 0, NULL, 0};
     set_defaults(o);
-    /* a second --backend would silently replace the first list: given once, like
-     * every option that takes a value but --workload and --trace, which add up */
-    const struct pb_opts rules = {"hb:w:t:o:", longopts, "wt", run_numbers};
+    /* every option that takes a value is given once, but --backend, --workload
+     * and --trace, which add up */
+    const struct pb_opts rules = {"hb:w:t:o:", longopts, "bwt", run_numbers};
     int c;
     unsigned seen = 0;
     uint64_t v = 0;
     while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
         char err[256];
         if (pb_opt_check(&rules, c, optarg, &seen, &v, err, sizeof err)) {
-            pb_text_line(stderr, "poolbench run: %s%s", err,
-                    c == 'b' && *optarg ? "; list backends with commas: --backend pool,malloc" : "");
+            pb_text_line(stderr, "poolbench run: %s", err);
             return -1;
         }
         if (c == 'h') {
@@ -410,9 +448,12 @@ int run_parse_opts(int argc, char **argv, struct run_opts *o)
 
 void run_free_opts(struct run_opts *o)
 {
-    free(o->specs);
+    free_specs(o->backends, o->n_backends);
+    free_specs(o->specs, o->n_specs);
     free(o->traces);
-    o->specs = o->traces = NULL;
+    o->backends = o->specs = NULL;
+    o->n_backends = o->n_specs = 0;
+    o->traces = NULL;
 }
 
 /* ---- the results' config ------------------------------------------------------ */
@@ -437,7 +478,8 @@ cJSON *run_config_json(const struct run_opts *o, const struct backend_slot *b, s
     if (defaults)
         cJSON_AddItemToObject(c, "workloads", string_array(run_default_specs, run_n_default_specs));
     else
-        cJSON_AddItemToObject(c, "workloads", string_array(o->specs, o->n_specs));
+        cJSON_AddItemToObject(c, "workloads",
+                              string_array((const char *const *)o->specs, o->n_specs));
     if (defaults)
         cJSON_AddItemToObject(c, "traces",
                               string_array((const char *const *)l->found_traces, l->n_found));

@@ -1,5 +1,6 @@
 /*
- * opts.c -- the options rules shared by the commands (pb_opts.h).
+ * opts.c -- the options rules shared by the commands (pb_opts.h), and the
+ * one rule that splits a list of specs.
  */
 #include "pb_opts.h"
 
@@ -50,4 +51,18 @@ int pb_opt_check(const struct pb_opts *opts, int c, const char *value, unsigned 
         return 0;
     }
     return 0;
+}
+
+size_t pb_spec_list_next(const char *text)
+{
+    for (const char *p = text;;) {
+        const char *comma = strchr(p, ',');
+        if (!comma)
+            return strlen(text);
+        const char *word = comma + 1;
+        size_t len = strcspn(word, ",:");
+        if (!memchr(word, '=', len))
+            return (size_t)(comma - text); /* a name: the next spec starts there */
+        p = word + len;                    /* an option of this spec */
+    }
 }

@@ -38,4 +38,13 @@ struct pb_opts {
 int pb_opt_check(const struct pb_opts *opts, int c, const char *value, unsigned *seen,
                  uint64_t *number, char *err, size_t errlen);
 
+/* The one syntax of a spec list ("pool:chunk=48,slab=16k,malloc", run's
+ * --backend and --workload): the length of the spec that starts at text.
+ * Inside a spec, ':' or ',' separate its options (key=value); a ',' followed
+ * by a word (up to the next ',' or ':') without '=' ends it, that word being
+ * the name of the next spec. So the list above is "pool:chunk=48,slab=16k",
+ * then "malloc". Walk a list with: len = pb_spec_list_next(p); use p[0..len);
+ * stop when p[len] is '\0', else p += len + 1. */
+size_t pb_spec_list_next(const char *text);
+
 #endif /* PB_OPTS_H */

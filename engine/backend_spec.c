@@ -1,13 +1,26 @@
 /*
- * backend_spec.c -- splits backend specs on ',' and ':' and checks names and
- * option keys against the registry (pb_options_check). A bare path right
- * after the name (no '=', a '/') is the backend's first declared option:
- * "preload:/usr/lib/libfoo.so" is "preload:lib=/usr/lib/libfoo.so".
+ * backend_spec.c -- splits a list into specs (pb_spec_list_next), a spec on
+ * ':' and ',', and checks names and option keys against the registry
+ * (pb_options_check). A bare path right after the name (no '=', a '/') is
+ * the backend's first declared option: "preload:/usr/lib/libfoo.so" is
+ * "preload:lib=/usr/lib/libfoo.so".
  */
 #include "backend_spec.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "pb_opts.h"
+
+/* End the item at s at its first ':' or ','; the next item, or NULL after the last. */
+static char *cut(char *s)
+{
+    char *sep = s + strcspn(s, ",:");
+    if (*sep == '\0')
+        return NULL;
+    *sep = '\0';
+    return sep + 1;
+}
 
 /* Split "key=value" at buf (in place) into opt; -1 when malformed. */
 static int split_option(char *item, struct pb_option *opt)
@@ -30,11 +43,11 @@ int pb_backend_spec_parse(const char *text, struct pb_backend_spec *out, char *e
         return -1;
     }
     strcpy(out->text, text);
+    for (char *c = out->text; (c = strchr(c, ',')); c++)
+        *c = ':'; /* every ',' of one spec separates options: one written form */
     strcpy(out->buf, text);
     char *name = out->buf;
-    char *rest = strchr(name, ':');
-    if (rest)
-        *rest++ = '\0';
+    char *rest = cut(name);
     if (*name == '\0') {
         snprintf(err, errlen, "empty backend name in '%s'", text);
         return -1;
@@ -44,9 +57,7 @@ int pb_backend_spec_parse(const char *text, struct pb_backend_spec *out, char *e
         return -1;
     while (rest) {
         char *item = rest;
-        rest = strchr(item, ':');
-        if (rest)
-            *rest++ = '\0';
+        rest = cut(item);
         if (out->n_opts == PB_SPEC_MAX_OPTS) {
             snprintf(err, errlen, "too many options in '%s' (at most %d)", text,
                      PB_SPEC_MAX_OPTS);
@@ -72,8 +83,7 @@ int pb_backend_spec_parse_list(const char *text, struct pb_backend_spec *out, si
     size_t n = 0;
     const char *p = text;
     for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        size_t len = pb_spec_list_next(p);
         char one[PB_SPEC_TEXT_MAX];
         if (len == 0) {
             snprintf(err, errlen, "empty backend name in list '%s'", text);
@@ -92,9 +102,9 @@ int pb_backend_spec_parse_list(const char *text, struct pb_backend_spec *out, si
         if (pb_backend_spec_parse(one, &out[n], err, errlen))
             return -1;
         n++;
-        if (!comma)
+        if (p[len] == '\0')
             break;
-        p = comma + 1;
+        p += len + 1;
     }
     return (int)n;
 }

@@ -115,7 +115,8 @@ int pb_run_job_from_argv(int argc, char **argv, struct pb_job_decoded *out, char
 /* The usage text of the decoder's options, one per line. */
 void pb_run_job_usage(FILE *f);
 
-/* Describe a refused event i of w ("FILE:LINE: a of N bytes ...: reason"). */
+/* Describe a refused event i of w ("FILE:LINE: a of N bytes ... refused by
+ * BACKEND: reason"); backend is the whole spec, "pool:chunk=48", not its name. */
 void pb_describe_failure(const struct pb_workload *w, size_t i, const char *backend,
                          const char *reason, char *out, size_t outlen);
 

@@ -28,7 +28,7 @@ static void fail(struct pb_run_result *out, const struct pb_run_job *job, void *
     const struct pb_backend_ops *ops = job->backend->ops;
     const char *reason = self ? ops->last_error(self) : "";
     out->refused = i < job->workload->n_records; /* past the end: out of memory */
-    pb_describe_failure(job->workload, i, ops->name, reason && *reason ? reason : "refused",
+    pb_describe_failure(job->workload, i, job->backend->text, reason && *reason ? reason : "refused",
                         out->error, sizeof out->error);
 }
 

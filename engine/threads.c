@@ -354,7 +354,7 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
         if (w->done != w->r.n_events) {
             const char *why = ops->last_error(w->r.self);
             char msg[PB_RUN_ERR_MAX - 32];
-            pb_describe_failure(t->job->workload, w->done, ops->name,
+            pb_describe_failure(t->job->workload, w->done, t->job->backend->text,
                                 why && *why ? why : "refused", msg, sizeof msg);
             snprintf(out->error, sizeof out->error, "thread %u: %s", i, msg);
             out->refused = w->done < t->job->workload->n_records;
@@ -363,7 +363,7 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
         if (w->free_failed) {
             snprintf(out->error, sizeof out->error,
                      "thread %u: %s refused to free a block handed over by thread %u", i,
-                     ops->name, (i + t->n - 1) % t->n);
+                     t->job->backend->text, (i + t->n - 1) % t->n);
             out->refused = 1;
             return -1;
         }

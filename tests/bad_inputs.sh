@@ -306,7 +306,7 @@ bad "param_bool.json: job 0: param \"size\" must be a number or a string" gen -w
 j param_null.json '{"generator": "churn", "params": {"size": null}}\n'
 bad "param \"size\" must be a number or a string" gen -w "$in/param_null.json" -o out.trace
 j unknown_param.json '{"generator": "churn", "params": {"colour": "red"}}\n'
-bad "unknown_param.json: job 0: .*no parameter 'colour'" gen -w "$in/unknown_param.json" -o out.trace
+bad "unknown_param.json: job 0: unknown parameter 'colour' for [a-z]+; [a-z]+ takes " gen -w "$in/unknown_param.json" -o out.trace
 j negative.json '{"generator": "churn", "params": {"size": -64}}\n'
 bad "negative.json: job 0: param \"size\" is negative" gen -w "$in/negative.json" -o out.trace
 j fraction.json '{"generator": "churn", "params": {"size": 6.5}}\n'
@@ -366,11 +366,17 @@ bad "unrecognized option" import --bogus
 t run_bad.trace 'a 1 8\nq 1\n'
 bad "run_bad.trace:2: unknown event 'q'" run --backend pool --trace "$in/run_bad.trace"
 bad "no-such.trace: cannot open: No such file" run --backend pool --trace "$in/no-such.trace"
-bad "unknown backend 'nosuch' \(see poolbench list\)" run --backend nosuch --workload churn
-bad "backend 'pool' has no option 'chunck'" run --backend pool:chunck=8 --workload churn
+bad "unknown backend 'nosuch'; backends: pool, arena, malloc, .* \(see poolbench list\)" run --backend nosuch --workload churn
+bad "unknown backend 'mallco' \(did you mean 'malloc'\?\); backends: pool, " run --backend pool,mallco --workload churn
+bad "unknown option 'chunck' for pool \(did you mean 'chunk'\?\); pool takes chunk, align, slab" run --backend pool:chunck=8 --workload churn
+bad "unknown option 'slab' for malloc; malloc takes no options" run --backend malloc,slab=16k --workload churn
+bad "unknown generator 'chrun' \(did you mean 'churn'\?\); generators: churn, " run --backend pool --workload chrun
+bad "unknown parameter 'sise' for churn \(did you mean 'size'\?\); churn takes size, " run --backend pool --workload churn:sise=4
 bad "pool: chunk=x is not a size in bytes" run --backend pool:chunk=x --workload churn
 bad "backend option 'chunk' in 'pool:chunk' is not key=value" run --backend pool:chunk --workload churn
-bad "empty backend name" run --backend , --workload churn
+bad "--backend ',': an empty spec" run --backend , --workload churn
+bad "--backend 'pool,,malloc': an empty spec" run --backend pool,,malloc --workload churn
+bad "--workload 'churn,': an empty spec" run --backend pool --workload churn,
 bad "preload: cannot find library /nonexistent.so" run --backend preload:lib=/nonexistent.so --workload churn
 bad "unknown generator 'nosuch'" run --backend pool --workload nosuch
 bad "churn: bad value 'x' for size" run --backend pool --workload churn:size=x
@@ -461,7 +467,9 @@ good "usage: poolbench run" run -w churn --trace x.trace --help
 for o in --repeat --warmup --timeout --sample-every --seed; do
   bad "$o given twice \(it takes one value\)" run -w churn "$o" 1 "$o" 2
 done
-bad "-b/--backend given twice \(it takes one value\); list backends with commas" run --backend pool --backend malloc -w churn
+bad "--backend 'pool' is given twice" run --backend pool --backend malloc,pool -w churn
+bad "--backend 'pool:chunk=48:slab=16k' is given twice" run -b pool:chunk=48,slab=16k -b pool:chunk=48:slab=16k -w churn
+bad "--workload 'churn' is given twice" run --backend pool -w churn,ramp -w churn
 bad "-o/--output given twice" run -w churn -o a.json -o b.json
 bad "--touch given twice" run -w churn --touch none --touch full
 bad "--threads given twice" run -w churn --threads 1 --threads 2

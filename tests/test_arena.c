@@ -286,7 +286,7 @@ static void arena_config_and_bad_options(void **state)
     void *s = NULL;
     char err[PB_ERR_MAX] = "";
     assert_int_equal(arena()->create(unknown, 1, &s, err, sizeof err), -1);
-    assert_non_null(strstr(err, "no option 'chunk'"));
+    assert_non_null(strstr(err, "unknown option 'chunk'"));
 }
 
 int main(void)

@@ -38,6 +38,36 @@ static void parses_a_list(void **state)
     assert_string_equal(pb_option_get(s[2].opts, s[2].n_opts, "buffer"), "16k");
 }
 
+/* ':' or ',' before each option; after a ',' a word without '=' is the next backend. */
+static void commas_between_options(void **state)
+{
+    (void)state;
+    struct pb_backend_spec s[4];
+    char err[256] = "";
+    int n = pb_backend_spec_parse_list("null:buffer=1M,buffer=2M,null,null,buffer=8k:buffer=16k",
+                                       s, 4, err, sizeof err);
+    assert_int_equal(n, 3);
+    assert_int_equal(s[0].n_opts, 2);
+    assert_string_equal(pb_option_get(s[0].opts, s[0].n_opts, "buffer"), "2M");
+    assert_string_equal(s[0].text, "null:buffer=1M:buffer=2M"); /* written with ':' */
+    assert_int_equal(s[1].n_opts, 0);
+    assert_string_equal(s[1].text, "null");
+    assert_int_equal(s[2].n_opts, 2);
+    assert_string_equal(s[2].text, "null:buffer=8k:buffer=16k");
+    /* one spec: any ',' is a ':' */
+    assert_int_equal(pb_backend_spec_parse("null,buffer=64k", s, err, sizeof err), 0);
+    assert_string_equal(s[0].text, "null:buffer=64k");
+    assert_string_equal(s[0].opts[0].value, "64k");
+    /* a bare path after the name, then the next backend */
+    n = pb_backend_spec_parse_list("preload:/a/b.so,null:buffer=4k", s, 4, err, sizeof err);
+    assert_int_equal(n, 2);
+    assert_string_equal(pb_option_get(s[0].opts, s[0].n_opts, "lib"), "/a/b.so");
+    assert_string_equal(s[1].text, "null:buffer=4k");
+    /* a bare word after a ',' is a backend, even a misspelt one */
+    assert_int_equal(pb_backend_spec_parse_list("null:buffer=4k,nul", s, 4, err, sizeof err), -1);
+    assert_non_null(strstr(err, "unknown backend 'nul'"));
+}
+
 static void rejects_bad_specs(void **state)
 {
     (void)state;
@@ -47,7 +77,7 @@ static void rejects_bad_specs(void **state)
         const char *text, *want;
     } bad[] = {
         {"nosuch", "unknown backend 'nosuch'"},
-        {"null:chunk=48", "no option 'chunk'"},
+        {"null:chunk=48", "unknown option 'chunk'"},
         {"null:buffer", "not key=value"},
         {"null:=4", "not key=value"},
         {"null:buffer=", "not key=value"},
@@ -86,6 +116,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_name_and_options),
         cmocka_unit_test(parses_a_list),
+        cmocka_unit_test(commas_between_options),
         cmocka_unit_test(rejects_bad_specs),
         cmocka_unit_test(path_shorthand),
     };

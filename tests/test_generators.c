@@ -140,6 +140,49 @@ static void churn_lifo_and_fifo_ignore_the_seed(void **state)
     pb_workload_list_free(b, 1);
 }
 
+/* order=any frees a live block picked from the seed (it is random under another
+ * name, and written so); newest and oldest are lifo and fifo. */
+static void churn_order_words(void **state)
+{
+    (void)state;
+    const char *base = "churn:size=32,live=50,pairs=400";
+    const struct {
+        const char *word, *same_as;
+    } words[] = {{"any", "random"}, {"newest", "lifo"}, {"oldest", "fifo"}};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char spec[128], plain[128];
+        snprintf(spec, sizeof spec, "%s,order=%s,seed=5", base, words[i].word);
+        snprintf(plain, sizeof plain, "%s,order=%s,seed=5", base, words[i].same_as);
+        struct pb_workload *a = build(spec, NULL), *b = build(plain, NULL);
+        assert_true(same_events(a, b));
+        assert_string_equal(a->name, b->name); /* the alias is written as its word */
+        assert_non_null(strstr(a->name, words[i].same_as));
+        pb_workload_list_free(a, 1);
+        pb_workload_list_free(b, 1);
+    }
+    /* any follows the seed and frees other blocks than lifo or fifo would */
+    char s5[128], s6[128], lifo[128], fifo[128];
+    snprintf(s5, sizeof s5, "%s,order=any,seed=5", base);
+    snprintf(s6, sizeof s6, "%s,order=any,seed=6", base);
+    snprintf(lifo, sizeof lifo, "%s,order=lifo,seed=5", base);
+    snprintf(fifo, sizeof fifo, "%s,order=fifo,seed=5", base);
+    struct pb_workload *a = build(s5, NULL), *b = build(s6, NULL), *l = build(lifo, NULL),
+                       *f = build(fifo, NULL);
+    assert_false(same_events(a, b));
+    assert_false(same_events(a, l));
+    assert_false(same_events(a, f));
+    assert_int_equal(a->fig.peak_live_blocks, 50);
+    assert_int_equal(a->fig.frees, 450);
+    pb_workload_list_free(a, 1);
+    pb_workload_list_free(b, 1);
+    pb_workload_list_free(l, 1);
+    pb_workload_list_free(f, 1);
+    refused("churn:order=sideways",
+            "expected lifo|fifo|random (or newest = lifo, oldest = fifo, any = random)");
+    refused("churn:order=any=random", "bad value 'any=random' for order");
+    refused("churn:order=random=any", "bad value 'random=any' for order");
+}
+
 static void frames_figures_are_exact(void **state)
 {
     (void)state;
@@ -262,7 +305,15 @@ static void spec_errors_name_the_culprit(void **state)
     (void)state;
     refused("bogus", "unknown generator 'bogus'");
     refused("", "unknown generator ''");
-    refused("churn:colour=red", "no parameter 'colour'");
+    refused("churn:colour=red", "unknown parameter 'colour'");
+    /* the closest name or key, and every one */
+    refused("chrun", "unknown generator 'chrun' (did you mean 'churn'?); generators: churn, mixed, "
+                     "gc, frames, ramp");
+    refused("bogus", "unknown generator 'bogus'; generators: churn, mixed");
+    refused("churn:sise=4", "unknown parameter 'sise' for churn (did you mean 'size'?); churn "
+                            "takes size, live, pairs, order, align, seed");
+    refused("ramp:colour=red", "unknown parameter 'colour' for ramp; ramp takes peak, rounds");
+    refused("x/y.trace", "unknown generator 'x/y.trace' (a job file must end in .json");
     refused("churn:size=abc", "bad value 'abc' for size");
     refused("churn:size=-1", "bad value '-1' for size");
     refused("churn:size=12q", "bad value '12q' for size");
@@ -419,7 +470,7 @@ static void job_file_errors(void **state)
     refused("data/gen_job_invalid.json", "gen_job_invalid.json:3:");
     refused("data/gen_job_invalid.json", "invalid JSON");
     refused("data/gen_job_no_generator.json", "missing \"generator\"");
-    refused("data/gen_job_unknown_param.json", "job 1: generator 'ramp' has no parameter 'colour'");
+    refused("data/gen_job_unknown_param.json", "job 1: unknown parameter 'colour' for ramp; ramp takes peak, rounds, ");
     refused("data/gen_job_bad_type.json", "param \"size\" must be a number or a string");
 }
 
@@ -760,7 +811,7 @@ static void job_strings_stay_text(void **state)
     job_refused("{\"generator\": \"churn\", \"\\u001b[2J\": 1}",
                 "t.json: job 0: unknown field \"?[2J\" (expected generator, params, name)");
     job_refused("{\"generator\": \"\\u001b]0;x\\u0007\"}",
-                "t.json: job 0: unknown generator '?]0;x?' (see poolbench list)");
+                "t.json: job 0: unknown generator '?]0;x?'; generators: churn, mixed, gc, frames, ramp");
     job_refused("{\"generator\": \"churn\", \"name\": \"a\\u001b[31mb\"}",
                 "t.json: job 0: \"name\" holds a control character");
 }
@@ -820,6 +871,7 @@ int main(void)
         cmocka_unit_test(every_generator_table_entry_is_complete),
         cmocka_unit_test(churn_figures_are_exact),
         cmocka_unit_test(churn_lifo_and_fifo_ignore_the_seed),
+        cmocka_unit_test(churn_order_words),
         cmocka_unit_test(frames_figures_are_exact),
         cmocka_unit_test(ramp_figures_are_exact),
         cmocka_unit_test(gc_sizes_follow_the_types),

@@ -196,7 +196,7 @@ static void malloc_has_no_options(void **state)
     char err[PB_ERR_MAX] = "";
     assert_int_equal(lib()->create(o, 1, &self, err, sizeof err), -1);
     assert_null(self);
-    assert_non_null(strstr(err, "no option 'chunk'"));
+    assert_non_null(strstr(err, "unknown option 'chunk'"));
     self = make();
     struct pb_config_entry cfg[2];
     assert_int_equal(lib()->config(self, cfg, 2), 1);

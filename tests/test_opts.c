@@ -1,10 +1,12 @@
-/* test_opts.c -- the option rules every command applies (pb_opt_check). */
+/* test_opts.c -- the option rules every command applies (pb_opt_check) and the
+ * one syntax of spec lists (pb_spec_list_next). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "pb_opts.h"
@@ -73,12 +75,53 @@ static void numbers_read_against_their_range(void **state)
     assert_string_equal(check(r, 1, O_REPEAT, "5"), "--repeat given twice (it takes one value)");
 }
 
+/* list split by pb_spec_list_next, the specs joined with " | ". */
+static const char *split(const char *list)
+{
+    static char out[256];
+    out[0] = '\0';
+    for (const char *p = list, *sep = "";; sep = " | ") {
+        size_t len = pb_spec_list_next(p);
+        size_t used = strlen(out);
+        snprintf(out + used, sizeof out - used, "%s%.*s", sep, (int)len, p);
+        if (p[len] == '\0')
+            return out;
+        p += len + 1;
+    }
+}
+
+static void spec_lists(void **state)
+{
+    (void)state;
+    assert_string_equal(split("pool"), "pool");
+    assert_string_equal(split("pool,malloc"), "pool | malloc");
+    /* ':' or ',' between options: an item with '=' belongs to the spec before */
+    assert_string_equal(split("pool:chunk=48,slab=16k"), "pool:chunk=48,slab=16k");
+    assert_string_equal(split("pool:chunk=48:slab=16k,arena"), "pool:chunk=48:slab=16k | arena");
+    assert_string_equal(split("pool:chunk=48,slab=16k,malloc,arena:block=1M"),
+                        "pool:chunk=48,slab=16k | malloc | arena:block=1M");
+    /* the word after ',' runs to the next ',' or ':': a name with options of its own */
+    assert_string_equal(split("malloc,pool:chunk=48,null"), "malloc | pool:chunk=48 | null");
+    assert_string_equal(split("churn:size=64,live=1000"), "churn:size=64,live=1000");
+    assert_string_equal(split("churn,ramp:max=64:peak=20000"), "churn | ramp:max=64:peak=20000");
+    /* a bare word is a name, even a misspelt one: its parser says what is wrong */
+    assert_string_equal(split("pool:chunk=48,mallco"), "pool:chunk=48 | mallco");
+    assert_string_equal(split("preload:/x.so,malloc"), "preload:/x.so | malloc");
+    /* empty items stay visible, for the parser to refuse */
+    assert_string_equal(split(""), "");
+    assert_string_equal(split(","), " | ");
+    assert_string_equal(split("pool,,malloc"), "pool |  | malloc");
+    assert_string_equal(split("pool,"), "pool | ");
+    assert_string_equal(split("pool:chunk=48,=4"), "pool:chunk=48,=4");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(once_each),
         cmocka_unit_test(no_empty_values),
         cmocka_unit_test(numbers_read_against_their_range),
+        cmocka_unit_test(spec_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -454,7 +454,7 @@ static void pool_rejects_bad_options(void **state)
         {{"slab", "32"}, "slab=32 is smaller than one chunk (64 bytes)"},
         {{"slab", "-4096"}, "slab=-4096"},
         {{"checked", "2"}, "checked=2 must be 0 or 1"},
-        {{"block", "1M"}, "no option 'block'"},
+        {{"block", "1M"}, "unknown option 'block'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         bt_create_fails(pool(), &cases[i].opt, 1, cases[i].message);

@@ -257,7 +257,7 @@ static void small_rejects_bad_options(void **state)
         {{"index", "8"}, "index=8 must be 16 or 32"},
         {{"return", "soon"}, "return=soon must be off or a count"},
         {{"chunk", "40000"}, "holds no chunk of 40000 bytes besides its"},
-        {{"checked", "1"}, "no option 'checked'"},
+        {{"checked", "1"}, "unknown option 'checked'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* the bad option last, after a small slab (unless the slab is the bad one) */

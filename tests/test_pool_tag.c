@@ -304,7 +304,7 @@ static void tag_rejects_bad_options(void **state)
         {{"slab", "0"}, "slab=0 must be a size from 1"},
         {{"slab", "4G"}, "slab=4G"},
         {{"classes", "32/16"}, "classes must be ascending"},
-        {{"chunk", "8"}, "no option 'chunk'"},
+        {{"chunk", "8"}, "unknown option 'chunk'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         bt_create_fails(pt(), &cases[i].opt, 1, cases[i].message);

@@ -270,7 +270,7 @@ static void pools_rejects_bad_options_and_frees(void **state)
         {{"classes", "16/2M"}, "class '2M'"},
         {{"classes", "16/10000"}, "slab=8192 must hold the largest class (10000"},
         {{"slab", "big"}, "slab=big is not a size"},
-        {{"chunk", "64"}, "no option 'chunk'"},
+        {{"chunk", "64"}, "unknown option 'chunk'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct pb_option o[] = {{"slab", "8k"}, cases[i].opt};

@@ -45,12 +45,14 @@ static void refusal_names_the_line_and_size(void **state)
     assert_int_equal(pb_workload_load(PB_TESTDATA "/run_large.trace", &w, &diag), 0);
     struct pb_backend_spec spec;
     char err[256];
-    assert_int_equal(pb_backend_spec_parse("pool", &spec, err, sizeof err), 0);
+    /* the whole spec, as given with ',', written with ':' */
+    assert_int_equal(pb_backend_spec_parse("pool:chunk=64,slab=16k", &spec, err, sizeof err), 0);
     struct pb_run_job job = {.backend = &spec, .workload = &w, .repeat = 1};
     struct pb_run_result res;
     assert_int_equal(pb_run_one(&job, &res), -1);
     assert_false(res.ok);
-    if (!strstr(res.error, "run_large.trace:4: a of 5000 bytes") || !strstr(res.error, "pool"))
+    if (!strstr(res.error, "run_large.trace:4: a of 5000 bytes") ||
+        !strstr(res.error, "refused by pool:chunk=64:slab=16k: "))
         fail_msg("unexpected error: %s", res.error);
     pb_run_result_free(&res);
     pb_workload_free(&w);

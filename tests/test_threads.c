@@ -128,13 +128,14 @@ static void refusal_in_a_thread_fails_the_run(void **state)
     tw_figures(w);
     struct pb_backend_spec spec;
     char err[256];
-    assert_int_equal(pb_backend_spec_parse("pool", &spec, err, sizeof err), 0);
+    assert_int_equal(pb_backend_spec_parse("pool:chunk=64", &spec, err, sizeof err), 0);
     struct pb_run_job job = {.backend = &spec, .workload = w, .repeat = 1, .threads = 2};
     struct pb_run_result res;
     memset(&res, 0, sizeof res);
     /* the timed passes alone: the memory pass would have refused it first */
     assert_int_equal(pb_threads_timed(&job, &res), -1);
-    if (!strstr(res.error, "thread ") || !strstr(res.error, "a of 5000 bytes"))
+    if (!strstr(res.error, "thread ") || !strstr(res.error, "a of 5000 bytes") ||
+        !strstr(res.error, "refused by pool:chunk=64: ")) /* the whole spec */
         fail_msg("unexpected error: %s", res.error);
     pb_run_result_free(&res);
     tw_free(w);

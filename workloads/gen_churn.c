@@ -1,8 +1,9 @@
 /*
  * gen_churn.c -- churn: one size, a working set of `live` blocks, then
  * `pairs` free+alloc pairs, then every block freed (live_blocks_at_end = 0).
- * The victim of each free is the newest (lifo), the oldest (fifo) or a random
- * live block; the final frees use the same order. The pool's home ground:
+ * The victim of each free is the newest (lifo, or order=newest), the oldest
+ * (fifo, oldest) or a live block picked from the seed (random, any); the
+ * final frees use the same order. The pool's home ground:
  * peak_live_blocks = live and peak_live_bytes = live * size exactly.
  */
 #include "pb_gen_util.h"
@@ -14,8 +15,9 @@ static const struct pb_param_desc churn_params[] = {
     {"size", PB_PARAM_UINT, "64", 0, PB_MAX_SIZE, NULL, "bytes of every block"},
     {"live", PB_PARAM_UINT, "1000", 1, 100000000, NULL, "blocks allocated first and kept live"},
     {"pairs", PB_PARAM_UINT, "200000", 0, 1000000000, NULL, "free+alloc pairs after that"},
-    {"order", PB_PARAM_CHOICE, "random", 0, 0, "lifo|fifo|random",
-     "which live block each free takes: newest, oldest, any"},
+    {"order", PB_PARAM_CHOICE, "random", 0, 0,
+     "lifo|fifo|random|newest=lifo|oldest=fifo|any=random",
+     "which live block each free takes: lifo (or newest), fifo (oldest), random (any, from seed)"},
     {"align", PB_PARAM_ALIGN, "16", 0, 0, NULL, "alignment of every block"},
     {"seed", PB_PARAM_UINT, "1", 0, UINT64_MAX, NULL, "PRNG seed (order=random)"},
     {NULL, 0, NULL, 0, 0, NULL, NULL},

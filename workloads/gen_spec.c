@@ -1,5 +1,6 @@
 /*
- * gen_spec.c -- generator specs: "NAME[:key=value,...]" parsed against the
+ * gen_spec.c -- generator specs: "NAME[:key=value,...]" (':' or ',' before
+ * every pair, as in every spec: pb_spec_list_next) parsed against the
  * generator's parameter table, values checked by type and written back in
  * canonical form, defaults filled in, and the generator run into a workload.
  *
@@ -10,6 +11,7 @@
 #include "pb_gen_util.h"
 #include "pb_generators.h"
 #include "pb_num.h"
+#include "pb_suggest.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -50,21 +52,54 @@ static void format_fraction(double v, char *buf, size_t len)
     }
 }
 
-/* Index of word in "a|b|c", or -1. */
-static int choice_index(const char *choices, const char *word)
+/* Index of word among the plain words of choices ("lifo|fifo|random|any=random":
+ * "any=random" makes any another name of random), the plain word in canon
+ * (PB_GEN_VALUE_MAX bytes); -1 when it is none. An alias names a plain word. */
+static int choice_index(const char *choices, const char *word, int aliases, char *canon)
 {
     size_t wlen = strlen(word);
     int i = 0;
-    for (const char *p = choices; *p; i++) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (wlen > 0 && len == wlen && strncmp(p, word, len) == 0)
-            return i;
-        if (!bar)
-            break;
-        p = bar + 1;
+    for (const char *p = choices; *p; p += p[strcspn(p, "|")] ? strcspn(p, "|") + 1 : strlen(p)) {
+        size_t len = strcspn(p, "|");
+        const char *eq = memchr(p, '=', len);
+        size_t klen = eq ? (size_t)(eq - p) : len;
+        if (wlen > 0 && klen == wlen && strncmp(p, word, wlen) == 0) {
+            if (!eq) {
+                snprintf(canon, PB_GEN_VALUE_MAX, "%s", word);
+                return i;
+            }
+            if (!aliases)
+                return -1;
+            char target[PB_GEN_VALUE_MAX];
+            snprintf(target, sizeof target, "%.*s", (int)(len - klen - 1), eq + 1);
+            return choice_index(choices, target, 0, canon);
+        }
+        i += !eq;
     }
     return -1;
+}
+
+/* What a choice accepts, for a message: "lifo|fifo|random (or any = random)"
+ * (the aliases come after the plain words). */
+static void choice_expected(const char *choices, char *out, size_t len)
+{
+    size_t used = 0;
+    int aliases = 0;
+    out[0] = '\0';
+    for (const char *p = choices; *p && used < len;) {
+        size_t l = strcspn(p, "|");
+        const char *eq = memchr(p, '=', l);
+        int k = (int)(eq ? (size_t)(eq - p) : l);
+        if (eq)
+            used += (size_t)snprintf(out + used, len - used, "%s%.*s = %.*s",
+                                     aliases++ ? ", " : " (or ", k, p, (int)(l - (size_t)k - 1),
+                                     eq + 1);
+        else
+            used += (size_t)snprintf(out + used, len - used, "%s%.*s", used ? "|" : "", k, p);
+        p += l + (p[l] == '|');
+    }
+    if (aliases && used < len)
+        snprintf(out + used, len - used, ")");
 }
 
 static int bad_value(const struct pb_gen_args *a, const struct pb_param_desc *d,
@@ -102,11 +137,12 @@ static int read_value(struct pb_gen_args *a, size_t i, const char *value, char *
         format_fraction(a->real[i], a->text[i], PB_GEN_VALUE_MAX);
         return 0;
     case PB_PARAM_CHOICE: {
-        int k = choice_index(d->choices, value);
-        if (k < 0)
-            return bad_value(a, d, value, d->choices, err, errlen);
+        int k = choice_index(d->choices, value, 1, a->text[i]); /* an alias is written as its word */
+        if (k < 0) {
+            choice_expected(d->choices, expected, sizeof expected);
+            return bad_value(a, d, value, expected, err, errlen);
+        }
         a->num[i] = (uint64_t)k;
-        snprintf(a->text[i], PB_GEN_VALUE_MAX, "%s", value);
         return 0;
     }
     case PB_PARAM_SIZES: {
@@ -147,10 +183,17 @@ int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t 
     memset(a, 0, sizeof *a);
     a->gen = pb_generator_find(name);
     if (!a->gen) {
-        int looks_like_file = strchr(name, '.') || strchr(name, '/');
-        snprintf(err, errlen, "unknown generator '%s' (%s)", name,
-                 looks_like_file ? "a job file must end in .json; traces are not generators"
-                                 : "see poolbench list");
+        struct pb_suggest s;
+        pb_suggest_init(&s, name);
+        for (size_t i = 0; pb_generators[i]; i++)
+            pb_suggest_offer(&s, pb_generators[i]->name);
+        char hint[PB_SUGGEST_MAX_LEN + 32];
+        if (strchr(name, '.') || strchr(name, '/'))
+            snprintf(err, errlen, "unknown generator '%s' (a job file must end in .json; traces "
+                     "are not generators)", name);
+        else
+            snprintf(err, errlen, "unknown generator '%s'%s; generators: %s", name,
+                     pb_suggest_hint(&s, hint, sizeof hint), s.known);
         return -1;
     }
     while (a->gen->params[a->n_params].key)
@@ -171,8 +214,13 @@ int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, c
 {
     int i = pb_gen_param_index(a, key);
     if (i < 0) {
-        snprintf(err, errlen, "generator '%s' has no parameter '%s' (see poolbench list)",
-                 a->gen->name, key);
+        struct pb_suggest s;
+        pb_suggest_init(&s, key);
+        for (size_t k = 0; k < a->n_params; k++)
+            pb_suggest_offer(&s, a->gen->params[k].key);
+        char hint[PB_SUGGEST_MAX_LEN + 32];
+        snprintf(err, errlen, "unknown parameter '%s' for %s%s; %s takes %s", key, a->gen->name,
+                 pb_suggest_hint(&s, hint, sizeof hint), a->gen->name, s.known);
         return -1;
     }
     if (a->given[i]) {
@@ -218,12 +266,12 @@ int pb_gen_parse(const char *spec, const uint64_t *global_seed, struct pb_gen_ar
         return -1;
     }
     strcpy(buf, spec);
-    char *colon = strchr(buf, ':');
-    if (colon)
-        *colon = '\0';
+    char *sep = buf + strcspn(buf, ",:"); /* the name ends at the first separator */
+    char *first = *sep ? sep + 1 : NULL;
+    *sep = '\0';
     if (pb_gen_args_init(a, buf, err, errlen) != 0)
         return -1;
-    for (char *p = colon ? colon + 1 : NULL; p;) {
+    for (char *p = first; p;) {
         char *next = p + strcspn(p, ",:");
         char *stop = *next ? next + 1 : NULL;
         *next = '\0';

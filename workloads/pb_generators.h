@@ -25,7 +25,7 @@ enum pb_param_type {
     PB_PARAM_UINT,     /* unsigned integer: decimal or 0x hex, optional k/m/g (x1024) */
     PB_PARAM_ALIGN,    /* a power of two from 1 to 4096 */
     PB_PARAM_FRACTION, /* a real number from 0 to 1 */
-    PB_PARAM_CHOICE,   /* one word of `choices` */
+    PB_PARAM_CHOICE,   /* one word of `choices`, or an alias of one (written as the word) */
     PB_PARAM_SIZES,    /* a weighted size list: SIZExWEIGHT+SIZExWEIGHT+... */
 };
 
@@ -35,7 +35,8 @@ struct pb_param_desc {
     enum pb_param_type type;
     const char *default_value; /* parsed like a user's value */
     uint64_t min, max;         /* PB_PARAM_UINT: accepted range */
-    const char *choices;       /* PB_PARAM_CHOICE: "lifo|fifo|random" */
+    const char *choices;       /* PB_PARAM_CHOICE: "lifo|fifo|random", then aliases
+                                * "any=random" (any means random) */
     const char *help;          /* one line: meaning and unit */
 };
 
@@ -105,10 +106,12 @@ extern const struct pb_generator *const pb_generators[];
 /* The generator called name, or NULL. */
 const struct pb_generator *pb_generator_find(const char *name);
 
-/* Start args for generator `name`: 0, or -1 and "unknown generator" in err. */
+/* Start args for generator `name`: 0, or -1 and "unknown generator" in err
+ * (with the closest name and every name). */
 int pb_gen_args_init(struct pb_gen_args *a, const char *name, char *err, size_t errlen);
 
-/* Set one parameter from text (unknown key, bad value, key given twice -> -1 and err). */
+/* Set one parameter from text (unknown key -- with the closest and every key --,
+ * bad value, key given twice -> -1 and err). */
 int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, char *err,
                     size_t errlen);
 
@@ -117,7 +120,7 @@ int pb_gen_args_set(struct pb_gen_args *a, const char *key, const char *value, c
 int pb_gen_args_finish(struct pb_gen_args *a, const uint64_t *global_seed, char *err,
                        size_t errlen);
 
-/* Parse "NAME[:key=value,...]" (',' or ':' between pairs) into finished args. */
+/* Parse "NAME[:key=value,...]" (',' or ':' before every pair) into finished args. */
 int pb_gen_parse(const char *spec, const uint64_t *global_seed, struct pb_gen_args *a,
                  char *err, size_t errlen);
 
