@@ -342,12 +342,14 @@ static int skipped(struct svg_parse *p)
 {
     if (starts(p, "<!--"))
         return skip_past(p, "-->") ? fail(p, "a comment does not end") : 0;
+    if (starts(p, "<![CDATA["))
+        return fail(p, "a CDATA section");
     if (p->depth > 0 || p->root_seen)
         return fail(p, "a declaration inside or after the picture");
     if (starts(p, "<?"))
         return skip_past(p, "?>") ? fail(p, "the XML declaration does not end") : 0;
     if (!starts(p, "<!DOCTYPE"))
-        return fail(p, "CDATA or a declaration other than DOCTYPE");
+        return fail(p, "a declaration other than DOCTYPE");
     const char *gt = memchr(p->s + p->i, '>', p->n - p->i);
     if (!gt || memchr(p->s + p->i, '[', (size_t)(gt - (p->s + p->i))))
         return fail(p, "a DOCTYPE with an internal subset, or one that does not end");
