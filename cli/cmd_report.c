@@ -234,7 +234,7 @@ static void charts_free(struct report_charts *c)
 
 /* Write the page to target, unless a signal came. Exit status. */
 static int write_page(const char *who, const char *target, const struct pb_results_file *file,
-                      const struct report_charts *c)
+                      const struct report_charts *c, size_t *drawn)
 {
     char err[8192];
     struct pb_html_page page = {file->doc, file->path, c->page, c->page ? c->list.n : 0,
@@ -244,7 +244,7 @@ static int write_page(const char *who, const char *target, const struct pb_resul
         pb_text_line(stderr, "%s: %s", who, err);
         return PB_EXIT_FAIL;
     }
-    if (pb_html_report_write(&page, out.f, err, sizeof err)) {
+    if (pb_html_report_write(&page, out.f, drawn, err, sizeof err)) {
         pb_outfile_abort(&out);
         pb_text_line(stderr, "%s: %s: %s", who, target, err);
         return PB_EXIT_FAIL;
@@ -272,11 +272,13 @@ static int build(const char *who, const struct pb_results_set *set, const char *
     }
     pb_signals_catch(1); /* gnuplot gets the signal; we clean up, then end by it */
     int rc = draw_svgs(who, set, logscale, &c);
+    size_t drawn = 0, loaded = 0;
+    for (size_t i = 0; c.page && i < c.list.n; i++)
+        loaded += c.page[i].svg != NULL;
     if (rc == PB_EXIT_OK && !pb_signals_caught()) {
         gather_notes(who, &c);
-        rc = write_page(who, target, &set->files[0], &c);
+        rc = write_page(who, target, &set->files[0], &c, &drawn);
     }
-    int n = c.page ? (int)c.list.n : 0;
     charts_free(&c);
     int sig = pb_signals_caught();
     pb_signals_catch(0);
@@ -284,8 +286,11 @@ static int build(const char *who, const struct pb_results_set *set, const char *
         raise(sig); /* cleanup mode: removes any temporary and ends the process */
         return 128 + sig;
     }
+    if (rc == PB_EXIT_OK && drawn < loaded)
+        pb_text_line(stderr, "%s: note: %zu chart%s left out: gnuplot's SVG did not pass (the "
+                     "page says why)", who, loaded - drawn, loaded - drawn == 1 ? "" : "s");
     if (rc == PB_EXIT_OK)
-        pb_text_line(stdout, "%s: %s (%d chart%s)", who, target, n, n == 1 ? "" : "s");
+        pb_text_line(stdout, "%s: %s (%zu chart%s)", who, target, drawn, drawn == 1 ? "" : "s");
     return rc;
 }
 

@@ -232,8 +232,10 @@ static void put_summary(const cJSON *doc, FILE *f)
     fputs("</section>\n", f);
 }
 
-static void put_charts(const struct pb_html_page *page, FILE *f)
+/* The charts section; returns the number of charts drawn. */
+static size_t put_charts(const struct pb_html_page *page, FILE *f)
 {
+    size_t drawn = 0;
     fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", f);
     if (page->n_charts == 0)
         fputs("<p>No charts.</p>\n", f);
@@ -248,7 +250,9 @@ static void put_charts(const struct pb_html_page *page, FILE *f)
         fputs("</figcaption>\n", f);
         char why[512] = "not drawn", prefix[32];
         snprintf(prefix, sizeof prefix, "pb-c%zu-", i);
-        if (!c->svg || pb_svg_inline(f, c->svg, c->svg_len, prefix, why, sizeof why)) {
+        if (c->svg && pb_svg_inline(f, c->svg, c->svg_len, prefix, why, sizeof why) == 0) {
+            drawn++;
+        } else {
             fputs("<p class=\"failed\">This chart is left out: ", f);
             pb_html_put(f, why);
             fputs("</p>", f);
@@ -265,6 +269,7 @@ static void put_charts(const struct pb_html_page *page, FILE *f)
         fputs("</ul>\n", f);
     }
     fputs("</section>\n", f);
+    return drawn;
 }
 
 /* One argument as a POSIX shell reads it: as it is, or single-quoted. */
@@ -382,13 +387,16 @@ static void put_glossary(FILE *f)
           "file; docs/report.md this page.</p>\n</section>\n", f);
 }
 
-int pb_html_report_write(const struct pb_html_page *page, FILE *f, char *err, size_t errlen)
+int pb_html_report_write(const struct pb_html_page *page, FILE *f, size_t *drawn, char *err,
+                         size_t errlen)
 {
     put_head(page, f);
     if (put_verdicts(page->doc, f, err, errlen))
         return -1;
     put_summary(page->doc, f);
-    put_charts(page, f);
+    size_t n = put_charts(page, f);
+    if (drawn)
+        *drawn = n;
     put_setup(page->doc, f);
     put_glossary(f);
     fputs("</body>\n</html>\n", f);

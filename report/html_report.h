@@ -38,9 +38,11 @@ struct pb_html_page {
 };
 
 /* Write the page to f. A chart whose SVG does not pass pb_svg_inline is
- * left out with the reason in its place. 0 ok; -1 with err (out of memory,
- * or writing to f failed). */
-int pb_html_report_write(const struct pb_html_page *page, FILE *f, char *err, size_t errlen);
+ * left out with the reason in its place; *drawn (when not NULL) gets the
+ * number of charts on the page. 0 ok; -1 with err (out of memory, or
+ * writing to f failed). */
+int pb_html_report_write(const struct pb_html_page *page, FILE *f, size_t *drawn, char *err,
+                         size_t errlen);
 
 /* s as HTML text, also fit for a quoted attribute value: in shown form
  * (control characters and invalid UTF-8 as \xHH), & < > " ' as references. */

@@ -66,6 +66,14 @@ static cJSON *new_doc(const char *cpu, const char *arg)
     return doc;
 }
 
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
 /* The page of doc with the given charts, as a string (free it). */
 static char *page_of(const cJSON *doc, const struct pb_html_chart *charts, size_t n,
                      const char *const *notes, size_t n_notes)
@@ -75,19 +83,13 @@ static char *page_of(const cJSON *doc, const struct pb_html_chart *charts, size_
     FILE *f = open_memstream(&out, &len);
     assert_non_null(f);
     struct pb_html_page page = {doc, "results/latest.json", charts, n, notes, n_notes};
-    int rc = pb_html_report_write(&page, f, err, sizeof err);
+    size_t drawn = 99;
+    int rc = pb_html_report_write(&page, f, &drawn, err, sizeof err);
     assert_int_equal(fclose(f), 0);
     if (rc)
         fail_msg("the page was not written: %s", err);
+    assert_int_equal(drawn, (size_t)count(out, "<svg "));
     return out;
-}
-
-static int count(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
-        n++;
-    return n;
 }
 
 /* The text between the first a and the b after it, as a new string. */
