@@ -162,7 +162,7 @@ static int value_calls_ok(const char *v, size_t n)
                      sizeof allowed_functions / sizeof *allowed_functions))
             return 0;
         size_t after = j + 1;
-        while (after < n && (v[after] == ' ' || v[after] == '\'' || v[after] == '"'))
+        while (after < n && v[after] == ' ')
             after++;
         if (j - k == 3 && memcmp(v + k, "url", 3) == 0 && (after >= n || v[after] != '#'))
             return 0;
@@ -179,7 +179,7 @@ static int is_href(const char *name, size_t nl)
 /* Whether the '#' at v[j] starts the id of a url(#id). */
 static int url_id_at(const char *v, size_t j)
 {
-    while (j > 0 && (v[j - 1] == ' ' || v[j - 1] == '\'' || v[j - 1] == '"'))
+    while (j > 0 && v[j - 1] == ' ')
         j--;
     return j >= 4 && memcmp(v + j - 4, "url(", 4) == 0;
 }

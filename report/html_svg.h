@@ -6,8 +6,8 @@
  * - only drawing elements pass (svg, g, path, text, use, defs, filters, ...):
  *   no script, style, foreignObject, a, image or animation;
  * - no event attribute (on...), no link out of the picture: an href only to
- *   "#id", url() only as "url(#id)", no other function in a value but the
- *   colour and transform ones (rgb, translate, rotate, ...);
+ *   "#id", url() only as url(#id) (unquoted), no other function in a value
+ *   but the colour and transform ones (rgb, translate, rotate, ...);
  * - every text and attribute value is escaped again (an '&' that starts no
  *   plain character reference becomes "&amp;"), control characters dropped;
  * - the tags must balance under one root <svg> (no CDATA, no declaration
