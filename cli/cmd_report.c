@@ -40,7 +40,7 @@ struct report_charts {
     struct pb_html_chart *page;   /* list.n entries, with each SVG */
     char **text;                  /* the SVG texts (owned), NULL: not drawn */
     struct pb_plot_notes *notes;  /* what the charts leave out */
-    char extra[2][512];           /* why there are no charts; "and N more" */
+    char extra[2][512];           /* why there are no charts ("" if there are); "and N more" */
     const char *lines[PB_PLOT_MAX_NOTES + 2];
     size_t n_lines;
 };
@@ -167,14 +167,18 @@ static int load_svgs(const char *dir, struct report_charts *c)
 }
 
 /* Export and draw the charts as SVG in a temporary folder and read them
- * back. Without gnuplot: no charts, and extra[0] says why. Exit status. */
+ * back. Without runs or gnuplot: no charts, and extra[0] says why. Exit status. */
 static int draw_svgs(const char *who, const struct pb_results_set *set, int logscale,
                      struct report_charts *c)
 {
     char err[16384], tmp[4200];
     struct pb_plot_tools tools;
+    if (cJSON_GetArraySize(set->files[0].runs) == 0) {
+        snprintf(c->extra[0], sizeof c->extra[0], "the file holds no runs");
+        return PB_EXIT_OK;
+    }
     if (pb_plot_find_tools(&tools, err, sizeof err)) {
-        snprintf(c->extra[0], sizeof c->extra[0], "No charts: %.400s.", err);
+        snprintf(c->extra[0], sizeof c->extra[0], "%.400s", err);
         pb_text_line(stderr, "%s: note: no charts in the page: %s", who, err);
         return PB_EXIT_OK;
     }

@@ -237,7 +237,7 @@ static size_t put_charts(const struct pb_html_page *page, FILE *f)
 {
     size_t drawn = 0;
     fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", f);
-    if (page->n_charts == 0)
+    if (page->n_charts == 0 && page->n_notes == 0)
         fputs("<p>No charts.</p>\n", f);
     for (size_t i = 0; i < page->n_charts; i++) {
         const struct pb_html_chart *c = &page->charts[i];
@@ -260,7 +260,8 @@ static size_t put_charts(const struct pb_html_page *page, FILE *f)
         fputs("\n</figure>\n", f);
     }
     if (page->n_notes) {
-        fputs("<h3>Left out of the charts</h3>\n<ul>\n", f);
+        fputs(page->n_charts ? "<h3>Left out of the charts</h3>\n<ul>\n"
+                             : "<h3>No charts</h3>\n<ul>\n", f);
         for (size_t i = 0; i < page->n_notes; i++) {
             fputs("<li>", f);
             pb_html_put(f, page->notes[i]);

@@ -33,7 +33,8 @@ struct pb_html_page {
     const char *source;                 /* its path, as given: shown at the head */
     const struct pb_html_chart *charts; /* n_charts of them */
     size_t n_charts;
-    const char *const *notes;           /* lines about the charts: what they leave out, why none */
+    const char *const *notes;           /* lines about the charts: what they leave out, or
+                                           why there are none (under "No charts") */
     size_t n_notes;
 };
 

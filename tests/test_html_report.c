@@ -365,6 +365,22 @@ static void self_contained(void **state)
     cJSON_Delete(doc);
 }
 
+/* No runs: the page still stands, says there is nothing to judge, and why no charts. */
+static void no_runs(void **state)
+{
+    (void)state;
+    cJSON *doc = new_doc("cpu", "t.trace");
+    cJSON_AddBoolToObject(doc, "interrupted", 1);
+    const char *notes[] = {"the file holds no runs"};
+    char *page = page_of(doc, NULL, 0, notes, 1);
+    assert_non_null(strstr(page, "No runs: nothing to judge."));
+    assert_non_null(strstr(page, "<h3>No charts</h3>\n<ul>\n<li>the file holds no runs</li>"));
+    assert_non_null(strstr(page, "interrupted by a signal"));
+    assert_int_equal(count(page, "<tr class="), 0);
+    free(page);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +393,7 @@ int main(void)
         cmocka_unit_test(svg_too_deep),
         cmocka_unit_test(charts_inline_or_left_out),
         cmocka_unit_test(self_contained),
+        cmocka_unit_test(no_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
