@@ -10,6 +10,7 @@
 #include "pb_outfile.h"
 #include "pb_signals.h"
 #include "pb_text.h"
+#include "plot_draw.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -30,12 +31,14 @@ struct plot_opts {
     const char *dir;      /* output folder, NULL: that of the first file */
     const char *format;   /* "png" or "svg" */
     int logscale;         /* log time axis on the throughput chart */
+    int html;             /* --html: the page of `poolbench report` instead */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log]\n\n"
+            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log]\n"
+            "       poolbench plot --html RESULTS.json [-o DIR] [--log]\n\n"
             "Draws the charts of one or more results files with gnuplot: throughput,\n"
             "memory, timeline, latency (when measured) and fragmentation. Several files\n"
             "overlay, each backend labelled by file. DIR (default: the folder of the first\n"
@@ -43,7 +46,8 @@ static void usage(FILE *f)
             "an index of the charts.\n\n"
             "  -o DIR          output folder (created when missing)\n"
             "  --format FMT    png (default) or svg\n"
-            "  --log           logarithmic ns/op axis on the throughput chart\n\n"
+            "  --log           logarithmic ns/op axis on the throughput chart\n"
+            "  --html          write DIR/report.html instead: poolbench report (one file)\n\n"
             "The scripts come from $POOLBENCH_PLOTS, the installed share/poolbench/plots\n"
             "or the source tree. Exit status: 0 ok; 1 gnuplot failed; 2 bad usage or input\n"
             "(including gnuplot missing).\n");
@@ -295,6 +299,7 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"log", no_argument, NULL, 'l'},
+        {"html", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -324,6 +329,9 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
             break;
         case 'l':
             o->logscale = 1;
+            break;
+        case 'H':
+            o->html = 1;
             break;
         default:
             usage(stderr);
@@ -387,19 +395,17 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
 
 int pb_cmd_plot(int argc, char **argv)
 {
-    struct plot_opts o = {NULL, "png", 0};
+    struct plot_opts o = {NULL, "png", 0, 0};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
-    char gnuplot[4200], scripts[4200], err[16384];
-    if (find_gnuplot(gnuplot, sizeof gnuplot)) {
-        fprintf(stderr, "poolbench plot: gnuplot not found: install the Debian package "
-                        "gnuplot-nox\n");
-        return PB_EXIT_USAGE;
-    }
-    if (find_scripts(scripts, sizeof scripts)) {
-        fprintf(stderr, "poolbench plot: cannot find the gnuplot scripts (throughput.gp): set "
-                        "POOLBENCH_PLOTS to the plots/ folder of the source tree\n");
+    if (o.html)
+        return pb_report_main("poolbench plot", argv + optind, (size_t)(argc - optind), o.dir,
+                              o.logscale);
+    char err[16384];
+    struct pb_plot_tools tools;
+    if (pb_plot_find_tools(&tools, err, sizeof err)) {
+        fprintf(stderr, "poolbench plot: %s\n", err);
         return PB_EXIT_USAGE;
     }
     struct pb_results_set set;
@@ -415,7 +421,37 @@ int pb_cmd_plot(int argc, char **argv)
         pb_results_set_free(&set);
         return PB_EXIT_USAGE;
     }
-    rc = plot_all(&set, dir, gnuplot, scripts, &o);
+    rc = plot_all(&set, dir, tools.gnuplot, tools.scripts, &o);
     pb_results_set_free(&set);
     return rc;
+}
+
+int pb_plot_make_dirs(const char *dir)
+{
+    return make_dirs(dir);
+}
+
+int pb_plot_find_tools(struct pb_plot_tools *t, char *err, size_t errlen)
+{
+    if (find_gnuplot(t->gnuplot, sizeof t->gnuplot)) {
+        snprintf(err, errlen, "gnuplot not found: install the Debian package gnuplot-nox");
+        return -1;
+    }
+    if (find_scripts(t->scripts, sizeof t->scripts)) {
+        snprintf(err, errlen, "cannot find the gnuplot scripts (throughput.gp): set "
+                              "POOLBENCH_PLOTS to the plots/ folder of the source tree");
+        return -1;
+    }
+    return 0;
+}
+
+int pb_plot_draw_charts(const struct pb_plot_tools *t, const char *dir,
+                        const struct pb_plot_charts *charts, const char *format, int logscale,
+                        char *err, size_t errlen)
+{
+    struct plot_opts o = {dir, format, logscale, 0};
+    for (size_t i = 0; i < charts->n; i++)
+        if (draw(t->gnuplot, t->scripts, dir, &charts->v[i], &o, err, errlen))
+            return -1;
+    return 0;
 }

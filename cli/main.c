@@ -18,6 +18,7 @@ static const struct pb_command commands[] = {
     {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},
     {"run", "replay workloads against backends; write time and memory results", pb_cmd_run},
     {"plot", "draw charts of results files with gnuplot (overlaying several)", pb_cmd_plot},
+    {"report", "write a results file as one self-contained HTML page", pb_cmd_report},
     {"advise", "recommend size classes and a slab size for a trace's pools", pb_cmd_advise},
     {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
     {"__child", NULL, pb_cmd_child}, /* internal: a preloaded run (cmd_child.c) */

@@ -38,6 +38,8 @@ int pb_cmd_record(int argc, char **argv);
 int pb_cmd_import(int argc, char **argv);
 /* poolbench plot: charts of results files (cmd_plot.c). */
 int pb_cmd_plot(int argc, char **argv);
+/* poolbench report: one results file as one HTML page, DIR/report.html (cmd_report.c). */
+int pb_cmd_report(int argc, char **argv);
 /* poolbench compare: base against new results, exit 1 on a regression (cmd_compare.c). */
 int pb_cmd_compare(int argc, char **argv);
 

@@ -92,3 +92,13 @@ for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do
       printf '\102\003\377\117\006\000\000\000\100\004\000\000\007\000\000\000'; } \
         >"$c/backends/calls_$k.bin"
 done
+
+# SVG for the HTML report's rewriter (fuzz_html_svg.c): one chart as gnuplot draws it
+# from a fixture, and a small picture with ids, url(#id), href and character references
+mkdir -p "$c/html_svg"
+svgdir=$(mktemp -d)
+"$pb" plot --format svg tests/data/compare-base.json -o "$svgdir" >/dev/null
+cp "$svgdir/timeline-churn.svg" "$c/html_svg/gnuplot-timeline.svg"
+rm -rf "$svgdir"
+printf '<svg><defs><path id="a" d="M0,0"/></defs><g fill="url(#a)" transform="rotate(90)"><use xlink:href="#a"/><text>&lt;x&gt; &amp; &#233;</text></g></svg>' \
+    >"$c/html_svg/small.svg"

@@ -52,20 +52,24 @@ static int net_missing(const cJSON *run)
            cJSON_IsObject(t) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"));
 }
 
-/* "2.84 ±12%" (the interval's half-width against the median), "*" when noisy. */
-static void cell_time(const cJSON *dist, char *out, size_t len)
+/* The warm figure: its median ("2.84"), the interval's half-width against
+ * the median ("12%") and its noisy flag, both only when it has an interval. */
+static void cell_time(const cJSON *dist, struct pb_summary_row *row)
 {
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(dist, "median");
     const cJSON *lo = cJSON_GetObjectItemCaseSensitive(dist, "ci_low");
     const cJSON *hi = cJSON_GetObjectItemCaseSensitive(dist, "ci_high");
-    int noisy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, "noisy"));
+    row->spread[0] = '\0';
+    row->noisy = 0;
     if (!cJSON_IsNumber(m)) {
-        snprintf(out, len, "-");
-    } else if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && m->valuedouble > 0) {
+        snprintf(row->ns, sizeof row->ns, "-");
+        return;
+    }
+    snprintf(row->ns, sizeof row->ns, "%.2f", m->valuedouble);
+    if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && m->valuedouble > 0) {
         double half = (hi->valuedouble - lo->valuedouble) / 2 / m->valuedouble * 100;
-        snprintf(out, len, "%.2f +-%.0f%%%s", m->valuedouble, half, noisy ? "*" : "");
-    } else {
-        snprintf(out, len, "%.2f", m->valuedouble);
+        snprintf(row->spread, sizeof row->spread, "%.0f%%", half);
+        row->noisy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, "noisy"));
     }
 }
 
@@ -118,8 +122,7 @@ static void workload_label(const cJSON *run, char *out, size_t len)
     pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", out, len);
 }
 
-/* The status cell: "ok", "refused" (an answer) or "FAILED" (a breakage). */
-static const char *status_cell(const cJSON *run)
+const char *pb_summary_status(const cJSON *run)
 {
     const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
     if (!cJSON_IsString(status))
@@ -152,26 +155,39 @@ static struct widths name_widths(const cJSON *runs)
 
 #define ROW_FORMAT "%-*s %-*s %16s %7s %9s %7s %5s %10s %8s %10s  %s\n"
 
-static void print_row(const cJSON *run, struct widths wd, FILE *f)
+void pb_summary_row(const cJSON *run, struct pb_summary_row *row)
 {
-    char ns[48], net[32], cold[32], faults[32], sys[32], res[32], frag[32], waste[32];
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), ns, sizeof ns);
-    cell_net(run, t, net, sizeof net);
-    cell_number(path2(t, "cold_ns_per_op", "median"), "%.1f", cold, sizeof cold);
-    cell_causes(t, faults, sys, sizeof faults);
-    cell_bytes(path2(run, "memory", "peak_resident_bytes"), res, sizeof res);
+    cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), row);
+    cell_net(run, t, row->net, sizeof row->net);
+    cell_number(path2(t, "cold_ns_per_op", "median"), "%.1f", row->cold, sizeof row->cold);
+    cell_causes(t, row->faults, row->sys, sizeof row->faults);
+    cell_bytes(path2(run, "memory", "peak_resident_bytes"), row->resident, sizeof row->resident);
     const cJSON *ifr = path2(run, "memory", "internal_fragmentation");
     if (cJSON_IsNumber(ifr))
-        snprintf(frag, sizeof frag, "%.1f %%", ifr->valuedouble * 100);
+        snprintf(row->frag, sizeof row->frag, "%.1f %%", ifr->valuedouble * 100);
     else
-        snprintf(frag, sizeof frag, "-");
-    cell_bytes(path2(run, "memory", "wasted_page_bytes"), waste, sizeof waste);
-    char shown_b[PB_SUMMARY_NAME_MAX], shown_w[PB_SUMMARY_NAME_MAX];
-    backend_label(run, shown_b, sizeof shown_b);
-    workload_label(run, shown_w, sizeof shown_w);
-    fprintf(f, ROW_FORMAT, wd.backend, shown_b, wd.workload, shown_w, ns, net, cold, faults, sys,
-            res, frag, waste, status_cell(run));
+        snprintf(row->frag, sizeof row->frag, "-");
+    cell_bytes(path2(run, "memory", "wasted_page_bytes"), row->wasted, sizeof row->wasted);
+    backend_label(run, row->backend, sizeof row->backend);
+    workload_label(run, row->workload, sizeof row->workload);
+    row->status = pb_summary_status(run);
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
+    row->reason = strcmp(row->status, "ok") != 0 && cJSON_IsString(err) ? err->valuestring
+                                                                         : NULL;
+}
+
+static void print_row(const cJSON *run, struct widths wd, FILE *f)
+{
+    struct pb_summary_row r;
+    pb_summary_row(run, &r);
+    char ns[64];
+    if (r.spread[0])
+        snprintf(ns, sizeof ns, "%s +-%s%s", r.ns, r.spread, r.noisy ? "*" : "");
+    else
+        snprintf(ns, sizeof ns, "%s", r.ns);
+    fprintf(f, ROW_FORMAT, wd.backend, r.backend, wd.workload, r.workload, ns, r.net, r.cold,
+            r.faults, r.sys, r.resident, r.frag, r.wasted, r.status);
 }
 
 /* The runs whose status cell is `cell`, each with its backend, workload and reason. */
@@ -181,7 +197,7 @@ static void print_unfinished(const cJSON *runs, const char *cell, const char *he
     const cJSON *run;
     cJSON_ArrayForEach(run, runs)
     {
-        if (strcmp(status_cell(run), cell) != 0)
+        if (strcmp(pb_summary_status(run), cell) != 0)
             continue;
         if (!n++)
             fprintf(f, "\n%s:\n", heading);

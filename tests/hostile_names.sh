@@ -4,7 +4,7 @@
 # quotes, semicolons, newlines), terminal control sequences (ESC, CR, DEL,
 # C1) and UTF-8 go through `plot` (a results file full of them, in a folder
 # and under file names full of them), through `run` (a trace named with them),
-# and through check, advise and compare. Every payload touches a canary_*
+# and through check, advise, compare and report. Every payload touches a canary_*
 # file in the working directory when it runs: none may appear. The commands
 # must succeed, charts must be drawn, and their terminal output and the
 # charts' index must hold no control character (only newlines).
@@ -71,6 +71,21 @@ rm -rf "$dir"/*.png "$dir"/*.tsv "$dir"/*.vars "$dir"/README.md
 no_canary "plot of two hostile files"
 clean "$tmp/out" "plot's stdout (two files)"; clean "$tmp/err" "plot's stderr (two files)"
 pngs "$dir" 8 "plot of two hostile files"
+# the HTML page of the hostile file, into its folder: the strings shown, none as markup
+(cd "$work" && "$pb" report "$a" > "$tmp/out" 2> "$tmp/err"); rc=$?
+[ "$rc" -eq 0 ] || fail "report of the hostile file: exit $rc: $(cat "$tmp/err")"
+no_canary "report of the hostile file"
+clean "$tmp/out" "report's stdout"; clean "$tmp/err" "report's stderr"
+if [ -f "$dir/report.html" ]; then
+  LC_ALL=C tr -d '\t' < "$dir/report.html" > "$tmp/page" # gnuplot's SVG indents with tabs
+  clean "$tmp/page" "report.html"
+  if grep -q '<script' "$tmp/page"; then fail "report.html holds <script"; fi
+  grep -q 'canary_specpool_bq' "$tmp/page" || fail "report.html does not show the names"
+  n=$(grep -c '^<svg ' "$tmp/page")
+  [ "$n" -eq 8 ] || fail "report.html has $n inline charts, want 8"
+else
+  fail "report of the hostile file: no $dir/report.html"
+fi
 (cd "$work" && "$pb" compare "$a" "$b" > "$tmp/out" 2> "$tmp/err"); rc=$?
 [ "$rc" -eq 0 ] || fail "compare of the hostile file with itself: exit $rc: $(cat "$tmp/err")"
 clean "$tmp/out" "compare's stdout"; clean "$tmp/err" "compare's stderr"

@@ -3,7 +3,9 @@
 # SIGHUP or SIGINT while it writes, ends by that signal and leaves no temporary
 # (*.tmp.*) behind; the target is not created, or an existing one is left as it was:
 #  - `poolbench convert` to .gz (a large trace: the compression lasts);
-#  - `poolbench plot`, while gnuplot draws a chart: gnuplot is ended too.
+#  - `poolbench plot`, while gnuplot draws a chart: gnuplot is ended too;
+#  - `poolbench report`, while gnuplot draws an SVG: gnuplot is ended, the
+#    temporary folder in $TMPDIR removed and an existing page left as it was.
 pb=$1; data=$2
 . "$(dirname "$0")/signal_lib.sh"
 has_temp() { ls "$1" | grep -q '\.tmp\.'; }
@@ -51,5 +53,24 @@ if command -v gnuplot > /dev/null; then
   ! has_temp "$out" || fail "plot: left $(ls "$out" | grep '\.tmp\.')"
 else
   echo "skip plot: no gnuplot"
+fi
+
+# report: TERM while gnuplot draws, over an existing page
+if command -v gnuplot > /dev/null; then
+  out=$tmp/report
+  mkdir -p "$out" "$tmp/rtmp" && echo old > "$out/report.html"
+  TMPDIR=$tmp/rtmp "$pb" report "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
+  pid=$!; started="$started $pid"
+  drawing() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
+  wait_for 60 drawing || fail "report: gnuplot never ran"
+  started="$started $child"
+  kill -TERM "$pid"
+  ended_by TERM report
+  wait_for 10 gone "$child" || fail "report: gnuplot ($child) still runs after report ended"
+  [ -z "$(ls "$tmp/rtmp")" ] || fail "report: left $(ls "$tmp/rtmp") in TMPDIR"
+  ! has_temp "$out" || fail "report: left $(ls "$out" | grep '\.tmp\.')"
+  [ "$(cat "$out/report.html")" = old ] || fail "report: the existing page changed"
+else
+  echo "skip report: no gnuplot"
 fi
 exit 0

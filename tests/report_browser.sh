@@ -1,0 +1,106 @@
+#!/bin/sh
+# report_browser.sh POOLBENCH DIR -- the HTML report in a real browser.
+# A small real benchmark (null, pool, malloc on churn and the sqlite3 trace,
+# which pool refuses) goes through `poolbench report`; headless Chromium
+# renders the page to a PNG, which must not be blank (png_nonblank.py), and
+# dumps its DOM, which must hold the verdicts ("fastest" or "no clear
+# winner"), pool's refusal on sqlite3 and, with gnuplot, the charts as
+# inline SVG. Then the same results with a hostile workload name and backend
+# spec (</svg><script>... and an onerror handler that would mark the page)
+# through `poolbench report` and `poolbench plot --html`: the page holds no
+# <script, the browser's DOM no script element and no mark, and the charts
+# are still drawn. Run from the source tree; exit 77 (skipped) without
+# chromium or python3.
+set -u
+pb=$1
+dir=$2
+here=$(dirname "$0")
+command -v chromium > /dev/null || { echo "skip: no chromium"; exit 77; }
+command -v python3 > /dev/null || { echo "skip: no python3"; exit 77; }
+rm -rf "$dir" && mkdir -p "$dir" || exit 1
+dir=$(cd "$dir" && pwd)
+fail() {
+  printf 'report_browser: FAIL: %s\n' "$1"
+  [ -f "${2:-}" ] && tail -n 20 "$2"
+  exit 1
+}
+
+# browser OUT ARGS...: headless Chromium (as root it needs --no-sandbox), a
+# fresh profile each time, at most 120 s; its stdout into OUT
+browser() {
+  out=$1
+  shift
+  profile=$(mktemp -d "$dir/profile.XXXXXX") || exit 1
+  timeout -k 5 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --no-first-run --user-data-dir="$profile" "$@" > "$out" 2>> "$dir/chromium.log"
+  rc=$?
+  rm -rf "$profile"
+  return $rc
+}
+
+"$pb" run --backend null,pool,malloc -w churn:pairs=2000 \
+  --trace workloads/traces/sqlite3.trace.gz --rounds 2 -o "$dir/r.json" > "$dir/run.out" 2>&1 ||
+  fail "poolbench run failed" "$dir/run.out"
+"$pb" report "$dir/r.json" -o "$dir" > "$dir/report.out" 2>&1 ||
+  fail "poolbench report failed" "$dir/report.out"
+page=$dir/report.html
+[ -s "$page" ] || fail "no $page"
+grep -q '<script' "$page" && fail "the page holds <script"
+charts=0
+if command -v gnuplot > /dev/null; then
+  charts=$(grep -c '^<svg ' "$page")
+  [ "$charts" -ge 4 ] || fail "the page has $charts inline charts, want 4 or more" "$page"
+fi
+
+browser "$dir/screenshot.out" --screenshot="$dir/shot.png" --window-size=1200,2000 \
+  "file://$page" || fail "chromium --screenshot failed" "$dir/chromium.log"
+[ -s "$dir/shot.png" ] || fail "chromium wrote no screenshot" "$dir/chromium.log"
+python3 "$here/png_nonblank.py" "$dir/shot.png" 0.05 32 || fail "the screenshot is blank"
+
+browser "$dir/dom.html" --dump-dom "file://$page" || fail "chromium --dump-dom failed" \
+  "$dir/chromium.log"
+dom=$dir/dom.html
+grep -q '<section id="verdicts">' "$dom" || fail "no verdicts in the DOM" "$dom"
+grep -Eq 'fastest |no clear winner' "$dom" || fail "no verdict text in the DOM" "$dom"
+grep -q 'refused (cannot serve it): pool' "$dom" || fail "no refusal in the verdicts" "$dom"
+grep -q '<tr class="refused"><td>pool</td><td>sqlite3</td>' "$dom" ||
+  fail "pool on sqlite3 is not a refused row" "$dom"
+grep -q 'exceeds chunk size' "$dom" || fail "the refusal's reason is not shown" "$dom"
+grep -q '<section id="glossary">' "$dom" || fail "no glossary in the DOM" "$dom"
+svgs=$(grep -o '<svg ' "$dom" | wc -l)
+[ "$svgs" -eq "$charts" ] || fail "the DOM has $svgs charts, the page $charts"
+
+# the same results under hostile names: the page shows them, runs nothing
+evil='</svg><script>alert(1);document.title="PWNED"</script>'
+evil="$evil<img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">"
+EVIL=$evil python3 - "$dir/r.json" "$dir/evil/r.json" <<'EOF' || fail "cannot write the hostile file"
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+evil = os.environ["EVIL"]
+for run in doc["runs"]:
+    run["workload"]["name"] = evil + run["workload"]["name"]
+    run["backend_spec"] = run["backend_spec"] + evil
+doc["machine"]["cpu"] = evil
+doc["config"]["argv"].append(evil)
+os.makedirs(os.path.dirname(sys.argv[2]))
+json.dump(doc, open(sys.argv[2], "w"))
+EOF
+"$pb" plot --html "$dir/evil/r.json" > "$dir/evil/report.out" 2>&1 ||
+  fail "poolbench plot --html on the hostile file failed" "$dir/evil/report.out"
+epage=$dir/evil/report.html
+[ -s "$epage" ] || fail "plot --html wrote no $epage"
+grep -q '<script' "$epage" && fail "the hostile page holds <script"
+grep -q 'This chart is left out' "$epage" && fail "a chart of the hostile file was refused"
+if [ "$charts" -gt 0 ]; then
+  n=$(grep -c '^<svg ' "$epage")
+  [ "$n" -eq "$charts" ] || fail "the hostile page has $n charts, want $charts"
+fi
+browser "$dir/evil/dom.html" --dump-dom "file://$epage" ||
+  fail "chromium --dump-dom failed on the hostile page" "$dir/chromium.log"
+edom=$dir/evil/dom.html
+grep -q '<script' "$edom" && fail "the browser made a script element" "$edom"
+grep -q '<title>PWNED' "$edom" && fail "a script ran: the title changed"
+grep -q 'data-pwned="1"' "$edom" && fail "an event handler ran"
+grep -q '&lt;/svg&gt;&lt;script&gt;alert(1)' "$edom" || fail "the hostile name is not shown" "$edom"
+grep -q 'fastest ' "$edom" || fail "no verdict on the hostile page"
+echo "report_browser: ok ($charts charts; $dir/shot.png)"
