@@ -39,6 +39,9 @@ vg 2 gen -w "$data/gen_job_invalid.json"
 vg 2 gen -w churn:colour=red
 vg 0 import --from mtrace "$data/mtrace_sample.log" -o "$tmp/i.trace"
 vg 2 import --from mtrace "$data/mtrace_bad.log" -o "$tmp/j.trace"
+vg 0 export --csv "$data/results-sample.json" -o "$tmp/s.csv"
+vg 0 export --csv "$data/results-hostile.json"
+vg 2 export --csv "$data/not-results.json" -o "$tmp/n.csv"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s) under valgrind"; exit 1; }
 exit 0
