@@ -92,3 +92,11 @@ for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13; do
       printf '\102\003\377\117\006\000\000\000\100\004\000\000\007\000\000\000'; } \
         >"$c/backends/calls_$k.bin"
 done
+
+# results files (fuzz_results_csv.c): the fixtures small enough for -max_len, and a file
+# whose one run failed with a message that needs quoting and defusing
+mkdir -p "$c/results_csv"
+cp tests/data/export-small.json tests/data/compare-base.json tests/data/results-hostile.json \
+    tests/data/not-results.json "$c/results_csv/"
+printf '{"schema": "poolbench-results/1", "machine": {}, "config": {"threads": [1, 2]},\n "runs": [{"backend": "pool", "workload": {"name": "=w,x"}, "status": "failed",\n  "error": "a \\"b\\"\\r\\nc", "time": null}]}\n' \
+    >"$c/results_csv/failed.json"
