@@ -6,10 +6,11 @@
  * terminal.
  *
  * A refused file must come with a message naming it. An accepted one must
- * give one CSV record per row reported plus the header, counted with an
- * RFC 4180 scan (a CRLF outside quotes ends a record, so a field whose
- * quoting is wrong shows up as a record too many or too few), and the row
- * count must be what the runs call for. The terminal's form must hold no
+ * give one CSV record per row reported plus the header, each of 8 fields,
+ * counted with an RFC 4180 scan (a CRLF outside quotes ends a record, a
+ * comma outside quotes a field, so a field whose quoting is wrong shows up
+ * as a record or a field too many or too few), and the row count must be
+ * what the runs call for. The terminal's form must hold no
  * control character but the records' CRLF.
  */
 #include "csv.h"
@@ -41,10 +42,11 @@ static size_t expected_rows(const struct pb_results_file *f)
 }
 
 /* Records of an RFC 4180 text: CRLFs outside double quotes. Aborts on a
- * quote that opens inside a field or stays open. */
+ * record that has not 8 fields, and on a quote that opens inside a field or
+ * stays open. */
 static size_t count_records(const char *s, size_t len)
 {
-    size_t records = 0;
+    size_t records = 0, commas = 0;
     int quoted = 0, field_start = 1;
     for (size_t i = 0; i < len; i++) {
         if (quoted) {
@@ -58,8 +60,13 @@ static size_t count_records(const char *s, size_t len)
             abort(); /* a bare quote inside an unquoted field */
         quoted = s[i] == '"';
         field_start = s[i] == ',' || (s[i] == '\n' && i && s[i - 1] == '\r');
-        if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
+        commas += s[i] == ',';
+        if (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
+            if (commas != 7) /* the 8 columns of PB_CSV_HEADER */
+                abort();
             records++;
+            commas = 0;
+        }
     }
     if (quoted)
         abort();
