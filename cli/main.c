@@ -21,6 +21,7 @@ static const struct pb_command commands[] = {
     {"report", "write a results file as one self-contained HTML page", pb_cmd_report},
     {"advise", "recommend size classes and a slab size for a trace's pools", pb_cmd_advise},
     {"compare", "compare two results files; exit 1 on a regression", pb_cmd_compare},
+    {"export", "write a results file as one tidy CSV table (spreadsheets, pandas)", pb_cmd_export},
     {"__child", NULL, pb_cmd_child}, /* internal: a preloaded run (cmd_child.c) */
 };
 

@@ -43,6 +43,9 @@ int pb_cmd_report(int argc, char **argv);
 /* poolbench compare: base against new results, exit 1 on a regression (cmd_compare.c). */
 int pb_cmd_compare(int argc, char **argv);
 
+/* poolbench export --csv: a results file as one tidy CSV table (cmd_export.c). */
+int pb_cmd_export(int argc, char **argv);
+
 /* advise TRACE: size classes and slab for a pools set, and the run command (cmd_advise.c). */
 int pb_cmd_advise(int argc, char **argv);
 /* `poolbench __child` (internal): one preloaded run for poolbench run (cmd_child.c). */

@@ -102,3 +102,10 @@ cp "$svgdir/timeline-churn.svg" "$c/html_svg/gnuplot-timeline.svg"
 rm -rf "$svgdir"
 printf '<svg><defs><path id="a" d="M0,0"/></defs><g fill="url(#a)" transform="rotate(90)"><use xlink:href="#a"/><text>&lt;x&gt; &amp; &#233;</text></g></svg>' \
     >"$c/html_svg/small.svg"
+# results files (fuzz_results_csv.c): the fixtures small enough for -max_len, and a file
+# whose one run failed with a message that needs quoting and defusing
+mkdir -p "$c/results_csv"
+cp tests/data/export-small.json tests/data/compare-base.json tests/data/results-hostile.json \
+    tests/data/not-results.json "$c/results_csv/"
+printf '{"schema": "poolbench-results/1", "machine": {}, "config": {"threads": [1, 2]},\n "runs": [{"backend": "pool", "workload": {"name": "=w,x"}, "status": "failed",\n  "error": "a \\"b\\"\\r\\nc", "time": null}]}\n' \
+    >"$c/results_csv/failed.json"

@@ -461,20 +461,26 @@ const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
     return buf;
 }
 
-double pb_json_number(const cJSON *obj, const char *dotted)
+const cJSON *pb_json_at(const cJSON *obj, const char *dotted)
 {
     char step[128];
     const char *p = dotted;
     while (obj && *p) {
         size_t n = strcspn(p, ".");
         if (n >= sizeof step)
-            return NAN;
+            return NULL;
         memcpy(step, p, n);
         step[n] = '\0';
         obj = cJSON_GetObjectItemCaseSensitive(obj, step);
         p += n + (p[n] == '.');
     }
-    return cJSON_IsNumber(obj) ? obj->valuedouble : NAN;
+    return obj;
+}
+
+double pb_json_number(const cJSON *obj, const char *dotted)
+{
+    const cJSON *v = pb_json_at(obj, dotted);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
 const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_t len)

@@ -71,6 +71,10 @@ const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len);
  * key ("pool chunk=64 slab=65536"), so two files name the same setup alike. */
 const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len);
 
+/* The item at a dotted path under obj ("time.ns_per_op.median"), or NULL
+ * when a step is missing (or longer than 127 bytes). */
+const cJSON *pb_json_at(const cJSON *obj, const char *dotted);
+
 /* The number at a dotted path under obj ("time.ns_per_op.median"), or NaN
  * when a step is missing or the value is null or not a number. */
 double pb_json_number(const cJSON *obj, const char *dotted);

@@ -42,6 +42,9 @@ vg 2 import --from mtrace "$data/mtrace_bad.log" -o "$tmp/j.trace"
 vg 0 report "$data/results-rounds.json" -o "$tmp/report"
 vg 0 report "$data/results-hostile.json" -o "$tmp/report"
 vg 2 report "$data/not-results.json" -o "$tmp/report"
+vg 0 export --csv "$data/results-sample.json" -o "$tmp/s.csv"
+vg 0 export --csv "$data/results-hostile.json"
+vg 2 export --csv "$data/not-results.json" -o "$tmp/n.csv"
 
 [ "$failures" -eq 0 ] || { echo "$failures failure(s) under valgrind"; exit 1; }
 exit 0
