@@ -29,13 +29,13 @@
 struct plot_opts {
     const char *dir;      /* output folder, NULL: that of the first file */
     const char *format;   /* "png" or "svg" */
-    int logscale;         /* log time axis on the throughput chart */
+    int logscale;         /* the throughput chart's axis: PB_PLOT_AXIS_AUTO, _LOG, _LINEAR */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log]\n\n"
+            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log|--linear]\n\n"
             "Draws the charts of one or more results files with gnuplot: throughput,\n"
             "memory, timeline, latency (when measured) and fragmentation. Several files\n"
             "overlay, each backend labelled by file. DIR (default: the folder of the first\n"
@@ -43,7 +43,9 @@ static void usage(FILE *f)
             "an index of the charts.\n\n"
             "  -o DIR          output folder (created when missing)\n"
             "  --format FMT    png (default) or svg\n"
-            "  --log           logarithmic ns/op axis on the throughput chart\n\n"
+            "  --log           logarithmic ns/op axes on the throughput chart (the default\n"
+            "                  when its bars span more than 20x)\n"
+            "  --linear        linear ns/op axes on the throughput chart\n\n"
             "The scripts come from $POOLBENCH_PLOTS, the installed share/poolbench/plots\n"
             "or the source tree. Exit status: 0 ok; 1 gnuplot failed; 2 bad usage or input\n"
             "(including gnuplot missing).\n");
@@ -211,7 +213,9 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
         pb_outfile_abort(&out);
         return -1;
     }
-    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
+    if (o->logscale != PB_PLOT_AXIS_AUTO) /* else the .vars file's choice */
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d",
+                 o->logscale == PB_PLOT_AXIS_LOG);
     int rc = run_gnuplot(gnuplot, cmd, script, err, errlen);
     if (rc > 0)
         snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name, rc);
@@ -295,6 +299,7 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"log", no_argument, NULL, 'l'},
+        {"linear", no_argument, NULL, 'L'},
         {NULL, 0, NULL, 0},
     };
     int c;
@@ -323,8 +328,15 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
             o->format = optarg;
             break;
         case 'l':
-            o->logscale = 1;
+        case 'L': {
+            int axis = c == 'l' ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_LINEAR;
+            if (o->logscale != PB_PLOT_AXIS_AUTO && o->logscale != axis) {
+                fprintf(stderr, "poolbench plot: --log and --linear exclude each other\n");
+                return PB_EXIT_USAGE;
+            }
+            o->logscale = axis;
             break;
+        }
         default:
             usage(stderr);
             return PB_EXIT_USAGE;
@@ -387,7 +399,7 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
 
 int pb_cmd_plot(int argc, char **argv)
 {
-    struct plot_opts o = {NULL, "png", 0};
+    struct plot_opts o = {NULL, "png", PB_PLOT_AXIS_AUTO};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;

@@ -34,17 +34,14 @@ if (fmt eq "svg") {
 set output outfile
 set termoption noenhanced
 
-# Okabe-Ito palette (colour-blind safe), one colour per backend (black is
-# the live bytes)
-set linetype 1 lc rgb "#0072B2" lw 2
-set linetype 2 lc rgb "#E69F00" lw 2
-set linetype 3 lc rgb "#009E73" lw 2
-set linetype 4 lc rgb "#D55E00" lw 2
-set linetype 5 lc rgb "#56B4E9" lw 2
-set linetype 6 lc rgb "#CC79A7" lw 2
-set linetype 7 lc rgb "#F0E442" lw 2
-set linetype 8 lc rgb "#999999" lw 2
-set linetype cycle 8
+# one colour per backend: palette[] of the .vars file, 12 colours told apart
+# on white and by most colour-blind readers (colour[s] picks one); a backend
+# after the last repeats the first
+# a second or third results file draws the same colour dashed or dotted
+# (black is the live bytes)
+if (!exists("palette")) { array palette[1] = ["#0072B2"] }
+do for [i=1:|palette|] { set linetype i lc rgb palette[i] lw 2 }
+set linetype cycle |palette|
 
 human(x) = x >= 2**30 ? sprintf("%.3g GiB", x / 2.0**30) : \
            x >= 2**20 ? sprintf("%.3g MiB", x / 2.0**20) : \

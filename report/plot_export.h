@@ -22,6 +22,13 @@
 #define PB_PLOT_NOTE_LEN 400
 #define PB_PLOT_LOG_SPAN 64 /* byte charts switch to a log axis beyond this max/min */
 #define PB_PLOT_COLD_SPAN 2 /* cold bars beyond this times the warm ones are cut (linear axis) */
+#define PB_PLOT_TIME_LOG_SPAN 20 /* the time chart defaults to a log axis beyond this max/min */
+#define PB_PLOT_LABEL_LEN 64 /* a label drawn on a chart (a gap's reason), cut to fit */
+#define PB_PLOT_COLOURS 12  /* backend colours before they repeat (array palette of the .vars) */
+
+/* The throughput chart's axis (both panels): chosen by its data (a log
+ * axis beyond PB_PLOT_TIME_LOG_SPAN), or asked for (--log, --linear). */
+enum pb_plot_axis { PB_PLOT_AXIS_AUTO = 0, PB_PLOT_AXIS_LOG = 1, PB_PLOT_AXIS_LINEAR = 2 };
 
 /* What the export left out and why (failed runs, unmeasured figures). */
 struct pb_plot_notes {

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static int is_true(const cJSON *obj, const char *key)
 {
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
@@ -93,10 +92,11 @@ static struct time_fig net_fig_of(const cJSON *run, const cJSON *t, double *stat
 /* What the axes and footnotes of the time chart need of its figures. */
 struct time_seen {
     double lo, hi;         /* smallest above 0 and largest, bars and whiskers */
+    double bar_lo, bar_hi; /* smallest above 0 and largest bar, both panels: the span */
     double warm_hi;        /* largest warm bar or whisker (a first pass) */
     double top;            /* the linear axis: the figures drawn whole */
     int cut;               /* cold bars past PB_PLOT_COLD_SPAN * warm_hi, cut at the top */
-    double net_hi;         /* largest net bar or whisker */
+    double net_lo, net_hi; /* smallest above 0 and largest net bar or whisker */
     size_t n_min, n_max;   /* samples (rounds) per warm figure */
     int rounds, replays;   /* figures whose run has rounds; of older files (timed replays) */
     int with_ci, without_ci; /* warm figures with whiskers from an interval, or min..max */
@@ -109,6 +109,7 @@ static void see_fig(struct time_seen *seen, const struct time_fig *f)
     pb_plot_widen(f->mid, &seen->lo, &seen->hi);
     pb_plot_widen(f->lo, &seen->lo, &seen->hi);
     pb_plot_widen(f->hi, &seen->lo, &seen->hi);
+    pb_plot_widen(f->mid, &seen->bar_lo, &seen->bar_hi);
 }
 
 static void put_fig(FILE *tsv, const struct time_fig *f)
@@ -119,19 +120,74 @@ static void put_fig(FILE *tsv, const struct time_fig *f)
     pb_plot_put_num(tsv, f->noisy);
 }
 
-/* The 13 cells of series s on workload (warm, cold, net: bar, whiskers,
- * noisy; the net state). Returns 1 when it has a warm figure. */
+/* The gap cell: why series s has no bar on workload, "" when it has one:
+ * the status of a run that is not ok ("refused", "failed", as the file
+ * says, in shown form), "not run" (the file has no such run) or "no figure"
+ * (an ok run without a median); a run not ok is noted with its error. */
+static void put_gap(FILE *tsv, const cJSON *run, const struct pb_plot_series *s,
+                    const char *workload, int drawn, struct pb_plot_notes *notes)
+{
+    char status[PB_PLOT_LABEL_LEN] = "";
+    if (!run) {
+        snprintf(status, sizeof status, "not run");
+    } else if (!pb_run_ok(run)) {
+        pb_plot_run_status(run, status, sizeof status);
+        pb_plot_note(notes, "%s on %s %s (a labelled gap in the charts): %s", s->label,
+                     workload, status, pb_plot_run_error(run));
+    } else if (!drawn) {
+        snprintf(status, sizeof status, "no figure");
+    }
+    fputc('\t', tsv);
+    pb_plot_put_key(tsv, status);
+}
+
+/* What the footnotes say about the warm figures of an ok run. */
+static void see_warm(struct time_seen *seen, const cJSON *t, const cJSON *warm_d,
+                     const struct time_fig *warm)
+{
+    size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(warm_d, "samples"));
+    seen->n_min = n < seen->n_min ? n : seen->n_min;
+    seen->n_max = n > seen->n_max ? n : seen->n_max;
+    int rounds = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "rounds"));
+    seen->rounds += rounds;
+    seen->replays += !rounds;
+    seen->with_ci += warm->has_ci;
+    seen->without_ci += !warm->has_ci;
+}
+
+/* What the axes need of a run's warm, cold and net figures. */
+static void see_figs(struct time_seen *seen, const struct time_fig *warm,
+                     const struct time_fig *cold, const struct time_fig *net)
+{
+    see_fig(seen, warm);
+    see_fig(seen, cold);
+    seen->top = fmax(seen->top, fmax(warm->mid, warm->hi)); /* fmax skips a NaN */
+    if (cold->mid > PB_PLOT_COLD_SPAN * seen->warm_hi)
+        seen->cut = 1;
+    else
+        seen->top = fmax(seen->top, fmax(cold->mid, cold->hi));
+    double unused = 0;
+    pb_plot_widen(net->mid, &seen->net_lo, &seen->net_hi);
+    pb_plot_widen(net->hi, &seen->net_lo, &seen->net_hi);
+    pb_plot_widen(net->lo, &seen->net_lo, &unused);
+    pb_plot_widen(net->mid, &seen->bar_lo, &seen->bar_hi);
+    seen->cold |= !isnan(cold->mid);
+    seen->net_whiskers |= !isnan(net->hi);
+}
+
+/* The 14 cells of series s on workload (warm, cold, net: bar, whiskers,
+ * noisy; the net state; the gap label). Returns 1 when it has a warm
+ * figure. */
 static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
                             const struct pb_plot_series *s, const char *workload,
                             struct time_seen *seen, struct pb_plot_notes *notes)
 {
     const cJSON *run = pb_plot_find_run(set, s, workload);
-    if (run && !pb_run_ok(run))
-        pb_plot_note(notes, "%s on %s failed, left out: %s", s->label, workload, pb_plot_run_error(run));
     const cJSON *t = run && pb_run_ok(run) ? cJSON_GetObjectItemCaseSensitive(run, "time") : NULL;
     const cJSON *warm_d = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
     const cJSON *cold_d = cJSON_GetObjectItemCaseSensitive(t, "cold_ns_per_op");
-    double mid = pb_plot_finite_num(warm_d, "median"), cold_mid = pb_plot_finite_num(cold_d, "median");
+    double mid = pb_plot_finite_num(warm_d, "median");
+    double cold_mid = pb_plot_finite_num(cold_d, "median");
     if (mid < 0 || cold_mid < 0)
         pb_plot_note(notes, "%s on %s: a negative ns/op in the file, not drawn", s->label,
                      workload);
@@ -146,26 +202,11 @@ static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
     put_fig(tsv, &cold);
     put_fig(tsv, &net);
     pb_plot_put_num(tsv, state);
+    put_gap(tsv, run, s, workload, !isnan(warm.mid), notes);
     if (isnan(warm.mid))
         return 0;
-    see_fig(seen, &warm);
-    see_fig(seen, &cold);
-    seen->top = fmax(seen->top, fmax(warm.mid, warm.hi)); /* fmax skips a NaN */
-    if (cold.mid > PB_PLOT_COLD_SPAN * seen->warm_hi)
-        seen->cut = 1;
-    else
-        seen->top = fmax(seen->top, fmax(cold.mid, cold.hi));
-    seen->net_hi = fmax(seen->net_hi, fmax(net.mid, net.hi));
-    seen->cold |= !isnan(cold.mid);
-    seen->net_whiskers |= !isnan(net.hi);
-    size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(warm_d, "samples"));
-    seen->n_min = n < seen->n_min ? n : seen->n_min;
-    seen->n_max = n > seen->n_max ? n : seen->n_max;
-    int rounds = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "rounds"));
-    seen->rounds += rounds;
-    seen->replays += !rounds;
-    seen->with_ci += warm.has_ci;
-    seen->without_ci += !warm.has_ci;
+    see_figs(seen, &warm, &cold, &net);
+    see_warm(seen, t, warm_d, &warm);
     return 1;
 }
 
@@ -190,11 +231,9 @@ static double warm_top(const struct pb_results_set *set, const struct pb_plot_in
     return hi;
 }
 
-/* The time chart's variables: axis ranges, has_cold, and one footnote line
- * per panel (note_time, note_net) saying what bars, whiskers and marks are.
- * The linear axis ends at time_top, the figures drawn whole; cold bars past
- * it (cold_cut) are cut there, their median written on them. */
-static void put_time_vars(FILE *vars, const struct time_seen *seen)
+/* The footnotes, one line per panel (note_time, note_net): what bars,
+ * whiskers, marks and gaps are. */
+static void put_time_notes(FILE *vars, const struct time_seen *seen)
 {
     char count[64], line[PB_PLOT_NOTE_LEN];
     if (seen->n_min == seen->n_max)
@@ -215,11 +254,28 @@ static void put_time_vars(FILE *vars, const struct time_seen *seen)
              "harness cost (not drawn)", seen->net_whiskers ? ", whiskers: the interval of the "
              "round-by-round differences, from 0" : "");
     pb_plot_put_gp_var(vars, "note_net", line);
+}
+
+/* The time chart's variables: axis ranges, has_cold, the axis (auto_log: a
+ * log axis on both panels when the bars span more than PB_PLOT_TIME_LOG_SPAN,
+ * axis_note says which and why) and the footnotes. The linear axis ends at
+ * time_top, the figures drawn whole; cold bars past it (cold_cut) are cut
+ * there, their median written on them. */
+static void put_time_vars(FILE *vars, const struct time_seen *seen)
+{
+    char line[PB_PLOT_NOTE_LEN];
+    put_time_notes(vars, seen);
+    double span = seen->bar_lo > 0 ? seen->bar_hi / seen->bar_lo : 1;
+    int auto_log = span > PB_PLOT_TIME_LOG_SPAN;
+    snprintf(line, sizeof line, "%s axis: the bars span %.3gx (%s %dx)", auto_log ? "log" : "linear",
+             span, auto_log ? "over" : "at most", PB_PLOT_TIME_LOG_SPAN);
+    fprintf(vars, "auto_log = %d\nspan = %.9g\n", auto_log, span);
+    pb_plot_put_gp_var(vars, "axis_note", line);
     fprintf(vars, "has_cold = %d\n", seen->cold);
     fprintf(vars, "time_lo = %.9g\ntime_hi = %.9g\n", seen->lo > 0 ? seen->lo : 1,
             seen->hi > 0 ? seen->hi : 1);
     fprintf(vars, "time_top = %.9g\ncold_cut = %d\n", seen->top > 0 ? seen->top : 1, seen->cut);
-    fprintf(vars, "net_hi = %.9g\n", seen->net_hi);
+    fprintf(vars, "net_lo = %.9g\nnet_hi = %.9g\n", seen->net_lo, seen->net_hi);
 }
 
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
@@ -231,10 +287,11 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
                  "high: its interval, or min-max without one; noisy 1/0), cold (the first "
                  "replay, the same), net (minus null's, never below 0; state 0 drawn, 1 within "
                  "noise: 0, 2 below the harness's cost: not drawn, 3 the null baseline); NaN: "
-                 "no figure\n# workload");
+                 "no figure; gap: why there is no bar (the status of a run that is not ok, "
+                 "not run, no figure), empty when there is one\n# workload");
     for (size_t s = 0; s < ix->n_series; s++)
         fprintf(tsv, "\t%s median\tlow\thigh\tnoisy\tcold median\tlow\thigh\tnoisy"
-                     "\tnet\tlow\thigh\tnoisy\tnet state", ix->series[s].label);
+                     "\tnet\tlow\thigh\tnoisy\tnet state\tgap", ix->series[s].label);
     fputc('\n', tsv);
     for (size_t w = 0; w < ix->n_workloads; w++) {
         pb_plot_put_key(tsv, ix->workloads[w]);
@@ -249,5 +306,3 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
     put_time_vars(vars, &seen);
     return pb_plot_finish(tsv, vars, drawn ? (int)ix->n_workloads : 0);
 }
-
-/* ---- memory ------------------------------------------------------------------- */

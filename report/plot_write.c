@@ -78,19 +78,39 @@ void pb_plot_put_gp_var(FILE *f, const char *name, const char *value)
     fputc('\n', f);
 }
 
+/* The backend colours, PB_PLOT_COLOURS of them, told apart on white and by
+ * most colour-blind readers: the Okabe-Ito colours without yellow (too pale
+ * for a line) and black (the live bytes' and whiskers' colour), then darker
+ * ones of Paul Tol's qualitative schemes and a brown. */
+static const char *const palette[PB_PLOT_COLOURS] = {
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7",
+    "#332288", "#999933", "#882255", "#117733", "#777777", "#8C510A",
+};
+
+/* array palette[...]: the scripts' linetypes 1..PB_PLOT_COLOURS, so that
+ * the colour[] of a series picks one of them. */
+static void put_palette(FILE *vars)
+{
+    fprintf(vars, "array palette[%d] = [", PB_PLOT_COLOURS);
+    for (int i = 0; i < PB_PLOT_COLOURS; i++)
+        fprintf(vars, "%s'%s'", i ? ", " : "", palette[i]);
+    fputs("]\n", vars);
+}
+
 /* The variables every chart has: the series drawn are ix->series[pick[i]]
  * (pick NULL: all of them), with their legend titles; colour[] numbers their
  * backend and fileno[] their file (from 1), so a backend keeps its colour in
  * every chart and its files differ by shade or dash; lt[] numbers each series
  * in the whole set, for charts that give every series a colour of its own. */
 void pb_plot_put_common_vars(FILE *vars, const struct pb_plot_index *ix, const char *workload,
-                            const size_t *pick, size_t n)
+                             const size_t *pick, size_t n)
 {
     char shown[1024];
     fprintf(vars, "# gnuplot variables for the data file of the same name (poolbench plot)\n");
     pb_plot_put_gp_var(vars, "machine", ix->machine);
     pb_plot_put_gp_var(vars, "workload",
-               workload ? pb_text_safe(workload, shown, sizeof shown) : "all workloads");
+                       workload ? pb_text_safe(workload, shown, sizeof shown) : "all workloads");
+    put_palette(vars);
     fprintf(vars, "NS = %zu\n", n);
     fprintf(vars, "array series[%zu] = [", n ? n : 1);
     for (size_t i = 0; i < n; i++) {
@@ -151,6 +171,15 @@ const char *pb_plot_run_error(const cJSON *run)
 {
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(run, "error");
     return cJSON_IsString(e) ? e->valuestring : "no reason given";
+}
+
+const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    pb_text_safe(cJSON_IsString(s) ? s->valuestring : "no status", buf, len);
+    if (len && !*buf)
+        snprintf(buf, len, "empty status");
+    return buf;
 }
 
 /* Whether a run has any of the byte figures charted from memory. */

@@ -47,6 +47,10 @@ const char *pb_plot_first_note(const cJSON *run, const char *fallback);
 /* The run's error string, or "no reason given". */
 const char *pb_plot_run_error(const cJSON *run);
 
+/* The status of a run (not "ok") in shown form, cut to fit: what its gap
+ * says in a chart. Returns buf. */
+const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len);
+
 /* Whether a run has any of the byte figures charted from memory. */
 int pb_plot_has_memory(const cJSON *run);
 

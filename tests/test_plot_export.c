@@ -287,16 +287,36 @@ static void test_index_overlay_groups_by_backend(void **state)
 
 /* ---- the writers ------------------------------------------------------------------ */
 
-/* The columns of series s (from 0) in throughput.tsv: 13 per series after
+/* The columns of series s (from 0) in throughput.tsv: 14 per series after
  * the workload. */
 enum {
     TP_MED = 1, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
-    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_COLS = 13
+    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_GAP, TP_COLS = 14
 };
 
 static double tp_field(const char *line, int s, int col)
 {
     return field(line, TP_COLS * s + col);
+}
+
+/* Field k of a TSV line as text (a copy into buf). */
+static const char *text_field(const char *line, int k, char *buf, size_t len)
+{
+    const char *p = line;
+    for (int i = 0; i < k && p; i++)
+        p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL;
+    assert_non_null(p);
+    size_t n = strcspn(p, "\t\n");
+    assert_true(n < len);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The gap label of series s on a throughput line. */
+static const char *tp_gap(const char *line, int s, char *buf, size_t len)
+{
+    return text_field(line, TP_COLS * s + TP_GAP, buf, len);
 }
 
 /* a equals b as %.9g writes it; NaN equals NaN */
@@ -904,8 +924,10 @@ static void gnuplot_in(const char *dir, const char *cmds, char *out, size_t len)
     assert_non_null(p);
     size_t n = fread(out, 1, len - 1, p);
     out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
+    int rc = pclose(p);
     unlink(script);
+    if (rc != 0)
+        fail_msg("gnuplot failed (status %d): %s", rc, out);
 }
 
 /* Remove dir and its files, failing if a file named canary* is there: a
@@ -1085,6 +1107,328 @@ static void test_fragmentation_none_positive(void **state)
     remove_checked(dir);
 }
 
+/* ---- what the charts draw: gaps, axes, colours ------------------------------------- */
+
+/* The run of backend on workload in f, to change (fails the test if none). */
+static cJSON *run_mut(struct pb_results_file *f, const char *backend, const char *workload)
+{
+    return (cJSON *)run_of(f, backend, workload);
+}
+
+/* Replace (or add) the value at the dotted path under obj; the steps exist. */
+static void set_path(cJSON *obj, const char *dotted, cJSON *value)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", dotted);
+    char *key = buf, *dot;
+    while ((dot = strchr(key, '.'))) {
+        *dot = '\0';
+        obj = cJSON_GetObjectItem(obj, key);
+        assert_non_null(obj);
+        key = dot + 1;
+    }
+    if (cJSON_GetObjectItem(obj, key))
+        cJSON_ReplaceItemInObject(obj, key, value);
+    else
+        cJSON_AddItemToObject(obj, key, value);
+}
+
+/* A run that did not finish, as the runner writes one: its status and error. */
+static void set_status(cJSON *run, const char *status, const char *error)
+{
+    set_path(run, "status", cJSON_CreateString(status));
+    set_path(run, "error", cJSON_CreateString(error));
+}
+
+/* Remove the run of backend on workload from f. */
+static void delete_run(struct pb_results_file *f, const char *backend, const char *workload)
+{
+    const cJSON *want = run_of(f, backend, workload);
+    int i = 0;
+    const cJSON *run;
+    cJSON_ArrayForEach(run, f->runs) {
+        if (run == want) {
+            cJSON_DeleteItemFromArray((cJSON *)f->runs, i);
+            return;
+        }
+        i++;
+    }
+}
+
+/* Draw chart name (its script kind) in dir as SVG with the scripts of
+ * plots/, extra gnuplot commands first (e.g. "logscale=1"); the SVG text
+ * (malloc'd). Fails the test when gnuplot fails. */
+static char *svg_of(const char *dir, const char *kind, const char *name, const char *extra)
+{
+    char script[PATH_MAX], rel[64], cmds[PATH_MAX + 400], path[600], *out = malloc(1 << 16);
+    snprintf(rel, sizeof rel, "../plots/%s.gp", kind);
+    assert_non_null(realpath(rel, script));
+    snprintf(cmds, sizeof cmds, "datafile = '%s.tsv'; fmt = 'svg'; %s\nload '%s'\n", name,
+             extra ? extra : "", script);
+    gnuplot_in(dir, cmds, out, 1 << 16);
+    free(out);
+    snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *svg = malloc((size_t)n + 1);
+    assert_int_equal(fread(svg, 1, (size_t)n, f), (size_t)n);
+    svg[n] = '\0';
+    fclose(f);
+    return svg;
+}
+
+/* The number after "name = " in vars (NaN when missing). */
+static double var_num(const char *vars, const char *name)
+{
+    char key[80];
+    snprintf(key, sizeof key, "\n%s = ", name);
+    const char *at = strstr(vars, key);
+    return at ? strtod(at + strlen(key), NULL) : NAN;
+}
+
+/* Every backend without a bar has its reason at that place in both panels:
+ * a run that is not ok its status as the file says ("refused", "failed",
+ * anything else in shown form, escaped for gnuplot's data), a run the file
+ * does not have "not run"; a bar has an empty label. */
+static void test_throughput_gap_labels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    char gap[256], err[512];
+    read_set(&set, 1);
+    set_status(run_mut(&set.files[0], "pool", "churn"), "refused",
+               "a of 232 bytes (align 16) refused by pool: request exceeds chunk size 64");
+    set_status(run_mut(&set.files[0], "malloc", "churn"), "odd\n`touch canary_status`\"#\\",
+               "?");
+    delete_run(&set.files[0], "arena", "mixed:max=64");
+    throughput_of(&set, &ix, &notes, &c);
+    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
+    char *trace = line_of(c.tsv, "espresso_small");
+    assert_string_equal(tp_gap(churn, 0, gap, sizeof gap), ""); /* null: a bar */
+    assert_string_equal(tp_gap(churn, 1, gap, sizeof gap), "refused");
+    assert_true(isnan(tp_field(churn, 1, TP_MED)) && isnan(tp_field(churn, 1, TP_NET)));
+    assert_string_equal(tp_gap(churn, 2, gap, sizeof gap), "");
+    assert_string_equal(tp_gap(churn, 3, gap, sizeof gap), "odd\\\\x0a`touch canary_status`'#\\\\");
+    assert_string_equal(tp_gap(trace, 1, gap, sizeof gap), "failed");
+    assert_string_equal(tp_gap(mixed, 2, gap, sizeof gap), "not run");
+    assert_true(isnan(tp_field(mixed, 2, TP_MED)));
+    int refused = 0;
+    for (size_t i = 0; i < notes.n; i++)
+        refused += strstr(notes.text[i], "pool on churn refused (a labelled gap in the charts): "
+                                         "a of 232 bytes") != NULL;
+    assert_int_equal(refused, 1);
+    free(churn);
+    free(mixed);
+    free(trace);
+    capture_free(&c);
+    /* the script writes the labels where the bars would be, the strings as text only */
+    struct pb_plot_charts charts;
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    assert_true(count(svg, ">refused</text>") == 2); /* both panels */
+    assert_true(count(svg, ">failed</text>") == 2);
+    assert_true(count(svg, ">not run</text>") == 2);
+    assert_non_null(strstr(svg, "`touch canary_status`"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Every ok run's warm figures of the rounds file only: medians 10..17 ns. */
+static void only_warm(struct pb_results_set *set)
+{
+    cJSON *run;
+    int k = 0;
+    cJSON_ArrayForEach(run, (cJSON *)set->files[0].runs) {
+        cJSON *t = cJSON_GetObjectItem(run, "time");
+        cJSON_DeleteItemFromObject(t, "cold_ns_per_op");
+        cJSON_DeleteItemFromObject(t, "net");
+        set_path(t, "net_ns_per_op", cJSON_CreateNull());
+        set_path(t, "ns_per_op.median", cJSON_CreateNumber(10 + k));
+        set_path(t, "ns_per_op.ci_low", cJSON_CreateNumber(9 + k));
+        set_path(t, "ns_per_op.ci_high", cJSON_CreateNumber(11 + k++));
+    }
+}
+
+/* The time chart's axis: linear while its bars span at most 20x, a log axis
+ * on both panels when one outlier would flatten the others; the title's note
+ * says which and why. */
+static void test_throughput_log_default(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    only_warm(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    assert_true(var_num(c.vars, "auto_log") == 0);
+    assert_non_null(strstr(c.vars, "axis_note = 'linear axis: the bars span 1.7x (at most 20x)'"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    /* one slow backend on one workload: 40x the fastest */
+    set_path(run_mut(&set.files[0], "malloc", "churn"), "time.ns_per_op.median",
+             cJSON_CreateNumber(400));
+    throughput_of(&set, &ix, NULL, &c);
+    assert_true(var_num(c.vars, "auto_log") == 1);
+    assert_non_null(strstr(c.vars, "axis_note = 'log axis: the bars span 40x (over 20x)'"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* A log axis covers the net panel too: net_lo is above 0 and at most every
+ * net figure drawn, so the panel has a bottom; both titles say the axis. */
+static void test_throughput_log_both_panels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512];
+    read_rounds(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    double net_lo = var_num(c.vars, "net_lo");
+    assert_true(net_lo > 0);
+    int positive = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        for (size_t s = 0; s < ix.n_series; s++)
+            for (int col = TP_NET; col <= TP_NHI; col++) {
+                double v = tp_field(line, (int)s, col);
+                assert_false(v > 0 && v < net_lo);
+                positive += v > 0;
+            }
+        free(line);
+    }
+    assert_true(positive > 0);
+    capture_free(&c);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", "logscale = 1");
+    assert_non_null(strstr(svg, "(the harness's cost); log axis, as above</text>"));
+    assert_non_null(strstr(svg, "ns per op (log scale)</text>"));
+    assert_non_null(strstr(svg, "net ns per op (log scale)</text>"));
+    free(svg);
+    svg = svg_of(dir, "throughput", "throughput", "logscale = 0");
+    assert_non_null(strstr(svg, "; linear axis (asked for)</text>"));
+    assert_null(strstr(svg, "(log scale)"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Whiskers: every figure of the rounds file has both ends, around its bar. */
+static void test_throughput_whiskers_bracket(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    int seen = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        for (size_t s = 0; s < ix.n_series; s++)
+            for (int col = TP_MED; col <= TP_CMED; col += TP_CMED - TP_MED) {
+                double mid = tp_field(line, (int)s, col);
+                assert_false(isnan(mid));
+                assert_true(tp_field(line, (int)s, col + 1) <= mid);
+                assert_true(tp_field(line, (int)s, col + 2) >= mid);
+                seen++;
+            }
+        free(line);
+    }
+    assert_int_equal(seen, 2 * 2 * 4); /* workloads x series x (warm, cold) */
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* "rgb(  0, 114, 178)" of "#0072B2", as gnuplot's SVG writes a colour. */
+static void svg_rgb(const char *hex, char *out, size_t len)
+{
+    unsigned v = (unsigned)strtoul(hex + 1, NULL, 16);
+    snprintf(out, len, "rgb(%3u, %3u, %3u)", v >> 16, (v >> 8) & 255, v & 255);
+}
+
+/* Twelve backends get twelve colours: the .vars palette holds
+ * PB_PLOT_COLOURS distinct ones, colour[] numbers the backends 1..12, and
+ * the drawn chart fills a bar with each of them (the 9th no longer repeats
+ * the 1st). */
+static void test_palette_twelve_backends(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512];
+    read_set(&set, 1);
+    cJSON *runs = (cJSON *)set.files[0].runs, *run;
+    int n = cJSON_GetArraySize(runs);
+    for (int k = 1; k <= 8; k++) /* eight more setups of malloc */
+        for (int i = 0; i < n; i++) {
+            run = cJSON_GetArrayItem(runs, i);
+            if (strcmp(cJSON_GetObjectItem(run, "backend")->valuestring, "malloc") != 0)
+                continue;
+            char spec[32];
+            snprintf(spec, sizeof spec, "malloc:copy%d", k);
+            cJSON *copy = cJSON_Duplicate(run, 1);
+            set_path(copy, "backend_spec", cJSON_CreateString(spec));
+            cJSON_AddItemToArray(runs, copy);
+        }
+    throughput_of(&set, &ix, NULL, &c);
+    assert_int_equal(ix.n_series, 12);
+    assert_int_equal(PB_PLOT_COLOURS, 12);
+    assert_non_null(strstr(c.vars, "array colour[12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"));
+    const char *p = strstr(c.vars, "array palette[12] = [");
+    assert_non_null(p);
+    char colours[12][8];
+    for (int i = 0; i < 12; i++) {
+        p = strchr(p, '\'');
+        assert_non_null(p);
+        assert_int_equal(strcspn(p + 1, "'"), 7);
+        memcpy(colours[i], p + 1, 7);
+        colours[i][7] = '\0';
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(colours[i], colours[j]);
+        p += 9;
+    }
+    capture_free(&c);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    for (int i = 0; i < 12; i++) {
+        char rgb[64], fill[80];
+        svg_rgb(colours[i], rgb, sizeof rgb);
+        snprintf(fill, sizeof fill, "fill = '%s'", rgb);
+        if (!strstr(svg, fill))
+            fail_msg("no bar of colour %d (%s)", i + 1, colours[i]);
+    }
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1118,6 +1462,11 @@ int main(void)
         cmocka_unit_test(test_keys_read_back),
         cmocka_unit_test(test_chart_names_unique),
         cmocka_unit_test(test_fragmentation_none_positive),
+        cmocka_unit_test(test_throughput_gap_labels),
+        cmocka_unit_test(test_throughput_log_default),
+        cmocka_unit_test(test_throughput_log_both_panels),
+        cmocka_unit_test(test_throughput_whiskers_bracket),
+        cmocka_unit_test(test_palette_twelve_backends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
