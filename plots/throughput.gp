@@ -62,14 +62,15 @@ do for [i=1:|palette|] { set linetype i lc rgb palette[i] lw 1.5 }
 set linetype cycle |palette|
 
 # ---- data layout: column 1 workload, then 14 columns per backend s --------
-# warm: median, low, high, noisy; cold: the same; net: bar, low, high,
-# noisy, state (0 drawn, 1 within noise, 2 below the baseline, 3 baseline);
-# gap: why there is no bar ("" when there is one)
+# gap: why there is no bar ("" when there is one; a label column never ends
+# a line, where gnuplot would misread an empty one); warm: median, low,
+# high, noisy; cold: the same; net: bar, low, high, noisy, state (0 drawn,
+# 1 within noise, 2 below the baseline, 3 baseline)
 set datafile separator "\t"
 set datafile missing "NaN"
 col(s, k) = 14 * (s - 1) + 1 + k
-MED = 1; LO = 2; HI = 3; NOISY = 4; CMED = 5; CLO = 6; CHI = 7; CNOISY = 8
-NET = 9; NLO = 10; NHI = 11; NNOISY = 12; NSTATE = 13; GAP = 14
+GAP = 1; MED = 2; LO = 3; HI = 4; NOISY = 5; CMED = 6; CLO = 7; CHI = 8; CNOISY = 9
+NET = 10; NLO = 11; NHI = 12; NNOISY = 13; NSTATE = 14
 
 # bar j (from 0) of nb in the group of workload row r: groups are 1 wide,
 # with a gap of 1.5 bars between them

@@ -24,6 +24,7 @@
 #define PB_PLOT_COLD_SPAN 2 /* cold bars beyond this times the warm ones are cut (linear axis) */
 #define PB_PLOT_TIME_LOG_SPAN 20 /* the time chart defaults to a log axis beyond this max/min */
 #define PB_PLOT_LABEL_LEN 64 /* a label drawn on a chart (a gap's reason), cut to fit */
+#define PB_PLOT_TICK_LEN 16 /* an axis tick label */
 #define PB_PLOT_COLOURS 12  /* backend colours before they repeat (array palette of the .vars) */
 
 /* The throughput chart's axis (both panels): chosen by its data (a log
@@ -114,6 +115,12 @@ int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_
 int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plot_index *ix,
                            const char *workload, FILE *tsv, FILE *vars,
                            struct pb_plot_notes *notes);
+
+/* The ticks of an event axis from 0 to max, at most cap: a round step (1,
+ * 2, 2.5 or 5 times a power of 10, about a sixth of max), each labelled
+ * exactly ("0", "500k", "1.25M"), so no two labels read alike. Their
+ * count; positions in at[], labels in label[]. */
+size_t pb_plot_event_ticks(double max, double *at, char (*label)[PB_PLOT_TICK_LEN], size_t cap);
 
 /* fragmentation: per workload, internal fragmentation (%) and Johnstone-Wilson
  * fragmentation (footprint / peak live - 1, %) of every series with memory. */

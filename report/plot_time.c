@@ -175,8 +175,8 @@ static void see_figs(struct time_seen *seen, const struct time_fig *warm,
     seen->net_whiskers |= !isnan(net->hi);
 }
 
-/* The 14 cells of series s on workload (warm, cold, net: bar, whiskers,
- * noisy; the net state; the gap label). Returns 1 when it has a warm
+/* The 14 cells of series s on workload (the gap label; warm, cold, net:
+ * bar, whiskers, noisy; the net state). Returns 1 when it has a warm
  * figure. */
 static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
                             const struct pb_plot_series *s, const char *workload,
@@ -198,11 +198,11 @@ static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
     if (state == NET_BELOW_BASELINE)
         pb_plot_note(notes, "%s on %s: net ns/op below the harness's own cost (null's), "
                             "not drawn", s->label, workload);
+    put_gap(tsv, run, s, workload, !isnan(warm.mid), notes);
     put_fig(tsv, &warm);
     put_fig(tsv, &cold);
     put_fig(tsv, &net);
     pb_plot_put_num(tsv, state);
-    put_gap(tsv, run, s, workload, !isnan(warm.mid), notes);
     if (isnan(warm.mid))
         return 0;
     see_figs(seen, &warm, &cold, &net);
@@ -267,8 +267,10 @@ static void put_time_vars(FILE *vars, const struct time_seen *seen)
     put_time_notes(vars, seen);
     double span = seen->bar_lo > 0 ? seen->bar_hi / seen->bar_lo : 1;
     int auto_log = span > PB_PLOT_TIME_LOG_SPAN;
-    snprintf(line, sizeof line, "%s axis: the bars span %.3gx (%s %dx)", auto_log ? "log" : "linear",
-             span, auto_log ? "over" : "at most", PB_PLOT_TIME_LOG_SPAN);
+    char ratio[32];
+    snprintf(line, sizeof line, "%s axis: the bars span %s (%s %dx)", auto_log ? "log" : "linear",
+             pb_plot_ratio(span, ratio, sizeof ratio), auto_log ? "over" : "at most",
+             PB_PLOT_TIME_LOG_SPAN);
     fprintf(vars, "auto_log = %d\nspan = %.9g\n", auto_log, span);
     pb_plot_put_gp_var(vars, "axis_note", line);
     fprintf(vars, "has_cold = %d\n", seen->cold);
@@ -283,15 +285,15 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
 {
     struct time_seen seen = {.n_min = SIZE_MAX, .warm_hi = warm_top(set, ix)};
     int drawn = 0; /* warm figures: with none, there is nothing to chart */
-    fprintf(tsv, "# ns per op, per backend: warm (the median over rounds, whiskers low and "
-                 "high: its interval, or min-max without one; noisy 1/0), cold (the first "
-                 "replay, the same), net (minus null's, never below 0; state 0 drawn, 1 within "
-                 "noise: 0, 2 below the harness's cost: not drawn, 3 the null baseline); NaN: "
-                 "no figure; gap: why there is no bar (the status of a run that is not ok, "
-                 "not run, no figure), empty when there is one\n# workload");
+    fprintf(tsv, "# ns per op, per backend: gap (why there is no bar: the status of a run "
+                 "that is not ok, not run, no figure; empty when there is one), warm (the "
+                 "median over rounds, whiskers low and high: its interval, or min-max without "
+                 "one; noisy 1/0), cold (the first replay, the same), net (minus null's, never "
+                 "below 0; state 0 drawn, 1 within noise: 0, 2 below the harness's cost: not "
+                 "drawn, 3 the null baseline); NaN: no figure\n# workload");
     for (size_t s = 0; s < ix->n_series; s++)
-        fprintf(tsv, "\t%s median\tlow\thigh\tnoisy\tcold median\tlow\thigh\tnoisy"
-                     "\tnet\tlow\thigh\tnoisy\tnet state\tgap", ix->series[s].label);
+        fprintf(tsv, "\t%s gap\tmedian\tlow\thigh\tnoisy\tcold median\tlow\thigh\tnoisy"
+                     "\tnet\tlow\thigh\tnoisy\tnet state", ix->series[s].label);
     fputc('\n', tsv);
     for (size_t w = 0; w < ix->n_workloads; w++) {
         pb_plot_put_key(tsv, ix->workloads[w]);

@@ -131,17 +131,33 @@ void pb_plot_put_common_vars(FILE *vars, const struct pb_plot_index *ix, const c
     }
 }
 
-/* Byte values from lo (smallest above 0) to hi: the unit for a linear axis,
- * and logy = 1 when they span more than PB_PLOT_LOG_SPAN (a linear axis would
- * flatten the small ones). */
-void pb_plot_put_unit_vars(FILE *vars, double lo, double hi)
+const char *pb_plot_ratio(double r, char *buf, size_t len)
+{
+    snprintf(buf, len, r >= 100 ? "%.0fx" : "%.3gx", r);
+    return buf;
+}
+
+void pb_plot_put_scale_vars(FILE *vars, double all_lo, double all_hi, double lo, double hi,
+                            const char *charts)
 {
     double scale;
-    const char *unit = pb_plot_unit(hi, &scale);
+    const char *unit = pb_plot_unit(all_hi, &scale);
+    double span = all_lo > 0 ? all_hi / all_lo : 1;
+    int logy = span > PB_PLOT_LOG_SPAN;
+    char line[PB_PLOT_NOTE_LEN];
     pb_plot_put_gp_var(vars, "unit", unit);
     fprintf(vars, "scale = %.17g\n", scale);
-    fprintf(vars, "logy = %d\n", lo > 0 && hi / lo > PB_PLOT_LOG_SPAN);
+    fprintf(vars, "logy = %d\n", logy);
     fprintf(vars, "ymin = %.17g\nymax = %.17g\n", lo > 0 ? lo : 1, hi > 0 ? hi : 1);
+    char ratio[32];
+    pb_plot_ratio(span, ratio, sizeof ratio);
+    if (logy)
+        snprintf(line, sizeof line, "log axis on %s: the figures of all workloads span %s "
+                 "(over %dx)", charts, ratio, PB_PLOT_LOG_SPAN);
+    else
+        snprintf(line, sizeof line, "linear axis in %s on %s: the figures of all workloads "
+                 "span %s (at most %dx)", unit, charts, ratio, PB_PLOT_LOG_SPAN);
+    pb_plot_put_gp_var(vars, "scale_note", line);
 }
 
 /* Track the range of byte values: smallest above 0 and largest. */

@@ -31,9 +31,29 @@ void pb_plot_put_gp_var(FILE *f, const char *name, const char *value);
 void pb_plot_put_common_vars(FILE *vars, const struct pb_plot_index *ix, const char *workload,
                              const size_t *pick, size_t n);
 
-/* unit, scale, logy, ymin and ymax of byte values from lo (smallest above
- * 0) to hi. */
-void pb_plot_put_unit_vars(FILE *vars, double lo, double hi);
+/* A ratio as the charts write a span: "1.7x", "40x", "6270x". Returns buf. */
+const char *pb_plot_ratio(double r, char *buf, size_t len);
+
+/* The axis of a byte chart, one policy for the charts of every workload:
+ * unit and scale (for a linear axis) from the largest of all workloads'
+ * figures, all_hi, and logy = 1 when all of them, from all_lo (smallest above
+ * 0), span more than PB_PLOT_LOG_SPAN (a linear axis would flatten the small
+ * ones); ymin, ymax the chart's own range (lo above 0, hi); scale_note says
+ * which axis and why, for charts ("every memory chart"). */
+void pb_plot_put_scale_vars(FILE *vars, double all_lo, double all_hi, double lo, double hi,
+                            const char *charts);
+
+/* The reason the notes of run give for its figure key (or alias, when the
+ * reason starts "not " or "cannot ") being null, short (up to its next ": ",
+ * " (" or "; "), in shown form, into buf: "not reported". Returns the whole
+ * note, or NULL when none names the figure (buf: "no reason in the file"). */
+const char *pb_plot_null_reason(const cJSON *run, const char *key, const char *alias,
+                                char *buf, size_t len);
+
+/* The series of ix whose run of workload is ok with memory figures, into
+ * pick (n_series long); their count. */
+size_t pb_plot_memory_series(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                             const char *workload, size_t *pick);
 
 /* Widen lo (smallest above 0) and hi (largest) by v; NaN leaves them. */
 void pb_plot_widen(double v, double *lo, double *hi);

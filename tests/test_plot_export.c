@@ -290,8 +290,8 @@ static void test_index_overlay_groups_by_backend(void **state)
 /* The columns of series s (from 0) in throughput.tsv: 14 per series after
  * the workload. */
 enum {
-    TP_MED = 1, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
-    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_GAP, TP_COLS = 14
+    TP_GAP = 1, TP_MED, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
+    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_COLS = 14
 };
 
 static double tp_field(const char *line, int s, int col)
@@ -659,6 +659,9 @@ static void test_throughput_cold_cut(void **state)
     pb_results_set_free(&set);
 }
 
+/* The columns of memory-W.tsv after the backend: five labels, five figures. */
+enum { MEM_LABEL = 1, MEM_FIG = 6 };
+
 static void test_memory_skips_unmeasured(void **state)
 {
     (void)state;
@@ -674,14 +677,14 @@ static void test_memory_skips_unmeasured(void **state)
     capture_close(&c);
     assert_null(line_of(c.tsv, "null")); /* no memory figures: left out, with a note */
     assert_int_equal(notes.n, 1);
-    assert_non_null(strstr(notes.text[0], "null on churn: no memory figures"));
+    assert_non_null(strstr(notes.text[0], "null: no memory figures on every workload"));
     char *arena = line_of(c.tsv, "arena");
     const cJSON *run = run_of(&set.files[0], "arena", "churn");
-    assert_true(field(arena, 1) == pb_json_number(run, "workload.peak_live_bytes"));
-    assert_true(field(arena, 2) == pb_json_number(run, "memory.granted_bytes_at_peak"));
-    assert_true(field(arena, 3) == pb_json_number(run, "memory.peak_footprint_bytes"));
-    assert_true(field(arena, 4) == pb_json_number(run, "memory.peak_resident_bytes"));
-    assert_true(field(arena, 5) == pb_json_number(run, "memory.wasted_page_bytes"));
+    assert_true(field(arena, MEM_FIG + 0) == pb_json_number(run, "workload.peak_live_bytes"));
+    assert_true(field(arena, MEM_FIG + 1) == pb_json_number(run, "memory.granted_bytes_at_peak"));
+    assert_true(field(arena, MEM_FIG + 2) == pb_json_number(run, "memory.peak_footprint_bytes"));
+    assert_true(field(arena, MEM_FIG + 3) == pb_json_number(run, "memory.peak_resident_bytes"));
+    assert_true(field(arena, MEM_FIG + 4) == pb_json_number(run, "memory.wasted_page_bytes"));
     /* 64 KB of pool against 13 MB of arena: a log axis, units for the largest */
     assert_non_null(strstr(c.vars, "logy = 1\n"));
     assert_non_null(strstr(c.vars, "unit = 'MiB'\n"));
@@ -708,8 +711,8 @@ static void test_memory_null_figure_is_nan(void **state)
     assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, NULL), 3);
     capture_close(&c);
     char *m = line_of(c.tsv, "malloc");
-    assert_true(isnan(field(m, 4)));
-    assert_false(isnan(field(m, 3)));
+    assert_true(isnan(field(m, MEM_FIG + 3)));
+    assert_false(isnan(field(m, MEM_FIG + 2)));
     free(m);
     capture_free(&c);
     pb_plot_index_free(&ix);
@@ -742,6 +745,11 @@ static void test_timeline_blocks(void **state)
     pb_results_set_free(&set);
 }
 
+/* Column k of series s (from 0) in fragmentation.tsv: per series the
+ * labels of its two bars, then internal and Johnstone-Wilson percent. */
+enum { INTERNAL_LABEL = 1, JW_LABEL, INTERNAL, JW };
+#define FRAG(s, k) (4 * (s) + (k))
+
 static void test_fragmentation_percent(void **state)
 {
     (void)state;
@@ -752,15 +760,17 @@ static void test_fragmentation_percent(void **state)
     read_set(&set, 1);
     assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
     capture_open(&c);
-    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
+    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3); /* workloads */
     capture_close(&c);
     char *mixed = line_of(c.tsv, "mixed:max=64");
     const cJSON *pool = run_of(&set.files[0], "pool", "mixed:max=64");
-    /* series pool, arena, malloc (null has no memory): pool at fields 1 and 2 */
-    assert_true(fabs(field(mixed, 1) - 100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
-    assert_true(fabs(field(mixed, 2) - 100 * pb_json_number(pool, "memory.fragmentation")) < 1e-6);
+    /* series null, pool, arena, malloc (null has a labelled gap) */
+    assert_true(fabs(field(mixed, FRAG(1, INTERNAL)) -
+                     100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
+    assert_true(fabs(field(mixed, FRAG(1, JW)) - 100 * pb_json_number(pool, "memory.fragmentation")) <
+                1e-6);
     char *trace = line_of(c.tsv, "espresso_small");
-    assert_true(isnan(field(trace, 1))); /* pool failed there */
+    assert_true(isnan(field(trace, FRAG(1, INTERNAL)))); /* pool failed there */
     free(mixed);
     free(trace);
     capture_free(&c);
@@ -1097,7 +1107,8 @@ static void test_fragmentation_none_positive(void **state)
     snprintf(cmds, sizeof cmds, "datafile = 'fragmentation.tsv'\nload '%s'\n"
                                 "print jw_pos\n", script);
     gnuplot_in(dir, cmds, out, 1 << 16); /* fails the test when gnuplot fails */
-    assert_string_equal(out, "0\n");
+    size_t len = strlen(out); /* after any warning (the null series has no bar to draw) */
+    assert_true(len >= 2 && strcmp(out + len - 2, "0\n") == 0 && (len == 2 || out[len - 3] == '\n'));
     char png[600];
     snprintf(png, sizeof png, "%s/fragmentation.png", dir);
     assert_int_equal(access(png, R_OK), 0);
@@ -1429,6 +1440,303 @@ static void test_palette_twelve_backends(void **state)
     remove_checked(dir);
 }
 
+/* Notes of a run replaced by the given ones. */
+static void set_notes(cJSON *run, const char *const *notes, int n)
+{
+    set_path(run, "notes", cJSON_CreateStringArray(notes, n));
+}
+
+/* The memory chart never draws a figure that is not one: a null figure is
+ * NaN with "null: REASON" (the reason its notes give, or none), a negative
+ * one "impossible: negative", a run that is not ok a row of NaN with its
+ * status in the middle label; every other bar is labelled with its value.
+ * Each null figure is noted once for all the workloads where it is null
+ * alike. */
+static void test_memory_gap_labels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512], label[256];
+    read_set(&set, 1);
+    const char *wl[] = {"churn", "mixed:max=64", "espresso_small"};
+    const char *const why[] = {
+        "footprint: the backend's process-wide figure minus its value before the replay",
+        "peak_footprint_bytes, fragmentation: not reported: the backend's statistics give 0 "
+        "bytes (the library keeps no such figure)",
+        "resident bytes: not measurable for this run"};
+    for (int w = 0; w < 3; w++) { /* malloc's footprint: null on every workload, alike */
+        cJSON *run = run_mut(&set.files[0], "malloc", wl[w]);
+        set_path(run, "memory.peak_footprint_bytes", cJSON_CreateNull());
+        set_notes(run, why, 3);
+    }
+    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    set_path(m, "memory.peak_resident_bytes", cJSON_CreateNull());
+    set_path(m, "memory.wasted_page_bytes", cJSON_CreateNull()); /* no note for it */
+    set_path(run_mut(&set.files[0], "arena", "churn"), "memory.wasted_page_bytes",
+             cJSON_CreateNumber(-4096));
+    set_status(run_mut(&set.files[0], "pool", "churn"), "refused", "a of 232 bytes refused");
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, &notes), 3);
+    capture_close(&c);
+    char *ml = line_of(c.tsv, "malloc"), *al = line_of(c.tsv, "arena"), *pl = line_of(c.tsv, "pool");
+    assert_string_equal(text_field(ml, MEM_LABEL + 4, label, sizeof label), "null: no reason in the file");
+    assert_string_equal(text_field(ml, MEM_LABEL + 2, label, sizeof label), "null: not reported");
+    assert_string_equal(text_field(ml, MEM_LABEL + 3, label, sizeof label),
+                        "null: not measurable for this run");
+    for (int k = 2; k <= 4; k++)
+        assert_true(isnan(field(ml, MEM_FIG + k)));
+    assert_true(pb_json_number(m, "workload.peak_live_bytes") == 64000);
+    assert_string_equal(text_field(ml, MEM_LABEL, label, sizeof label), "62.5 KiB");
+    assert_string_equal(text_field(al, MEM_LABEL + 4, label, sizeof label), "impossible: negative");
+    assert_true(isnan(field(al, MEM_FIG + 4)));
+    assert_string_equal(text_field(pl, MEM_LABEL + 2, label, sizeof label), "refused");
+    for (int k = 0; k < 5; k++)
+        assert_true(isnan(field(pl, MEM_FIG + k)));
+    assert_null(strstr(c.tsv, "nan")); /* no label of a missing value */
+    int footprint = 0;
+    for (size_t i = 0; i < notes.n; i++)
+        footprint += strstr(notes.text[i], "malloc on churn (and 2 more workloads): peak "
+                                           "footprint null, a labelled gap: peak_footprint_bytes, "
+                                           "fragmentation: not reported") != NULL;
+    assert_int_equal(footprint, 1);
+    free(ml);
+    free(al);
+    free(pl);
+    capture_free(&c);
+    /* the other workloads add no note of the same gap */
+    struct pb_plot_notes more = {0};
+    capture_open(&c);
+    assert_true(pb_plot_write_memory(&set, &ix, "mixed:max=64", c.t, c.v, &more) > 0);
+    capture_close(&c);
+    for (size_t i = 0; i < more.n; i++)
+        assert_null(strstr(more.text[i], "footprint null"));
+    capture_free(&c);
+    /* drawn: the reasons as labels, no "nan" */
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "memory", "memory-churn", NULL);
+    assert_non_null(strstr(svg, ">null: not reported</text>"));
+    assert_non_null(strstr(svg, ">refused</text>"));
+    assert_null(strstr(svg, "nan"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* The line of name = ... in vars (a copy), or NULL. */
+static char *var_line(const char *vars, const char *name)
+{
+    char key[80];
+    snprintf(key, sizeof key, "\n%s = ", name);
+    const char *at = strstr(vars, key);
+    if (!at)
+        return NULL;
+    at++;
+    size_t n = strcspn(at, "\n");
+    char *l = malloc(n + 1);
+    memcpy(l, at, n);
+    l[n] = '\0';
+    return l;
+}
+
+/* Every workload's memory chart has one scale policy: the unit, the axis
+ * kind and its note come from all workloads, even where one workload alone
+ * would choose another (espresso_small's figures within 2x). */
+static void test_memory_one_scale_policy(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    static const char *const figs[] = {"workload.peak_live_bytes", "memory.granted_bytes_at_peak",
+                                       "memory.peak_footprint_bytes", "memory.peak_resident_bytes",
+                                       "memory.wasted_page_bytes"};
+    const char *const b[] = {"arena", "malloc"};
+    for (int i = 0; i < 2; i++)
+        for (int f = 0; f < 5; f++)
+            set_path(run_mut(&set.files[0], b[i], "espresso_small"), figs[f],
+                     cJSON_CreateNumber(1 << 20));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    static const char *const keys[] = {"unit", "scale", "logy", "scale_note"};
+    char *first[4] = {NULL};
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        capture_open(&c);
+        assert_true(pb_plot_write_memory(&set, &ix, ix.workloads[w], c.t, c.v, NULL) > 0);
+        capture_close(&c);
+        for (int k = 0; k < 4; k++) {
+            char *l = var_line(c.vars, keys[k]);
+            assert_non_null(l);
+            if (!first[k])
+                first[k] = l;
+            else {
+                assert_string_equal(l, first[k]);
+                free(l);
+            }
+        }
+        capture_free(&c);
+    }
+    assert_string_equal(first[2], "logy = 1"); /* churn: 13 MB of arena over 12.5 KB */
+    assert_non_null(strstr(first[3], "log axis on every memory chart: the figures of all "
+                                     "workloads span"));
+    for (int k = 0; k < 4; k++)
+        free(first[k]);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* "1.25M" as a number: 1250000. */
+static double tick_value(const char *label)
+{
+    char *end;
+    double v = strtod(label, &end);
+    return *end == 'k' ? v * 1e3 : *end == 'M' ? v * 1e6 : *end == 'G' ? v * 1e9 : v;
+}
+
+/* Event ticks: from 0 in a round step to at most the last event, each label
+ * exact (it reads back as its position), so no two read alike ("1M 1M 1M
+ * 2M" of a format without decimals). */
+static void test_timeline_ticks_distinct(void **state)
+{
+    (void)state;
+    const double maxes[] = {0, 1, 7, 95, 1000, 10100, 402000, 1.5e6, 2.1e6, 2.5e6, 3.7e6, 123456789};
+    for (size_t m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
+        double at[16];
+        char label[16][PB_PLOT_TICK_LEN];
+        size_t n = pb_plot_event_ticks(maxes[m], at, label, 16);
+        assert_true(n >= 1 && at[0] == 0);
+        assert_true(maxes[m] < 4 || n >= 4);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(at[i] <= maxes[m] || maxes[m] == 0);
+            assert_true(fabs(tick_value(label[i]) - at[i]) <= 1e-9 * at[i]);
+            for (size_t j = 0; j < i; j++)
+                assert_string_not_equal(label[i], label[j]);
+        }
+    }
+    double at[16];
+    char label[16][PB_PLOT_TICK_LEN];
+    assert_int_equal(pb_plot_event_ticks(2.1e6, at, label, 16), 5);
+    assert_string_equal(label[1], "500k");
+    assert_string_equal(label[3], "1.5M");
+}
+
+/* On a log axis a 0 has no place: the live bytes at 0 (as at the start and
+ * the end of a run) are drawn at yfloor, below every value above 0 and above
+ * 0, and counted (zeros), so the axis labels the floor "0". The .vars carry
+ * the event ticks. */
+static void test_timeline_floor(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    cJSON *tl = cJSON_GetObjectItem(run_mut(&set.files[0], "pool", "churn"), "timeline");
+    set_path(cJSON_GetArrayItem(tl, cJSON_GetArraySize(tl) - 1), "live_bytes", cJSON_CreateNumber(0));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_timeline(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    assert_true(var_num(c.vars, "logy") == 1);
+    double floor = var_num(c.vars, "yfloor"), ymin = var_num(c.vars, "ymin");
+    assert_true(floor > 0 && floor < ymin);
+    assert_true(var_num(c.vars, "zeros") >= 1);
+    assert_true(var_num(c.vars, "NXT") >= 4);
+    assert_non_null(strstr(c.vars, "array xtic_label["));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* The timeline's legend: one entry for the live bytes, one per backend and
+ * one per kind of line, not one per line drawn ("pool: resident", "pool:
+ * footprint", ...). */
+static void test_timeline_legend(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "timeline", "timeline-churn", NULL);
+    assert_int_equal(count(svg, ">live bytes (the workload)</text>"), 1);
+    const char *const b[] = {">pool</text>", ">arena</text>", ">malloc</text>",
+                             ">thick: resident (kernel)</text>", ">thin, circles: footprint</text>"};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(count(svg, b[i]), 1);
+    assert_null(strstr(svg, ">pool: resident</text>"));
+    assert_null(strstr(svg, ">pool: footprint</text>"));
+    assert_null(strstr(svg, ">null</text>")); /* no memory, no line */
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Every missing fragmentation bar says why: the null backend holds no
+ * memory, a run failed or was refused (its status), the file has no run, a
+ * figure is null (with its note's reason); a Johnstone-Wilson figure at or
+ * below 0 cannot stand on the log panel, an internal one at 0 is a bar of no
+ * height. */
+static void test_fragmentation_labels(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256], label[256];
+    read_set(&set, 1);
+    set_status(run_mut(&set.files[0], "arena", "churn"), "refused", "a of 232 bytes refused");
+    delete_run(&set.files[0], "arena", "mixed:max=64");
+    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    set_path(m, "memory.fragmentation", cJSON_CreateNull());
+    const char *const why[] = {"peak_footprint_bytes, fragmentation: not reported: no figure"};
+    set_notes(m, why, 1);
+    cJSON *mm = run_mut(&set.files[0], "malloc", "mixed:max=64");
+    set_path(mm, "memory.fragmentation", cJSON_CreateNumber(-0.5));
+    set_path(mm, "memory.internal_fragmentation", cJSON_CreateNumber(0));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
+    capture_close(&c);
+    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
+    char *trace = line_of(c.tsv, "espresso_small");
+    for (int k = INTERNAL_LABEL; k <= JW_LABEL; k++) {
+        assert_string_equal(text_field(churn, FRAG(0, k), label, sizeof label),
+                            "n/a: null backend holds no memory");
+        assert_string_equal(text_field(churn, FRAG(2, k), label, sizeof label), "refused");
+        assert_string_equal(text_field(mixed, FRAG(2, k), label, sizeof label), "not run");
+        assert_string_equal(text_field(trace, FRAG(1, k), label, sizeof label), "failed");
+    }
+    assert_string_equal(text_field(churn, FRAG(3, JW_LABEL), label, sizeof label),
+                        "figure null: not reported");
+    assert_true(isnan(field(churn, FRAG(3, JW))));
+    assert_string_equal(text_field(mixed, FRAG(3, JW_LABEL), label, sizeof label), "\xe2\x89\xa4 0");
+    assert_string_equal(text_field(mixed, FRAG(3, INTERNAL_LABEL), label, sizeof label), "0");
+    assert_string_equal(text_field(mixed, FRAG(1, INTERNAL_LABEL), label, sizeof label), "");
+    assert_true(isnan(field(churn, FRAG(0, INTERNAL))) && isnan(field(churn, FRAG(2, JW))));
+    assert_true(var_num(c.vars, "jw_lo") > 0);
+    free(churn);
+    free(mixed);
+    free(trace);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1467,6 +1775,12 @@ int main(void)
         cmocka_unit_test(test_throughput_log_both_panels),
         cmocka_unit_test(test_throughput_whiskers_bracket),
         cmocka_unit_test(test_palette_twelve_backends),
+        cmocka_unit_test(test_memory_gap_labels),
+        cmocka_unit_test(test_memory_one_scale_policy),
+        cmocka_unit_test(test_timeline_ticks_distinct),
+        cmocka_unit_test(test_timeline_floor),
+        cmocka_unit_test(test_timeline_legend),
+        cmocka_unit_test(test_fragmentation_labels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
