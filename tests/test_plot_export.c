@@ -831,7 +831,8 @@ static void test_latency_only_when_measured(void **state)
     assert_non_null(strstr(c.vars, counts));
     /* the last row of a block reaches fraction 1 at the largest quantile */
     char want[128];
-    snprintf(want, sizeof want, "%d\t1\t%.9g\t1\t", n - 1, cJSON_GetArrayItem(cdf, n - 1)->valuedouble);
+    snprintf(want, sizeof want, "%d\t1\t%.9g\t0\t1\t", n - 1,
+             cJSON_GetArrayItem(cdf, n - 1)->valuedouble); /* 0: not below the resolution */
     assert_non_null(strstr(c.tsv, want));
     capture_free(&c);
     pb_plot_index_free(&ix);
@@ -1737,6 +1738,92 @@ static void test_fragmentation_labels(void **state)
     pb_results_set_free(&set);
 }
 
+/* The block of series label in a timeline or latency TSV (a copy, from its
+ * header to the blank lines after it). */
+static char *block_of(const char *tsv, const char *label)
+{
+    char head[300];
+    snprintf(head, sizeof head, "# %s:", label);
+    const char *at = strstr(tsv, head);
+    assert_non_null(at);
+    const char *end = strstr(at, "\n\n");
+    size_t n = end ? (size_t)(end - at) : strlen(at);
+    char *b = malloc(n + 2);
+    memcpy(b, at, n);
+    b[n] = '\n';
+    b[n + 1] = '\0';
+    return b;
+}
+
+/* The timer's resolution: a quantile below it was not measured, so the data
+ * draw it at the resolution (below = 1, exactly where the file's figure is
+ * below it); the share there is under_alloc[]; a median below it reads
+ * "median < R ns", never as a figure; res_lo, res_hi and the note cover the
+ * runs' resolutions (a run without one cuts nothing). */
+static void test_latency_resolution(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    cJSON *pool = run_mut(&set.files[0], "pool", "churn");
+    cJSON *arena = run_mut(&set.files[0], "arena", "churn");
+    set_path(pool, "latency.timer_resolution_ns", cJSON_CreateNumber(5));
+    set_path(arena, "latency.timer_resolution_ns", cJSON_CreateNumber(10));
+    assert_true(pb_json_number(pool, "latency.alloc.p50_ns") >= 5);
+    assert_true(pb_json_number(arena, "latency.alloc.p50_ns") < 10);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    const cJSON *cdf = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pool, "latency"),
+                                                               "alloc"), "cdf_ns");
+    char *b = block_of(c.tsv, "pool");
+    int below = 0, n = cJSON_GetArraySize(cdf);
+    for (int i = 0; i < n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%d", i);
+        char *row = line_of(b, key);
+        assert_non_null(row);
+        double raw = cJSON_GetArrayItem(cdf, i)->valuedouble;
+        assert_true(field(row, 3) == (raw < 5)); /* alloc below */
+        assert_true(field(row, 2) >= 5);          /* never drawn below the resolution */
+        if (raw >= 5)
+            assert_true(near(field(row, 2), raw));
+        below += raw < 5;
+        free(row);
+    }
+    assert_true(below > 0 && below < n); /* the fixture has both */
+    free(b);
+    char want[128];
+    snprintf(want, sizeof want, "array under_alloc[4] = [0, %.9g, ", (double)below / n);
+    assert_non_null(strstr(c.vars, want));
+    assert_non_null(strstr(c.vars, "array resolution[4] = [0, 5, 10, 0]"));
+    assert_non_null(strstr(c.vars, ", 0]\narray under_free[4] = [0, ")); /* malloc: none */
+    assert_non_null(strstr(c.vars, "'median 6.06 ns', 'median < 10 ns', 'median 18.2 ns'"));
+    assert_true(var_num(c.vars, "res_lo") == 5 && var_num(c.vars, "res_hi") == 10);
+    assert_non_null(strstr(c.vars, "res_note = 'timer resolution 5-10 ns (dashed): a shorter call "
+                                   "is not resolved, drawn at it; some runs give none'"));
+    capture_free(&c);
+    /* drawn: microseconds in the micro sign, the resolution marked */
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "latency", "latency-churn", NULL);
+    assert_non_null(strstr(svg, ">1 \xc2\xb5s</text>"));
+    assert_null(strstr(svg, " us</text>"));
+    assert_non_null(strstr(svg, ">timer resolution</text>"));
+    assert_non_null(strstr(svg, ">arena: median &lt; 10 ns</text>"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1781,6 +1868,7 @@ int main(void)
         cmocka_unit_test(test_timeline_floor),
         cmocka_unit_test(test_timeline_legend),
         cmocka_unit_test(test_fragmentation_labels),
+        cmocka_unit_test(test_latency_resolution),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
