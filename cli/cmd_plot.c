@@ -5,6 +5,7 @@
  */
 #include "pb_build_info.h"
 #include "pb_cli.h"
+#include "pb_plot_cli.h"
 #include "pb_paths.h"
 #include "pb_opts.h"
 #include "pb_outfile.h"
@@ -226,72 +227,6 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     return pb_outfile_commit(&out, err, errlen);
 }
 
-/* Text from the results (paths, names, notes, errors) as markdown text: in
- * shown form (pb_text.h), its backslashes included, and with the characters
- * that would make markup (code, emphasis, links, HTML, tables, maths)
- * backslash-escaped, so it reads as it is and cannot break the index. */
-static void put_md(FILE *f, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        int ok;
-        size_t k = pb_text_char(s + i, n - i, &ok);
-        if (!ok)
-            for (size_t j = 0; j < k; j++)
-                fprintf(f, "\\\\x%02x", (unsigned char)s[i + j]);
-        else if (strchr("\\`*_[]<>|~$&", s[i]))
-            fprintf(f, "\\%c", s[i]);
-        else
-            fwrite(s + i, 1, k, f);
-        i += k;
-    }
-}
-
-/* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
-static int write_index(const char *dir, const struct pb_results_set *set,
-                       const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
-                       const char *format, char *err, size_t errlen)
-{
-    char final[4400];
-    snprintf(final, sizeof final, "%s/README.md", dir);
-    struct pb_outfile out;
-    if (pb_outfile_open(&out, final, err, errlen) != 0)
-        return -1;
-    FILE *f = out.f;
-    fprintf(f, "# poolbench charts\n\nDrawn by `poolbench plot` from:\n\n");
-    for (size_t i = 0; i < set->n; i++) {
-        char m[512];
-        fputs("- ", f);
-        put_md(f, set->files[i].path);
-        fputs(" (", f);
-        put_md(f, pb_results_machine(&set->files[i], m, sizeof m));
-        fputs(")\n", f);
-    }
-    fprintf(f, "\nEach chart's data is next to it as NAME.tsv (with NAME.vars); "
-               "plots/README.md explains the charts.\n");
-    if (notes->n) {
-        fprintf(f, "\nLeft out of the charts:\n\n");
-        for (size_t i = 0; i < notes->n; i++) {
-            fputs("- ", f);
-            put_md(f, notes->text[i]);
-            fputc('\n', f);
-        }
-        if (notes->dropped)
-            fprintf(f, "- and %zu more\n", notes->dropped);
-    }
-    for (size_t i = 0; i < charts->n; i++) { /* names are [A-Za-z0-9._-] (pb_plot_safe_name) */
-        const struct pb_plot_chart *c = &charts->v[i];
-        fputs("\n## ", f);
-        put_md(f, c->name);
-        fputs("\n\n", f);
-        put_md(f, c->caption);
-        fputs("\n\n![", f);
-        put_md(f, c->name);
-        fprintf(f, "](%s.%s)\n", c->name, format);
-    }
-    return pb_outfile_commit(&out, err, errlen);
-}
-
 static int parse_args(int argc, char **argv, struct plot_opts *o)
 {
     static const struct option longopts[] = {
@@ -363,10 +298,11 @@ static void print_notes(const struct pb_plot_notes *notes, const char *dir)
                      dir);
 }
 
-/* Export and draw everything; returns the exit status. */
-static int plot_all(const struct pb_results_set *set, const char *dir, const char *gnuplot,
-                    const char *scripts, const struct plot_opts *o)
+int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
+                         const char *gnuplot, const char *scripts, const char *format,
+                         int axis)
 {
+    const struct plot_opts opts = {dir, format, axis}, *o = &opts;
     char err[16384] = "";
     struct pb_plot_notes *notes = calloc(1, sizeof *notes);
     struct pb_plot_charts charts;
@@ -385,7 +321,8 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
     for (size_t i = 0; i < charts.n && rc == PB_EXIT_OK; i++)
         if (draw(gnuplot, scripts, dir, &charts.v[i], o, err, sizeof err))
             rc = PB_EXIT_FAIL;
-    if (rc == PB_EXIT_OK && write_index(dir, set, &charts, notes, o->format, err, sizeof err))
+    if (rc == PB_EXIT_OK && pb_plot_write_index(dir, set, &charts, notes, o->format,
+                                                o->logscale, err, sizeof err))
         rc = PB_EXIT_FAIL;
     free(notes);
     if (rc == PB_EXIT_OK)
@@ -427,7 +364,7 @@ int pb_cmd_plot(int argc, char **argv)
         pb_results_set_free(&set);
         return PB_EXIT_USAGE;
     }
-    rc = plot_all(&set, dir, gnuplot, scripts, &o);
+    rc = pb_plot_write_charts(&set, dir, gnuplot, scripts, o.format, o.logscale);
     pb_results_set_free(&set);
     return rc;
 }

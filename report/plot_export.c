@@ -195,7 +195,7 @@ typedef int (*chart_one_fn)(const struct pb_results_set *, const struct pb_plot_
                             const char *, FILE *, FILE *, struct pb_plot_notes *);
 
 static int add_chart(struct pb_plot_charts *c, const char *script, const char *name,
-                     const char *caption)
+                     const char *question, const char *caption)
 {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
@@ -206,8 +206,10 @@ static int add_chart(struct pb_plot_charts *c, const char *script, const char *n
         c->cap = cap;
     }
     struct pb_plot_chart *ch = &c->v[c->n++];
+    memset(ch, 0, sizeof *ch);
     snprintf(ch->script, sizeof ch->script, "%s", script);
     snprintf(ch->name, sizeof ch->name, "%s", name);
+    snprintf(ch->question, sizeof ch->question, "%s", question);
     snprintf(ch->caption, sizeof ch->caption, "%s", caption);
     return 0;
 }
@@ -275,16 +277,20 @@ static void workload_bases(const struct pb_plot_index *ix, char (*bases)[BASE_LE
 static const struct {
     const char *kind;
     chart_one_fn fn;
-    const char *caption; /* %s: the workload */
+    const char *question, *caption; /* %s: the workload */
 } per_workload[] = {
     {"memory", pb_plot_write_memory,
-     "Memory on %s: peak live bytes (the ideal) against granted, footprint, resident and "
-     "wasted page bytes, per backend."},
+     "Which backend needs the least memory on %s, and how far above the live bytes is it?",
+     "Per backend: peak live bytes (the ideal) against granted, footprint, resident and "
+     "wasted page bytes; one unit and axis kind for every workload's memory chart."},
     {"timeline", pb_plot_write_timeline,
-     "Timeline of %s: live bytes against each backend's resident and footprint bytes, "
-     "event by event."},
+     "How does each backend's memory follow the live bytes during %s?",
+     "Live bytes against each backend's resident (thick) and footprint (thin) bytes, event by "
+     "event; on a log axis a 0 is drawn at the bottom, labelled 0."},
     {"latency", pb_plot_write_latency,
-     "Latency CDF on %s: the share of single allocs and frees faster than x ns, per backend."},
+     "How long does a single alloc or free take on %s, and how slow is the tail?",
+     "The share of calls at most x ns, per backend; calls below the timer's resolution "
+     "(dashed) are drawn at it, and a median below it reads \"< R ns\"."},
 };
 
 /* The per-workload charts (memory, timeline, latency) of every workload. */
@@ -299,13 +305,15 @@ static int export_workloads(const struct pb_results_set *set, const struct pb_pl
     int rows, rc = 0;
     for (size_t w = 0; !rc && w < ix->n_workloads; w++) {
         for (size_t k = 0; !rc && k < sizeof per_workload / sizeof per_workload[0]; k++) {
-            char name[160], caption[512];
+            char name[160], question[256], shown[PB_LABEL_MAX];
             snprintf(name, sizeof name, "%s-%s", per_workload[k].kind, bases[w]);
             rc = export_one(set, ix, dir, name, NULL, per_workload[k].fn, ix->workloads[w],
                             notes, &rows, err, errlen);
-            snprintf(caption, sizeof caption, per_workload[k].caption, ix->workloads[w]);
+            snprintf(question, sizeof question, per_workload[k].question,
+                     pb_text_safe(ix->workloads[w], shown, sizeof shown));
             if (!rc && rows > 0)
-                rc = add_chart(out, per_workload[k].kind, name, caption);
+                rc = add_chart(out, per_workload[k].kind, name, question,
+                               per_workload[k].caption);
         }
     }
     free(bases);
@@ -326,11 +334,13 @@ int pb_plot_export(const struct pb_results_set *set, const char *dir,
     rc = export_one(set, &ix, dir, "throughput", pb_plot_write_throughput, NULL, NULL, notes,
                     &rows, err, errlen);
     if (!rc && rows > 0)
-        rc = add_chart(out, "throughput", "throughput",
-                       "Time per operation per backend and workload: median ns/op with "
-                       "whiskers for its spread (~: noisy), the cold first replay beside it; "
-                       "below, net of the null backend, never negative (~0: within noise, "
-                       "<0: below harness cost, not drawn).");
+        rc = add_chart(out, "throughput", "throughput", "Which backend is fastest per workload?",
+                       "Median ns/op per backend and workload with whiskers for its interval "
+                       "(~: noisy), the cold first replay beside it; below, net of the null "
+                       "backend, never negative (~0: within noise, <0: below harness cost, not "
+                       "drawn); a missing bar is labelled with its run's status.");
+    if (!rc && rows > 0)
+        pb_plot_time_axis(set, &ix, out->v[out->n - 1].axis, sizeof out->v[out->n - 1].axis);
     if (!rc)
         rc = export_workloads(set, &ix, dir, out, notes, err, errlen);
     if (!rc)
@@ -338,8 +348,9 @@ int pb_plot_export(const struct pb_results_set *set, const char *dir,
                         notes, &rows, err, errlen);
     if (!rc && rows > 0)
         rc = add_chart(out, "fragmentation", "fragmentation",
-                       "Fragmentation per backend and workload: internal (1 - live/granted) "
-                       "and Johnstone-Wilson (footprint/live - 1).");
+                       "How much of what each backend holds is not live data, per workload?",
+                       "Internal fragmentation (1 - live/granted) and Johnstone-Wilson "
+                       "fragmentation (footprint/live - 1, log axis); a missing bar says why.");
     pb_plot_index_free(&ix);
     if (rc && !*err)
         snprintf(err, errlen, "out of memory");

@@ -61,7 +61,9 @@ struct pb_plot_index {
 struct pb_plot_chart {
     char script[32];               /* "throughput", "memory", ... */
     char name[160];                /* file base name, e.g. "memory-churn" */
-    char caption[512];             /* one line for the index page */
+    char question[256];            /* what it answers: "Which backend is fastest ...?" */
+    char caption[512];             /* what it shows, for the index page */
+    char axis[PB_PLOT_NOTE_LEN];   /* throughput: its data's axis (pb_plot_time_axis) */
 };
 
 /* The charts an export produced. */
@@ -104,6 +106,13 @@ void pb_plot_safe_name(const char *name, char *out, size_t len);
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
                              FILE *tsv, FILE *vars, struct pb_plot_notes *notes);
 
+/* The throughput chart's axis when its data choose: 1 (log, both panels)
+ * when its bars (warm, cold and net medians above 0) span more than
+ * PB_PLOT_TIME_LOG_SPAN, else 0 (linear); note says which and why ("log
+ * axis: the bars span 424x (over 20x)"). */
+int pb_plot_time_axis(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                      char *note, size_t len);
+
 /* memory: per series with memory figures, peak live, granted, footprint,
  * resident and wasted page bytes on one workload. */
 int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_index *ix,
@@ -138,6 +147,15 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
 int pb_plot_export(const struct pb_results_set *set, const char *dir,
                    struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
                    size_t errlen);
+
+/* DIR/README.md, the index of charts (exported by pb_plot_export and drawn
+ * as NAME.FORMAT): the files, the notes (each once), then per chart the
+ * question it answers, its caption and its image; axis (enum pb_plot_axis)
+ * says how the throughput chart was drawn. Written whole or not at all.
+ * 0 ok; -1 with err. */
+int pb_plot_write_index(const char *dir, const struct pb_results_set *set,
+                        const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
+                        const char *format, int axis, char *err, size_t errlen);
 
 /* Release a chart list. */
 void pb_plot_charts_free(struct pb_plot_charts *c);

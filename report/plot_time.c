@@ -92,7 +92,6 @@ static struct time_fig net_fig_of(const cJSON *run, const cJSON *t, double *stat
 /* What the axes and footnotes of the time chart need of its figures. */
 struct time_seen {
     double lo, hi;         /* smallest above 0 and largest, bars and whiskers */
-    double bar_lo, bar_hi; /* smallest above 0 and largest bar, both panels: the span */
     double warm_hi;        /* largest warm bar or whisker (a first pass) */
     double top;            /* the linear axis: the figures drawn whole */
     int cut;               /* cold bars past PB_PLOT_COLD_SPAN * warm_hi, cut at the top */
@@ -109,7 +108,6 @@ static void see_fig(struct time_seen *seen, const struct time_fig *f)
     pb_plot_widen(f->mid, &seen->lo, &seen->hi);
     pb_plot_widen(f->lo, &seen->lo, &seen->hi);
     pb_plot_widen(f->hi, &seen->lo, &seen->hi);
-    pb_plot_widen(f->mid, &seen->bar_lo, &seen->bar_hi);
 }
 
 static void put_fig(FILE *tsv, const struct time_fig *f)
@@ -170,9 +168,33 @@ static void see_figs(struct time_seen *seen, const struct time_fig *warm,
     pb_plot_widen(net->mid, &seen->net_lo, &seen->net_hi);
     pb_plot_widen(net->hi, &seen->net_lo, &seen->net_hi);
     pb_plot_widen(net->lo, &seen->net_lo, &unused);
-    pb_plot_widen(net->mid, &seen->bar_lo, &seen->bar_hi);
     seen->cold |= !isnan(cold->mid);
     seen->net_whiskers |= !isnan(net->hi);
+}
+
+/* The figures of a series on a workload, as the chart draws them. */
+struct time_figs {
+    const cJSON *run, *t, *warm_d; /* the run (NULL: none), its time when ok, ns_per_op */
+    struct time_fig warm, cold, net;
+    double state;                  /* the net state (NaN: no net figure) */
+    int negative;                  /* the file has a negative median, not drawn */
+};
+
+static struct time_figs figs_of(const struct pb_results_set *set,
+                                const struct pb_plot_series *s, const char *workload)
+{
+    struct time_figs f = {.state = NAN};
+    f.run = pb_plot_find_run(set, s, workload);
+    f.t = f.run && pb_run_ok(f.run) ? cJSON_GetObjectItemCaseSensitive(f.run, "time") : NULL;
+    f.warm_d = cJSON_GetObjectItemCaseSensitive(f.t, "ns_per_op");
+    const cJSON *cold_d = cJSON_GetObjectItemCaseSensitive(f.t, "cold_ns_per_op");
+    double mid = pb_plot_finite_num(f.warm_d, "median");
+    double cold_mid = pb_plot_finite_num(cold_d, "median");
+    f.negative = mid < 0 || cold_mid < 0;
+    f.warm = time_fig_of(f.warm_d, mid < 0 ? NAN : mid);
+    f.cold = time_fig_of(cold_d, cold_mid < 0 ? NAN : cold_mid);
+    f.net = f.t ? net_fig_of(f.run, f.t, &f.state) : no_fig;
+    return f;
 }
 
 /* The 14 cells of series s on workload (the gap label; warm, cold, net:
@@ -182,32 +204,45 @@ static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
                             const struct pb_plot_series *s, const char *workload,
                             struct time_seen *seen, struct pb_plot_notes *notes)
 {
-    const cJSON *run = pb_plot_find_run(set, s, workload);
-    const cJSON *t = run && pb_run_ok(run) ? cJSON_GetObjectItemCaseSensitive(run, "time") : NULL;
-    const cJSON *warm_d = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
-    const cJSON *cold_d = cJSON_GetObjectItemCaseSensitive(t, "cold_ns_per_op");
-    double mid = pb_plot_finite_num(warm_d, "median");
-    double cold_mid = pb_plot_finite_num(cold_d, "median");
-    if (mid < 0 || cold_mid < 0)
+    struct time_figs f = figs_of(set, s, workload);
+    if (f.negative)
         pb_plot_note(notes, "%s on %s: a negative ns/op in the file, not drawn", s->label,
                      workload);
-    struct time_fig warm = time_fig_of(warm_d, mid < 0 ? NAN : mid);
-    struct time_fig cold = time_fig_of(cold_d, cold_mid < 0 ? NAN : cold_mid);
-    double state = NAN;
-    struct time_fig net = t ? net_fig_of(run, t, &state) : no_fig;
-    if (state == NET_BELOW_BASELINE)
+    if (f.state == NET_BELOW_BASELINE)
         pb_plot_note(notes, "%s on %s: net ns/op below the harness's own cost (null's), "
                             "not drawn", s->label, workload);
-    put_gap(tsv, run, s, workload, !isnan(warm.mid), notes);
-    put_fig(tsv, &warm);
-    put_fig(tsv, &cold);
-    put_fig(tsv, &net);
-    pb_plot_put_num(tsv, state);
-    if (isnan(warm.mid))
+    put_gap(tsv, f.run, s, workload, !isnan(f.warm.mid), notes);
+    put_fig(tsv, &f.warm);
+    put_fig(tsv, &f.cold);
+    put_fig(tsv, &f.net);
+    pb_plot_put_num(tsv, f.state);
+    if (isnan(f.warm.mid))
         return 0;
-    see_figs(seen, &warm, &cold, &net);
-    see_warm(seen, t, warm_d, &warm);
+    see_figs(seen, &f.warm, &f.cold, &f.net);
+    see_warm(seen, f.t, f.warm_d, &f.warm);
     return 1;
+}
+
+int pb_plot_time_axis(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                      char *note, size_t len)
+{
+    double lo = 0, hi = 0; /* the bars: warm, cold and net medians above 0 */
+    for (size_t w = 0; w < ix->n_workloads; w++)
+        for (size_t s = 0; s < ix->n_series; s++) {
+            struct time_figs f = figs_of(set, &ix->series[s], ix->workloads[w]);
+            if (isnan(f.warm.mid))
+                continue;
+            pb_plot_widen(f.warm.mid, &lo, &hi);
+            pb_plot_widen(f.cold.mid, &lo, &hi);
+            pb_plot_widen(f.net.mid, &lo, &hi);
+        }
+    double span = lo > 0 ? hi / lo : 1;
+    int log = span > PB_PLOT_TIME_LOG_SPAN;
+    char ratio[32];
+    snprintf(note, len, "%s axis: the bars span %s (%s %dx)", log ? "log" : "linear",
+             pb_plot_ratio(span, ratio, sizeof ratio), log ? "over" : "at most",
+             PB_PLOT_TIME_LOG_SPAN);
+    return log;
 }
 
 /* The largest warm bar or whisker of the chart: cold bars beyond
@@ -261,17 +296,12 @@ static void put_time_notes(FILE *vars, const struct time_seen *seen)
  * axis_note says which and why) and the footnotes. The linear axis ends at
  * time_top, the figures drawn whole; cold bars past it (cold_cut) are cut
  * there, their median written on them. */
-static void put_time_vars(FILE *vars, const struct time_seen *seen)
+static void put_time_vars(FILE *vars, const struct time_seen *seen,
+                          const struct pb_results_set *set, const struct pb_plot_index *ix)
 {
     char line[PB_PLOT_NOTE_LEN];
     put_time_notes(vars, seen);
-    double span = seen->bar_lo > 0 ? seen->bar_hi / seen->bar_lo : 1;
-    int auto_log = span > PB_PLOT_TIME_LOG_SPAN;
-    char ratio[32];
-    snprintf(line, sizeof line, "%s axis: the bars span %s (%s %dx)", auto_log ? "log" : "linear",
-             pb_plot_ratio(span, ratio, sizeof ratio), auto_log ? "over" : "at most",
-             PB_PLOT_TIME_LOG_SPAN);
-    fprintf(vars, "auto_log = %d\nspan = %.9g\n", auto_log, span);
+    fprintf(vars, "auto_log = %d\n", pb_plot_time_axis(set, ix, line, sizeof line));
     pb_plot_put_gp_var(vars, "axis_note", line);
     fprintf(vars, "has_cold = %d\n", seen->cold);
     fprintf(vars, "time_lo = %.9g\ntime_hi = %.9g\n", seen->lo > 0 ? seen->lo : 1,
@@ -305,6 +335,6 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
         seen.n_min = 0;
     pb_plot_put_common_vars(vars, ix, NULL, NULL, ix->n_series);
     fprintf(vars, "NW = %zu\n", ix->n_workloads);
-    put_time_vars(vars, &seen);
+    put_time_vars(vars, &seen, set, ix);
     return pb_plot_finish(tsv, vars, drawn ? (int)ix->n_workloads : 0);
 }

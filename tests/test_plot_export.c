@@ -1824,6 +1824,73 @@ static void test_latency_resolution(void **state)
     remove_checked(dir);
 }
 
+/* The whole text of path (malloc'd). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* The index: every chart under its name with the question it answers, in
+ * bold, then its caption; the throughput chart's axis as drawn; the notes
+ * each once: the null backend's missing memory figures one line, not one
+ * per workload. */
+static void test_index_questions_and_notes(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    struct pb_plot_notes notes = {0};
+    char err[512], path[600];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
+    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_AUTO,
+                                         err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/README.md", dir);
+    char *md = slurp(path);
+    assert_int_equal(count(md, "\n## "), charts.n); /* a heading per chart, no other */
+    assert_int_equal(count(md, "\n\n**"), charts.n);
+    for (size_t i = 0; i < charts.n; i++) {
+        char want[600];
+        snprintf(want, sizeof want, "\n## %s\n\n**", charts.v[i].name);
+        if (strchr(charts.v[i].name, '_'))
+            continue; /* escaped in the heading */
+        assert_non_null(strstr(md, want));
+        assert_non_null(strchr(charts.v[i].question, '?'));
+    }
+    assert_int_equal(count(md, "**Which backend is fastest per workload?**"), 1);
+    assert_int_equal(count(md, "**Which backend needs the least memory on "), 3);
+    assert_int_equal(count(md, "no memory figures"), 1);
+    assert_non_null(strstr(md, "- null: no memory figures on every workload"));
+    char axis[PB_PLOT_NOTE_LEN], want[PB_PLOT_NOTE_LEN + 32];
+    assert_string_equal(chart_of(&charts, "throughput"), "throughput");
+    snprintf(axis, sizeof axis, "%s", charts.v[0].axis);
+    assert_true(strncmp(axis, "log axis: the bars span ", 24) == 0 ||
+                strncmp(axis, "linear axis: the bars span ", 27) == 0);
+    snprintf(want, sizeof want, " Both panels: %s.\n", axis);
+    assert_non_null(strstr(md, want));
+    free(md);
+    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_LINEAR,
+                                         err, sizeof err), 0);
+    md = slurp(path);
+    assert_non_null(strstr(md, "not drawn); a missing bar is labelled with its run's status. "
+                               "Linear axes (--linear).\n"));
+    free(md);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1869,6 +1936,7 @@ int main(void)
         cmocka_unit_test(test_timeline_legend),
         cmocka_unit_test(test_fragmentation_labels),
         cmocka_unit_test(test_latency_resolution),
+        cmocka_unit_test(test_index_questions_and_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
