@@ -1470,15 +1470,18 @@ static void test_memory_gap_labels(void **state)
         "footprint: the backend's process-wide figure minus its value before the replay",
         "peak_footprint_bytes, fragmentation: not reported: the backend's statistics give 0 "
         "bytes (the library keeps no such figure)",
-        "resident bytes: not measurable for this run"};
+        "resident bytes: not measurable for this run",
+        "wasted_page_bytes: not `touch canary_note`$(touch canary_n2)\"q\"\x1b[31m\\x: rest"};
     for (int w = 0; w < 3; w++) { /* malloc's footprint: null on every workload, alike */
         cJSON *run = run_mut(&set.files[0], "malloc", wl[w]);
         set_path(run, "memory.peak_footprint_bytes", cJSON_CreateNull());
-        set_notes(run, why, 3);
+        set_notes(run, why, w == 0 ? 3 : 4); /* the wasted pages' reason: churn has none */
     }
     cJSON *m = run_mut(&set.files[0], "malloc", "churn");
     set_path(m, "memory.peak_resident_bytes", cJSON_CreateNull());
     set_path(m, "memory.wasted_page_bytes", cJSON_CreateNull()); /* no note for it */
+    set_path(run_mut(&set.files[0], "malloc", "mixed:max=64"), "memory.wasted_page_bytes",
+             cJSON_CreateNull()); /* its note holds shell and gnuplot code: data only */
     set_path(run_mut(&set.files[0], "arena", "churn"), "memory.wasted_page_bytes",
              cJSON_CreateNumber(-4096));
     set_status(run_mut(&set.files[0], "pool", "churn"), "refused", "a of 232 bytes refused");
@@ -1518,6 +1521,12 @@ static void test_memory_gap_labels(void **state)
     capture_close(&c);
     for (size_t i = 0; i < more.n; i++)
         assert_null(strstr(more.text[i], "footprint null"));
+    char *mm = line_of(c.tsv, "malloc");
+    /* cut to fit a label; the double quotes made single ones (a quoted field) */
+    assert_true(strncmp(text_field(mm, MEM_LABEL + 4, label, sizeof label),
+                        "null: not `touch canary_note`$(touch canary_n2)'q'", 50) == 0);
+    assert_true(strlen(label) < PB_PLOT_LABEL_LEN);
+    free(mm);
     capture_free(&c);
     /* drawn: the reasons as labels, no "nan" */
     assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
@@ -1525,6 +1534,9 @@ static void test_memory_gap_labels(void **state)
     assert_non_null(strstr(svg, ">null: not reported</text>"));
     assert_non_null(strstr(svg, ">refused</text>"));
     assert_null(strstr(svg, "nan"));
+    free(svg);
+    svg = svg_of(dir, "memory", "memory-mixed_max_64", NULL); /* runs nothing of the note */
+    assert_non_null(strstr(svg, "`touch canary_note`$(touch canary_n2)"));
     free(svg);
     pb_plot_charts_free(&charts);
     pb_plot_index_free(&ix);
