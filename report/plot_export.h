@@ -4,8 +4,12 @@
  * backend of one results file; several files overlay, labelled by file.
  *
  * Every NAME.tsv comes with NAME.vars: gnuplot assignments (machine, workload,
- * NS, array series[NS], unit, scale) that the script loads. Missing figures
- * (null, or a failed run) are written as NaN, which gnuplot leaves out.
+ * NS, array series[NS], array palette, unit, scale) that the script loads.
+ * Missing figures (null, impossible, or a run that is not ok) are written as
+ * NaN, which gnuplot leaves out, and their place gets a label saying why (a
+ * label column of the TSV: the run's status, "null: REASON", ...), so no
+ * chart shows a blank where a figure should be. Label columns come before
+ * the numbers: gnuplot misreads an empty field that ends a line.
  *
  * Strings of the results stay data: in NAME.vars they are single-quoted
  * gnuplot strings (no backquote or macro expansion), in the TSVs literal
@@ -99,10 +103,12 @@ void pb_plot_safe_name(const char *name, char *out, size_t len);
  * and returns the number of data rows written (0: nothing to draw), or -1
  * when writing failed. */
 
-/* throughput: per workload and series, the warm ns per op (median, whiskers
- * from its interval or min..max, noisy flag), the cold one alike, and the net
- * one, never below 0 (0 within noise, not drawn below the harness's cost), with
- * its state: see the TSV's header and plots/README.md. */
+/* throughput: per workload and series, the gap label (why there is no bar:
+ * a run's status, "not run", "no figure"), the warm ns per op (median,
+ * whiskers from its interval or min..max, noisy flag), the cold one alike,
+ * and the net one, never below 0 (0 within noise, not drawn below the
+ * harness's cost), with its state: see the TSV's header and plots/README.md.
+ * The .vars carry the axis its data choose (pb_plot_time_axis). */
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
                              FILE *tsv, FILE *vars, struct pb_plot_notes *notes);
 
@@ -113,14 +119,20 @@ int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_p
 int pb_plot_time_axis(const struct pb_results_set *set, const struct pb_plot_index *ix,
                       char *note, size_t len);
 
-/* memory: per series with memory figures, peak live, granted, footprint,
- * resident and wasted page bytes on one workload. */
+/* memory: per series that ran the workload with memory figures (or did not
+ * finish it: a row of gaps with its status), the labels of its five bars
+ * (value, "null: REASON", "impossible: negative"), then peak live, granted,
+ * footprint, resident and wasted page bytes on one workload; the unit and
+ * axis kind of every workload's chart alike. Notes each null figure once
+ * for all workloads, and a series without memory figures once. */
 int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_index *ix,
                          const char *workload, FILE *tsv, FILE *vars,
                          struct pb_plot_notes *notes);
 
 /* timeline: one block per series (event, live, granted, footprint, resident,
- * occupied bytes) on one workload. */
+ * occupied bytes) on one workload; the .vars carry the axis of every
+ * workload's timeline, the floor where a 0 is drawn on a log axis and the
+ * event ticks. */
 int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plot_index *ix,
                            const char *workload, FILE *tsv, FILE *vars,
                            struct pb_plot_notes *notes);
@@ -131,13 +143,18 @@ int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plo
  * count; positions in at[], labels in label[]. */
 size_t pb_plot_event_ticks(double max, double *at, char (*label)[PB_PLOT_TICK_LEN], size_t cap);
 
-/* fragmentation: per workload, internal fragmentation (%) and Johnstone-Wilson
- * fragmentation (footprint / peak live - 1, %) of every series with memory. */
+/* fragmentation: per workload and series, the labels of its two bars (why
+ * one is missing: "n/a: null backend holds no memory", a run's status, "not
+ * run", "figure null: REASON"), internal fragmentation (%) and
+ * Johnstone-Wilson fragmentation (footprint / peak live - 1, %). */
 int pb_plot_write_fragmentation(const struct pb_results_set *set,
                                 const struct pb_plot_index *ix, FILE *tsv, FILE *vars,
                                 struct pb_plot_notes *notes);
 
-/* latency: one block per series with latency (fraction, alloc ns, free ns). */
+/* latency: one block per series with latency (fraction, ns, below, for
+ * allocs and frees): a quantile below the run's timer resolution is given as
+ * the resolution with below = 1, never as a measured figure; the .vars carry
+ * the resolutions, the shares below them and the medians' legend texts. */
 int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot_index *ix,
                           const char *workload, FILE *tsv, FILE *vars,
                           struct pb_plot_notes *notes);

@@ -112,10 +112,8 @@ static void median_label(const cJSON *lat, const char *kind, double res, char *b
         snprintf(buf, len, "median %.3g ns", p50);
 }
 
-/* The per-series and chart variables of the resolution: resolution[],
- * under_alloc[], under_free[] (the share drawn at the resolution),
- * alloc_median[], free_median[] (legend texts), res_lo, res_hi and
- * res_note (what the chart says of the timer). */
+/* What the chart's variables say of each series drawn: its resolution, the
+ * shares of its allocs and frees drawn at it, its medians' legend texts. */
 struct latency_seen {
     double *res, *under_a, *under_f;
     char (*med_a)[64], (*med_f)[64];
@@ -141,6 +139,9 @@ static void put_str_array(FILE *vars, const char *name, char (*v)[64], size_t n)
     fputs(n ? "]\n" : "'']\n", vars);
 }
 
+/* resolution[], under_alloc[], under_free[] (the share drawn at the
+ * resolution), alloc_median[], free_median[] (legend texts), res_lo,
+ * res_hi and res_note (what the chart says of the timer). */
 static void put_resolution_vars(FILE *vars, const struct latency_seen *ls)
 {
     double lo = 0, hi = 0;
