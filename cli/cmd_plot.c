@@ -5,12 +5,13 @@
  */
 #include "pb_build_info.h"
 #include "pb_cli.h"
+#include "pb_plot_cli.h"
+#include "plot_draw.h"
 #include "pb_paths.h"
 #include "pb_opts.h"
 #include "pb_outfile.h"
 #include "pb_signals.h"
 #include "pb_text.h"
-#include "plot_draw.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -30,14 +31,14 @@
 struct plot_opts {
     const char *dir;      /* output folder, NULL: that of the first file */
     const char *format;   /* "png" or "svg" */
-    int logscale;         /* log time axis on the throughput chart */
+    int logscale;         /* the throughput chart's axis: PB_PLOT_AXIS_AUTO, _LOG, _LINEAR */
     int html;             /* --html: the page of `poolbench report` instead */
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log]\n"
+            "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log|--linear]\n"
             "       poolbench plot --html RESULTS.json [-o DIR] [--log]\n\n"
             "Draws the charts of one or more results files with gnuplot: throughput,\n"
             "memory, timeline, latency (when measured) and fragmentation. Several files\n"
@@ -46,7 +47,9 @@ static void usage(FILE *f)
             "an index of the charts.\n\n"
             "  -o DIR          output folder (created when missing)\n"
             "  --format FMT    png (default) or svg\n"
-            "  --log           logarithmic ns/op axis on the throughput chart\n"
+            "  --log           logarithmic ns/op axes on the throughput chart (the default\n"
+            "                  when its bars span more than 20x)\n"
+            "  --linear        linear ns/op axes on the throughput chart\n"
             "  --html          write DIR/report.html instead: poolbench report (one file)\n\n"
             "The scripts come from $POOLBENCH_PLOTS, the installed share/poolbench/plots\n"
             "or the source tree. Exit status: 0 ok; 1 gnuplot failed; 2 bad usage or input\n"
@@ -215,79 +218,15 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
         pb_outfile_abort(&out);
         return -1;
     }
-    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d", o->logscale);
+    if (o->logscale != PB_PLOT_AXIS_AUTO) /* else the .vars file's choice */
+        snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "logscale=%d",
+                 o->logscale == PB_PLOT_AXIS_LOG);
     int rc = run_gnuplot(gnuplot, cmd, script, err, errlen);
     if (rc > 0)
         snprintf(err, errlen, "gnuplot failed on %s for %s (status %d)", script, ch->name, rc);
     if (rc) {
         pb_outfile_abort(&out);
         return -1;
-    }
-    return pb_outfile_commit(&out, err, errlen);
-}
-
-/* Text from the results (paths, names, notes, errors) as markdown text: in
- * shown form (pb_text.h), its backslashes included, and with the characters
- * that would make markup (code, emphasis, links, HTML, tables, maths)
- * backslash-escaped, so it reads as it is and cannot break the index. */
-static void put_md(FILE *f, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        int ok;
-        size_t k = pb_text_char(s + i, n - i, &ok);
-        if (!ok)
-            for (size_t j = 0; j < k; j++)
-                fprintf(f, "\\\\x%02x", (unsigned char)s[i + j]);
-        else if (strchr("\\`*_[]<>|~$&", s[i]))
-            fprintf(f, "\\%c", s[i]);
-        else
-            fwrite(s + i, 1, k, f);
-        i += k;
-    }
-}
-
-/* DIR/README.md: every chart as an image with its caption. 0 ok; -1 with err. */
-static int write_index(const char *dir, const struct pb_results_set *set,
-                       const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
-                       const char *format, char *err, size_t errlen)
-{
-    char final[4400];
-    snprintf(final, sizeof final, "%s/README.md", dir);
-    struct pb_outfile out;
-    if (pb_outfile_open(&out, final, err, errlen) != 0)
-        return -1;
-    FILE *f = out.f;
-    fprintf(f, "# poolbench charts\n\nDrawn by `poolbench plot` from:\n\n");
-    for (size_t i = 0; i < set->n; i++) {
-        char m[512];
-        fputs("- ", f);
-        put_md(f, set->files[i].path);
-        fputs(" (", f);
-        put_md(f, pb_results_machine(&set->files[i], m, sizeof m));
-        fputs(")\n", f);
-    }
-    fprintf(f, "\nEach chart's data is next to it as NAME.tsv (with NAME.vars); "
-               "plots/README.md explains the charts.\n");
-    if (notes->n) {
-        fprintf(f, "\nLeft out of the charts:\n\n");
-        for (size_t i = 0; i < notes->n; i++) {
-            fputs("- ", f);
-            put_md(f, notes->text[i]);
-            fputc('\n', f);
-        }
-        if (notes->dropped)
-            fprintf(f, "- and %zu more\n", notes->dropped);
-    }
-    for (size_t i = 0; i < charts->n; i++) { /* names are [A-Za-z0-9._-] (pb_plot_safe_name) */
-        const struct pb_plot_chart *c = &charts->v[i];
-        fputs("\n## ", f);
-        put_md(f, c->name);
-        fputs("\n\n", f);
-        put_md(f, c->caption);
-        fputs("\n\n![", f);
-        put_md(f, c->name);
-        fprintf(f, "](%s.%s)\n", c->name, format);
     }
     return pb_outfile_commit(&out, err, errlen);
 }
@@ -299,6 +238,7 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"log", no_argument, NULL, 'l'},
+        {"linear", no_argument, NULL, 'L'},
         {"html", no_argument, NULL, 'H'},
         {NULL, 0, NULL, 0},
     };
@@ -328,8 +268,15 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
             o->format = optarg;
             break;
         case 'l':
-            o->logscale = 1;
+        case 'L': {
+            int axis = c == 'l' ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_LINEAR;
+            if (o->logscale != PB_PLOT_AXIS_AUTO && o->logscale != axis) {
+                fprintf(stderr, "poolbench plot: --log and --linear exclude each other\n");
+                return PB_EXIT_USAGE;
+            }
+            o->logscale = axis;
             break;
+        }
         case 'H':
             o->html = 1;
             break;
@@ -359,10 +306,11 @@ static void print_notes(const struct pb_plot_notes *notes, const char *dir)
                      dir);
 }
 
-/* Export and draw everything; returns the exit status. */
-static int plot_all(const struct pb_results_set *set, const char *dir, const char *gnuplot,
-                    const char *scripts, const struct plot_opts *o)
+int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
+                         const char *gnuplot, const char *scripts, const char *format,
+                         int axis)
 {
+    const struct plot_opts opts = {dir, format, axis}, *o = &opts;
     char err[16384] = "";
     struct pb_plot_notes *notes = calloc(1, sizeof *notes);
     struct pb_plot_charts charts;
@@ -381,7 +329,8 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
     for (size_t i = 0; i < charts.n && rc == PB_EXIT_OK; i++)
         if (draw(gnuplot, scripts, dir, &charts.v[i], o, err, sizeof err))
             rc = PB_EXIT_FAIL;
-    if (rc == PB_EXIT_OK && write_index(dir, set, &charts, notes, o->format, err, sizeof err))
+    if (rc == PB_EXIT_OK && pb_plot_write_index(dir, set, &charts, notes, o->format,
+                                                o->logscale, err, sizeof err))
         rc = PB_EXIT_FAIL;
     free(notes);
     if (rc == PB_EXIT_OK)
@@ -395,19 +344,20 @@ static int plot_all(const struct pb_results_set *set, const char *dir, const cha
 
 int pb_cmd_plot(int argc, char **argv)
 {
-    struct plot_opts o = {NULL, "png", 0, 0};
+    struct plot_opts o = {NULL, "png", PB_PLOT_AXIS_AUTO, 0};
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
     if (o.html)
         return pb_report_main("poolbench plot", argv + optind, (size_t)(argc - optind), o.dir,
-                              o.logscale);
+                              o.logscale == PB_PLOT_AXIS_LOG);
     char err[16384];
     struct pb_plot_tools tools;
     if (pb_plot_find_tools(&tools, err, sizeof err)) {
         fprintf(stderr, "poolbench plot: %s\n", err);
         return PB_EXIT_USAGE;
     }
+    const char *gnuplot = tools.gnuplot, *scripts = tools.scripts;
     struct pb_results_set set;
     if (pb_results_set_read(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
         pb_text_line(stderr, "poolbench plot: %s", err);
@@ -421,7 +371,7 @@ int pb_cmd_plot(int argc, char **argv)
         pb_results_set_free(&set);
         return PB_EXIT_USAGE;
     }
-    rc = plot_all(&set, dir, tools.gnuplot, tools.scripts, &o);
+    rc = pb_plot_write_charts(&set, dir, gnuplot, scripts, o.format, o.logscale);
     pb_results_set_free(&set);
     return rc;
 }
@@ -449,7 +399,7 @@ int pb_plot_draw_charts(const struct pb_plot_tools *t, const char *dir,
                         const struct pb_plot_charts *charts, const char *format, int logscale,
                         char *err, size_t errlen)
 {
-    struct plot_opts o = {dir, format, logscale, 0};
+    struct plot_opts o = {dir, format, logscale ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_AUTO, 0};
     for (size_t i = 0; i < charts->n; i++)
         if (draw(t->gnuplot, t->scripts, dir, &charts->v[i], &o, err, errlen))
             return -1;

@@ -5,8 +5,13 @@
 #   bottom: Johnstone and Wilson's fragmentation, peak footprint / peak live
 #           - 1: how much more memory the allocator held from the system than
 #           the program ever had live (log scale: it spans orders of magnitude).
+# A missing bar says why at its place: "n/a: null backend holds no memory",
+# the status of a run that is not ok ("refused", "failed"), "figure null:
+# REASON" (null in the results, with the reason its notes give), "not run",
+# or "<= 0" on the log panel.
 #
-# Data: NAME.tsv (column 1 workload, then per backend: internal %, J-W %) and
+# Data: NAME.tsv (column 1 workload, then per backend: the labels of its two
+# bars, internal %, J-W %) and
 # NAME.vars, as written by `poolbench plot` (see README.md).
 #   gnuplot -e "datafile='out/fragmentation.tsv'; outfile='out/fragmentation.png'" plots/fragmentation.gp
 # Variables: datafile (required); outfile (default: datafile with .png or
@@ -31,21 +36,23 @@ if (fmt eq "svg") {
 }
 set output outfile
 set termoption noenhanced
+set encoding utf8
 
-# Okabe-Ito palette (colour-blind safe), one colour per backend
-set linetype 1 lc rgb "#0072B2" lw 1.5
-set linetype 2 lc rgb "#E69F00" lw 1.5
-set linetype 3 lc rgb "#009E73" lw 1.5
-set linetype 4 lc rgb "#D55E00" lw 1.5
-set linetype 5 lc rgb "#56B4E9" lw 1.5
-set linetype 6 lc rgb "#CC79A7" lw 1.5
-set linetype 7 lc rgb "#F0E442" lw 1.5
-set linetype 8 lc rgb "#000000" lw 1.5
-set linetype cycle 8
+# one colour per backend: palette[] of the .vars file, 12 colours told apart
+# on white and by most colour-blind readers (colour[s] picks one); a backend
+# after the last repeats the first
+if (!exists("palette")) { array palette[1] = ["#0072B2"] }
+do for [i=1:|palette|] { set linetype i lc rgb palette[i] lw 1.5 }
+set linetype cycle |palette|
 
-# data layout: column 1 workload, then per backend s: internal %, Johnstone-Wilson %
-internal(s) = 2 * s
-jw(s) = 2 * s + 1
+# data layout: column 1 workload, then per backend s: the labels of its
+# internal and Johnstone-Wilson bars (empty when drawn), internal %,
+# Johnstone-Wilson %
+ilabel(s) = 4 * s - 2
+jlabel(s) = 4 * s - 1
+internal(s) = 4 * s
+jw(s) = 4 * s + 1
+if (!exists("jw_lo")) jw_lo = 1
 
 set datafile separator "\t"
 set datafile missing "NaN"
@@ -66,24 +73,31 @@ if (NS > 4) {
     set key outside right top vertical Left reverse noautotitle samplen 2 width 2
 }
 set xrange [-0.6:NW - 0.4]
+# bar s of the cluster of workload row r (gap 1.5 bars between clusters)
+barx(r, s) = r + (s - (NS + 1) / 2.0) / (NS + 1.5)
 
 set multiplot layout 2, 1 title sprintf("Fragmentation, all workloads\n%s", machine) font ",13"
 
 set title "internal fragmentation: 1 - peak live / granted at the peak"
 set ylabel "internal fragmentation (%)"
 set yrange [0:*]
-plot for [s=1:NS] datafile using (column(internal(s))):xtic(1) title series[s] lt colour[s] fs solid shade(s) border rgb "#333333"
+plot for [s=1:NS] datafile using (column(internal(s))):xtic(1) title series[s] lt colour[s] fs solid shade(s) border rgb "#333333", \
+     for [s=1:NS] datafile using (barx($0, s)):(0):(strcol(ilabel(s))) \
+         with labels rotate left offset 0, 0.3 font ",8" tc rgb "#444444" notitle
 
 set title "Johnstone-Wilson fragmentation: peak footprint / peak live - 1"
 if (!exists("jw_pos")) jw_pos = 1
 if (jw_pos > 0) {
     set ylabel "fragmentation (%, log scale)"
     set logscale y 10
-    set yrange [*:*]
+    jbot = jw_lo / 3
+    set yrange [jbot:*]
     set format y "%g"
     # with the legend below, the upper chart's legend serves both
     plot for [s=1:NS] datafile using (column(jw(s)) > 0 ? column(jw(s)) : NaN):xtic(1) \
-         title (NS > 4 ? "" : series[s]) lt colour[s] fs solid shade(s) border rgb "#333333"
+         title (NS > 4 ? "" : series[s]) lt colour[s] fs solid shade(s) border rgb "#333333", \
+         for [s=1:NS] datafile using (barx($0, s)):(jbot):(strcol(jlabel(s))) \
+             with labels rotate left offset 0, 0.3 font ",8" tc rgb "#444444" notitle
 } else {
     # a log axis has nothing to draw when no figure is above 0 (footprints at
     # or below the live bytes): the panel says so instead of failing

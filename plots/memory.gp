@@ -2,7 +2,11 @@
 # live bytes (the ideal: what the program asked for) beside the bytes granted
 # to the live blocks at that peak, the peak footprint (held from the system),
 # the peak resident bytes (measured by the kernel) and the wasted page bytes
-# (resident pages holding no live block). Each bar is labelled with its value.
+# (resident pages holding no live block). Each bar is labelled with its value;
+# a bar that cannot be drawn is labelled with the reason: "null: not reported"
+# (a figure the results give as null, with the reason of its notes), the
+# status of a run that is not ok ("refused", "failed"). Every workload's chart
+# has the same unit and axis kind (scale_note of the .vars file says which).
 #
 # Data: NAME.tsv and NAME.vars as written by `poolbench plot` (see README.md).
 #   gnuplot -e "datafile='out/memory-churn.tsv'; outfile='out/memory-churn.png'" plots/memory.gp
@@ -31,6 +35,7 @@ if (fmt eq "svg") {
 }
 set output outfile
 set termoption noenhanced
+set encoding utf8
 
 # Okabe-Ito palette (colour-blind safe), one colour per figure
 set linetype 1 lc rgb "#999999"
@@ -41,12 +46,17 @@ set linetype 5 lc rgb "#D55E00"
 array figure[5] = ["peak live (the ideal)", "granted at the live peak", "peak footprint", \
                    "peak resident (kernel)", "wasted pages (resident, no live block)"]
 
-# bytes in binary units: "512 B", "4 KiB", "1.5 MiB"
+# bytes in binary units, for the tick labels: "512 B", "4 KiB", "1.5 MiB"
 human(x) = x >= 2**30 ? sprintf("%.3g GiB", x / 2.0**30) : \
            x >= 2**20 ? sprintf("%.3g MiB", x / 2.0**20) : \
            x >= 2**10 ? sprintf("%.3g KiB", x / 2.0**10) : sprintf("%.0f B", x)
 
-# data layout: column 1 backend, then peak live, granted, footprint, resident, wasted (bytes)
+# data layout: column 1 backend, then the label of each of the five bars
+# (labels first: gnuplot misreads an empty field that ends a line), then
+# peak live, granted, footprint, resident, wasted (bytes; NaN: no bar)
+if (!exists("scale_note")) scale_note = ""
+label(k) = strcol(k + 1)
+fig(k) = column(k + 6)
 set datafile separator "\t"
 set datafile missing "NaN"
 set style data histogram
@@ -65,7 +75,7 @@ set xrange [-0.6:NS - 0.4]
 cut = " ("
 twolines(s) = strstrt(s, cut) > 0 ? s[1:strstrt(s, cut) - 1] . "\n" . s[strstrt(s, cut) + 1:] : s
 
-set title sprintf("Memory on %s\n%s", workload, machine) font ",13"
+set title sprintf("Memory on %s\n%s\n%s", workload, machine, scale_note) font ",13"
 # bar k of the backend in row r sits at r + (k - 3) / (5 + gap)
 barx(r, k) = r + (k - 3) / 6.5
 if (logy) {
@@ -75,15 +85,17 @@ if (logy) {
     do for [k=0:20] { set ytics add (human(4.0**k) 4.0**k) }
     ybottom = ymin / 2
     set yrange [ybottom:ymax * 12]
-    # a zero (no wasted page) has no bar on a log axis: its label sits at the bottom
-    plot for [k=1:5] datafile using (column(k + 1) > 0 ? column(k + 1) : NaN):xtic(twolines(strcol(1))) \
+    # a zero (no wasted page) has no bar on a log axis, nor has a missing
+    # figure: their labels sit at the bottom
+    plot for [k=1:5] datafile using (fig(k) > 0 ? fig(k) : NaN):xtic(twolines(strcol(1))) \
              title figure[k] lt k, \
-         for [k=1:5] datafile using (barx($0, k)):(column(k + 1) > 0 ? column(k + 1) : ybottom):(human(column(k + 1))) \
+         for [k=1:5] datafile using (barx($0, k)):(fig(k) > 0 ? fig(k) : ybottom):(label(k)) \
              with labels rotate left offset 0, 0.3 font ",8" notitle
 } else {
     set ylabel sprintf("bytes (%s)", unit)
     set yrange [0:ymax / scale * 1.3]
-    plot for [k=1:5] datafile using (column(k + 1) / scale):xtic(twolines(strcol(1))) title figure[k] lt k, \
-         for [k=1:5] datafile using (barx($0, k)):(column(k + 1) / scale):(human(column(k + 1))) \
+    # a missing figure's label sits at 0
+    plot for [k=1:5] datafile using (fig(k) / scale):xtic(twolines(strcol(1))) title figure[k] lt k, \
+         for [k=1:5] datafile using (barx($0, k)):(fig(k) == fig(k) ? fig(k) / scale : 0):(label(k)) \
              with labels rotate left offset 0, 0.3 font ",8" notitle
 }

@@ -5,17 +5,22 @@
 # files without an interval) and "~" over a noisy figure; below it the net
 # ns/op (minus the null backend's, the allocator without the harness), never
 # a negative bar: "~0" within noise (drawn as 0), "<0: below harness cost"
-# (not drawn) when below the harness's own cost.
+# (not drawn) when below the harness's own cost. A backend without a bar on a
+# workload has its reason written at that place: the status of a run that is
+# not ok ("refused", "failed"), "not run" or "no figure". Both panels share
+# one axis kind: logarithmic when the bars span more than 20x (auto_log of
+# the .vars file, so that one slow backend does not flatten the others),
+# linear otherwise; the panel's title says which.
 #
 # Data: NAME.tsv and NAME.vars as written by `poolbench plot` (see README.md).
 #   gnuplot -e "datafile='out/throughput.tsv'; outfile='out/throughput.png'" plots/throughput.gp
 # Variables: datafile (required); outfile (default: datafile with .png or
 # .svg); varsfile (default: datafile with .vars); fmt = 'png' | 'svg';
-# logscale = 1 for a logarithmic ns/op axis.
+# logscale = 1 or 0 for a logarithmic or linear ns/op axis on both panels
+# (default: auto_log of the .vars file).
 
 if (!exists("datafile")) print "throughput.gp: give -e \"datafile='DIR/throughput.tsv'\""; exit status 2
 if (!exists("fmt")) fmt = "png"
-if (!exists("logscale")) logscale = 0
 if (!exists("varsfile")) varsfile = datafile[1:strlen(datafile) - 4] . ".vars"
 if (!exists("outfile")) outfile = datafile[1:strlen(datafile) - 4] . "." . fmt
 load varsfile
@@ -25,6 +30,10 @@ if (!exists("note_time")) note_time = ""
 if (!exists("note_net")) note_net = ""
 if (!exists("time_top")) time_top = time_hi
 if (!exists("cold_cut")) cold_cut = 0
+if (!exists("auto_log")) auto_log = 0
+if (!exists("axis_note")) axis_note = ""
+if (!exists("net_lo")) net_lo = 0
+if (!exists("logscale")) logscale = auto_log
 
 # ---- bars per backend: warm, and cold beside it when there is one ---------
 K = has_cold ? 2 : 1
@@ -43,26 +52,25 @@ if (fmt eq "svg") {
 }
 set output outfile
 set termoption noenhanced
+set encoding utf8
 
-# ---- Okabe-Ito palette (colour-blind safe), one colour per backend -----------
-set linetype 1 lc rgb "#0072B2" lw 1.5
-set linetype 2 lc rgb "#E69F00" lw 1.5
-set linetype 3 lc rgb "#009E73" lw 1.5
-set linetype 4 lc rgb "#D55E00" lw 1.5
-set linetype 5 lc rgb "#56B4E9" lw 1.5
-set linetype 6 lc rgb "#CC79A7" lw 1.5
-set linetype 7 lc rgb "#F0E442" lw 1.5
-set linetype 8 lc rgb "#000000" lw 1.5
-set linetype cycle 8
+# one colour per backend: palette[] of the .vars file, 12 colours told apart
+# on white and by most colour-blind readers (colour[s] picks one); a backend
+# after the last repeats the first
+if (!exists("palette")) { array palette[1] = ["#0072B2"] }
+do for [i=1:|palette|] { set linetype i lc rgb palette[i] lw 1.5 }
+set linetype cycle |palette|
 
-# ---- data layout: column 1 workload, then 13 columns per backend s --------
-# warm: median, low, high, noisy; cold: the same; net: bar, low, high,
-# noisy, state (0 drawn, 1 within noise, 2 below the baseline, 3 baseline)
+# ---- data layout: column 1 workload, then 14 columns per backend s --------
+# gap: why there is no bar ("" when there is one; a label column never ends
+# a line, where gnuplot would misread an empty one); warm: median, low,
+# high, noisy; cold: the same; net: bar, low, high, noisy, state (0 drawn,
+# 1 within noise, 2 below the baseline, 3 baseline)
 set datafile separator "\t"
 set datafile missing "NaN"
-col(s, k) = 13 * (s - 1) + 1 + k
-MED = 1; LO = 2; HI = 3; NOISY = 4; CMED = 5; CLO = 6; CHI = 7; CNOISY = 8
-NET = 9; NLO = 10; NHI = 11; NNOISY = 12; NSTATE = 13
+col(s, k) = 14 * (s - 1) + 1 + k
+GAP = 1; MED = 2; LO = 3; HI = 4; NOISY = 5; CMED = 6; CLO = 7; CHI = 8; CNOISY = 9
+NET = 10; NLO = 11; NHI = 12; NNOISY = 13; NSTATE = 14
 
 # bar j (from 0) of nb in the group of workload row r: groups are 1 wide,
 # with a gap of 1.5 bars between them
@@ -101,7 +109,20 @@ if (keybelow) { set rmargin 3 } else { set rmargin keylen + 8 }
 # room under each panel for its one-line footnote
 set bmargin 5
 
+# the axis of both panels: the title says which kind, and why
+axis_said = logscale == auto_log && axis_note ne "" ? axis_note : \
+            (logscale ? "log axis (asked for)" : "linear axis (asked for)")
 set multiplot layout 2, 1 title sprintf("Time per operation, all workloads\n%s", machine) font ",13"
+
+# a log axis from 1 to 1e9 ns: 1, 2, 5, 10, 20, 50, ... labelled
+if (logscale) {
+    set ytics ()
+    do for [k=-3:9] { do for [m in "1 2 5"] { set ytics add (sprintf("%g", m * 10.0**k) m * 10.0**k) } }
+}
+# a whisker's low end on the axis: on a log axis, 0 (or anything below the
+# bottom) at the bottom, so that the whisker is drawn from there (a vector
+# from 0 would vanish)
+ony(v, bot) = v == v && v < bot ? bot : v
 
 # ---- top: warm (and cold) ns per op ----------------------------------------
 # the bars of backend s: warm at bar K * (s - 1), cold just right of it
@@ -110,23 +131,25 @@ cx(s) = barx($0, K * s - 1, NB)
 v(s, k) = column(col(s, k))
 # a "~" over the whisker of a noisy figure (NaN: none)
 mark(s, noisy, m, h) = is(v(s, noisy), 1) ? top(v(s, m), v(s, h)) : NaN
+gaplabel(s) = strcol(col(s, GAP))
 
-set title "ns per op: the median, whiskers: its spread (see below)"
+set title sprintf("ns per op: the median, whiskers: its spread (see below); %s", axis_said)
 NB = NS * K
 set boxwidth 0.9 * slot(NB) absolute
 if (logscale) {
     set ylabel "ns per op (log scale)"
     set logscale y
-    set yrange [time_lo / 1.5:time_hi * 2]
-    # 1, 2, 5, 10, 20, 50, ...: a few labelled tics even over a short span
-    set ytics ()
-    do for [k=-3:9] { do for [m in "1 2 5"] { set ytics add (sprintf("%g", m * 10.0**k) m * 10.0**k) } }
+    ybot = time_lo / 1.5
+    set yrange [ybot:time_hi * 2]
+    ytop = time_hi * 100
 } else {
     set ylabel "ns per op"
+    ybot = 0
     ytop = time_top * 1.12
     set yrange [0:ytop]
+    # nothing cut: no cold bar reaches the top
+    ytop = cold_cut ? ytop : time_hi * 100
 }
-if (logscale || !cold_cut) ytop = time_hi * 100
 # a cold bar past the top of the axis (cut): its median written on it
 cut(s) = v(s, CMED) > ytop ? ytop : NaN
 cutlabel(s) = sprintf("%s%.3g (cut)", is(v(s, CNOISY), 1) ? "~" : "", v(s, CMED))
@@ -139,29 +162,43 @@ plot datafile using 0:(NaN):xtic(1) notitle, \
          lt colour[s] fs transparent pattern 5 border lt colour[s], \
      NaN with boxes title (has_cold && !keybelow ? "cold (first replay)" : "") \
          lc rgb "#555555" fs transparent pattern 5 border lc rgb "#555555", \
-     for [s=1:NS] datafile using (wx(s)):(v(s, LO)):(0):(v(s, HI) - v(s, LO)) \
+     for [s=1:NS] datafile using (wx(s)):(ony(v(s, LO), ybot)):(0):(v(s, HI) - ony(v(s, LO), ybot)) \
          with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
-     for [s=1:NS] datafile using (cx(s)):(v(s, CLO)):(0):(v(s, CHI) - v(s, CLO)) \
+     for [s=1:NS] datafile using (cx(s)):(ony(v(s, CLO), ybot)):(0):(v(s, CHI) - ony(v(s, CLO), ybot)) \
          with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
      for [s=1:NS] datafile using (wx(s)):(mark(s, NOISY, MED, HI)):("~") \
          with labels offset 0, 0.7 font ",13" notitle, \
      for [s=1:NS] datafile using (cx(s)):(cmark(s)):("~") \
          with labels offset 0, 0.7 font ",13" notitle, \
      for [s=1:NS] datafile using (cx(s)):(cut(s)):(cutlabel(s)) \
-         with labels boxed rotate by 90 right offset 0, -0.5 font ",9" notitle
+         with labels boxed rotate by 90 right offset 0, -0.5 font ",9" notitle, \
+     for [s=1:NS] datafile using (wx(s)):(ybot):(gaplabel(s)) \
+         with labels rotate by 90 left offset 0, 0.4 font ",9" tc rgb "#444444" notitle
 unset label 1
 
 # ---- bottom: net ns per op, never below 0 ----------------------------------
 nx(s) = barx($0, s - 1, NS)
-# a label at 0 for net state k (NaN: another state)
-at0(s, k) = is(v(s, NSTATE), k) ? 0 : NaN
+# a label at the bottom for net state k (NaN: another state)
+at0(s, k) = is(v(s, NSTATE), k) ? ybot : NaN
+# a gap's label, when the top panel has one (the net figure is missing too)
+netgap(s) = strlen(gaplabel(s)) > 0 ? ybot : NaN
 
-unset logscale y
-set ytics autofreq
-set title "net ns per op: minus the null backend's on the same workload (the harness's cost)"
-set ylabel "net ns per op"
-set yrange [0:(net_hi > 0 ? net_hi * 1.15 : 1)]
+# no net bar above 0 leaves nothing for a log axis to show: linear then
+netlog = logscale && net_lo > 0 && net_hi > 0
+set title sprintf("net ns per op: minus the null backend's (the harness's cost); %s", \
+                  netlog ? "log axis, as above" : "linear axis")
 set boxwidth 0.9 * slot(NS) absolute
+if (netlog) {
+    set ylabel "net ns per op (log scale)"
+    ybot = net_lo / 1.5
+    set yrange [ybot:net_hi * 2]
+} else {
+    unset logscale y
+    set ytics autofreq
+    set ylabel "net ns per op"
+    ybot = 0
+    set yrange [0:(net_hi > 0 ? net_hi * 1.15 : 1)]
+}
 set label 1 note_net at graph 0, graph 0 offset 0, -3.2 left font ",9"
 if (keybelow) { set bmargin 9 }
 plot datafile using 0:(NaN):xtic(1) notitle, \
@@ -169,7 +206,7 @@ plot datafile using 0:(NaN):xtic(1) notitle, \
          title series[s] lt colour[s] fs solid shade(s) border rgb "#333333", \
      NaN with boxes title (has_cold && keybelow ? "cold (first replay), above" : "") \
          lc rgb "#555555" fs transparent pattern 5 border lc rgb "#555555", \
-     for [s=1:NS] datafile using (nx(s)):(v(s, NLO)):(0):(v(s, NHI) - v(s, NLO)) \
+     for [s=1:NS] datafile using (nx(s)):(ony(v(s, NLO), ybot)):(0):(v(s, NHI) - ony(v(s, NLO), ybot)) \
          with vectors heads size screen 0.006, 90 lc rgb "#333333" lw 1 notitle, \
      for [s=1:NS] datafile using (nx(s)):(mark(s, NNOISY, NET, NHI)):("~") \
          with labels offset 0, 0.7 font ",13" notitle, \
@@ -177,7 +214,9 @@ plot datafile using 0:(NaN):xtic(1) notitle, \
      for [s=1:NS] datafile using (nx(s)):(at0(s, 2)):("<0: below harness cost") \
          with labels rotate by 90 left offset 0, 0.4 font ",9" notitle, \
      for [s=1:NS] datafile using (nx(s)):(at0(s, 3)):("0: baseline") \
-         with labels rotate by 90 left offset 0, 0.4 font ",9" notitle
+         with labels rotate by 90 left offset 0, 0.4 font ",9" notitle, \
+     for [s=1:NS] datafile using (nx(s)):(netgap(s)):(gaplabel(s)) \
+         with labels rotate by 90 left offset 0, 0.4 font ",9" tc rgb "#444444" notitle
 unset label 1
 
 unset multiplot

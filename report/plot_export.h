@@ -4,8 +4,12 @@
  * backend of one results file; several files overlay, labelled by file.
  *
  * Every NAME.tsv comes with NAME.vars: gnuplot assignments (machine, workload,
- * NS, array series[NS], unit, scale) that the script loads. Missing figures
- * (null, or a failed run) are written as NaN, which gnuplot leaves out.
+ * NS, array series[NS], array palette, unit, scale) that the script loads.
+ * Missing figures (null, impossible, or a run that is not ok) are written as
+ * NaN, which gnuplot leaves out, and their place gets a label saying why (a
+ * label column of the TSV: the run's status, "null: REASON", ...), so no
+ * chart shows a blank where a figure should be. Label columns come before
+ * the numbers: gnuplot misreads an empty field that ends a line.
  *
  * Strings of the results stay data: in NAME.vars they are single-quoted
  * gnuplot strings (no backquote or macro expansion), in the TSVs literal
@@ -22,6 +26,14 @@
 #define PB_PLOT_NOTE_LEN 400
 #define PB_PLOT_LOG_SPAN 64 /* byte charts switch to a log axis beyond this max/min */
 #define PB_PLOT_COLD_SPAN 2 /* cold bars beyond this times the warm ones are cut (linear axis) */
+#define PB_PLOT_TIME_LOG_SPAN 20 /* the time chart defaults to a log axis beyond this max/min */
+#define PB_PLOT_LABEL_LEN 64 /* a label drawn on a chart (a gap's reason), cut to fit */
+#define PB_PLOT_TICK_LEN 16 /* an axis tick label */
+#define PB_PLOT_COLOURS 12  /* backend colours before they repeat (array palette of the .vars) */
+
+/* The throughput chart's axis (both panels): chosen by its data (a log
+ * axis beyond PB_PLOT_TIME_LOG_SPAN), or asked for (--log, --linear). */
+enum pb_plot_axis { PB_PLOT_AXIS_AUTO = 0, PB_PLOT_AXIS_LOG = 1, PB_PLOT_AXIS_LINEAR = 2 };
 
 /* What the export left out and why (failed runs, unmeasured figures). */
 struct pb_plot_notes {
@@ -53,7 +65,9 @@ struct pb_plot_index {
 struct pb_plot_chart {
     char script[32];               /* "throughput", "memory", ... */
     char name[160];                /* file base name, e.g. "memory-churn" */
-    char caption[512];             /* one line for the index page */
+    char question[256];            /* what it answers: "Which backend is fastest ...?" */
+    char caption[512];             /* what it shows, for the index page */
+    char axis[PB_PLOT_NOTE_LEN];   /* throughput: its data's axis (pb_plot_time_axis) */
 };
 
 /* The charts an export produced. */
@@ -89,32 +103,58 @@ void pb_plot_safe_name(const char *name, char *out, size_t len);
  * and returns the number of data rows written (0: nothing to draw), or -1
  * when writing failed. */
 
-/* throughput: per workload and series, the warm ns per op (median, whiskers
- * from its interval or min..max, noisy flag), the cold one alike, and the net
- * one, never below 0 (0 within noise, not drawn below the harness's cost), with
- * its state: see the TSV's header and plots/README.md. */
+/* throughput: per workload and series, the gap label (why there is no bar:
+ * a run's status, "not run", "no figure"), the warm ns per op (median,
+ * whiskers from its interval or min..max, noisy flag), the cold one alike,
+ * and the net one, never below 0 (0 within noise, not drawn below the
+ * harness's cost), with its state: see the TSV's header and plots/README.md.
+ * The .vars carry the axis its data choose (pb_plot_time_axis). */
 int pb_plot_write_throughput(const struct pb_results_set *set, const struct pb_plot_index *ix,
                              FILE *tsv, FILE *vars, struct pb_plot_notes *notes);
 
-/* memory: per series with memory figures, peak live, granted, footprint,
- * resident and wasted page bytes on one workload. */
+/* The throughput chart's axis when its data choose: 1 (log, both panels)
+ * when its bars (warm, cold and net medians above 0) span more than
+ * PB_PLOT_TIME_LOG_SPAN, else 0 (linear); note says which and why ("log
+ * axis: the bars span 424x (over 20x)"). */
+int pb_plot_time_axis(const struct pb_results_set *set, const struct pb_plot_index *ix,
+                      char *note, size_t len);
+
+/* memory: per series that ran the workload with memory figures (or did not
+ * finish it: a row of gaps with its status), the labels of its five bars
+ * (value, "null: REASON", "impossible: negative"), then peak live, granted,
+ * footprint, resident and wasted page bytes on one workload; the unit and
+ * axis kind of every workload's chart alike. Notes each null figure once
+ * for all workloads, and a series without memory figures once. */
 int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_index *ix,
                          const char *workload, FILE *tsv, FILE *vars,
                          struct pb_plot_notes *notes);
 
 /* timeline: one block per series (event, live, granted, footprint, resident,
- * occupied bytes) on one workload. */
+ * occupied bytes) on one workload; the .vars carry the axis of every
+ * workload's timeline, the floor where a 0 is drawn on a log axis and the
+ * event ticks. */
 int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plot_index *ix,
                            const char *workload, FILE *tsv, FILE *vars,
                            struct pb_plot_notes *notes);
 
-/* fragmentation: per workload, internal fragmentation (%) and Johnstone-Wilson
- * fragmentation (footprint / peak live - 1, %) of every series with memory. */
+/* The ticks of an event axis from 0 to max, at most cap: a round step (1,
+ * 2, 2.5 or 5 times a power of 10, about a sixth of max), each labelled
+ * exactly ("0", "500k", "1.25M"), so no two labels read alike. Their
+ * count; positions in at[], labels in label[]. */
+size_t pb_plot_event_ticks(double max, double *at, char (*label)[PB_PLOT_TICK_LEN], size_t cap);
+
+/* fragmentation: per workload and series, the labels of its two bars (why
+ * one is missing: "n/a: null backend holds no memory", a run's status, "not
+ * run", "figure null: REASON"), internal fragmentation (%) and
+ * Johnstone-Wilson fragmentation (footprint / peak live - 1, %). */
 int pb_plot_write_fragmentation(const struct pb_results_set *set,
                                 const struct pb_plot_index *ix, FILE *tsv, FILE *vars,
                                 struct pb_plot_notes *notes);
 
-/* latency: one block per series with latency (fraction, alloc ns, free ns). */
+/* latency: one block per series with latency (fraction, ns, below, for
+ * allocs and frees): a quantile below the run's timer resolution is given as
+ * the resolution with below = 1, never as a measured figure; the .vars carry
+ * the resolutions, the shares below them and the medians' legend texts. */
 int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot_index *ix,
                           const char *workload, FILE *tsv, FILE *vars,
                           struct pb_plot_notes *notes);
@@ -124,6 +164,15 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
 int pb_plot_export(const struct pb_results_set *set, const char *dir,
                    struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
                    size_t errlen);
+
+/* DIR/README.md, the index of charts (exported by pb_plot_export and drawn
+ * as NAME.FORMAT): the files, the notes (each once), then per chart the
+ * question it answers, its caption and its image; axis (enum pb_plot_axis)
+ * says how the throughput chart was drawn. Written whole or not at all.
+ * 0 ok; -1 with err. */
+int pb_plot_write_index(const char *dir, const struct pb_results_set *set,
+                        const struct pb_plot_charts *charts, const struct pb_plot_notes *notes,
+                        const char *format, int axis, char *err, size_t errlen);
 
 /* Release a chart list. */
 void pb_plot_charts_free(struct pb_plot_charts *c);

@@ -287,16 +287,36 @@ static void test_index_overlay_groups_by_backend(void **state)
 
 /* ---- the writers ------------------------------------------------------------------ */
 
-/* The columns of series s (from 0) in throughput.tsv: 13 per series after
+/* The columns of series s (from 0) in throughput.tsv: 14 per series after
  * the workload. */
 enum {
-    TP_MED = 1, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
-    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_COLS = 13
+    TP_GAP = 1, TP_MED, TP_LO, TP_HI, TP_NOISY, TP_CMED, TP_CLO, TP_CHI, TP_CNOISY,
+    TP_NET, TP_NLO, TP_NHI, TP_NNOISY, TP_NSTATE, TP_COLS = 14
 };
 
 static double tp_field(const char *line, int s, int col)
 {
     return field(line, TP_COLS * s + col);
+}
+
+/* Field k of a TSV line as text (a copy into buf). */
+static const char *text_field(const char *line, int k, char *buf, size_t len)
+{
+    const char *p = line;
+    for (int i = 0; i < k && p; i++)
+        p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL;
+    assert_non_null(p);
+    size_t n = strcspn(p, "\t\n");
+    assert_true(n < len);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The gap label of series s on a throughput line. */
+static const char *tp_gap(const char *line, int s, char *buf, size_t len)
+{
+    return text_field(line, TP_COLS * s + TP_GAP, buf, len);
 }
 
 /* a equals b as %.9g writes it; NaN equals NaN */
@@ -639,6 +659,9 @@ static void test_throughput_cold_cut(void **state)
     pb_results_set_free(&set);
 }
 
+/* The columns of memory-W.tsv after the backend: five labels, five figures. */
+enum { MEM_LABEL = 1, MEM_FIG = 6 };
+
 static void test_memory_skips_unmeasured(void **state)
 {
     (void)state;
@@ -654,14 +677,14 @@ static void test_memory_skips_unmeasured(void **state)
     capture_close(&c);
     assert_null(line_of(c.tsv, "null")); /* no memory figures: left out, with a note */
     assert_int_equal(notes.n, 1);
-    assert_non_null(strstr(notes.text[0], "null on churn: no memory figures"));
+    assert_non_null(strstr(notes.text[0], "null: no memory figures on every workload"));
     char *arena = line_of(c.tsv, "arena");
     const cJSON *run = run_of(&set.files[0], "arena", "churn");
-    assert_true(field(arena, 1) == pb_json_number(run, "workload.peak_live_bytes"));
-    assert_true(field(arena, 2) == pb_json_number(run, "memory.granted_bytes_at_peak"));
-    assert_true(field(arena, 3) == pb_json_number(run, "memory.peak_footprint_bytes"));
-    assert_true(field(arena, 4) == pb_json_number(run, "memory.peak_resident_bytes"));
-    assert_true(field(arena, 5) == pb_json_number(run, "memory.wasted_page_bytes"));
+    assert_true(field(arena, MEM_FIG + 0) == pb_json_number(run, "workload.peak_live_bytes"));
+    assert_true(field(arena, MEM_FIG + 1) == pb_json_number(run, "memory.granted_bytes_at_peak"));
+    assert_true(field(arena, MEM_FIG + 2) == pb_json_number(run, "memory.peak_footprint_bytes"));
+    assert_true(field(arena, MEM_FIG + 3) == pb_json_number(run, "memory.peak_resident_bytes"));
+    assert_true(field(arena, MEM_FIG + 4) == pb_json_number(run, "memory.wasted_page_bytes"));
     /* 64 KB of pool against 13 MB of arena: a log axis, units for the largest */
     assert_non_null(strstr(c.vars, "logy = 1\n"));
     assert_non_null(strstr(c.vars, "unit = 'MiB'\n"));
@@ -688,8 +711,8 @@ static void test_memory_null_figure_is_nan(void **state)
     assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, NULL), 3);
     capture_close(&c);
     char *m = line_of(c.tsv, "malloc");
-    assert_true(isnan(field(m, 4)));
-    assert_false(isnan(field(m, 3)));
+    assert_true(isnan(field(m, MEM_FIG + 3)));
+    assert_false(isnan(field(m, MEM_FIG + 2)));
     free(m);
     capture_free(&c);
     pb_plot_index_free(&ix);
@@ -722,6 +745,11 @@ static void test_timeline_blocks(void **state)
     pb_results_set_free(&set);
 }
 
+/* Column k of series s (from 0) in fragmentation.tsv: per series the
+ * labels of its two bars, then internal and Johnstone-Wilson percent. */
+enum { INTERNAL_LABEL = 1, JW_LABEL, INTERNAL, JW };
+#define FRAG(s, k) (4 * (s) + (k))
+
 static void test_fragmentation_percent(void **state)
 {
     (void)state;
@@ -732,15 +760,17 @@ static void test_fragmentation_percent(void **state)
     read_set(&set, 1);
     assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
     capture_open(&c);
-    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
+    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3); /* workloads */
     capture_close(&c);
     char *mixed = line_of(c.tsv, "mixed:max=64");
     const cJSON *pool = run_of(&set.files[0], "pool", "mixed:max=64");
-    /* series pool, arena, malloc (null has no memory): pool at fields 1 and 2 */
-    assert_true(fabs(field(mixed, 1) - 100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
-    assert_true(fabs(field(mixed, 2) - 100 * pb_json_number(pool, "memory.fragmentation")) < 1e-6);
+    /* series null, pool, arena, malloc (null has a labelled gap) */
+    assert_true(fabs(field(mixed, FRAG(1, INTERNAL)) -
+                     100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
+    assert_true(fabs(field(mixed, FRAG(1, JW)) - 100 * pb_json_number(pool, "memory.fragmentation")) <
+                1e-6);
     char *trace = line_of(c.tsv, "espresso_small");
-    assert_true(isnan(field(trace, 1))); /* pool failed there */
+    assert_true(isnan(field(trace, FRAG(1, INTERNAL)))); /* pool failed there */
     free(mixed);
     free(trace);
     capture_free(&c);
@@ -801,7 +831,8 @@ static void test_latency_only_when_measured(void **state)
     assert_non_null(strstr(c.vars, counts));
     /* the last row of a block reaches fraction 1 at the largest quantile */
     char want[128];
-    snprintf(want, sizeof want, "%d\t1\t%.9g\t1\t", n - 1, cJSON_GetArrayItem(cdf, n - 1)->valuedouble);
+    snprintf(want, sizeof want, "%d\t1\t%.9g\t0\t1\t", n - 1,
+             cJSON_GetArrayItem(cdf, n - 1)->valuedouble); /* 0: not below the resolution */
     assert_non_null(strstr(c.tsv, want));
     capture_free(&c);
     pb_plot_index_free(&ix);
@@ -904,8 +935,10 @@ static void gnuplot_in(const char *dir, const char *cmds, char *out, size_t len)
     assert_non_null(p);
     size_t n = fread(out, 1, len - 1, p);
     out[n] = '\0';
-    assert_int_equal(pclose(p), 0);
+    int rc = pclose(p);
     unlink(script);
+    if (rc != 0)
+        fail_msg("gnuplot failed (status %d): %s", rc, out);
 }
 
 /* Remove dir and its files, failing if a file named canary* is there: a
@@ -1075,11 +1108,796 @@ static void test_fragmentation_none_positive(void **state)
     snprintf(cmds, sizeof cmds, "datafile = 'fragmentation.tsv'\nload '%s'\n"
                                 "print jw_pos\n", script);
     gnuplot_in(dir, cmds, out, 1 << 16); /* fails the test when gnuplot fails */
-    assert_string_equal(out, "0\n");
+    size_t len = strlen(out); /* after any warning (the null series has no bar to draw) */
+    assert_true(len >= 2 && strcmp(out + len - 2, "0\n") == 0 && (len == 2 || out[len - 3] == '\n'));
     char png[600];
     snprintf(png, sizeof png, "%s/fragmentation.png", dir);
     assert_int_equal(access(png, R_OK), 0);
     free(out);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* ---- what the charts draw: gaps, axes, colours ------------------------------------- */
+
+/* The run of backend on workload in f, to change (fails the test if none). */
+static cJSON *run_mut(struct pb_results_file *f, const char *backend, const char *workload)
+{
+    return (cJSON *)run_of(f, backend, workload);
+}
+
+/* Replace (or add) the value at the dotted path under obj; the steps exist. */
+static void set_path(cJSON *obj, const char *dotted, cJSON *value)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", dotted);
+    char *key = buf, *dot;
+    while ((dot = strchr(key, '.'))) {
+        *dot = '\0';
+        obj = cJSON_GetObjectItem(obj, key);
+        assert_non_null(obj);
+        key = dot + 1;
+    }
+    if (cJSON_GetObjectItem(obj, key))
+        cJSON_ReplaceItemInObject(obj, key, value);
+    else
+        cJSON_AddItemToObject(obj, key, value);
+}
+
+/* A run that did not finish, as the runner writes one: its status and error. */
+static void set_status(cJSON *run, const char *status, const char *error)
+{
+    set_path(run, "status", cJSON_CreateString(status));
+    set_path(run, "error", cJSON_CreateString(error));
+}
+
+/* Remove the run of backend on workload from f. */
+static void delete_run(struct pb_results_file *f, const char *backend, const char *workload)
+{
+    const cJSON *want = run_of(f, backend, workload);
+    int i = 0;
+    const cJSON *run;
+    cJSON_ArrayForEach(run, f->runs) {
+        if (run == want) {
+            cJSON_DeleteItemFromArray((cJSON *)f->runs, i);
+            return;
+        }
+        i++;
+    }
+}
+
+/* Draw chart name (its script kind) in dir as SVG with the scripts of
+ * plots/, extra gnuplot commands first (e.g. "logscale=1"); the SVG text
+ * (malloc'd). Fails the test when gnuplot fails. */
+static char *svg_of(const char *dir, const char *kind, const char *name, const char *extra)
+{
+    char script[PATH_MAX], rel[64], cmds[PATH_MAX + 400], path[600], *out = malloc(1 << 16);
+    snprintf(rel, sizeof rel, "../plots/%s.gp", kind);
+    assert_non_null(realpath(rel, script));
+    snprintf(cmds, sizeof cmds, "datafile = '%s.tsv'; fmt = 'svg'; %s\nload '%s'\n", name,
+             extra ? extra : "", script);
+    gnuplot_in(dir, cmds, out, 1 << 16);
+    free(out);
+    snprintf(path, sizeof path, "%s/%s.svg", dir, name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *svg = malloc((size_t)n + 1);
+    assert_int_equal(fread(svg, 1, (size_t)n, f), (size_t)n);
+    svg[n] = '\0';
+    fclose(f);
+    return svg;
+}
+
+/* The number after "name = " in vars (NaN when missing). */
+static double var_num(const char *vars, const char *name)
+{
+    char key[80];
+    snprintf(key, sizeof key, "\n%s = ", name);
+    const char *at = strstr(vars, key);
+    return at ? strtod(at + strlen(key), NULL) : NAN;
+}
+
+/* Every backend without a bar has its reason at that place in both panels:
+ * a run that is not ok its status as the file says ("refused", "failed",
+ * anything else in shown form, escaped for gnuplot's data), a run the file
+ * does not have "not run"; a bar has an empty label. */
+static void test_throughput_gap_labels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct capture c;
+    char gap[256], err[512];
+    read_set(&set, 1);
+    set_status(run_mut(&set.files[0], "pool", "churn"), "refused",
+               "a of 232 bytes (align 16) refused by pool: request exceeds chunk size 64");
+    set_status(run_mut(&set.files[0], "malloc", "churn"), "odd\n`touch canary_status`\"#\\",
+               "?");
+    delete_run(&set.files[0], "arena", "mixed:max=64");
+    throughput_of(&set, &ix, &notes, &c);
+    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
+    char *trace = line_of(c.tsv, "espresso_small");
+    assert_string_equal(tp_gap(churn, 0, gap, sizeof gap), ""); /* null: a bar */
+    assert_string_equal(tp_gap(churn, 1, gap, sizeof gap), "refused");
+    assert_true(isnan(tp_field(churn, 1, TP_MED)) && isnan(tp_field(churn, 1, TP_NET)));
+    assert_string_equal(tp_gap(churn, 2, gap, sizeof gap), "");
+    assert_string_equal(tp_gap(churn, 3, gap, sizeof gap), "odd\\\\x0a`touch canary_status`'#\\\\");
+    assert_string_equal(tp_gap(trace, 1, gap, sizeof gap), "failed");
+    assert_string_equal(tp_gap(mixed, 2, gap, sizeof gap), "not run");
+    assert_true(isnan(tp_field(mixed, 2, TP_MED)));
+    int refused = 0;
+    for (size_t i = 0; i < notes.n; i++)
+        refused += strstr(notes.text[i], "pool on churn refused (a labelled gap in the charts): "
+                                         "a of 232 bytes") != NULL;
+    assert_int_equal(refused, 1);
+    free(churn);
+    free(mixed);
+    free(trace);
+    capture_free(&c);
+    /* the script writes the labels where the bars would be, the strings as text only */
+    struct pb_plot_charts charts;
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    assert_true(count(svg, ">refused</text>") == 2); /* both panels */
+    assert_true(count(svg, ">failed</text>") == 2);
+    assert_true(count(svg, ">not run</text>") == 2);
+    assert_non_null(strstr(svg, "`touch canary_status`"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Every ok run's warm figures of the rounds file only: medians 10..17 ns. */
+static void only_warm(struct pb_results_set *set)
+{
+    cJSON *run;
+    int k = 0;
+    cJSON_ArrayForEach(run, (cJSON *)set->files[0].runs) {
+        cJSON *t = cJSON_GetObjectItem(run, "time");
+        cJSON_DeleteItemFromObject(t, "cold_ns_per_op");
+        cJSON_DeleteItemFromObject(t, "net");
+        set_path(t, "net_ns_per_op", cJSON_CreateNull());
+        set_path(t, "ns_per_op.median", cJSON_CreateNumber(10 + k));
+        set_path(t, "ns_per_op.ci_low", cJSON_CreateNumber(9 + k));
+        set_path(t, "ns_per_op.ci_high", cJSON_CreateNumber(11 + k++));
+    }
+}
+
+/* The time chart's axis: linear while its bars span at most 20x, a log axis
+ * on both panels when one outlier would flatten the others; the title's note
+ * says which and why. */
+static void test_throughput_log_default(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    only_warm(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    assert_true(var_num(c.vars, "auto_log") == 0);
+    assert_non_null(strstr(c.vars, "axis_note = 'linear axis: the bars span 1.7x (at most 20x)'"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    /* one slow backend on one workload: 40x the fastest */
+    set_path(run_mut(&set.files[0], "malloc", "churn"), "time.ns_per_op.median",
+             cJSON_CreateNumber(400));
+    throughput_of(&set, &ix, NULL, &c);
+    assert_true(var_num(c.vars, "auto_log") == 1);
+    assert_non_null(strstr(c.vars, "axis_note = 'log axis: the bars span 40x (over 20x)'"));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* A log axis covers the net panel too: net_lo is above 0 and at most every
+ * net figure drawn, so the panel has a bottom; both titles say the axis. */
+static void test_throughput_log_both_panels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512];
+    read_rounds(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    double net_lo = var_num(c.vars, "net_lo");
+    assert_true(net_lo > 0);
+    int positive = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        for (size_t s = 0; s < ix.n_series; s++)
+            for (int col = TP_NET; col <= TP_NHI; col++) {
+                double v = tp_field(line, (int)s, col);
+                assert_false(v > 0 && v < net_lo);
+                positive += v > 0;
+            }
+        free(line);
+    }
+    assert_true(positive > 0);
+    capture_free(&c);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", "logscale = 1");
+    assert_non_null(strstr(svg, "(the harness's cost); log axis, as above</text>"));
+    assert_non_null(strstr(svg, "ns per op (log scale)</text>"));
+    assert_non_null(strstr(svg, "net ns per op (log scale)</text>"));
+    free(svg);
+    svg = svg_of(dir, "throughput", "throughput", "logscale = 0");
+    assert_non_null(strstr(svg, "; linear axis (asked for)</text>"));
+    assert_null(strstr(svg, "(log scale)"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Whiskers: every figure of the rounds file has both ends, around its bar. */
+static void test_throughput_whiskers_bracket(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    read_rounds(&set);
+    throughput_of(&set, &ix, NULL, &c);
+    int seen = 0;
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        char *line = line_of(c.tsv, ix.workloads[w]);
+        for (size_t s = 0; s < ix.n_series; s++)
+            for (int col = TP_MED; col <= TP_CMED; col += TP_CMED - TP_MED) {
+                double mid = tp_field(line, (int)s, col);
+                assert_false(isnan(mid));
+                assert_true(tp_field(line, (int)s, col + 1) <= mid);
+                assert_true(tp_field(line, (int)s, col + 2) >= mid);
+                seen++;
+            }
+        free(line);
+    }
+    assert_int_equal(seen, 2 * 2 * 4); /* workloads x series x (warm, cold) */
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* "rgb(  0, 114, 178)" of "#0072B2", as gnuplot's SVG writes a colour. */
+static void svg_rgb(const char *hex, char *out, size_t len)
+{
+    unsigned v = (unsigned)strtoul(hex + 1, NULL, 16);
+    snprintf(out, len, "rgb(%3u, %3u, %3u)", v >> 16, (v >> 8) & 255, v & 255);
+}
+
+/* Twelve backends get twelve colours: the .vars palette holds
+ * PB_PLOT_COLOURS distinct ones, colour[] numbers the backends 1..12, and
+ * the drawn chart fills a bar with each of them (the 9th no longer repeats
+ * the 1st). */
+static void test_palette_twelve_backends(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512];
+    read_set(&set, 1);
+    cJSON *runs = (cJSON *)set.files[0].runs, *run;
+    int n = cJSON_GetArraySize(runs);
+    for (int k = 1; k <= 8; k++) /* eight more setups of malloc */
+        for (int i = 0; i < n; i++) {
+            run = cJSON_GetArrayItem(runs, i);
+            if (strcmp(cJSON_GetObjectItem(run, "backend")->valuestring, "malloc") != 0)
+                continue;
+            char spec[32];
+            snprintf(spec, sizeof spec, "malloc:copy%d", k);
+            cJSON *copy = cJSON_Duplicate(run, 1);
+            set_path(copy, "backend_spec", cJSON_CreateString(spec));
+            cJSON_AddItemToArray(runs, copy);
+        }
+    throughput_of(&set, &ix, NULL, &c);
+    assert_int_equal(ix.n_series, 12);
+    assert_int_equal(PB_PLOT_COLOURS, 12);
+    assert_non_null(strstr(c.vars, "array colour[12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"));
+    const char *p = strstr(c.vars, "array palette[12] = [");
+    assert_non_null(p);
+    char colours[12][8];
+    for (int i = 0; i < 12; i++) {
+        p = strchr(p, '\'');
+        assert_non_null(p);
+        assert_int_equal(strcspn(p + 1, "'"), 7);
+        memcpy(colours[i], p + 1, 7);
+        colours[i][7] = '\0';
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(colours[i], colours[j]);
+        p += 9;
+    }
+    capture_free(&c);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    for (int i = 0; i < 12; i++) {
+        char rgb[64], fill[80];
+        svg_rgb(colours[i], rgb, sizeof rgb);
+        snprintf(fill, sizeof fill, "fill = '%s'", rgb);
+        if (!strstr(svg, fill))
+            fail_msg("no bar of colour %d (%s)", i + 1, colours[i]);
+    }
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Notes of a run replaced by the given ones. */
+static void set_notes(cJSON *run, const char *const *notes, int n)
+{
+    set_path(run, "notes", cJSON_CreateStringArray(notes, n));
+}
+
+/* The memory chart never draws a figure that is not one: a null figure is
+ * NaN with "null: REASON" (the reason its notes give, or none), a negative
+ * one "impossible: negative", a run that is not ok a row of NaN with its
+ * status in the middle label; every other bar is labelled with its value.
+ * Each null figure is noted once for all the workloads where it is null
+ * alike. */
+static void test_memory_gap_labels(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_notes notes = {0};
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[512], label[256];
+    read_set(&set, 1);
+    const char *wl[] = {"churn", "mixed:max=64", "espresso_small"};
+    const char *const why[] = {
+        "footprint: the backend's process-wide figure minus its value before the replay",
+        "peak_footprint_bytes, fragmentation: not reported: the backend's statistics give 0 "
+        "bytes (the library keeps no such figure)",
+        "resident bytes: not measurable for this run",
+        "wasted_page_bytes: not `touch canary_note`$(touch canary_n2)\"q\"\x1b[31m\\x: rest"};
+    for (int w = 0; w < 3; w++) { /* malloc's footprint: null on every workload, alike */
+        cJSON *run = run_mut(&set.files[0], "malloc", wl[w]);
+        set_path(run, "memory.peak_footprint_bytes", cJSON_CreateNull());
+        set_notes(run, why, w == 0 ? 3 : 4); /* the wasted pages' reason: churn has none */
+    }
+    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    set_path(m, "memory.peak_resident_bytes", cJSON_CreateNull());
+    set_path(m, "memory.wasted_page_bytes", cJSON_CreateNull()); /* no note for it */
+    set_path(run_mut(&set.files[0], "malloc", "mixed:max=64"), "memory.wasted_page_bytes",
+             cJSON_CreateNull()); /* its note holds shell and gnuplot code: data only */
+    set_path(run_mut(&set.files[0], "arena", "churn"), "memory.wasted_page_bytes",
+             cJSON_CreateNumber(-4096));
+    set_status(run_mut(&set.files[0], "pool", "churn"), "refused", "a of 232 bytes refused");
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, &notes), 3);
+    capture_close(&c);
+    char *ml = line_of(c.tsv, "malloc"), *al = line_of(c.tsv, "arena"), *pl = line_of(c.tsv, "pool");
+    assert_string_equal(text_field(ml, MEM_LABEL + 4, label, sizeof label), "null: no reason in the file");
+    assert_string_equal(text_field(ml, MEM_LABEL + 2, label, sizeof label), "null: not reported");
+    assert_string_equal(text_field(ml, MEM_LABEL + 3, label, sizeof label),
+                        "null: not measurable for this run");
+    for (int k = 2; k <= 4; k++)
+        assert_true(isnan(field(ml, MEM_FIG + k)));
+    assert_true(pb_json_number(m, "workload.peak_live_bytes") == 64000);
+    assert_string_equal(text_field(ml, MEM_LABEL, label, sizeof label), "62.5 KiB");
+    assert_string_equal(text_field(al, MEM_LABEL + 4, label, sizeof label), "impossible: negative");
+    assert_true(isnan(field(al, MEM_FIG + 4)));
+    assert_string_equal(text_field(pl, MEM_LABEL + 2, label, sizeof label), "refused");
+    for (int k = 0; k < 5; k++)
+        assert_true(isnan(field(pl, MEM_FIG + k)));
+    assert_null(strstr(c.tsv, "nan")); /* no label of a missing value */
+    int footprint = 0;
+    for (size_t i = 0; i < notes.n; i++)
+        footprint += strstr(notes.text[i], "malloc on churn (and 2 more workloads): peak "
+                                           "footprint null, a labelled gap: peak_footprint_bytes, "
+                                           "fragmentation: not reported") != NULL;
+    assert_int_equal(footprint, 1);
+    free(ml);
+    free(al);
+    free(pl);
+    capture_free(&c);
+    /* the other workloads add no note of the same gap */
+    struct pb_plot_notes more = {0};
+    capture_open(&c);
+    assert_true(pb_plot_write_memory(&set, &ix, "mixed:max=64", c.t, c.v, &more) > 0);
+    capture_close(&c);
+    for (size_t i = 0; i < more.n; i++)
+        assert_null(strstr(more.text[i], "footprint null"));
+    char *mm = line_of(c.tsv, "malloc");
+    /* cut to fit a label; the double quotes made single ones (a quoted field) */
+    assert_true(strncmp(text_field(mm, MEM_LABEL + 4, label, sizeof label),
+                        "null: not `touch canary_note`$(touch canary_n2)'q'", 50) == 0);
+    assert_true(strlen(label) < PB_PLOT_LABEL_LEN);
+    free(mm);
+    capture_free(&c);
+    /* drawn: the reasons as labels, no "nan" */
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "memory", "memory-churn", NULL);
+    assert_non_null(strstr(svg, ">null: not reported</text>"));
+    assert_non_null(strstr(svg, ">refused</text>"));
+    assert_null(strstr(svg, "nan"));
+    free(svg);
+    svg = svg_of(dir, "memory", "memory-mixed_max_64", NULL); /* runs nothing of the note */
+    assert_non_null(strstr(svg, "`touch canary_note`$(touch canary_n2)"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* The line of name = ... in vars (a copy), or NULL. */
+static char *var_line(const char *vars, const char *name)
+{
+    char key[80];
+    snprintf(key, sizeof key, "\n%s = ", name);
+    const char *at = strstr(vars, key);
+    if (!at)
+        return NULL;
+    at++;
+    size_t n = strcspn(at, "\n");
+    char *l = malloc(n + 1);
+    memcpy(l, at, n);
+    l[n] = '\0';
+    return l;
+}
+
+/* Every workload's memory chart has one scale policy: the unit, the axis
+ * kind and its note come from all workloads, even where one workload alone
+ * would choose another (espresso_small's figures within 2x). */
+static void test_memory_one_scale_policy(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    static const char *const figs[] = {"workload.peak_live_bytes", "memory.granted_bytes_at_peak",
+                                       "memory.peak_footprint_bytes", "memory.peak_resident_bytes",
+                                       "memory.wasted_page_bytes"};
+    const char *const b[] = {"arena", "malloc"};
+    for (int i = 0; i < 2; i++)
+        for (int f = 0; f < 5; f++)
+            set_path(run_mut(&set.files[0], b[i], "espresso_small"), figs[f],
+                     cJSON_CreateNumber(1 << 20));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    static const char *const keys[] = {"unit", "scale", "logy", "scale_note"};
+    char *first[4] = {NULL};
+    for (size_t w = 0; w < ix.n_workloads; w++) {
+        capture_open(&c);
+        assert_true(pb_plot_write_memory(&set, &ix, ix.workloads[w], c.t, c.v, NULL) > 0);
+        capture_close(&c);
+        for (int k = 0; k < 4; k++) {
+            char *l = var_line(c.vars, keys[k]);
+            assert_non_null(l);
+            if (!first[k])
+                first[k] = l;
+            else {
+                assert_string_equal(l, first[k]);
+                free(l);
+            }
+        }
+        capture_free(&c);
+    }
+    assert_string_equal(first[2], "logy = 1"); /* churn: 13 MB of arena over 12.5 KB */
+    assert_non_null(strstr(first[3], "log axis on every memory chart: the figures of all "
+                                     "workloads span"));
+    for (int k = 0; k < 4; k++)
+        free(first[k]);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* "1.25M" as a number: 1250000. */
+static double tick_value(const char *label)
+{
+    char *end;
+    double v = strtod(label, &end);
+    return *end == 'k' ? v * 1e3 : *end == 'M' ? v * 1e6 : *end == 'G' ? v * 1e9 : v;
+}
+
+/* Event ticks: from 0 in a round step to at most the last event, each label
+ * exact (it reads back as its position), so no two read alike ("1M 1M 1M
+ * 2M" of a format without decimals). */
+static void test_timeline_ticks_distinct(void **state)
+{
+    (void)state;
+    const double maxes[] = {0, 1, 7, 95, 1000, 10100, 402000, 1.5e6, 2.1e6, 2.5e6, 3.7e6, 123456789};
+    for (size_t m = 0; m < sizeof maxes / sizeof maxes[0]; m++) {
+        double at[16];
+        char label[16][PB_PLOT_TICK_LEN];
+        size_t n = pb_plot_event_ticks(maxes[m], at, label, 16);
+        assert_true(n >= 1 && at[0] == 0);
+        assert_true(maxes[m] < 4 || n >= 4);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(at[i] <= maxes[m] || maxes[m] == 0);
+            assert_true(fabs(tick_value(label[i]) - at[i]) <= 1e-9 * at[i]);
+            for (size_t j = 0; j < i; j++)
+                assert_string_not_equal(label[i], label[j]);
+        }
+    }
+    double at[16];
+    char label[16][PB_PLOT_TICK_LEN];
+    assert_int_equal(pb_plot_event_ticks(2.1e6, at, label, 16), 5);
+    assert_string_equal(label[1], "500k");
+    assert_string_equal(label[3], "1.5M");
+}
+
+/* On a log axis a 0 has no place: the live bytes at 0 (as at the start and
+ * the end of a run) are drawn at yfloor, below every value above 0 and above
+ * 0, and counted (zeros), so the axis labels the floor "0". The .vars carry
+ * the event ticks. */
+static void test_timeline_floor(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    cJSON *tl = cJSON_GetObjectItem(run_mut(&set.files[0], "pool", "churn"), "timeline");
+    set_path(cJSON_GetArrayItem(tl, cJSON_GetArraySize(tl) - 1), "live_bytes", cJSON_CreateNumber(0));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_timeline(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    assert_true(var_num(c.vars, "logy") == 1);
+    double floor = var_num(c.vars, "yfloor"), ymin = var_num(c.vars, "ymin");
+    assert_true(floor > 0 && floor < ymin);
+    assert_true(var_num(c.vars, "zeros") >= 1);
+    assert_true(var_num(c.vars, "NXT") >= 4);
+    assert_non_null(strstr(c.vars, "array xtic_label["));
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* The timeline's legend: one entry for the live bytes, one per backend and
+ * one per kind of line, not one per line drawn ("pool: resident", "pool:
+ * footprint", ...). */
+static void test_timeline_legend(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    char err[512];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "timeline", "timeline-churn", NULL);
+    assert_int_equal(count(svg, ">live bytes (the workload)</text>"), 1);
+    const char *const b[] = {">pool</text>", ">arena</text>", ">malloc</text>",
+                             ">thick: resident (kernel)</text>", ">thin, circles: footprint</text>"};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(count(svg, b[i]), 1);
+    assert_null(strstr(svg, ">pool: resident</text>"));
+    assert_null(strstr(svg, ">pool: footprint</text>"));
+    assert_null(strstr(svg, ">null</text>")); /* no memory, no line */
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* Every missing fragmentation bar says why: the null backend holds no
+ * memory, a run failed or was refused (its status), the file has no run, a
+ * figure is null (with its note's reason); a Johnstone-Wilson figure at or
+ * below 0 cannot stand on the log panel, an internal one at 0 is a bar of no
+ * height. */
+static void test_fragmentation_labels(void **state)
+{
+    (void)state;
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    char err[256], label[256];
+    read_set(&set, 1);
+    set_status(run_mut(&set.files[0], "arena", "churn"), "refused", "a of 232 bytes refused");
+    delete_run(&set.files[0], "arena", "mixed:max=64");
+    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    set_path(m, "memory.fragmentation", cJSON_CreateNull());
+    const char *const why[] = {"peak_footprint_bytes, fragmentation: not reported: no figure"};
+    set_notes(m, why, 1);
+    cJSON *mm = run_mut(&set.files[0], "malloc", "mixed:max=64");
+    set_path(mm, "memory.fragmentation", cJSON_CreateNumber(-0.5));
+    set_path(mm, "memory.internal_fragmentation", cJSON_CreateNumber(0));
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
+    capture_close(&c);
+    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
+    char *trace = line_of(c.tsv, "espresso_small");
+    for (int k = INTERNAL_LABEL; k <= JW_LABEL; k++) {
+        assert_string_equal(text_field(churn, FRAG(0, k), label, sizeof label),
+                            "n/a: null backend holds no memory");
+        assert_string_equal(text_field(churn, FRAG(2, k), label, sizeof label), "refused");
+        assert_string_equal(text_field(mixed, FRAG(2, k), label, sizeof label), "not run");
+        assert_string_equal(text_field(trace, FRAG(1, k), label, sizeof label), "failed");
+    }
+    assert_string_equal(text_field(churn, FRAG(3, JW_LABEL), label, sizeof label),
+                        "figure null: not reported");
+    assert_true(isnan(field(churn, FRAG(3, JW))));
+    assert_string_equal(text_field(mixed, FRAG(3, JW_LABEL), label, sizeof label), "\xe2\x89\xa4 0");
+    assert_string_equal(text_field(mixed, FRAG(3, INTERNAL_LABEL), label, sizeof label), "0");
+    assert_string_equal(text_field(mixed, FRAG(1, INTERNAL_LABEL), label, sizeof label), "");
+    assert_true(isnan(field(churn, FRAG(0, INTERNAL))) && isnan(field(churn, FRAG(2, JW))));
+    assert_true(var_num(c.vars, "jw_lo") > 0);
+    free(churn);
+    free(mixed);
+    free(trace);
+    capture_free(&c);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+}
+
+/* The block of series label in a timeline or latency TSV (a copy, from its
+ * header to the blank lines after it). */
+static char *block_of(const char *tsv, const char *label)
+{
+    char head[300];
+    snprintf(head, sizeof head, "# %s:", label);
+    const char *at = strstr(tsv, head);
+    assert_non_null(at);
+    const char *end = strstr(at, "\n\n");
+    size_t n = end ? (size_t)(end - at) : strlen(at);
+    char *b = malloc(n + 2);
+    memcpy(b, at, n);
+    b[n] = '\n';
+    b[n + 1] = '\0';
+    return b;
+}
+
+/* The timer's resolution: a quantile below it was not measured, so the data
+ * draw it at the resolution (below = 1, exactly where the file's figure is
+ * below it); the share there is under_alloc[]; a median below it reads
+ * "median < R ns", never as a figure; res_lo, res_hi and the note cover the
+ * runs' resolutions (a run without one cuts nothing). */
+static void test_latency_resolution(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct pb_plot_charts charts;
+    struct capture c;
+    char err[256];
+    read_set(&set, 1);
+    cJSON *pool = run_mut(&set.files[0], "pool", "churn");
+    cJSON *arena = run_mut(&set.files[0], "arena", "churn");
+    set_path(pool, "latency.timer_resolution_ns", cJSON_CreateNumber(5));
+    set_path(arena, "latency.timer_resolution_ns", cJSON_CreateNumber(10));
+    assert_true(pb_json_number(pool, "latency.alloc.p50_ns") >= 5);
+    assert_true(pb_json_number(arena, "latency.alloc.p50_ns") < 10);
+    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    capture_open(&c);
+    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
+    capture_close(&c);
+    const cJSON *cdf = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pool, "latency"),
+                                                               "alloc"), "cdf_ns");
+    char *b = block_of(c.tsv, "pool");
+    int below = 0, n = cJSON_GetArraySize(cdf);
+    for (int i = 0; i < n; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "%d", i);
+        char *row = line_of(b, key);
+        assert_non_null(row);
+        double raw = cJSON_GetArrayItem(cdf, i)->valuedouble;
+        assert_true(field(row, 3) == (raw < 5)); /* alloc below */
+        assert_true(field(row, 2) >= 5);          /* never drawn below the resolution */
+        if (raw >= 5)
+            assert_true(near(field(row, 2), raw));
+        below += raw < 5;
+        free(row);
+    }
+    assert_true(below > 0 && below < n); /* the fixture has both */
+    free(b);
+    char want[128];
+    snprintf(want, sizeof want, "array under_alloc[4] = [0, %.9g, ", (double)below / n);
+    assert_non_null(strstr(c.vars, want));
+    assert_non_null(strstr(c.vars, "array resolution[4] = [0, 5, 10, 0]"));
+    assert_non_null(strstr(c.vars, ", 0]\narray under_free[4] = [0, ")); /* malloc: none */
+    assert_non_null(strstr(c.vars, "'median 6.06 ns', 'median < 10 ns', 'median 18.2 ns'"));
+    assert_true(var_num(c.vars, "res_lo") == 5 && var_num(c.vars, "res_hi") == 10);
+    assert_non_null(strstr(c.vars, "res_note = 'timer resolution 5-10 ns (dashed): a shorter call "
+                                   "is not resolved, drawn at it; some runs give none'"));
+    capture_free(&c);
+    /* drawn: microseconds in the micro sign, the resolution marked */
+    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
+    char *svg = svg_of(dir, "latency", "latency-churn", NULL);
+    assert_non_null(strstr(svg, ">1 \xc2\xb5s</text>"));
+    assert_null(strstr(svg, " us</text>"));
+    assert_non_null(strstr(svg, ">timer resolution</text>"));
+    assert_non_null(strstr(svg, ">arena: median &lt; 10 ns</text>"));
+    free(svg);
+    pb_plot_charts_free(&charts);
+    pb_plot_index_free(&ix);
+    pb_results_set_free(&set);
+    remove_checked(dir);
+}
+
+/* The whole text of path (malloc'd). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* The index: every chart under its name with the question it answers, in
+ * bold, then its caption; the throughput chart's axis as drawn; the notes
+ * each once: the null backend's missing memory figures one line, not one
+ * per workload. */
+static void test_index_questions_and_notes(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/pb-plot-test.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct pb_results_set set;
+    struct pb_plot_charts charts;
+    struct pb_plot_notes notes = {0};
+    char err[512], path[600];
+    read_set(&set, 1);
+    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
+    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_AUTO,
+                                         err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/README.md", dir);
+    char *md = slurp(path);
+    assert_int_equal(count(md, "\n## "), charts.n); /* a heading per chart, no other */
+    assert_int_equal(count(md, "\n\n**"), charts.n);
+    for (size_t i = 0; i < charts.n; i++) {
+        char want[600];
+        snprintf(want, sizeof want, "\n## %s\n\n**", charts.v[i].name);
+        if (strchr(charts.v[i].name, '_'))
+            continue; /* escaped in the heading */
+        assert_non_null(strstr(md, want));
+        assert_non_null(strchr(charts.v[i].question, '?'));
+    }
+    assert_int_equal(count(md, "**Which backend is fastest per workload?**"), 1);
+    assert_int_equal(count(md, "**Which backend needs the least memory on "), 3);
+    assert_int_equal(count(md, "no memory figures"), 1);
+    assert_non_null(strstr(md, "- null: no memory figures on every workload"));
+    char axis[PB_PLOT_NOTE_LEN], want[PB_PLOT_NOTE_LEN + 32];
+    assert_string_equal(chart_of(&charts, "throughput"), "throughput");
+    snprintf(axis, sizeof axis, "%s", charts.v[0].axis);
+    assert_true(strncmp(axis, "log axis: the bars span ", 24) == 0 ||
+                strncmp(axis, "linear axis: the bars span ", 27) == 0);
+    snprintf(want, sizeof want, " Both panels: %s.\n", axis);
+    assert_non_null(strstr(md, want));
+    free(md);
+    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_LINEAR,
+                                         err, sizeof err), 0);
+    md = slurp(path);
+    assert_non_null(strstr(md, "not drawn); a missing bar is labelled with its run's status. "
+                               "Linear axes (--linear).\n"));
+    free(md);
     pb_plot_charts_free(&charts);
     pb_results_set_free(&set);
     remove_checked(dir);
@@ -1118,6 +1936,19 @@ int main(void)
         cmocka_unit_test(test_keys_read_back),
         cmocka_unit_test(test_chart_names_unique),
         cmocka_unit_test(test_fragmentation_none_positive),
+        cmocka_unit_test(test_throughput_gap_labels),
+        cmocka_unit_test(test_throughput_log_default),
+        cmocka_unit_test(test_throughput_log_both_panels),
+        cmocka_unit_test(test_throughput_whiskers_bracket),
+        cmocka_unit_test(test_palette_twelve_backends),
+        cmocka_unit_test(test_memory_gap_labels),
+        cmocka_unit_test(test_memory_one_scale_policy),
+        cmocka_unit_test(test_timeline_ticks_distinct),
+        cmocka_unit_test(test_timeline_floor),
+        cmocka_unit_test(test_timeline_legend),
+        cmocka_unit_test(test_fragmentation_labels),
+        cmocka_unit_test(test_latency_resolution),
+        cmocka_unit_test(test_index_questions_and_notes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
