@@ -310,7 +310,7 @@ int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
                          const char *gnuplot, const char *scripts, const char *format,
                          int axis)
 {
-    const struct plot_opts opts = {dir, format, axis}, *o = &opts;
+    const struct plot_opts opts = {dir, format, axis, 0}, *o = &opts;
     char err[16384] = "";
     struct pb_plot_notes *notes = calloc(1, sizeof *notes);
     struct pb_plot_charts charts;
