@@ -5,13 +5,12 @@
  */
 #include "pb_build_info.h"
 #include "pb_cli.h"
-#include "pb_plot_cli.h"
-#include "plot_draw.h"
 #include "pb_paths.h"
 #include "pb_opts.h"
 #include "pb_outfile.h"
 #include "pb_signals.h"
 #include "pb_text.h"
+#include "plot_draw.h"
 #include "plot_export.h"
 
 #include <errno.h>
@@ -39,7 +38,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log|--linear]\n"
-            "       poolbench plot --html RESULTS.json [-o DIR] [--log]\n\n"
+            "       poolbench plot --html RESULTS.json [-o DIR] [--log|--linear]\n\n"
             "Draws the charts of one or more results files with gnuplot: throughput,\n"
             "memory, timeline, latency (when measured) and fragmentation. Several files\n"
             "overlay, each backend labelled by file. DIR (default: the folder of the first\n"
@@ -350,14 +349,13 @@ int pb_cmd_plot(int argc, char **argv)
         return rc;
     if (o.html)
         return pb_report_main("poolbench plot", argv + optind, (size_t)(argc - optind), o.dir,
-                              o.logscale == PB_PLOT_AXIS_LOG);
+                              o.logscale);
     char err[16384];
     struct pb_plot_tools tools;
     if (pb_plot_find_tools(&tools, err, sizeof err)) {
         fprintf(stderr, "poolbench plot: %s\n", err);
         return PB_EXIT_USAGE;
     }
-    const char *gnuplot = tools.gnuplot, *scripts = tools.scripts;
     struct pb_results_set set;
     if (pb_results_set_read(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
         pb_text_line(stderr, "poolbench plot: %s", err);
@@ -371,7 +369,7 @@ int pb_cmd_plot(int argc, char **argv)
         pb_results_set_free(&set);
         return PB_EXIT_USAGE;
     }
-    rc = pb_plot_write_charts(&set, dir, gnuplot, scripts, o.format, o.logscale);
+    rc = pb_plot_write_charts(&set, dir, tools.gnuplot, tools.scripts, o.format, o.logscale);
     pb_results_set_free(&set);
     return rc;
 }
@@ -399,7 +397,7 @@ int pb_plot_draw_charts(const struct pb_plot_tools *t, const char *dir,
                         const struct pb_plot_charts *charts, const char *format, int logscale,
                         char *err, size_t errlen)
 {
-    struct plot_opts o = {dir, format, logscale ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_AUTO, 0};
+    struct plot_opts o = {dir, format, logscale, 0};
     for (size_t i = 0; i < charts->n; i++)
         if (draw(t->gnuplot, t->scripts, dir, &charts->v[i], &o, err, errlen))
             return -1;

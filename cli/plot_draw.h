@@ -23,12 +23,23 @@ int pb_plot_find_tools(struct pb_plot_tools *t, char *err, size_t errlen);
 
 /* Draw every chart of charts (exported into dir by pb_plot_export) as
  * DIR/NAME.FORMAT, format "png" or "svg" being gnuplot's terminal; logscale:
- * a log ns/op axis on the throughput chart. Each file appears whole or not
- * at all (pb_outfile). 0 ok; -1 with err (gnuplot failed, its messages
- * shown on stderr). */
+ * the throughput chart's axis (enum pb_plot_axis: 0 its data's choice, 1
+ * log, 2 linear). Each file appears whole or not at all (pb_outfile). 0 ok;
+ * -1 with err (gnuplot failed, its messages shown on stderr). */
 int pb_plot_draw_charts(const struct pb_plot_tools *t, const char *dir,
                         const struct pb_plot_charts *charts, const char *format, int logscale,
                         char *err, size_t errlen);
+
+/* The charts of `poolbench plot` of set into dir (which exists): their
+ * data, each chart drawn with gnuplot (the executable) and the scripts of
+ * folder scripts as DIR/NAME.FORMAT (format "png" or "svg"), and
+ * DIR/README.md; axis (enum pb_plot_axis) for the throughput chart. Prints
+ * the notes and any error on stderr and one line on stdout ("poolbench
+ * plot: ..."). Returns the exit status: PB_EXIT_OK, PB_EXIT_FAIL (gnuplot or
+ * writing failed) or PB_EXIT_USAGE (nothing to chart, bad input). */
+int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
+                         const char *gnuplot, const char *scripts, const char *format,
+                         int axis);
 
 /* mkdir -p dir. 0 ok; -1 with errno. */
 int pb_plot_make_dirs(const char *dir);
