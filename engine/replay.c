@@ -197,48 +197,38 @@ static inline __attribute__((always_inline)) size_t replay_loop(struct pb_replay
     return to;
 }
 
-/* The timed copies: one per (tagged, touch mode). */
-static size_t replay_plain(struct pb_replay *r, size_t from, size_t to)
+/* The timed copies: one per (tagged, touch mode), each a function of its own. */
+static inline __attribute__((always_inline)) size_t replay_timed(struct pb_replay *r, size_t from,
+                                                                  size_t to, const int tagged)
 {
     switch (r->touch) {
     case PB_TOUCH_NONE:
-        return replay_loop(r, from, to, 0, 0, PB_TOUCH_NONE);
+        return replay_loop(r, from, to, tagged, 0, PB_TOUCH_NONE);
     case PB_TOUCH_FULL:
-        return replay_loop(r, from, to, 0, 0, PB_TOUCH_FULL);
+        return replay_loop(r, from, to, tagged, 0, PB_TOUCH_FULL);
     default:
-        return replay_loop(r, from, to, 0, 0, PB_TOUCH_PAGES);
+        return replay_loop(r, from, to, tagged, 0, PB_TOUCH_PAGES);
     }
+}
+
+static size_t replay_plain(struct pb_replay *r, size_t from, size_t to)
+{
+    return replay_timed(r, from, to, 0);
 }
 
 static size_t replay_tagged(struct pb_replay *r, size_t from, size_t to)
 {
-    switch (r->touch) {
-    case PB_TOUCH_NONE:
-        return replay_loop(r, from, to, 1, 0, PB_TOUCH_NONE);
-    case PB_TOUCH_FULL:
-        return replay_loop(r, from, to, 1, 0, PB_TOUCH_FULL);
-    default:
-        return replay_loop(r, from, to, 1, 0, PB_TOUCH_PAGES);
-    }
-}
-
-/* The memory pass's copies (not timed): the touch mode read at run time. */
-static size_t replay_plain_tracked(struct pb_replay *r, size_t from, size_t to)
-{
-    return replay_loop(r, from, to, 0, 1, r->touch);
-}
-
-static size_t replay_tagged_tracked(struct pb_replay *r, size_t from, size_t to)
-{
-    return replay_loop(r, from, to, 1, 1, r->touch);
+    return replay_timed(r, from, to, 1);
 }
 
 size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
 {
     int tagged = (r->ops->flags & PB_BK_TAGGED) && r->ops->alloc_tagged;
-    if (r->occ)
-        return tagged ? replay_tagged_tracked(r, from, to) : replay_plain_tracked(r, from, to);
-    return tagged ? replay_tagged(r, from, to) : replay_plain(r, from, to);
+    if (!r->occ)
+        return tagged ? replay_tagged(r, from, to) : replay_plain(r, from, to);
+    /* the memory pass's copies (not timed): the touch mode read at run time */
+    return tagged ? replay_loop(r, from, to, 1, 1, r->touch)
+                  : replay_loop(r, from, to, 0, 1, r->touch);
 }
 
 void pb_replay_release(struct pb_replay *r)
