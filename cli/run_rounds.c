@@ -22,6 +22,7 @@
 #include "pb_clock.h"
 #include "pb_text.h"
 #include "results.h"
+#include "results_read.h"
 #include "threads.h"
 
 struct cell {
@@ -98,24 +99,13 @@ static cJSON *measure(const struct plan *p, const struct cell *c, enum pb_pass p
     return part;
 }
 
-static int part_status(const cJSON *part, const char *status)
-{
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(part, "status");
-    return cJSON_IsString(s) && strcmp(s->valuestring, status) == 0;
-}
-
-static int part_ok(const cJSON *part)
-{
-    return part_status(part, "ok");
-}
-
 /* A cell's failure replaces what it had: the failed (or refused) part alone. */
 static void fail_cell(struct cell *c, cJSON *failed_part)
 {
     cJSON_Delete(c->part);
     c->part = failed_part;
     c->failed = 1;
-    c->refused = part_status(failed_part, "refused");
+    c->refused = pb_run_refused(failed_part);
 }
 
 /* ---- the plan ------------------------------------------------------------------ */
@@ -183,8 +173,8 @@ static int memory_phase(struct plan *p, size_t wi)
         if (!part)
             return -1;
         c->part = part;
-        c->failed = !part_ok(part);
-        c->refused = part_status(part, "refused");
+        c->failed = !pb_run_ok(part);
+        c->refused = pb_run_refused(part);
     }
     return 0;
 }
@@ -219,7 +209,7 @@ static int time_round(struct plan *p, unsigned r, size_t *order, uint64_t *rng)
         cJSON *part = measure(p, c, PB_PASS_TIME);
         if (!part)
             return -1;
-        if (part_ok(part)) {
+        if (pb_run_ok(part)) {
             c->time[r] = part;
             c->position[r] = (unsigned)i;
         } else {

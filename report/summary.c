@@ -124,12 +124,7 @@ static void workload_label(const cJSON *run, char *out, size_t len)
 
 const char *pb_summary_status(const cJSON *run)
 {
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
-    if (!cJSON_IsString(status))
-        return "FAILED";
-    if (strcmp(status->valuestring, "ok") == 0)
-        return "ok";
-    return strcmp(status->valuestring, "refused") == 0 ? "refused" : "FAILED";
+    return pb_run_ok(run) ? "ok" : pb_run_refused(run) ? "refused" : "FAILED";
 }
 
 /* Widths of the name columns: the longest shown name, at least the heading. */

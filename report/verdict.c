@@ -36,12 +36,6 @@ static const cJSON *get(const cJSON *o, const char *k)
     return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static double num(const cJSON *o, const char *dotted)
-{
-    double v = pb_json_number(o, dotted);
-    return isnan(v) ? NAN : v;
-}
-
 static const char *spec_of(const cJSON *run)
 {
     const cJSON *b = get(run, "backend_spec");
@@ -205,8 +199,8 @@ static int group_verdict(const cJSON *runs, const cJSON *first, struct pb_verdic
             continue;
         }
         const cJSON *t = get(get(r, "time"), "ns_per_op");
-        all[n++] = (struct entry){r, num(t, "median"), num(t, "ci_low"), num(t, "ci_high"),
-                                  num(get(r, "memory"), "peak_resident_bytes")};
+        all[n++] = (struct entry){r, pb_json_number(t, "median"), pb_json_number(t, "ci_low"), pb_json_number(t, "ci_high"),
+                                  pb_json_number(get(r, "memory"), "peak_resident_bytes")};
     }
     speed_verdict(v, sorted, timed(all, n, sorted));
     memory_verdict(v, sorted, measured(all, n, sorted));
