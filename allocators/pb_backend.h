@@ -41,6 +41,10 @@ enum pb_backend_flag {
     PB_BK_TAGGED = 1u << 7,        /* wants each block's @TAG: call alloc_tagged, not alloc */
     PB_BK_BASELINE = 1u << 8,      /* the harness's own cost (null): every run measures it,
                                       and net figures are taken against it */
+    PB_BK_PRELOAD_TWIN = 1u << 9,  /* poolbench also builds it as a preloadable malloc for
+                                      whole programs (`poolbench bench`): libpoolbench-NAME.so
+                                      beside the executable, option KEY given to it as the
+                                      environment variable PB_NAME_KEY (upper case) */
 };
 
 /* One option a backend accepts: its key, default value (as text) and what it means. */

@@ -23,6 +23,7 @@ const char pb_spec_syntax_help[] =
 static const char *const flag_names[] = {
     "thread-safe", "own-mappings", "free-noop", "free-all",
     "no-memory",   "fixed-size",   "process-wide", "tagged",
+    "baseline",    "preload-twin",
 };
 
 static void print_flags(unsigned flags)

@@ -34,6 +34,9 @@ int pb_cmd_run(int argc, char **argv);
 /* `poolbench record -- CMD`: run CMD under the LD_PRELOAD recorder (cmd_record.c). */
 int pb_cmd_record(int argc, char **argv);
 
+/* `poolbench bench -- CMD`: the whole program under each allocator (cmd_bench.c). */
+int pb_cmd_bench(int argc, char **argv);
+
 /* `poolbench import --from mtrace FILE -o OUT`: convert an mtrace log (cmd_import.c). */
 int pb_cmd_import(int argc, char **argv);
 /* poolbench plot: charts of results files (cmd_plot.c). */

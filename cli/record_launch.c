@@ -8,6 +8,7 @@
 #include "record.h"
 
 #include "pb_paths.h"
+#include "program.h"
 #include "pb_record_list.h"
 #include "pb_signals.h"
 
@@ -26,30 +27,9 @@ const char *record_follow_name(enum record_follow f)
     return f == RECORD_FOLLOW_NONE ? "none" : f == RECORD_FOLLOW_EXEC ? "exec" : "all";
 }
 
-static int readable(const char *path)
-{
-    return access(path, R_OK) == 0;
-}
-
 int record_find_library(const char *libdir, char *out, size_t cap)
 {
-    const char *env = getenv("PB_RECORD_LIB");
-    if (env && env[0]) {
-        if (!readable(env) || !realpath(env, out))
-            return -1;
-        return 0;
-    }
-    /* beside the executable (the build tree), then an installed tree's lib/poolbench */
-    static const char *const rel[] = {RECORD_LIBNAME, "../lib/poolbench/" RECORD_LIBNAME};
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-        char cand[PATH_MAX];
-        if (pb_exe_relative(rel[i], cand, sizeof cand) == 0 && readable(cand) &&
-            realpath(cand, out) && strlen(out) < cap)
-            return 0;
-    }
-    if ((size_t)snprintf(out, cap, "%s/%s", libdir, RECORD_LIBNAME) < cap && readable(out))
-        return 0;
-    return -1;
+    return pb_find_own_library(RECORD_LIBNAME, "PB_RECORD_LIB", libdir, out, cap);
 }
 
 static int is_asan_runtime(const char *entry, size_t len)
@@ -93,43 +73,10 @@ char *record_make_preload(const char *lib)
     return out;
 }
 
-/* 0 when path is a file exec can run, else its errno. */
-static int runnable(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return errno;
-    if (S_ISDIR(st.st_mode))
-        return EISDIR;
-    if (!S_ISREG(st.st_mode) || access(path, X_OK) != 0)
-        return EACCES;
-    return 0;
-}
-
 int record_check_command(const char *cmd)
 {
-    if (strchr(cmd, '/'))
-        return runnable(cmd);
-    const char *path = getenv("PATH");
-    if (!path || !path[0])
-        path = "/bin:/usr/bin"; /* execvp's default */
-    int seen = ENOENT;
-    for (const char *p = path;; p++) {
-        size_t len = strcspn(p, ":");
-        char cand[PATH_MAX];
-        /* an empty entry is the current directory, as for execvp */
-        if ((size_t)snprintf(cand, sizeof cand, "%.*s%s%s", (int)len, p, len ? "/" : "",
-                             cmd) < sizeof cand) {
-            int e = runnable(cand);
-            if (e == 0)
-                return 0;
-            if (e == EACCES || e == EISDIR)
-                seen = EACCES; /* execvp: found, but none of them can be run */
-        }
-        p += len;
-        if (!*p)
-            return seen;
-    }
+    char path[PATH_MAX];
+    return pb_program_find(cmd, path, sizeof path);
 }
 
 /* In the child: report why it did not start, then end. */

@@ -60,14 +60,14 @@ static char **preload_env(const char *lib, char **slot)
     return env;
 }
 
-int pb_child_workload_file(const struct pb_workload *w, char *err, size_t errlen)
+int pb_unnamed_file(char *err, size_t errlen)
 {
     const char *tmp = getenv("TMPDIR");
     const char *dir = tmp && *tmp ? tmp : "/tmp";
     int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0) { /* a filesystem without O_TMPFILE */
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/poolbench-workload-XXXXXX", dir);
+        snprintf(path, sizeof path, "%s/poolbench-tmp-XXXXXX", dir);
         fd = mkostemp(path, O_CLOEXEC);
         if (fd >= 0)
             unlink(path);
@@ -76,10 +76,18 @@ int pb_child_workload_file(const struct pb_workload *w, char *err, size_t errlen
     int e = errno;
     if (fd >= 0)
         close(fd);
-    if (high < 0) {
+    if (high < 0)
         snprintf(err, errlen, "cannot create a temporary file in %s: %s", dir, strerror(e));
+    return high;
+}
+
+int pb_child_workload_file(const struct pb_workload *w, char *err, size_t errlen)
+{
+    const char *tmp = getenv("TMPDIR");
+    const char *dir = tmp && *tmp ? tmp : "/tmp";
+    int high = pb_unnamed_file(err, errlen), e = 0;
+    if (high < 0)
         return -1;
-    }
     int copy = dup(high); /* the stream's own, closed with it */
     FILE *f = copy >= 0 ? fdopen(copy, "w") : NULL;
     int rc = f ? pb_workload_write_binary_stream(w, f) : -1;

@@ -32,6 +32,10 @@
 /* The value of key among a backend's config entries; NULL if absent. */
 const char *pb_config_value(const struct pb_config_entry *cfg, size_t n, const char *key);
 
+/* An unnamed temporary file in $TMPDIR (or /tmp), read-write, close-on-exec,
+ * its descriptor at least 10; -1 with err. Nothing is left when it is closed. */
+int pb_unnamed_file(char *err, size_t errlen);
+
 /* An unnamed temporary file in $TMPDIR (or /tmp) holding w as .pbt, written
  * once and handed to every process that measures w; its descriptor
  * (close-on-exec, at least 10), or -1 with err. Close it when done. */

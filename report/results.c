@@ -5,6 +5,7 @@
  */
 #include "results.h"
 #include "pb_outfile.h"
+#include "results_read.h"
 
 #include <errno.h>
 #include <gnu/libc-version.h>
@@ -96,6 +97,11 @@ static cJSON *tool_json(void)
 
 cJSON *pb_results_new(cJSON *config)
 {
+    return pb_results_new_schema(PB_RESULTS_SCHEMA, config);
+}
+
+cJSON *pb_results_new_schema(const char *schema, cJSON *config)
+{
     cJSON *doc = cJSON_CreateObject();
     if (!doc) {
         cJSON_Delete(config);
@@ -106,7 +112,7 @@ cJSON *pb_results_new(cJSON *config)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    cJSON_AddStringToObject(doc, "schema", "poolbench-results/1");
+    cJSON_AddStringToObject(doc, "schema", schema);
     cJSON_AddStringToObject(doc, "created", created);
     cJSON_AddItemToObject(doc, "tool", tool_json());
     cJSON_AddItemToObject(doc, "machine", machine_json());

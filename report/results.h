@@ -16,6 +16,9 @@
  * over), "interrupted": false and an empty runs array. NULL on OOM. */
 cJSON *pb_results_new(cJSON *config);
 
+/* The same with another schema of the family ("poolbench-bench/1"). */
+cJSON *pb_results_new_schema(const char *schema, cJSON *config);
+
 /* The measured part of a run (status, error, time, memory, timeline,
  * latency, notes): what an isolated child sends back. */
 cJSON *pb_run_part_json(const struct pb_run_job *job, const struct pb_run_result *res);

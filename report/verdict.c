@@ -23,13 +23,52 @@
 #include "pb_text.h"
 #include "results_read.h"
 #include "summary.h"
+#include "bench_results.h"
 
 /* One candidate run with the figures a verdict compares. */
 struct entry {
     const cJSON *run;
-    double ns, lo, hi; /* median ns/op and its interval; NAN: not timed */
-    double peak;       /* peak resident bytes; NAN: no figure */
+    double ns, lo, hi; /* median time (ns/op, or seconds) and its interval; NAN: not timed */
+    double peak;       /* peak memory bytes; NAN: no figure */
+    double plo, phi;   /* its interval, when the axes have one (else both = peak) */
+    double level;      /* the time interval's coverage (ci_level); NAN: not given */
 };
+
+/* Intervals of less coverage than this separate nothing worth a verdict
+ * (2 rounds: 50 %, 4: 87.5 %, 5: 93.75 %). */
+#define MIN_LEVEL 0.9
+
+/* What a document's runs are compared on, and how the figures are named. */
+struct axes {
+    const char *time;      /* the distribution of the time figure */
+    const char *unit;      /* " ns/op", " s" */
+    const char *fmt;       /* "%.2f", "%.3f" */
+    const char *memory;    /* the peak memory figure: a number, or a distribution */
+    int memory_interval;   /* memory is a distribution whose intervals must separate */
+    const char *mem_word;  /* "peak resident", "peak RSS" */
+    const char *who;       /* "backend", "allocator" */
+};
+
+static const struct axes replay_axes = {
+    "time.ns_per_op", " ns/op", "%.2f", "memory.peak_resident_bytes", 0, "peak resident",
+    "backend",
+};
+static const struct axes program_axes = {
+    "time.wall_seconds", " s", "%.3f", "memory.peak_rss_bytes", 1, "peak RSS", "allocator",
+};
+
+/* value in the axes' unit: "2.84 ns/op", "0.412 s" */
+static const char *show_time(const struct axes *ax, double v, char *out, size_t len)
+{
+    if (strcmp(ax->unit, " s") == 0 && v < 0.1) {
+        snprintf(out, len, "%.2f ms", v * 1000);
+        return out;
+    }
+    snprintf(out, len, ax->fmt, v);
+    size_t used = strlen(out);
+    snprintf(out + used, len - used, "%s", ax->unit);
+    return out;
+}
 
 static const cJSON *get(const cJSON *o, const char *k)
 {
@@ -41,6 +80,8 @@ static const char *spec_of(const cJSON *run)
     const cJSON *b = get(run, "backend_spec");
     if (!cJSON_IsString(b))
         b = get(run, "backend");
+    if (!cJSON_IsString(b))
+        b = get(run, "allocator_spec");
     return cJSON_IsString(b) ? b->valuestring : "?";
 }
 
@@ -105,13 +146,15 @@ static size_t measured(const struct entry *all, size_t n, struct entry *out)
     return k;
 }
 
-static void speed_verdict(struct pb_verdict *v, const struct entry *e, size_t k)
+static void speed_verdict(struct pb_verdict *v, const struct axes *ax, const struct entry *e,
+                          size_t k)
 {
+    char a[48], b[48];
     if (k == 0)
         return;
     if (k == 1) {
-        snprintf(v->speed, sizeof v->speed, "fastest %s (the only backend timed), %.2f ns/op",
-                 spec_of(e[0].run), e[0].ns);
+        snprintf(v->speed, sizeof v->speed, "fastest %s (the only %s timed), %s",
+                 spec_of(e[0].run), ax->who, show_time(ax, e[0].ns, a, sizeof a));
         v->fastest = e[0].run;
         return;
     }
@@ -126,43 +169,62 @@ static void speed_verdict(struct pb_verdict *v, const struct entry *e, size_t k)
     if (overlap) {
         snprintf(v->speed, sizeof v->speed,
                  "no clear winner for speed (%s: their intervals overlap; lowest median %s, "
-                 "%.2f ns/op)", tied, spec_of(e[0].run), e[0].ns);
+                 "%s)", tied, spec_of(e[0].run), show_time(ax, e[0].ns, a, sizeof a));
+        return;
+    }
+    double level = fmin(e[0].level, e[1].level);
+    if (level < MIN_LEVEL) {
+        snprintf(v->speed, sizeof v->speed,
+                 "no clear winner for speed (too few rounds: the intervals cover only %.0f %%; "
+                 "lowest median %s, %s)", level * 100, spec_of(e[0].run),
+                 show_time(ax, e[0].ns, a, sizeof a));
         return;
     }
     v->fastest = e[0].run;
     snprintf(v->speed, sizeof v->speed,
-             "fastest %s, %.2fx faster than %s (%.2f-%.2fx; %.2f against %.2f ns/op)",
+             "fastest %s, %.2fx faster than %s (%.2f-%.2fx; %s against %s)",
              spec_of(e[0].run), e[1].ns / e[0].ns, spec_of(e[1].run), e[1].lo / e[0].hi,
-             e[1].hi / e[0].lo, e[0].ns, e[1].ns);
+             e[1].hi / e[0].lo, show_time(ax, e[0].ns, a, sizeof a),
+             show_time(ax, e[1].ns, b, sizeof b));
 }
 
-static void memory_verdict(struct pb_verdict *v, const struct entry *e, size_t k)
+static void memory_verdict(struct pb_verdict *v, const struct axes *ax, const struct entry *e,
+                           size_t k)
 {
     char a[32], b[32];
     if (k == 0)
         return;
     pb_human_bytes(e[0].peak, a, sizeof a);
     if (k == 1) {
-        snprintf(v->memory, sizeof v->memory, "leanest %s (the only backend measured), %s peak "
-                 "resident", spec_of(e[0].run), a);
+        snprintf(v->memory, sizeof v->memory, "leanest %s (the only %s measured), %s %s",
+                 spec_of(e[0].run), ax->who, a, ax->mem_word);
         v->leanest = e[0].run;
         return;
     }
-    if (e[1].peak == e[0].peak) {
-        char tied[PB_VERDICT_TEXT / 2] = "";
-        for (size_t i = 0; i < k && e[i].peak == e[0].peak; i++)
+    char tied[PB_VERDICT_TEXT / 2] = "";
+    size_t same = 0;
+    for (size_t i = 0; i < k; i++)
+        if (i == 0 || e[i].peak == e[0].peak || (ax->memory_interval && e[i].plo <= e[0].phi)) {
             list_add(tied, sizeof tied, spec_of(e[i].run));
-        snprintf(v->memory, sizeof v->memory, "leanest: %s tie at %s peak resident", tied, a);
+            same += i > 0;
+        }
+    if (same) {
+        snprintf(v->memory, sizeof v->memory, ax->memory_interval
+                     ? "no clear leanest (%s: their intervals overlap; lowest median %s)"
+                     : "leanest: %s tie at %s %s",
+                 tied, a, ax->mem_word);
         return;
     }
     v->leanest = e[0].run;
     pb_human_bytes(e[1].peak, b, sizeof b);
-    snprintf(v->memory, sizeof v->memory, "leanest %s, %s peak resident against %s with %s (%.0f %% less)",
-             spec_of(e[0].run), a, spec_of(e[1].run), b, (1 - e[0].peak / e[1].peak) * 100);
+    snprintf(v->memory, sizeof v->memory, "leanest %s, %s %s against %s with %s (%.0f %% less)",
+             spec_of(e[0].run), a, ax->mem_word, spec_of(e[1].run), b,
+             (1 - e[0].peak / e[1].peak) * 100);
 }
 
 /* When the clear fastest is not the clear leanest: what the speed costs in memory. */
-static void tradeoff_verdict(struct pb_verdict *v, const struct entry *all, size_t n)
+static void tradeoff_verdict(struct pb_verdict *v, const struct axes *ax, const struct entry *all,
+                             size_t n)
 {
     if (!v->fastest || !v->leanest || v->fastest == v->leanest)
         return;
@@ -177,13 +239,33 @@ static void tradeoff_verdict(struct pb_verdict *v, const struct entry *all, size
     pb_human_bytes(f->peak, fp, sizeof fp);
     pb_human_bytes(l->peak, lp, sizeof lp);
     snprintf(v->tradeoff, sizeof v->tradeoff,
-             "trade-off: %s is %.2fx faster than %s, for %+.0f %% peak resident (%s against %s)",
-             spec_of(f->run), l->ns / f->ns, spec_of(l->run), (f->peak / l->peak - 1) * 100, fp,
-             lp);
+             "trade-off: %s is %.2fx faster than %s, for %+.0f %% %s (%s against %s)",
+             spec_of(f->run), l->ns / f->ns, spec_of(l->run), (f->peak / l->peak - 1) * 100,
+             ax->mem_word, fp, lp);
+}
+
+/* The figures of one finished run on the axes. */
+static struct entry entry_of(const cJSON *r, const struct axes *ax)
+{
+    const cJSON *t = pb_json_at(r, ax->time), *m = pb_json_at(r, ax->memory);
+    struct entry e = {r, pb_json_number(t, "median"), pb_json_number(t, "ci_low"),
+                      pb_json_number(t, "ci_high"), NAN, NAN, NAN,
+                      pb_json_number(t, "ci_level")};
+    if (ax->memory_interval) {
+        e.peak = pb_json_number(m, "median");
+        e.plo = pb_json_number(m, "ci_low");
+        e.phi = pb_json_number(m, "ci_high");
+        e.plo = isnan(e.plo) ? e.peak : e.plo;
+        e.phi = isnan(e.phi) ? e.peak : e.phi;
+    } else {
+        e.peak = e.plo = e.phi = cJSON_IsNumber(m) ? m->valuedouble : NAN;
+    }
+    return e;
 }
 
 /* The verdict of the runs of doc's group that starts with first. */
-static int group_verdict(const cJSON *runs, const cJSON *first, struct pb_verdict *v)
+static int group_verdict(const cJSON *runs, const cJSON *first, const struct axes *ax,
+                         struct pb_verdict *v)
 {
     memset(v, 0, sizeof *v);
     subject_of(first, v->subject, sizeof v->subject);
@@ -198,13 +280,11 @@ static int group_verdict(const cJSON *runs, const cJSON *first, struct pb_verdic
             list_add(pb_run_refused(r) ? v->refused : v->failed, sizeof v->refused, spec_of(r));
             continue;
         }
-        const cJSON *t = get(get(r, "time"), "ns_per_op");
-        all[n++] = (struct entry){r, pb_json_number(t, "median"), pb_json_number(t, "ci_low"), pb_json_number(t, "ci_high"),
-                                  pb_json_number(get(r, "memory"), "peak_resident_bytes")};
+        all[n++] = entry_of(r, ax);
     }
-    speed_verdict(v, sorted, timed(all, n, sorted));
-    memory_verdict(v, sorted, measured(all, n, sorted));
-    tradeoff_verdict(v, all, n);
+    speed_verdict(v, ax, sorted, timed(all, n, sorted));
+    memory_verdict(v, ax, sorted, measured(all, n, sorted));
+    tradeoff_verdict(v, ax, all, n);
     free(all);
     return 0;
 }
@@ -218,6 +298,7 @@ int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
     struct pb_verdict *v = calloc(cap ? cap : 1, sizeof *v);
     if (!v)
         return -1;
+    const struct axes *ax = pb_bench_is_doc(doc) ? &program_axes : &replay_axes;
     const cJSON *run;
     cJSON_ArrayForEach(run, runs)
     {
@@ -226,11 +307,15 @@ int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
             seen = same_group(p, run);
         if (seen)
             continue;
-        if (group_verdict(runs, run, &v[k++])) {
+        if (group_verdict(runs, run, ax, &v[k++])) {
             free(v);
             return -1;
         }
     }
+    const cJSON *name = pb_json_at(doc, "program.name");
+    for (size_t i = 0; i < k && ax == &program_axes; i++)
+        snprintf(v[i].subject, sizeof v[i].subject, "%s (whole program)",
+                 cJSON_IsString(name) ? name->valuestring : "?");
     *out = v;
     *n = k;
     return 0;
@@ -244,12 +329,15 @@ void pb_verdict_print(const cJSON *doc, FILE *f)
         fprintf(f, "\nverdict: out of memory\n");
         return;
     }
-    if (n)
+    if (n && pb_bench_is_doc(doc))
+        fprintf(f, "\nverdict (fastest: median wall time, leanest: median peak RSS, each "
+                   "separated by the rounds' intervals):\n");
+    else if (n)
         fprintf(f, "\nverdict (fastest: median warm ns/op, separated by the rounds' intervals; "
                    "leanest: peak resident memory):\n");
     for (size_t i = 0; i < n; i++) {
         pb_text_line(f, "  %s:", v[i].subject);
-        pb_text_line(f, "    %s", v[i].speed[0] ? v[i].speed : "no backend finished");
+        pb_text_line(f, "    %s", v[i].speed[0] ? v[i].speed : "nothing finished");
         if (v[i].memory[0])
             pb_text_line(f, "    %s", v[i].memory);
         if (v[i].tradeoff[0])
