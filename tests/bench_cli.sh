@@ -68,10 +68,10 @@ grep -q "add glibc" err || fail "check-output without glibc: $(cat err)"
     -- sh -c 'exit 3' 2> err || fail "--expect-exit 3: $(cat err)"
 start=$(date +%s)
 "$pb" bench -q --rounds 2 --warmup 0 --timeout 1 --allocator glibc -o slow.json \
-    -- sleep 20.25 2> err && fail "timeout passed"
+    -- sleep "20.$$" 2> err && fail "timeout passed"
 [ $(($(date +%s) - start)) -lt 15 ] || fail "the timeout did not stop the run"
 "$jq" -e '.runs[0].error | test("timeout")' slow.json > /dev/null || fail "timeout: $(cat slow.json)"
-pgrep -f 'sleep 20.25' > /dev/null && fail "the timed-out program still runs"
+pgrep -f "sleep 20.$$" > /dev/null && fail "the timed-out program still runs"
 
 # 5. standard input, from the start in every round
 printf 'line one\nline two\n' > input
@@ -100,7 +100,7 @@ if [ -x /sbin/ldconfig ] && ! ldd /sbin/ldconfig > /dev/null 2>&1; then
 fi
 
 # 7. SIGTERM: the finished rounds are written, the program is killed, exit 1
-"$pb" bench -q --rounds 50 --warmup 0 --allocator glibc -o sig.json -- sleep 0.35 2> err &
+"$pb" bench -q --rounds 50 --warmup 0 --allocator glibc -o sig.json -- sleep "0.3$$" 2> err &
 pid=$!; started="$started $pid"
 has_rounds() { [ -s sig.json ]; }
 sleep 1.5
@@ -111,5 +111,5 @@ wait "$pid"; rc=$?
 "$jq" -e '.interrupted == true and .runs[0].status == "ok" and
   (.runs[0].rounds | length) >= 1 and (.runs[0].rounds | length) < 50' sig.json > /dev/null ||
     fail "SIGTERM: $(cat sig.json)"
-pgrep -f 'sleep 0.35' > /dev/null && fail "SIGTERM: the program still runs"
+pgrep -f "sleep 0.3$$" > /dev/null && fail "SIGTERM: the program still runs"
 exit 0
