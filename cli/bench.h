@@ -6,6 +6,7 @@
 #ifndef PB_BENCH_H
 #define PB_BENCH_H
 
+#include <cjson/cJSON.h>
 #include <limits.h>
 #include <stddef.h>
 
@@ -42,5 +43,19 @@ int bench_alloc_parse(const char *text, const char *libdir, struct bench_alloc *
  * libtcmalloc_minimal.so.4)"). */
 size_t bench_alloc_defaults(const char *libdir, struct bench_alloc *a, size_t max, char *skipped,
                             size_t skiplen);
+
+/* What the replay of --replay TRACE is asked for. */
+struct bench_replay_job {
+    const char *trace;
+    unsigned rounds;
+    int cpu; /* -1: not pinned */
+};
+
+/* Replay the trace against the replay backends of a[0..n) (pb_fidelity_replay_spec)
+ * and the baseline, with `poolbench run` in a fresh process: 0 and *replay (the
+ * results document, owned by the caller); -1 with err (a bad trace, a replay that
+ * could not run); -2 when a signal stopped it. */
+int bench_replay(const struct bench_replay_job *j, const struct bench_alloc *a, size_t n,
+                 cJSON **replay, char *err, size_t errlen);
 
 #endif /* PB_BENCH_H */

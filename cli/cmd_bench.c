@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bench_results.h"
+#include "fidelity.h"
 #include "isolate.h"
 #include "pb_opts.h"
 #include "pb_outfile.h"
@@ -44,7 +45,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: poolbench bench [--allocator LIST] [--rounds R] [--warmup W] [--check-output]\n"
             "                       [--stdin FILE] [--timeout SEC] [--cpu N] [--expect-exit N]\n"
-            "                       [-o FILE] [--quiet] -- CMD [ARGS...]\n\n"
+            "                       [--replay TRACE] [-o FILE] [--quiet] -- CMD [ARGS...]\n\n"
             "Runs the whole program CMD under each allocator, each run a fresh process, in\n"
             "interleaved rounds, and measures wall, user and system time, peak RSS, page\n"
             "faults and context switches; median and 95 %% interval over the rounds.\n\n"
@@ -61,6 +62,9 @@ static void usage(FILE *f)
             "  --timeout SEC      kill a run after SEC seconds: it fails (default 600, 0: none)\n"
             "  --cpu N            pin every run to CPU N\n"
             "  --expect-exit N    the program's normal exit status (default 0); another fails\n"
+            "  --replay TRACE     also replay TRACE (recorded from CMD: poolbench record) against\n"
+            "                     the same allocators (glibc's is run's malloc) and put both\n"
+            "                     rankings side by side, with the allocation share of runtime\n"
             "  -o, --output FILE  the results (default results/bench-STAMP.json and\n"
             "                     results/latest-bench.json)\n"
             "  -q, --quiet        no table, no verdict\n"
@@ -77,11 +81,12 @@ struct bench_opts {
     size_t n_lists;
     uint64_t rounds, warmup, timeout, cpu, expect_exit;
     int pin, check_output, quiet;
-    const char *stdin_path, *output;
+    const char *stdin_path, *output, *replay;
     char **cmd;
 };
 
-enum { OPT_ROUNDS = 256, OPT_WARMUP, OPT_CHECK, OPT_STDIN, OPT_TIMEOUT, OPT_CPU, OPT_EXIT };
+enum { OPT_ROUNDS = 256, OPT_WARMUP, OPT_CHECK, OPT_STDIN, OPT_TIMEOUT, OPT_CPU, OPT_EXIT,
+       OPT_REPLAY };
 
 static const struct option longopts[] = {
     {"allocator", required_argument, NULL, 'a'},
@@ -92,6 +97,7 @@ static const struct option longopts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"cpu", required_argument, NULL, OPT_CPU},
     {"expect-exit", required_argument, NULL, OPT_EXIT},
+    {"replay", required_argument, NULL, OPT_REPLAY},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -126,6 +132,7 @@ static int take_option(struct bench_opts *o, int c, uint64_t number)
     case OPT_EXIT: o->expect_exit = number; return 0;
     case OPT_CHECK: o->check_output = 1; return 0;
     case OPT_STDIN: o->stdin_path = optarg; return 0;
+    case OPT_REPLAY: o->replay = optarg; return 0;
     case 'o': o->output = optarg; return 0;
     case 'q': o->quiet = 1; return 0;
     default: usage(stderr); return -1;
@@ -333,6 +340,8 @@ static cJSON *config_json(const struct bench_opts *o, const struct bench_alloc *
     cJSON_AddNumberToObject(c, "expect_exit", (double)o->expect_exit);
     o->stdin_path ? (void)cJSON_AddStringToObject(c, "stdin", o->stdin_path)
                   : (void)cJSON_AddNullToObject(c, "stdin");
+    o->replay ? (void)cJSON_AddStringToObject(c, "replay", o->replay)
+              : (void)cJSON_AddNullToObject(c, "replay");
     o->pin ? (void)cJSON_AddNumberToObject(c, "cpu", (double)o->cpu)
            : (void)cJSON_AddNullToObject(c, "cpu");
     char cwd[4096];
@@ -424,16 +433,40 @@ static int prepare(struct bench_opts *o, struct bench_alloc *a, size_t *n, char 
     return -1;
 }
 
+/* With --replay: the replay first (a bad trace stops everything); 0, 1 when a
+ * signal stopped it, or -1 printed. */
+static int replay_first(struct bench_plan *p, cJSON **replay)
+{
+    *replay = NULL;
+    if (!p->o->replay)
+        return 0;
+    struct bench_replay_job j = {p->o->replay, (unsigned)p->o->rounds,
+                                 p->o->pin ? (int)p->o->cpu : -1};
+    char err[1024];
+    if (!p->o->quiet && isatty(2))
+        fprintf(stderr, "poolbench bench: replaying %s first\n", p->o->replay);
+    int rc = bench_replay(&j, p->a, p->n, replay, err, sizeof err);
+    if (rc == -1)
+        pb_text_line(stderr, "poolbench bench: --replay %s: %s", p->o->replay, err);
+    return rc == -2 ? 1 : rc;
+}
+
 /* Run the rounds and write the document; the exit status. */
 static int bench(struct bench_plan *p, cJSON *doc)
 {
     pb_signals_catch(1);
-    int interrupted = run_rounds(p) != 0 || pb_signals_caught();
+    cJSON *replay;
+    int stopped = replay_first(p, &replay);
+    if (stopped < 0)
+        return PB_EXIT_USAGE;
+    int interrupted = stopped || run_rounds(p) != 0 || pb_signals_caught();
     if (!p->o->quiet && isatty(2))
         fprintf(stderr, "\r\033[K");
     if (interrupted)
         cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
     size_t failed = add_runs(doc, p, interrupted);
+    if (replay)
+        cJSON_AddItemToObject(doc, "fidelity", pb_fidelity_json(doc, replay, p->o->replay));
     char err[1024];
     if (write_doc(doc, p->o->output, err, sizeof err)) {
         pb_text_line(stderr, "poolbench bench: %s", err);

@@ -289,6 +289,41 @@ static int group_verdict(const cJSON *runs, const cJSON *first, const struct axe
     return 0;
 }
 
+/* A bench document's fidelity: the allocation share and the rank agreement. */
+static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
+{
+    const cJSON *f = get(doc, "fidelity"), *sh = get(f, "allocation_share");
+    double share = pb_json_number(sh, "share"), alloc = pb_json_number(sh, "allocation_seconds");
+    double wall = pb_json_number(sh, "wall_seconds");
+    const cJSON *who = get(sh, "allocator_spec");
+    const char *name = cJSON_IsString(who) ? who->valuestring : "?";
+    if (isnan(share))
+        return;
+    if (share <= 0)
+        snprintf(v->share, sizeof v->share, "allocation costs too little to see beside this "
+                 "program's time (%s: the replay's net cost is within its noise)", name);
+    else if (share > 1)
+        snprintf(v->share, sizeof v->share, "the replay's allocation time (%.3f s under %s) "
+                 "exceeds the program's wall time (%.3f s): the trace does not match this run",
+                 alloc, name, wall);
+    else
+        snprintf(v->share, sizeof v->share, "allocation is about %.1f %% of this program's time "
+                 "(%s: %.3f s of %.3f s, from the replay's net cost): no allocator can make it "
+                 "more than %.1f %% faster", share * 100, name, alloc, wall, share * 100);
+    double rt = pb_json_number(get(f, "time_correlation"), "spearman");
+    double rm = pb_json_number(get(f, "memory_correlation"), "spearman");
+    int nt = (int)pb_json_number(get(f, "time_correlation"), "n");
+    int nd = cJSON_GetArraySize(get(f, "disagreements"));
+    char t[32] = "n/a", m[32] = "n/a";
+    if (!isnan(rt))
+        snprintf(t, sizeof t, "%+.2f", rt);
+    if (!isnan(rm))
+        snprintf(m, sizeof m, "%+.2f", rm);
+    snprintf(v->fidelity, sizeof v->fidelity, "replay against program over %d allocators: rank "
+             "correlation %s for time, %s for memory; %d pair%s ordered differently", nt, t, m,
+             nd, nd == 1 ? "" : "s");
+}
+
 int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
 {
     const cJSON *runs = get(doc, "runs");
@@ -313,9 +348,11 @@ int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
         }
     }
     const cJSON *name = pb_json_at(doc, "program.name");
-    for (size_t i = 0; i < k && ax == &program_axes; i++)
+    for (size_t i = 0; i < k && ax == &program_axes; i++) {
         snprintf(v[i].subject, sizeof v[i].subject, "%s (whole program)",
                  cJSON_IsString(name) ? name->valuestring : "?");
+        fidelity_verdict(doc, &v[i]);
+    }
     *out = v;
     *n = k;
     return 0;
@@ -346,6 +383,10 @@ void pb_verdict_print(const cJSON *doc, FILE *f)
             pb_text_line(f, "    refused (cannot serve it): %s", v[i].refused);
         if (v[i].failed[0])
             pb_text_line(f, "    failed (broken, see above): %s", v[i].failed);
+        if (v[i].share[0])
+            pb_text_line(f, "    %s", v[i].share);
+        if (v[i].fidelity[0])
+            pb_text_line(f, "    %s", v[i].fidelity);
     }
     free(v);
 }

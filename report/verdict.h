@@ -25,6 +25,8 @@ struct pb_verdict {
     char tradeoff[PB_VERDICT_TEXT]; /* when the fastest is not the leanest: what speed costs */
     char refused[PB_VERDICT_TEXT];  /* backends that declined the workload */
     char failed[PB_VERDICT_TEXT];   /* backends whose run broke */
+    char share[PB_VERDICT_TEXT];    /* whole programs with a replay: allocation's share of runtime */
+    char fidelity[PB_VERDICT_TEXT]; /* ... and whether the replay ranks as the program does */
     const cJSON *fastest, *leanest; /* the winning runs; NULL: none, or no clear one */
 };
 
