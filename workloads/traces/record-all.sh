@@ -63,34 +63,5 @@ record() {
         "$(grep -c '^[afrx]' "$name.trace")" "$(wc -c < "$here/$name.trace.gz")"
 }
 
-# sqlite3: an in-memory database, tables from recursive CTEs, joins, updates
-record sqlite3 "sqlite3 $(sqlite3 --version | cut -d' ' -f1)" "" -- sqlite3 :memory: ".read sqlite.sql"
-
-# python3: every object through malloc, fixed hash seed
-export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
-record python3 "$(/usr/bin/python3 --version)" "PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1" \
-    -- /usr/bin/python3 -S python_workload.py
-unset PYTHONMALLOC PYTHONHASHSEED PYTHONDONTWRITEBYTECODE
-
-# perl: hashes, regexes, sorting, fixed hash seed
-export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
-record perl "perl $(perl -e 'print $^V')" "PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0" -- perl perl_workload.pl
-unset PERL_HASH_SEED PERL_PERTURB_KEYS
-
-# gcc: the C compiler proper (cc1, what `gcc -O2 -c` runs) on a generated file
-awk -v n=100 -f gen_c_input.awk > input.c
-cc1=$(gcc -print-prog-name=cc1)
-record gcc-cc1 "gcc $(gcc -dumpfullversion)" "" -- "$cc1" -quiet -O2 input.c -o /dev/null
-
-# git: log -p --stat over a fixed 26-commit history
-sh git_workload.sh "$tmp/repo" > /dev/null
-export HOME="$tmp/repo" GIT_CONFIG_NOSYSTEM=1
-record git-log "$(git --version)" "HOME=repo GIT_CONFIG_NOSYSTEM=1 (after sh git_workload.sh repo)" \
-    -- git -C repo --no-pager log -p --stat --no-color
-unset GIT_CONFIG_NOSYSTEM
-
-# jq: builds, groups and sorts 20000 JSON objects (no input file)
-record jq "$(jq --version)" "" -- jq -n -c -f jq_workload.jq
-
-# cmake: a C++ program (operator new/delete) running a list/regex script
-record cmake "$(cmake --version | head -1)" "" -- cmake -P cmake_workload.cmake
+. "$here/programs.sh"
+each_program record
