@@ -109,3 +109,11 @@ cp tests/data/export-small.json tests/data/compare-base.json tests/data/results-
     tests/data/not-results.json "$c/results_csv/"
 printf '{"schema": "poolbench-results/1", "machine": {}, "config": {"threads": [1, 2]},\n "runs": [{"backend": "pool", "workload": {"name": "=w,x"}, "status": "failed",\n  "error": "a \\"b\\"\\r\\nc", "time": null}]}\n' \
     >"$c/results_csv/failed.json"
+# bench results (fuzz_bench_doc.c): two allocators of a tiny program, and one whose
+# second allocator crashed
+mkdir -p "$c/bench_doc"
+lib=$(ldd /bin/sh | awk '/libc\.so/ {print $3}')
+"$pb" bench -q --rounds 3 --warmup 0 --allocator "glibc,preload:$lib" -o "$c/bench_doc/two-allocators.json" \
+    -- sh -c 'echo x'
+"$pb" bench -q --rounds 2 --warmup 0 --allocator "glibc,preload:$lib" -o "$c/bench_doc/one-failed.json" \
+    -- sh -c 'case "$LD_PRELOAD" in ?*) kill -SEGV $$;; esac' || true
