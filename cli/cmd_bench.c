@@ -284,7 +284,7 @@ static int run_one(struct bench_plan *p, size_t i, int round, unsigned position)
         .timeout_sec = (unsigned)p->o->timeout, .stop = pb_signals_flag(),
     };
     struct pb_program_result r;
-    char err[PB_PROGRAM_ERR_MAX], why[sizeof p->st[i].error];
+    char err[PB_PROGRAM_ERR_MAX], why[sizeof p->st[i].error - 32]; /* room for "round N: " */
     progress(p, round < 0 ? "warm-up" : "round", i);
     if (pb_program_run(&job, &r, err, sizeof err) != 0) {
         snprintf(p->st[i].error, sizeof p->st[i].error, "%s", err);
