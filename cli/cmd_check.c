@@ -53,7 +53,7 @@ static int print_threads(const struct pb_workload *w)
            (unsigned long long)f->longest_chain,
            (unsigned long long)(f->events + f->resets));
     for (size_t i = 0; i < n && i < THREADS_LISTED; i++) {
-        printf("  thread %-4u %llu events (allocs %llu, frees %llu, reallocs %llu)", t[i].tid,
+        printf("  thread %-5u %llu events (allocs %llu, frees %llu, reallocs %llu)", t[i].tid,
                (unsigned long long)t[i].events, (unsigned long long)t[i].allocs,
                (unsigned long long)t[i].frees, (unsigned long long)t[i].reallocs);
         if (t[i].resets)

@@ -118,7 +118,7 @@ printf '%s\n' "$out" | grep -q "thread" && fail "a trace of thread 0 alone got t
 awk 'BEGIN { for (i = 0; i < 20; i++) printf "t %d\na %d 8\n", i, i }' >"$in/t_many.trace"
 good "^  \.\.\. and 4 more threads$" check "$in/t_many.trace"
 [ "$(printf '%s\n' "$out" | grep -c '^  thread ')" -eq 16 ] || fail "not 16 thread lines: $out"
-printf '%s\n' "$out" | grep -q '^  thread 15   1 events (allocs 1, frees 0, reallocs 0)$' ||
+printf '%s\n' "$out" | grep -q '^  thread 15    1 events (allocs 1, frees 0, reallocs 0)$' ||
   fail "no line for thread 15: $out"
 
 # bytes: NUL, non-ASCII (also in comments), a lone CR, binary garbage
