@@ -225,7 +225,8 @@ static int check_header_fields(const struct pbt_header *h, uint64_t size, const 
     }
     if (h->version != PBT_VERSION && h->version != PBT_VERSION_NO_THREADS) {
         pb_diag_add(diag, path, 0, "unsupported binary trace version %u (this poolbench reads "
-                    "versions %d and %d: convert it to text with the poolbench that wrote it)", h->version, PBT_VERSION_NO_THREADS, PBT_VERSION);
+                    "versions %d and %d: convert it to text with the poolbench that wrote it)",
+                    h->version, PBT_VERSION_NO_THREADS, PBT_VERSION);
         return -1;
     }
     uint32_t flags = h->version == PBT_VERSION ? PBT_FLAG_IDS | PBT_FLAG_TIDS : PBT_FLAG_IDS;
