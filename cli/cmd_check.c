@@ -25,7 +25,52 @@ static void usage(FILE *f)
                "every file is valid, 2 otherwise.\n");
 }
 
-static void print_summary(const struct pb_workload *w)
+/* At most this many threads get a line of their own in the summary. */
+#define THREADS_LISTED 16
+
+/* "N (P% of the M frees)", or just "0" when there are none of the kind. */
+static void print_share(const char *what, uint64_t n, uint64_t of, const char *kind)
+{
+    if (of == 0)
+        printf("%s 0", what);
+    else
+        printf("%s %llu (%.1f%% of %llu %s)", what, (unsigned long long)n,
+               100.0 * (double)n / (double)of, (unsigned long long)of, kind);
+}
+
+/* The thread figures of a trace whose events are not all thread 0's. */
+static int print_threads(const struct pb_workload *w)
+{
+    const struct pb_workload_figures *f = &w->fig;
+    struct pb_thread_figures *t;
+    size_t n;
+    if (pb_workload_thread_figures(w, &t, &n) != 0)
+        return -1;
+    printf("  threads     %llu; ", (unsigned long long)f->threads);
+    print_share("cross-thread frees", f->cross_thread_frees, f->frees, "frees");
+    print_share(", reallocs", f->cross_thread_reallocs, f->reallocs, "reallocs");
+    printf("\n  chain       %llu of %llu steps on the longest dependency chain\n",
+           (unsigned long long)f->longest_chain,
+           (unsigned long long)(f->events + f->resets));
+    for (size_t i = 0; i < n && i < THREADS_LISTED; i++) {
+        printf("  thread %-5u %llu events (allocs %llu, frees %llu, reallocs %llu)", t[i].tid,
+               (unsigned long long)t[i].events, (unsigned long long)t[i].allocs,
+               (unsigned long long)t[i].frees, (unsigned long long)t[i].reallocs);
+        if (t[i].resets)
+            printf(", resets %llu", (unsigned long long)t[i].resets);
+        if (t[i].cross_thread_frees || t[i].cross_thread_reallocs)
+            printf(", cross-thread frees %llu, reallocs %llu",
+                   (unsigned long long)t[i].cross_thread_frees,
+                   (unsigned long long)t[i].cross_thread_reallocs);
+        putchar('\n');
+    }
+    if (n > THREADS_LISTED)
+        printf("  ... and %zu more threads\n", n - THREADS_LISTED);
+    free(t);
+    return 0;
+}
+
+static int print_summary(const struct pb_workload *w)
 {
     const struct pb_workload_figures *f = &w->fig;
     pb_text_line(stdout, "%s: ok", w->path);
@@ -39,7 +84,10 @@ static void print_summary(const struct pb_workload *w)
            (unsigned long long)f->live_blocks_at_end, (unsigned long long)f->live_bytes_at_end);
     printf("  requested   %llu bytes in all\n", (unsigned long long)f->total_requested_bytes);
     printf("  slots %u, tags %u\n", w->n_slots, w->n_tags);
+    if (w->tids && print_threads(w) != 0)
+        return -1;
     printf("  sha256      %s\n", w->sha256);
+    return 0;
 }
 
 /* Load every file; the JSON object (json) or the summary (text) of each valid one. */
@@ -66,7 +114,10 @@ static int check_files(char **files, int n, int json, cJSON *out)
             }
             pb_workload_free(&w);
         } else {
-            print_summary(&w);
+            if (print_summary(&w) != 0) {
+                fprintf(stderr, "poolbench check: out of memory\n");
+                bad = 1;
+            }
             pb_workload_free(&w);
         }
         free(diag);

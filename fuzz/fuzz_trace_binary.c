@@ -9,7 +9,7 @@
  * loaded a second time with its checksum recomputed: that reaches the checks
  * of the sections, tags, line marks, slots and ids. A file that loads must
  * pass pb_workload_check with the figures the loader computed, and plain text
- * must give the same verdict, problems and events as pb_workload_parse_text in
+ * must give the same verdict, problems, events and threads as pb_workload_parse_text in
  * memory (the same line limit, the same stop at the first binary byte).
  */
 #include "pb_workload.h"
@@ -49,6 +49,9 @@ static void compare_with_memory(const unsigned char *data, size_t size, int rc,
         if (m.n_records != w->n_records || m.n_slots != w->n_slots || m.n_tags != w->n_tags ||
             (m.n_records && memcmp(m.events, w->events, m.n_records * sizeof *m.events) != 0))
             abort();
+        for (size_t i = 0; i < m.n_records; i++)
+            if ((m.tids ? m.tids[i] : 0) != (w->tids ? w->tids[i] : 0))
+                abort();
         pb_workload_free(&m);
     }
 }

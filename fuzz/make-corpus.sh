@@ -17,6 +17,9 @@ printf 'a 1 8\r\nf 1\r\n\r\n   \r\na 9223372036854775807 1099511627776 4096\n' >
 printf 'a 1 8 # note\nf 1 #\na 2 8#c\n' >"$c/trace_text/trailing_comment.trace"
 printf 'a 1 8\nf 1\n\000\000\000\001ELF' >"$c/trace_text/nul.trace"
 printf 'a 1 8\n# caf\303\251\nf 1\n' >"$c/trace_text/utf8.trace"
+# threads (tests/data/threads.trace is copied above): bounds, repeats, a t with no events, errors
+printf 't 65535\na 1 8\n\tt  00002 \nf 1\nt 0\nt 0\nx\nt 7\n' >"$c/trace_text/threads_edges.trace"
+printf 't\nt 1 2\nt 65536\nt 0x1\nt -1\na 1 8\nt 1\na 1 8\n' >"$c/trace_text/threads_bad.trace"
 "$pb" gen -w frames:frames=2,objects=3 -o "$c/trace_text/frames.trace"
 "$pb" gen -w mixed:live=4,ops=12,realloc=0.3 -o "$c/trace_text/mixed.trace"
 
@@ -27,6 +30,8 @@ done
 "$pb" convert "$c/trace_text/tags_align.trace" "$c/trace_binary/tags_align.pbt"
 "$pb" convert "$c/trace_text/mixed.trace" "$c/trace_binary/mixed.pbt"
 cp tests/data/example.trace.gz "$c/trace_binary/"
+"$pb" convert tests/data/threads.trace "$c/trace_binary/threads.pbt"
+cp tests/data/example-v1.pbt "$c/trace_binary/" # the layout before the threads section
 
 # damaged twins (the target also loads each with its checksum and file size made right):
 # the event count off by one (an event read out of the ids), a count whose byte size

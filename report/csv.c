@@ -86,6 +86,10 @@ static const struct pb_csv_figure figures[] = {
     {"workload.live_blocks_at_end", "count", PB_CSV_NUMBER},
     {"workload.live_bytes_at_end", "bytes", PB_CSV_NUMBER},
     {"workload.total_requested_bytes", "bytes", PB_CSV_NUMBER},
+    {"workload.threads", "count", PB_CSV_NUMBER},
+    {"workload.cross_thread_frees", "count", PB_CSV_NUMBER},
+    {"workload.cross_thread_reallocs", "count", PB_CSV_NUMBER},
+    {"workload.longest_chain", "events", PB_CSV_NUMBER},
     /* only for a run whose latency is an object (run --latency): see has_figure */
     {"latency.ns_per_tick", "ns", PB_CSV_NUMBER},
     {"latency.timer_overhead_ns", "ns", PB_CSV_NUMBER},

@@ -138,6 +138,10 @@ cJSON *pb_workload_to_json(const struct pb_workload *w)
     add_u64(o, "live_blocks_at_end", f->live_blocks_at_end);
     add_u64(o, "live_bytes_at_end", f->live_bytes_at_end);
     add_u64(o, "total_requested_bytes", f->total_requested_bytes);
+    add_u64(o, "threads", f->threads);
+    add_u64(o, "cross_thread_frees", f->cross_thread_frees);
+    add_u64(o, "cross_thread_reallocs", f->cross_thread_reallocs);
+    add_u64(o, "longest_chain", f->longest_chain);
     cJSON *sh = histogram(sizes);
     cJSON *lh = cJSON_CreateObject();
     cJSON *lb = histogram(lt->counts);

@@ -65,7 +65,7 @@ good_trace() {
 t() { name=$1; shift; printf "$@" >"$in/$name"; }
 
 # ---- every error rule of the trace format (workloads/README.md, "Errors") ----
-t unknown.trace 'a 1 8\nq 1\n';             bad_trace unknown.trace 2 "unknown event 'q' \(expected a, f, r or x\)"
+t unknown.trace 'a 1 8\nq 1\n';             bad_trace unknown.trace 2 "unknown event 'q' \(expected a, f, r, x or t\)"
 t word.trace 'alloc 1 8\n';                 bad_trace word.trace 1 "unknown event 'alloc'"
 t late_header.trace 'a 1 8\npoolbench-trace 1\n'
 bad_trace late_header.trace 2 "unknown event 'poolbench-trace' \(the header may only be the first line"
@@ -99,12 +99,34 @@ t version_big.trace '# c\npoolbench-trace 99999999999999999999999\n'
 bad_trace version_big.trace 2 "unsupported trace version 99999999999999999999999"
 t header_extra.trace 'poolbench-trace 1 x\n'; bad_trace header_extra.trace 1 "extra field 'x'"
 
+# thread lines: t TID, 0 <= TID < 65536, decimal
+t t_missing.trace 'a 1 8\nt\n';             bad_trace t_missing.trace 2 "missing TID \(expected 't TID'\)"
+t t_extra.trace 't 1\na 1 8\nt 1 2\n';      bad_trace t_extra.trace 3 "extra field '2' \(expected 't TID'\)"
+t t_nan.trace 't one\n';                    bad_trace t_nan.trace 1 "TID 'one' is not a number"
+t t_sign.trace 't -1\n';                    bad_trace t_sign.trace 1 "TID '-1' is not a number \(numbers are unsigned, with no sign\)"
+t t_hex.trace 't 0x1\n';                    bad_trace t_hex.trace 1 "TID '0x1' is not a number \(TID is decimal; 0x hex is for ids and sizes\)"
+t t_over.trace 'a 1 8\nt 65536\n';          bad_trace t_over.trace 2 "TID 65536 is out of range \(thread ids are below 65536\)"
+t t_huge.trace 't 99999999999999999999999\n'; bad_trace t_huge.trace 1 "TID 99999999999999999999999 is out of range"
+t t_comment.trace 't 1 # worker\n';          bad_trace t_comment.trace 1 "trailing comment"
+t t_shared.trace 't 0\na 1 8\nt 1\na 1 8\n'; bad_trace t_shared.trace 4 "id 1 is already live \(allocated at line 2\)"
+t t_max.trace 't 65535\na 1 8\nt 0\nf 1\n'
+good_trace t_max.trace "threads +2; cross-thread frees 1 \(100.0% of 1 frees\)"
+t t_zero.trace 't 0\na 1 8\nf 1\n';         good_trace t_zero.trace "events +2 "
+good "" check "$in/t_zero.trace"
+printf '%s\n' "$out" | grep -q "thread" && fail "a trace of thread 0 alone got thread lines: $out"
+# 20 threads: 16 get a line, then how many more
+awk 'BEGIN { for (i = 0; i < 20; i++) printf "t %d\na %d 8\n", i, i }' >"$in/t_many.trace"
+good "^  \.\.\. and 4 more threads$" check "$in/t_many.trace"
+[ "$(printf '%s\n' "$out" | grep -c '^  thread ')" -eq 16 ] || fail "not 16 thread lines: $out"
+printf '%s\n' "$out" | grep -q '^  thread 15    1 events (allocs 1, frees 0, reallocs 0)$' ||
+  fail "no line for thread 15: $out"
+
 # bytes: NUL, non-ASCII (also in comments), a lone CR, binary garbage
 t nul.trace 'a 1 8\na 2\0003 8\n';          bad_trace nul.trace 2 "binary data \(byte 0x00 at offset 9\): not a text trace"
 t utf8.trace 'a 1 8\n# caf\303\251\n';      bad_trace utf8.trace 2 "binary data \(byte 0xc3 at offset 11, column 6\): not a text trace \(a trace is ASCII text, comments too\)"
 t latin1.trace 'a 1 8 @caf\351\n';          bad_trace latin1.trace 1 "binary data \(byte 0xe9 at offset 10, column 11\)"
 t lone_cr.trace 'a 1 8\rf 1\n';             bad_trace lone_cr.trace 1 "SIZE '8\\?f' is not a number"
-t escape.trace 'a 1 8\n\033[2J 1\n';       bad_trace escape.trace 2 "unknown event '\\?\\[2J' \\(expected a, f, r or x\\)"
+t escape.trace 'a 1 8\n\033[2J 1\n';       bad_trace escape.trace 2 "unknown event '\\?\\[2J' \\(expected a, f, r, x or t\\)"
 awk 'BEGIN { for (i = 0; i < 4096; i++) printf "%c", (i * 37 + 11) % 256 }' >"$in/garbage.bin"
 bad "garbage.bin:[0-9]+: binary data \(byte 0x[0-9a-f]{2} at offset [0-9]+" check "$in/garbage.bin"
 bad "garbage.bin:[0-9]+: " convert "$in/garbage.bin" out.pbt
@@ -259,8 +281,8 @@ for at in 140 40 $((pbt_size - 2)); do
   bad "flip$at.pbt: corrupt binary trace" check "$in/flip$at.pbt"
   bad "flip$at.pbt: corrupt binary trace" convert "$in/flip$at.pbt" out.trace
 done
-{ head -c 8 "$in/good.pbt"; printf '\002\000\000\000'; tail -c +13 "$in/good.pbt"; } >"$in/v2.pbt"
-bad "v2.pbt: unsupported binary trace version 2" check "$in/v2.pbt"
+{ head -c 8 "$in/good.pbt"; printf '\003\000\000\000'; tail -c +13 "$in/good.pbt"; } >"$in/v3.pbt"
+bad "v3.pbt: unsupported binary trace version 3 \(this poolbench reads versions 1 and 2" check "$in/v3.pbt"
 # header fields changed with the checksum made right (a gzip trailer holds the CRC-32 of
 # its input; the .pbt one runs over bytes 128.. then 0..95): refused by the layout check
 pbt_fix() {

@@ -70,6 +70,9 @@ static void assert_same_workload(const struct pb_workload *a, const struct pb_wo
     assert_memory_equal(a->events, b->events, a->n_records * sizeof *a->events);
     if (a->ids || b->ids)
         assert_memory_equal(a->ids, b->ids, a->n_records * sizeof *a->ids);
+    assert_int_equal(a->tids == NULL, b->tids == NULL);
+    if (a->tids)
+        assert_memory_equal(a->tids, b->tids, a->n_records * sizeof *a->tids);
     for (uint32_t i = 0; i < a->n_tags; i++)
         assert_string_equal(a->tags[i], b->tags[i]);
     for (size_t i = 0; i < a->n_records; i++)
@@ -218,6 +221,131 @@ static void fix_checksum(unsigned char *b, size_t len)
     memcpy(b + 96, &c, 4);
 }
 
+/* A trace of three threads, canonical: `t` only where the thread changes. */
+static const char threaded[] = "poolbench-trace 1\n"
+                               "a 1 64\n"
+                               "a 2 64\n"
+                               "t 1\n"
+                               "f 1\n"
+                               "a 3 128\n"
+                               "t 0\n"
+                               "f 3\n"
+                               "r 2 100\n"
+                               "t 65535\n"
+                               "r 2 200\n"
+                               "x\n"
+                               "t 1\n"
+                               "a 5 16\n";
+
+static void threads_round_trip_text_pbt_text(void **state)
+{
+    (void)state;
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "threads.pbt");
+    struct pb_workload from_text, from_pbt;
+    parse(threaded, &from_text);
+    assert_non_null(from_text.tids);
+    assert_int_equal(from_text.tids[7], 65535); /* the x */
+    assert_int_equal(pb_workload_write_binary(&from_text, pbt, err, sizeof err), 0);
+    load_ok(pbt, &from_pbt);
+    assert_same_workload(&from_text, &from_pbt);
+    assert_int_equal(from_pbt.fig.threads, 3);
+    char *text = as_text(&from_pbt);
+    assert_string_equal(text, threaded);
+    free(text);
+    pb_workload_free(&from_text);
+    pb_workload_free(&from_pbt);
+    unlink(pbt);
+}
+
+/* bytes, len: the file of a workload without threads, written as version 2. */
+static unsigned char *pbt_bytes_of(const char *text, size_t *len)
+{
+    struct pb_workload w;
+    parse(text, &w);
+    char pbt[128];
+    path_for(pbt, sizeof pbt, "bytes.pbt");
+    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
+    pb_workload_free(&w);
+    FILE *f = fopen(pbt, "rb");
+    assert_non_null(f);
+    unsigned char *buf = malloc(1 << 16);
+    *len = fread(buf, 1, 1 << 16, f);
+    fclose(f);
+    unlink(pbt);
+    return buf;
+}
+
+/* Version 1, the layout without the threads section, still loads: every event thread 0. */
+static void version_1_files_still_load(void **state)
+{
+    (void)state;
+    struct pb_workload old, now;
+    load_ok("data/example-v1.pbt", &old); /* written by the version-1 writer */
+    memset(&diag, 0, sizeof diag);
+    FILE *f = fopen("data/example.trace", "rb");
+    assert_non_null(f);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    parse(text, &now);
+    assert_null(old.tids);
+    assert_same_workload(&now, &old);
+    pb_workload_free(&old);
+    pb_workload_free(&now);
+
+    size_t len;
+    unsigned char *b = pbt_bytes_of(canonical, &len);
+    assert_int_equal(b[8], 2);
+    b[8] = 1; /* the same file as version 1 */
+    fix_checksum(b, len);
+    assert_null(load_bytes(b, len));
+    free(b);
+}
+
+static void threads_sections_out_of_place_are_refused(void **state)
+{
+    (void)state;
+    size_t len;
+    unsigned char *b = pbt_bytes_of(threaded, &len);
+    uint32_t flags;
+    uint64_t tids_off, zero = 0;
+    memcpy(&flags, b + 20, 4);
+    memcpy(&tids_off, b + 104, 8);
+    assert_int_equal(flags & 2, 2);
+    assert_true(tids_off > 128);
+
+    b[8] = 1; /* version 1 has no threads section */
+    fix_checksum(b, len);
+    const char *m = load_bytes(b, len);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "bad header size or flags"));
+    b[8] = 2;
+
+    uint32_t no_tids = flags & ~2u; /* an offset without the flag */
+    memcpy(b + 20, &no_tids, 4);
+    fix_checksum(b, len);
+    m = load_bytes(b, len);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "a threads offset without the threads flag"));
+    memcpy(b + 20, &flags, 4);
+
+    uint64_t moved = tids_off + 2; /* a gap before it */
+    memcpy(b + 104, &moved, 8);
+    fix_checksum(b, len);
+    m = load_bytes(b, len);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "threads section"));
+    memcpy(b + 104, &zero, 8); /* the flag without an offset */
+    fix_checksum(b, len);
+    assert_non_null(load_bytes(b, len));
+    memcpy(b + 104, &tids_off, 8);
+    fix_checksum(b, len);
+    assert_null(load_bytes(b, len));
+    free(b);
+}
+
 static void truncated_files_are_clean_errors(void **state)
 {
     (void)state;
@@ -266,9 +394,12 @@ static void bad_magic_version_and_byte_order(void **state)
     b[7] = 'X'; /* no longer the magic: read as text, which it is not */
     assert_non_null(load_bytes(b, len));
     b[7] = '\0';
+    b[8] = 3;
+    const char *m = load_bytes(b, len);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "unsupported binary trace version 3 (this poolbench reads versions "
+                              "1 and 2"));
     b[8] = 2;
-    assert_non_null(strstr(load_bytes(b, len), "unsupported binary trace version 2"));
-    b[8] = 1;
     uint32_t swapped = 0x04030201;
     memcpy(b + 12, &swapped, 4);
     assert_non_null(strstr(load_bytes(b, len), "byte order"));
@@ -731,6 +862,9 @@ int main(void)
         cmocka_unit_test(truncated_files_are_clean_errors),
         cmocka_unit_test(flipped_bytes_are_checksum_errors),
         cmocka_unit_test(bad_magic_version_and_byte_order),
+        cmocka_unit_test(threads_round_trip_text_pbt_text),
+        cmocka_unit_test(version_1_files_still_load),
+        cmocka_unit_test(threads_sections_out_of_place_are_refused),
         cmocka_unit_test(inconsistent_events_are_refused_even_with_a_good_checksum),
         cmocka_unit_test(random_damage_is_caught_or_harmless),
         cmocka_unit_test(every_count_off_by_one_is_refused),

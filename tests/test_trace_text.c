@@ -387,6 +387,7 @@ static void random_lines_never_crash(void **state)
     static const char *const pieces[] = {
         "a", "f", "r", "x", " ", "\t", "1", "2", "0x", "ff", "4096", "-", "+", "@", "T",
         "#", "\r", "\n", "\n", "\n", "99999999999999999999", "poolbench-trace", "\0", "\xe9",
+        "t", "65535", "65536",
     };
     enum { N_PIECES = sizeof pieces / sizeof pieces[0] };
     uint64_t x = 0x2545F4914F6CDD1DULL;
@@ -413,6 +414,119 @@ static void random_lines_never_crash(void **state)
                         diag.msg[i][8] <= '9');
     }
     free(buf);
+}
+
+/* ---- threads: `t TID` ------------------------------------------------------------ */
+
+static void thread_lines_set_the_thread_of_what_follows(void **state)
+{
+    (void)state;
+    const char *text = "a 1 8\n"     /* before any t: thread 0 */
+                       "t 3\n"
+                       "\tt   3  \n" /* the same thread again, blanks around */
+                       "f 1\n"
+                       "# t 9 in a comment is nothing\n"
+                       "a 2 8\n"
+                       "t 0\n"
+                       "x\n"
+                       "t 65535\n"
+                       "t 7\n"       /* a t with no events after it */
+                       "a 3 8\n"
+                       "t 010\n";    /* leading zeros: ten; no event follows */
+    struct pb_workload w;
+    assert_int_equal(parse(text, &w), 0);
+    assert_int_equal(w.n_records, 5);
+    assert_non_null(w.tids);
+    const uint16_t want[] = {0, 3, 3, 0, 7};
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(w.tids[i], want[i]);
+    assert_int_equal(pb_workload_line(&w, 1), 4); /* t lines do not shift event lines */
+    assert_int_equal(pb_workload_line(&w, 4), 11);
+    assert_int_equal(w.fig.threads, 3);
+    pb_workload_free(&w);
+
+    /* only thread 0, spelt out or not: no threads array, as without t lines */
+    assert_int_equal(parse("t 0\na 1 8\nt 0\nf 1\n", &w), 0);
+    assert_null(w.tids);
+    assert_int_equal(w.fig.threads, 1);
+    pb_workload_free(&w);
+    assert_int_equal(ok("t 5\n"), 0);
+}
+
+static void bad_thread_lines_name_their_line(void **state)
+{
+    (void)state;
+    bad("a 1 8\nt\n", 2, "missing TID (expected 't TID')");
+    bad("a 1 8\n\nt 1 2\n", 3, "extra field '2' (expected 't TID')");
+    bad("t 1 @T\n", 1, "extra field '@T' (expected 't TID')");
+    bad("t x\n", 1, "TID 'x' is not a number");
+    bad("t 1.5\n", 1, "TID '1.5' is not a number");
+    bad("t -1\n", 1, "TID '-1' is not a number (numbers are unsigned, with no sign)");
+    bad("t +1\n", 1, "TID '+1' is not a number (numbers are unsigned, with no sign)");
+    bad("t 1,000\n", 1, "TID '1,000' is not a number (no thousands separators)");
+    bad("t 0x10\n", 1, "TID '0x10' is not a number (TID is decimal; 0x hex is for ids");
+    bad("t 65536\n", 1, "TID 65536 is out of range (thread ids are below 65536)");
+    bad("t 99999999999999999999999\n", 1, "TID 99999999999999999999999 is out of range");
+    bad("t 1 # note\n", 1, "trailing comment");
+    bad("T 1\n", 1, "unknown event 'T' (expected a, f, r, x or t)");
+    bad("t1\n", 1, "unknown event 't1'");
+    assert_int_equal(ok("t 65535\na 1 8\n"), 1);
+    assert_int_equal(ok("t 00065535\na 1 8\n"), 1);
+    /* a refused t is one problem; the lines after it are still checked */
+    struct pb_workload w;
+    assert_int_equal(parse("t 2\na 1 8\nt 65536\nf 1\n", &w), -1);
+    assert_int_equal(diag.total, 1);
+}
+
+/* Block ids are shared by all threads: the rules apply to the file's order as written. */
+static void ids_are_shared_by_all_threads(void **state)
+{
+    (void)state;
+    bad("t 0\na 1 8\nt 1\na 1 8\n", 4, "id 1 is already live (allocated at line 2)");
+    bad("t 0\na 1 8\nt 1\nf 1\nt 0\nf 1\n", 6, "f on id 1, which is not live");
+    assert_int_equal(ok("t 0\na 1 8\nt 1\nf 1\nt 2\na 1 8\n"), 3);
+}
+
+static char *write_text(const struct pb_workload *w)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(pb_workload_write_text(w, f), 0);
+    fclose(f);
+    return buf;
+}
+
+/* The writer emits a t line only where the thread changes, from 0 at the start. */
+static void writer_emits_t_where_the_thread_changes(void **state)
+{
+    (void)state;
+    struct pb_workload w, back;
+    assert_int_equal(parse("t 0\na 1 8\nt 0\na 2 8\nt 4\nt 2\nf 1\n  t 2\nr 2 9\nt 0\nx\n"
+                           "t 9\n", &w), 0);
+    char *text = write_text(&w);
+    assert_string_equal(text, "poolbench-trace 1\na 1 8\na 2 8\nt 2\nf 1\nr 2 9\nt 0\nx\n");
+    assert_int_equal(parse(text, &back), 0);
+    assert_memory_equal(back.tids, w.tids, w.n_records * sizeof *w.tids);
+    assert_memory_equal(&back.fig, &w.fig, sizeof w.fig);
+    char *again = write_text(&back);
+    assert_string_equal(again, text); /* canonical text is a fixed point */
+    free(again);
+    free(text);
+    pb_workload_free(&back);
+    pb_workload_free(&w);
+
+    assert_int_equal(parse("t 7\na 1 8\nf 1\n", &w), 0); /* one thread, not thread 0 */
+    text = write_text(&w);
+    assert_string_equal(text, "poolbench-trace 1\nt 7\na 1 8\nf 1\n");
+    free(text);
+    pb_workload_free(&w);
+    assert_int_equal(parse("t 0\na 1 8\nf 1\n", &w), 0); /* thread 0 only: no t line */
+    text = write_text(&w);
+    assert_string_equal(text, "poolbench-trace 1\na 1 8\nf 1\n");
+    free(text);
+    pb_workload_free(&w);
 }
 
 /* ---- files ---------------------------------------------------------------------- */
@@ -742,6 +856,10 @@ int main(void)
         cmocka_unit_test(errors_do_not_stop_the_parse),
         cmocka_unit_test(twenty_problems_kept_all_counted),
         cmocka_unit_test(random_lines_never_crash),
+        cmocka_unit_test(thread_lines_set_the_thread_of_what_follows),
+        cmocka_unit_test(bad_thread_lines_name_their_line),
+        cmocka_unit_test(ids_are_shared_by_all_threads),
+        cmocka_unit_test(writer_emits_t_where_the_thread_changes),
         cmocka_unit_test(files_across_block_boundaries),
         cmocka_unit_test(gzip_is_read_transparently),
         cmocka_unit_test(long_lines_are_refused_gracefully),

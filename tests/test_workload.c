@@ -399,6 +399,126 @@ static void ids_are_kept_only_once_one_differs_from_its_slot(void **state)
 
 /* A growth past the memory limit is refused before it is made, and the builder stays
  * refused: a parser stops there instead of failing once per line to the end. */
+/* The hand-computed example of workloads/README.md, "Threads": three threads,
+ * depth of each record in the comment (1 + the deepest of its thread's previous
+ * record, its slot's previous a/f/r and the last x; an x: 1 + the deepest so far). */
+static void build_threaded_example(struct pb_workload *w)
+{
+    struct pb_builder *b = pb_builder_new();
+    assert_non_null(b);
+    ok_alloc(b, 1, 64, 4, NULL, 1);  /* t0, slot 0: depth 1 */
+    ok_alloc(b, 2, 64, 4, NULL, 2);  /* t0, slot 1: 2 */
+    pb_builder_thread(b, 1);
+    ok_free(b, 1, 3);                /* t1, slot 0: after the a (1): 2; cross-thread */
+    ok_alloc(b, 3, 128, 4, NULL, 4); /* t1, slot 0 again: after that f: 3 */
+    pb_builder_thread(b, 0);
+    ok_free(b, 3, 5);                /* t0: after t1's a (3): 4; cross-thread */
+    ok_realloc(b, 2, 100, 6);        /* t0, slot 1: 5; its own block */
+    pb_builder_thread(b, 2);
+    ok_realloc(b, 2, 200, 7);        /* t2: after t0's r (5): 6; cross-thread */
+    ok_alloc(b, 4, 8, 4, NULL, 8);   /* t2, slot 0 (freed at depth 4): 7 */
+    pb_builder_thread(b, 0);
+    ok_reset(b, 9);                  /* t0: waits for everything: 8 */
+    pb_builder_thread(b, 1);
+    ok_alloc(b, 5, 16, 4, NULL, 10); /* t1: after the x: 9 */
+    assert_int_equal(pb_builder_finish(b, w), 0);
+}
+
+static void thread_figures_of_a_hand_example(void **state)
+{
+    (void)state;
+    struct pb_workload w = {0};
+    build_threaded_example(&w);
+    const uint16_t tids[] = {0, 0, 1, 1, 0, 0, 2, 2, 0, 1};
+    assert_int_equal(w.n_records, 10);
+    assert_non_null(w.tids);
+    assert_memory_equal(w.tids, tids, sizeof tids);
+    assert_int_equal(w.fig.threads, 3);
+    assert_int_equal(w.fig.cross_thread_frees, 2);
+    assert_int_equal(w.fig.cross_thread_reallocs, 1);
+    assert_int_equal(w.fig.longest_chain, 9);
+
+    struct pb_thread_figures *t;
+    size_t n;
+    assert_int_equal(pb_workload_thread_figures(&w, &t, &n), 0);
+    assert_int_equal(n, 3);
+    const struct pb_thread_figures want[] = {
+        {.tid = 0, .events = 4, .allocs = 2, .frees = 1, .reallocs = 1, .resets = 1,
+         .cross_thread_frees = 1},
+        {.tid = 1, .events = 3, .allocs = 2, .frees = 1, .cross_thread_frees = 1},
+        {.tid = 2, .events = 2, .allocs = 1, .reallocs = 1, .cross_thread_reallocs = 1},
+    };
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(t[i].tid, want[i].tid);
+        assert_int_equal(t[i].events, want[i].events);
+        assert_int_equal(t[i].allocs, want[i].allocs);
+        assert_int_equal(t[i].frees, want[i].frees);
+        assert_int_equal(t[i].reallocs, want[i].reallocs);
+        assert_int_equal(t[i].resets, want[i].resets);
+        assert_int_equal(t[i].cross_thread_frees, want[i].cross_thread_frees);
+        assert_int_equal(t[i].cross_thread_reallocs, want[i].cross_thread_reallocs);
+    }
+    free(t);
+    /* the figures come from the events and threads alone, as every loader computes them */
+    struct pb_workload_figures fig = w.fig;
+    memset(&w.fig, 0, sizeof w.fig);
+    assert_int_equal(pb_workload_compute_figures(&w), 0);
+    assert_memory_equal(&fig, &w.fig, sizeof fig);
+    pb_workload_free(&w);
+}
+
+/* The chain follows dependencies, not the file: independent threads overlap. */
+static void longest_chain_counts_dependencies_only(void **state)
+{
+    (void)state;
+    struct pb_workload w = {0};
+    struct pb_builder *b = pb_builder_new();
+    for (uint16_t k = 0; k < 4; k++) { /* four threads of 3 records each, on their own blocks */
+        pb_builder_thread(b, k);
+        ok_alloc(b, 10 + k, 8, 4, NULL, 0);
+        ok_realloc(b, 10 + k, 16, 0);
+        ok_free(b, 10 + k, 0);
+    }
+    assert_int_equal(pb_builder_finish(b, &w), 0);
+    assert_int_equal(w.fig.threads, 4);
+    /* slots are reused (LIFO), so thread k's a waits for thread k-1's f: one chain */
+    assert_int_equal(w.fig.longest_chain, 12);
+    assert_int_equal(w.fig.cross_thread_frees, 0);
+    pb_workload_free(&w);
+
+    b = pb_builder_new();
+    for (uint16_t k = 0; k < 4; k++) { /* all allocated first: no slot is reused */
+        pb_builder_thread(b, k);
+        ok_alloc(b, 10 + k, 8, 4, NULL, 0);
+    }
+    for (uint16_t k = 0; k < 4; k++) {
+        pb_builder_thread(b, k);
+        ok_realloc(b, 10 + k, 16, 0);
+        ok_free(b, 10 + k, 0);
+    }
+    assert_int_equal(pb_builder_finish(b, &w), 0);
+    assert_int_equal(w.fig.longest_chain, 3);
+    pb_workload_free(&w);
+
+    b = pb_builder_new(); /* ping-pong: every record waits for the other thread's */
+    for (int k = 0; k < 5; k++) {
+        pb_builder_thread(b, 0);
+        ok_alloc(b, 1, 8, 4, NULL, 0);
+        pb_builder_thread(b, 1);
+        ok_free(b, 1, 0);
+    }
+    assert_int_equal(pb_builder_finish(b, &w), 0);
+    assert_int_equal(w.fig.longest_chain, 10);
+    assert_int_equal(w.fig.cross_thread_frees, 5);
+    pb_workload_free(&w);
+
+    build_spec_example(&w); /* one thread: every record in one chain */
+    assert_null(w.tids);
+    assert_int_equal(w.fig.threads, 1);
+    assert_int_equal(w.fig.longest_chain, w.n_records);
+    pb_workload_free(&w);
+}
+
 static void memory_limit_is_refused_before_allocating(void **state)
 {
     (void)state;
@@ -445,6 +565,8 @@ int main(void)
         cmocka_unit_test(diag_keeps_twenty_and_counts_all),
         cmocka_unit_test(ids_are_kept_only_once_one_differs_from_its_slot),
         cmocka_unit_test(memory_limit_is_refused_before_allocating),
+        cmocka_unit_test(thread_figures_of_a_hand_example),
+        cmocka_unit_test(longest_chain_counts_dependencies_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,10 @@
  * "] "; the "@ WHERE " prefix is missing when the caller is unknown. PTR is
  * "0x..." or "(nil)" (a failed malloc), SIZE is "%#lx" ("0x14", or "0").
  *
+ * The log names no thread (no version of glibc's tracer writes one; calls are
+ * logged in the order they take its lock), so the trace has no `t` lines: a
+ * one-thread trace of every thread's calls in the log's order.
+ *
  * Addresses are mapped to IDs with a hash table; IDs count up from 1, so a
  * reused address gets a new ID. A free of an address never seen allocated is
  * dropped (and counted); a realloc of one becomes an allocation.

@@ -22,6 +22,7 @@
 #define PB_DEFAULT_ALIGN_LOG2 4              /* 16, alignof(max_align_t) on x86-64 */
 #define PB_MAX_TAG_LEN 64                    /* @TAG is 1..64 characters */
 #define PB_MAX_TAGS 65535                    /* distinct tags one workload may use */
+#define PB_MAX_TID 65535                     /* thread ids (`t TID`) are 0 .. 65535 */
 
 /* Event kinds: the trace letters a, f, r, x. */
 enum pb_op {
@@ -31,7 +32,9 @@ enum pb_op {
     PB_OP_RESET = 3,   /* x: free every live block */
 };
 
-/* One decoded event, 16 bytes, replayed as is. */
+/* One decoded event, 16 bytes, replayed as is. Its thread is not here (the
+ * struct has no padding, and the timed replay reads every byte of it): it is
+ * in pb_workload's tids array, which one-thread workloads do not have. */
 struct pb_event {
     uint64_t size;      /* a, r: requested (new) size; f: size of the block freed; x: 0 */
     uint32_t slot;      /* a, f, r: dense slot of the block, < n_slots; x: 0 */
@@ -49,6 +52,20 @@ struct pb_workload_figures {
     uint64_t peak_event;        /* index in events[] after which peak_live_bytes was first reached */
     uint64_t live_blocks_at_end, live_bytes_at_end;
     uint64_t total_requested_bytes; /* sum of sizes of all a events */
+    /* threads (workloads/README.md, "Threads"): each figure is also right for a
+     * one-thread workload (threads 1, no cross-thread events, chain = records) */
+    uint64_t threads;              /* distinct threads that made a record (0: no records) */
+    uint64_t cross_thread_frees;   /* f by a thread other than the block's last a/r thread */
+    uint64_t cross_thread_reallocs; /* r by a thread other than the block's last a/r thread */
+    uint64_t longest_chain;        /* records on the longest dependency path (see README) */
+};
+
+/* One thread's share of a workload (pb_workload_thread_figures). */
+struct pb_thread_figures {
+    uint32_t tid;
+    uint64_t events;               /* its a + f + r */
+    uint64_t allocs, frees, reallocs, resets;
+    uint64_t cross_thread_frees, cross_thread_reallocs; /* made by this thread */
 };
 
 /* Where a source line maps to an event: events[event] came from line `line`. */
@@ -71,6 +88,8 @@ struct pb_workload {
     uint32_t n_tags;
     uint64_t *ids;           /* optional: the original ID of each record (0 for x); NULL when
                                 every ID equals its record's slot (as the builder leaves it) */
+    uint16_t *tids;          /* optional: the thread (`t TID`) of each record; NULL when every
+                                record is thread 0 (as the builder leaves it) */
 
     /* Sparse map from event index to source line: a mark is kept for the
      * first event and where the line is not the previous event's line + 1.
@@ -119,6 +138,9 @@ int pb_builder_realloc(struct pb_builder *b, uint64_t id, uint64_t size, uint64_
                        char *err, size_t errlen);
 int pb_builder_reset(struct pb_builder *b, uint64_t line, char *err, size_t errlen);
 
+/* The thread of the events added from now on (a `t TID` line; 0 until called). */
+void pb_builder_thread(struct pb_builder *b, uint16_t tid);
+
 /* Cap the memory the builder may hold (default: the machine's physical
  * memory). A growth past it is refused before anything is allocated, with a
  * "too large" message, and the builder is then exhausted. */
@@ -153,6 +175,12 @@ uint64_t pb_workload_line(const struct pb_workload *w, size_t i);
 
 /* Recompute w->fig from the events (used by every loader and by tests). */
 int pb_workload_compute_figures(struct pb_workload *w);
+
+/* The figures of each thread that made a record, in increasing tid order:
+ * *out gets a malloc'd array of *n entries (NULL and 0 for no records), which
+ * the caller frees. 0 ok, -1 when out of memory. */
+int pb_workload_thread_figures(const struct pb_workload *w, struct pb_thread_figures **out,
+                               size_t *n);
 
 /* Same, and check the events are a consistent replay (valid ops, slots <
  * n_slots, every slot used, tags <= n_tags, a only on a free slot, f/r only

@@ -7,10 +7,11 @@
  *
  *   offset size  field
  *        0    8  magic "PBTRACE\0"
- *        8    4  version (1)
+ *        8    4  version (2; 1 is read too: a file without threads)
  *       12    4  endian check 0x01020304
  *       16    4  header size (128)
- *       20    4  flags: bit 0 = the ids section is present
+ *       20    4  flags: bit 0 = the ids section is present,
+ *                       bit 1 = the threads section is present (version 2 only)
  *       24    8  n_records       number of events
  *       32    4  n_slots         every event's slot is below it
  *       36    4  n_tags
@@ -23,12 +24,20 @@
  *       88    8  file_size       the whole file
  *       96    4  checksum        CRC-32 (zlib) of bytes [128, file_size), continued
  *                                over the header's bytes [0, 96)
- *      100   28  zero
+ *      100    4  zero
+ *      104    8  tids_offset     n_records x 2 bytes (the thread of each event), or 0
+ *      112   16  zero
+ *
+ * Sections, in this order: events, ids, line marks, threads, tags. A version 1
+ * file is the same with bytes 100..127 all zero and no bit 1: every event is
+ * thread 0. The threads section (between the line marks and the tags, so no
+ * section loses its alignment) is there only when an event is on a thread
+ * other than 0.
  *
  * Loading checks everything before the workload is used: the header's
  * fixed fields and the file's length; the layout, which must be exactly the
- * one the writer makes (events right after the header, then ids, line marks
- * and tags, each section's size its count times its element size, no gap,
+ * one the writer makes (events right after the header, then ids, line marks,
+ * threads and tags, each section's size its count times its element size, no gap,
  * no overlap, nothing after the tags; every offset + size compared without
  * overflow), which also gives every section its alignment; the checksum;
  * every tag's syntax and length, and no tag twice; the line marks' order;
@@ -58,10 +67,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define PBT_VERSION 1
+#define PBT_VERSION 2
+#define PBT_VERSION_NO_THREADS 1 /* the version before the threads section: still read */
 #define PBT_ENDIAN 0x01020304u
 #define PBT_HEADER_SIZE 128
 #define PBT_FLAG_IDS 1u
+#define PBT_FLAG_TIDS 2u
 #define PBT_CHECKSUM_AT 96
 
 struct pbt_header {
@@ -81,11 +92,14 @@ struct pbt_header {
     uint64_t tags_size;
     uint64_t file_size;
     uint32_t checksum;
-    unsigned char zero[28];
+    uint32_t zero0;
+    uint64_t tids_offset;
+    unsigned char zero[16];
 };
 
 _Static_assert(sizeof(struct pbt_header) == PBT_HEADER_SIZE, "pbt header is 128 bytes");
 _Static_assert(offsetof(struct pbt_header, checksum) == PBT_CHECKSUM_AT, "checksum at 96");
+_Static_assert(offsetof(struct pbt_header, tids_offset) == 104, "tids offset at 104");
 _Static_assert(sizeof(struct pb_event) == 16, "events are 16 bytes");
 _Static_assert(sizeof(struct pb_line_mark) == 16, "line marks are 16 bytes");
 
@@ -158,7 +172,7 @@ static void section_bytes(const struct pbt_section *s, char *buf, size_t n)
 /* The sections must follow the header and each other with no gap and no
  * overlap, in this order, and end exactly at the end of the file: then none
  * lies outside the file, each is aligned (the header is 128 bytes, the
- * elements 16 or 8), and no byte goes unchecked. Overflow-safe: a section's
+ * elements 16, 8 or 2), and no byte goes unchecked. Overflow-safe: a section's
  * size is compared with the bytes left, never computed past them. */
 static int check_layout(const struct pbt_section *sec, int n, uint64_t size, const char *path,
                         struct pb_diag *diag)
@@ -209,19 +223,23 @@ static int check_header_fields(const struct pbt_header *h, uint64_t size, const 
         pb_diag_add(diag, path, 0, "binary trace written with the other byte order");
         return -1;
     }
-    if (h->version != PBT_VERSION) {
-        pb_diag_add(diag, path, 0, "unsupported binary trace version %u", h->version);
+    if (h->version != PBT_VERSION && h->version != PBT_VERSION_NO_THREADS) {
+        pb_diag_add(diag, path, 0, "unsupported binary trace version %u (this poolbench reads "
+                    "versions %d and %d: convert it to text with the poolbench that wrote it)",
+                    h->version, PBT_VERSION_NO_THREADS, PBT_VERSION);
         return -1;
     }
-    if (h->header_size != PBT_HEADER_SIZE || (h->flags & ~PBT_FLAG_IDS) != 0) {
+    uint32_t flags = h->version == PBT_VERSION ? PBT_FLAG_IDS | PBT_FLAG_TIDS : PBT_FLAG_IDS;
+    if (h->header_size != PBT_HEADER_SIZE || (h->flags & ~flags) != 0) {
         pb_diag_add(diag, path, 0, "corrupt binary trace: bad header size or flags");
         return -1;
     }
-    for (size_t i = 0; i < sizeof h->zero; i++) {
-        if (h->zero[i]) {
-            pb_diag_add(diag, path, 0, "corrupt binary trace: reserved header bytes set");
-            return -1;
-        }
+    int reserved = h->zero0 != 0;
+    for (size_t i = 0; i < sizeof h->zero; i++)
+        reserved |= h->zero[i] != 0;
+    if (reserved) {
+        pb_diag_add(diag, path, 0, "corrupt binary trace: reserved header bytes set");
+        return -1;
     }
     if (h->file_size != size) {
         pb_diag_add(diag, path, 0, "%s binary trace: %llu bytes, the header says %llu",
@@ -251,6 +269,8 @@ static int check_counts(const struct pbt_header *h, const char *path, struct pb_
         why = msg;
     } else if (!(h->flags & PBT_FLAG_IDS) && h->ids_offset != 0) {
         why = "an ids offset without the ids flag";
+    } else if (!(h->flags & PBT_FLAG_TIDS) && h->tids_offset != 0) {
+        why = "a threads offset without the threads flag";
     }
     if (why) {
         pb_diag_add(diag, path, 0, "corrupt binary trace: %s", why);
@@ -264,12 +284,14 @@ static int check_header(const struct pbt_header *h, uint64_t size, const char *p
 {
     if (check_header_fields(h, size, path, diag) || check_counts(h, path, diag))
         return -1;
-    struct pbt_section sec[4];
+    struct pbt_section sec[5];
     int n = 0;
     sec[n++] = (struct pbt_section){"events", h->events_offset, h->n_records, 16};
     if (h->flags & PBT_FLAG_IDS)
         sec[n++] = (struct pbt_section){"ids", h->ids_offset, h->n_records, 8};
     sec[n++] = (struct pbt_section){"line marks", h->lines_offset, h->n_lines, 16};
+    if (h->flags & PBT_FLAG_TIDS)
+        sec[n++] = (struct pbt_section){"threads", h->tids_offset, h->n_records, 2};
     sec[n++] = (struct pbt_section){"tags", h->tags_offset, h->tags_size, 1};
     return check_layout(sec, n, size, path, diag);
 }
@@ -579,6 +601,8 @@ static int check_body(struct pb_workload *w, const struct pbt_header *h, const c
         check_lines(w, err, errlen) || pb_workload_check(w, err, errlen))
         return -1;
     drop_pages(base, h->events_offset, w->n_records * sizeof *w->events);
+    if (w->tids)
+        drop_pages(base, h->tids_offset, w->n_records * sizeof *w->tids);
     return check_ids(w, err, errlen);
 }
 
@@ -622,6 +646,8 @@ int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct 
     w->n_slots = h->n_slots;
     w->ids = (h->flags & PBT_FLAG_IDS) && w->n_records ? (uint64_t *)(base + h->ids_offset)
                                                         : NULL;
+    w->tids = (h->flags & PBT_FLAG_TIDS) && w->n_records ? (uint16_t *)(base + h->tids_offset)
+                                                          : NULL;
     w->n_lines = h->n_lines;
     w->lines = w->n_lines ? (struct pb_line_mark *)(base + h->lines_offset) : NULL;
     char err[256] = "";
@@ -668,7 +694,7 @@ static void make_header(const struct pb_workload *w, struct pbt_header *h)
     h->version = PBT_VERSION;
     h->endian = PBT_ENDIAN;
     h->header_size = PBT_HEADER_SIZE;
-    h->flags = w->ids ? PBT_FLAG_IDS : 0;
+    h->flags = (w->ids ? PBT_FLAG_IDS : 0) | (w->tids ? PBT_FLAG_TIDS : 0);
     h->n_records = w->n_records;
     h->n_slots = w->n_slots;
     h->n_tags = w->n_tags;
@@ -679,6 +705,8 @@ static void make_header(const struct pb_workload *w, struct pbt_header *h)
     at += w->ids ? w->n_records * 8 : 0;
     h->lines_offset = at;
     at += w->n_lines * 16;
+    h->tids_offset = w->tids ? at : 0;
+    at += w->tids ? w->n_records * 2 : 0;
     h->tags_offset = at;
     h->tags_size = tags_bytes(w);
     h->file_size = at + h->tags_size;
@@ -691,6 +719,8 @@ static void put_body(struct out_file *o, const struct pb_workload *w)
     if (w->ids)
         put(o, w->ids, w->n_records * sizeof *w->ids);
     put(o, w->lines, w->n_lines * sizeof *w->lines);
+    if (w->tids)
+        put(o, w->tids, w->n_records * sizeof *w->tids);
     for (uint32_t i = 0; i < w->n_tags; i++)
         put(o, w->tags[i], strlen(w->tags[i]) + 1);
 }

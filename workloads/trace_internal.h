@@ -20,4 +20,9 @@ int pb_text_load_fd(int fd, int gz, const char *path, struct pb_workload *out,
 /* Map and validate the binary .pbt file open on fd. 0 ok, -1 with diag. */
 int pb_binary_load_fd(int fd, const char *path, struct pb_workload *out, struct pb_diag *diag);
 
+/* The thread figures of f (threads, cross-thread frees and resizes, longest
+ * chain) from w's records, which must be consistent (pb_workload_check calls it
+ * last). 0, or -1 when out of memory. */
+int pb_workload_thread_pass(const struct pb_workload *w, struct pb_workload_figures *f);
+
 #endif /* PB_TRACE_INTERNAL_H */

@@ -8,7 +8,8 @@
  * for the next read. Inside a block a line ends at its '\n' (a sentinel: the
  * tokenizer never checks a length), fields are cut at blanks into at most six
  * (pointer, length) pairs, numbers are converted by hand, and the builder
- * checks the trace rules and assigns slots. Nothing is allocated per line.
+ * checks the trace rules and assigns slots. A `t TID` line only sets the
+ * builder's thread for the events after it. Nothing is allocated per line.
  *
  * Bytes that cannot be in a text trace (NUL, or not ASCII: >= 0x80) are
  * looked for in every block as it is read, with a word-at-a-time test, before
@@ -195,6 +196,7 @@ static const char *const usage_a = "a ID SIZE [ALIGN] [@TAG]";
 static const char *const usage_f = "f ID";
 static const char *const usage_r = "r ID SIZE";
 static const char *const usage_x = "x";
+static const char *const usage_t = "t TID";
 
 static void missing(struct text_parser *tp, const char *what, const char *usage)
 {
@@ -285,6 +287,38 @@ static void event_reset(struct text_parser *tp, const struct field *f, int n)
         builder_result(tp, pb_builder_reset(tp->b, tp->line, tp->err, sizeof tp->err));
 }
 
+/* Field f as a TID: decimal (hex is for ids and sizes), 0 to PB_MAX_TID. */
+static int field_tid(struct text_parser *tp, const struct field *f, uint16_t *out)
+{
+    uint64_t v;
+    int shown = (int)(f->n < SHOW_LEN ? f->n : SHOW_LEN);
+    enum num_status st = parse_number(f, 0, &v);
+    if (st == NUM_NOT_A_NUMBER) {
+        int hex = f->n > 1 && f->p[0] == '0' && (f->p[1] == 'x' || f->p[1] == 'X');
+        problem(tp, "TID '%.*s' is not a number%s", shown, f->p,
+                hex ? " (TID is decimal; 0x hex is for ids and sizes)" : not_a_number_hint(f, 1));
+        return -1;
+    }
+    if (st == NUM_TOO_BIG || v > PB_MAX_TID) {
+        problem(tp, "TID %.*s is out of range (thread ids are below 65536)", shown, f->p);
+        return -1;
+    }
+    *out = (uint16_t)v;
+    return 0;
+}
+
+/* `t TID`: the thread of the events that follow. */
+static void thread_line(struct text_parser *tp, const struct field *f, int n)
+{
+    uint16_t tid;
+    if (n < 2)
+        missing(tp, "TID", usage_t);
+    else if (n > 2)
+        extra(tp, &f[2], usage_t);
+    else if (field_tid(tp, &f[1], &tid) == 0)
+        pb_builder_thread(tp->b, tid);
+}
+
 static const char header_word[] = "poolbench-trace";
 
 static void header(struct text_parser *tp, const struct field *f, int n)
@@ -317,6 +351,9 @@ static void dispatch(struct text_parser *tp, const struct field *f, int n)
         case 'x':
             event_reset(tp, f, n);
             return;
+        case 't':
+            thread_line(tp, f, n);
+            return;
         default:
             break;
         }
@@ -328,7 +365,7 @@ static void dispatch(struct text_parser *tp, const struct field *f, int n)
         problem(tp, "unknown event 'poolbench-trace' (the header may only be the first line "
                     "that is not blank or a comment)");
     else
-        problem(tp, "unknown event '%.*s' (expected a, f, r or x)",
+        problem(tp, "unknown event '%.*s' (expected a, f, r, x or t)",
                 (int)(f[0].n < SHOW_LEN ? f[0].n : SHOW_LEN), f[0].p);
 }
 
@@ -706,9 +743,16 @@ int pb_workload_write_text(const struct pb_workload *w, FILE *f)
     o->failed = 0;
     static const char head[] = "poolbench-trace 1\n";
     out_str(o, head, sizeof head - 1);
+    uint16_t tid = 0; /* the thread of the lines written so far: 0 until a `t` line */
     for (size_t i = 0; i < w->n_records; i++) {
         const struct pb_event *e = &w->events[i];
         uint64_t id = w->ids ? w->ids[i] : e->slot;
+        if (w->tids && w->tids[i] != tid) {
+            tid = w->tids[i];
+            out_str(o, "t", 1);
+            out_num(o, tid);
+            out_str(o, "\n", 1);
+        }
         switch (e->op) {
         case PB_OP_ALLOC:
             out_str(o, "a", 1);

@@ -28,6 +28,7 @@
  * not in the OOM killer.
  */
 #include "pb_workload.h"
+#include "trace_internal.h"
 
 #include "pb_hmem.h"
 #include "pb_text.h"
@@ -81,7 +82,9 @@ struct id_entry {
 struct pb_builder {
     struct pb_event *events;
     uint64_t *ids;       /* NULL while every event's id has equalled its slot */
-    size_t n_events, cap_events, cap_ids;
+    uint16_t *tids;      /* NULL while every event has been thread 0 */
+    size_t n_events, cap_events, cap_ids, cap_tids;
+    uint16_t tid;        /* the thread of the next event (the last `t` line) */
 
     struct pb_line_mark *lines;
     size_t n_lines, cap_lines;
@@ -239,6 +242,7 @@ void pb_builder_discard(struct pb_builder *b)
         return;
     free(b->events);
     free(b->ids);
+    free(b->tids);
     free(b->lines);
     free(b->table);
     free(b->slot_id);
@@ -317,6 +321,21 @@ static int start_ids(struct pb_builder *b)
     return 0;
 }
 
+/* The first event of a thread other than 0: from now on threads are kept, the
+ * earlier events being thread 0. A one-thread trace never gets here. */
+static int start_tids(struct pb_builder *b)
+{
+    if (grow(b, (void **)&b->tids, &b->cap_tids, sizeof *b->tids, b->n_events + 1))
+        return -1;
+    memset(b->tids, 0, b->n_events * sizeof *b->tids);
+    return 0;
+}
+
+void pb_builder_thread(struct pb_builder *b, uint16_t tid)
+{
+    b->tid = tid;
+}
+
 static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t id, uint64_t line)
 {
     if (grow(b, (void **)&b->events, &b->cap_events, sizeof *b->events, b->n_events + 1))
@@ -324,6 +343,10 @@ static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t i
     if (!b->ids && id != e->slot && start_ids(b))
         return -1;
     if (b->ids && grow(b, (void **)&b->ids, &b->cap_ids, sizeof *b->ids, b->n_events + 1))
+        return -1;
+    if (!b->tids && b->tid != 0 && start_tids(b))
+        return -1;
+    if (b->tids && grow(b, (void **)&b->tids, &b->cap_tids, sizeof *b->tids, b->n_events + 1))
         return -1;
     if (b->n_lines == 0 ? line != 0 : line != b->prev_line + 1) {
         if (grow(b, (void **)&b->lines, &b->cap_lines, sizeof *b->lines, b->n_lines + 1))
@@ -336,6 +359,8 @@ static int push_event(struct pb_builder *b, const struct pb_event *e, uint64_t i
     b->events[b->n_events] = *e;
     if (b->ids)
         b->ids[b->n_events] = id;
+    if (b->tids)
+        b->tids[b->n_events] = b->tid;
     b->n_events++;
     return 0;
 }
@@ -640,9 +665,11 @@ int pb_builder_finish(struct pb_builder *b, struct pb_workload *out)
 {
     b->events = shrink(b->events, b->n_events, sizeof *b->events);
     b->ids = shrink(b->ids, b->n_events, sizeof *b->ids);
+    b->tids = shrink(b->tids, b->n_events, sizeof *b->tids);
     b->lines = shrink(b->lines, b->n_lines, sizeof *b->lines);
     out->events = b->events;
     out->ids = b->ids;
+    out->tids = b->tids;
     out->n_records = b->n_events;
     out->n_slots = b->n_slots;
     out->lines = b->lines;
@@ -653,6 +680,7 @@ int pb_builder_finish(struct pb_builder *b, struct pb_workload *out)
     out->map_len = 0;
     b->events = NULL;
     b->ids = NULL;
+    b->tids = NULL;
     b->lines = NULL;
     b->tags = NULL;
     b->n_tags = 0;
@@ -787,6 +815,8 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
     f.events = f.allocs + f.frees + f.reallocs;
     f.live_blocks_at_end = live_blocks;
     f.live_bytes_at_end = live_bytes;
+    if (pb_workload_thread_pass(w, &f))
+        return fail(err, errlen, "out of memory");
     w->fig = f;
     return 0;
 }
@@ -809,6 +839,8 @@ void pb_workload_free(struct pb_workload *w)
         free(w->events);
     if (!in_map(w, w->ids))
         free(w->ids);
+    if (!in_map(w, w->tids))
+        free(w->tids);
     if (!in_map(w, w->lines))
         free(w->lines);
     if (w->tags) {
