@@ -44,7 +44,7 @@ compare() {
         fail "$name: no report line with class allocations: the library did not serve it"
         return
     fi
-    echo "ok: $name ($(wc -c < "$name.glibc") + $(wc -c < "$name.glibc.err") bytes of stdout + stderr, exit $rc_glibc)"
+    echo "ok: $name (stdout $(wc -c < "$name.glibc") bytes, stderr $(wc -c < "$name.glibc.err"), exit $rc_glibc)"
 }
 
 # have PROG: installed? else say it is skipped
