@@ -1,10 +1,11 @@
 #!/bin/sh
 # preload_programs.sh LIB SRC [STRESS] -- real programs under libpoolbench-pools.so
 # (LIB) give the same stdout and stderr, byte for byte, and the same exit status as under
-# glibc's malloc: the workloads of workloads/traces/record-all.sh on the inputs
-# in SRC (workloads/traces/src), plus multi-threaded xz and sort, plus the
-# stress program STRESS. Each run under LIB must also leave its
-# PB_POOLS_REPORT line with class allocations (the library was really used).
+# glibc's malloc: the programs of workloads/traces/programs.sh (record-all.sh's
+# commands) on the inputs in SRC (workloads/traces/src), cc1 writing its assembly,
+# multi-threaded xz and sort, and the stress program STRESS. Each run under LIB
+# must also leave its PB_POOLS_REPORT line with class allocations (the library
+# was really used).
 # A program that is not installed is skipped with a message; the test fails
 # when none ran. .ci/packages lists them all.
 set -u
@@ -47,45 +48,31 @@ compare() {
     echo "ok: $name (stdout $(wc -c < "$name.glibc") bytes, stderr $(wc -c < "$name.glibc.err"), exit $rc_glibc)"
 }
 
-# have PROG: installed? else say it is skipped
+# have PROG: installed? else say it is skipped (the programs of programs.sh say so themselves)
 have() {
     command -v "$1" > /dev/null 2>&1 && return 0
     echo "SKIPPED: $1 is not installed"
     return 1
 }
 
-if have sqlite3; then
-    compare sqlite3 sqlite3 :memory: ".read sqlite.sql"
-fi
-if have /usr/bin/python3; then
-    compare python3 env PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 \
-        /usr/bin/python3 -S python_workload.py
-fi
-if have perl; then
-    compare perl env PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0 perl perl_workload.pl
-fi
-if have gcc; then
-    awk -v n=100 -f gen_c_input.awk > input.c
-    cc1=$(gcc -print-prog-name=cc1)
-    if [ -x "$cc1" ]; then
-        compare cc1 "$cc1" -quiet -O2 input.c -o /dev/stdout
-    else
-        echo "SKIPPED: cc1 not found (gcc -print-prog-name=cc1 says $cc1)"
+# the shipped programs, exactly as record-all.sh runs them (workloads/traces/programs.sh)
+program() {
+    name=$1
+    shift 4
+    if [ -z "$1" ] || ! command -v "$1" > /dev/null 2>&1; then
+        echo "SKIPPED: $name: '$1' is not installed"
+        return
     fi
-fi
-if have git; then
-    if sh git_workload.sh "$tmp/repo" > /dev/null 2>&1; then
-        compare git env HOME="$tmp/repo" GIT_CONFIG_NOSYSTEM=1 \
-            git -C repo --no-pager log -p --stat --no-color
-    else
-        fail "git: git_workload.sh could not build the repository"
-    fi
-fi
-if have jq; then
-    compare jq jq -n -c -f jq_workload.jq
-fi
-if have cmake; then
-    compare cmake cmake -P cmake_workload.cmake
+    compare "$name" "$@"
+}
+. "$src/../programs.sh"
+each_program program
+# cc1 again with its assembly on stdout, so the compiler's output is compared too
+cc1=$(gcc -print-prog-name=cc1 2>/dev/null)
+if [ -n "$cc1" ] && [ -x "$cc1" ]; then
+    compare cc1-asm "$cc1" -quiet -O2 input.c -o /dev/stdout
+else
+    echo "SKIPPED: cc1-asm: cc1 is not installed"
 fi
 # multi-threaded programs: xz with 2 threads (1 MiB blocks), sort with 2 threads
 awk -v n=200000 -f gen_sort_input.awk > sort-input.txt
