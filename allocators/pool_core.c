@@ -29,6 +29,12 @@ void pb_pool_core_init(struct pb_pool_core *c, const char *who, size_t chunk, si
     };
 }
 
+void pb_pool_core_set_source(struct pb_pool_core *c, pb_slab_source_fn fn, void *ctx)
+{
+    c->source = fn;
+    c->source_ctx = ctx;
+}
+
 void *pb_map_aligned(size_t len, size_t align)
 {
     long pg = sysconf(_SC_PAGESIZE);
@@ -111,7 +117,8 @@ static int map_slab(struct pb_pool_core *c, char *err, size_t errlen)
             return -1;
         }
     }
-    void *base = pb_map_aligned(c->slab_size, c->align_slabs ? c->slab_size : 1);
+    void *base = c->source ? c->source(c->source_ctx, c)
+                           : pb_map_aligned(c->slab_size, c->align_slabs ? c->slab_size : 1);
     if (!base) {
         free(bits);
         snprintf(err, errlen, "%s: cannot map a slab of %zu bytes", c->who, c->slab_size);
@@ -177,7 +184,8 @@ void pb_pool_core_reset(struct pb_pool_core *c)
 void pb_pool_core_release(struct pb_pool_core *c)
 {
     for (size_t i = 0; i < c->n_slabs; i++) {
-        munmap(c->slabs[i].base, c->slab_size);
+        if (!c->source) /* a source's slabs are its own */
+            munmap(c->slabs[i].base, c->slab_size);
         if (c->slabs[i].live) /* checked mode's bitmaps; not even free(NULL) otherwise */
             free(c->slabs[i].live);
     }

@@ -24,6 +24,12 @@ struct pb_pool_slab {
     uint64_t *live;      /* checked mode: one bit per chunk, set while live */
 };
 
+struct pb_pool_core;
+
+/* Where a core's slabs come from when not from its own mmap (pool_core_set_source):
+ * slab_size bytes aligned to the core's align, or NULL when none can be had. */
+typedef void *(*pb_slab_source_fn)(void *ctx, struct pb_pool_core *c);
+
 /* One fixed-size pool: chunks carved lazily from mmap'd slabs, LIFO free list. */
 struct pb_pool_core {
     /* hot: touched by every alloc and free */
@@ -47,12 +53,18 @@ struct pb_pool_core {
     size_t n_slabs, cap_slabs;
     size_t cur;               /* slab being carved (meaningful when n_slabs > 0) */
     size_t peak_footprint;
+    pb_slab_source_fn source; /* NULL: slabs are mapped here (pb_map_aligned) */
+    void *source_ctx;
 };
 
 /* Set up an empty core; chunk, align and slab_size must already be valid
  * (chunk a multiple of align and >= sizeof(void *), slab_size whole pages >= chunk). */
 void pb_pool_core_init(struct pb_pool_core *c, const char *who, size_t chunk, size_t align,
                        size_t slab_size, int checked, int align_slabs);
+
+/* Take slabs from fn(ctx, c) instead of mmap: the preload library carves them
+ * from its segments. Such slabs belong to the source: release does not unmap them. */
+void pb_pool_core_set_source(struct pb_pool_core *c, pb_slab_source_fn fn, void *ctx);
 
 /* A chunk from the free list, the current slab, the next kept slab or a new
  * slab; NULL (reason in err) if no slab can be mapped. Counts nothing. */

@@ -67,16 +67,10 @@
 
 extern const struct pb_backend_ops pb_backend_pools;
 
-#define POOLS_MAX_CLASS ((size_t)1 << 20)
-#define POOLS_MAX_ALIGN 4096
 #define POOLS_SYSTEM_ALIGN 16 /* what malloc guarantees on x86-64 */
 
-#define POOLS_DEFAULT_CLASSES                                                                  \
-    "16/32/48/64/80/96/112/128/160/192/224/256/320/384/448/512/640/768/896/1024/1280/1536/"   \
-    "1792/2048/2560/3072/3584"
-
 const struct pb_option_desc pb_pools_options[] = {
-    {"classes", POOLS_DEFAULT_CLASSES,
+    {"classes", PB_POOLS_DEFAULT_CLASSES,
      "chunk sizes, ascending, '/'-separated, each 8 to 1M bytes (at most 255)"},
     {"slab", "64k", "bytes mapped at a time per class, rounded up to whole pages"},
     {"return", "off", "N: per-slab lists; per class, empty slabs beyond N given back (madvise)"},
@@ -158,73 +152,17 @@ static int sys_remove(struct pb_sysblocks *s, const void *p, size_t *usable)
 
 /* ---- options ---- */
 
-static size_t lowest_bit(size_t n)
-{
-    return n & (~n + 1);
-}
-
-/* Parse "16/32/..." into sizes[]; the count, or 0 and why in err. */
-static size_t parse_classes(const char *text, size_t *sizes, char *err, size_t errlen)
-{
-    size_t n = 0;
-    const char *p = text;
-    for (;;) {
-        const char *slash = strchr(p, '/');
-        size_t len = slash ? (size_t)(slash - p) : strlen(p);
-        char item[32];
-        size_t v = 0;
-        if (len == 0 || len >= sizeof item) {
-            snprintf(err, errlen, "pools: classes=%s: empty or overlong item", text);
-            return 0;
-        }
-        memcpy(item, p, len);
-        item[len] = '\0';
-        if (pb_parse_size(item, &v) || v < sizeof(void *) || v > POOLS_MAX_CLASS) {
-            snprintf(err, errlen,
-                     "pools: class '%s' must be a size from %zu (a free chunk holds a pointer; "
-                     "see pool-small) to %zu bytes",
-                     item, sizeof(void *), POOLS_MAX_CLASS);
-            return 0;
-        }
-        if (n == PB_POOLS_MAX_CLASSES) {
-            snprintf(err, errlen, "pools: more than %d classes", PB_POOLS_MAX_CLASSES);
-            return 0;
-        }
-        if (n > 0 && v <= sizes[n - 1]) {
-            snprintf(err, errlen, "pools: class %zu after %zu: classes must be ascending", v,
-                     sizes[n - 1]);
-            return 0;
-        }
-        sizes[n++] = v;
-        if (!slash)
-            return n;
-        p = slash + 1;
-    }
-}
-
-/* Build the size -> class table for sizes[0..n). */
+/* Build the size -> class table for sizes[0..n) (pools_classes.c). */
 static int build_route(struct pb_pools *ps, const size_t *sizes, size_t n)
 {
-    size_t all = 0;
-    for (size_t i = 0; i < n; i++)
-        all |= sizes[i];
-    size_t q = lowest_bit(all);
-    ps->qshift = 0;
-    while (((size_t)1 << ps->qshift) < q)
-        ps->qshift++;
-    ps->qmask = q - 1;
+    struct pb_pools_route r = pb_pools_route_of(sizes, n);
+    ps->qshift = r.qshift;
+    ps->qmask = r.qmask;
     ps->max_class = sizes[n - 1];
-    size_t entries = (ps->max_class >> ps->qshift) + 1;
-    ps->route_table = malloc(entries);
+    ps->route_table = malloc(r.entries);
     if (!ps->route_table)
         return -1;
-    size_t k = 0;
-    for (size_t j = 0; j < entries; j++) {
-        while (sizes[k] < (j << ps->qshift))
-            k++;
-        ps->route_table[j] = (uint8_t)k;
-        pb_assert(k < n && sizes[k] >= j << ps->qshift); /* the smallest class that fits */
-    }
+    pb_pools_route_fill(&r, sizes, n, ps->route_table);
     ps->route = ps->route_table;
     return 0;
 }
@@ -268,7 +206,8 @@ int pb_pools_init(struct pb_pools *ps, const struct pb_option *opts, size_t n, c
     size_t keep = 0;
     if (pb_return_option("pools", opts, n, &returning, &keep, err, errlen))
         return -1;
-    size_t nc = parse_classes(text ? text : POOLS_DEFAULT_CLASSES, sizes, err, errlen);
+    const char *list = text ? text : PB_POOLS_DEFAULT_CLASSES;
+    size_t nc = pb_pools_parse_classes("pools", list, sizes, err, errlen);
     if (nc == 0)
         return -1;
     long pg = sysconf(_SC_PAGESIZE);
@@ -287,9 +226,8 @@ int pb_pools_init(struct pb_pools *ps, const struct pb_option *opts, size_t n, c
         return -1;
     }
     for (size_t i = 0; i < nc; i++) {
-        size_t align = lowest_bit(sizes[i]);
-        pb_pool_core_init(&ps->cls[i], "pools", sizes[i],
-                          align > POOLS_MAX_ALIGN ? POOLS_MAX_ALIGN : align, slab, 0, 0);
+        pb_pool_core_init(&ps->cls[i], "pools", sizes[i], pb_pools_class_align(sizes[i]), slab,
+                          0, 0);
     }
     ps->n_classes = nc;
     ps->slab_size = slab;

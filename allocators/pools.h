@@ -8,12 +8,10 @@
 
 #include "pool_core.h"
 #include "pool_small.h"
+#include "pools_classes.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Most size classes one instance takes (a class number fits a byte). */
-#define PB_POOLS_MAX_CLASSES 255
 
 /* Blocks handed to the system allocator: an open-addressing set of pointers. */
 struct pb_sysblocks {

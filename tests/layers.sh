@@ -14,6 +14,7 @@ allowed() {
     engine) echo "engine allocators workloads common" ;;
     report) echo "report engine allocators workloads common" ;;
     cli) echo "cli report engine allocators workloads common" ;;
+    preload) echo "preload allocators common" ;;
     esac
 }
 check_layer() {
@@ -34,7 +35,7 @@ check_layer() {
     done
 }
 out=""
-for layer in common allocators workloads engine report cli; do
+for layer in common allocators workloads engine report cli preload; do
     out="$out$(check_layer $layer)"
 done
 if [ -n "$out" ]; then
