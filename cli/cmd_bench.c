@@ -50,7 +50,7 @@ static void usage(FILE *f)
             "interleaved rounds, and measures wall, user and system time, peak RSS, page\n"
             "faults and context switches; median and 95 %% interval over the rounds.\n\n"
             "  --allocator LIST   glibc (the C library's malloc), jemalloc, mimalloc,\n"
-            "                     tcmalloc, pools[:classes=A/B/..,slab=S,return=N] (poolbench's\n"
+            "                     tcmalloc, pools[:classes=A/B/..,slab=S] (poolbench's\n"
             "                     size classes as a malloc), preload:PATH (any malloc library);\n"
             "                     repeatable (default: glibc and every one this machine has)\n"
             "  --rounds R         measured rounds (default 5); round r rotates the order by r\n"
