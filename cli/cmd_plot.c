@@ -38,10 +38,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: poolbench plot RESULTS.json... [-o DIR] [--format png|svg] [--log|--linear]\n"
-            "       poolbench plot --html RESULTS.json [-o DIR] [--log|--linear]\n\n"
+            "       poolbench plot BENCH.json [-o DIR] [--format png|svg]\n"
+            "       poolbench plot --html RESULTS.json|BENCH.json [-o DIR] [--log|--linear]\n\n"
             "Draws the charts of one or more results files with gnuplot: throughput,\n"
             "memory, timeline, latency (when measured) and fragmentation. Several files\n"
-            "overlay, each backend labelled by file. DIR (default: the folder of the first\n"
+            "overlay, each backend labelled by file. A results file of `poolbench bench`\n"
+            "(drawn alone) gets the bench chart (wall time and peak RSS per allocator)\n"
+            "and, after --replay, the fidelity chart. DIR (default: the folder of the first\n"
             "file) receives the charts, their data (NAME.tsv + NAME.vars) and README.md,\n"
             "an index of the charts.\n\n"
             "  -o DIR          output folder (created when missing)\n"
@@ -313,7 +316,7 @@ int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
     char err[16384] = "";
     struct pb_plot_notes *notes = calloc(1, sizeof *notes);
     struct pb_plot_charts charts;
-    if (!notes || pb_plot_export(set, dir, &charts, notes, err, sizeof err)) {
+    if (!notes || pb_plot_export_set(set, dir, &charts, notes, err, sizeof err)) {
         pb_text_line(stderr, "poolbench plot: %s", notes ? err : "out of memory");
         free(notes);
         return PB_EXIT_USAGE;
@@ -357,7 +360,7 @@ int pb_cmd_plot(int argc, char **argv)
         return PB_EXIT_USAGE;
     }
     struct pb_results_set set;
-    if (pb_results_set_read(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
+    if (pb_plot_read_set(&set, argv + optind, (size_t)(argc - optind), err, sizeof err)) {
         pb_text_line(stderr, "poolbench plot: %s", err);
         return PB_EXIT_USAGE;
     }
@@ -372,6 +375,31 @@ int pb_cmd_plot(int argc, char **argv)
     rc = pb_plot_write_charts(&set, dir, tools.gnuplot, tools.scripts, o.format, o.logscale);
     pb_results_set_free(&set);
     return rc;
+}
+
+int pb_plot_read_set(struct pb_results_set *set, char *const *paths, size_t n, char *err,
+                     size_t errlen)
+{
+    if (n != 1)
+        return pb_results_set_read(set, paths, n, err, errlen);
+    struct pb_results_file f; /* one file is read once, whichever its schema */
+    if (pb_results_read_any(paths[0], &f, err, errlen))
+        return -1;
+    if (pb_results_set_of(set, &f)) {
+        pb_results_file_free(&f);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+int pb_plot_export_set(const struct pb_results_set *set, const char *dir,
+                       struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                       size_t errlen)
+{
+    if (set->n == 1 && set->files[0].bench)
+        return pb_plot_export_bench(&set->files[0], dir, out, notes, err, errlen);
+    return pb_plot_export(set, dir, out, notes, err, errlen);
 }
 
 int pb_plot_make_dirs(const char *dir)

@@ -190,7 +190,7 @@ static int draw_svgs(const char *who, const struct pb_results_set *set, int logs
         return PB_EXIT_FAIL;
     }
     int rc = PB_EXIT_OK;
-    if (pb_plot_export(set, tmp, &c->list, c->notes, err, sizeof err)) {
+    if (pb_plot_export_set(set, tmp, &c->list, c->notes, err, sizeof err)) {
         pb_text_line(stderr, "%s: %s", who, err);
         rc = PB_EXIT_USAGE;
     } else if (!pb_signals_caught() &&
@@ -309,7 +309,7 @@ int pb_report_main(const char *who, char *const *paths, size_t n, const char *di
     }
     char err[16384], first[4096], folder[4096], target[4200];
     struct pb_results_set set;
-    if (pb_results_set_read(&set, paths, 1, err, sizeof err)) {
+    if (pb_plot_read_set(&set, paths, 1, err, sizeof err)) {
         pb_text_line(stderr, "%s: %s", who, err);
         return PB_EXIT_USAGE;
     }

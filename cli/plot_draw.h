@@ -41,6 +41,18 @@ int pb_plot_write_charts(const struct pb_results_set *set, const char *dir,
                          const char *gnuplot, const char *scripts, const char *format,
                          int axis);
 
+/* Read the results files of `plot` and `report`: one file of either schema
+ * (a replay's results or a bench document: pb_results_read_any, read once),
+ * or several replay results files (pb_results_set_read). 0 ok; -1 with err. */
+int pb_plot_read_set(struct pb_results_set *set, char *const *paths, size_t n, char *err,
+                     size_t errlen);
+
+/* The charts of set into dir: a bench document's (pb_plot_export_bench)
+ * when set is one, else a replay's (pb_plot_export). 0 ok; -1 with err. */
+int pb_plot_export_set(const struct pb_results_set *set, const char *dir,
+                       struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                       size_t errlen);
+
 /* mkdir -p dir. 0 ok; -1 with errno. */
 int pb_plot_make_dirs(const char *dir);
 

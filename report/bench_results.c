@@ -152,7 +152,7 @@ int pb_bench_is_doc(const cJSON *doc)
 static int check_run(const cJSON *run, int i, char *err, size_t errlen)
 {
     if (!cJSON_IsString(get(run, "allocator")) || !cJSON_IsString(get(run, "allocator_spec"))) {
-        snprintf(err, errlen, "runs[%d]: no allocator or allocator_spec", i);
+        snprintf(err, errlen, "runs[%d]: allocator or allocator_spec: not a string", i);
         return -1;
     }
     const cJSON *st = get(run, "status");
@@ -165,10 +165,47 @@ static int check_run(const cJSON *run, int i, char *err, size_t errlen)
     for (int k = 0; k < N_FIGURES; k++) {
         const cJSON *m = get(get(get(run, figure_home[k]), figure_keys[k]), "median");
         if (!cJSON_IsNumber(m) && !cJSON_IsNull(m)) {
-            snprintf(err, errlen, "runs[%d]: %s.%s.median is missing", i, figure_home[k],
-                     figure_keys[k]);
+            snprintf(err, errlen, "runs[%d].%s.%s.median: neither a number nor null (the run "
+                     "is ok)", i, figure_home[k], figure_keys[k]);
             return -1;
         }
+    }
+    return 0;
+}
+
+/* fidelity, when present: an object whose rows are objects naming their
+ * allocator, its disagreements strings. */
+static int check_fidelity(const cJSON *f, char *err, size_t errlen)
+{
+    if (!f)
+        return 0;
+    const cJSON *rows = get(f, "rows"), *d = get(f, "disagreements"), *x;
+    if (!cJSON_IsObject(f) || !cJSON_IsArray(rows)) {
+        snprintf(err, errlen, "fidelity: %s", cJSON_IsObject(f) ? "rows is not an array"
+                                                                : "not an object");
+        return -1;
+    }
+    int i = 0;
+    cJSON_ArrayForEach(x, rows)
+    {
+        if (!cJSON_IsObject(x) || !cJSON_IsString(get(x, "allocator_spec"))) {
+            snprintf(err, errlen, "fidelity.rows[%d]: not an object with an allocator_spec", i);
+            return -1;
+        }
+        i++;
+    }
+    i = 0;
+    cJSON_ArrayForEach(x, d)
+    {
+        if (!cJSON_IsString(x)) {
+            snprintf(err, errlen, "fidelity.disagreements[%d]: not a string", i);
+            return -1;
+        }
+        i++;
+    }
+    if (d && !cJSON_IsArray(d)) {
+        snprintf(err, errlen, "fidelity.disagreements: not an array");
+        return -1;
     }
     return 0;
 }
@@ -181,25 +218,25 @@ int pb_bench_check_doc(const cJSON *doc, char *err, size_t errlen)
     }
     const cJSON *p = get(doc, "program");
     if (!cJSON_IsString(get(p, "name")) || !cJSON_IsArray(get(p, "command"))) {
-        snprintf(err, errlen, "no program (name and command)");
+        snprintf(err, errlen, "program: no name (a string) and command (an array)");
         return -1;
     }
     const cJSON *runs = get(doc, "runs"), *run;
     if (!cJSON_IsArray(runs)) {
-        snprintf(err, errlen, "no runs array");
+        snprintf(err, errlen, "runs: not an array");
         return -1;
     }
     int i = 0;
     cJSON_ArrayForEach(run, runs)
     {
         if (!cJSON_IsObject(run)) {
-            snprintf(err, errlen, "runs[%d] is not an object", i);
+            snprintf(err, errlen, "runs[%d]: not an object", i);
             return -1;
         }
         if (check_run(run, i++, err, errlen))
             return -1;
     }
-    return 0;
+    return check_fidelity(get(doc, "fidelity"), err, errlen);
 }
 
 /* ---- the table ---------------------------------------------------------------- */

@@ -193,6 +193,29 @@ typedef int (*chart_all_fn)(const struct pb_results_set *, const struct pb_plot_
                             FILE *, struct pb_plot_notes *);
 typedef int (*chart_one_fn)(const struct pb_results_set *, const struct pb_plot_index *,
                             const char *, FILE *, FILE *, struct pb_plot_notes *);
+typedef int (*chart_file_fn)(const struct pb_results_file *, FILE *, FILE *,
+                             struct pb_plot_notes *);
+
+/* One chart's writer and what it reads: a set's charts of all workloads
+ * (all) or of one (one), or a bench file's (file_fn). */
+struct writer {
+    chart_all_fn all;
+    chart_one_fn one;
+    chart_file_fn file_fn;
+    const struct pb_results_set *set;
+    const struct pb_plot_index *ix;
+    const char *workload;
+    const struct pb_results_file *file;
+};
+
+static int run_writer(const struct writer *w, FILE *tsv, FILE *vars, struct pb_plot_notes *notes)
+{
+    if (w->file_fn)
+        return w->file_fn(w->file, tsv, vars, notes);
+    if (w->all)
+        return w->all(w->set, w->ix, tsv, vars, notes);
+    return w->one(w->set, w->ix, w->workload, tsv, vars, notes);
+}
 
 static int add_chart(struct pb_plot_charts *c, const char *script, const char *name,
                      const char *question, const char *caption)
@@ -215,10 +238,8 @@ static int add_chart(struct pb_plot_charts *c, const char *script, const char *n
 }
 
 /* Run one writer into NAME.tsv and NAME.vars; *rows gets its row count. */
-static int export_one(const struct pb_results_set *set, const struct pb_plot_index *ix,
-                      const char *dir, const char *name, chart_all_fn all, chart_one_fn one,
-                      const char *workload, struct pb_plot_notes *notes, int *rows, char *err,
-                      size_t errlen)
+static int export_one(const char *dir, const char *name, const struct writer *w,
+                      struct pb_plot_notes *notes, int *rows, char *err, size_t errlen)
 {
     char path[4400];
     struct pb_outfile tsv, vars;
@@ -230,7 +251,7 @@ static int export_one(const struct pb_results_set *set, const struct pb_plot_ind
         pb_outfile_abort(&tsv);
         return -1;
     }
-    *rows = all ? all(set, ix, tsv.f, vars.f, notes) : one(set, ix, workload, tsv.f, vars.f, notes);
+    *rows = run_writer(w, tsv.f, vars.f, notes);
     if (*rows < 0) {
         snprintf(err, errlen, "cannot write %s/%s.tsv (out of memory or disk full)", dir, name);
         pb_outfile_abort(&tsv);
@@ -307,8 +328,9 @@ static int export_workloads(const struct pb_results_set *set, const struct pb_pl
         for (size_t k = 0; !rc && k < sizeof per_workload / sizeof per_workload[0]; k++) {
             char name[160], question[256], shown[PB_LABEL_MAX];
             snprintf(name, sizeof name, "%s-%s", per_workload[k].kind, bases[w]);
-            rc = export_one(set, ix, dir, name, NULL, per_workload[k].fn, ix->workloads[w],
-                            notes, &rows, err, errlen);
+            const struct writer wr = {NULL, per_workload[k].fn, NULL, set, ix,
+                                      ix->workloads[w], NULL};
+            rc = export_one(dir, name, &wr, notes, &rows, err, errlen);
             snprintf(question, sizeof question, per_workload[k].question,
                      pb_text_safe(ix->workloads[w], shown, sizeof shown));
             if (!rc && rows > 0)
@@ -331,8 +353,9 @@ int pb_plot_export(const struct pb_results_set *set, const char *dir,
     if (pb_plot_index_build(set, &ix, err, errlen))
         return -1;
     int rows, rc = 0;
-    rc = export_one(set, &ix, dir, "throughput", pb_plot_write_throughput, NULL, NULL, notes,
-                    &rows, err, errlen);
+    const struct writer time = {pb_plot_write_throughput, NULL, NULL, set, &ix, NULL, NULL};
+    const struct writer frag = {pb_plot_write_fragmentation, NULL, NULL, set, &ix, NULL, NULL};
+    rc = export_one(dir, "throughput", &time, notes, &rows, err, errlen);
     if (!rc && rows > 0)
         rc = add_chart(out, "throughput", "throughput", "Which backend is fastest per workload?",
                        "Median ns/op per backend and workload with whiskers for its interval "
@@ -344,14 +367,45 @@ int pb_plot_export(const struct pb_results_set *set, const char *dir,
     if (!rc)
         rc = export_workloads(set, &ix, dir, out, notes, err, errlen);
     if (!rc)
-        rc = export_one(set, &ix, dir, "fragmentation", pb_plot_write_fragmentation, NULL, NULL,
-                        notes, &rows, err, errlen);
+        rc = export_one(dir, "fragmentation", &frag, notes, &rows, err, errlen);
     if (!rc && rows > 0)
         rc = add_chart(out, "fragmentation", "fragmentation",
                        "How much of what each backend holds is not live data, per workload?",
                        "Internal fragmentation (1 - live/granted) and Johnstone-Wilson "
                        "fragmentation (footprint/live - 1, log axis); a missing bar says why.");
     pb_plot_index_free(&ix);
+    if (rc && !*err)
+        snprintf(err, errlen, "out of memory");
+    if (rc)
+        pb_plot_charts_free(out);
+    return rc;
+}
+
+int pb_plot_export_bench(const struct pb_results_file *file, const char *dir,
+                         struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                         size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (errlen)
+        err[0] = '\0';
+    const struct writer bench = {NULL, NULL, pb_plot_write_bench, NULL, NULL, NULL, file};
+    const struct writer fid = {NULL, NULL, pb_plot_write_fidelity, NULL, NULL, NULL, file};
+    int rows, rc = export_one(dir, "bench", &bench, notes, &rows, err, errlen);
+    if (!rc && rows > 0)
+        rc = add_chart(out, "bench", "bench",
+                       "Which allocator makes the whole program fastest, and which leanest?",
+                       "Median wall time (left) and median peak RSS (right) of the program "
+                       "under each allocator, with whiskers for the rounds' interval (~: "
+                       "noisy); a failed allocator keeps its place, labelled \"failed\".");
+    if (!rc && cJSON_GetObjectItemCaseSensitive(file->doc, "fidelity"))
+        rc = export_one(dir, "fidelity", &fid, notes, &rows, err, errlen);
+    if (!rc && rows > 0 && cJSON_GetObjectItemCaseSensitive(file->doc, "fidelity"))
+        rc = add_chart(out, "fidelity", "fidelity",
+                       "Does the replay rank the allocators as the whole program does?",
+                       "One point per allocator: the replay's net ns/op against the program's "
+                       "median wall time (left), the replay's peak resident bytes against the "
+                       "program's peak RSS (right), whiskers for the program's interval; points "
+                       "rising left to right agree. The title gives the rank correlations.");
     if (rc && !*err)
         snprintf(err, errlen, "out of memory");
     if (rc)

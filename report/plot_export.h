@@ -159,6 +159,31 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
                           const char *workload, FILE *tsv, FILE *vars,
                           struct pb_plot_notes *notes);
 
+/* bench: per run of a bench document (file->bench), in its order: the
+ * allocator, the labels of its two bars (the value, ~ when noisy; "failed";
+ * "no figure"), median wall seconds with its whiskers, median peak RSS bytes
+ * with its whiskers, failed (1/0) and its colour; the .vars carry the
+ * program, its command, the machine, the units (s or ms; B to GiB) and
+ * which whiskers are drawn. A failed run is a row of NaN figures: its place
+ * on the axis stays, labelled. */
+int pb_plot_write_bench(const struct pb_results_file *file, FILE *tsv, FILE *vars,
+                        struct pb_plot_notes *notes);
+
+/* fidelity: per row of the bench document's fidelity object, two points:
+ * replay net ns/op against the program's median wall seconds (with the
+ * program's interval) and replay peak resident bytes against its peak RSS;
+ * a missing replay figure puts the point at the panel's left edge with a
+ * gap flag and a label saying so. The .vars carry the rank correlations,
+ * the disagreements' count and the allocation share. 0 rows: no fidelity. */
+int pb_plot_write_fidelity(const struct pb_results_file *file, FILE *tsv, FILE *vars,
+                           struct pb_plot_notes *notes);
+
+/* The charts of a bench document (file->bench) into dir: bench, and
+ * fidelity when the document has one; listed in out. 0 ok; -1 with err. */
+int pb_plot_export_bench(const struct pb_results_file *file, const char *dir,
+                         struct pb_plot_charts *out, struct pb_plot_notes *notes, char *err,
+                         size_t errlen);
+
 /* Write every chart's TSV and vars into dir (each through a temporary file
  * and a rename) and list the charts to draw in out. 0 ok; -1 with err. */
 int pb_plot_export(const struct pb_results_set *set, const char *dir,

@@ -16,44 +16,7 @@ static int is_true(const cJSON *obj, const char *key)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
-/* One figure of the time chart: the bar (mid), its whiskers and the noisy
- * mark (1 or 0; NaN without a figure). */
-struct time_fig {
-    double mid, lo, hi, noisy;
-    int has_ci; /* the whiskers are the file's confidence interval, not min..max */
-};
-
-static const struct time_fig no_fig = {NAN, NAN, NAN, NAN, 0};
-
-/* The figure mid of the distribution object dist (ns_per_op, cold_ns_per_op,
- * net): whiskers from its interval ci_low..ci_high, or min..max when it has
- * none (files from before the rounds), cut at 0 (no time is negative), none
- * when the file has neither or its low end is above its high one; noisy its
- * flag, or without one the flag's rule on the whiskers (wider than
- * PB_NOISY_REL of the median). */
-static struct time_fig time_fig_of(const cJSON *dist, double mid)
-{
-    struct time_fig f = no_fig;
-    if (isnan(mid))
-        return f;
-    f.mid = mid;
-    double lo = pb_plot_finite_num(dist, "ci_low"), hi = pb_plot_finite_num(dist, "ci_high");
-    f.has_ci = !isnan(lo) && !isnan(hi);
-    if (!f.has_ci) {
-        lo = pb_plot_finite_num(dist, "min");
-        hi = pb_plot_finite_num(dist, "max");
-    }
-    int spread = !isnan(lo) && !isnan(hi) && lo <= hi;
-    const cJSON *flag = cJSON_GetObjectItemCaseSensitive(dist, "noisy");
-    f.noisy = cJSON_IsBool(flag) ? cJSON_IsTrue(flag)
-                                 : spread && hi - lo > PB_NOISY_REL * fabs(mid);
-    if (spread && hi >= 0) {
-        f.lo = lo > 0 ? lo : 0;
-        f.hi = hi;
-    }
-    f.has_ci &= spread;
-    return f;
-}
+static const struct pb_plot_fig no_fig = {NAN, NAN, NAN, NAN, 0};
 
 /* How the net bar reads (the TSV's net state column). */
 enum net_state {
@@ -66,25 +29,25 @@ enum net_state {
 /* The net figure of an ok run's time t, never below 0: within noise it is 0,
  * below the baseline (the flag, or a negative net_ns_per_op of an older
  * file) none; *state says which (NaN: no figure, the null run failed). */
-static struct time_fig net_fig_of(const cJSON *run, const cJSON *t, double *state)
+static struct pb_plot_fig net_fig_of(const cJSON *run, const cJSON *t, double *state)
 {
     const cJSON *net = cJSON_GetObjectItemCaseSensitive(t, "net");
     const cJSON *backend = cJSON_GetObjectItemCaseSensitive(run, "backend");
     double v = pb_plot_finite_num(t, "net_ns_per_op");
-    struct time_fig f = no_fig;
+    struct pb_plot_fig f = no_fig;
     *state = NAN;
     if (cJSON_IsString(backend) && strcmp(backend->valuestring, "null") == 0 && v == 0) {
         *state = NET_BASELINE;
         f.mid = f.noisy = 0;
     } else if (is_true(net, "within_noise")) {
         *state = NET_WITHIN_NOISE;
-        f = time_fig_of(net, 0);
+        f = pb_plot_fig_of(net, 0);
         f.noisy = 0; /* "~0" says it */
     } else if (is_true(net, "below_baseline") || v < 0) {
         *state = NET_BELOW_BASELINE;
     } else if (!isnan(v)) {
         *state = NET_SHOWN;
-        f = time_fig_of(net, v);
+        f = pb_plot_fig_of(net, v);
     }
     return f;
 }
@@ -103,14 +66,14 @@ struct time_seen {
     int net_whiskers;      /* net figures with whiskers (files with rounds) */
 };
 
-static void see_fig(struct time_seen *seen, const struct time_fig *f)
+static void see_fig(struct time_seen *seen, const struct pb_plot_fig *f)
 {
     pb_plot_widen(f->mid, &seen->lo, &seen->hi);
     pb_plot_widen(f->lo, &seen->lo, &seen->hi);
     pb_plot_widen(f->hi, &seen->lo, &seen->hi);
 }
 
-static void put_fig(FILE *tsv, const struct time_fig *f)
+static void put_fig(FILE *tsv, const struct pb_plot_fig *f)
 {
     pb_plot_put_num(tsv, f->mid);
     pb_plot_put_num(tsv, f->lo);
@@ -141,7 +104,7 @@ static void put_gap(FILE *tsv, const cJSON *run, const struct pb_plot_series *s,
 
 /* What the footnotes say about the warm figures of an ok run. */
 static void see_warm(struct time_seen *seen, const cJSON *t, const cJSON *warm_d,
-                     const struct time_fig *warm)
+                     const struct pb_plot_fig *warm)
 {
     size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(warm_d, "samples"));
     seen->n_min = n < seen->n_min ? n : seen->n_min;
@@ -154,8 +117,8 @@ static void see_warm(struct time_seen *seen, const cJSON *t, const cJSON *warm_d
 }
 
 /* What the axes need of a run's warm, cold and net figures. */
-static void see_figs(struct time_seen *seen, const struct time_fig *warm,
-                     const struct time_fig *cold, const struct time_fig *net)
+static void see_figs(struct time_seen *seen, const struct pb_plot_fig *warm,
+                     const struct pb_plot_fig *cold, const struct pb_plot_fig *net)
 {
     see_fig(seen, warm);
     see_fig(seen, cold);
@@ -173,17 +136,17 @@ static void see_figs(struct time_seen *seen, const struct time_fig *warm,
 }
 
 /* The figures of a series on a workload, as the chart draws them. */
-struct time_figs {
+struct pb_plot_figs {
     const cJSON *run, *t, *warm_d; /* the run (NULL: none), its time when ok, ns_per_op */
-    struct time_fig warm, cold, net;
+    struct pb_plot_fig warm, cold, net;
     double state;                  /* the net state (NaN: no net figure) */
     int negative;                  /* the file has a negative median, not drawn */
 };
 
-static struct time_figs figs_of(const struct pb_results_set *set,
+static struct pb_plot_figs figs_of(const struct pb_results_set *set,
                                 const struct pb_plot_series *s, const char *workload)
 {
-    struct time_figs f = {.state = NAN};
+    struct pb_plot_figs f = {.state = NAN};
     f.run = pb_plot_find_run(set, s, workload);
     f.t = f.run && pb_run_ok(f.run) ? cJSON_GetObjectItemCaseSensitive(f.run, "time") : NULL;
     f.warm_d = cJSON_GetObjectItemCaseSensitive(f.t, "ns_per_op");
@@ -191,8 +154,8 @@ static struct time_figs figs_of(const struct pb_results_set *set,
     double mid = pb_plot_finite_num(f.warm_d, "median");
     double cold_mid = pb_plot_finite_num(cold_d, "median");
     f.negative = mid < 0 || cold_mid < 0;
-    f.warm = time_fig_of(f.warm_d, mid < 0 ? NAN : mid);
-    f.cold = time_fig_of(cold_d, cold_mid < 0 ? NAN : cold_mid);
+    f.warm = pb_plot_fig_of(f.warm_d, mid < 0 ? NAN : mid);
+    f.cold = pb_plot_fig_of(cold_d, cold_mid < 0 ? NAN : cold_mid);
     f.net = f.t ? net_fig_of(f.run, f.t, &f.state) : no_fig;
     return f;
 }
@@ -204,7 +167,7 @@ static int throughput_cells(FILE *tsv, const struct pb_results_set *set,
                             const struct pb_plot_series *s, const char *workload,
                             struct time_seen *seen, struct pb_plot_notes *notes)
 {
-    struct time_figs f = figs_of(set, s, workload);
+    struct pb_plot_figs f = figs_of(set, s, workload);
     if (f.negative)
         pb_plot_note(notes, "%s on %s: a negative ns/op in the file, not drawn", s->label,
                      workload);
@@ -229,7 +192,7 @@ int pb_plot_time_axis(const struct pb_results_set *set, const struct pb_plot_ind
     double lo = 0, hi = 0; /* the bars: warm, cold and net medians above 0 */
     for (size_t w = 0; w < ix->n_workloads; w++)
         for (size_t s = 0; s < ix->n_series; s++) {
-            struct time_figs f = figs_of(set, &ix->series[s], ix->workloads[w]);
+            struct pb_plot_figs f = figs_of(set, &ix->series[s], ix->workloads[w]);
             if (isnan(f.warm.mid))
                 continue;
             pb_plot_widen(f.warm.mid, &lo, &hi);
@@ -259,7 +222,7 @@ static double warm_top(const struct pb_results_set *set, const struct pb_plot_in
             const cJSON *d = cJSON_GetObjectItemCaseSensitive(
                 cJSON_GetObjectItemCaseSensitive(run, "time"), "ns_per_op");
             double mid = pb_plot_finite_num(d, "median");
-            struct time_fig f = time_fig_of(d, mid < 0 ? NAN : mid);
+            struct pb_plot_fig f = pb_plot_fig_of(d, mid < 0 ? NAN : mid);
             hi = fmax(hi, fmax(f.mid, f.hi));
         }
     }

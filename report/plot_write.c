@@ -3,6 +3,7 @@
  * TSV cells and keys, gnuplot strings and variables, figures read from runs.
  */
 #include "plot_write.h"
+#include "pb_stats.h"
 #include "pb_text.h"
 
 #include <math.h>
@@ -89,7 +90,7 @@ static const char *const palette[PB_PLOT_COLOURS] = {
 
 /* array palette[...]: the scripts' linetypes 1..PB_PLOT_COLOURS, so that
  * the colour[] of a series picks one of them. */
-static void put_palette(FILE *vars)
+void pb_plot_put_palette(FILE *vars)
 {
     fprintf(vars, "array palette[%d] = [", PB_PLOT_COLOURS);
     for (int i = 0; i < PB_PLOT_COLOURS; i++)
@@ -110,7 +111,7 @@ void pb_plot_put_common_vars(FILE *vars, const struct pb_plot_index *ix, const c
     pb_plot_put_gp_var(vars, "machine", ix->machine);
     pb_plot_put_gp_var(vars, "workload",
                        workload ? pb_text_safe(workload, shown, sizeof shown) : "all workloads");
-    put_palette(vars);
+    pb_plot_put_palette(vars);
     fprintf(vars, "NS = %zu\n", n);
     fprintf(vars, "array series[%zu] = [", n ? n : 1);
     for (size_t i = 0; i < n; i++) {
@@ -213,4 +214,29 @@ double pb_plot_finite_num(const cJSON *obj, const char *dotted)
 {
     double v = pb_json_number(obj, dotted);
     return isfinite(v) ? v : NAN;
+}
+
+/* Files from before the rounds have min..max and no interval. */
+struct pb_plot_fig pb_plot_fig_of(const cJSON *dist, double mid)
+{
+    struct pb_plot_fig f = {NAN, NAN, NAN, NAN, 0};
+    if (isnan(mid))
+        return f;
+    f.mid = mid;
+    double lo = pb_plot_finite_num(dist, "ci_low"), hi = pb_plot_finite_num(dist, "ci_high");
+    f.has_ci = !isnan(lo) && !isnan(hi);
+    if (!f.has_ci) {
+        lo = pb_plot_finite_num(dist, "min");
+        hi = pb_plot_finite_num(dist, "max");
+    }
+    int spread = !isnan(lo) && !isnan(hi) && lo <= hi;
+    const cJSON *flag = cJSON_GetObjectItemCaseSensitive(dist, "noisy");
+    f.noisy = cJSON_IsBool(flag) ? cJSON_IsTrue(flag)
+                                 : spread && hi - lo > PB_NOISY_REL * fabs(mid);
+    if (spread && hi >= 0) {
+        f.lo = lo > 0 ? lo : 0;
+        f.hi = hi;
+    }
+    f.has_ci &= spread;
+    return f;
 }

@@ -31,6 +31,25 @@ void pb_plot_put_gp_var(FILE *f, const char *name, const char *value);
 void pb_plot_put_common_vars(FILE *vars, const struct pb_plot_index *ix, const char *workload,
                              const size_t *pick, size_t n);
 
+/* array palette[...] of a .vars file: the PB_PLOT_COLOURS colours of the
+ * series, for the scripts' linetypes 1..PB_PLOT_COLOURS. */
+void pb_plot_put_palette(FILE *vars);
+
+/* One figure drawn as a bar: its median (mid), whiskers (lo, hi; NaN: none)
+ * and noisy mark (1 or 0; NaN without a figure); has_ci: the whiskers are
+ * the file's confidence interval, not min..max. */
+struct pb_plot_fig {
+    double mid, lo, hi, noisy;
+    int has_ci;
+};
+
+/* The figure mid of the distribution object dist: whiskers from its
+ * interval ci_low..ci_high, or min..max when it has none, cut at 0 (no time
+ * or size is negative), none when it has neither or its low end is above its
+ * high one; noisy its flag, or without one the flag's rule on the whiskers
+ * (wider than PB_NOISY_REL of the median). All NaN when mid is NaN. */
+struct pb_plot_fig pb_plot_fig_of(const cJSON *dist, double mid);
+
 /* A ratio as the charts write a span: "1.7x", "40x", "6270x". Returns buf. */
 const char *pb_plot_ratio(double r, char *buf, size_t len);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_results.h"
 #include "pb_infile.h"
 
 /* The largest results file read: about 300 times the 63-run example. */
@@ -205,6 +206,12 @@ static int check_document(const struct check *c, const cJSON *doc)
                  c->path);
         return -1;
     }
+    if (pb_bench_is_doc(doc)) {
+        snprintf(c->err, c->errlen, "%s: a whole-program bench file (schema \"%s\"), not "
+                 "replay results (\"%s\"): only plot and report read it, alone", c->path,
+                 PB_BENCH_SCHEMA, PB_RESULTS_SCHEMA);
+        return -1;
+    }
     if (strcmp(schema->valuestring, PB_RESULTS_SCHEMA) != 0) {
         snprintf(c->err, c->errlen, "%s: schema \"%s\" is not \"%s\"", c->path,
                  schema->valuestring, PB_RESULTS_SCHEMA);
@@ -228,7 +235,9 @@ static void base_name(const char *path, char *out, size_t len)
     snprintf(out, len, "%s", slash ? slash + 1 : path);
 }
 
-int pb_results_parse(const char *path, const char *text, struct pb_results_file *out,
+/* Parse text from path and check it: a replay results document, or with
+ * any a bench document too. */
+static int parse_doc(const char *path, const char *text, int any, struct pb_results_file *out,
                      char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -242,7 +251,17 @@ int pb_results_parse(const char *path, const char *text, struct pb_results_file 
                  e.column, e.message);
         return -1;
     }
-    if (check_document(&c, out->doc)) {
+    out->bench = any && pb_bench_is_doc(out->doc);
+    int bad;
+    if (out->bench) {
+        char why[1024];
+        bad = pb_bench_check_doc(out->doc, why, sizeof why);
+        if (bad)
+            snprintf(err, errlen, "%s: %s", path, why);
+    } else {
+        bad = check_document(&c, out->doc);
+    }
+    if (bad) {
         pb_results_file_free(out);
         size_t n = strlen(path);
         if (strncmp(err, path, n) == 0)
@@ -251,6 +270,18 @@ int pb_results_parse(const char *path, const char *text, struct pb_results_file 
     }
     out->runs = cJSON_GetObjectItemCaseSensitive(out->doc, "runs");
     return 0;
+}
+
+int pb_results_parse(const char *path, const char *text, struct pb_results_file *out,
+                     char *err, size_t errlen)
+{
+    return parse_doc(path, text, 0, out, err, errlen);
+}
+
+int pb_results_parse_any(const char *path, const char *text, struct pb_results_file *out,
+                         char *err, size_t errlen)
+{
+    return parse_doc(path, text, 1, out, err, errlen);
 }
 
 /* The whole file into a NUL-terminated buffer; NULL with err. A regular file
@@ -315,6 +346,30 @@ int pb_results_read(const char *path, struct pb_results_file *out, char *err, si
     int rc = pb_results_parse(path, text, out, err, errlen);
     free(text);
     return rc;
+}
+
+int pb_results_read_any(const char *path, struct pb_results_file *out, char *err,
+                        size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    char *text = slurp(path, err, errlen);
+    if (!text)
+        return -1;
+    int rc = pb_results_parse_any(path, text, out, err, errlen);
+    free(text);
+    return rc;
+}
+
+int pb_results_set_of(struct pb_results_set *set, struct pb_results_file *f)
+{
+    set->n = 0;
+    set->files = calloc(1, sizeof *set->files);
+    if (!set->files)
+        return -1;
+    set->files[0] = *f;
+    set->n = 1;
+    memset(f, 0, sizeof *f);
+    return 0;
 }
 
 void pb_results_file_free(struct pb_results_file *f)

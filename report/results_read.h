@@ -18,6 +18,8 @@ struct pb_results_file {
     char label[PB_LABEL_MAX];  /* its base name, to tell files apart in legends */
     cJSON *doc;                /* the whole document (owned) */
     const cJSON *runs;         /* doc.runs, an array of run objects */
+    int bench;                 /* a "poolbench-bench/1" document (bench_results.h), read by
+                                  pb_results_read_any only: runs are allocators' runs */
 };
 
 /* Several results files, in the order given. */
@@ -34,6 +36,20 @@ int pb_results_read(const char *path, struct pb_results_file *out, char *err, si
 /* Parse already-read text as if it came from path (for tests). Same checks. */
 int pb_results_parse(const char *path, const char *text, struct pb_results_file *out,
                      char *err, size_t errlen);
+
+/* Read and check path as pb_results_read does, or, when its schema is
+ * "poolbench-bench/1", as a bench document (pb_bench_check_doc), out->bench
+ * then set: for `plot` and `report`, which draw either. 0 ok; -1 with err
+ * naming the file and field. */
+int pb_results_read_any(const char *path, struct pb_results_file *out, char *err,
+                        size_t errlen);
+
+/* Parse already-read text as pb_results_read_any reads a file (for tests). */
+int pb_results_parse_any(const char *path, const char *text, struct pb_results_file *out,
+                         char *err, size_t errlen);
+
+/* A set of the one file f, taken over (f is left empty). 0 ok; -1 out of memory. */
+int pb_results_set_of(struct pb_results_set *set, struct pb_results_file *f);
 
 /* Release what pb_results_read took. */
 void pb_results_file_free(struct pb_results_file *f);
