@@ -64,8 +64,8 @@ set title "wall time per allocator"
 set ylabel sprintf("wall time (%s)", tunit)
 set yrange [0:wall_top * 1.25]
 plot datafile using 0:($4 / tscale):11:xtic(strcol(1)) with boxes lc variable, \
-     datafile using 0:($4 / tscale):($5 / tscale):($6 / tscale) with yerrorbars \
-         lc rgb "#222222" pt 7 ps 0 lw 1.2, \
+     datafile using 0:($5 / tscale):(0):(($6 - $5) / tscale) with vectors \
+         heads size screen 0.006, 90 lc rgb "#222222" lw 1.2, \
      datafile using 0:($10 > 0 ? NaN : top($4, $6) / tscale):(strcol(2)) with labels offset 0, 0.8 font ",9", \
      datafile using 0:($10 > 0 ? wall_top * 0.04 : NaN):(strcol(2)) with labels \
          tc rgb "#b00020" font ",10"
@@ -74,8 +74,8 @@ set title "peak RSS per allocator (ru_maxrss)"
 set ylabel sprintf("peak RSS (%s)", bunit)
 set yrange [0:rss_top * 1.25]
 plot datafile using 0:($7 / bscale):11:xtic(strcol(1)) with boxes lc variable, \
-     datafile using 0:($7 / bscale):($8 / bscale):($9 / bscale) with yerrorbars \
-         lc rgb "#222222" pt 7 ps 0 lw 1.2, \
+     datafile using 0:($8 / bscale):(0):(($9 - $8) / bscale) with vectors \
+         heads size screen 0.006, 90 lc rgb "#222222" lw 1.2, \
      datafile using 0:($10 > 0 ? NaN : top($7, $9) / bscale):(strcol(3)) with labels offset 0, 0.8 font ",9", \
      datafile using 0:($10 > 0 ? rss_top * 0.04 : NaN):(strcol(3)) with labels \
          tc rgb "#b00020" font ",10"

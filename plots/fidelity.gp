@@ -60,8 +60,8 @@ set multiplot layout 1, 2 title sprintf("%s, whole program against the replay of
 set title sprintf("time: rank correlation %s", rho_time)
 set xlabel "replay net ns/op (the allocator alone)"
 set ylabel sprintf("program wall time (%s, median)", tunit)
-plot datafile using 3:($4 / tscale):($5 / tscale):($6 / tscale) with yerrorbars \
-         lc rgb "#444444" pt 7 ps 0 lw 1, \
+plot datafile using 3:($5 / tscale):(0):(($6 - $5) / tscale) with vectors \
+         heads size screen 0.005, 90 lc rgb "#444444" lw 1, \
      datafile using 3:($7 > 0 ? NaN : $4 / tscale):13 with points pt 7 ps 1.8 lc variable, \
      datafile using 3:($7 > 0 ? $4 / tscale : NaN):13 with points pt 6 ps 1.8 lc variable, \
      datafile using 3:($4 / tscale):(strcol(1)) with labels left offset 1.2, 0.6 font ",10"
@@ -69,8 +69,8 @@ plot datafile using 3:($4 / tscale):($5 / tscale):($6 / tscale) with yerrorbars 
 set title sprintf("memory: rank correlation %s", rho_memory)
 set xlabel sprintf("replay peak resident (%s)", xunit)
 set ylabel sprintf("program peak RSS (%s, median)", yunit)
-plot datafile using ($8 / xscale):($9 / yscale):($10 / yscale):($11 / yscale) with yerrorbars \
-         lc rgb "#444444" pt 7 ps 0 lw 1, \
+plot datafile using ($8 / xscale):($10 / yscale):(0):(($11 - $10) / yscale) with vectors \
+         heads size screen 0.005, 90 lc rgb "#444444" lw 1, \
      datafile using ($8 / xscale):($12 > 0 ? NaN : $9 / yscale):13 with points pt 7 ps 1.8 \
          lc variable, \
      datafile using ($8 / xscale):($12 > 0 ? $9 / yscale : NaN):13 with points pt 6 ps 1.8 \

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_results.h"
+#include "html_parts.h"
 #include "html_svg.h"
 #include "pb_text.h"
 #include "summary.h"
@@ -41,8 +43,7 @@ static const cJSON *get(const cJSON *o, const char *k)
     return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-/* n bytes of s as HTML text (see pb_html_put). */
-static void put_n(FILE *f, const char *s, size_t n)
+void pb_html_put_n(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
         int ok;
@@ -68,11 +69,10 @@ static void put_n(FILE *f, const char *s, size_t n)
 
 void pb_html_put(FILE *f, const char *s)
 {
-    put_n(f, s, strlen(s));
+    pb_html_put_n(f, s, strlen(s));
 }
 
-/* A string member of o, escaped, or dflt when it is missing. */
-static void put_member(FILE *f, const cJSON *o, const char *key, const char *dflt)
+void pb_html_member(FILE *f, const cJSON *o, const char *key, const char *dflt)
 {
     const cJSON *v = get(o, key);
     if (cJSON_IsString(v))
@@ -83,7 +83,12 @@ static void put_member(FILE *f, const cJSON *o, const char *key, const char *dfl
         fputs(dflt, f);
 }
 
-static void put_head(const struct pb_html_page *page, FILE *f)
+static const char replay_nav[] =
+    "<a href=\"#verdicts\">Verdicts</a><a href=\"#summary\">Summary</a>"
+    "<a href=\"#charts\">Charts</a><a href=\"#setup\">Machine and command</a>"
+    "<a href=\"#glossary\">What the figures mean</a>";
+
+void pb_html_head(const struct pb_html_page *page, const char *nav, FILE *f)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -95,19 +100,17 @@ static void put_head(const struct pb_html_page *page, FILE *f)
     fputs("<h1>poolbench report</h1>\n<p class=\"meta\">Results file <code>", f);
     pb_html_put(f, page->source);
     fputs("</code>, created ", f);
-    put_member(f, page->doc, "created", "(unknown)");
+    pb_html_member(f, page->doc, "created", "(unknown)");
     fputs(" by poolbench ", f);
     const cJSON *tool = get(page->doc, "tool");
-    put_member(f, tool, "version", "?");
+    pb_html_member(f, tool, "version", "?");
     fputs(" (git ", f);
-    put_member(f, tool, "git", "?");
+    pb_html_member(f, tool, "git", "?");
     fputs(")</p>\n", f);
     if (cJSON_IsTrue(get(page->doc, "interrupted")))
         fputs("<p class=\"warn\">The run was interrupted by a signal: only the runs that "
               "finished are here.</p>\n", f);
-    fputs("<nav><a href=\"#verdicts\">Verdicts</a><a href=\"#summary\">Summary</a>"
-          "<a href=\"#charts\">Charts</a><a href=\"#setup\">Machine and command</a>"
-          "<a href=\"#glossary\">What the figures mean</a></nav>\n", f);
+    fprintf(f, "<nav>%s</nav>\n", nav);
 }
 
 /* One line of a verdict, when it has text: <li class=cls>lead text</li>. */
@@ -120,7 +123,12 @@ static void put_verdict_line(FILE *f, const char *cls, const char *lead, const c
     fputs("</li>\n", f);
 }
 
-static int put_verdicts(const cJSON *doc, FILE *f, char *err, size_t errlen)
+static const char replay_verdict_intro[] =
+    "Fastest: the lowest median warm ns/op, when the rounds' intervals separate it from "
+    "every other backend; leanest: the lowest peak resident memory. The null baseline takes "
+    "no part.";
+
+int pb_html_verdicts(const cJSON *doc, const char *intro, FILE *f, char *err, size_t errlen)
 {
     struct pb_verdict *v;
     size_t n;
@@ -132,9 +140,7 @@ static int put_verdicts(const cJSON *doc, FILE *f, char *err, size_t errlen)
     if (n == 0)
         fputs("<p>No runs: nothing to judge.</p>\n", f);
     else
-        fputs("<p class=\"meta\">Fastest: the lowest median warm ns/op, when the rounds' "
-              "intervals separate it from every other backend; leanest: the lowest peak "
-              "resident memory. The null baseline takes no part.</p>\n", f);
+        fprintf(f, "<p class=\"meta\">%s</p>\n", intro);
     for (size_t i = 0; i < n; i++) {
         fputs("<div class=\"verdict\">\n<h3>", f);
         pb_html_put(f, v[i].subject);
@@ -144,6 +150,8 @@ static int put_verdicts(const cJSON *doc, FILE *f, char *err, size_t errlen)
         put_verdict_line(f, "tradeoff", "", v[i].tradeoff);
         put_verdict_line(f, "refused", "refused (cannot serve it): ", v[i].refused);
         put_verdict_line(f, "failed", "failed (broken, see the summary): ", v[i].failed);
+        put_verdict_line(f, "share", "", v[i].share);
+        put_verdict_line(f, "fidelity", "", v[i].fidelity);
         fputs("</ul>\n</div>\n", f);
     }
     fputs("</section>\n", f);
@@ -151,8 +159,7 @@ static int put_verdicts(const cJSON *doc, FILE *f, char *err, size_t errlen)
     return 0;
 }
 
-/* A cell of figures: right-aligned, escaped. */
-static void put_num(FILE *f, const char *text)
+void pb_html_num_cell(FILE *f, const char *text)
 {
     fputs("<td class=\"num\">", f);
     pb_html_put(f, text);
@@ -182,7 +189,7 @@ static void put_row(const cJSON *run, FILE *f)
     fputs("</td>", f);
     const char *cells[] = {r.net, r.cold, r.faults, r.sys, r.resident, r.frag, r.wasted};
     for (size_t i = 0; i < sizeof cells / sizeof *cells; i++)
-        put_num(f, cells[i]);
+        pb_html_num_cell(f, cells[i]);
     fprintf(f, "<td class=\"%s\">%s</td></tr>\n", cls, r.status);
 }
 
@@ -232,8 +239,7 @@ static void put_summary(const cJSON *doc, FILE *f)
     fputs("</section>\n", f);
 }
 
-/* The charts section; returns the number of charts drawn. */
-static size_t put_charts(const struct pb_html_page *page, FILE *f)
+size_t pb_html_charts(const struct pb_html_page *page, FILE *f)
 {
     size_t drawn = 0;
     fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", f);
@@ -273,8 +279,7 @@ static size_t put_charts(const struct pb_html_page *page, FILE *f)
     return drawn;
 }
 
-/* One argument as a POSIX shell reads it: as it is, or single-quoted. */
-static void put_shell_word(FILE *f, const char *arg)
+void pb_html_shell_word(FILE *f, const char *arg)
 {
     if (arg[0] && strspn(arg, SHELL_PLAIN) == strlen(arg)) {
         pb_html_put(f, arg);
@@ -283,7 +288,7 @@ static void put_shell_word(FILE *f, const char *arg)
     fputs("&#39;", f);
     for (const char *p = arg; *p;) {
         size_t k = strcspn(p, "'");
-        put_n(f, p, k);
+        pb_html_put_n(f, p, k);
         p += k;
         if (*p == '\'') {
             fputs("&#39;\\&#39;&#39;", f); /* '\'' */
@@ -293,7 +298,7 @@ static void put_shell_word(FILE *f, const char *arg)
     fputs("&#39;", f);
 }
 
-static void put_command(const cJSON *doc, FILE *f)
+void pb_html_command(const cJSON *doc, FILE *f)
 {
     const cJSON *argv = get(get(doc, "config"), "argv");
     fputs("<h3>Command</h3>\n", f);
@@ -306,13 +311,12 @@ static void put_command(const cJSON *doc, FILE *f)
     cJSON_ArrayForEach(a, argv)
     {
         fputc(' ', f);
-        put_shell_word(f, cJSON_IsString(a) ? a->valuestring : "?");
+        pb_html_shell_word(f, cJSON_IsString(a) ? a->valuestring : "?");
     }
     fputs("</code></pre>\n", f);
 }
 
-/* Every string or number member of o as a table row. */
-static void put_members_table(const cJSON *o, FILE *f)
+void pb_html_members_table(const cJSON *o, FILE *f)
 {
     fputs("<table>\n", f);
     const cJSON *m;
@@ -323,7 +327,7 @@ static void put_members_table(const cJSON *o, FILE *f)
         fputs("<tr><th>", f);
         pb_html_put(f, m->string ? m->string : "?");
         fputs("</th><td>", f);
-        put_member(f, o, m->string, "");
+        pb_html_member(f, o, m->string, "");
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -332,10 +336,10 @@ static void put_members_table(const cJSON *o, FILE *f)
 static void put_setup(const cJSON *doc, FILE *f)
 {
     fputs("<section id=\"setup\">\n<h2>Machine and command</h2>\n<h3>Machine</h3>\n", f);
-    put_members_table(get(doc, "machine"), f);
+    pb_html_members_table(get(doc, "machine"), f);
     fputs("<h3>Build</h3>\n", f);
-    put_members_table(get(doc, "tool"), f);
-    put_command(doc, f);
+    pb_html_members_table(get(doc, "tool"), f);
+    pb_html_command(doc, f);
     fputs("</section>\n", f);
 }
 
@@ -379,11 +383,11 @@ static const char *const glossary[][2] = {
                "footprint-over-live fragmentation."},
 };
 
-static void put_glossary(FILE *f)
+void pb_html_glossary(const char *const (*entries)[2], size_t n, FILE *f)
 {
     fputs("<section id=\"glossary\">\n<h2>What the figures mean</h2>\n<dl>\n", f);
-    for (size_t i = 0; i < sizeof glossary / sizeof *glossary; i++)
-        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", glossary[i][0], glossary[i][1]);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", entries[i][0], entries[i][1]);
     fputs("</dl>\n<p class=\"meta\">docs/results.md describes every field of the results "
           "file; docs/report.md this page.</p>\n</section>\n", f);
 }
@@ -391,15 +395,17 @@ static void put_glossary(FILE *f)
 int pb_html_report_write(const struct pb_html_page *page, FILE *f, size_t *drawn, char *err,
                          size_t errlen)
 {
-    put_head(page, f);
-    if (put_verdicts(page->doc, f, err, errlen))
+    if (pb_bench_is_doc(page->doc))
+        return pb_html_bench_write(page, f, drawn, err, errlen);
+    pb_html_head(page, replay_nav, f);
+    if (pb_html_verdicts(page->doc, replay_verdict_intro, f, err, errlen))
         return -1;
     put_summary(page->doc, f);
-    size_t n = put_charts(page, f);
+    size_t n = pb_html_charts(page, f);
     if (drawn)
         *drawn = n;
     put_setup(page->doc, f);
-    put_glossary(f);
+    pb_html_glossary(glossary, sizeof glossary / sizeof *glossary, f);
     fputs("</body>\n</html>\n", f);
     if (ferror(f)) {
         snprintf(err, errlen, "cannot write the page");

@@ -42,7 +42,14 @@ static void put_sources(FILE *f, const struct pb_results_set *set)
         put_md(f, set->files[i].path);
         fputs(" (", f);
         put_md(f, pb_results_machine(&set->files[i], m, sizeof m));
-        fputs(")\n", f);
+        fputs(")", f);
+        const cJSON *name = pb_json_at(set->files[i].doc, "program.name");
+        if (set->files[i].bench && cJSON_IsString(name)) {
+            fputs(": poolbench bench, the whole program ", f);
+            put_md(f, name->valuestring);
+            fputs(" under each allocator", f);
+        }
+        fputc('\n', f);
     }
     fprintf(f, "\nEach chart below answers the question in bold. Its data is next to it as "
                "NAME.tsv (with NAME.vars); docs/charts.md in the poolbench sources explains "
