@@ -242,7 +242,7 @@ static void run_interval(const cJSON *run, const char *dotted, double mid, doubl
  * left edge with gap = 1), the program's medians and intervals. */
 static void fidelity_row(FILE *tsv, const cJSON *row, const cJSON *runs, const double *edge)
 {
-    char name[PB_LABEL_MAX], label[PB_LABEL_MAX + 32];
+    char name[PB_PLOT_LABEL_LEN], label[PB_PLOT_LABEL_LEN + 32]; /* a point's label, cut short */
     const cJSON *s = get(row, "allocator_spec");
     pb_text_safe(cJSON_IsString(s) ? s->valuestring : "?", name, sizeof name);
     size_t idx;

@@ -4,7 +4,8 @@
 # quotes, semicolons, newlines), terminal control sequences (ESC, CR, DEL,
 # C1) and UTF-8 go through `plot` (a results file full of them, in a folder
 # and under file names full of them), through `run` (a trace named with them),
-# and through check, advise, compare and report. Every payload touches a canary_*
+# and through check, advise, compare and report; a bench document full of
+# them through plot and report. Every payload touches a canary_*
 # file in the working directory when it runs: none may appear. The commands
 # must succeed, charts must be drawn, and their terminal output and the
 # charts' index must hold no control character (only newlines).
@@ -98,6 +99,41 @@ no_canary "compare's settings"
 clean "$tmp/out" "compare's settings"
 grep -q '^  machine.cpu: `touch canary_cpu_bq`.*\\x0d\\x1b\[31mR\\xffED.* vs plain (new)$' "$tmp/out" ||
   fail "compare's settings do not show the cpu escaped: $(grep machine.cpu "$tmp/out")"
+
+# A bench document (data/bench-hostile.json: payloads in the allocator specs,
+# the program's name, path and command, the machine, a failed run's error,
+# the fidelity rows and disagreements) under a hostile file name in the
+# hostile folder, through plot (the bench and fidelity charts) and report.
+rm -rf "$dir"/*
+c="$rel/bench\`touch canary_bench\`'\";${esc}[31m.json"
+cp "$data/bench-hostile.json" "$work/$c" || exit 1
+(cd "$work" && "$pb" plot "$c" > "$tmp/out" 2> "$tmp/err"); rc=$?
+[ "$rc" -eq 0 ] || fail "plot of the hostile bench file: exit $rc: $(cat "$tmp/err")"
+no_canary "plot of the hostile bench file"
+clean "$tmp/out" "plot's stdout (bench)"; clean "$tmp/err" "plot's stderr (bench)"
+grep -q 'preload:broken.*canary_bq.*failed, drawn as a gap' "$tmp/err" ||
+  fail "plot's notes do not show the failed allocator's name"
+pngs "$dir" 2 "plot of the hostile bench file"
+for f in bench fidelity; do
+  clean "$dir/$f.vars" "$f.vars"
+  n=$(LC_ALL=C grep -c '' "$dir/$f.tsv")
+  [ "$n" -eq $((2 + $([ $f = bench ] && echo 3 || echo 2))) ] ||
+    fail "$f.tsv has $n lines: a name broke a row"
+done
+(cd "$work" && "$pb" report "$c" > "$tmp/out" 2> "$tmp/err"); rc=$?
+[ "$rc" -eq 0 ] || fail "report of the hostile bench file: exit $rc: $(cat "$tmp/err")"
+no_canary "report of the hostile bench file"
+clean "$tmp/out" "report's stdout (bench)"; clean "$tmp/err" "report's stderr (bench)"
+if [ -f "$dir/report.html" ]; then
+  LC_ALL=C tr -d '\t' < "$dir/report.html" > "$tmp/page"
+  clean "$tmp/page" "report.html (bench)"
+  if grep -q '<script' "$tmp/page"; then fail "report.html (bench) holds <script"; fi
+  grep -q '&lt;/svg&gt;&lt;script&gt;' "$tmp/page" || fail "report.html (bench) does not show the names"
+  n=$(grep -c '^<svg ' "$tmp/page")
+  [ "$n" -eq 2 ] || fail "report.html (bench) has $n inline charts, want 2"
+else
+  fail "report of the hostile bench file: no $dir/report.html"
+fi
 
 # A trace named with payloads, an ESC sequence and a newline, through run
 # (summary table, the failed run's error naming the trace, results file),

@@ -1,0 +1,97 @@
+#!/bin/sh
+# bench_report_browser.sh POOLBENCH DIR -- the HTML page of a bench document
+# in a real browser, as report_browser.sh does for a replay's: a real
+# `poolbench bench --replay` (glibc and a preloaded libc, `-- true`, the tiny
+# example trace) through `poolbench report`; headless Chromium renders it to
+# a PNG, which must not be blank, and dumps its DOM, which must hold the
+# verdict, the runs table, the charts and the fidelity table. Then the
+# hand-edited data/bench-hostile.json (quotes, backquotes, </svg><script>,
+# an onerror handler, newlines and terminal escapes in the allocator specs,
+# the program's name and command, the machine, an error, the fidelity rows)
+# through `poolbench plot --html`: the browser makes no script element, runs
+# no handler, and shows the names as text. Run from the source tree; exit 77
+# (skipped) without chromium or python3.
+set -u
+pb=$1
+dir=$2
+here=$(dirname "$0")
+command -v chromium > /dev/null || { echo "skip: no chromium"; exit 77; }
+command -v python3 > /dev/null || { echo "skip: no python3"; exit 77; }
+rm -rf "$dir" && mkdir -p "$dir" || exit 1
+dir=$(cd "$dir" && pwd)
+fail() {
+  printf 'bench_report_browser: FAIL: %s\n' "$1"
+  [ -f "${2:-}" ] && tail -n 20 "$2"
+  exit 1
+}
+
+# browser OUT ARGS...: headless Chromium (as root it needs --no-sandbox), a
+# fresh profile each time, at most 120 s; its stdout into OUT
+browser() {
+  out=$1
+  shift
+  profile=$(mktemp -d "$dir/profile.XXXXXX") || exit 1
+  timeout -k 5 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --no-first-run --user-data-dir="$profile" "$@" > "$out" 2>> "$dir/chromium.log"
+  rc=$?
+  rm -rf "$profile"
+  return $rc
+}
+
+lib=$(ldd /bin/sh | awk '/libc\.so/ {print $3}')
+[ -r "$lib" ] || fail "no libc path from ldd /bin/sh"
+"$pb" bench -q --allocator "glibc,preload:$lib" --rounds 3 --warmup 0 \
+  --replay "$here/data/example.trace" -o "$dir/b.json" -- true > "$dir/bench.out" 2>&1 ||
+  fail "poolbench bench failed" "$dir/bench.out"
+"$pb" report "$dir/b.json" -o "$dir" > "$dir/report.out" 2>&1 ||
+  fail "poolbench report failed" "$dir/report.out"
+page=$dir/report.html
+[ -s "$page" ] || fail "no $page"
+charts=0
+if command -v gnuplot > /dev/null; then
+  charts=$(grep -c '^<svg ' "$page")
+  [ "$charts" -eq 2 ] || fail "the page has $charts inline charts, want 2" "$page"
+fi
+
+browser "$dir/screenshot.out" --screenshot="$dir/shot.png" --window-size=1200,2000 \
+  "file://$page" || fail "chromium --screenshot failed" "$dir/chromium.log"
+[ -s "$dir/shot.png" ] || fail "chromium wrote no screenshot" "$dir/chromium.log"
+python3 "$here/png_nonblank.py" "$dir/shot.png" 0.05 32 || fail "the screenshot is blank"
+
+browser "$dir/dom.html" --dump-dom "file://$page" || fail "chromium --dump-dom failed" \
+  "$dir/chromium.log"
+dom=$dir/dom.html
+grep -q '<section id="verdicts">' "$dom" || fail "no verdicts in the DOM" "$dom"
+grep -Eq 'fastest |no clear winner' "$dom" || fail "no speed verdict in the DOM" "$dom"
+grep -q 'replay against program over 2 allocators' "$dom" || fail "no fidelity verdict" "$dom"
+grep -q '<tr class="ok"><td>glibc</td>' "$dom" || fail "no glibc row" "$dom"
+grep -q '<section id="fidelity">' "$dom" || fail "no fidelity section" "$dom"
+svgs=$(grep -o '<svg ' "$dom" | wc -l)
+[ "$svgs" -eq "$charts" ] || fail "the DOM has $svgs charts, the page $charts"
+
+# the hostile bench document: shown, never run
+mkdir "$dir/evil" && cp "$here/data/bench-hostile.json" "$dir/evil/b.json" || exit 1
+"$pb" plot --html "$dir/evil/b.json" > "$dir/evil/report.out" 2>&1 ||
+  fail "poolbench plot --html on the hostile file failed" "$dir/evil/report.out"
+epage=$dir/evil/report.html
+[ -s "$epage" ] || fail "plot --html wrote no $epage"
+grep -q '<script' "$epage" && fail "the hostile page holds <script"
+grep -q 'This chart is left out' "$epage" && fail "a chart of the hostile file was refused"
+if [ "$charts" -gt 0 ]; then
+  n=$(grep -c '^<svg ' "$epage")
+  [ "$n" -eq 2 ] || fail "the hostile page has $n charts, want 2"
+fi
+browser "$dir/evil/dom.html" --dump-dom "file://$epage" ||
+  fail "chromium --dump-dom failed on the hostile page" "$dir/chromium.log"
+edom=$dir/evil/dom.html
+grep -q '<script' "$edom" && fail "the browser made a script element" "$edom"
+grep -q '<title>PWNED' "$edom" && fail "a script ran: the title changed"
+grep -q 'data-pwned="1"' "$edom" && fail "an event handler ran"
+grep -q '<tr class="ok"><td>glibcq&#39;d"b`touch canary_bq`' "$edom" ||
+  grep -q "<tr class=\"ok\"><td>glibcq'd\"b\`touch canary_bq\`" "$edom" ||
+  fail "the hostile allocator is not shown as text" "$edom"
+grep -q '&lt;/svg&gt;&lt;script&gt;document.title' "$edom" || fail "the payload is not shown" "$edom"
+grep -q '\\x0aL2\\x1b\[31mRED' "$edom" || fail "the control characters are not shown escaped" "$edom"
+grep -q 'failed (broken, see the summary): preload:broken' "$edom" ||
+  fail "no failed line in the hostile verdict" "$edom"
+echo "bench_report_browser: ok ($charts charts; $dir/shot.png)"
