@@ -48,13 +48,15 @@ struct report_charts {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench report RESULTS.json [-o DIR] [--log]\n\n"
+            "usage: poolbench report RESULTS.json|BENCH.json [-o DIR] [--log]\n\n"
             "Writes DIR/report.html (default DIR: the folder of RESULTS.json), one\n"
             "self-contained page: the verdicts per workload, the summary table with its\n"
             "units and noise marks, refused and failed runs with their reasons, every\n"
             "chart of `poolbench plot` as inline SVG (drawn with gnuplot), the machine\n"
             "and the exact command, and what each figure means. No script and nothing\n"
-            "from the network: open it in any browser (docs/report.md).\n\n"
+            "from the network: open it in any browser (docs/report.md). A results file of\n"
+            "`poolbench bench` gets its own page: the verdict, the runs per allocator, the\n"
+            "bench and fidelity charts, the fidelity table and the program.\n\n"
             "  -o DIR          output folder (created when missing)\n"
             "  --log           logarithmic ns/op axis on the throughput chart\n\n"
             "Exit status: 0 ok (also without gnuplot: the page then says there are no\n"
