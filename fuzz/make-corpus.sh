@@ -122,3 +122,10 @@ lib=$(ldd /bin/sh | awk '/libc\.so/ {print $3}')
     -- sh -c 'echo x'
 "$pb" bench -q --rounds 2 --warmup 0 --allocator "glibc,preload:$lib" -o "$c/bench_doc/one-failed.json" \
     -- sh -c 'case "$LD_PRELOAD" in ?*) kill -SEGV $$;; esac' || true
+# bench documents for the charts and the page (fuzz_bench_plot.c): the two above, the
+# hostile fixture (a failed run, fidelity rows, a null replay figure), the same without
+# its replay inside, and a replay results file
+mkdir -p "$c/bench_plot"
+cp "$c/bench_doc/"*.json tests/data/bench-hostile.json tests/data/export-small.json "$c/bench_plot/"
+python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); del d["fidelity"]["replay"]; json.dump(d, open(sys.argv[2], "w"))' \
+    tests/data/bench-hostile.json "$c/bench_plot/small.json"

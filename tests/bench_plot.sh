@@ -90,7 +90,7 @@ sed 's/"allocator_spec":[[:space:]]*"glibc"/"allocator_spec": 7/' "$dir/b.json" 
 for cmd in plot report; do
   "$pb" $cmd "$dir/bad.json" -o "$dir/bad" > "$dir/bad.out" 2>&1
   [ $? -eq 2 ] || fail "$cmd of a bad bench file did not exit 2" "$dir/bad.out"
-  grep -q 'bad.json: runs\[0\]: allocator or allocator_spec: not a string' "$dir/bad.out" ||
+  grep -q 'bad.json: runs\[0\]: no allocator or allocator_spec' "$dir/bad.out" ||
     fail "$cmd's refusal does not name the field" "$dir/bad.out"
 done
 [ ! -e "$dir/bad/report.html" ] || fail "a refused file left a page"
