@@ -64,7 +64,7 @@ page=$dir/page-f/report.html
 grep -q '<section id="verdicts">' "$page" || fail "no verdicts" "$page"
 grep -q '<h3>true (whole program)</h3>' "$page" || fail "no verdict for the program" "$page"
 grep -Eq '<li class="share">(allocation|the replay)' "$page" || fail "no share line" "$page"
-grep -q '<li class="fidelity">replay against program over 2 allocators' "$page" ||
+grep -Eq '<li class="fidelity">replay against program over [0-9]+ allocators?' "$page" ||
   fail "no fidelity line" "$page"
 [ "$(grep -c '^<tr class="ok"><td>' "$page")" -eq 2 ] || fail "not 2 ok runs in the table" "$page"
 [ "$(grep -c '^<svg ' "$page")" -eq 2 ] || fail "not 2 inline charts" "$page"
