@@ -313,7 +313,7 @@ void pb_bench_summary_print(const cJSON *doc, FILE *f)
                      : "?",
                  name, sizeof name);
     fprintf(f, "\n%s, whole program, median over %d rounds (±: half the 95 %% interval):\n",
-            name, (int)pb_json_number(get(doc, "config"), "rounds"));
+            name, pb_json_count(get(doc, "config"), "rounds"));
     fprintf(f, "%-*s  %14s  %14s  %14s  %10s  %10s  %s\n", width, "allocator", "wall s",
             "user s", "system s", "peak RSS", "minor flt", "status");
     cJSON_ArrayForEach(run, runs)

@@ -96,7 +96,7 @@ static void put_runs(const cJSON *doc, FILE *f)
                "to the median.</p>\n<table>\n<thead><tr><th>allocator</th><th>wall time</th>"
                "<th>user CPU</th><th>system CPU</th><th>peak RSS</th><th>minor faults</th>"
                "<th>rounds</th><th>status</th><th>error</th></tr></thead>\n<tbody>\n",
-            (int)pb_json_number(get(doc, "config"), "rounds"));
+            pb_json_count(get(doc, "config"), "rounds"));
     const cJSON *run;
     cJSON_ArrayForEach(run, get(doc, "runs"))
         put_run_row(run, f);
@@ -140,12 +140,12 @@ static void put_fidelity_row(const cJSON *r, FILE *f)
 static void put_correlation(FILE *f, const char *what, const cJSON *c)
 {
     double rho = pb_json_number(c, "spearman");
-    int n = (int)pb_json_number(c, "n");
+    int n = pb_json_count(c, "n");
     fprintf(f, "<li>%s: ", what);
     if (isfinite(rho))
         fprintf(f, "Spearman %+.2f over %d allocators</li>\n", rho, n);
     else
-        fprintf(f, "none (%d allocator%s: fewer than 2, or no spread)</li>\n", n > 0 ? n : 0,
+        fprintf(f, "none (%d allocator%s: fewer than 2, or no spread)</li>\n", n,
                 n == 1 ? "" : "s");
 }
 

@@ -47,7 +47,7 @@ static void put_program_vars(FILE *vars, const struct pb_results_file *file)
         used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", used ? " " : "", shown);
     }
     pb_plot_put_gp_var(vars, "command", cmd);
-    fprintf(vars, "rounds = %d\n", (int)pb_json_number(get(file->doc, "config"), "rounds"));
+    fprintf(vars, "rounds = %d\n", pb_json_count(get(file->doc, "config"), "rounds"));
     pb_plot_put_palette(vars);
 }
 
@@ -271,10 +271,10 @@ static void fidelity_row(FILE *tsv, const cJSON *row, const cJSON *runs, const d
 static void put_rho_var(FILE *vars, const char *name, const cJSON *corr)
 {
     double rho = pb_plot_finite_num(corr, "spearman");
-    int n = (int)pb_json_number(corr, "n");
+    int n = pb_json_count(corr, "n");
     char text[96];
     if (isnan(rho))
-        snprintf(text, sizeof text, "n/a (%d allocator%s, or no spread)", n > 0 ? n : 0,
+        snprintf(text, sizeof text, "n/a (%d allocator%s, or no spread)", n,
                  n == 1 ? "" : "s");
     else
         snprintf(text, sizeof text, "%+.2f (%d allocators)", rho, n);

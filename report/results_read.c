@@ -7,6 +7,7 @@
 #include "pb_json_read.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -550,4 +551,12 @@ const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_
     else
         snprintf(buf, len, "%s, %.0f cores", cpu->valuestring, cores);
     return buf;
+}
+
+int pb_json_count(const cJSON *obj, const char *dotted)
+{
+    double v = pb_json_number(obj, dotted);
+    if (!(v > 0)) /* NaN too */
+        return 0;
+    return v >= (double)INT_MAX ? INT_MAX : (int)v;
 }

@@ -95,6 +95,11 @@ const cJSON *pb_json_at(const cJSON *obj, const char *dotted);
  * when a step is missing or the value is null or not a number. */
 double pb_json_number(const cJSON *obj, const char *dotted);
 
+/* A count at a dotted path under obj (rounds, n) as an int: 0 when it is
+ * missing, not a number, not finite or below 0, INT_MAX above it, so that
+ * no figure of a file reaches a cast it does not fit (undefined). */
+int pb_json_count(const cJSON *obj, const char *dotted);
+
 /* The machine of a file, "cpu, N cores" (or "unknown machine"), into buf. */
 const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_t len);
 

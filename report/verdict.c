@@ -312,7 +312,7 @@ static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
                  "more than %.1f %% faster", share * 100, name, alloc, wall, share * 100);
     double rt = pb_json_number(get(f, "time_correlation"), "spearman");
     double rm = pb_json_number(get(f, "memory_correlation"), "spearman");
-    int nt = (int)pb_json_number(get(f, "time_correlation"), "n");
+    int nt = pb_json_count(get(f, "time_correlation"), "n");
     int nd = cJSON_GetArraySize(get(f, "disagreements"));
     char t[32] = "n/a", m[32] = "n/a";
     if (!isnan(rt))
