@@ -177,7 +177,7 @@ static cJSON *disagreements(const struct row *rows, size_t n)
             int noise = !(slow->wall_hi < fast->wall_lo);
             char text[1024];
             snprintf(text, sizeof text, "the replay ranks %s ahead of %s (%.2f against %.2f net "
-                     "ns/op), the program %s ahead (%.3f against %.3f s)%s",
+                     "ns/op), the program %s ahead (%.4g against %.4g s)%s",
                      fast->spec, slow->spec, fast->net, slow->net, slow->spec, slow->wall,
                      fast->wall, noise ? ", within the program's noise" : "");
             cJSON_AddItemToArray(list, cJSON_CreateString(text));

@@ -319,9 +319,9 @@ static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
         snprintf(t, sizeof t, "%+.2f", rt);
     if (!isnan(rm))
         snprintf(m, sizeof m, "%+.2f", rm);
-    snprintf(v->fidelity, sizeof v->fidelity, "replay against program over %d allocators: rank "
-             "correlation %s for time, %s for memory; %d pair%s ordered differently", nt, t, m,
-             nd, nd == 1 ? "" : "s");
+    snprintf(v->fidelity, sizeof v->fidelity, "replay against program over %d allocator%s: rank "
+             "correlation %s for time, %s for memory; %d pair%s ordered differently", nt,
+             nt == 1 ? "" : "s", t, m, nd, nd == 1 ? "" : "s");
 }
 
 int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
