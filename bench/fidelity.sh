@@ -3,7 +3,8 @@
 # program (workloads/traces/programs.sh, the commands record-all.sh recorded), runs
 # `poolbench bench --check-output --replay TRACE` with the shipped trace, then prints
 # the markdown tables of docs/fidelity.md from the results (kept in OUT, default
-# a temporary directory). ROUNDS (default 5) rounds each; ALLOCATORS (default: bench's).
+# a temporary directory). ROUNDS (default 5) rounds each; ALLOCATORS (default: bench's);
+# TABLES_ONLY=1 prints the tables of the results already in OUT.
 #   ROUNDS=5 OUT=/tmp/fid bench/fidelity.sh build/poolbench
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,18 +30,19 @@ bench_one() {
         echo "fidelity.sh: $name: some allocator failed (see $out/$name.json)" >&2
 }
 . "$traces/programs.sh"
-each_program bench_one
+[ -n "${TABLES_ONLY:-}" ] || each_program bench_one
+rounds=$(jq -r '.config.rounds' "$out/sqlite3.json")
 
 echo "Machine: $(jq -r '.machine.cpu + ", " + (.machine.cores|tostring) + " cores, " + .machine.kernel' "$out/sqlite3.json"); $rounds rounds; results in $out"
 echo
-echo "| program | allocation share (glibc) | time rank correlation | memory rank correlation | pairs ordered differently |"
+echo "| program | allocation share (glibc) | time rank correlation | memory rank correlation | pairs ordered differently (within the program's noise) |"
 echo "|---|---|---|---|---|"
 for f in "$out"/*.json; do
     jq -r '"| \(.program.name) | " +
       (if .fidelity.allocation_share.share == null then "n/a"
        else "\(.fidelity.allocation_share.share * 1000 | round / 10) %" end) + " | " +
       "\(.fidelity.time_correlation.spearman // "n/a") (n=\(.fidelity.time_correlation.n)) | " +
-      "\(.fidelity.memory_correlation.spearman // "n/a") | \(.fidelity.disagreements | length) |"' "$f"
+      "\(.fidelity.memory_correlation.spearman // "n/a") | \(.fidelity.disagreements | length) (\([.fidelity.disagreements[] | select(test("within the program"))] | length)) |"' "$f"
 done
 echo
 echo "| program | allocator | wall s (median, 95 % interval) | peak RSS MiB | replay net ns/op | replay peak resident MiB | status |"
