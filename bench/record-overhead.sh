@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # bench/record-overhead.sh -- what `poolbench record` costs per recorded event.
 #
 #   bench/record-overhead.sh BUILD_DIR [OUT_DIR]     (OUT_DIR default: results/record-overhead)
@@ -13,15 +13,17 @@
 # count of the trace's lines afterwards.)
 # Two variants: single (one thread, $PAIRS malloc+free pairs) and threads
 # ($THREADS threads, $PAIRS / $THREADS pairs each, freeing each other's blocks).
-# The time is the wall time of the whole command (start-up, the recorder's
-# merge and formatting, the write and the exit included). It prints, per
-# variant, the median times, the events in the trace (its "# exit: N events"
-# line) and ns per event = (recorded - bare) / events, and the same for preload.
-# Raw times: OUT_DIR/raw.tsv.
+# Each command is timed whole (start-up, the recorder's merge and formatting,
+# the write and the exit included) by bash's time: wall seconds, and CPU seconds
+# (user + system, children included), which a busy machine disturbs less. It
+# prints, per variant and for each of the two, the best of the rounds of each
+# kind, the events in the trace (its "# exit: N events" line) and
+# ns per event = (recorded - bare) / events, and the same for preload.
+# Raw times (every round): OUT_DIR/raw.tsv.
 #
 # Environment: ROUNDS (7), PAIRS (2000000: 4 M events), THREADS (8), CPU (1;
-# "all" runs unpinned). Needs taskset and awk. Not part of ctest: run it on a
-# quiet machine.
+# "all" runs unpinned). Needs bash, taskset and awk. Not part of ctest: run it
+# on a quiet machine.
 set -eu
 [ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: bench/record-overhead.sh BUILD_DIR [OUT_DIR]" >&2; exit 2; }
 abs() { case $1 in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$(pwd)" "$1" ;; esac; }
@@ -43,29 +45,29 @@ if [ "$cpu" = all ]; then pin=""; else
 fi
 mkdir -p "$out"
 raw="$out/raw.tsv"
-printf 'variant\tround\tkind\tseconds\n' > "$raw"
+printf 'variant\tround\tkind\twall_s\tcpu_s\n' > "$raw"
 
-now() { date +%s%N; }
-# timed VARIANT ROUND KIND CMD...: runs CMD, appends its wall time to raw.tsv
+# timed VARIANT ROUND KIND CMD...: runs CMD under bash's time, appends its wall
+# and CPU (user + system, its children included) seconds to raw.tsv
 timed() {
-  v=$1 r=$2 k=$3; shift 3
-  t0=$(now)
-  "$@" > /dev/null 2>&1 || { echo "record-overhead.sh: $k run of $v failed: $*" >&2; exit 1; }
-  t1=$(now)
-  awk -v v="$v" -v r="$r" -v k="$k" -v d=$((t1 - t0)) 'BEGIN { printf "%s\t%d\t%s\t%.6f\n", v, r, k, d / 1e9 }' >> "$raw"
+  local v=$1 r=$2 k=$3 TIMEFORMAT='%3R %3U %3S'; shift 3
+  { time "$@" > /dev/null 2>&1 || { echo "record-overhead.sh: $k run of $v failed: $*" >&2; exit 1; }; } 2> "$out/time.txt"
+  awk -v v="$v" -v r="$r" -v k="$k" '{ printf "%s\t%d\t%s\t%.3f\t%.3f\n", v, r, k, $1, $2 + $3 }' \
+    "$out/time.txt" >> "$raw"
 }
-# median VARIANT KIND: the median seconds of raw.tsv's rows
-median() {
-  awk -F '\t' -v v="$1" -v k="$2" '$1 == v && $3 == k { print $4 }' "$raw" | sort -g |
-    awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+# best VARIANT KIND COLUMN: the fewest seconds in raw.tsv's column (4 wall,
+# 5 cpu) among the rows of VARIANT and KIND: the run least disturbed by the
+# rest of the machine
+best() {
+  awk -F '\t' -v v="$1" -v k="$2" -v c="$3" '$1 == v && $3 == k { print $c }' "$raw" | sort -g | head -1
 }
 
 per_thread=$((pairs / threads))
 one() { # VARIANT ROUND KIND ARGS...: one timed run of KIND
-  v=$1 r=$2 k=$3; shift 3
+  local v=$1 r=$2 k=$3; shift 3
   case $k in
   bare) timed "$v" "$r" bare $pin "$loop" "$@" ;;
-  recorded) timed "$v" "$r" recorded $pin "$pb" record -o "$trace" -- "$loop" "$@" ;;
+  recorded) rm -f "$trace"; timed "$v" "$r" recorded $pin "$pb" record -o "$trace" -- "$loop" "$@" ;;
   preload) rm -f "$trace.preload"
            timed "$v" "$r" preload $pin env LD_PRELOAD="$lib" PB_RECORD_OUT="$trace.preload" "$loop" "$@" ;;
   esac
@@ -83,15 +85,15 @@ run_variant() { # VARIANT ARGS...: ROUNDS rounds of bare, recorded and preload, 
   done
   events=$(sed -n 's/^# exit: \([0-9]*\) events.*/\1/p' "$trace")
   [ -n "$events" ] || { echo "record-overhead.sh: $trace has no '# exit: N events' line" >&2; exit 1; }
-  bare=$(median "$v" bare)
-  rec=$(median "$v" recorded)
-  pre=$(median "$v" preload)
-  awk -v v="$v" -v b="$bare" -v r="$rec" -v p="$pre" -v e="$events" 'BEGIN {
-    printf "%-8s %8d events  bare %.4f s  recorded %.4f s: %5.1f ns/event  preload %.4f s: %5.1f ns/event\n",
-      v, e, b, r, (r - b) * 1e9 / e, p, (p - b) * 1e9 / e }'
+  for c in 4 5; do
+    bare=$(best "$v" bare $c) rec=$(best "$v" recorded $c) pre=$(best "$v" preload $c)
+    awk -v v="$v" -v c="$( [ $c = 4 ] && echo wall || echo cpu)" -v b="$bare" -v r="$rec" -v p="$pre" -v e="$events" 'BEGIN {
+      printf "%-8s %-4s %8d events  bare %.3f s  recorded %.3f s: %5.1f ns/event  preload %.3f s: %5.1f ns/event\n",
+        v, c, e, b, r, (r - b) * 1e9 / e, p, (p - b) * 1e9 / e }'
+  done
 }
 
-echo "record-overhead: $rounds rounds, medians; CPU ${cpu}; $(nproc) CPUs online"
+echo "record-overhead: best of $rounds rounds; CPU ${cpu}; $(nproc) CPUs online"
 run_variant single single "$pairs"
 run_variant threads threads "$per_thread" "$threads"
 echo "raw times: $raw"

@@ -27,6 +27,8 @@
 #define RECORD_SHOWN 8
 #define RECORD_MAX_PIDS (1u << 20)
 #define RECORD_FIELD_MAX (PATH_MAX + 64)
+#define RECORD_SCAN_BLOCK (1u << 20) /* bytes read at once when counting a trace */
+#define RECORD_LINE_KEEP 511          /* bytes of a line that are looked at */
 
 /* One trace file. */
 struct rec_file {
@@ -66,29 +68,65 @@ static void file_free(struct rec_file *f)
     memset(f, 0, sizeof *f);
 }
 
-/* Count event lines, the dropped-frees and python comments of one trace. */
+/* One line of a trace (its first RECORD_LINE_KEEP bytes, NUL-terminated):
+ * an event is counted, the dropped-frees and python comments read. */
+static void scan_line(struct rec_file *rf, const char *line)
+{
+    const char *p = line + strspn(line, " \t");
+    unsigned long long d;
+    if (*p == 'a' || *p == 'f' || *p == 'r' || *p == 'x')
+        rf->events++;
+    else if (*p != '#')
+        return;
+    else if (sscanf(p, "# dropped %llu frees", &d) == 1)
+        rf->dropped += d;
+    else if (strncmp(p, "# " PB_REC_PYTHON_COMMENT, 2 + strlen(PB_REC_PYTHON_COMMENT)) == 0)
+        rf->python = 1;
+}
+
+/* Count event lines, the dropped-frees and python comments of one trace.
+ * Read in large blocks: a recorded trace has millions of short lines. Only
+ * the first RECORD_LINE_KEEP bytes of a line matter. */
 static int scan_trace(struct rec_file *rf)
 {
-    FILE *f = fopen(rf->path, "r");
+    FILE *f = fopen(rf->path, "rb");
     if (!f)
         return -1;
-    char line[512];
-    int at_line_start = 1;
+    char *buf = malloc(RECORD_SCAN_BLOCK);
+    if (!buf) {
+        fclose(f);
+        return -1;
+    }
+    char line[RECORD_LINE_KEEP + 1];
+    size_t kept = 0, n;
     rf->events = rf->dropped = 0;
     rf->python = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (at_line_start) {
-            const char *p = line + strspn(line, " \t");
-            unsigned long long d;
-            if (*p == 'a' || *p == 'f' || *p == 'r' || *p == 'x')
-                rf->events++;
-            else if (sscanf(p, "# dropped %llu frees", &d) == 1)
-                rf->dropped += d;
-            else if (strncmp(p, "# " PB_REC_PYTHON_COMMENT, 2 + strlen(PB_REC_PYTHON_COMMENT)) == 0)
-                rf->python = 1;
+    while ((n = fread(buf, 1, RECORD_SCAN_BLOCK, f)) > 0) {
+        const char *p = buf, *end = buf + n;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            if (nl && !kept && (*p == 'a' || *p == 'f' || *p == 'r' || *p == 'x')) {
+                rf->events++; /* the common case, without a copy */
+                p = nl + 1;
+                continue;
+            }
+            size_t len = (size_t)((nl ? nl : end) - p);
+            size_t take = len < RECORD_LINE_KEEP - kept ? len : RECORD_LINE_KEEP - kept;
+            memcpy(line + kept, p, take);
+            kept += take;
+            if (!nl)
+                break; /* the line goes on in the next block */
+            line[kept] = '\0';
+            scan_line(rf, line);
+            kept = 0;
+            p = nl + 1;
         }
-        at_line_start = strchr(line, '\n') != NULL;
     }
+    if (kept) { /* a last line without a newline */
+        line[kept] = '\0';
+        scan_line(rf, line);
+    }
+    free(buf);
     fclose(f);
     return 0;
 }

@@ -130,7 +130,7 @@
 #define PB_REC_EXPORT __attribute__((visibility("default")))
 #define PB_REC_TLS __thread __attribute__((tls_model("initial-exec")))
 
-#define PB_REC_BUF_SIZE (1u << 20)  /* output buffer */
+#define PB_REC_BUF_SIZE (128u << 10) /* output buffer (stays in the L2 cache) */
 #define PB_REC_LINE_MAX 256         /* longest line we append at once */
 #define PB_REC_BOOT_SIZE (64u << 10) /* bootstrap arena for dlsym */
 #define PB_REC_MAX_SIZE ((uint64_t)1 << 40)
@@ -140,7 +140,9 @@
 #define PB_REC_NO_TAG UINT32_MAX
 #define PB_REC_SITE_SLOTS (1u << 17) /* at least twice PB_REC_MAX_TAGS: never grows */
 #define PB_REC_PATH_MAX 4096
-#define PB_REC_RING (1u << 13)       /* events per thread buffer (a power of two) */
+#define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
+#define PB_REC_TABLE_START (1u << 12) /* address slots at first (doubles at half full) */
+#define PB_REC_RING (1u << 10)       /* events per thread buffer (a power of two; in L1/L2) */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
 #define PB_REC_WAIT_MAX (1u << 20)   /* yields before the merger goes on without a number */
@@ -167,9 +169,16 @@ struct pb_rec_real {
 
 /* --- address -> ID table (open addressing, linear probing; the merger's) ---- */
 
+/* A block's ID as the decimal text its lines need: kept as text, an ID is
+ * converted once (counted up in decimal), not at every f and r. len 0: no ID. */
+struct pb_rec_id {
+    uint8_t len;
+    char text[PB_REC_ID_DIGITS]; /* not terminated */
+};
+
 struct pb_rec_slot {
     uintptr_t addr; /* 0 = empty */
-    uint64_t id;
+    struct pb_rec_id id;
 };
 
 struct pb_rec_table {
@@ -223,7 +232,7 @@ struct pb_rec_thread {
     uint64_t pos;       /* the merger's cursor (head, before it is published) */
     uint64_t snap;      /* tail as this merge pass saw it */
     uint32_t tid;       /* trace thread number, PB_REC_NO_TID until its first line */
-    uint64_t rpend_id;  /* the realloc between its BEGIN and END: its block's ID */
+    struct pb_rec_id rpend_id; /* the realloc between its BEGIN and END: its block's ID */
     uintptr_t rpend_addr; /* ... and its old address */
     struct pb_rec_thread *next; /* in rec.threads or rec.spare */
     struct pb_rec_ev *ring;     /* PB_REC_RING events, after this struct */
@@ -266,7 +275,7 @@ struct pb_rec {
     uint64_t next_out;    /* the next sequence number the merger writes */
     uint32_t next_tid;    /* the next trace thread number */
     uint32_t cur_tid;     /* the thread of the last event line */
-    uint64_t next_id;
+    struct pb_rec_id next_id;
     uint64_t n_alloc, n_free, n_realloc, dropped_frees, unknown_reallocs, implicit_frees;
     uint64_t too_big, over_aligned, skipped_seqs, shared_tids;
     size_t len;
@@ -277,7 +286,7 @@ static struct pb_rec rec = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .site_lock = PTHREAD_MUTEX_INITIALIZER,
     .fd = -1,
-    .next_id = 1,
+    .next_id = {1, "1"},
 };
 static struct pb_rec_real real;
 
@@ -339,7 +348,7 @@ static void *next_sym(const char *name)
 
 /* Fill `real`. Returns 0 when malloc & co. are known; -1 while this thread is
  * already inside dlsym (the caller then uses the bootstrap arena). */
-static int resolve(void)
+__attribute__((noinline)) static int resolve_slow(void)
 {
     if (__atomic_load_n(&real.free, __ATOMIC_ACQUIRE))
         return 0;
@@ -373,6 +382,13 @@ static int resolve(void)
     return 0;
 }
 
+static inline int resolve(void)
+{
+    if (__builtin_expect(__atomic_load_n(&real.free, __ATOMIC_ACQUIRE) != NULL, 1))
+        return 0;
+    return resolve_slow();
+}
+
 /* ---------------------------------------------------------------------------- */
 /* small formatting helpers (no stdio: it may allocate)                         */
 
@@ -383,29 +399,54 @@ static char *put_str(char *p, const char *s)
     return p;
 }
 
-/* v in decimal, two digits per division. */
+static const char pb_rec_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* v in decimal, two digits per division, written in place (no memcpy call). */
 static char *put_u64(char *p, uint64_t v)
 {
-    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                   "25262728293031323334353637383940414243444546474849"
-                                   "50515253545556575859606162636465666768697071727374"
-                                   "75767778798081828384858687888990919293949596979899";
-    char tmp[24];
-    char *end = tmp + sizeof tmp, *q = end;
+    if (v < 100) { /* most sizes: no loop, no division */
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        p[0] = pb_rec_pairs[2 * v];
+        p[1] = pb_rec_pairs[2 * v + 1];
+        return p + 2;
+    }
+    if (v < 10000) {
+        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100 * 2;
+        if (hi < 10) {
+            p[0] = (char)('0' + hi);
+            p[1] = pb_rec_pairs[lo];
+            p[2] = pb_rec_pairs[lo + 1];
+            return p + 3;
+        }
+        p[0] = pb_rec_pairs[2 * hi];
+        p[1] = pb_rec_pairs[2 * hi + 1];
+        p[2] = pb_rec_pairs[lo];
+        p[3] = pb_rec_pairs[lo + 1];
+        return p + 4;
+    }
+    unsigned n = 5;
+    for (uint64_t lim = 100000; n < 20 && v >= lim; lim *= 10)
+        n++;
+    char *q = p + n;
     while (v >= 100) {
-        unsigned d = (unsigned)(v % 100);
+        unsigned d = (unsigned)(v % 100) * 2;
         v /= 100;
         q -= 2;
-        memcpy(q, pairs + 2 * d, 2);
+        q[0] = pb_rec_pairs[d];
+        q[1] = pb_rec_pairs[d + 1];
     }
     if (v >= 10) {
-        q -= 2;
-        memcpy(q, pairs + 2 * v, 2);
+        q[-2] = pb_rec_pairs[2 * v];
+        q[-1] = pb_rec_pairs[2 * v + 1];
     } else {
-        *--q = (char)('0' + v);
+        q[-1] = (char)('0' + v);
     }
-    size_t n = (size_t)(end - q);
-    memcpy(p, q, n);
     return p + n;
 }
 
@@ -447,7 +488,7 @@ static void *map_zeroed(size_t bytes)
 static size_t hash_addr(uintptr_t a, size_t mask)
 {
     uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 17) & mask;
+    return (size_t)(h ^ h >> 32) & mask; /* the product's high bits into the low ones */
 }
 
 static int table_init(struct pb_rec_table *t, size_t cap)
@@ -458,7 +499,7 @@ static int table_init(struct pb_rec_table *t, size_t cap)
     return t->slots ? 0 : -1;
 }
 
-static void table_put_raw(struct pb_rec_table *t, uintptr_t addr, uint64_t id)
+static void table_put_raw(struct pb_rec_table *t, uintptr_t addr, struct pb_rec_id id)
 {
     size_t mask = t->cap - 1;
     size_t i = hash_addr(addr, mask);
@@ -511,17 +552,17 @@ static void table_remove_at(struct pb_rec_table *t, size_t i)
         }
     }
     t->slots[i].addr = 0;
-    t->slots[i].id = 0;
+    t->slots[i].id.len = 0;
     t->used--;
 }
 
-/* Take addr out of the table: its ID, or 0 when unknown. */
-static uint64_t table_take(struct pb_rec_table *t, uintptr_t addr)
+/* Take addr out of the table: its ID, or one of length 0 when unknown. */
+static struct pb_rec_id table_take(struct pb_rec_table *t, uintptr_t addr)
 {
     size_t i = table_find(t, addr);
     if (i == (size_t)-1)
-        return 0;
-    uint64_t id = t->slots[i].id;
+        return (struct pb_rec_id){0};
+    struct pb_rec_id id = t->slots[i].id;
     table_remove_at(t, i);
     return id;
 }
@@ -1064,7 +1105,7 @@ static struct pb_rec_thread *thread_join(void)
     t->tail = t->head_seen = t->head = t->pos = t->snap = 0;
     t->exited = 0;
     t->tid = PB_REC_NO_TID;
-    t->rpend_id = 0;
+    t->rpend_id.len = 0;
     t->rpend_addr = 0;
     t->next = rec.threads;
     rec.threads = t;
@@ -1166,7 +1207,7 @@ static void init_locked(void)
         note_in_list(PB_REC_LIST_SKIP, "");
         return;
     }
-    if (table_init(&rec.table, 1u << 16) != 0) {
+    if (table_init(&rec.table, PB_REC_TABLE_START) != 0) {
         set_state(PB_REC_OFF);
         return;
     }
@@ -1179,53 +1220,95 @@ static void init_locked(void)
 /* ---------------------------------------------------------------------------- */
 /* writing events (the merger, lock held)                                        */
 
-/* Room for one line at the end of the output buffer, after a `t` line when
- * the event's thread is not the previous line's. */
-static char *line_begin(struct pb_rec_thread *t)
+/* A `t` line at p for t, whose thread is not the previous line's; t gets
+ * its number first when this is its first line. */
+__attribute__((noinline)) static char *thread_line(struct pb_rec_thread *t, char *p)
 {
-    if (rec.len + 2 * PB_REC_LINE_MAX > PB_REC_BUF_SIZE)
-        flush_locked();
-    char *p = rec.buf + rec.len;
     if (t->tid == PB_REC_NO_TID) {
         t->tid = rec.next_tid < PB_REC_MAX_TID ? rec.next_tid++ : PB_REC_MAX_TID;
         if (t->tid == PB_REC_MAX_TID)
             rec.shared_tids++;
+        if (t->tid == rec.cur_tid)
+            return p; /* the first thread: thread 0 needs no t line */
     }
-    if (t->tid != rec.cur_tid) {
-        p = put_str(p, "t ");
-        p = put_u64(p, t->tid);
-        *p++ = '\n';
-        rec.cur_tid = t->tid;
-    }
+    p = put_str(p, "t ");
+    p = put_u64(p, t->tid);
+    *p++ = '\n';
+    rec.cur_tid = t->tid;
     return p;
 }
 
-static void line_end(char *p)
+/* Room for one line at the end of the output buffer, after a `t` line when
+ * the event's thread is not the previous line's (PB_REC_NO_TID never is). */
+static inline char *line_begin(struct pb_rec_thread *t)
+{
+    if (__builtin_expect(rec.len + 2 * PB_REC_LINE_MAX > PB_REC_BUF_SIZE, 0))
+        flush_locked();
+    char *p = rec.buf + rec.len;
+    if (__builtin_expect(t->tid != rec.cur_tid, 0))
+        p = thread_line(t, p);
+    return p;
+}
+
+static inline void line_end(char *p)
 {
     *p++ = '\n';
     rec.len = (size_t)(p - rec.buf);
 }
 
-static void emit_free(struct pb_rec_thread *t, uint64_t id)
+/* The ID's text (the buffer has room for PB_REC_ID_DIGITS bytes). */
+static char *put_id(char *p, const struct pb_rec_id *id)
 {
-    char *p = put_str(line_begin(t), "f ");
-    line_end(put_u64(p, id));
+    memcpy(p, id->text, PB_REC_ID_DIGITS);
+    return p + id->len;
+}
+
+/* The ID after id, in decimal; -1 when it would need more than PB_REC_ID_DIGITS digits. */
+static int id_next(struct pb_rec_id *id)
+{
+    int i = id->len - 1;
+    while (i >= 0 && id->text[i] == '9')
+        id->text[i--] = '0';
+    if (i >= 0) {
+        id->text[i]++;
+        return 0;
+    }
+    if (id->len == PB_REC_ID_DIGITS)
+        return -1;
+    id->text[0] = '1'; /* 99...9 + 1: every digit is 0 now */
+    id->text[id->len++] = '0';
+    return 0;
+}
+
+static inline void emit_free(struct pb_rec_thread *t, const struct pb_rec_id *id)
+{
+    char *p = line_begin(t);
+    p[0] = 'f';
+    p[1] = ' ';
+    line_end(put_id(p + 2, id));
     rec.n_free++;
 }
 
-/* Put addr in the table as id; an ID it still had gets its free first. */
-static int table_enter(struct pb_rec_thread *t, uintptr_t addr, uint64_t id)
+/* Put addr in the table as id (one probe); an ID it still had gets its free first. */
+static int table_enter(struct pb_rec_thread *t, uintptr_t addr, struct pb_rec_id id)
 {
-    uint64_t old = table_take(&rec.table, addr);
-    if (old) { /* the address came back without a free we saw */
-        emit_free(t, old);
-        rec.implicit_frees++;
-    }
-    if ((rec.table.used + 1) * 2 > rec.table.cap && table_grow(&rec.table) != 0) {
+    struct pb_rec_table *tb = &rec.table;
+    if ((tb->used + 1) * 2 > tb->cap && table_grow(tb) != 0) {
         set_state(PB_REC_OFF);
         return -1;
     }
-    table_put_raw(&rec.table, addr, id);
+    size_t mask = tb->cap - 1;
+    size_t i = hash_addr(addr, mask);
+    while (tb->slots[i].addr && tb->slots[i].addr != addr)
+        i = (i + 1) & mask;
+    if (tb->slots[i].addr) { /* the address came back without a free we saw */
+        emit_free(t, &tb->slots[i].id);
+        rec.implicit_frees++;
+    } else {
+        tb->slots[i].addr = addr;
+        tb->used++;
+    }
+    tb->slots[i].id = id;
     return 0;
 }
 
@@ -1236,11 +1319,17 @@ static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, u
         rec.too_big++;
         return;
     }
-    uint64_t id = rec.next_id++;
+    struct pb_rec_id id = rec.next_id;
+    if (id_next(&rec.next_id) != 0) {
+        set_state(PB_REC_OFF);
+        return;
+    }
     if (table_enter(t, addr, id) != 0)
         return;
-    char *p = put_str(line_begin(t), "a ");
-    p = put_u64(p, id);
+    char *p = line_begin(t);
+    p[0] = 'a';
+    p[1] = ' ';
+    p = put_id(p + 2, &id);
     *p++ = ' ';
     p = put_u64(p, size);
     if (align) {
@@ -1260,25 +1349,25 @@ static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, u
 /* The END of t's realloc(old, size), which returned q: r, f or a. */
 static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, uint32_t tag)
 {
-    uint64_t id = t->rpend_id;
-    t->rpend_id = 0;
+    struct pb_rec_id id = t->rpend_id;
+    t->rpend_id.len = 0;
     if (!q && size != 0) { /* failed: the block is still live */
-        if (id)
+        if (id.len)
             table_enter(t, t->rpend_addr, id);
     } else if (!q) { /* realloc(p, 0) freed p */
-        if (id)
-            emit_free(t, id);
+        if (id.len)
+            emit_free(t, &id);
         else
             rec.dropped_frees++;
-    } else if (!id) {
+    } else if (!id.len) {
         rec.unknown_reallocs++;
         emit_alloc(t, q, size, 0, tag);
     } else if (size > PB_REC_MAX_SIZE) {
-        emit_free(t, id);
+        emit_free(t, &id);
         rec.too_big++;
     } else if (table_enter(t, q, id) == 0) {
         char *p = put_str(line_begin(t), "r ");
-        p = put_u64(p, id);
+        p = put_id(p, &id);
         *p++ = ' ';
         line_end(put_u64(p, size));
         rec.n_realloc++;
@@ -1288,15 +1377,15 @@ static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, u
 static void merge_event(struct pb_rec_thread *t, const struct pb_rec_ev *e)
 {
     uintptr_t addr = (uintptr_t)e->addr;
-    uint64_t id;
+    struct pb_rec_id id;
     switch (ev_op(e)) {
     case PB_EV_ALLOC:
         emit_alloc(t, addr, ev_size(e), ev_align_code(e), ev_tag(e));
         break;
     case PB_EV_FREE:
         id = table_take(&rec.table, addr);
-        if (id)
-            emit_free(t, id);
+        if (id.len)
+            emit_free(t, &id);
         else
             rec.dropped_frees++;
         break;
@@ -1488,7 +1577,8 @@ static inline void leave(void)
     in_recorder--;
 }
 
-static void record_alloc(void *p, size_t size, size_t align, void *ra)
+__attribute__((always_inline)) static inline void record_alloc(void *p, size_t size, size_t align,
+                                                             void *ra)
 {
     if (!p)
         return;
@@ -1500,7 +1590,7 @@ static void record_alloc(void *p, size_t size, size_t align, void *ra)
     leave();
 }
 
-static void record_free(void *p)
+__attribute__((always_inline)) static inline void record_free(void *p)
 {
     struct pb_rec_thread *t = enter();
     if (!t)
@@ -1568,9 +1658,9 @@ static void atfork_child(void)
     rec.owner = getpid();
     if (rec.table.slots)
         munmap(rec.table.slots, rec.table.cap * sizeof *rec.table.slots);
-    if (table_init(&rec.table, 1u << 16) != 0)
+    if (table_init(&rec.table, PB_REC_TABLE_START) != 0)
         set_state(PB_REC_OFF);
-    rec.next_id = 1;
+    rec.next_id = (struct pb_rec_id){1, "1"};
     rec.n_alloc = rec.n_free = rec.n_realloc = 0;
     rec.dropped_frees = rec.unknown_reallocs = rec.implicit_frees = 0;
     rec.too_big = rec.over_aligned = rec.skipped_seqs = rec.shared_tids = 0;
