@@ -141,7 +141,7 @@
 #define PB_REC_SITE_SLOTS (1u << 17) /* at least twice PB_REC_MAX_TAGS: never grows */
 #define PB_REC_PATH_MAX 4096
 #define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
-#define PB_REC_TABLE_START (1u << 12) /* address slots at first (doubles at half full) */
+#define PB_REC_TABLE_START (1u << 8) /* address slots at first (doubles at half full) */
 #define PB_REC_RING (1u << 10)       /* events per thread buffer (a power of two; in L1/L2) */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
