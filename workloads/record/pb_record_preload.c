@@ -37,7 +37,7 @@
  * (and yields when it must make progress). Only the merger touches the
  * address -> ID table, the IDs, the counters and the text: for each event in
  * order it does what a recorder under one global lock would do at that
- * point, formats the line and appends it to the 1 MiB output buffer. Merges
+ * point, formats the line and appends it to the output buffer. Merges
  * run when a ring is full, before an exec, at _exit and from a destructor at
  * exit; the text is written with write(2) when the output buffer is full.
  *
@@ -99,9 +99,12 @@
  * last, with release); a new address is named with dladdr outside any lock
  * and added under rec.site_lock.
  *
- * Costs: a recorded call is one fetch-add and three stores to the thread's
- * ring; merging costs a table lookup and the line's formatting per event,
- * and a scan of the live threads per run of one thread's events.
+ * Costs: a recorded call is one fetch-add and four stores to the thread's
+ * ring (PB_REC_RING events, 24 KiB); merging costs a table probe and the
+ * line's formatting per event (IDs are kept as decimal text, so only sizes
+ * are converted), and a scan of the live threads per run of one thread's
+ * events; the text goes out with one write(2) per PB_REC_BUF_SIZE bytes.
+ * The rings, the output buffer and a small table stay in the L1/L2 caches.
  * bench/record-overhead.sh measures it (docs/recording.md).
  *
  * Global mutable state is unavoidable here (an interposer has no caller to
@@ -130,7 +133,7 @@
 #define PB_REC_EXPORT __attribute__((visibility("default")))
 #define PB_REC_TLS __thread __attribute__((tls_model("initial-exec")))
 
-#define PB_REC_BUF_SIZE (128u << 10) /* output buffer (stays in the L2 cache) */
+#define PB_REC_BUF_SIZE (128u << 10) /* output buffer (fits the L2 cache) */
 #define PB_REC_LINE_MAX 256         /* longest line we append at once */
 #define PB_REC_BOOT_SIZE (64u << 10) /* bootstrap arena for dlsym */
 #define PB_REC_MAX_SIZE ((uint64_t)1 << 40)
@@ -141,8 +144,9 @@
 #define PB_REC_SITE_SLOTS (1u << 17) /* at least twice PB_REC_MAX_TAGS: never grows */
 #define PB_REC_PATH_MAX 4096
 #define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
-#define PB_REC_TABLE_START (1u << 8) /* address slots at first (doubles at half full) */
-#define PB_REC_RING (1u << 10)       /* events per thread buffer (a power of two; in L1/L2) */
+#define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
+#define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
+#define PB_REC_RING (1u << 10)       /* events per thread buffer */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
 #define PB_REC_WAIT_MAX (1u << 20)   /* yields before the merger goes on without a number */
@@ -523,6 +527,14 @@ static int table_grow(struct pb_rec_table *t)
     return 0;
 }
 
+/* Time to grow: at a quarter full while the table is small (short probe runs
+ * for the common case of a few thousand live blocks), at half full beyond
+ * PB_REC_TABLE_SPARSE slots: 24-byte slots, so 48 to 96 bytes per live block. */
+static int table_full(const struct pb_rec_table *t)
+{
+    return (t->used + 1) * (t->cap <= PB_REC_TABLE_SPARSE ? 4 : 2) > t->cap;
+}
+
 /* Index of addr's slot, or (size_t)-1. */
 static size_t table_find(const struct pb_rec_table *t, uintptr_t addr)
 {
@@ -556,15 +568,18 @@ static void table_remove_at(struct pb_rec_table *t, size_t i)
     t->used--;
 }
 
-/* Take addr out of the table: its ID, or one of length 0 when unknown. */
-static struct pb_rec_id table_take(struct pb_rec_table *t, uintptr_t addr)
+/* Take addr out of the table; its ID into *id (length 0 when unknown). IDs
+ * go by pointer, never by value: a 16-byte value passed in two registers and
+ * read back whole stalls store forwarding, per event. */
+static void table_take(struct pb_rec_table *t, uintptr_t addr, struct pb_rec_id *id)
 {
     size_t i = table_find(t, addr);
-    if (i == (size_t)-1)
-        return (struct pb_rec_id){0};
-    struct pb_rec_id id = t->slots[i].id;
+    if (i == (size_t)-1) {
+        id->len = 0;
+        return;
+    }
+    *id = t->slots[i].id;
     table_remove_at(t, i);
-    return id;
 }
 
 /* ---------------------------------------------------------------------------- */
@@ -1290,10 +1305,10 @@ static inline void emit_free(struct pb_rec_thread *t, const struct pb_rec_id *id
 }
 
 /* Put addr in the table as id (one probe); an ID it still had gets its free first. */
-static int table_enter(struct pb_rec_thread *t, uintptr_t addr, struct pb_rec_id id)
+static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_rec_id *id)
 {
     struct pb_rec_table *tb = &rec.table;
-    if ((tb->used + 1) * 2 > tb->cap && table_grow(tb) != 0) {
+    if (table_full(tb) && table_grow(tb) != 0) {
         set_state(PB_REC_OFF);
         return -1;
     }
@@ -1308,7 +1323,7 @@ static int table_enter(struct pb_rec_thread *t, uintptr_t addr, struct pb_rec_id
         tb->slots[i].addr = addr;
         tb->used++;
     }
-    tb->slots[i].id = id;
+    tb->slots[i].id = *id;
     return 0;
 }
 
@@ -1319,17 +1334,12 @@ static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, u
         rec.too_big++;
         return;
     }
-    struct pb_rec_id id = rec.next_id;
-    if (id_next(&rec.next_id) != 0) {
-        set_state(PB_REC_OFF);
-        return;
-    }
-    if (table_enter(t, addr, id) != 0)
+    if (table_enter(t, addr, &rec.next_id) != 0)
         return;
     char *p = line_begin(t);
     p[0] = 'a';
     p[1] = ' ';
-    p = put_id(p + 2, &id);
+    p = put_id(p + 2, &rec.next_id);
     *p++ = ' ';
     p = put_u64(p, size);
     if (align) {
@@ -1344,53 +1354,57 @@ static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, u
     }
     line_end(p);
     rec.n_alloc++;
+    if (id_next(&rec.next_id) != 0)
+        set_state(PB_REC_OFF); /* 10^15 IDs */
 }
 
 /* The END of t's realloc(old, size), which returned q: r, f or a. */
 static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, uint32_t tag)
 {
-    struct pb_rec_id id = t->rpend_id;
-    t->rpend_id.len = 0;
+    const struct pb_rec_id *id = &t->rpend_id;
     if (!q && size != 0) { /* failed: the block is still live */
-        if (id.len)
+        if (id->len)
             table_enter(t, t->rpend_addr, id);
     } else if (!q) { /* realloc(p, 0) freed p */
-        if (id.len)
-            emit_free(t, &id);
+        if (id->len)
+            emit_free(t, id);
         else
             rec.dropped_frees++;
-    } else if (!id.len) {
+    } else if (!id->len) {
         rec.unknown_reallocs++;
         emit_alloc(t, q, size, 0, tag);
     } else if (size > PB_REC_MAX_SIZE) {
-        emit_free(t, &id);
+        emit_free(t, id);
         rec.too_big++;
     } else if (table_enter(t, q, id) == 0) {
         char *p = put_str(line_begin(t), "r ");
-        p = put_id(p, &id);
+        p = put_id(p, id);
         *p++ = ' ';
         line_end(put_u64(p, size));
         rec.n_realloc++;
     }
+    t->rpend_id.len = 0;
 }
 
 static void merge_event(struct pb_rec_thread *t, const struct pb_rec_ev *e)
 {
     uintptr_t addr = (uintptr_t)e->addr;
-    struct pb_rec_id id;
+    size_t i;
     switch (ev_op(e)) {
     case PB_EV_ALLOC:
         emit_alloc(t, addr, ev_size(e), ev_align_code(e), ev_tag(e));
         break;
     case PB_EV_FREE:
-        id = table_take(&rec.table, addr);
-        if (id.len)
-            emit_free(t, &id);
-        else
+        i = table_find(&rec.table, addr);
+        if (i != (size_t)-1) {
+            emit_free(t, &rec.table.slots[i].id); /* the line from the slot, then out */
+            table_remove_at(&rec.table, i);
+        } else {
             rec.dropped_frees++;
+        }
         break;
     case PB_EV_RBEGIN:
-        t->rpend_id = table_take(&rec.table, addr);
+        table_take(&rec.table, addr, &t->rpend_id);
         t->rpend_addr = addr;
         break;
     default:
