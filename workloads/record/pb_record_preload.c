@@ -147,6 +147,7 @@
 #define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
 #define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
 #define PB_REC_RING (1u << 10)       /* events per thread buffer */
+#define PB_REC_AHEAD 8               /* events the merger prefetches ahead */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
 #define PB_REC_WAIT_MAX (1u << 20)   /* yields before the merger goes on without a number */
@@ -1434,10 +1435,16 @@ static struct pb_rec_thread *lowest(uint64_t *seq)
 }
 
 /* Write t's events from its cursor on while each is the next number (or a
- * late one, after the merger went on without it). */
+ * late one, after the merger went on without it). Once the table outgrows
+ * the first-level cache, the slot of the event PB_REC_AHEAD places on is
+ * prefetched: with thousands of live blocks its misses are most of the cost. */
 static void merge_run(struct pb_rec_thread *t)
 {
     while (t->pos != t->snap && rec.state == PB_REC_ON) {
+        if (rec.table.cap > PB_REC_TABLE_SPARSE && t->snap - t->pos > PB_REC_AHEAD) {
+            uintptr_t next = (uintptr_t)t->ring[(t->pos + PB_REC_AHEAD) & (PB_REC_RING - 1)].addr;
+            __builtin_prefetch(&rec.table.slots[hash_addr(next, rec.table.cap - 1)]);
+        }
         const struct pb_rec_ev *e = &t->ring[t->pos & (PB_REC_RING - 1)];
         uint64_t s = ev_seq(e);
         if (s > rec.next_out)
