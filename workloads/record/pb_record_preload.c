@@ -1435,13 +1435,14 @@ static struct pb_rec_thread *lowest(uint64_t *seq)
 }
 
 /* Write t's events from its cursor on while each is the next number (or a
- * late one, after the merger went on without it). Once the table outgrows
- * the first-level cache, the slot of the event PB_REC_AHEAD places on is
- * prefetched: with thousands of live blocks its misses are most of the cost. */
+ * late one, after the merger went on without it). The table slot of the
+ * event PB_REC_AHEAD places on is prefetched: the output buffer streaming
+ * through the first-level cache evicts the table, and with thousands of live
+ * blocks the table outgrows the caches; its misses were the largest cost. */
 static void merge_run(struct pb_rec_thread *t)
 {
     while (t->pos != t->snap && rec.state == PB_REC_ON) {
-        if (rec.table.cap > PB_REC_TABLE_SPARSE && t->snap - t->pos > PB_REC_AHEAD) {
+        if (t->snap - t->pos > PB_REC_AHEAD) {
             uintptr_t next = (uintptr_t)t->ring[(t->pos + PB_REC_AHEAD) & (PB_REC_RING - 1)].addr;
             __builtin_prefetch(&rec.table.slots[hash_addr(next, rec.table.cap - 1)]);
         }
