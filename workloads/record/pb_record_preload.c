@@ -100,7 +100,7 @@
  * and added under rec.site_lock.
  *
  * Costs: a recorded call is one fetch-add and four stores to the thread's
- * ring (PB_REC_RING events, 24 KiB); merging costs a table probe and the
+ * ring (PB_REC_RING events, 6 KiB: it stays in L1); merging costs a table probe and the
  * line's formatting per event (IDs are kept as decimal text, so only sizes
  * are converted), and a scan of the live threads per run of one thread's
  * events; the text goes out with one write(2) per PB_REC_BUF_SIZE bytes.
@@ -146,7 +146,7 @@
 #define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
 #define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
 #define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
-#define PB_REC_RING (1u << 10)       /* events per thread buffer */
+#define PB_REC_RING (1u << 8)        /* events per thread buffer */
 #define PB_REC_AHEAD 8               /* events the merger prefetches ahead */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
