@@ -103,8 +103,8 @@
  * ring (PB_REC_RING events, 6 KiB: it stays in L1); merging costs a table
  * probe (the slot prefetched a few events ahead) and the line's formatting
  * per event (IDs are kept as decimal text, so only sizes are converted), a
- * lock and a scan of the live threads per run of one thread's events, and
- * one write(2) per PB_REC_BUF_SIZE bytes of text.
+ * scan of the live threads per run of one thread's events, the lock once a
+ * ring is full, and one write(2) per PB_REC_BUF_SIZE bytes of text.
  * bench/record-overhead.sh measures it (docs/recording.md).
  *
  * Global mutable state is unavoidable here (an interposer has no caller to
