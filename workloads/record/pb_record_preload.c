@@ -147,7 +147,7 @@
 #define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
 #define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
 #define PB_REC_RING (1u << 8)        /* events per thread buffer */
-#define PB_REC_AHEAD 8               /* events the merger prefetches ahead */
+#define PB_REC_AHEAD 16              /* events the merger prefetches ahead */
 #define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
 #define PB_REC_NO_TID UINT32_MAX
 #define PB_REC_WAIT_MAX (1u << 20)   /* yields before the merger goes on without a number */
