@@ -6,6 +6,7 @@
 set -u
 pb=$1; target=$2; work=$3; sites=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/record_lib.sh"
 rm -rf "$work" && mkdir -p "$work" || exit 1
 out="$work/t.trace"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -25,7 +26,7 @@ for f in "$out" "$out".*; do
     nfiles=$((nfiles + 1))
     awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$f" > "$f.followed" \
         || fail "invalid trace $f"
-    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
+    check_trace "$pb" "$work" "$f" || fail "poolbench check rejects $f"
     grep -q '^# dropped [0-9]* frees of blocks allocated before recording' "$f" \
         || fail "$f has no dropped-frees comment"
 done
@@ -63,13 +64,13 @@ out2="$work/e.trace"
 "$pb" record --follow all -o "$out2" -- sh -c "exec '$target' exec-child" > "$work/record2.log" 2>&1 \
     || { cat "$work/record2.log"; fail "record of sh -c exec failed"; }
 [ -f "$out2" ] || fail "no $out2"
-"$pb" check "$out2" > /dev/null || fail "poolbench check rejects $out2"
+check_trace "$pb" "$work" "$out2" || fail "poolbench check rejects $out2"
 awk -v lo=4200 -v hi=4299 -f "$here/trace_filter.awk" "$out2" | cmp -s - "$here/data/record_exec.expected" \
     || fail "$out2 is not the exec'd program's trace"
 shell=
 for f in "$out2".*; do
     [ -f "$f" ] || continue
-    "$pb" check "$f" > /dev/null || fail "poolbench check rejects $f"
+    check_trace "$pb" "$work" "$f" || fail "poolbench check rejects $f"
     grep -q '^# command: sh -c' "$f" && shell=$f
 done
 [ -n "$shell" ] || fail "the shell's trace is missing"

@@ -11,6 +11,7 @@
 set -u
 pb=$1; target=$2; work=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/record_lib.sh"
 rm -rf "$work" && mkdir -p "$work" || exit 1
 fail() { echo "FAIL: $*"; exit 1; }
 
@@ -44,7 +45,7 @@ run exec -- "$wrap"
 cat "$log"
 [ "$(nfiles)" -eq 2 ] || fail "exec: expected FILE and the wrapper's file, got: $(files)"
 is_like "$out" main || fail "exec: FILE is not the target's trace"
-"$pb" check "$out" > /dev/null || fail "exec: poolbench check rejects FILE"
+check_trace "$pb" "$work" "$out" || fail "exec: poolbench check rejects FILE"
 pid=$(main_pid)
 [ -n "$pid" ] || fail "exec: no line marks FILE as wrap.sh's own process"
 logged "/exec\.trace: [0-9]+ events -- pid $pid, wrap\.sh's own process: .*record_target, exec'd from a wrapper \(1 program before it, the first /"

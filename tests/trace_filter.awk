@@ -1,7 +1,7 @@
 # trace_filter.awk -- validates a v1 trace written by the recorder or the
-# importer (event syntax, live IDs, sizes, alignments, tags) and prints the
+# importer (event syntax, live IDs, sizes, alignments, tags, t lines) and prints the
 # events of blocks whose allocated size is in [lo, hi], IDs renumbered by
-# first appearance and tags dropped. Usage: awk -v lo=N -v hi=M -f trace_filter.awk FILE
+# first appearance, tags and t lines dropped. Usage: awk -v lo=N -v hi=M -f trace_filter.awk FILE
 # Exits 1 with "FILE:LINE: message" on the first problem.
 function bad(msg) { printf "%s:%d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; failed = 1; exit 1 }
 function num(s) { return s ~ /^[0-9]+$/ }
@@ -39,6 +39,8 @@ BEGIN { n = 0; seen_event = 0 }
         if (NF != 3 || !num($2) || !num($3)) bad("bad realloc")
         if (!($2 in live)) bad("r on id not live " $2)
         if ($2 in map) printf "r %d %s\n", map[$2], $3
+    } else if ($1 == "t") {
+        if (NF != 2 || !num($2) || length($2) > 5 || $2 + 0 > 65535) bad("bad t")
     } else if ($1 == "x") {
         if (NF != 1) bad("bad x")
         for (k in live) delete live[k]

@@ -5,7 +5,7 @@
  * it interposes malloc, calloc, realloc, free, aligned_alloc, posix_memalign,
  * memalign, valloc, pvalloc and reallocarray, forwards each call to the next
  * definition (normally glibc's, found with dlsym(RTLD_NEXT)), and appends the
- * call as a v1 trace event (a, f, r) to FILE.
+ * call as a v1 trace event (a, f, r, and t when the thread changes) to FILE.
  *
  * How it stays out of its own way:
  * - Bootstrap: dlsym may itself call calloc/malloc before the real functions
@@ -14,29 +14,76 @@
  *   realloc of one copies it into a real block.
  * - A thread-local flag marks "inside the recorder": anything the recorder
  *   (or a libc function it calls) allocates goes straight to the real
- *   allocator and is not recorded.
- * - All tables live in memory from mmap, never from the intercepted malloc.
+ *   allocator and is not recorded (nor is a call from a signal handler that
+ *   interrupted a hook).
+ * - All tables and buffers live in memory from mmap, never from the
+ *   intercepted malloc.
  *
- * Order and threads: one mutex serialises every table update and buffer
- * append, so a multi-threaded program gives one total order of events. A
- * free is recorded (and its address forgotten) before the real free runs,
- * an allocation after the real call returns, so an address is never mapped
- * twice. A realloc takes its block out of the table before the real call and
- * records `r` after it. The lock is never held across a call into the real
- * allocator or into the dynamic loader (dladdr for --sites).
+ * A call, as it happens (no lock): every thread has its own buffer (struct
+ * pb_rec_thread: a ring of PB_REC_RING 24-byte events from mmap, found through
+ * a thread-local pointer). A hook takes one number from the process's
+ * sequence counter (rec.seq, one atomic fetch-add), writes the event
+ * {number, operation, address, size, alignment, tag} into its ring and
+ * publishes it by advancing the ring's tail (a release store). No table, no
+ * lock, no text. A thread whose ring is full merges (below) before it takes
+ * its number, so no thread ever waits while it holds a number it has not
+ * published.
+ *
+ * Merging (rec.lock held): the merger handles the events strictly in number
+ * order. Each ring is in increasing order (a thread takes its numbers one
+ * after the other), so the event numbered rec.next_out is either at the head
+ * of some ring or not yet published: a thread is between its fetch-add and
+ * its tail store (a few stores, never a wait), and the merger stops there
+ * (and yields when it must make progress). Only the merger touches the
+ * address -> ID table, the IDs, the counters and the text: for each event in
+ * order it does what a recorder under one global lock would do at that
+ * point, formats the line and appends it to the output buffer. Merges
+ * run when a ring is full, before an exec, at _exit and from a destructor at
+ * exit; the text is written with write(2) when the output buffer is full.
+ *
+ * Why number order is a valid trace order. The numbers come from RMWs on one
+ * atomic object, so they follow its modification order, and that order
+ * agrees with happens-before (C11 write-write coherence: an RMW that happens
+ * before another is earlier in the modification order, whatever the memory
+ * order). Then:
+ * - An allocation takes its number after the real call returned A and before
+ *   the hook returns A to the program. Any call on A (free, realloc, in any
+ *   thread) is made by code that got A from that return, so it happens after
+ *   it and takes a larger number: every f and r comes after its a.
+ * - A free takes its number before the real free(A). A later allocation that
+ *   returns A does so after that real free (the allocator hands the memory
+ *   over: the free happens before the reuse), so its number is larger: an
+ *   address is reused only after its free, and the table never maps one
+ *   address to two live IDs.
+ * - realloc(p, n) takes two numbers: one before the real call, when p leaves
+ *   the table (the call may free p and another thread get it back), and one
+ *   after it returned q, where the r line is written and q enters the table.
+ *   Both rules hold for each.
+ * - A thread's own events keep their program order (its numbers increase).
+ * So the file is a valid order of the run, and IDs, dropped frees and reused
+ * addresses come out exactly as under a lock. Should a thread stay stopped
+ * inside a hook (PB_REC_WAIT_MAX yields), the merger goes on without its
+ * number and writes its event where it arrives; the table rules (a free of
+ * an unknown address is dropped, an address seen again without its free
+ * gets one) keep even that file valid, and the summary counts it.
+ *
+ * Threads: a buffer gets its trace thread number (TID) when its first line is
+ * written: 0, 1, 2... in that order (65535 is shared by all threads past it,
+ * counted). A `t TID` line precedes an event whose thread is not the
+ * previous event's, so a one-thread program's trace has no t line. When a
+ * thread exits (a pthread key destructor) and its events are written, its
+ * buffer goes to the next new thread, which gets a new number.
  *
  * IDs: a monotonic counter per process, so a reused address gets a new ID.
  *
- * Files: the output is buffered (1 MiB) and written with write(2) when the
- * buffer is full, before an exec, at _exit and from a destructor at exit.
- * The first process (PB_RECORD_FIRST=its pid, or any process when unset)
+ * Files: the first process (PB_RECORD_FIRST=its pid, or any process when unset)
  * creates FILE exclusively; every other process image writes FILE.<pid>
  * (FILE.<pid>.<k> when a process execs more than once). When the first
  * process execs, its new program takes FILE over and the trace of the one
  * before moves to FILE.<pid>[.<k>], so FILE ends up holding the last program
  * (a wrapper script's real program). A fork child starts empty: it drops the
- * parent's unflushed buffer and address table, so frees of blocks inherited
- * from the parent are counted as dropped frees.
+ * parent's unmerged rings, text and address table, so frees of blocks
+ * inherited from the parent are counted as dropped frees.
  * PB_RECORD_FOLLOW (with PB_RECORD_FIRST) limits who records: "none" only
  * the first program of the first process, "exec" every program of the first
  * process, "all" (or unset) every process. A process not followed records
@@ -47,13 +94,29 @@
  * get mode PB_RECORD_MODE (octal, the bits of the trace poolbench record
  * replaces) or 0644, less the umask.
  *
+ * --sites: the hook turns the return address into a tag index through a
+ * cache that is read without a lock (entries are written once, the address
+ * last, with release); a new address is named with dladdr outside any lock
+ * and added under rec.site_lock.
+ *
+ * Costs: a recorded call is one fetch-add and four stores to the thread's
+ * ring (PB_REC_RING events, 6 KiB: it stays in L1); merging costs a table
+ * probe (the slot prefetched a few events ahead) and the line's formatting
+ * per event (IDs are kept as decimal text, so only sizes are converted), a
+ * scan of the live threads per run of one thread's events, the lock once a
+ * ring is full, and one write(2) per PB_REC_BUF_SIZE bytes of text.
+ * bench/record-overhead.sh measures it (docs/recording.md).
+ *
  * Global mutable state is unavoidable here (an interposer has no caller to
- * hand it a context); it is all in `rec` below plus the thread-local flags.
+ * hand it a context); it is all in `rec` below plus the thread-local
+ * pointers and flags.
  */
+
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,14 +133,24 @@
 #define PB_REC_EXPORT __attribute__((visibility("default")))
 #define PB_REC_TLS __thread __attribute__((tls_model("initial-exec")))
 
-#define PB_REC_BUF_SIZE (1u << 20)  /* output buffer */
+#define PB_REC_BUF_SIZE (128u << 10) /* output buffer (fits the L2 cache) */
 #define PB_REC_LINE_MAX 256         /* longest line we append at once */
 #define PB_REC_BOOT_SIZE (64u << 10) /* bootstrap arena for dlsym */
 #define PB_REC_MAX_SIZE ((uint64_t)1 << 40)
 #define PB_REC_MAX_ALIGN 4096u
 #define PB_REC_TAG_LEN 64
 #define PB_REC_MAX_TAGS 65000u
+#define PB_REC_NO_TAG UINT32_MAX
+#define PB_REC_SITE_SLOTS (1u << 17) /* at least twice PB_REC_MAX_TAGS: never grows */
 #define PB_REC_PATH_MAX 4096
+#define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
+#define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
+#define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
+#define PB_REC_RING (1u << 8)        /* events per thread buffer */
+#define PB_REC_AHEAD 16              /* events the merger prefetches ahead */
+#define PB_REC_MAX_TID 65535u        /* the trace format's largest thread number */
+#define PB_REC_NO_TID UINT32_MAX
+#define PB_REC_WAIT_MAX (1u << 20)   /* yields before the merger goes on without a number */
 
 /* --- the real functions ---------------------------------------------------- */
 
@@ -99,11 +172,18 @@ struct pb_rec_real {
     void (*Exit_)(int);
 };
 
-/* --- address -> ID table (open addressing, linear probing) ------------------ */
+/* --- address -> ID table (open addressing, linear probing; the merger's) ---- */
+
+/* A block's ID as the decimal text its lines need: kept as text, an ID is
+ * converted once (counted up in decimal), not at every f and r. len 0: no ID. */
+struct pb_rec_id {
+    uint8_t len;
+    char text[PB_REC_ID_DIGITS]; /* not terminated */
+};
 
 struct pb_rec_slot {
     uintptr_t addr; /* 0 = empty */
-    uint64_t id;
+    struct pb_rec_id id;
 };
 
 struct pb_rec_table {
@@ -112,19 +192,55 @@ struct pb_rec_table {
     size_t used;
 };
 
-/* --- call site -> tag cache --------------------------------------------------- */
+/* --- call site -> tag cache (read without a lock, written once per slot) ---- */
 
 struct pb_rec_site {
-    uintptr_t ra;  /* 0 = empty */
+    uintptr_t ra;  /* 0 = empty; stored last (release) */
     uint32_t tag;  /* index into the tag store */
 };
 
 struct pb_rec_sites {
-    struct pb_rec_site *slots;
-    size_t cap;
-    size_t used;
-    char (*tags)[PB_REC_TAG_LEN + 1];
-    uint32_t n_tags;
+    struct pb_rec_site *slots; /* PB_REC_SITE_SLOTS */
+    char (*tags)[PB_REC_TAG_LEN + 1]; /* PB_REC_MAX_TAGS + 1: the last is "other" */
+    uint32_t n_tags; /* atomic: written under rec.site_lock */
+};
+
+/* --- one call, as its hook saw it, and the per-thread buffers ---------------- */
+
+/* The operation of an event. A realloc is two events: BEGIN before the real
+ * call (its block leaves the table), END after it (the r line). */
+enum { PB_EV_ALLOC = 0, PB_EV_FREE = 1, PB_EV_RBEGIN = 2, PB_EV_REND = 3 };
+
+/* 24 bytes. seq_op: the sequence number (below 2^56), the operation in bits
+ * 56-59, the alignment code in bits 60-63 (0: none, k: 2^(k-1) for 1..13, 14:
+ * above 4096). info: the size in bits 0-40 (a size above 2^40 is 2^40 + 1),
+ * the tag index plus one in bits 41-63 (0: none). addr: the block; for END
+ * the address realloc returned (0: it failed or freed). */
+struct pb_rec_ev {
+    uint64_t seq_op;
+    uint64_t addr;
+    uint64_t info;
+};
+
+#define PB_EV_SEQ_BITS 56
+#define PB_EV_SIZE_BITS 41
+#define PB_EV_ALIGN_OVER 14u
+
+/* A thread's buffer: a ring with one producer (its thread) and one consumer
+ * (the merger, rec.lock held). tail and head count events since the buffer
+ * was handed out; tail - head <= PB_REC_RING. */
+struct pb_rec_thread {
+    uint64_t tail;      /* events published (the owner's release store) */
+    uint64_t head_seen; /* the owner's last look at head */
+    int exited;         /* the owner has exited (release) */
+    _Alignas(64) uint64_t head; /* events merged (the merger's release store) */
+    uint64_t pos;       /* the merger's cursor (head, before it is published) */
+    uint64_t snap;      /* tail as this merge pass saw it */
+    uint32_t tid;       /* trace thread number, PB_REC_NO_TID until its first line */
+    struct pb_rec_id rpend_id; /* the realloc between its BEGIN and END: its block's ID */
+    uintptr_t rpend_addr; /* ... and its old address */
+    struct pb_rec_thread *next; /* in rec.threads or rec.spare */
+    struct pb_rec_ev *ring;     /* PB_REC_RING events, after this struct */
 };
 
 /* --- the recorder's state ------------------------------------------------------ */
@@ -136,8 +252,10 @@ enum { PB_REC_UNKNOWN = 0, PB_REC_ON = 1, PB_REC_OFF = 2, PB_REC_DONE = 3, PB_RE
 enum { PB_REC_FOLLOW_NONE = 0, PB_REC_FOLLOW_EXEC = 1, PB_REC_FOLLOW_ALL = 2 };
 
 struct pb_rec {
-    pthread_mutex_t lock;
-    int state;            /* PB_REC_* */
+    _Alignas(64) uint64_t seq; /* the next sequence number: fetch-add, no lock */
+    _Alignas(64) pthread_mutex_t lock; /* the merger's: everything below but site_lock */
+    pthread_mutex_t site_lock; /* adding to the call-site cache */
+    int state;            /* PB_REC_*: written under the lock, read anywhere (atomic) */
     int sites;            /* PB_RECORD_SITES=1 */
     int fd;               /* output file, -1 until opened */
     dev_t fd_dev;         /* the file fd must still refer to (programs close fds) */
@@ -155,25 +273,45 @@ struct pb_rec {
     char self[128];       /* its base name, for tags */
     struct pb_rec_table table;
     struct pb_rec_sites site;
-    uint64_t next_id;
+    struct pb_rec_thread *threads; /* the buffers of the threads that record */
+    struct pb_rec_thread *spare;   /* buffers of exited threads, for new ones */
+    pthread_key_t key;    /* its destructor marks a thread's buffer exited */
+    int have_key;
+    uint64_t next_out;    /* the next sequence number the merger writes */
+    uint32_t next_tid;    /* the next trace thread number */
+    uint32_t cur_tid;     /* the thread of the last event line */
+    struct pb_rec_id next_id;
     uint64_t n_alloc, n_free, n_realloc, dropped_frees, unknown_reallocs, implicit_frees;
-    uint64_t too_big, over_aligned;
+    uint64_t too_big, over_aligned, skipped_seqs, shared_tids;
     size_t len;
     char buf[PB_REC_BUF_SIZE];
 };
 
 static struct pb_rec rec = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
+    .site_lock = PTHREAD_MUTEX_INITIALIZER,
     .fd = -1,
-    .next_id = 1,
+    .next_id = {1, "1"},
 };
 static struct pb_rec_real real;
 
 static PB_REC_TLS int in_recorder; /* this thread is inside the recorder */
 static PB_REC_TLS int resolving;   /* this thread is inside dlsym */
+static PB_REC_TLS struct pb_rec_thread *cur_thread; /* this thread's buffer, NULL until its first call */
 
 static _Alignas(16) char boot_buf[PB_REC_BOOT_SIZE];
 static size_t boot_used; /* atomically bumped */
+
+static int get_state(void)
+{
+    return __atomic_load_n(&rec.state, __ATOMIC_RELAXED);
+}
+
+/* The lock is held (or the process has one thread: a fork child). */
+static void set_state(int state)
+{
+    __atomic_store_n(&rec.state, state, __ATOMIC_RELAXED);
+}
 
 /* ---------------------------------------------------------------------------- */
 /* bootstrap arena                                                              */
@@ -215,7 +353,7 @@ static void *next_sym(const char *name)
 
 /* Fill `real`. Returns 0 when malloc & co. are known; -1 while this thread is
  * already inside dlsym (the caller then uses the bootstrap arena). */
-static int resolve(void)
+__attribute__((noinline)) static int resolve_slow(void)
 {
     if (__atomic_load_n(&real.free, __ATOMIC_ACQUIRE))
         return 0;
@@ -249,6 +387,13 @@ static int resolve(void)
     return 0;
 }
 
+static inline int resolve(void)
+{
+    if (__builtin_expect(__atomic_load_n(&real.free, __ATOMIC_ACQUIRE) != NULL, 1))
+        return 0;
+    return resolve_slow();
+}
+
 /* ---------------------------------------------------------------------------- */
 /* small formatting helpers (no stdio: it may allocate)                         */
 
@@ -259,17 +404,55 @@ static char *put_str(char *p, const char *s)
     return p;
 }
 
+static const char pb_rec_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* v in decimal, two digits per division, written in place (no memcpy call). */
 static char *put_u64(char *p, uint64_t v)
 {
-    char tmp[24];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        *p++ = tmp[--n];
-    return p;
+    if (v < 100) { /* most sizes: no loop, no division */
+        if (v < 10) {
+            *p = (char)('0' + v);
+            return p + 1;
+        }
+        p[0] = pb_rec_pairs[2 * v];
+        p[1] = pb_rec_pairs[2 * v + 1];
+        return p + 2;
+    }
+    if (v < 10000) {
+        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100 * 2;
+        if (hi < 10) {
+            p[0] = (char)('0' + hi);
+            p[1] = pb_rec_pairs[lo];
+            p[2] = pb_rec_pairs[lo + 1];
+            return p + 3;
+        }
+        p[0] = pb_rec_pairs[2 * hi];
+        p[1] = pb_rec_pairs[2 * hi + 1];
+        p[2] = pb_rec_pairs[lo];
+        p[3] = pb_rec_pairs[lo + 1];
+        return p + 4;
+    }
+    unsigned n = 5;
+    for (uint64_t lim = 100000; n < 20 && v >= lim; lim *= 10)
+        n++;
+    char *q = p + n;
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100) * 2;
+        v /= 100;
+        q -= 2;
+        q[0] = pb_rec_pairs[d];
+        q[1] = pb_rec_pairs[d + 1];
+    }
+    if (v >= 10) {
+        q[-2] = pb_rec_pairs[2 * v];
+        q[-1] = pb_rec_pairs[2 * v + 1];
+    } else {
+        q[-1] = (char)('0' + v);
+    }
+    return p + n;
 }
 
 static char *put_hex(char *p, uint64_t v)
@@ -310,7 +493,7 @@ static void *map_zeroed(size_t bytes)
 static size_t hash_addr(uintptr_t a, size_t mask)
 {
     uint64_t h = (uint64_t)a * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 17) & mask;
+    return (size_t)(h ^ h >> 32) & mask; /* the product's high bits into the low ones */
 }
 
 static int table_init(struct pb_rec_table *t, size_t cap)
@@ -321,7 +504,7 @@ static int table_init(struct pb_rec_table *t, size_t cap)
     return t->slots ? 0 : -1;
 }
 
-static void table_put_raw(struct pb_rec_table *t, uintptr_t addr, uint64_t id)
+static void table_put_raw(struct pb_rec_table *t, uintptr_t addr, struct pb_rec_id id)
 {
     size_t mask = t->cap - 1;
     size_t i = hash_addr(addr, mask);
@@ -343,6 +526,14 @@ static int table_grow(struct pb_rec_table *t)
     munmap(t->slots, t->cap * sizeof *t->slots);
     *t = n;
     return 0;
+}
+
+/* Time to grow: at a quarter full while the table is small (short probe runs
+ * for the common case of a few thousand live blocks), at half full beyond
+ * PB_REC_TABLE_SPARSE slots: 24-byte slots, so 48 to 96 bytes per live block. */
+static int table_full(const struct pb_rec_table *t)
+{
+    return (t->used + 1) * (t->cap <= PB_REC_TABLE_SPARSE ? 4 : 2) > t->cap;
 }
 
 /* Index of addr's slot, or (size_t)-1. */
@@ -374,19 +565,22 @@ static void table_remove_at(struct pb_rec_table *t, size_t i)
         }
     }
     t->slots[i].addr = 0;
-    t->slots[i].id = 0;
+    t->slots[i].id.len = 0;
     t->used--;
 }
 
-/* Take addr out of the table: its ID, or 0 when unknown. */
-static uint64_t table_take(struct pb_rec_table *t, uintptr_t addr)
+/* Take addr out of the table; its ID into *id (length 0 when unknown). IDs
+ * go by pointer, never by value: a 16-byte value passed in two registers and
+ * read back whole stalls store forwarding, per event. */
+static void table_take(struct pb_rec_table *t, uintptr_t addr, struct pb_rec_id *id)
 {
     size_t i = table_find(t, addr);
-    if (i == (size_t)-1)
-        return 0;
-    uint64_t id = t->slots[i].id;
+    if (i == (size_t)-1) {
+        id->len = 0;
+        return;
+    }
+    *id = t->slots[i].id;
     table_remove_at(t, i);
-    return id;
 }
 
 /* ---------------------------------------------------------------------------- */
@@ -409,7 +603,7 @@ static void flush_locked(void)
             rec.fd = -1;
         }
         if (rec.fd < 0)
-            rec.state = PB_REC_OFF;
+            set_state(PB_REC_OFF);
     }
     if (rec.fd >= 0 && rec.len)
         write_all(rec.fd, rec.buf, rec.len);
@@ -583,7 +777,7 @@ static int claim_main(char *path)
     int fd = try_create(rec.out);
     if (fd < 0 && errno == EEXIST && rec.first_pid == (long)getpid()) {
         if (rec.follow == PB_REC_FOLLOW_NONE) {
-            rec.state = PB_REC_SKIP;
+            set_state(PB_REC_SKIP);
             note_in_list(PB_REC_LIST_SKIP_MAIN, "");
             return -1;
         }
@@ -612,7 +806,7 @@ static void open_output(void)
     if (fd < 0)
         fd = create_numbered(path);
     if (fd < 0) {
-        rec.state = PB_REC_OFF; /* cannot write: stop recording, keep running */
+        set_state(PB_REC_OFF); /* cannot write: stop recording, keep running */
         return;
     }
     int high = fcntl(fd, F_DUPFD_CLOEXEC, 500); /* out of the way of the program's fds */
@@ -623,7 +817,7 @@ static void open_output(void)
     struct stat st;
     if (fstat(fd, &st) != 0) {
         close(fd);
-        rec.state = PB_REC_OFF;
+        set_state(PB_REC_OFF);
         return;
     }
     rec.fd = fd;
@@ -677,6 +871,31 @@ static void python_comment(void)
                                   "trace (PYTHONMALLOC=malloc records them)");
 }
 
+/* The closing comment lines about threads (none for a one-thread program). */
+static void write_thread_summary(void)
+{
+    char line[PB_REC_LINE_MAX];
+    char *p;
+    if (rec.next_tid > 1) {
+        p = put_u64(line, rec.next_tid);
+        p = put_str(p, " threads (t lines), numbered in the order of their first event");
+        *p = '\0';
+        comment(line);
+    }
+    if (rec.shared_tids) {
+        p = put_u64(line, rec.shared_tids);
+        p = put_str(p, " threads recorded as thread 65535 (the largest number)");
+        *p = '\0';
+        comment(line);
+    }
+    if (rec.skipped_seqs) {
+        p = put_u64(line, rec.skipped_seqs);
+        p = put_str(p, " events written late: a thread stopped inside the recorder");
+        *p = '\0';
+        comment(line);
+    }
+}
+
 /* The closing comment lines: counts and what was dropped. */
 static void write_summary(const char *why)
 {
@@ -722,205 +941,8 @@ static void write_summary(const char *why)
         *p = '\0';
         comment(line);
     }
+    write_thread_summary();
     python_comment();
-}
-
-/* ---------------------------------------------------------------------------- */
-/* initialisation, fork, exit                                                   */
-
-static void copy_env(char *dst, size_t cap, const char *name)
-{
-    const char *v = getenv(name);
-    size_t n = v ? strlen(v) : 0;
-    if (n >= cap)
-        n = 0;
-    memcpy(dst, v ? v : "", n);
-    dst[n] = '\0';
-}
-
-/* rec.exe and its base name rec.self ("main" when /proc/self/exe cannot be read). */
-static void read_self(void)
-{
-    ssize_t n = readlink("/proc/self/exe", rec.exe, sizeof rec.exe - 1);
-    rec.exe[n > 0 ? n : 0] = '\0';
-    const char *base = strrchr(rec.exe, '/');
-    base = base ? base + 1 : rec.exe;
-    if (!base[0])
-        base = "main";
-    size_t len = strlen(base);
-    if (len >= sizeof rec.self)
-        len = sizeof rec.self - 1;
-    memcpy(rec.self, base, len);
-    rec.self[len] = '\0';
-}
-
-static int read_follow(void)
-{
-    const char *v = getenv(PB_RECORD_ENV_FOLLOW);
-    if (!rec.first_pid || !v)
-        return PB_REC_FOLLOW_ALL; /* no first process to follow: every process records */
-    if (strcmp(v, "none") == 0)
-        return PB_REC_FOLLOW_NONE;
-    return strcmp(v, "exec") == 0 ? PB_REC_FOLLOW_EXEC : PB_REC_FOLLOW_ALL;
-}
-
-/* First call with the lock held: read the environment, map the tables. A
- * process other than the first one (PB_RECORD_FIRST) records only with
- * --follow all; otherwise it only says so in the list (state SKIP). */
-static void init_locked(void)
-{
-    copy_env(rec.out, sizeof rec.out, PB_RECORD_ENV_OUT);
-    if (!rec.out[0]) {
-        rec.state = PB_REC_OFF;
-        return;
-    }
-    copy_env(rec.list, sizeof rec.list, PB_RECORD_ENV_LIST);
-    const char *first = getenv(PB_RECORD_ENV_FIRST);
-    rec.first_pid = first ? strtol(first, NULL, 10) : 0;
-    rec.follow = read_follow();
-    const char *mode = getenv(PB_RECORD_ENV_MODE);
-    rec.mode = mode && mode[0] ? (mode_t)strtoul(mode, NULL, 8) & 0666 : 0644;
-    const char *sites = getenv(PB_RECORD_ENV_SITES);
-    rec.sites = sites && sites[0] == '1';
-    read_self();
-    rec.owner = getpid();
-    if (rec.first_pid && rec.first_pid != (long)getpid() && rec.follow != PB_REC_FOLLOW_ALL) {
-        rec.state = PB_REC_SKIP;
-        note_in_list(PB_REC_LIST_SKIP, "");
-        return;
-    }
-    if (table_init(&rec.table, 1u << 16) != 0) {
-        rec.state = PB_REC_OFF;
-        return;
-    }
-    rec.state = PB_REC_ON;
-    open_output();
-}
-
-/* Lock and make sure we are initialised; 0 when events should be recorded. */
-static int lock_on(void)
-{
-    pthread_mutex_lock(&rec.lock);
-    if (rec.state == PB_REC_UNKNOWN)
-        init_locked();
-    else if (rec.state == PB_REC_ON && rec.fd < 0)
-        open_output(); /* a fork child's first event */
-    if (rec.state == PB_REC_ON)
-        return 0;
-    pthread_mutex_unlock(&rec.lock);
-    return -1;
-}
-
-static void unlock(void)
-{
-    pthread_mutex_unlock(&rec.lock);
-}
-
-static void atfork_prepare(void)
-{
-    pthread_mutex_lock(&rec.lock);
-}
-
-static void atfork_parent(void)
-{
-    pthread_mutex_unlock(&rec.lock);
-}
-
-/* The child starts a new, empty recording of its own; unless only the first
- * process is followed (--follow none or exec): then it records nothing and
- * only says so in the list. */
-static void atfork_child(void)
-{
-    pthread_mutex_init(&rec.lock, NULL);
-    if (rec.state == PB_REC_SKIP || (rec.state == PB_REC_ON && rec.follow != PB_REC_FOLLOW_ALL)) {
-        if (rec.state == PB_REC_ON && rec.fd >= 0 && fd_is_ours())
-            close(rec.fd);
-        rec.fd = -1;
-        rec.len = 0;
-        rec.state = PB_REC_SKIP;
-        rec.owner = getpid();
-        note_in_list(PB_REC_LIST_SKIP, "");
-        return;
-    }
-    if (rec.state != PB_REC_ON)
-        return;
-    if (rec.fd >= 0 && fd_is_ours())
-        close(rec.fd); /* the parent's file; the child opens its own */
-    rec.fd = -1;
-    rec.len = 0;
-    rec.forked = 1;
-    rec.parent = getppid();
-    rec.owner = getpid();
-    if (rec.table.slots)
-        munmap(rec.table.slots, rec.table.cap * sizeof *rec.table.slots);
-    if (table_init(&rec.table, 1u << 16) != 0)
-        rec.state = PB_REC_OFF;
-    rec.next_id = 1;
-    rec.n_alloc = rec.n_free = rec.n_realloc = 0;
-    rec.dropped_frees = rec.unknown_reallocs = rec.implicit_frees = 0;
-    rec.too_big = rec.over_aligned = 0;
-}
-
-__attribute__((constructor)) static void pb_rec_ctor(void)
-{
-    in_recorder++;
-    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-    in_recorder--;
-}
-
-/* Flush everything and write the summary; recording stops for good. */
-static void finish(const char *why)
-{
-    in_recorder++;
-    pthread_mutex_lock(&rec.lock);
-    if (rec.state == PB_REC_ON && rec.owner != getpid()) {
-        pthread_mutex_unlock(&rec.lock); /* a vfork child sharing our memory */
-        in_recorder--;
-        return;
-    }
-    if (rec.state == PB_REC_UNKNOWN)
-        init_locked(); /* a process that never allocated still gets its file */
-    else if (rec.state == PB_REC_ON && rec.fd < 0)
-        open_output();
-    if (rec.state == PB_REC_ON && rec.fd >= 0) {
-        write_summary(why);
-        flush_locked();
-        close(rec.fd);
-        rec.fd = -1;
-    }
-    if (rec.state == PB_REC_ON)
-        rec.state = PB_REC_DONE;
-    pthread_mutex_unlock(&rec.lock);
-    in_recorder--;
-}
-
-__attribute__((destructor)) static void pb_rec_dtor(void)
-{
-    finish("exit");
-}
-
-/* Is this the first process (PB_RECORD_FIRST), by the environment? */
-static int first_by_env(void)
-{
-    const char *first = getenv(PB_RECORD_ENV_FIRST);
-    return first && strtol(first, NULL, 10) == (long)getpid();
-}
-
-/* Before an exec: write out what this image recorded (the fd is O_CLOEXEC).
- * A program of the first process that never allocated still creates its
- * file now, so that the next program knows it is not the first one. */
-static void before_exec(void)
-{
-    in_recorder++;
-    pthread_mutex_lock(&rec.lock);
-    if (rec.state == PB_REC_UNKNOWN && first_by_env())
-        init_locked();
-    if (rec.state == PB_REC_ON && rec.fd >= 0 && rec.owner == getpid()) {
-        write_summary("exec");
-        flush_locked();
-    }
-    pthread_mutex_unlock(&rec.lock);
-    in_recorder--;
 }
 
 /* ---------------------------------------------------------------------------- */
@@ -969,244 +991,770 @@ static void make_tag(uintptr_t ra, char tag[PB_REC_TAG_LEN + 1])
     memcpy(tag + n + 1, hex, hexlen + 1);
 }
 
-/* Tag index of ra, or (uint32_t)-1 when not cached. Lock held. */
-static uint32_t site_find(uintptr_t ra)
+/* Map the cache and the tag store (at initialisation, when --sites is on). */
+static int sites_init(void)
 {
     struct pb_rec_sites *s = &rec.site;
-    if (!s->cap)
-        return (uint32_t)-1;
-    size_t mask = s->cap - 1;
-    for (size_t i = hash_ra(ra, mask);; i = (i + 1) & mask) {
-        if (s->slots[i].ra == ra)
-            return s->slots[i].tag;
-        if (!s->slots[i].ra)
-            return (uint32_t)-1;
-    }
-}
-
-static int site_grow(void)
-{
-    struct pb_rec_sites *s = &rec.site;
-    size_t cap = s->cap ? s->cap * 2 : 4096;
-    struct pb_rec_site *slots = map_zeroed(cap * sizeof *slots);
-    if (!slots)
+    s->slots = map_zeroed((size_t)PB_REC_SITE_SLOTS * sizeof *s->slots);
+    s->tags = map_zeroed((size_t)(PB_REC_MAX_TAGS + 1) * sizeof *s->tags);
+    if (!s->slots || !s->tags)
         return -1;
-    for (size_t i = 0; i < s->cap; i++) {
-        if (!s->slots[i].ra)
-            continue;
-        size_t j = hash_ra(s->slots[i].ra, cap - 1);
-        while (slots[j].ra)
-            j = (j + 1) & (cap - 1);
-        slots[j] = s->slots[i];
-    }
-    if (s->slots)
-        munmap(s->slots, s->cap * sizeof *s->slots);
-    s->slots = slots;
-    s->cap = cap;
+    memcpy(s->tags[PB_REC_MAX_TAGS], "other", 6);
     return 0;
 }
 
-/* Add ra with its tag text; returns its index. Lock held. */
+/* Tag index of ra, or PB_REC_NO_TAG when not cached. No lock: a slot's ra is
+ * written last (release), after its tag and the tag's text. */
+static uint32_t site_find(uintptr_t ra)
+{
+    const struct pb_rec_sites *s = &rec.site;
+    size_t mask = PB_REC_SITE_SLOTS - 1;
+    for (size_t i = hash_ra(ra, mask);; i = (i + 1) & mask) {
+        uintptr_t r = __atomic_load_n(&s->slots[i].ra, __ATOMIC_ACQUIRE);
+        if (r == ra)
+            return s->slots[i].tag;
+        if (!r)
+            return PB_REC_NO_TAG;
+    }
+}
+
+/* Add ra with its tag text; returns its index. rec.site_lock held. At most
+ * PB_REC_MAX_TAGS entries, so the table stays at most half full. */
 static uint32_t site_add(uintptr_t ra, const char *tag)
 {
     struct pb_rec_sites *s = &rec.site;
     uint32_t found = site_find(ra);
-    if (found != (uint32_t)-1)
+    if (found != PB_REC_NO_TAG)
         return found; /* another thread was quicker */
-    if (!s->tags) {
-        s->tags = map_zeroed((size_t)(PB_REC_MAX_TAGS + 1) * sizeof *s->tags);
-        if (!s->tags)
-            return (uint32_t)-1;
-        memcpy(s->tags[PB_REC_MAX_TAGS], "other", 6);
-    }
-    if ((s->used + 1) * 2 > s->cap && site_grow() != 0)
-        return (uint32_t)-1;
-    uint32_t idx = s->n_tags < PB_REC_MAX_TAGS ? s->n_tags++ : PB_REC_MAX_TAGS;
-    if (idx < PB_REC_MAX_TAGS)
-        memcpy(s->tags[idx], tag, strlen(tag) + 1);
-    size_t mask = s->cap - 1;
+    uint32_t idx = s->n_tags;
+    if (idx >= PB_REC_MAX_TAGS)
+        return PB_REC_MAX_TAGS;
+    memcpy(s->tags[idx], tag, strlen(tag) + 1);
+    size_t mask = PB_REC_SITE_SLOTS - 1;
     size_t i = hash_ra(ra, mask);
     while (s->slots[i].ra)
         i = (i + 1) & mask;
-    s->slots[i].ra = ra;
     s->slots[i].tag = idx;
-    s->used++;
+    __atomic_store_n(&s->slots[i].ra, ra, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->n_tags, idx + 1, __ATOMIC_RELAXED);
     return idx;
 }
 
-/* The tag index of call site ra; (uint32_t)-1 when none. Takes the lock itself
- * but never holds it across dladdr (which takes the loader's lock). */
+/* The tag index of call site ra. A cached site costs one lookup and no lock;
+ * a new one a dladdr, made without any lock held (it takes the loader's). */
 static uint32_t site_tag(uintptr_t ra)
 {
-    pthread_mutex_lock(&rec.lock);
     uint32_t idx = site_find(ra);
-    pthread_mutex_unlock(&rec.lock);
-    if (idx != (uint32_t)-1)
+    if (idx != PB_REC_NO_TAG)
         return idx;
+    if (__atomic_load_n(&rec.site.n_tags, __ATOMIC_RELAXED) >= PB_REC_MAX_TAGS)
+        return PB_REC_MAX_TAGS; /* "other" */
     char tag[PB_REC_TAG_LEN + 1];
     make_tag(ra, tag);
-    pthread_mutex_lock(&rec.lock);
+    pthread_mutex_lock(&rec.site_lock);
     idx = site_add(ra, tag);
-    pthread_mutex_unlock(&rec.lock);
+    pthread_mutex_unlock(&rec.site_lock);
     return idx;
 }
 
 /* ---------------------------------------------------------------------------- */
-/* recording events (lock held)                                                 */
+/* thread buffers                                                               */
 
-static void emit_free(uint64_t id)
+static uint64_t ev_seq(const struct pb_rec_ev *e)
 {
-    char line[PB_REC_LINE_MAX];
-    char *p = put_str(line, "f ");
-    p = put_u64(p, id);
+    return e->seq_op & (((uint64_t)1 << PB_EV_SEQ_BITS) - 1);
+}
+
+static unsigned ev_op(const struct pb_rec_ev *e)
+{
+    return (unsigned)(e->seq_op >> PB_EV_SEQ_BITS) & 15u;
+}
+
+static unsigned ev_align_code(const struct pb_rec_ev *e)
+{
+    return (unsigned)(e->seq_op >> (PB_EV_SEQ_BITS + 4));
+}
+
+static uint64_t ev_size(const struct pb_rec_ev *e)
+{
+    return e->info & (((uint64_t)1 << PB_EV_SIZE_BITS) - 1);
+}
+
+static uint32_t ev_tag(const struct pb_rec_ev *e)
+{
+    return (uint32_t)(e->info >> PB_EV_SIZE_BITS) - 1; /* 0 - 1 = PB_REC_NO_TAG */
+}
+
+/* The info word of an event: size (saturated above 2^40) and tag. */
+static uint64_t ev_info(size_t size, uint32_t tag)
+{
+    uint64_t s = (uint64_t)size > PB_REC_MAX_SIZE ? PB_REC_MAX_SIZE + 1 : (uint64_t)size;
+    return s | (uint64_t)(tag + 1) << PB_EV_SIZE_BITS;
+}
+
+/* The alignment code of seq_op (0 for none; see struct pb_rec_ev). */
+static unsigned align_code(size_t align)
+{
+    if (!align)
+        return 0;
+    if (align > PB_REC_MAX_ALIGN)
+        return PB_EV_ALIGN_OVER;
+    unsigned k = 1;
+    while (((size_t)1 << (k - 1)) < align)
+        k++;
+    return k;
+}
+
+/* A buffer for the calling thread: an exited thread's, or a new one. Lock held. */
+static struct pb_rec_thread *thread_join(void)
+{
+    struct pb_rec_thread *t = rec.spare;
+    if (t) {
+        rec.spare = t->next;
+    } else {
+        size_t head = (sizeof *t + 63) & ~(size_t)63;
+        t = map_zeroed(head + (size_t)PB_REC_RING * sizeof(struct pb_rec_ev));
+        if (!t)
+            return NULL;
+        t->ring = (struct pb_rec_ev *)((char *)t + head);
+    }
+    t->tail = t->head_seen = t->head = t->pos = t->snap = 0;
+    t->exited = 0;
+    t->tid = PB_REC_NO_TID;
+    t->rpend_id.len = 0;
+    t->rpend_addr = 0;
+    t->next = rec.threads;
+    rec.threads = t;
+    cur_thread = t;
+    if (rec.have_key)
+        pthread_setspecific(rec.key, t);
+    return t;
+}
+
+/* The key's destructor, in an exiting thread: its buffer can go to a new
+ * thread once the merger has written its events. */
+static void thread_gone(void *arg)
+{
+    struct pb_rec_thread *t = arg;
+    if (t != cur_thread)
+        return; /* a fork child's stale value */
+    cur_thread = NULL;
+    __atomic_store_n(&t->exited, 1, __ATOMIC_RELEASE);
+}
+
+/* A fork child: the parent's threads are gone, their buffers spare and unread. */
+static void threads_reset(void)
+{
+    while (rec.threads) {
+        struct pb_rec_thread *t = rec.threads;
+        rec.threads = t->next;
+        t->next = rec.spare;
+        rec.spare = t;
+    }
+    cur_thread = NULL;
+    if (rec.have_key)
+        pthread_setspecific(rec.key, NULL);
+    __atomic_store_n(&rec.seq, 0, __ATOMIC_RELAXED);
+    rec.next_out = 0;
+    rec.next_tid = rec.cur_tid = 0;
+}
+
+/* ---------------------------------------------------------------------------- */
+/* initialisation, fork, exit                                                   */
+
+static void copy_env(char *dst, size_t cap, const char *name)
+{
+    const char *v = getenv(name);
+    size_t n = v ? strlen(v) : 0;
+    if (n >= cap)
+        n = 0;
+    memcpy(dst, v ? v : "", n);
+    dst[n] = '\0';
+}
+
+/* rec.exe and its base name rec.self ("main" when /proc/self/exe cannot be read). */
+static void read_self(void)
+{
+    ssize_t n = readlink("/proc/self/exe", rec.exe, sizeof rec.exe - 1);
+    rec.exe[n > 0 ? n : 0] = '\0';
+    const char *base = strrchr(rec.exe, '/');
+    base = base ? base + 1 : rec.exe;
+    if (!base[0])
+        base = "main";
+    size_t len = strlen(base);
+    if (len >= sizeof rec.self)
+        len = sizeof rec.self - 1;
+    memcpy(rec.self, base, len);
+    rec.self[len] = '\0';
+}
+
+static int read_follow(void)
+{
+    const char *v = getenv(PB_RECORD_ENV_FOLLOW);
+    if (!rec.first_pid || !v)
+        return PB_REC_FOLLOW_ALL; /* no first process to follow: every process records */
+    if (strcmp(v, "none") == 0)
+        return PB_REC_FOLLOW_NONE;
+    return strcmp(v, "exec") == 0 ? PB_REC_FOLLOW_EXEC : PB_REC_FOLLOW_ALL;
+}
+
+/* First call with the lock held: read the environment, map the tables. A
+ * process other than the first one (PB_RECORD_FIRST) records only with
+ * --follow all; otherwise it only says so in the list (state SKIP). */
+static void init_locked(void)
+{
+    copy_env(rec.out, sizeof rec.out, PB_RECORD_ENV_OUT);
+    if (!rec.out[0]) {
+        set_state(PB_REC_OFF);
+        return;
+    }
+    copy_env(rec.list, sizeof rec.list, PB_RECORD_ENV_LIST);
+    const char *first = getenv(PB_RECORD_ENV_FIRST);
+    rec.first_pid = first ? strtol(first, NULL, 10) : 0;
+    rec.follow = read_follow();
+    const char *mode = getenv(PB_RECORD_ENV_MODE);
+    rec.mode = mode && mode[0] ? (mode_t)strtoul(mode, NULL, 8) & 0666 : 0644;
+    const char *sites = getenv(PB_RECORD_ENV_SITES);
+    rec.sites = sites && sites[0] == '1' && sites_init() == 0;
+    read_self();
+    rec.owner = getpid();
+    if (rec.first_pid && rec.first_pid != (long)getpid() && rec.follow != PB_REC_FOLLOW_ALL) {
+        set_state(PB_REC_SKIP);
+        note_in_list(PB_REC_LIST_SKIP, "");
+        return;
+    }
+    if (table_init(&rec.table, PB_REC_TABLE_START) != 0) {
+        set_state(PB_REC_OFF);
+        return;
+    }
+    if (!rec.have_key)
+        rec.have_key = pthread_key_create(&rec.key, thread_gone) == 0;
+    set_state(PB_REC_ON);
+    open_output();
+}
+
+/* ---------------------------------------------------------------------------- */
+/* writing events (the merger, lock held)                                        */
+
+/* A `t` line at p for t, whose thread is not the previous line's; t gets
+ * its number first when this is its first line. */
+__attribute__((noinline)) static char *thread_line(struct pb_rec_thread *t, char *p)
+{
+    if (t->tid == PB_REC_NO_TID) {
+        t->tid = rec.next_tid < PB_REC_MAX_TID ? rec.next_tid++ : PB_REC_MAX_TID;
+        if (t->tid == PB_REC_MAX_TID)
+            rec.shared_tids++;
+        if (t->tid == rec.cur_tid)
+            return p; /* the first thread: thread 0 needs no t line */
+    }
+    p = put_str(p, "t ");
+    p = put_u64(p, t->tid);
     *p++ = '\n';
-    append(line, (size_t)(p - line));
+    rec.cur_tid = t->tid;
+    return p;
+}
+
+/* Room for one line at the end of the output buffer, after a `t` line when
+ * the event's thread is not the previous line's (PB_REC_NO_TID never is). */
+static inline char *line_begin(struct pb_rec_thread *t)
+{
+    if (__builtin_expect(rec.len + 2 * PB_REC_LINE_MAX > PB_REC_BUF_SIZE, 0))
+        flush_locked();
+    char *p = rec.buf + rec.len;
+    if (__builtin_expect(t->tid != rec.cur_tid, 0))
+        p = thread_line(t, p);
+    return p;
+}
+
+static inline void line_end(char *p)
+{
+    *p++ = '\n';
+    rec.len = (size_t)(p - rec.buf);
+}
+
+/* The ID's text (the buffer has room for PB_REC_ID_DIGITS bytes). */
+static char *put_id(char *p, const struct pb_rec_id *id)
+{
+    memcpy(p, id->text, PB_REC_ID_DIGITS);
+    return p + id->len;
+}
+
+/* The ID after id, in decimal; -1 when it would need more than PB_REC_ID_DIGITS digits. */
+static int id_next(struct pb_rec_id *id)
+{
+    int i = id->len - 1;
+    while (i >= 0 && id->text[i] == '9')
+        id->text[i--] = '0';
+    if (i >= 0) {
+        id->text[i]++;
+        return 0;
+    }
+    if (id->len == PB_REC_ID_DIGITS)
+        return -1;
+    id->text[0] = '1'; /* 99...9 + 1: every digit is 0 now */
+    id->text[id->len++] = '0';
+    return 0;
+}
+
+static inline void emit_free(struct pb_rec_thread *t, const struct pb_rec_id *id)
+{
+    char *p = line_begin(t);
+    p[0] = 'f';
+    p[1] = ' ';
+    line_end(put_id(p + 2, id));
     rec.n_free++;
 }
 
-static void emit_alloc(uintptr_t addr, size_t size, size_t align, uint32_t tag)
+/* Put addr in the table as id (one probe); an ID it still had gets its free first. */
+static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_rec_id *id)
 {
-    if ((uint64_t)size > PB_REC_MAX_SIZE) {
+    struct pb_rec_table *tb = &rec.table;
+    if (table_full(tb) && table_grow(tb) != 0) {
+        set_state(PB_REC_OFF);
+        return -1;
+    }
+    size_t mask = tb->cap - 1;
+    size_t i = hash_addr(addr, mask);
+    while (tb->slots[i].addr && tb->slots[i].addr != addr)
+        i = (i + 1) & mask;
+    if (tb->slots[i].addr) { /* the address came back without a free we saw */
+        emit_free(t, &tb->slots[i].id);
+        rec.implicit_frees++;
+    } else {
+        tb->slots[i].addr = addr;
+        tb->used++;
+    }
+    tb->slots[i].id = *id;
+    return 0;
+}
+
+static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, unsigned align,
+                       uint32_t tag)
+{
+    if (size > PB_REC_MAX_SIZE) {
         rec.too_big++;
         return;
     }
-    uint64_t old = table_take(&rec.table, addr);
-    if (old) { /* the address came back without a free we saw */
-        emit_free(old);
-        rec.implicit_frees++;
-    }
-    if ((rec.table.used + 1) * 2 > rec.table.cap && table_grow(&rec.table) != 0) {
-        rec.state = PB_REC_OFF;
+    if (table_enter(t, addr, &rec.next_id) != 0)
         return;
-    }
-    uint64_t id = rec.next_id++;
-    table_put_raw(&rec.table, addr, id);
-    char line[PB_REC_LINE_MAX];
-    char *p = put_str(line, "a ");
-    p = put_u64(p, id);
+    char *p = line_begin(t);
+    p[0] = 'a';
+    p[1] = ' ';
+    p = put_id(p + 2, &rec.next_id);
     *p++ = ' ';
     p = put_u64(p, size);
     if (align) {
-        size_t a = 1;
-        while (a < align && a < PB_REC_MAX_ALIGN)
-            a <<= 1;
-        if (align > PB_REC_MAX_ALIGN)
+        if (align == PB_EV_ALIGN_OVER)
             rec.over_aligned++;
         *p++ = ' ';
-        p = put_u64(p, a);
+        p = put_u64(p, align == PB_EV_ALIGN_OVER ? PB_REC_MAX_ALIGN : (uint64_t)1 << (align - 1));
     }
-    if (tag != (uint32_t)-1 && rec.site.tags) {
+    if (tag != PB_REC_NO_TAG && rec.site.tags) {
         p = put_str(p, " @");
         p = put_str(p, rec.site.tags[tag]);
     }
-    *p++ = '\n';
-    append(line, (size_t)(p - line));
+    line_end(p);
     rec.n_alloc++;
+    if (id_next(&rec.next_id) != 0)
+        set_state(PB_REC_OFF); /* 10^15 IDs */
+}
+
+/* The END of t's realloc(old, size), which returned q: r, f or a. */
+static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, uint32_t tag)
+{
+    const struct pb_rec_id *id = &t->rpend_id;
+    if (!q && size != 0) { /* failed: the block is still live */
+        if (id->len)
+            table_enter(t, t->rpend_addr, id);
+    } else if (!q) { /* realloc(p, 0) freed p */
+        if (id->len)
+            emit_free(t, id);
+        else
+            rec.dropped_frees++;
+    } else if (!id->len) {
+        rec.unknown_reallocs++;
+        emit_alloc(t, q, size, 0, tag);
+    } else if (size > PB_REC_MAX_SIZE) {
+        emit_free(t, id);
+        rec.too_big++;
+    } else if (table_enter(t, q, id) == 0) {
+        char *p = put_str(line_begin(t), "r ");
+        p = put_id(p, id);
+        *p++ = ' ';
+        line_end(put_u64(p, size));
+        rec.n_realloc++;
+    }
+    t->rpend_id.len = 0;
+}
+
+static void merge_event(struct pb_rec_thread *t, const struct pb_rec_ev *e)
+{
+    uintptr_t addr = (uintptr_t)e->addr;
+    size_t i;
+    switch (ev_op(e)) {
+    case PB_EV_ALLOC:
+        emit_alloc(t, addr, ev_size(e), ev_align_code(e), ev_tag(e));
+        break;
+    case PB_EV_FREE:
+        i = table_find(&rec.table, addr);
+        if (i != (size_t)-1) {
+            emit_free(t, &rec.table.slots[i].id); /* the line from the slot, then out */
+            table_remove_at(&rec.table, i);
+        } else {
+            rec.dropped_frees++;
+        }
+        break;
+    case PB_EV_RBEGIN:
+        table_take(&rec.table, addr, &t->rpend_id);
+        t->rpend_addr = addr;
+        break;
+    default:
+        merge_realloc(t, addr, ev_size(e), ev_tag(e));
+        break;
+    }
+}
+
+/* ---------------------------------------------------------------------------- */
+/* merging the buffers (lock held)                                              */
+
+/* The buffer whose next unmerged event has the lowest number (*seq), or NULL. */
+static struct pb_rec_thread *lowest(uint64_t *seq)
+{
+    struct pb_rec_thread *low = NULL;
+    *seq = UINT64_MAX;
+    for (struct pb_rec_thread *t = rec.threads; t; t = t->next) {
+        if (t->pos == t->snap)
+            continue;
+        uint64_t s = ev_seq(&t->ring[t->pos & (PB_REC_RING - 1)]);
+        if (s < *seq) {
+            *seq = s;
+            low = t;
+        }
+    }
+    return low;
+}
+
+/* Write t's events from its cursor on while each is the next number (or a
+ * late one, after the merger went on without it). The table slot of the
+ * event PB_REC_AHEAD places on is prefetched: the output buffer streaming
+ * through the first-level cache evicts the table, and with thousands of live
+ * blocks the table outgrows the caches; its misses were the largest cost. */
+static void merge_run(struct pb_rec_thread *t)
+{
+    while (t->pos != t->snap && rec.state == PB_REC_ON) {
+        if (t->snap - t->pos > PB_REC_AHEAD) {
+            uintptr_t next = (uintptr_t)t->ring[(t->pos + PB_REC_AHEAD) & (PB_REC_RING - 1)].addr;
+            __builtin_prefetch(&rec.table.slots[hash_addr(next, rec.table.cap - 1)]);
+        }
+        const struct pb_rec_ev *e = &t->ring[t->pos & (PB_REC_RING - 1)];
+        uint64_t s = ev_seq(e);
+        if (s > rec.next_out)
+            return;
+        if (s == rec.next_out)
+            rec.next_out++;
+        merge_event(t, e);
+        t->pos++;
+    }
+}
+
+/* Hand the merged slots back to their threads; an exited thread's buffer,
+ * once empty, becomes spare. */
+static void publish_heads(void)
+{
+    struct pb_rec_thread **link = &rec.threads;
+    while (*link) {
+        struct pb_rec_thread *t = *link;
+        __atomic_store_n(&t->head, t->pos, __ATOMIC_RELEASE);
+        if (__atomic_load_n(&t->exited, __ATOMIC_ACQUIRE) &&
+            __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE) == t->pos) {
+            *link = t->next;
+            t->next = rec.spare;
+            rec.spare = t;
+        } else {
+            link = &t->next;
+        }
+    }
+}
+
+/* One pass: writes, in number order, every published event that no
+ * unpublished number precedes. Returns the lowest number left in a buffer
+ * (UINT64_MAX when all are empty). */
+static uint64_t merge_pass(void)
+{
+    for (struct pb_rec_thread *t = rec.threads; t; t = t->next)
+        t->snap = __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE);
+    uint64_t low_seq;
+    for (;;) {
+        struct pb_rec_thread *low = lowest(&low_seq);
+        if (!low || low_seq > rec.next_out || rec.state != PB_REC_ON)
+            break;
+        merge_run(low);
+    }
+    publish_heads();
+    return low_seq;
+}
+
+/* Merge until t's buffer has room (t != NULL), or until every number below
+ * upto is written. A number not yet published is waited for (yielding), at
+ * most PB_REC_WAIT_MAX times in a row; then the merger goes on without it. */
+static void merge_until(struct pb_rec_thread *t, uint64_t upto)
+{
+    unsigned waits = 0;
+    while (rec.state == PB_REC_ON) {
+        uint64_t before = rec.next_out;
+        uint64_t low = merge_pass();
+        if (t ? t->tail - t->pos < PB_REC_RING : rec.next_out >= upto)
+            return;
+        if (t && low == UINT64_MAX)
+            return; /* cannot happen: t's own events are published */
+        if (rec.next_out != before) {
+            waits = 0;
+        } else if (++waits < PB_REC_WAIT_MAX) {
+            sched_yield();
+        } else {
+            uint64_t to = low < upto ? low : upto;
+            rec.skipped_seqs += to - rec.next_out;
+            rec.next_out = to;
+            waits = 0;
+        }
+    }
 }
 
 /* ---------------------------------------------------------------------------- */
 /* the hooks' common paths                                                      */
 
-static int recording_here(void)
+/* t's ring is full: merge until it has room; when recording has stopped,
+ * empty it unread. */
+__attribute__((noinline)) static void drain(struct pb_rec_thread *t)
 {
-    return !in_recorder && rec.state != PB_REC_OFF && rec.state != PB_REC_DONE;
-}
-
-static void record_alloc(void *p, size_t size, size_t align, void *ra)
-{
-    if (!p || !recording_here())
-        return;
-    in_recorder++;
-    uint32_t tag = (uint32_t)-1;
-    if (rec.state == PB_REC_UNKNOWN && lock_on() == 0)
-        unlock(); /* initialise first, so that rec.sites is known */
-    if (rec.state == PB_REC_ON && rec.sites)
-        tag = site_tag((uintptr_t)ra);
-    if (lock_on() == 0) {
-        emit_alloc((uintptr_t)p, size, align, tag);
-        unlock();
-    }
-    in_recorder--;
-}
-
-static void record_free(void *p)
-{
-    if (!p || !recording_here())
-        return;
-    in_recorder++;
-    if (lock_on() == 0) {
-        uint64_t id = table_take(&rec.table, (uintptr_t)p);
-        if (id)
-            emit_free(id);
-        else
-            rec.dropped_frees++;
-        unlock();
-    }
-    in_recorder--;
-}
-
-/* Before a realloc of p: its ID (taken out of the table), 0 when unknown. */
-static uint64_t realloc_begin(void *p, int *active)
-{
-    *active = 0;
-    if (!recording_here())
-        return 0;
-    in_recorder++;
-    uint64_t id = 0;
-    if (lock_on() == 0) {
-        *active = 1;
-        id = table_take(&rec.table, (uintptr_t)p);
-        unlock();
-    }
-    in_recorder--;
-    return id;
-}
-
-/* After realloc(p, size) returned q (p != NULL): record r, f or a. */
-static void realloc_end(void *p, size_t size, void *q, uint64_t id, void *ra)
-{
-    in_recorder++;
-    uint32_t tag = (uint32_t)-1;
-    if (!id && q && rec.sites)
-        tag = site_tag((uintptr_t)ra);
     pthread_mutex_lock(&rec.lock);
+    if (rec.state == PB_REC_ON)
+        merge_until(t, UINT64_MAX);
     if (rec.state != PB_REC_ON) {
-        pthread_mutex_unlock(&rec.lock);
+        t->pos = t->tail;
+        __atomic_store_n(&t->head, t->pos, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&rec.lock);
+    t->head_seen = __atomic_load_n(&t->head, __ATOMIC_ACQUIRE);
+}
+
+/* Record one event of this thread: its number is taken here. */
+static inline void push(struct pb_rec_thread *t, unsigned op, uintptr_t addr, uint64_t info)
+{
+    uint64_t tail = t->tail;
+    if (tail - t->head_seen >= PB_REC_RING) {
+        t->head_seen = __atomic_load_n(&t->head, __ATOMIC_ACQUIRE);
+        if (tail - t->head_seen >= PB_REC_RING) {
+            drain(t);
+            if (tail - t->head_seen >= PB_REC_RING)
+                return; /* cannot happen (see merge_until) */
+        }
+    }
+    uint64_t seq = __atomic_fetch_add(&rec.seq, 1, __ATOMIC_RELAXED);
+    struct pb_rec_ev *e = &t->ring[tail & (PB_REC_RING - 1)];
+    e->seq_op = seq | (uint64_t)op << PB_EV_SEQ_BITS;
+    e->addr = addr;
+    e->info = info;
+    __atomic_store_n(&t->tail, tail + 1, __ATOMIC_RELEASE);
+}
+
+/* The first call of a thread (or of the process, or of a fork child):
+ * initialise, open the file, get a buffer. */
+__attribute__((noinline)) static struct pb_rec_thread *enter_slow(void)
+{
+    int st = get_state();
+    if (st != PB_REC_UNKNOWN && st != PB_REC_ON)
+        return NULL;
+    in_recorder++;
+    struct pb_rec_thread *t = NULL;
+    pthread_mutex_lock(&rec.lock);
+    if (rec.state == PB_REC_UNKNOWN)
+        init_locked();
+    else if (rec.state == PB_REC_ON && rec.fd < 0)
+        open_output(); /* a fork child's first event */
+    if (rec.state == PB_REC_ON)
+        t = cur_thread ? cur_thread : thread_join();
+    pthread_mutex_unlock(&rec.lock);
+    if (!t)
+        in_recorder--;
+    return t;
+}
+
+/* This thread's buffer when its call is to be recorded (in_recorder then
+ * raised: leave() lowers it), else NULL. */
+static inline struct pb_rec_thread *enter(void)
+{
+    if (in_recorder)
+        return NULL;
+    struct pb_rec_thread *t = cur_thread;
+    if (__builtin_expect(t && get_state() == PB_REC_ON, 1)) {
+        in_recorder++;
+        return t;
+    }
+    return enter_slow();
+}
+
+static inline void leave(void)
+{
+    in_recorder--;
+}
+
+__attribute__((always_inline)) static inline void record_alloc(void *p, size_t size, size_t align,
+                                                             void *ra)
+{
+    if (!p)
+        return;
+    struct pb_rec_thread *t = enter();
+    if (!t)
+        return;
+    uint32_t tag = rec.sites ? site_tag((uintptr_t)ra) : PB_REC_NO_TAG;
+    push(t, PB_EV_ALLOC | align_code(align) << 4, (uintptr_t)p, ev_info(size, tag));
+    leave();
+}
+
+__attribute__((always_inline)) static inline void record_free(void *p)
+{
+    struct pb_rec_thread *t = enter();
+    if (!t)
+        return;
+    push(t, PB_EV_FREE, (uintptr_t)p, 0);
+    leave();
+}
+
+/* realloc(p, size) of a real block, recorded as BEGIN and END around the call. */
+static void *record_realloc(void *p, size_t size, void *ra)
+{
+    struct pb_rec_thread *t = enter();
+    if (!t)
+        return real.realloc(p, size);
+    uint32_t tag = rec.sites ? site_tag((uintptr_t)ra) : PB_REC_NO_TAG;
+    push(t, PB_EV_RBEGIN, (uintptr_t)p, 0);
+    leave();
+    void *q = real.realloc(p, size);
+    struct pb_rec_thread *after = enter(); /* NULL when recording stopped meanwhile */
+    if (after) {
+        if (after == t)
+            push(t, PB_EV_REND, (uintptr_t)q, ev_info(size, tag));
+        leave();
+    }
+    return q;
+}
+
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&rec.lock);
+    pthread_mutex_lock(&rec.site_lock);
+}
+
+static void atfork_parent(void)
+{
+    pthread_mutex_unlock(&rec.site_lock);
+    pthread_mutex_unlock(&rec.lock);
+}
+
+/* The child starts a new, empty recording of its own; unless only the first
+ * process is followed (--follow none or exec): then it records nothing and
+ * only says so in the list. */
+static void atfork_child(void)
+{
+    pthread_mutex_init(&rec.lock, NULL);
+    pthread_mutex_init(&rec.site_lock, NULL);
+    threads_reset();
+    rec.len = 0;
+    if (rec.state == PB_REC_SKIP || (rec.state == PB_REC_ON && rec.follow != PB_REC_FOLLOW_ALL)) {
+        if (rec.state == PB_REC_ON && rec.fd >= 0 && fd_is_ours())
+            close(rec.fd);
+        rec.fd = -1;
+        set_state(PB_REC_SKIP);
+        rec.owner = getpid();
+        note_in_list(PB_REC_LIST_SKIP, "");
+        return;
+    }
+    if (rec.state != PB_REC_ON)
+        return;
+    if (rec.fd >= 0 && fd_is_ours())
+        close(rec.fd); /* the parent's file; the child opens its own */
+    rec.fd = -1;
+    rec.forked = 1;
+    rec.parent = getppid();
+    rec.owner = getpid();
+    if (rec.table.slots)
+        munmap(rec.table.slots, rec.table.cap * sizeof *rec.table.slots);
+    if (table_init(&rec.table, PB_REC_TABLE_START) != 0)
+        set_state(PB_REC_OFF);
+    rec.next_id = (struct pb_rec_id){1, "1"};
+    rec.n_alloc = rec.n_free = rec.n_realloc = 0;
+    rec.dropped_frees = rec.unknown_reallocs = rec.implicit_frees = 0;
+    rec.too_big = rec.over_aligned = rec.skipped_seqs = rec.shared_tids = 0;
+}
+
+__attribute__((constructor)) static void pb_rec_ctor(void)
+{
+    in_recorder++;
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+    in_recorder--;
+}
+
+/* Every event numbered so far, written (lock held, recording on). */
+static void merge_all(void)
+{
+    merge_until(NULL, __atomic_load_n(&rec.seq, __ATOMIC_RELAXED));
+}
+
+/* Merge and flush everything and write the summary; recording stops for good. */
+static void finish(const char *why)
+{
+    in_recorder++;
+    pthread_mutex_lock(&rec.lock);
+    if (rec.state == PB_REC_ON && rec.owner != getpid()) {
+        pthread_mutex_unlock(&rec.lock); /* a vfork child sharing our memory */
         in_recorder--;
         return;
     }
-    if (!q && size != 0) { /* failed: p is still live */
-        if (id)
-            table_put_raw(&rec.table, (uintptr_t)p, id);
-    } else if (!q) { /* realloc(p, 0) freed p */
-        if (id)
-            emit_free(id);
-        else
-            rec.dropped_frees++;
-    } else if (!id) {
-        rec.unknown_reallocs++;
-        emit_alloc((uintptr_t)q, size, 0, tag);
-    } else if ((uint64_t)size > PB_REC_MAX_SIZE) {
-        emit_free(id);
-        rec.too_big++;
-    } else {
-        uint64_t old = table_take(&rec.table, (uintptr_t)q);
-        if (old) {
-            emit_free(old);
-            rec.implicit_frees++;
-        }
-        if ((rec.table.used + 1) * 2 > rec.table.cap && table_grow(&rec.table) != 0)
-            rec.state = PB_REC_OFF;
-        else
-            table_put_raw(&rec.table, (uintptr_t)q, id);
-        char line[PB_REC_LINE_MAX];
-        char *s = put_str(line, "r ");
-        s = put_u64(s, id);
-        *s++ = ' ';
-        s = put_u64(s, size);
-        *s++ = '\n';
-        append(line, (size_t)(s - line));
-        rec.n_realloc++;
+    if (rec.state == PB_REC_UNKNOWN)
+        init_locked(); /* a process that never allocated still gets its file */
+    else if (rec.state == PB_REC_ON && rec.fd < 0)
+        open_output();
+    if (rec.state == PB_REC_ON)
+        merge_all();
+    if (rec.state == PB_REC_ON && rec.fd >= 0) {
+        write_summary(why);
+        flush_locked();
+        close(rec.fd);
+        rec.fd = -1;
+    }
+    if (rec.state == PB_REC_ON)
+        set_state(PB_REC_DONE);
+    pthread_mutex_unlock(&rec.lock);
+    in_recorder--;
+}
+
+__attribute__((destructor)) static void pb_rec_dtor(void)
+{
+    finish("exit");
+}
+
+/* Is this the first process (PB_RECORD_FIRST), by the environment? */
+static int first_by_env(void)
+{
+    const char *first = getenv(PB_RECORD_ENV_FIRST);
+    return first && strtol(first, NULL, 10) == (long)getpid();
+}
+
+/* Before an exec: write out what this image recorded (the fd is O_CLOEXEC).
+ * A program of the first process that never allocated still creates its
+ * file now, so that the next program knows it is not the first one. */
+static void before_exec(void)
+{
+    in_recorder++;
+    pthread_mutex_lock(&rec.lock);
+    if (rec.state == PB_REC_UNKNOWN && first_by_env())
+        init_locked();
+    if (rec.state == PB_REC_ON && rec.fd >= 0 && rec.owner == getpid())
+        merge_all();
+    if (rec.state == PB_REC_ON && rec.fd >= 0 && rec.owner == getpid()) {
+        write_summary("exec");
+        flush_locked();
     }
     pthread_mutex_unlock(&rec.lock);
     in_recorder--;
@@ -1268,12 +1816,7 @@ static void *realloc_impl(void *p, size_t size, void *ra)
         record_alloc(q, size, 0, ra);
         return q;
     }
-    int active;
-    uint64_t id = realloc_begin(p, &active);
-    void *q = real.realloc(p, size);
-    if (active)
-        realloc_end(p, size, q, id, ra);
-    return q;
+    return record_realloc(p, size, ra);
 }
 
 PB_REC_EXPORT void *realloc(void *p, size_t size)
