@@ -22,7 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench_results.h"
@@ -371,24 +370,10 @@ static size_t add_runs(cJSON *doc, struct bench_plan *p, int interrupted)
     return failed;
 }
 
-/* Default output: results/bench-STAMP.json (numbered when taken) and results/latest-bench.json. */
 static int write_doc(const cJSON *doc, const char *output, char *err, size_t errlen)
 {
-    if (output)
-        return pb_results_write(doc, output, err, errlen);
-    if (mkdir("results", 0777) && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create results/: %s", strerror(errno));
-        return -1;
-    }
-    char stamp[64], path[128];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(path, sizeof path, "results/bench-%s.json", stamp);
-    if (pb_results_write_unique(doc, path, err, errlen))
-        return -1;
-    return pb_results_write(doc, "results/latest-bench.json", err, errlen);
+    return output ? pb_results_write(doc, output, err, errlen)
+                  : pb_results_write_default(doc, "bench", "latest-bench.json", err, errlen);
 }
 
 /* ---- the command ------------------------------------------------------------------------ */

@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "pb_outfile.h"
 #include "pb_text.h"
@@ -40,25 +39,6 @@ static int check_output(const struct run_opts *o)
         return 0;
     pb_text_line(stderr, "poolbench run: %s", err);
     return -1;
-}
-
-/* Default output: results/run-STAMP.json (numbered -2, -3, ... when a run of
- * the same second has the name) and results/latest.json. */
-static int write_default(const cJSON *doc, char *err, size_t errlen)
-{
-    if (mkdir("results", 0777) && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create results/: %s", strerror(errno));
-        return -1;
-    }
-    char stamp[64], path[128];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    snprintf(path, sizeof path, "results/run-%s.json", stamp);
-    if (pb_results_write_unique(doc, path, err, errlen))
-        return -1;
-    return pb_results_write(doc, "results/latest.json", err, errlen);
 }
 
 int pb_cmd_run(int argc, char **argv)
@@ -87,7 +67,7 @@ int pb_cmd_run(int argc, char **argv)
         cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
     char err[512] = "";
     int wrote = o.output ? pb_results_write(doc, o.output, err, sizeof err)
-                         : write_default(doc, err, sizeof err);
+                         : pb_results_write_default(doc, "run", "latest.json", err, sizeof err);
     if (wrote) {
         pb_text_line(stderr, "poolbench run: %s", err);
         status = PB_EXIT_FAIL;

@@ -10,4 +10,8 @@
 /* Nanoseconds of CLOCK_MONOTONIC now. */
 uint64_t pb_now_ns(void);
 
+/* Milliseconds a poll may wait before deadline (a pb_now_ns value): 0 at or
+ * past it, at most 1000; 1000 when deadline is 0 (none). */
+int pb_ms_until(uint64_t deadline);
+
 #endif /* PB_CLOCK_H */

@@ -95,18 +95,6 @@ static int wait_readable(int fd, int wait_ms, const sigset_t *old)
     return ppoll(&p, 1, &ts, old);
 }
 
-/* Milliseconds to wait before the deadline (0 at or past it); 1000 without one. */
-static int time_left_ms(uint64_t deadline)
-{
-    if (!deadline)
-        return 1000;
-    uint64_t now = pb_now_ns();
-    if (now >= deadline)
-        return 0;
-    uint64_t left = (deadline - now) / 1000000u + 1;
-    return left < 1000 ? (int)left : 1000;
-}
-
 /* Collect the child's output until EOF, the deadline or a stop. Runs with
  * the stop signals blocked (old: the caller's mask, restored in the waits). */
 static enum pb_isolate_end collect_blocked(int fd, pid_t pid, unsigned timeout_sec,
@@ -120,7 +108,7 @@ static enum pb_isolate_end collect_blocked(int fd, pid_t pid, unsigned timeout_s
             snprintf(err, errlen, "interrupted");
             return PB_ISO_INTERRUPTED;
         }
-        int wait_ms = time_left_ms(deadline);
+        int wait_ms = pb_ms_until(deadline);
         if (wait_ms == 0) {
             kill(pid, SIGKILL);
             snprintf(err, errlen, "timeout: the run took longer than %u s and was killed",

@@ -198,18 +198,6 @@ static void child_exec(const struct pb_program_job *job, char **env, int out, in
 
 /* ---- waiting ------------------------------------------------------------------ */
 
-/* Milliseconds to wait before the deadline (0 at or past it); 1000 without one. */
-static int time_left_ms(uint64_t deadline)
-{
-    if (!deadline)
-        return 1000;
-    uint64_t now = pb_now_ns();
-    if (now >= deadline)
-        return 0;
-    uint64_t left = (deadline - now) / 1000000u + 1;
-    return left < 1000 ? (int)left : 1000;
-}
-
 /* Wait for pid's exit (pidfd: its descriptor, or -1), killing its group at
  * the deadline or a stop. Runs with the stop signals blocked outside the
  * waits (old: the mask to use inside). The end; *status and *ru from wait4. */
@@ -227,7 +215,7 @@ static int wait_blocked(pid_t pid, int pidfd, const struct pb_program_job *job,
             snprintf(err, errlen, "wait4: %s", strerror(errno));
             return PB_ISO_FAILED;
         }
-        int wait_ms = time_left_ms(deadline);
+        int wait_ms = pb_ms_until(deadline);
         if (end == PB_ISO_OK && job->stop && *job->stop) {
             kill(-pid, SIGKILL);
             snprintf(err, errlen, "interrupted");

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -442,4 +443,23 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
 int pb_results_write_unique(const cJSON *doc, const char *path, char *err, size_t errlen)
 {
     return write_doc(doc, path, 1, err, errlen);
+}
+
+int pb_results_write_default(const cJSON *doc, const char *prefix, const char *latest,
+                             char *err, size_t errlen)
+{
+    if (mkdir("results", 0777) && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create results/: %s", strerror(errno));
+        return -1;
+    }
+    char stamp[64], path[256];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(path, sizeof path, "results/%s-%s.json", prefix, stamp);
+    if (pb_results_write_unique(doc, path, err, errlen))
+        return -1;
+    snprintf(path, sizeof path, "results/%s", latest);
+    return pb_results_write(doc, path, err, errlen);
 }

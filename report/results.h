@@ -47,6 +47,12 @@ int pb_results_write(const cJSON *doc, const char *path, char *err, size_t errle
  * (run-X-2.json, run-X-3.json, ...) when that name is taken. 0 ok; -1 and err. */
 int pb_results_write_unique(const cJSON *doc, const char *path, char *err, size_t errlen);
 
+/* The default output of a measuring command: results/PREFIX-STAMP.json (UTC
+ * time, numbered -2, -3, ... when a run of the same second has the name) and
+ * results/LATEST, results/ made when missing. 0 ok; -1 and err. */
+int pb_results_write_default(const cJSON *doc, const char *prefix, const char *latest,
+                             char *err, size_t errlen);
+
 /* A process's causes as JSON: faults, context switches, user and system seconds. */
 cJSON *pb_usage_json(const struct pb_usage *u);
 
