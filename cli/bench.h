@@ -25,8 +25,8 @@ struct bench_alloc {
     char lib[PATH_MAX];           /* the library preloaded; "" for glibc (none) */
     struct pb_config_entry cfg[BENCH_MAX_CFG];
     size_t n_cfg;
-    char env_text[BENCH_MAX_ENV][160]; /* PB_POOLS_SLAB=65536 ... */
-    char *env[BENCH_MAX_ENV + 1];      /* NULL-ended pointers into env_text */
+    char env[BENCH_MAX_ENV][160]; /* PB_POOLS_SLAB=65536 ... for the program's environment */
+    size_t n_env;
 };
 
 /* Parse one --allocator spec into a (glibc, a process-wide backend such as

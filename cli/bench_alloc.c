@@ -46,14 +46,13 @@ static int twin_setup(const struct pb_backend_spec *s, const char *libdir, struc
         for (; s->opts[k].key[j] && j + 1 < sizeof key; j++)
             key[j] = (char)toupper((unsigned char)s->opts[k].key[j]);
         key[j] = '\0';
-        if ((size_t)snprintf(a->env_text[k], sizeof a->env_text[k], "PB_%s_%s=%s", up, key,
-                             s->opts[k].value) >= sizeof a->env_text[k]) {
+        if ((size_t)snprintf(a->env[k], sizeof a->env[k], "PB_%s_%s=%s", up, key,
+                             s->opts[k].value) >= sizeof a->env[k]) {
             snprintf(err, errlen, "%s: option %s's value is too long", s->ops->name, key);
             return -1;
         }
-        a->env[k] = a->env_text[k];
     }
-    a->env[s->n_opts] = NULL;
+    a->n_env = s->n_opts;
     return 0;
 }
 

@@ -55,7 +55,8 @@ static void usage(FILE *f)
             "  --rounds R         measured rounds (default 5); round r rotates the order by r\n"
             "  --warmup W         unrecorded rounds first (default 1)\n"
             "  --check-output     fail an allocator whose run prints other bytes on standard\n"
-            "                     output than glibc's first run (needs glibc in the list)\n"
+            "                     output than glibc's first run (needs glibc in the list; it\n"
+            "                     moves to the front, so its output comes first)\n"
             "  --stdin FILE       the program's standard input, from its start each run\n"
             "                     (default /dev/null)\n"
             "  --timeout SEC      kill a run after SEC seconds: it fails (default 600, 0: none)\n"
@@ -254,8 +255,12 @@ static void judge_run(struct bench_plan *p, size_t i, const struct pb_program_re
         p->ref_fd = dup(r->out_fd);
         return;
     }
+    if (p->ref_fd < 0) {
+        snprintf(why, len, "its output cannot be checked: glibc's first run failed");
+        return;
+    }
     uint64_t line = 0;
-    int64_t at = p->ref_fd >= 0 ? pb_program_output_diff(p->ref_fd, r->out_fd, &line) : -1;
+    int64_t at = pb_program_output_diff(p->ref_fd, r->out_fd, &line);
     if (at == -2)
         snprintf(why, len, "cannot compare its output with glibc's: %s", strerror(errno));
     else if (at >= 0)
@@ -277,8 +282,12 @@ static void progress(struct bench_plan *p, const char *what, size_t i)
 static int run_one(struct bench_plan *p, size_t i, int round, unsigned position)
 {
     const struct bench_alloc *a = &p->a[i];
+    char *env[BENCH_MAX_ENV + 1];
+    for (size_t k = 0; k < a->n_env; k++)
+        env[k] = (char *)a->env[k];
+    env[a->n_env] = NULL;
     struct pb_program_job job = {
-        .path = p->path, .argv = p->o->cmd, .preload = a->lib[0] ? a->lib : NULL, .env_extra = a->env,
+        .path = p->path, .argv = p->o->cmd, .preload = a->lib[0] ? a->lib : NULL, .env_extra = env,
         .stdin_fd = p->stdin_fd, .cpu = p->o->pin ? (int)p->o->cpu : -1,
         .timeout_sec = (unsigned)p->o->timeout, .stop = pb_signals_flag(),
     };
@@ -400,10 +409,16 @@ static int prepare(struct bench_opts *o, struct bench_alloc *a, size_t *n, char 
                                  "give it %s (only glibc can run it)", path, a[i].spec);
             return -1;
         }
-    if (o->check_output && glibc_index(a, *n) < 0) {
+    int g = glibc_index(a, *n);
+    if (o->check_output && g < 0) {
         fprintf(stderr, "poolbench bench: --check-output compares with glibc's output: add "
                         "glibc to --allocator\n");
         return -1;
+    }
+    if (o->check_output && g > 0) { /* glibc first: its output is there before any other's */
+        struct bench_alloc glibc = a[g];
+        memmove(&a[1], &a[0], (size_t)g * sizeof *a);
+        a[0] = glibc;
     }
     *stdin_fd = -1;
     if (o->stdin_path && (*stdin_fd = open(o->stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {

@@ -48,6 +48,12 @@ rc=$?
 "$jq" -e '.runs[0].status == "ok" and .runs[1].status == "failed" and
   (.runs[1].error | test("differs from glibc.s first run at byte 3 \\(line 1\\)"))' diff.json \
     > /dev/null || fail "check-output: $(cat diff.json)"
+# glibc moves to the front, so the first preloaded run is checked too
+"$pb" bench -q --rounds 2 --warmup 0 --check-output --allocator "preload:$lib,glibc" -o front.json \
+    -- sh -c 'echo "run${LD_PRELOAD:+ preloaded}"' 2> err
+"$jq" -e '.runs[0].allocator == "glibc" and .runs[0].status == "ok" and
+  (.runs[1].error | test("^round 0: .*differs"))' front.json > /dev/null ||
+    fail "check-output, glibc last: $(cat front.json)"
 "$pb" bench -q --rounds 2 --warmup 0 --check-output --allocator "preload:$lib" -o none.json \
     -- true 2> err && fail "check-output without glibc accepted"
 grep -q "add glibc" err || fail "check-output without glibc: $(cat err)"
