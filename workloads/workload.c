@@ -717,14 +717,104 @@ static void free_check_arrays(uint32_t n_slots, uint64_t *size, uint64_t *gen, u
     pb_hmem_free(align, n_slots);
 }
 
+/* What pb_workload_check keeps while it walks the events. */
+struct check_state {
+    struct pb_workload_figures f;
+    uint64_t *size;   /* size of each live slot */
+    uint64_t *gen;    /* gen[slot] == epoch when live; epoch grows at every x */
+    uint8_t *align;
+    uint64_t epoch, live_bytes, live_blocks;
+    uint64_t max_slot; /* 1 + the highest slot used */
+};
+
+/* An x: every block is released; its fields must be zero. */
+static int check_reset(struct check_state *st, const struct pb_event *e, size_t i, char *err,
+                       size_t errlen)
+{
+    st->f.resets++;
+    st->epoch++;
+    st->live_bytes = st->live_blocks = 0;
+    if (e->size || e->slot || e->tag || e->align_log2)
+        return fail(err, errlen, "event %zu: x with non-zero fields", i);
+    return 0;
+}
+
+/* An a on slot s. */
+static int check_alloc(struct check_state *st, const struct pb_workload *w,
+                       const struct pb_event *e, size_t i, char *err, size_t errlen)
+{
+    uint32_t s = e->slot;
+    int rc = 0;
+    if (st->gen[s] == st->epoch)
+        rc = fail(err, errlen, "event %zu: a on slot %u, which is live", i, s);
+    else if (e->tag > w->n_tags)
+        rc = fail(err, errlen, "event %zu: tag %u out of range (%u tags)", i, e->tag, w->n_tags);
+    if (s >= st->max_slot)
+        st->max_slot = (uint64_t)s + 1;
+    st->gen[s] = st->epoch;
+    st->size[s] = e->size;
+    st->align[s] = e->align_log2;
+    st->f.allocs++;
+    st->f.total_requested_bytes += e->size;
+    st->live_bytes += e->size;
+    st->live_blocks++;
+    return rc;
+}
+
+/* An f or r on slot s, which must be live and match its block. */
+static int check_release(struct check_state *st, const struct pb_event *e, size_t i, char *err,
+                         size_t errlen)
+{
+    uint32_t s = e->slot;
+    if (st->gen[s] != st->epoch)
+        return fail(err, errlen, "event %zu: %c on slot %u, which is not live", i,
+                    op_names[e->op], s);
+    if (e->tag || e->align_log2 != st->align[s] || (e->op == PB_OP_FREE && e->size != st->size[s]))
+        return fail(err, errlen, "event %zu: %c does not match the block of slot %u", i,
+                    op_names[e->op], s);
+    if (e->op == PB_OP_FREE) {
+        st->gen[s] = 0;
+        st->f.frees++;
+        st->live_bytes -= st->size[s];
+        st->live_blocks--;
+    } else {
+        st->f.reallocs++;
+        st->live_bytes = st->live_bytes - st->size[s] + e->size;
+        st->size[s] = e->size;
+    }
+    return 0;
+}
+
+/* Event i against the rules, its figures added. 0, or -1 and err. */
+static int check_event(struct check_state *st, const struct pb_workload *w, size_t i, char *err,
+                       size_t errlen)
+{
+    const struct pb_event *e = &w->events[i];
+    if (e->op > PB_OP_RESET)
+        return fail(err, errlen, "event %zu: invalid op %u", i, e->op);
+    if (e->op == PB_OP_RESET)
+        return check_reset(st, e, i, err, errlen);
+    if (e->slot >= w->n_slots)
+        return fail(err, errlen, "event %zu: slot %u out of range (%u slots)", i, e->slot,
+                    w->n_slots);
+    if (e->size > PB_MAX_SIZE || e->align_log2 > PB_MAX_ALIGN_LOG2)
+        return fail(err, errlen, "event %zu: size or alignment out of range", i);
+    int rc = e->op == PB_OP_ALLOC ? check_alloc(st, w, e, i, err, errlen)
+                                  : check_release(st, e, i, err, errlen);
+    if (st->live_bytes > st->f.peak_live_bytes) {
+        st->f.peak_live_bytes = st->live_bytes;
+        st->f.peak_event = i;
+    }
+    if (st->live_blocks > st->f.peak_live_blocks)
+        st->f.peak_live_blocks = st->live_blocks;
+    return rc;
+}
+
 int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
 {
-    struct pb_workload_figures f;
-    memset(&f, 0, sizeof f);
-    /* size of each live slot; gen[slot] == epoch when live, epoch grows at every x */
-    uint64_t *size = NULL;
-    uint64_t *gen = NULL;
-    uint8_t *align = NULL;
+    struct check_state st;
+    memset(&st, 0, sizeof st);
+    st.epoch = 1;
     /* Every slot is used by an a, so there are no more slots than events: checked first,
      * as a corrupt count would otherwise size the arrays below (up to 2^32 slots). */
     if (w->n_slots > w->n_records)
@@ -732,92 +822,29 @@ int pb_workload_check(struct pb_workload *w, char *err, size_t errlen)
                     w->n_slots, w->n_records);
     /* from pb_hmem: the .pbt loader runs in a preloaded backend's process */
     if (w->n_slots) {
-        size = pb_hmem_calloc(w->n_slots, sizeof *size);
-        gen = pb_hmem_calloc(w->n_slots, sizeof *gen);
-        align = pb_hmem_alloc(w->n_slots);
-        if (!size || !gen || !align) {
-            free_check_arrays(w->n_slots, size, gen, align);
+        st.size = pb_hmem_calloc(w->n_slots, sizeof *st.size);
+        st.gen = pb_hmem_calloc(w->n_slots, sizeof *st.gen);
+        st.align = pb_hmem_alloc(w->n_slots);
+        if (!st.size || !st.gen || !st.align) {
+            free_check_arrays(w->n_slots, st.size, st.gen, st.align);
             return fail(err, errlen, "out of memory");
         }
     }
-    uint64_t epoch = 1, live_bytes = 0, live_blocks = 0;
-    uint64_t max_slot = 0; /* 1 + the highest slot used */
     int rc = 0;
-    for (size_t i = 0; i < w->n_records && rc == 0; i++) {
-        const struct pb_event *e = &w->events[i];
-        if (e->op > PB_OP_RESET) {
-            rc = fail(err, errlen, "event %zu: invalid op %u", i, e->op);
-            break;
-        }
-        if (e->op == PB_OP_RESET) {
-            if (e->size || e->slot || e->tag || e->align_log2)
-                rc = fail(err, errlen, "event %zu: x with non-zero fields", i);
-            f.resets++;
-            epoch++;
-            live_bytes = live_blocks = 0;
-            continue;
-        }
-        uint32_t s = e->slot;
-        if (s >= w->n_slots) {
-            rc = fail(err, errlen, "event %zu: slot %u out of range (%u slots)", i, s, w->n_slots);
-            break;
-        }
-        if (e->size > PB_MAX_SIZE || e->align_log2 > PB_MAX_ALIGN_LOG2) {
-            rc = fail(err, errlen, "event %zu: size or alignment out of range", i);
-            break;
-        }
-        int live = gen[s] == epoch;
-        if (e->op == PB_OP_ALLOC) {
-            if (live)
-                rc = fail(err, errlen, "event %zu: a on slot %u, which is live", i, s);
-            else if (e->tag > w->n_tags)
-                rc = fail(err, errlen, "event %zu: tag %u out of range (%u tags)", i, e->tag,
-                          w->n_tags);
-            if (s >= max_slot)
-                max_slot = (uint64_t)s + 1;
-            gen[s] = epoch;
-            size[s] = e->size;
-            align[s] = e->align_log2;
-            f.allocs++;
-            f.total_requested_bytes += e->size;
-            live_bytes += e->size;
-            live_blocks++;
-        } else if (!live) {
-            rc = fail(err, errlen, "event %zu: %c on slot %u, which is not live", i,
-                      op_names[e->op], s);
-        } else if (e->tag || e->align_log2 != align[s] ||
-                   (e->op == PB_OP_FREE && e->size != size[s])) {
-            rc = fail(err, errlen, "event %zu: %c does not match the block of slot %u", i,
-                      op_names[e->op], s);
-        } else if (e->op == PB_OP_FREE) {
-            gen[s] = 0;
-            f.frees++;
-            live_bytes -= size[s];
-            live_blocks--;
-        } else {
-            f.reallocs++;
-            live_bytes = live_bytes - size[s] + e->size;
-            size[s] = e->size;
-        }
-        if (live_bytes > f.peak_live_bytes) {
-            f.peak_live_bytes = live_bytes;
-            f.peak_event = i;
-        }
-        if (live_blocks > f.peak_live_blocks)
-            f.peak_live_blocks = live_blocks;
-    }
-    free_check_arrays(w->n_slots, size, gen, align);
-    if (rc == 0 && w->n_slots != max_slot)
+    for (size_t i = 0; i < w->n_records && rc == 0; i++)
+        rc = check_event(&st, w, i, err, errlen);
+    free_check_arrays(w->n_slots, st.size, st.gen, st.align);
+    if (rc == 0 && w->n_slots != st.max_slot)
         rc = fail(err, errlen, "%u slots, but the events use %llu", w->n_slots,
-                  (unsigned long long)max_slot);
+                  (unsigned long long)st.max_slot);
     if (rc)
         return rc;
-    f.events = f.allocs + f.frees + f.reallocs;
-    f.live_blocks_at_end = live_blocks;
-    f.live_bytes_at_end = live_bytes;
-    if (pb_workload_thread_pass(w, &f))
+    st.f.events = st.f.allocs + st.f.frees + st.f.reallocs;
+    st.f.live_blocks_at_end = st.live_blocks;
+    st.f.live_bytes_at_end = st.live_bytes;
+    if (pb_workload_thread_pass(w, &st.f))
         return fail(err, errlen, "out of memory");
-    w->fig = f;
+    w->fig = st.f;
     return 0;
 }
 
