@@ -114,6 +114,26 @@ struct gen_opts {
 };
 
 /* 0 ok, 1 --help given, or an exit status above 1 (message printed). */
+/* The options taken together: a spec, only one, and no gzip output. 0 or PB_EXIT_USAGE. */
+static int check_gen_opts(const struct gen_opts *o)
+{
+    if (!o->spec) {
+        fprintf(stderr, "poolbench gen: --workload SPEC is required\n");
+        gen_usage(stderr);
+        return PB_EXIT_USAGE;
+    }
+    if (o->spec[pb_spec_list_next(o->spec)]) { /* a list, as run takes it */
+        pb_text_line(stderr, "poolbench gen: --workload '%s' names more than one workload; gen "
+                     "writes one", o->spec);
+        return PB_EXIT_USAGE;
+    }
+    if (o->out && has_suffix(o->out, ".gz")) {
+        fprintf(stderr, "poolbench gen: gzip output is not supported; pipe '-o -' to gzip\n");
+        return PB_EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int parse_gen_opts(int argc, char **argv, struct gen_opts *o)
 {
     enum { O_MAX_EVENTS = 256 };
@@ -167,21 +187,7 @@ static int parse_gen_opts(int argc, char **argv, struct gen_opts *o)
         pb_text_line(stderr, "poolbench gen: unexpected argument '%s'", argv[optind]);
         return PB_EXIT_USAGE;
     }
-    if (!o->spec) {
-        fprintf(stderr, "poolbench gen: --workload SPEC is required\n");
-        gen_usage(stderr);
-        return PB_EXIT_USAGE;
-    }
-    if (o->spec[pb_spec_list_next(o->spec)]) { /* a list, as run takes it */
-        pb_text_line(stderr, "poolbench gen: --workload '%s' names more than one workload; gen "
-                     "writes one", o->spec);
-        return PB_EXIT_USAGE;
-    }
-    if (o->out && has_suffix(o->out, ".gz")) {
-        fprintf(stderr, "poolbench gen: gzip output is not supported; pipe '-o -' to gzip\n");
-        return PB_EXIT_USAGE;
-    }
-    return 0;
+    return check_gen_opts(o);
 }
 
 int pb_cmd_gen(int argc, char **argv)
