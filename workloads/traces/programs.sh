@@ -4,6 +4,7 @@
 # for each program it makes that program's input there if needed, exports its
 # environment, calls FN NAME VERSION ENVDESC -- CMD [ARGS...], and unsets it again.
 # Needs: sqlite3, python3, perl, gcc, git, jq, cmake (all Debian packages).
+# The last two are multi-threaded: their traces have t lines.
 each_program() {
     fn=$1
 
@@ -39,4 +40,15 @@ each_program() {
 
     # cmake: a C++ program (operator new/delete) running a list/regex script
     $fn cmake "$(cmake --version | head -1)" "" -- cmake -P cmake_workload.cmake
+
+    # threads: python3's thread pool handing objects to the main thread through a queue
+    # (many blocks freed by another thread than made them), and perl's ithreads (one
+    # interpreter per thread: almost no block crosses)
+    export PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1
+    $fn python3-threads "$(/usr/bin/python3 --version)" "PYTHONMALLOC=malloc PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1" \
+        -- /usr/bin/python3 -S python_threads.py
+    unset PYTHONMALLOC PYTHONHASHSEED PYTHONDONTWRITEBYTECODE
+    export PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0
+    $fn perl-threads "perl $(perl -e 'print $^V')" "PERL_HASH_SEED=0 PERL_PERTURB_KEYS=0" -- perl perl_threads.pl
+    unset PERL_HASH_SEED PERL_PERTURB_KEYS
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# record-all.sh [POOLBENCH]: regenerates the shipped traces workloads/traces/*.trace.gz
+# record-all.sh [POOLBENCH [NAME...]]: regenerates the shipped traces workloads/traces/*.trace.gz
+# (only those NAMEd, when names are given)
 # by running real Debian programs under `poolbench record` on the fixed
 # inputs in src/. POOLBENCH defaults to build/poolbench of this checkout.
 # Needs: sqlite3, python3, perl, gcc, git, jq, cmake (all Debian packages).
@@ -12,6 +13,8 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 pb=${1:-$here/../../build/poolbench}
+[ $# -gt 0 ] && shift
+only=" $* "
 pb=$(cd "$(dirname "$pb")" && pwd)/$(basename "$pb")
 [ -x "$pb" ] || { echo "record-all.sh: no poolbench at $pb (build it first)" >&2; exit 2; }
 src=$here/src
@@ -34,6 +37,7 @@ validate() {
 record() {
     name=$1 version=$2 envdesc=$3
     shift 4
+    [ "$only" = "  " ] || case $only in *" $name "*) ;; *) return 0 ;; esac
     rm -f "$name.raw" "$name.raw".*
     # --follow all: a child would write $name.raw.<pid>, and is refused below
     "$pb" record --follow all -o "$name.raw" -- "$@" > "$name.stdout" 2> "$name.log" \
