@@ -10,6 +10,13 @@
  *    event array all grow geometrically.
  *  - slots are dense: a freed slot goes on a LIFO stack and the next
  *    allocation reuses it, so n_slots is the peak number of live blocks.
+ *    With threads (`t` lines) each thread has its own stack: a slot freed by
+ *    thread T is reused only by T's next allocations, so reusing a slot never
+ *    makes one thread wait for another's free (a dependency the program did
+ *    not have: its threads' addresses are their own); thread 0's stack is the
+ *    one-thread stack, so a trace without `t` lines gets the same slots. When
+ *    threads free each other's blocks there are then more slots than the peak
+ *    of live blocks (the freeing thread holds them).
  *  - per slot the builder keeps the block's ID, current size, alignment and
  *    the line that allocated it (for "already live (allocated at line N)"),
  *    and its position in the list of live slots, which makes `x` cost
@@ -104,8 +111,11 @@ struct pb_builder {
     uint32_t n_slots, cap_slots;
 
     uint32_t *live;      /* the live slots, in no particular order (n_live of them) */
-    uint32_t *free_slots; /* LIFO stack of freed slots */
+    uint32_t *free_slots; /* LIFO stack of slots freed by thread 0 (and by x) */
     uint32_t n_free;
+    uint32_t *slot_next;   /* threads other than 0: their stacks, linked through the slots */
+    uint32_t *thread_free; /* per thread: 1 + the top of its stack; 0 = empty */
+    size_t cap_thread_free;
 
     /* interned tags */
     char **tags;
@@ -252,6 +262,8 @@ void pb_builder_discard(struct pb_builder *b)
     free(b->slot_live_pos);
     free(b->live);
     free(b->free_slots);
+    free(b->slot_next);
+    free(b->thread_free);
     free_tags(b->tags, b->n_tags);
     free(b->tag_table);
     free(b);
@@ -480,13 +492,43 @@ static int intern_tag(struct pb_builder *b, const char *tag, size_t len, uint16_
     return 0;
 }
 
+/* Put slot on the stack of the current thread. */
+static void push_free(struct pb_builder *b, uint32_t slot)
+{
+    if (b->tid == 0) {
+        b->free_slots[b->n_free++] = slot;
+        return;
+    }
+    size_t old = b->cap_thread_free;
+    if (grow(b, (void **)&b->thread_free, &b->cap_thread_free, sizeof *b->thread_free,
+             (size_t)b->tid + 1)) {
+        b->free_slots[b->n_free++] = slot; /* no room: the shared stack, still correct */
+        return;
+    }
+    memset(b->thread_free + old, 0, (b->cap_thread_free - old) * sizeof *b->thread_free);
+    b->slot_next[slot] = b->thread_free[b->tid];
+    b->thread_free[b->tid] = slot + 1;
+}
+
+/* The current thread's most recently freed slot; 0 when it has none. */
+static int pop_free(struct pb_builder *b, uint32_t *out)
+{
+    if (b->tid == 0 || b->tid >= b->cap_thread_free || !b->thread_free[b->tid]) {
+        if (b->tid != 0 || !b->n_free)
+            return 0;
+        *out = b->free_slots[--b->n_free];
+        return 1;
+    }
+    *out = b->thread_free[b->tid] - 1;
+    b->thread_free[b->tid] = b->slot_next[*out];
+    return 1;
+}
+
 /* A slot for a new block: the most recently freed one, else a new one. */
 static int take_slot(struct pb_builder *b, uint32_t *out)
 {
-    if (b->n_free) {
-        *out = b->free_slots[--b->n_free];
+    if (pop_free(b, out))
         return 0;
-    }
     if (b->n_slots == NO_SLOT - 1)
         return -1;
     if (b->n_slots == b->cap_slots) {
@@ -512,6 +554,9 @@ static int take_slot(struct pb_builder *b, uint32_t *out)
         c = b->cap_slots;
         if (grow(b, (void **)&b->free_slots, &c, sizeof *b->free_slots, need))
             return -1;
+        c = b->cap_slots;
+        if (grow(b, (void **)&b->slot_next, &c, sizeof *b->slot_next, need))
+            return -1;
         b->cap_slots = (uint32_t)c;
     }
     *out = b->n_slots++;
@@ -524,7 +569,7 @@ static void release_slot(struct pb_builder *b, uint32_t slot)
     uint32_t last = b->live[--b->n_live];
     b->live[pos] = last;
     b->slot_live_pos[last] = pos;
-    b->free_slots[b->n_free++] = slot;
+    push_free(b, slot);
 }
 
 static int check_id(uint64_t id, char *err, size_t errlen)
@@ -571,7 +616,7 @@ int pb_builder_alloc(struct pb_builder *b, uint64_t id, uint64_t size, unsigned 
     struct pb_event e = {.size = size, .slot = slot, .tag = tag_field, .op = PB_OP_ALLOC,
                          .align_log2 = (uint8_t)align_log2};
     if (push_event(b, &e, id, line)) {
-        b->free_slots[b->n_free++] = slot;
+        push_free(b, slot);
         return out_of_memory(b, err, errlen);
     }
     b->table[i].id = id;
