@@ -1,6 +1,7 @@
 /*
- * cmd_import.c -- `poolbench import --from mtrace FILE -o FILE.trace`:
- * converts another tool's allocation log into a v1 trace.
+ * cmd_import.c -- `poolbench import FORMAT FILE -o FILE.trace` (FORMAT heaptrack
+ * or mtrace; `--from FORMAT FILE` is the same): converts another tool's
+ * allocation log into a v1 trace.
  *
  * The output is written to a temporary file next to FILE.trace and renamed
  * over it only when the whole input converted cleanly; on any problem
@@ -23,15 +24,17 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench import --from mtrace FILE -o FILE.trace\n\n"
-            "Converts an allocation log into a v1 trace. Formats (--from):\n"
-            "  mtrace   the log glibc's mtrace() writes to $MALLOC_TRACE\n\n"
-            "Frees of addresses never seen allocated are dropped and counted in a comment;\n"
-            "failed calls are skipped. On a malformed line: FILE:LINE: message, exit 2,\n"
-            "nothing written.\n");
+            "usage: poolbench import FORMAT FILE -o FILE.trace\n"
+            "       (or: poolbench import --from FORMAT FILE -o FILE.trace)\n\n"
+            "Converts another tool's allocation log into a v1 trace. FORMAT:\n"
+            "  heaptrack  a capture of heaptrack (FILE.zst, FILE.gz or plain), with call sites\n"
+            "  mtrace     the log glibc's mtrace() writes to $MALLOC_TRACE\n\n"
+            "Frees that match no allocation are dropped and counted in a closing comment,\n"
+            "as are records the importer does not know. On a malformed line:\n"
+            "FILE:LINE: message, exit 2, nothing written.\n");
 }
 
-static void write_summary(FILE *out, const struct pb_import_stats *st)
+static void mtrace_summary(FILE *out, const struct pb_import_stats *st)
 {
     unsigned long long ev = st->allocs + st->frees + st->reallocs;
     fprintf(out, "# %llu events (%llu allocs, %llu frees, %llu reallocs), %llu live at end\n",
@@ -52,8 +55,93 @@ static void write_summary(FILE *out, const struct pb_import_stats *st)
                 (unsigned long long)st->too_big);
 }
 
+/* The mtrace import: events to out, closing comments, the line for stderr. */
+static int run_mtrace(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
+                      size_t msglen)
+{
+    struct pb_import_stats st;
+    if (pb_import_mtrace(in, path, out, &st, diag) != 0)
+        return -1;
+    mtrace_summary(out, &st);
+    int n = snprintf(msg, msglen, "%llu events (%llu allocs, %llu frees, %llu reallocs)",
+                     (unsigned long long)(st.allocs + st.frees + st.reallocs),
+                     (unsigned long long)st.allocs, (unsigned long long)st.frees,
+                     (unsigned long long)st.reallocs);
+    if (st.dropped_frees && n > 0 && (size_t)n < msglen)
+        snprintf(msg + n, msglen - (size_t)n, ", %llu frees of unknown blocks dropped",
+                 (unsigned long long)st.dropped_frees);
+    return 0;
+}
+
+static void heaptrack_summary(FILE *out, const struct pb_heaptrack_stats *st)
+{
+    fprintf(out, "# heaptrack %u.%u.%u, file format %u, %s; %llu lines\n",
+            st->heaptrack_version >> 16 & 0xff, st->heaptrack_version >> 8 & 0xff,
+            st->heaptrack_version & 0xff, st->file_version, st->compression,
+            (unsigned long long)st->lines);
+    fprintf(out, "# %llu events (%llu allocs, %llu frees), %llu live at end\n",
+            (unsigned long long)(st->allocs + st->frees), (unsigned long long)st->allocs,
+            (unsigned long long)st->frees, (unsigned long long)st->live_at_end);
+    fprintf(out, "# %llu sites (%llu without a function name), %llu allocs without a site\n",
+            (unsigned long long)st->sites, (unsigned long long)st->unnamed_sites,
+            (unsigned long long)st->untagged_allocs);
+    fprintf(out, "# dropped %llu unmatched frees", (unsigned long long)st->unmatched_frees);
+    if (st->unmatched_frees)
+        fprintf(out, " (the first on line %llu)", (unsigned long long)st->first_unmatched);
+    fprintf(out, "\n# skipped %llu unknown records", (unsigned long long)st->unknown_records);
+    if (st->unknown_records)
+        fprintf(out, " (the first on line %llu)", (unsigned long long)st->first_unknown);
+    fputc('\n', out);
+    if (st->too_big)
+        fprintf(out, "# %llu allocations above 2^40 bytes skipped, with their frees\n",
+                (unsigned long long)st->too_big);
+    if (st->other_allocs)
+        fprintf(out, "# %llu allocations tagged @other (more than %d sites)\n",
+                (unsigned long long)st->other_allocs, PB_HT_MAX_SITES);
+    if (st->attached)
+        fprintf(out, "# heaptrack attached to a running process: earlier blocks are missing\n");
+}
+
+/* The heaptrack import: events to out, closing comments, the line for stderr. */
+static int run_heaptrack(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
+                         size_t msglen)
+{
+    struct pb_heaptrack_stats st;
+    if (pb_import_heaptrack(in, path, out, &st, diag) != 0)
+        return -1;
+    heaptrack_summary(out, &st);
+    snprintf(msg, msglen,
+             "%llu events (%llu allocs, %llu frees), %llu unmatched frees, "
+             "%llu unknown records, %llu sites",
+             (unsigned long long)(st.allocs + st.frees), (unsigned long long)st.allocs,
+             (unsigned long long)st.frees, (unsigned long long)st.unmatched_frees,
+             (unsigned long long)st.unknown_records, (unsigned long long)st.sites);
+    return 0;
+}
+
+/* The formats `import` reads. */
+struct import_format {
+    const char *name;
+    int (*run)(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
+               size_t msglen);
+};
+
+static const struct import_format formats[] = {
+    {"heaptrack", run_heaptrack},
+    {"mtrace", run_mtrace},
+};
+
+static const struct import_format *find_format(const char *name)
+{
+    for (size_t i = 0; i < sizeof formats / sizeof *formats; i++)
+        if (strcmp(formats[i].name, name) == 0)
+            return &formats[i];
+    return NULL;
+}
+
 /* Convert in_path to out_path atomically. */
-static int import_mtrace(const char *in_path, const char *out_path)
+static int import_file(const struct import_format *fmt, const char *in_path,
+                       const char *out_path)
 {
     char err[PATH_MAX + 128];
     int fd = pb_infile_open(in_path, NULL, err, sizeof err); /* a FIFO would block */
@@ -73,16 +161,14 @@ static int import_mtrace(const char *in_path, const char *out_path)
         return PB_EXIT_USAGE;
     }
     FILE *out = o.f;
-    fprintf(out, "poolbench-trace 1\n# imported by poolbench import --from mtrace ");
+    fprintf(out, "poolbench-trace 1\n# imported by poolbench import %s ", fmt->name);
     for (const char *c = in_path; *c; c++) /* traces are ASCII, one comment per line */
         fputc((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f ? *c : '?', out);
     fputc('\n', out);
     struct pb_diag *diag = calloc(1, sizeof *diag);
-    struct pb_import_stats st;
-    int rc = diag ? pb_import_mtrace(in, in_path, out, &st, diag) : -1;
+    char msg[320];
+    int rc = diag ? fmt->run(in, in_path, out, diag, msg, sizeof msg) : -1;
     fclose(in);
-    if (rc == 0)
-        write_summary(out, &st);
     if (rc != 0) {
         pb_outfile_abort(&o);
     } else if (pb_outfile_commit(&o, err, sizeof err) != 0) {
@@ -102,14 +188,7 @@ static int import_mtrace(const char *in_path, const char *out_path)
         return PB_EXIT_FAIL;
     fputs("poolbench import: ", stderr);
     pb_text_put(stderr, out_path, 0);
-    fprintf(stderr, ": %llu events (%llu allocs, %llu frees, %llu reallocs)",
-            (unsigned long long)(st.allocs + st.frees + st.reallocs),
-            (unsigned long long)st.allocs, (unsigned long long)st.frees,
-            (unsigned long long)st.reallocs);
-    if (st.dropped_frees)
-        fprintf(stderr, ", %llu frees of unknown blocks dropped",
-                (unsigned long long)st.dropped_frees);
-    fprintf(stderr, "\n");
+    fprintf(stderr, ": %s\n", msg);
     return PB_EXIT_OK;
 }
 
@@ -147,9 +226,16 @@ int pb_cmd_import(int argc, char **argv)
             return PB_EXIT_USAGE;
         }
     }
-    if (!from || strcmp(from, "mtrace") != 0) {
-        fprintf(stderr, "poolbench import: %s (supported: --from mtrace)\n",
-                from ? "unknown input format" : "missing --from");
+    if (!from && (argc - optind >= 2 || (argc - optind == 1 && find_format(argv[optind]))))
+        from = argv[optind++]; /* `import FORMAT FILE` */
+    else if (from && argc - optind == 2 && find_format(argv[optind])) {
+        fprintf(stderr, "poolbench import: the format given twice (FORMAT and --from)\n");
+        return PB_EXIT_USAGE;
+    }
+    const struct import_format *fmt = from ? find_format(from) : NULL;
+    if (!fmt) {
+        fprintf(stderr, "poolbench import: %s (supported: heaptrack, mtrace)\n",
+                from ? "unknown input format" : "missing the input format (import FORMAT FILE)");
         return PB_EXIT_USAGE;
     }
     if (!out || !out[0]) {
@@ -160,5 +246,5 @@ int pb_cmd_import(int argc, char **argv)
         fprintf(stderr, "poolbench import: expected exactly one input file\n");
         return PB_EXIT_USAGE;
     }
-    return import_mtrace(argv[optind], out);
+    return import_file(fmt, argv[optind], out);
 }

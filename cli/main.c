@@ -13,7 +13,7 @@ static const struct pb_command commands[] = {
     {"list", "list the backends and workload generators with their options", pb_cmd_list},
     {"record", "run a program and record its allocations as a trace", pb_cmd_record},
     {"bench", "run a whole program under each allocator and measure it", pb_cmd_bench},
-    {"import", "convert an allocation log (glibc mtrace) into a trace", pb_cmd_import},
+    {"import", "convert an allocation log (heaptrack, glibc mtrace) into a trace", pb_cmd_import},
     {"check", "validate trace files and print their figures", pb_cmd_check},
     {"convert", "convert a trace between text, .gz and binary .pbt", pb_cmd_convert},
     {"gen", "write a synthetic workload's events as a trace", pb_cmd_gen},

@@ -37,7 +37,7 @@ int pb_cmd_record(int argc, char **argv);
 /* `poolbench bench -- CMD`: the whole program under each allocator (cmd_bench.c). */
 int pb_cmd_bench(int argc, char **argv);
 
-/* `poolbench import --from mtrace FILE -o OUT`: convert an mtrace log (cmd_import.c). */
+/* `poolbench import FORMAT FILE -o OUT`: convert a heaptrack or mtrace log (cmd_import.c). */
 int pb_cmd_import(int argc, char **argv);
 /* poolbench plot: charts of results files (cmd_plot.c). */
 int pb_cmd_plot(int argc, char **argv);
