@@ -383,6 +383,35 @@ bad "unrecognized option '--bogus'" convert --bogus "$data/example.trace" out.tr
 bad "unknown input format" import --from bogus "$data/mtrace_sample.log" -o out.trace
 bad "missing -o" import --from mtrace "$data/mtrace_sample.log"
 bad "unrecognized option" import --bogus
+bad "missing the input format" import "$data/mtrace_sample.log" -o out.trace
+bad "the format given twice" import --from heaptrack heaptrack "$data/heaptrack_target.zst" -o out.trace
+bad "expected exactly one input file" import heaptrack -o out.trace
+
+# ---- poolbench import heaptrack: damaged captures, each with its line ----
+t ht_empty.txt ''
+bad "ht_empty.txt: not a heaptrack capture: no version line" import heaptrack "$in/ht_empty.txt" -o out.trace
+t ht_mtrace.txt '= Start\n+ 0x1000 0x10\n'
+bad "ht_mtrace.txt:1: not a heaptrack capture: expected its version line" import heaptrack "$in/ht_mtrace.txt" -o out.trace
+t ht_newer.txt 'v 10500 4\n'
+bad "ht_newer.txt:1: file format version 4 is newer than this importer reads" import heaptrack "$in/ht_newer.txt" -o out.trace
+t ht_raw.txt 'v 10400 3\nx 9 /bin/true\nm 1 -\n'
+bad "ht_raw.txt:2: this is heaptrack's raw log \('x' record\)" import heaptrack "$in/ht_raw.txt" -o out.trace
+t ht_index.txt 'v 10400 3\na 10 0\n+ 0\n+ 1\n- ffffffffffffffff\n'
+bad "ht_index.txt:4: allocation info number out of range in '\+' record" import heaptrack "$in/ht_index.txt" -o out.trace
+bad "ht_index.txt:5: allocation info number out of range in '-' record" import heaptrack "$in/ht_index.txt" -o out.trace
+t ht_string.txt 'v 10400 3\ns ffffffff abc\n'
+bad "ht_string.txt:2: malformed string" import heaptrack "$in/ht_string.txt" -o out.trace
+t ht_trace.txt 'v 10400 3\ni 1 0\nt 1 5\nt 9 0\n'
+bad "ht_trace.txt:3: parent trace number out of range" import heaptrack "$in/ht_trace.txt" -o out.trace
+bad "ht_trace.txt:4: ip number out of range" import heaptrack "$in/ht_trace.txt" -o out.trace
+t ht_hex.txt 'v 10400 3\na 1A 0\n'
+bad "ht_hex.txt:2: bad hex number in 'a' record" import heaptrack "$in/ht_hex.txt" -o out.trace
+printf '\050\265\057\375garbage' > "$in/ht_bad.zst"
+bad "ht_bad.zst: corrupt zstd data" import heaptrack "$in/ht_bad.zst" -o out.trace
+head -c 300 "$data/heaptrack_target.zst" > "$in/ht_cut.zst"
+bad "ht_cut.zst: truncated zstd data" import heaptrack "$in/ht_cut.zst" -o out.trace
+printf '\037\213\010\000' > "$in/ht_cut.gz"
+bad "ht_cut.gz: truncated gzip data" import heaptrack "$in/ht_cut.gz" -o out.trace
 
 # ---- poolbench run: bad backends, workloads and flags (nothing run, nothing written) ----
 t run_bad.trace 'a 1 8\nq 1\n'
@@ -572,6 +601,8 @@ bad "in: is a directory" compare "$in" "$in/base.json"
 bad "fifo.json: is not a regular file" import --from mtrace "$in/fifo.json" -o out.trace
 bad "null: is not a regular file" import --from mtrace /dev/null -o out.trace
 bad "zero: is not a regular file" import --from mtrace /dev/zero -o out.trace
+bad "fifo.json: is not a regular file" import heaptrack "$in/fifo.json" -o out.trace
+bad "zero: is not a regular file" import heaptrack /dev/zero -o out.trace
 wrap=
 # -- ends the options: what follows is an argument, even when it looks like one
 bad "unexpected argument '--json'" list -- --json
