@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 pb=${1:-build/poolbench}
 c=fuzz/corpus
 rm -rf "$c"
-mkdir -p "$c/trace_text" "$c/trace_binary" "$c/job_file" "$c/mtrace_import"
+mkdir -p "$c/trace_text" "$c/trace_binary" "$c/job_file" "$c/mtrace_import" "$c/heaptrack_import"
 
 # text traces: the fixtures, and small ones covering tags, ALIGN, hex, CRLF, x
 cp tests/data/*.trace "$c/trace_text/"
@@ -86,6 +86,17 @@ printf 'gc:objects=9000,max=1099511627776' >"$c/job_file/gc_counted.spec"
 
 # mtrace logs
 cp tests/data/mtrace_*.log "$c/mtrace_import/"
+
+# heaptrack captures: the fixtures (zstd, and the same as plain text and gzip), small hand-made
+# ones covering inlined frames, unnamed ips, old formats, frees without blocks, unknown records
+h=$c/heaptrack_import
+cp tests/data/heaptrack_target.zst tests/data/heaptrack_bad.txt "$h/"
+zstd -dc tests/data/heaptrack_target.zst >"$h/heaptrack_target.txt"
+gzip -9n <"$h/heaptrack_target.txt" >"$h/heaptrack_target.gz"
+printf 'v 10400 3\nX ./p a\ns 1 p\ns 2 in\ns 3 out\ns 3 a.c\ns 6 malloc\ni 10 1 2 4 5 3 4 9\nt 1 0\ni 20 1 5 4 1 3 4 c\nt 2 1\ni ab 1\nt 3 2\na 30 3\n+ 0\n+ 0\n- 0\na 10 2\n+ 1\n- 1\n- 1\nc 3\nR 1\nA\nZ x\n- 0\n' \
+    >"$h/sites.txt"
+printf 'v 10200\ns operator new(unsigned long)\ns std::vector<int, std::allocator<int> >::f(int) const\ni 1 0 1\ni 2 0 2\nt 2 0\nt 1 1\na 10000000001 2\na 8 1\n+ 0\n+ 1\n- 0\n- 1\n' \
+    >"$h/old_format.txt"
 
 # backend call sequences (fuzz_backends.c): byte 0 picks the backend, then
 # alloc 32 (align 16), alloc 100 (align 64, tag 1), realloc to 300, free,
