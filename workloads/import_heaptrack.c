@@ -110,9 +110,9 @@ struct ht_state {
     int stop, seen_version, problems;
     struct ht_table arena, strs, ips, traces, infos, nodes;
     uint32_t free_nodes;                 /* 1 + first recycled node, 0 when none */
-    char (*tags)[PB_MAX_TAG_LEN + 1];    /* PB_HT_MAX_SITES + 1 tag texts */
-    uint32_t *tag_hash;                  /* HT_TAG_HASH slots: 1 + tag number */
-    uint32_t n_tags, other_tag;          /* other_tag: 1 + number of "other", 0 before */
+    struct ht_table tags;                /* tag texts, PB_MAX_TAG_LEN + 1 bytes each */
+    uint32_t *tag_hash;                  /* HT_TAG_HASH slots: 1 + tag number; made on first use */
+    uint32_t other_tag;                  /* 1 + number of "other", 0 before */
     uint64_t next_id;
 };
 
@@ -356,27 +356,39 @@ static size_t site_text(const struct ht_state *s, const struct ht_ip *ip, char *
     return PB_MAX_TAG_LEN;
 }
 
+static char *tag_name(const struct ht_state *s, uint32_t num)
+{
+    return (char *)s->tags.v + (size_t)(num - 1) * (PB_MAX_TAG_LEN + 1);
+}
+
 /* 1 + the number of tag text t, added when new; past PB_HT_MAX_SITES tags a
- * new text becomes "other" (which may be one more). */
+ * new text becomes "other" (which may be one more). HT_NO_TAG out of memory. */
 static uint32_t tag_intern(struct ht_state *s, const char *t, size_t n, int unnamed)
 {
+    if (!s->tag_hash && !(s->tag_hash = calloc(HT_TAG_HASH, sizeof *s->tag_hash))) {
+        fatal(s, "%s", "out of memory");
+        return HT_NO_TAG;
+    }
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; i++)
         h = (h ^ (unsigned char)t[i]) * 16777619u;
     size_t i = h & (HT_TAG_HASH - 1);
     for (; s->tag_hash[i]; i = (i + 1) & (HT_TAG_HASH - 1))
-        if (strcmp(s->tags[s->tag_hash[i] - 1], t) == 0)
+        if (strcmp(tag_name(s, s->tag_hash[i]), t) == 0)
             return s->tag_hash[i];
-    if (s->n_tags >= PB_HT_MAX_SITES && strcmp(t, "other") != 0) {
+    if (s->tags.n >= PB_HT_MAX_SITES && strcmp(t, "other") != 0) {
         if (!s->other_tag) /* "other" itself may be tag PB_HT_MAX_SITES + 1 */
             s->other_tag = tag_intern(s, "other", 5, 0);
         return s->other_tag;
     }
-    memcpy(s->tags[s->n_tags], t, n + 1);
-    s->tag_hash[i] = ++s->n_tags;
+    char *dst = table_room(s, &s->tags, 1);
+    if (!dst)
+        return HT_NO_TAG;
+    memcpy(dst, t, n + 1);
+    s->tag_hash[i] = (uint32_t)++s->tags.n;
     s->st->sites++;
     s->st->unnamed_sites += unnamed != 0;
-    return s->n_tags;
+    return s->tag_hash[i];
 }
 
 /* The tag of trace node num (1 + tag number, or HT_NO_TAG), made on first use. */
@@ -635,7 +647,7 @@ static void do_alloc(struct ht_state *s, struct ht_cur *c)
     if (tag == HT_NO_TAG)
         s->st->untagged_allocs++;
     else
-        fprintf(s->out, " @%s", s->tags[tag - 1]);
+        fprintf(s->out, " @%s", tag_name(s, tag));
     fputc('\n', s->out);
     s->st->other_allocs += s->other_tag && tag == s->other_tag;
     s->st->allocs++;
@@ -726,11 +738,27 @@ static void do_line(struct ht_state *s, const char *text, size_t len)
 
 /* --- reading --------------------------------------------------------------------- */
 
+/* Room for a block after the end bytes of buf: the buffer doubles, up to
+ * PB_HT_MAX_LINE + HT_BLOCK, only while a long line needs it. */
+static char *line_room(struct ht_state *s, char *buf, size_t *cap, size_t end)
+{
+    if (*cap - end >= HT_BLOCK)
+        return buf;
+    size_t ncap = *cap * 2 < PB_HT_MAX_LINE + HT_BLOCK ? *cap * 2 : PB_HT_MAX_LINE + HT_BLOCK;
+    char *nb = realloc(buf, ncap);
+    if (!nb) {
+        fatal(s, "%s", "out of memory");
+        return NULL;
+    }
+    *cap = ncap;
+    return nb;
+}
+
 /* Every line of z, split at '\n' in blocks; a line longer than PB_HT_MAX_LINE
  * stops the import. */
 static void read_lines(struct ht_state *s, struct pb_zstream *z)
 {
-    size_t cap = PB_HT_MAX_LINE + HT_BLOCK;
+    size_t cap = 2 * HT_BLOCK;
     char *buf = malloc(cap);
     size_t start = 0, end = 0;
     if (!buf) {
@@ -754,6 +782,10 @@ static void read_lines(struct ht_state *s, struct pb_zstream *z)
         memmove(buf, buf + start, end - start);
         end -= start;
         start = 0;
+        char *nb = line_room(s, buf, &cap, end);
+        if (!nb)
+            break;
+        buf = nb;
         ssize_t n = pb_zstream_read(z, buf + end, cap - end);
         if (n < 0) {
             s->line = 0;
@@ -780,7 +812,7 @@ static void state_free(struct ht_state *s)
     free(s->traces.v);
     free(s->infos.v);
     free(s->nodes.v);
-    free(s->tags);
+    free(s->tags.v);
     free(s->tag_hash);
 }
 
@@ -801,13 +833,10 @@ int pb_import_heaptrack(FILE *in, const char *name, FILE *out, struct pb_heaptra
     table_init(&s.traces, sizeof(struct ht_trace), PB_HT_MAX_ENTRIES, "trace nodes ('t')");
     table_init(&s.infos, sizeof(struct ht_info), PB_HT_MAX_ENTRIES, "allocation infos ('a')");
     table_init(&s.nodes, sizeof(struct ht_node), PB_HT_MAX_LIVE, "blocks live at once");
-    s.tags = malloc((PB_HT_MAX_SITES + 1) * sizeof *s.tags);
-    s.tag_hash = calloc(HT_TAG_HASH, sizeof *s.tag_hash);
+    table_init(&s.tags, PB_MAX_TAG_LEN + 1, PB_HT_MAX_SITES + 1, "site tags");
     struct pb_zstream z;
     memset(&z, 0, sizeof z);
-    if (!s.tags || !s.tag_hash)
-        fatal(&s, "%s", "out of memory");
-    else if (pb_zstream_open(&z, in) != 0)
+    if (pb_zstream_open(&z, in) != 0)
         fatal(&s, "%s", z.err);
     else {
         st->compression = z.kind;

@@ -5,7 +5,10 @@
  * 1f 8b a gzip member, anything else is plain data. Those bytes are kept and
  * handed to the decoder (or to the caller) first. Compressed input is read
  * in ZS_IN_SIZE blocks; each decoder call fills the caller's buffer, so
- * memory is the two decoders' fixed state and one input block.
+ * memory is the decoder's state and one input block. A zstd frame names the
+ * window it needs; one above 2^ZS_WINDOW_LOG_MAX bytes is refused (zstd's
+ * own default limit is 2^27; `zstd --long` writes such frames, heaptrack does
+ * not).
  *
  * A frame or member followed by more data starts the next one (zstd and
  * gzip both allow concatenation); data that ends inside one is an error
@@ -19,6 +22,7 @@
 #include <zstd.h>
 
 #define ZS_IN_SIZE 65536
+#define ZS_WINDOW_LOG_MAX 25 /* a zstd frame may ask for a 32 MiB window, no more */
 
 struct pb_zstream_impl {
     ZSTD_DStream *zd;    /* zstd: the decoder */
@@ -81,7 +85,9 @@ int pb_zstream_open(struct pb_zstream *z, FILE *in)
     }
     if (zstd) {
         z->impl->zd = ZSTD_createDStream();
-        if (!z->impl->zd || ZSTD_isError(ZSTD_initDStream(z->impl->zd))) {
+        if (!z->impl->zd || ZSTD_isError(ZSTD_initDStream(z->impl->zd)) ||
+            ZSTD_isError(ZSTD_DCtx_setParameter(z->impl->zd, ZSTD_d_windowLogMax,
+                                                ZS_WINDOW_LOG_MAX))) {
             snprintf(z->err, sizeof z->err, "out of memory (zstd decoder)");
             return -1;
         }
