@@ -79,6 +79,16 @@ struct pb_run_result {
     uint64_t *thread_ns;
     int per_thread_instances;
     uint64_t *thread_allocs, *thread_frees;
+    /* A trace of several threads replayed in as many threads (trace_threads.h):
+     * its trace_threads recorded threads, thread k being the trace's thread
+     * thread_tid[k] with thread_events[k] events (x included). thread_ns,
+     * thread_allocs and thread_frees as above with trace_threads in place of
+     * threads; thread_wait_ns[i * trace_threads + k] is what thread k spent
+     * waiting (for another thread's event, or at an x) in timed repeat i, and
+     * thread_waits[...] how many of its waits found the event not yet done. */
+    unsigned trace_threads;
+    uint32_t *thread_tid;
+    uint64_t *thread_events, *thread_wait_ns, *thread_waits;
 };
 
 /* What the process spent since getrusage gave *a (all its threads). */

@@ -13,6 +13,7 @@
 
 #include "pb_hmem.h"
 #include "threads.h"
+#include "trace_threads.h"
 
 static int make_instance(const struct pb_run_job *job, void **self, char *err, size_t errlen)
 {
@@ -120,15 +121,21 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
 {
     memset(out, 0, sizeof *out);
     int threaded = job->threads > 1;
+    int traced = !threaded && pb_trace_threads_wanted(job->workload);
     if (threaded && pb_threads_refusal(job->backend->ops, job->threads, job->cross_free,
                                        out->error, sizeof out->error)) {
         out->refused = 1;
         return -1;
     }
+    if (traced && pb_trace_threads_refusal(job->backend->ops, job->workload, &out->refused,
+                                           out->error, sizeof out->error))
+        return -1;
     int memory = job->pass != PB_PASS_TIME, timed = job->pass != PB_PASS_MEMORY;
     if (memory && memory_pass(job, out))
         return -1;
-    if (timed && (threaded ? pb_threads_timed(job, out) : timed_passes(job, out)))
+    if (timed && (threaded  ? pb_threads_timed(job, out)
+                  : traced ? pb_trace_threads_timed(job, out)
+                           : timed_passes(job, out)))
         return -1;
     if (memory && job->latency && latency_pass(job, out))
         return -1;
@@ -143,6 +150,12 @@ int pb_run_one(const struct pb_run_job *job, struct pb_run_result *out)
                                   "peak_rss_bytes are one copy replayed alone, in a process "
                                   "of its own; the timed replays ran %u copies at once",
                        job->threads);
+    if (traced && memory)
+        pb_memory_note(&out->mem, "trace threads: the memory figures, the timeline and the "
+                                  "latency come from the trace replayed on one thread, in "
+                                  "file order; the timed replays ran its %llu threads in "
+                                  "threads",
+                       (unsigned long long)job->workload->fig.threads);
     out->ok = 1;
     return 0;
 }
@@ -153,10 +166,17 @@ void pb_run_result_free(struct pb_run_result *r)
     pb_hmem_free(r->usage, r->ns_cap * sizeof *r->usage);
     r->ns = NULL;
     r->usage = NULL;
-    pb_hmem_free(r->thread_ns, (size_t)r->ns_cap * r->threads * sizeof *r->thread_ns);
-    pb_hmem_free(r->thread_allocs, r->threads * sizeof *r->thread_allocs);
-    pb_hmem_free(r->thread_frees, r->threads * sizeof *r->thread_frees);
+    size_t n = r->trace_threads ? r->trace_threads : r->threads;
+    pb_hmem_free(r->thread_ns, (size_t)r->ns_cap * n * sizeof *r->thread_ns);
+    pb_hmem_free(r->thread_wait_ns, (size_t)r->ns_cap * n * sizeof *r->thread_wait_ns);
+    pb_hmem_free(r->thread_waits, (size_t)r->ns_cap * n * sizeof *r->thread_waits);
+    pb_hmem_free(r->thread_allocs, n * sizeof *r->thread_allocs);
+    pb_hmem_free(r->thread_frees, n * sizeof *r->thread_frees);
+    pb_hmem_free(r->thread_tid, n * sizeof *r->thread_tid);
+    pb_hmem_free(r->thread_events, n * sizeof *r->thread_events);
     r->thread_ns = r->thread_allocs = r->thread_frees = NULL;
+    r->thread_wait_ns = r->thread_waits = r->thread_events = NULL;
+    r->thread_tid = NULL;
     r->ns_cap = 0;
     pb_memory_free(&r->mem);
 }

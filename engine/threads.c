@@ -1,9 +1,9 @@
 /*
  * threads.c -- N replays at once. The threads are created for each replay,
- * wait at a gate until all of them exist (so a failed pthread_create can
- * still send them home), then meet at a spinning barrier (struct start_line)
- * and start their clocks together. The main thread joins them, reads the per-thread instances'
- * stats and releases the live blocks, all after every clock stopped.
+ * wait at a gate until all of them exist, then meet at a spinning start line
+ * (team_start.h) and start their clocks together. The main thread joins them,
+ * reads the per-thread instances' stats and releases the live blocks, all
+ * after every clock stopped.
  *
  * Cross-free: each thread has an inbox, a ring of (pointer, size) entries
  * guarded by a mutex. A producer that finds the next thread's inbox full
@@ -25,6 +25,7 @@
 
 #include "pb_hmem.h"
 #include "replay.h"
+#include "team_start.h"
 
 /* Entries an inbox holds: this many batches. */
 #define INBOX_BATCHES 64
@@ -50,33 +51,6 @@ int pb_threads_refusal(const struct pb_backend_ops *ops, unsigned threads, int c
     return 0;
 }
 
-/* ---- the start: a gate, then a barrier ------------------------------------ */
-
-struct gate {
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    int state; /* 0 closed, 1 open, -1 abandoned (a thread could not be created) */
-};
-
-/* Wait until the gate opens; 0 to go on, -1 when abandoned. */
-static int gate_wait(struct gate *g)
-{
-    pthread_mutex_lock(&g->lock);
-    while (g->state == 0)
-        pthread_cond_wait(&g->cond, &g->lock);
-    int go = g->state > 0;
-    pthread_mutex_unlock(&g->lock);
-    return go ? 0 : -1;
-}
-
-static void gate_set(struct gate *g, int state)
-{
-    pthread_mutex_lock(&g->lock);
-    g->state = state;
-    pthread_cond_broadcast(&g->cond);
-    pthread_mutex_unlock(&g->lock);
-}
-
 /* ---- cross-free queues ------------------------------------------------------ */
 
 struct xfer {
@@ -91,25 +65,10 @@ struct inbox {
     size_t cap, head, n;
 };
 
-/* The start line: every thread arrives, then spins (yielding the CPU to
- * threads still on their way) until all have arrived, so they leave together
- * and awake, without a futex wake-up each. */
-struct start_line {
-    atomic_uint arrived;
-    unsigned n;
-};
-
-static void start_line_wait(struct start_line *s)
-{
-    atomic_fetch_add_explicit(&s->arrived, 1, memory_order_acq_rel);
-    while (atomic_load_explicit(&s->arrived, memory_order_acquire) < s->n)
-        sched_yield();
-}
-
 struct worker {
     struct pb_replay r;
-    struct gate *gate;
-    struct start_line *start;
+    struct pb_gate *gate;
+    struct pb_start_line *start;
     size_t done;        /* events replayed: r.n_events when every call succeeded */
     uint64_t t0, t1;    /* this thread's clock */
     int cross;
@@ -207,9 +166,9 @@ static void finish_inbox(struct worker *w)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    if (gate_wait(w->gate))
+    if (pb_gate_wait(w->gate))
         return NULL;
-    start_line_wait(w->start);
+    pb_start_line_wait(w->start);
     w->t0 = pb_now_ns();
     if (!w->cross) {
         w->done = pb_replay_range(&w->r, 0, w->r.n_events);
@@ -318,8 +277,8 @@ oom:
  * cannot be created. */
 static int team_replay(struct team *t, struct pb_run_result *out)
 {
-    struct gate gate = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-    struct start_line start = {.n = t->n};
+    struct pb_gate gate = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+    struct pb_start_line start = {.n = t->n};
     atomic_init(&start.arrived, 0);
     unsigned made = 0;
     for (; made < t->n; made++) {
@@ -333,7 +292,7 @@ static int team_replay(struct team *t, struct pb_run_result *out)
         if (pthread_create(&t->tid[made], NULL, worker_main, w))
             break;
     }
-    gate_set(&gate, made == t->n ? 1 : -1);
+    pb_gate_set(&gate, made == t->n ? 1 : -1);
     for (unsigned i = 0; i < made; i++)
         pthread_join(t->tid[i], NULL);
     pthread_cond_destroy(&gate.cond);

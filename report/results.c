@@ -162,6 +162,63 @@ static cJSON *per_thread_json(const struct pb_run_job *job, const struct pb_run_
     return a;
 }
 
+/* One of a trace's threads replayed in threads: its own clock over its own
+ * events, what it spent waiting (ns, and as a share of each replay's wall). */
+static cJSON *trace_thread_json(const struct pb_run_result *res, unsigned k, double *v)
+{
+    size_t n = res->n_ns;
+    unsigned nt = res->trace_threads;
+    uint64_t ev = res->thread_events[k];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "thread", k);
+    add_u64(o, "tid", res->thread_tid[k]);
+    add_u64(o, "events", ev);
+    for (size_t i = 0; i < n; i++)
+        v[i] = ev ? (double)res->thread_ns[i * nt + k] / (double)ev : 0;
+    if (ev)
+        cJSON_AddItemToObject(o, "ns_per_op", distribution(v, n));
+    else
+        cJSON_AddNullToObject(o, "ns_per_op"); /* an x is all it did */
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)res->thread_wait_ns[i * nt + k];
+    cJSON_AddItemToObject(o, "wait_ns", distribution(v, n));
+    for (size_t i = 0; i < n; i++)
+        v[i] = res->ns[i] ? (double)res->thread_wait_ns[i * nt + k] / (double)res->ns[i] : 0;
+    cJSON_AddItemToObject(o, "wait_share", distribution(v, n));
+    for (size_t i = 0; i < n; i++)
+        v[i] = (double)res->thread_waits[i * nt + k];
+    cJSON_AddItemToObject(o, "waits", distribution(v, n));
+    add_u64_or_null(o, "allocs", res->per_thread_instances, res->thread_allocs[k]);
+    add_u64_or_null(o, "frees", res->per_thread_instances, res->thread_frees[k]);
+    return o;
+}
+
+/* The trace-threads part of the time object: the threads and the waiting,
+ * each replay's summed waits and their share of the threads' time. */
+static void add_trace_threads(cJSON *t, const struct pb_run_result *res)
+{
+    size_t n = res->n_ns;
+    unsigned nt = res->trace_threads;
+    double *v = calloc(n ? n : 1, sizeof *v), *share = calloc(n ? n : 1, sizeof *share);
+    cJSON_AddNumberToObject(t, "trace_threads", nt);
+    cJSON_AddStringToObject(t, "instances", res->per_thread_instances ? "per_thread" : "shared");
+    cJSON *a = cJSON_AddArrayToObject(t, "per_thread");
+    for (unsigned k = 0; v && share && k < nt; k++)
+        cJSON_AddItemToArray(a, trace_thread_json(res, k, v));
+    for (size_t i = 0; v && share && i < n; i++) {
+        double sum = 0;
+        for (unsigned k = 0; k < nt; k++)
+            sum += (double)res->thread_wait_ns[i * nt + k];
+        v[i] = sum;
+        share[i] = res->ns[i] ? sum / ((double)nt * (double)res->ns[i]) : 0;
+    }
+    cJSON *w = cJSON_AddObjectToObject(t, "wait");
+    cJSON_AddItemToObject(w, "ns", distribution(v, v && share ? n : 0));
+    cJSON_AddItemToObject(w, "share", distribution(share, v && share ? n : 0));
+    free(v);
+    free(share);
+}
+
 cJSON *pb_usage_json(const struct pb_usage *u)
 {
     cJSON *o = cJSON_CreateObject();
@@ -216,6 +273,8 @@ static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result
                                 res->per_thread_instances ? "per_thread" : "shared");
         cJSON_AddBoolToObject(t, "cross_free", job->cross_free);
         cJSON_AddItemToObject(t, "per_thread", per_thread_json(job, res));
+    } else if (res->trace_threads > 1) {
+        add_trace_threads(t, res);
     }
     free(ns_op);
     free(per_sec);

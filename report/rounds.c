@@ -72,6 +72,7 @@ struct round_fig {
     double warm, per_sec, cold;     /* ns/op; NaN when absent */
     double warm_rate[4], cold_rate[4]; /* per 1000 ops: the four counters */
     double warm_sys, cold_sys;      /* system share of user + system time */
+    double wait_share;              /* a trace's threads: the share of their time waiting */
 };
 
 static double share(double user, double sys)
@@ -85,6 +86,7 @@ static void round_figures(const cJSON *t, struct round_fig *f)
     f->warm = pb_json_number(ns, "median");
     f->per_sec = f->warm > 0 ? 1e9 / f->warm : NAN; /* the round's figure, inverted */
     f->cold = pb_json_number(t, "cold_ns_per_op");
+    f->wait_share = pb_json_number(t, "wait.share.median");
     double ops = pb_json_number(t, "ops_all_threads");
     if (isnan(ops))
         ops = pb_json_number(t, "ops");
@@ -142,7 +144,7 @@ static cJSON *per_round_entry(cJSON *t, size_t round, unsigned position)
     cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
     cJSON *samples = cJSON_DetachItemFromObjectCaseSensitive(ns, "samples");
     cJSON_AddItemToObject(o, "replay_ns_per_op", samples ? samples : cJSON_CreateArray());
-    const char *moved[] = {"cold_ns_per_op", "cold_usage", "usage", "per_thread"};
+    const char *moved[] = {"cold_ns_per_op", "cold_usage", "usage", "per_thread", "wait"};
     for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
         cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(t, moved[i]);
         if (item)
@@ -155,7 +157,7 @@ static cJSON *per_round_entry(cJSON *t, size_t round, unsigned position)
 static void copy_settings(cJSON *time, const cJSON *first)
 {
     const char *keys[] = {"repeats", "warmup", "ops", "clock", "threads", "ops_all_threads",
-                          "instances", "cross_free", "per_thread"};
+                          "instances", "cross_free", "per_thread", "trace_threads"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(first, keys[i]);
         if (v)
@@ -186,6 +188,9 @@ static cJSON *merged_time(cJSON **t, const size_t *round, const unsigned *positi
     cJSON_AddNumberToObject(time, "rounds", (double)n);
     if (n)
         copy_settings(time, t[0]);
+    m = column(f, n, offsetof(struct round_fig, wait_share), buf);
+    if (m)
+        cJSON_AddItemToObject(time, "wait_share", pb_dist_json(buf, m));
     cJSON *causes = cJSON_AddObjectToObject(time, "causes");
     cJSON_AddItemToObject(causes, "warm", causes_json(f, n, 0, buf));
     cJSON_AddItemToObject(causes, "cold", causes_json(f, n, 1, buf));

@@ -6,6 +6,7 @@
 #include "pb_text.h"
 #include "results_read.h"
 
+#include <math.h>
 #include <string.h>
 
 void pb_human_bytes(double bytes, char *out, size_t len)
@@ -108,9 +109,17 @@ static void backend_label(const cJSON *run, char *out, size_t len)
         b = cJSON_GetObjectItemCaseSensitive(run, "backend");
     int threads = pb_run_threads(run);
     char label[PB_SUMMARY_NAME_MAX * 2];
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
+    double traced = pb_json_number(t, "trace_threads"), wait = pb_json_number(t, "wait_share.median");
     if (threads > 1)
         snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
                  threads, pb_run_cross_free(run) ? " xfree" : "");
+    else if (traced > 1 && isfinite(wait))
+        snprintf(label, sizeof label, "%s t%.0f w%.0f%%", cJSON_IsString(b) ? b->valuestring : "?",
+                 traced, wait * 100);
+    else if (traced > 1)
+        snprintf(label, sizeof label, "%s t%.0f", cJSON_IsString(b) ? b->valuestring : "?",
+                 traced);
     else
         snprintf(label, sizeof label, "%s", cJSON_IsString(b) ? b->valuestring : "?");
     pb_text_safe(label, out, len);
@@ -232,10 +241,11 @@ static void print_legend(const cJSON *runs, FILE *f)
                "<0: below the harness's own cost, not a saving.\n"
                "cold: the first replay of each process; flt/k: minor page faults per 1000 ops "
                "and sys: system share of CPU time, warm.\n");
-    int threaded = 0, no_net = 0;
+    int threaded = 0, no_net = 0, traced = 0;
     cJSON_ArrayForEach(run, runs)
     {
         threaded |= pb_run_threads(run) > 1;
+        traced |= pb_json_number(cJSON_GetObjectItemCaseSensitive(run, "time"), "trace_threads") > 1;
         no_net |= net_missing(run) && !cJSON_IsTrue(path2(cJSON_GetObjectItemCaseSensitive(run, "time"), "net", "below_baseline"));
     }
     if (no_net)
@@ -244,6 +254,11 @@ static void print_legend(const cJSON *runs, FILE *f)
     if (threaded)
         fprintf(f, "xN: N threads each replaying a copy, ns/op = wall / (N x events); xfree: "
                    "blocks freed by the next thread.\n");
+    if (traced)
+        fprintf(f, "tN wW%%: a trace of N threads replayed in N threads, ns/op = wall of the whole "
+                   "replay / events, waits on other threads included;\n"
+                   "  W: share of the threads' time spent waiting for another thread's event or "
+                   "at an x (null's too: net subtracts it).\n");
     fprintf(f, "peak res.: most resident memory "
                "(kernel); int.frag: 1 - live/granted at the live peak; wasted pg: resident "
                "pages holding no live block, at the resident peak.\n");
