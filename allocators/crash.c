@@ -1,9 +1,9 @@
 /*
  * crash.c -- a test-only backend that fails on purpose, to prove a failing
  * backend costs only its own run. Linked only into poolbench_testbackends,
- * beside the unchanged core, never into the real binary: it defines
- * pb_backends_extra (pb_backend.h), the table pb_backend_find consults after
- * the registry's.
+ * beside the unchanged core, never into the real binary; test_backends.c
+ * lists it in pb_backends_extra (pb_backend.h), the table pb_backend_find
+ * consults after the registry's.
  *
  * Invariants: blocks come from malloc until the Nth alloc (option `after`),
  * which then does what `mode` says: segv (writes through a null pointer),
@@ -124,6 +124,3 @@ const struct pb_backend_ops pb_backend_crash = {
     .last_error = crash_last_error,
     .destroy = crash_destroy,
 };
-
-/* The extra table of a program linking this file (see pb_backend.h). */
-const struct pb_backend_ops *const pb_backends_extra[] = {&pb_backend_crash, NULL};
