@@ -2,7 +2,8 @@
 # results_doc.sh POOLBENCH DATA_DIR DOC [JQ]
 # docs/results.md names every field `poolbench run` writes: two small runs
 # (every in-process backend, a synthetic workload and a tagged trace, with
-# --latency, one run failing on purpose; then --threads 2) give the key paths
+# --latency, one run failing on purpose; then --threads 2; then a trace of three
+# threads, replayed in threads) give the key paths
 # of their results (array indices as []), and every key must appear in DOC
 # as `key`. Fails listing the paths whose key is missing. Exits 77 (skipped)
 # without jq (.ci/packages installs it).
@@ -52,7 +53,8 @@ run "$tmp/one.json" \
   --backend "pool:return=1,pool-small:chunk=64:align=16:return=1,arena,malloc,pools:return=1,pool-per-tag$sys" \
   --workload churn:live=20,pairs=50 --trace "$data/run_tagged.trace" --latency
 run "$tmp/two.json" --backend pool,malloc --workload churn:live=20,pairs=50 --threads 2
-{ keys "$tmp/one.json"; keys "$tmp/two.json"; } | sort -u > "$tmp/keys"
+run "$tmp/three.json" --backend malloc --trace "$data/threads.trace"
+{ keys "$tmp/one.json"; keys "$tmp/two.json"; keys "$tmp/three.json"; } | sort -u > "$tmp/keys"
 
 # The runs must still produce what the page documents (else this test would cover less).
 for p in interrupted config.threads runs[].error runs[].backend_config.slabs_returned \
@@ -60,7 +62,8 @@ for p in interrupted config.threads runs[].error runs[].backend_config.slabs_ret
          runs[].workload.params runs[].workload.sha256 \
          runs[].workload.lifetime_histogram.buckets[].count runs[].memory.classes[].tag \
          runs[].memory.resident_method runs[].timeline[].occupied_bytes \
-         runs[].latency.alloc.cdf_ns runs[].time.per_thread[].ns_per_op.samples; do
+         runs[].latency.alloc.cdf_ns runs[].time.per_thread[].ns_per_op.samples \
+         runs[].time.per_round[].wait.share.samples runs[].time.per_thread[].wait_share.median; do
   cut -f1 "$tmp/keys" | grep -qxF -- "$p" || fail "the runs wrote no $p: the test no longer covers it"
 done
 if [ -n "$sys" ]; then
