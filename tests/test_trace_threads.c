@@ -154,9 +154,9 @@ static void data_trace_runs_its_three_threads(void **state)
 }
 
 /* Thread 0 allocates (slowly: the tracker yields in every alloc), thread 1
- * frees each block right after, and thread 0's next alloc takes the slot
- * thread 1 freed: every free waits for its alloc, every alloc for the free
- * of its slot's last block. The tracker aborts on any breach. */
+ * frees each block right after: every free waits for its alloc, which the
+ * tracker checks (it aborts on a free of NULL or of a block still in its
+ * alloc), and the slot a free empties is never taken before that free. */
 static void frees_wait_for_allocs_and_slots_for_frees(void **state)
 {
     (void)state;
@@ -279,6 +279,34 @@ static void per_thread_instances_without_cross_frees(void **state)
     workload_free(w);
 }
 
+/* Two threads that each free their own blocks, the trace's slots passing
+ * from one to the other (each a takes the slot the other's f just emptied):
+ * the replay's slots stay with the thread that freed them, so no thread ever
+ * waits for the other. */
+static void own_frees_never_wait(void **state)
+{
+    (void)state;
+    struct text t = text_new();
+    for (int i = 1; i <= 1000; i++) {
+        on(&t, i % 2);
+        put(&t, "a %d 32\nf %d\n", i, i);
+    }
+    struct pb_workload *w = parse(&t);
+    assert_int_equal(w->fig.cross_thread_frees, 0);
+    assert_int_equal(w->n_slots, 1); /* in the trace, one slot for every block */
+    const char *backends[] = {"tracker-local", "tracker"};
+    for (size_t b = 0; b < 2; b++) {
+        struct pb_run_result res;
+        assert_int_equal(run(backends[b], w, 2, &res), 0);
+        for (unsigned i = 0; i < res.n_ns * res.trace_threads; i++) {
+            assert_int_equal(res.thread_waits[i], 0);
+            assert_int_equal(res.thread_wait_ns[i], 0);
+        }
+        pb_run_result_free(&res);
+    }
+    workload_free(w);
+}
+
 static void per_instance_backend_refused_on_cross_frees(void **state)
 {
     (void)state;
@@ -392,6 +420,7 @@ int main(void)
         cmocka_unit_test(cross_thread_frees_are_made_by_the_other_thread),
         cmocka_unit_test(x_is_a_barrier_for_every_thread),
         cmocka_unit_test(per_thread_instances_without_cross_frees),
+        cmocka_unit_test(own_frees_never_wait),
         cmocka_unit_test(per_instance_backend_refused_on_cross_frees),
         cmocka_unit_test(refusal_stops_every_thread),
         cmocka_unit_test(one_thread_trace_is_not_threaded),
