@@ -3,19 +3,16 @@
  *
  * The plan (before the clock, every array from pb_hmem):
  *   1. the threads of the trace, numbered 0..n-1 in increasing tid order;
- *   2. the replay's own slots: a freed slot goes to the thread that freed
- *      it, whose next a takes it (plan_slots), so an a never waits for
- *      another thread's f: the trace's slots, reused by whichever thread
- *      allocates next, would order blocks the program never ordered;
- *   3. one pass in file order, which is a topological order of the
+ *   2. one pass in file order, which is a topological order of the
  *      dependencies, finds for each a/f/r the previous a/f/r on its slot since
  *      the last x; when another thread made it, the event waits until that
  *      thread has done as many events as it had then (its count), and the
- *      earlier event is marked as awaited;
- *   4. a second pass copies each thread's events into its own array (with
- *      the replay's slots) and cuts them into segments: a segment ends before
- *      an event that waits, after an awaited one, and at every x (a barrier:
- *      every thread gets one).
+ *      earlier event is marked as awaited (the builder gives a freed slot
+ *      back to the thread that freed it, so an a waits for another thread's
+ *      f only in a .pbt file written otherwise);
+ *   3. a second pass copies each thread's events into its own array and cuts
+ *      them into segments: a segment ends before an event that waits, after
+ *      an awaited one, and at every x (a barrier: every thread gets one).
  * Same-thread order is program order and needs nothing.
  *
  * The replay: each thread, for each segment, waits when the segment says so,
@@ -28,11 +25,8 @@
  * the thread's waiting time. A thread whose backend refuses an event raises
  * the stop flag, which every wait also watches, so no thread waits forever.
  *
- * Costs: 16 bytes per event (the per-thread copies) plus 24 per segment, a
- * slot table of 16 bytes per replay slot (one per thread with per-thread
- * instances; the replay's slots are at most the trace's a, at least its
- * peak of live blocks); during the plan 15 bytes per event, 20 per replay
- * slot and 4 per trace slot more.
+ * Costs: 16 bytes per event (the per-thread copies) plus 24 per segment;
+ * during the plan 11 bytes per event and 20 per slot more.
  */
 #include "trace_threads.h"
 
@@ -73,13 +67,11 @@ struct tlist {
 struct plan {
     unsigned n;           /* threads */
     struct tlist *t;
-    uint32_t n_slots;     /* the replay's slots (slot_stacks), not the workload's */
-    uint64_t allocs;      /* the trace's a */
     uint32_t *index;      /* tid -> thread + 1 (0: no record), n_tids entries */
     uint32_t n_tids;
 };
 
-/* The pass-3 arrays of the plan: per event, then per (replay) slot. */
+/* The pass-2 arrays of the plan: per event, then per slot. */
 struct deps {
     uint64_t *wait_count; /* event i waits until thread wait_thread[i] has done this many */
     uint16_t *wait_thread;
@@ -121,7 +113,6 @@ static int plan_threads(struct plan *p, const struct pb_workload *w)
     for (size_t i = 0; i < w->n_records; i++) {
         p->index[tid_of(w, i)] = 1;
         resets += w->events[i].op == PB_OP_RESET;
-        p->allocs += w->events[i].op == PB_OP_ALLOC;
     }
     for (uint32_t tid = 0; tid < p->n_tids; tid++)
         if (p->index[tid])
@@ -146,9 +137,9 @@ static int plan_threads(struct plan *p, const struct pb_workload *w)
     return 0;
 }
 
-static void deps_free(struct deps *d, const struct pb_workload *w, uint32_t n_slots)
+static void deps_free(struct deps *d, const struct pb_workload *w)
 {
-    size_t n = w->n_records ? w->n_records : 1, s = n_slots ? n_slots : 1;
+    size_t n = w->n_records ? w->n_records : 1, s = w->n_slots ? w->n_slots : 1;
     pb_hmem_free(d->wait_count, n * sizeof *d->wait_count);
     pb_hmem_free(d->wait_thread, n * sizeof *d->wait_thread);
     pb_hmem_free(d->awaited, n * sizeof *d->awaited);
@@ -158,10 +149,10 @@ static void deps_free(struct deps *d, const struct pb_workload *w, uint32_t n_sl
 }
 
 /* Step 2: who waits for what. count[] has p->n zeroed entries. -1 on OOM. */
-static int plan_deps(const struct plan *p, const struct pb_workload *w, const uint32_t *rslot,
-                     struct deps *d, uint64_t *count)
+static int plan_deps(const struct plan *p, const struct pb_workload *w, struct deps *d,
+                     uint64_t *count)
 {
-    size_t n = w->n_records ? w->n_records : 1, s = p->n_slots ? p->n_slots : 1;
+    size_t n = w->n_records ? w->n_records : 1, s = w->n_slots ? w->n_slots : 1;
     d->wait_count = pb_hmem_calloc(n, sizeof *d->wait_count);
     d->wait_thread = pb_hmem_calloc(n, sizeof *d->wait_thread);
     d->awaited = pb_hmem_calloc(n, sizeof *d->awaited);
@@ -179,7 +170,7 @@ static int plan_deps(const struct plan *p, const struct pb_workload *w, const ui
             epoch++;
             continue;
         }
-        uint32_t sl = rslot[i];
+        uint32_t sl = e->slot;
         if (d->slot_ev[sl] && d->slot_epoch[sl] == epoch) {
             size_t j = d->slot_ev[sl] - 1;
             uint32_t kj = p->index[tid_of(w, j)] - 1;
@@ -205,8 +196,8 @@ static void seg_close(struct tlist *t, uint64_t at, uint32_t barrier)
 }
 
 /* Step 3: the per-thread copies and their segments; count[] zeroed. */
-static void plan_segments(struct plan *p, const struct pb_workload *w, const uint32_t *rslot,
-                          const struct deps *d, uint64_t *count)
+static void plan_segments(struct plan *p, const struct pb_workload *w, const struct deps *d,
+                          uint64_t *count)
 {
     for (size_t i = 0; i < w->n_records; i++) {
         const struct pb_event *e = &w->events[i];
@@ -224,8 +215,7 @@ static void plan_segments(struct plan *p, const struct pb_workload *w, const uin
             t->seg[t->n_seg].wait_count = d->wait_count[i];
             t->seg[t->n_seg].wait_thread = d->wait_thread[i];
         }
-        t->ev[count[k]] = *e;
-        t->ev[count[k]++].slot = rslot[i];
+        t->ev[count[k]++] = *e;
         if (d->awaited[i])
             seg_close(t, count[k], 0);
     }
@@ -237,75 +227,6 @@ static void plan_segments(struct plan *p, const struct pb_workload *w, const uin
     }
 }
 
-/* The replay's slots, step 2: the trace's slots reused by whichever thread
- * allocates next would make an a wait for another thread's f that the program
- * never waited for. So a freed slot goes to a stack of the thread that freed
- * it, and that thread's next a takes it: an a never waits for an f. At an x
- * every live slot goes back to the thread that allocated its block. */
-struct slot_stacks {
-    uint32_t *map;        /* the trace's slot -> 1 + replay slot (0: not live) */
-    uint32_t *next;       /* per replay slot: 1 + the next one on its stack */
-    uint16_t *maker;      /* per replay slot: the thread that allocated its block */
-    uint32_t *head;       /* per thread: 1 + the top of its stack */
-    size_t cap;
-};
-
-static void stacks_free(struct slot_stacks *st, const struct pb_workload *w, unsigned n)
-{
-    pb_hmem_free(st->map, (w->n_slots ? w->n_slots : 1) * sizeof *st->map);
-    pb_hmem_free(st->next, st->cap * sizeof *st->next);
-    pb_hmem_free(st->maker, st->cap * sizeof *st->maker);
-    pb_hmem_free(st->head, (n ? n : 1) * sizeof *st->head);
-}
-
-static void push(struct slot_stacks *st, unsigned k, uint32_t rs)
-{
-    st->next[rs] = st->head[k];
-    st->head[k] = rs + 1;
-}
-
-/* rslot[i]: the replay slot of event i; p->n_slots. -1 on OOM. */
-static int plan_slots(struct plan *p, const struct pb_workload *w, uint32_t *rslot)
-{
-    struct slot_stacks st = {.cap = p->allocs ? p->allocs : 1};
-    st.map = pb_hmem_calloc(w->n_slots ? w->n_slots : 1, sizeof *st.map);
-    st.next = pb_hmem_calloc(st.cap, sizeof *st.next);
-    st.maker = pb_hmem_calloc(st.cap, sizeof *st.maker);
-    st.head = pb_hmem_calloc(p->n ? p->n : 1, sizeof *st.head);
-    int rc = st.map && st.next && st.maker && st.head ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < w->n_records; i++) {
-        const struct pb_event *e = &w->events[i];
-        uint32_t k = p->index[tid_of(w, i)] - 1;
-        if (e->op == PB_OP_RESET) {
-            for (uint32_t s = 0; s < w->n_slots; s++)
-                if (st.map[s])
-                    push(&st, st.maker[st.map[s] - 1], st.map[s] - 1);
-            memset(st.map, 0, w->n_slots * sizeof *st.map);
-            continue;
-        }
-        uint32_t rs;
-        if (e->op == PB_OP_ALLOC) {
-            if (st.head[k]) {
-                rs = st.head[k] - 1;
-                st.head[k] = st.next[rs];
-            } else {
-                rs = p->n_slots++;
-            }
-            st.maker[rs] = (uint16_t)k;
-            st.map[e->slot] = rs + 1;
-        } else {
-            rs = st.map[e->slot] - 1;
-            if (e->op == PB_OP_FREE) {
-                push(&st, k, rs);
-                st.map[e->slot] = 0;
-            }
-        }
-        rslot[i] = rs;
-    }
-    stacks_free(&st, w, p->n);
-    return rc;
-}
-
 /* The whole plan of w; -1 on OOM (p freed). */
 static int plan_build(struct plan *p, const struct pb_workload *w)
 {
@@ -313,22 +234,17 @@ static int plan_build(struct plan *p, const struct pb_workload *w)
     struct deps d;
     memset(&d, 0, sizeof d);
     uint64_t *count = NULL;
-    size_t n_rec = w->n_records ? w->n_records : 1;
-    uint32_t *rslot = pb_hmem_calloc(n_rec, sizeof *rslot);
-    int rc = rslot ? plan_threads(p, w) : -1;
-    if (rc == 0)
-        rc = plan_slots(p, w, rslot);
+    int rc = plan_threads(p, w);
     if (rc == 0) {
         count = pb_hmem_calloc(p->n ? p->n : 1, sizeof *count);
-        rc = count ? plan_deps(p, w, rslot, &d, count) : -1;
+        rc = count ? plan_deps(p, w, &d, count) : -1;
     }
     if (rc == 0) {
         memset(count, 0, p->n * sizeof *count);
-        plan_segments(p, w, rslot, &d, count);
+        plan_segments(p, w, &d, count);
     }
-    deps_free(&d, w, p->n_slots);
+    deps_free(&d, w);
     pb_hmem_free(count, (p->n ? p->n : 1) * sizeof *count);
-    pb_hmem_free(rslot, n_rec * sizeof *rslot);
     if (rc)
         plan_free(p);
     return rc;
@@ -528,10 +444,10 @@ static void *tworker_main(void *arg)
     return NULL;
 }
 
-/* A slot table of n slots, zeroed and resident; NULL on OOM. */
-static struct pb_slot *table_new(uint32_t n_slots)
+/* A slot table for w, zeroed and resident; NULL on OOM. */
+static struct pb_slot *table_new(const struct pb_workload *w)
 {
-    size_t n = n_slots ? n_slots : 1;
+    size_t n = w->n_slots ? w->n_slots : 1;
     struct pb_slot *sl = pb_hmem_calloc(n, sizeof *sl);
     if (sl)
         memset(sl, 0, n * sizeof *sl); /* resident now: never counted as the backend's */
@@ -541,7 +457,7 @@ static struct pb_slot *table_new(uint32_t n_slots)
 static void team_free(struct team *t)
 {
     const struct pb_backend_ops *ops = t->job->backend->ops;
-    size_t slots = t->plan.n_slots ? t->plan.n_slots : 1;
+    size_t slots = t->job->workload->n_slots ? t->job->workload->n_slots : 1;
     unsigned n_inst = t->shared ? 1 : t->n;
     for (unsigned k = 0; t->w && k < n_inst; k++)
         pb_hmem_free(t->w[k].r.slot, slots * sizeof *t->w[k].r.slot);
@@ -567,7 +483,7 @@ static void worker_setup(struct team *t, unsigned k, long page)
     w->r.self = t->self[t->shared ? 0 : k];
     w->r.events = w->list->ev;
     w->r.n_events = w->list->n_ev;
-    w->r.n_slots = t->plan.n_slots;
+    w->r.n_slots = job->workload->n_slots;
     w->r.touch = job->touch;
     w->r.page_size = page > 0 ? (size_t)page : 4096;
     if (t->shared && k > 0)
@@ -594,7 +510,7 @@ static int team_init(struct team *t, const struct pb_run_job *job, struct pb_run
     for (unsigned k = 0; k < n_inst; k++) {
         if (b->ops->create(b->opts, b->n_opts, &t->self[k], out->error, sizeof out->error))
             return -1;
-        if (!(t->w[k].r.slot = table_new(t->plan.n_slots)))
+        if (!(t->w[k].r.slot = table_new(job->workload)))
             goto oom;
     }
     long page = sysconf(_SC_PAGESIZE);

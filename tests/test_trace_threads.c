@@ -279,10 +279,9 @@ static void per_thread_instances_without_cross_frees(void **state)
     workload_free(w);
 }
 
-/* Two threads that each free their own blocks, the trace's slots passing
- * from one to the other (each a takes the slot the other's f just emptied):
- * the replay's slots stay with the thread that freed them, so no thread ever
- * waits for the other. */
+/* Two threads that each free their own blocks, alternately: the builder
+ * gives a freed slot back to the thread that freed it, so no a waits for the
+ * other thread's f, and no thread ever waits. */
 static void own_frees_never_wait(void **state)
 {
     (void)state;
@@ -293,7 +292,7 @@ static void own_frees_never_wait(void **state)
     }
     struct pb_workload *w = parse(&t);
     assert_int_equal(w->fig.cross_thread_frees, 0);
-    assert_int_equal(w->n_slots, 1); /* in the trace, one slot for every block */
+    assert_int_equal(w->n_slots, 2); /* one slot per thread */
     const char *backends[] = {"tracker-local", "tracker"};
     for (size_t b = 0; b < 2; b++) {
         struct pb_run_result res;
