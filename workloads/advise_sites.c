@@ -223,8 +223,8 @@ static void classify(struct pb_site *s, uint64_t malloc_at_peak, const struct pb
     double waste = s->allocs ? 1.0 - (double)s->bytes / ((double)s->allocs * (double)s->chunk)
                              : 1.0;
     int enough = s->allocs >= PB_SITE_MIN_ALLOCS;
-    int pool_fits = enough && s->size_kind != PB_SITE_MANY && s->max_size <= PB_SITE_POOL_MAX &&
-                    waste <= PB_SITE_POOL_WASTE;
+    int pool_fits = enough && s->life == PB_SITE_CHURN && s->size_kind != PB_SITE_MANY &&
+                    s->max_size <= PB_SITE_POOL_MAX && waste <= PB_SITE_POOL_WASTE;
     int arena_fits = enough && s->life == PB_SITE_PHASE && s->releases > 0 &&
                      s->arena_peak_bytes <= 2 * round16(s->peak_live_bytes) + c->page;
     s->rec = arena_fits ? PB_SITE_ARENA : pool_fits ? PB_SITE_POOL : PB_SITE_GENERAL;
