@@ -23,7 +23,7 @@
 /* Version of this interface, in every ops table's `version`; pb_backend_find
  * refuses a backend built against another (registry.c). Bump it when the
  * layout or the meaning of struct pb_backend_ops changes. */
-#define PB_BACKEND_API_VERSION 2 /* 2: the check op */
+#define PB_BACKEND_API_VERSION 3 /* 2: the check op; 3: instance_flags */
 
 /* Room for an error message written by create() or kept by last_error(). */
 #define PB_ERR_MAX 256
@@ -173,6 +173,13 @@ struct pb_backend_ops {
      * NULL only for a backend with nothing of its own to verify (the C
      * library's, a preloaded one); flag PB_BK_OWN_MAPPINGS requires it. */
     int (*check)(void *self, char *msg, size_t msglen);
+
+    /* Optional (NULL: flags): the flags of this instance, when its options
+     * change what it is (pool with fallback= serves every size, so it is not
+     * PB_BK_FIXED_SIZE). Read through pb_backend_flags, which keeps only bits
+     * of flags and lets only PB_BK_FIXED_SIZE differ: the runner reads every
+     * other flag from the table. */
+    unsigned (*instance_flags)(void *self);
 };
 
 /* The registry: every backend this build knows, NULL-terminated. */
@@ -190,6 +197,10 @@ const struct pb_backend_ops *pb_backend_find(const char *name);
 /* pb_backend_find with the reason in err when NULL: no such backend (with the
  * closest name and every name), or it was built against another API version. */
 const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen);
+
+/* The flags of instance self of ops: ops->flags, with PB_BK_FIXED_SIZE
+ * cleared when its instance_flags op says so. */
+unsigned pb_backend_flags(const struct pb_backend_ops *ops, void *self);
 
 /* Find the value of key in opts (last one wins); NULL if absent. */
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key);

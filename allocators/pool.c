@@ -79,7 +79,25 @@
  * The default fast paths are unchanged: in return mode the pool core holds no
  * slab, so alloc always falls to the slow path, and `detour` sends free to
  * its slow path; each costs a call more. Not combinable with checked=1.
+ *
+ * Fallback (option fallback=NAME, default none). Requests the pool would
+ * refuse (larger than a chunk, more aligned than the pool) go instead to an
+ * embedded instance of the registered backend NAME, default options
+ * (fallback.h: malloc or pools; not a fixed-size, tagged, process-wide or
+ * memoryless one, nor one whose free releases nothing). The pool's alloc
+ * fast path is unchanged (a refusal already leaves it). free routes by
+ * size: a block larger than a chunk is the fallback's; one that fits a chunk is the pool's unless over-aligned
+ * fallback blocks are live, then a set lookup decides (fallback.c). With a
+ * fallback `detour` is set, so every free takes the slow path: a call and a
+ * compare more. A realloc beyond the chunk moves the block to the fallback
+ * (counted in moved_out, so the pool's live count stays derived); a
+ * fallback block stays there. The instance is then not PB_BK_FIXED_SIZE
+ * (instance_flags). Stats add the fallback's figures (fallback.c: its
+ * footprint and granted bytes; the peak footprint is the sum of the two
+ * peaks, an upper bound); class_stats gives it a second row (kind system);
+ * mappings list its mappings only if it owns any (pools), not malloc's.
  */
+#include "fallback.h"
 #include "pb_assert.h"
 #include "pb_hmem.h"
 #include "pool_core.h"
@@ -103,6 +121,8 @@ struct pool {
     uint64_t null_frees;      /* free(NULL) calls: counted in frees, released nothing */
     uint64_t realloc_births;  /* realloc(NULL) calls that made a block */
     uint64_t retired;         /* blocks released by free_all */
+    uint64_t moved_out;       /* pool blocks a realloc moved to the fallback */
+    struct pb_fallback fb;    /* fallback=NAME: what the pool refuses goes there */
     struct pb_small_core *small; /* return=N: the slabs live here instead of in c */
     int broken;               /* checked mode found the pool corrupt: refuse everything */
     char err[PB_ERR_MAX];     /* (when broken: why, kept until destroy) */
@@ -113,7 +133,8 @@ struct pool {
 static uint64_t pool_live(const struct pool *pl)
 {
     pb_assert(pl->c.frees >= pl->null_frees);
-    return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired;
+    return pl->c.allocs + pl->realloc_births - (pl->c.frees - pl->null_frees) - pl->retired -
+           pl->moved_out;
 }
 
 static const struct pb_option_desc pool_options[] = {
@@ -122,6 +143,7 @@ static const struct pb_option_desc pool_options[] = {
     {"slab", "64k", "bytes mapped at a time, rounded up to whole pages (k/M/G suffixes)"},
     {"checked", "0", "1: detect double and invalid frees (a bitmap per slab)"},
     {"return", "off", "N: per-slab lists; empty slabs beyond N given back (madvise)"},
+    {"fallback", "none", "NAME: requests the pool refuses go to backend NAME (malloc, pools)"},
     {NULL, NULL, NULL},
 };
 
@@ -221,7 +243,20 @@ static int pool_configure(struct pool *pl, const struct pb_option *opts, size_t 
     pb_pool_core_init(&pl->c, "pool", chunk, align,
                       round_up(slab, page > 0 ? (size_t)page : 4096), (int)checked, 0);
     pl->c.detour = (int)checked;
-    return pool_configure_return(pl, opts, n, slab, err, errlen);
+    if (pool_configure_return(pl, opts, n, slab, err, errlen))
+        return -1;
+    const char *fv = pb_option_get(opts, n, "fallback");
+    if (!fv || strcmp(fv, "none") == 0)
+        return 0;
+    if (pb_fallback_init(&pl->fb, "pool", fv, pl->c.chunk, err, errlen)) {
+        pb_pool_core_release(&pl->c);
+        if (pl->small)
+            pb_small_core_release(pl->small);
+        pb_hmem_free(pl->small, sizeof *pl->small);
+        return -1;
+    }
+    pl->c.detour = 1;
+    return 0;
 }
 
 static int pool_create(const struct pb_option *opts, size_t n, void **out, char *err,
@@ -347,9 +382,17 @@ static unsigned char *checked_take(struct pool *pl)
 __attribute__((noinline, cold))
 static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
 {
-    if (pl->broken || check_request(pl, "request", size, align)) {
+    if (pl->broken) {
         pl->failures++;
         return NULL;
+    }
+    if (check_request(pl, "request", size, align)) {
+        void *q = pb_fallback_on(&pl->fb)
+                      ? pb_fallback_alloc(&pl->fb, size, align, pl->err, sizeof pl->err)
+                      : NULL;
+        if (!q)
+            pl->failures++;
+        return q;
     }
     unsigned char *p;
     if (pl->small) {
@@ -389,12 +432,23 @@ static void *pool_alloc(void *self, size_t size, size_t align)
     return p;
 }
 
-/* Free in checked or return mode. */
+/* Free in checked or return mode, or with a fallback. */
 __attribute__((noinline, cold))
 static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
 {
+    if (pb_fallback_on(&pl->fb) && pb_fallback_owns(&pl->fb, p, size)) {
+        if (pb_fallback_free(&pl->fb, p, 1, pl->err, sizeof pl->err) == 0)
+            return 0;
+        pl->failures++;
+        return -1;
+    }
     if (pl->small) {
         pb_small_core_put(pl->small, p);
+        pl->c.frees++;
+        return 0;
+    }
+    if (!pl->c.checked) { /* the detour was for the fallback only */
+        pb_pool_core_push(&pl->c, p);
         pl->c.frees++;
         return 0;
     }
@@ -431,12 +485,61 @@ static int pool_free(void *self, void *ptr, size_t size)
     return 0;
 }
 
-/* Within a chunk a resize is free: the same pointer. Beyond it, refused. */
+/* Give a pool chunk back without counting a free call (a realloc moved it). */
+static void pool_unhold(struct pool *pl, unsigned char *p)
+{
+    if (pl->c.checked)
+        mark_chunk(&pl->c, p, 0);
+    if (pl->small)
+        pb_small_core_put(pl->small, p);
+    else
+        pb_pool_core_push(&pl->c, p);
+    pl->moved_out++;
+}
+
+/* realloc with a fallback: a fallback block stays there; a pool block that
+ * no longer fits moves to the fallback. */
+static void *pool_realloc_fallback(struct pool *pl, void *ptr, size_t old_size,
+                                   size_t new_size, size_t align)
+{
+    void *q;
+    if (pb_fallback_owns(&pl->fb, ptr, old_size)) {
+        q = pb_fallback_realloc(&pl->fb, ptr, new_size, align, pl->err, sizeof pl->err);
+    } else if (pl->c.checked && check_live(pl, "realloc", ptr)) {
+        q = NULL;
+    } else if (check_request(pl, "realloc", new_size, align) == 0) {
+        q = ptr;
+    } else {
+        q = pb_fallback_take(&pl->fb, new_size, align, pl->err, sizeof pl->err);
+        if (q) {
+            memcpy(q, ptr, old_size < new_size ? old_size : new_size);
+            pool_unhold(pl, ptr);
+        }
+    }
+    if (!q) {
+        pl->failures++;
+        return NULL;
+    }
+    pl->reallocs++;
+    return q;
+}
+
+/* Within a chunk a resize is free: the same pointer. Beyond it, refused
+ * (or, with a fallback, moved there). */
 static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_size,
                           size_t align)
 {
     (void)old_size;
     struct pool *pl = self;
+    if (!ptr && pb_fallback_on(&pl->fb) && !pl->broken &&
+        check_request(pl, "realloc", new_size, align)) {
+        void *q = pb_fallback_take(&pl->fb, new_size, align, pl->err, sizeof pl->err);
+        if (q)
+            pl->reallocs++;
+        else
+            pl->failures++;
+        return q;
+    }
     if (!ptr) {
         void *p = pool_alloc_slow(pl, new_size, align);
         if (p) {
@@ -446,6 +549,8 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
         }
         return p;
     }
+    if (pb_fallback_on(&pl->fb) && !pl->broken)
+        return pool_realloc_fallback(pl, ptr, old_size, new_size, align);
     if (pl->broken || (pl->c.checked && check_live(pl, "realloc", ptr)) ||
         check_request(pl, "realloc", new_size, align)) {
         pl->failures++;
@@ -469,6 +574,14 @@ static int pool_verify(const struct pool *pl, char *why, size_t len)
         snprintf(why, len, "return mode, yet the pointer core holds slabs");
         return -1;
     }
+    gone += pl->moved_out;
+    if (gone > made) {
+        snprintf(why, len, "%llu blocks moved to the fallback, more than remain",
+                 (unsigned long long)pl->moved_out);
+        return -1;
+    }
+    if (pb_fallback_check(&pl->fb, why, len))
+        return -1;
     if (pl->small)
         return pb_small_core_check(pl->small, made - gone, why, len);
     return pb_pool_core_check(&pl->c, made - gone, why, len);
@@ -493,6 +606,7 @@ static void pool_free_all(void *self)
     if (pl->small)
         pb_small_core_reset(pl->small);
     pl->retired += pool_live(pl);
+    pb_fallback_free_all(&pl->fb);
     pl->free_alls++;
 }
 
@@ -517,20 +631,21 @@ static void pool_stats(void *self, struct pb_backend_stats *out)
         .peak_footprint_bytes = pool_peak_footprint(pl),
         .granted_bytes = (size_t)pool_live(pl) * pl->c.chunk,
         .live_blocks = (size_t)pool_live(pl),
-        .allocs = pl->c.allocs,
-        .frees = pl->c.frees,
+        .allocs = pl->c.allocs + pl->fb.allocs,
+        .frees = pl->c.frees + pl->fb.frees,
         .reallocs = pl->reallocs,
         .free_alls = pl->free_alls,
         .failures = pl->failures,
     };
+    pb_fallback_add_stats(&pl->fb, out);
 }
 
 static int pool_mappings(void *self, pb_mapping_fn fn, void *ctx)
 {
     const struct pool *pl = self;
-    if (pl->small)
-        return pb_small_core_mappings(pl->small, fn, ctx);
-    return pb_pool_core_mappings(&pl->c, fn, ctx);
+    int rc = pl->small ? pb_small_core_mappings(pl->small, fn, ctx)
+                       : pb_pool_core_mappings(&pl->c, fn, ctx);
+    return rc ? rc : pb_fallback_mappings(&pl->fb, fn, ctx);
 }
 
 /* The one pool as one row, so utilisation reads the same for every pool backend. */
@@ -548,7 +663,20 @@ static size_t pool_class_stats(void *self, struct pb_class_stats *out, size_t ma
             .footprint_bytes = pool_footprint(pl),
             .allocs = pl->c.allocs + pl->realloc_births,
         };
-    return 1;
+    if (!pb_fallback_on(&pl->fb))
+        return 1;
+    if (max >= 2) {
+        struct pb_backend_stats st = {0};
+        pb_fallback_add_stats(&pl->fb, &st);
+        out[1] = (struct pb_class_stats){
+            .kind = PB_CLASS_SYSTEM,
+            .chunks_live = st.live_blocks,
+            .chunks_carved = st.live_blocks,
+            .footprint_bytes = st.granted_bytes,
+            .allocs = pl->fb.allocs,
+        };
+    }
+    return 2;
 }
 
 static size_t pool_config(void *self, struct pb_config_entry *out, size_t max)
@@ -574,7 +702,20 @@ static size_t pool_config(void *self, struct pb_config_entry *out, size_t max)
                  (unsigned long long)pl->small->slabs_returned);
         n++;
     }
+    if (n < max) {
+        snprintf(out[n].key, sizeof out[n].key, "fallback");
+        snprintf(out[n].value, sizeof out[n].value, "%s",
+                 pb_fallback_on(&pl->fb) ? pl->fb.ops->name : "none");
+        n++;
+    }
     return n;
+}
+
+/* With a fallback the pool serves every size: not PB_BK_FIXED_SIZE. */
+static unsigned pool_instance_flags(void *self)
+{
+    const struct pool *pl = self;
+    return pb_backend_pool.flags & (pb_fallback_on(&pl->fb) ? ~(unsigned)PB_BK_FIXED_SIZE : ~0u);
 }
 
 static const char *pool_last_error(void *self)
@@ -587,6 +728,7 @@ static void pool_destroy(void *self)
     struct pool *pl = self;
     if (!pl)
         return;
+    pb_fallback_release(&pl->fb);
     pb_pool_core_release(&pl->c);
     if (pl->small)
         pb_small_core_release(pl->small);
@@ -613,4 +755,5 @@ const struct pb_backend_ops pb_backend_pool = {
     .destroy = pool_destroy,
     .class_stats = pool_class_stats,
     .check = pool_check,
+    .instance_flags = pool_instance_flags,
 };

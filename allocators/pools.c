@@ -77,79 +77,6 @@ const struct pb_option_desc pb_pools_options[] = {
     {NULL, NULL, NULL},
 };
 
-/* ---- the set of system blocks ---- */
-
-static size_t sys_slot(const struct pb_sysblocks *s, const void *p)
-{
-    uint64_t h = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull;
-    return (size_t)(h >> 32) & (s->cap - 1);
-}
-
-static int sys_grow(struct pb_sysblocks *s)
-{
-    size_t cap = s->cap ? 2 * s->cap : 64;
-    struct pb_sysblocks t = {calloc(cap, sizeof(void *)), calloc(cap, sizeof(size_t)), cap, 0};
-    if (!t.keys || !t.usable) {
-        free(t.keys);
-        free(t.usable);
-        return -1;
-    }
-    for (size_t i = 0; i < s->cap; i++) {
-        if (!s->keys[i])
-            continue;
-        size_t j = sys_slot(&t, s->keys[i]);
-        while (t.keys[j])
-            j = (j + 1) & (cap - 1);
-        t.keys[j] = s->keys[i];
-        t.usable[j] = s->usable[i];
-        t.n++;
-    }
-    free(s->keys);
-    free(s->usable);
-    *s = t;
-    return 0;
-}
-
-static int sys_insert(struct pb_sysblocks *s, void *p, size_t usable)
-{
-    if (2 * (s->n + 1) > s->cap && sys_grow(s))
-        return -1;
-    size_t j = sys_slot(s, p);
-    while (s->keys[j])
-        j = (j + 1) & (s->cap - 1);
-    s->keys[j] = p;
-    s->usable[j] = usable;
-    s->n++;
-    return 0;
-}
-
-/* Remove p; its usable size in *usable. -1 if p is not in the set. */
-static int sys_remove(struct pb_sysblocks *s, const void *p, size_t *usable)
-{
-    if (s->n == 0)
-        return -1;
-    size_t j = sys_slot(s, p);
-    while (s->keys[j] && s->keys[j] != p)
-        j = (j + 1) & (s->cap - 1);
-    if (!s->keys[j])
-        return -1;
-    *usable = s->usable[j];
-    s->keys[j] = NULL;
-    s->n--;
-    /* Backward shift: re-place the rest of the cluster so probes stay unbroken. */
-    for (size_t k = (j + 1) & (s->cap - 1); s->keys[k]; k = (k + 1) & (s->cap - 1)) {
-        void *key = s->keys[k];
-        size_t u = s->usable[k];
-        s->keys[k] = NULL;
-        size_t m = sys_slot(s, key);
-        while (s->keys[m])
-            m = (m + 1) & (s->cap - 1);
-        s->keys[m] = key;
-        s->usable[m] = u;
-    }
-    return 0;
-}
-
 /* ---- options ---- */
 
 /* Build the size -> class table for sizes[0..n) (pools_classes.c). */
@@ -277,7 +204,7 @@ static void *sys_alloc(struct pb_pools *ps, size_t size, size_t align)
         return NULL;
     }
     size_t usable = malloc_usable_size(p);
-    if (sys_insert(&ps->sys, p, usable)) {
+    if (pb_sysblocks_insert(&ps->sys, p, usable)) {
         free(p);
         snprintf(ps->err, sizeof ps->err, "pools: out of memory for the system-block set");
         return NULL;
@@ -370,7 +297,7 @@ __attribute__((noinline, cold))
 static int pools_free_slow(struct pb_pools *ps, void *ptr, size_t size)
 {
     size_t usable;
-    if (sys_remove(&ps->sys, ptr, &usable) == 0) {
+    if (pb_sysblocks_remove(&ps->sys, ptr, &usable) == 0) {
         free(ptr);
         ps->footprint -= usable;
         ps->sys_frees++;
@@ -603,7 +530,7 @@ static int check_sys(const struct pb_pools *ps, char *msg, size_t len)
             continue;
         n++;
         usable += s->usable[i];
-        size_t j = sys_slot(s, s->keys[i]);
+        size_t j = pb_sysblocks_slot(s, s->keys[i]);
         for (found = 0; found < s->cap && s->keys[j] && s->keys[j] != s->keys[i]; found++)
             j = (j + 1) & (s->cap - 1);
         if (s->keys[j] != s->keys[i]) {

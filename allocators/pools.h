@@ -9,16 +9,10 @@
 #include "pool_core.h"
 #include "pool_small.h"
 #include "pools_classes.h"
+#include "sysblocks.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Blocks handed to the system allocator: an open-addressing set of pointers. */
-struct pb_sysblocks {
-    void **keys;    /* NULL = empty slot */
-    size_t *usable; /* malloc_usable_size of each block */
-    size_t cap, n;  /* cap a power of two (or 0), n <= cap / 2 */
-};
 
 /* Size classes, each a pool core; the rest to malloc / aligned_alloc. */
 struct pb_pools {

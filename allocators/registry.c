@@ -91,6 +91,14 @@ const struct pb_backend_ops *pb_backend_find(const char *name)
     return pb_backend_lookup(name, err, sizeof err);
 }
 
+unsigned pb_backend_flags(const struct pb_backend_ops *ops, void *self)
+{
+    if (!ops->instance_flags || !self)
+        return ops->flags;
+    unsigned mine = ops->instance_flags(self);
+    return (ops->flags & ~(unsigned)PB_BK_FIXED_SIZE) | (ops->flags & mine & PB_BK_FIXED_SIZE);
+}
+
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key)
 {
     const char *value = NULL;

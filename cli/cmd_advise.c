@@ -32,6 +32,7 @@ struct advise_opts {
     size_t max_classes;
     uint64_t slab;
     int json;
+    int sites;
     const char *trace;
 };
 
@@ -49,14 +50,20 @@ struct advice {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench advise TRACE [--max-classes N] [--slab SIZE] [--json]\n\n"
+            "usage: poolbench advise TRACE [--max-classes N] [--slab SIZE] [--json]\n"
+            "       poolbench advise --sites TRACE [--json]\n\n"
             "Recommends a pool set for the trace: the size classes (at most N, default 32,\n"
             "up to %d) and the slab size (4k, 16k, 64k or 256k, or SIZE) that waste the\n"
             "fewest bytes at the trace's live peak, prints the expected internal\n"
             "fragmentation and page waste per class, compares them with the default\n"
             "`pools` classes and with one pool of the largest request's size, and prints\n"
             "the `poolbench run` command that measures the recommendation. Requests above\n"
-            "min(4096, slab / 8) bytes go to malloc. The model: docs/advise.md.\n"
+            "min(4096, slab / 8) bytes go to malloc. The model: docs/advise.md.\n\n"
+            "--sites: per @TAG (call site) its allocations, sizes, lifetime and live peak,\n"
+            "and a recommendation (its own pool, an arena, or the general allocator) with\n"
+            "the predicted saving; then the by-hand form pool:chunk=C:fallback=malloc and\n"
+            "the run command that measures it against malloc, pools and the production\n"
+            "allocators.\n"
             "Exit status 0 ok, 2 bad usage or an invalid trace.\n",
             ADVISE_MAX_K);
 }
@@ -67,6 +74,7 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         {"max-classes", required_argument, NULL, 'k'},
         {"slab", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
+        {"sites", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -76,7 +84,7 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         {'k', {"--max-classes", 1, ADVISE_MAX_K}},
         {0, {0}},
     };
-    static const struct pb_opts rules = {"k:s:jh", longopts, NULL, numbers};
+    static const struct pb_opts rules = {"k:s:jSh", longopts, NULL, numbers};
     unsigned seen = 0;
     uint64_t number = 0;
     while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
@@ -100,6 +108,9 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
             break;
         case 'j':
             o->json = 1;
+            break;
+        case 'S':
+            o->sites = 1;
             break;
         case 'h':
             usage(stdout);
@@ -183,8 +194,7 @@ static int eval_single(struct advice *a, uint64_t slab, char *err, size_t errlen
     return pb_advise_evaluate(&a->hist, &chunk, 1, slab, &a->single, err, errlen);
 }
 
-/* The trace path as one shell word. */
-static void shell_word(const char *s, char *buf, size_t len)
+void pb_cli_shell_word(const char *s, char *buf, size_t len)
 {
     if (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./+-=:,@%") ==
         strlen(s) && *s) {
@@ -254,7 +264,7 @@ static int make_advice(struct advice *a, const struct advise_opts *o, const stru
         pb_advise_high_water(w, &a->single, err, errlen))
         return -1;
     char word[1024];
-    shell_word(o->trace, word, sizeof word);
+    pb_cli_shell_word(o->trace, word, sizeof word);
     snprintf(a->command, sizeof a->command, "poolbench run --backend %s,pools,malloc --trace %s",
              a->spec, word);
     return 0;
@@ -473,7 +483,12 @@ int pb_cmd_advise(int argc, char **argv)
         pb_diag_print(diag, stderr);
         rc = PB_EXIT_USAGE;
     } else {
-        if (make_advice(a, &o, &w, err, sizeof err)) {
+        if (o.sites) {
+            if (pb_advise_sites(&w, o.trace, o.json, err, sizeof err)) {
+                pb_text_line(stderr, "poolbench advise: %s: %s", o.trace, err);
+                rc = PB_EXIT_FAIL;
+            }
+        } else if (make_advice(a, &o, &w, err, sizeof err)) {
             pb_text_line(stderr, "poolbench advise: %s: %s", o.trace, err);
             rc = PB_EXIT_FAIL;
         } else if (o.json ? print_json(a, &w) : (print_text(a, &w), 0)) {

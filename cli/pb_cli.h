@@ -10,6 +10,8 @@
 #ifndef PB_CLI_H
 #define PB_CLI_H
 
+#include <stddef.h>
+
 #define PB_EXIT_OK 0
 #define PB_EXIT_FAIL 1
 #define PB_EXIT_USAGE 2
@@ -51,6 +53,17 @@ int pb_cmd_export(int argc, char **argv);
 
 /* advise TRACE: size classes and slab for a pools set, and the run command (cmd_advise.c). */
 int pb_cmd_advise(int argc, char **argv);
+
+struct pb_workload;
+
+/* advise --sites: per-site figures and recommendations of w, the by-hand pool
+ * form and its run command, as text or JSON on stdout (cmd_advise_sites.c).
+ * 0, or -1 and why in err. */
+int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, char *err,
+                    size_t errlen);
+
+/* s as one shell word (quoted when it needs to be), into buf (cmd_advise.c). */
+void pb_cli_shell_word(const char *s, char *buf, size_t len);
 /* `poolbench __child` (internal): one preloaded run for poolbench run (cmd_child.c). */
 int pb_cmd_child(int argc, char **argv);
 

@@ -74,6 +74,10 @@ static const char *const variants[] = {
     "pool:checked=1:chunk=48:slab=4096",
     "pool:chunk=100:align=64:slab=4096",
     "pool:return=0:slab=16k",
+    "pool:chunk=48:fallback=malloc",
+    "pool:chunk=48:slab=4096:fallback=pools",
+    "pool:checked=1:chunk=64:slab=4096:fallback=malloc",
+    "pool:return=1:chunk=32:slab=16k:fallback=malloc",
     "pool-small:chunk=24:align=8:slab=4096:return=1",
     "pools:return=0:slab=16k",
     "pools:classes=8/24/64/200:slab=4096",
@@ -100,6 +104,7 @@ struct harness {
     const struct subject *sub;
     const struct pb_backend_ops *ops;
     void *self;
+    unsigned flags;   /* of this instance (pb_backend_flags): options may clear fixed-size */
     struct block *blocks;
     size_t n, cap;
     uint64_t allocs, frees, reallocs, failures, free_alls;
@@ -191,14 +196,14 @@ static void want_memory(const struct harness *h, const struct pb_backend_stats *
     if (st->granted_bytes < sizes)
         fail_msg("%s, %s: granted_bytes %zu below the %zu bytes asked for by live blocks",
                  name_of(h), phase, st->granted_bytes, sizes);
-    int none_left = h->n == 0 && (!(h->ops->flags & PB_BK_FREE_NOOP) || just_freed_all);
+    int none_left = h->n == 0 && (!(h->flags & PB_BK_FREE_NOOP) || just_freed_all);
     if (none_left && st->granted_bytes != 0)
         fail_msg("%s, %s: granted_bytes %zu with no live block", name_of(h), phase,
                  st->granted_bytes);
     if (st->peak_footprint_bytes < st->footprint_bytes)
         fail_msg("%s, %s: peak footprint %zu below the footprint %zu", name_of(h), phase,
                  st->peak_footprint_bytes, st->footprint_bytes);
-    if (h->ops->flags & PB_BK_OWN_MAPPINGS) {
+    if (h->flags & PB_BK_OWN_MAPPINGS) {
         size_t mapped = 0;
         h->ops->mappings(h->self, sum_mapping, &mapped);
         if (st->granted_bytes > st->footprint_bytes || mapped > st->footprint_bytes)
@@ -284,7 +289,7 @@ static void refused(struct harness *h, const char *what, size_t size, size_t ali
  * mimalloc give an 8-byte block 8-byte alignment). */
 static size_t required_align(const struct harness *h, size_t size, size_t align)
 {
-    if ((h->ops->flags & PB_BK_OWN_MAPPINGS) || align > 16)
+    if ((h->flags & PB_BK_OWN_MAPPINGS) || align > 16)
         return align;
     size_t natural = size ? size & (~size + 1) : 1;
     return natural < align ? natural : align;
@@ -293,7 +298,7 @@ static size_t required_align(const struct harness *h, size_t size, size_t align)
 /* alloc (alloc_tagged for a tagged backend); the block is held. NULL when refused. */
 static unsigned char *take(struct harness *h, size_t size, size_t align, unsigned tag)
 {
-    unsigned char *p = (h->ops->flags & PB_BK_TAGGED)
+    unsigned char *p = (h->flags & PB_BK_TAGGED)
                            ? h->ops->alloc_tagged(h->self, size, align, tag)
                            : h->ops->alloc(h->self, size, align);
     if (!p) {
@@ -341,7 +346,7 @@ static void pick(struct harness *h, size_t *size, size_t *align, unsigned *tag)
     unsigned r = next_rand(h) % 100;
     size_t s = r < 70 ? next_rand(h) % 65 : r < 97 ? 65 + next_rand(h) % 4032
                                                : 4097 + next_rand(h) % 200000;
-    *tag = (h->ops->flags & PB_BK_TAGGED) ? next_rand(h) % 8 : 0;
+    *tag = (h->flags & PB_BK_TAGGED) ? next_rand(h) % 8 : 0;
     if (*tag && next_rand(h) % 10) /* a tag is mostly one type: one size */
         s = 8 * *tag;
     *size = s > h->max_size ? s % (h->max_size + 1) : s;
@@ -360,11 +365,12 @@ static struct harness *harness_new(const struct subject *sub)
     h->sub = sub;
     h->ops = sub->spec.ops;
     h->rng = 12345;
-    h->memory = !(h->ops->flags & PB_BK_NO_MEMORY);
     char err[PB_ERR_MAX] = "";
     if (h->ops->create(sub->spec.opts, sub->spec.n_opts, &h->self, err, sizeof err))
         fail_msg("%s: create failed: %s", name_of(h), err);
     assert_non_null(h->self);
+    h->flags = pb_backend_flags(h->ops, h->self);
+    h->memory = !(h->flags & PB_BK_NO_MEMORY);
     stats_of(h); /* as the runner's memory pass: counting starts here */
     return h;
 }
@@ -373,7 +379,7 @@ static struct harness *harness_new(const struct subject *sub)
 static void learn_limits(struct harness *h)
 {
     h->max_size = 3 << 20;
-    if (h->ops->flags & PB_BK_FIXED_SIZE) {
+    if (h->flags & PB_BK_FIXED_SIZE) {
         struct pb_class_stats row;
         assert_non_null(h->ops->class_stats);
         assert_true(h->ops->class_stats(h->self, &row, 1) >= 1);
@@ -420,11 +426,11 @@ static void contract_create(void **state)
     assert_int_equal(st.allocs + st.frees + st.reallocs + st.failures + st.free_alls, 0);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.granted_bytes, 0);
-    if (fresh->ops->flags & PB_BK_OWN_MAPPINGS)
+    if (fresh->flags & PB_BK_OWN_MAPPINGS)
         assert_non_null(fresh->ops->mappings);
     else if (!fresh->ops->check)
         print_message("[     NOTE ] %s has no check op (it owns no memory)\n", name_of(h));
-    if (fresh->ops->flags & PB_BK_OWN_MAPPINGS)
+    if (fresh->flags & PB_BK_OWN_MAPPINGS)
         assert_non_null(fresh->ops->check); /* owns memory: has state to verify */
     struct pb_config_entry cfg[64];
     assert_int_equal(fresh->ops->config(fresh->self, cfg, 0), 0);
@@ -445,7 +451,7 @@ static void align_one_size(struct harness *h, size_t size)
             fail_msg("%s: %zu bytes aligned to %zu served, a smaller alignment refused",
                      name_of(h), size, align);
         honoured_before = p != NULL;
-        int must = !(h->ops->flags & PB_BK_FIXED_SIZE) && align <= 4096;
+        int must = !(h->flags & PB_BK_FIXED_SIZE) && align <= 4096;
         if (!p && must)
             fail_msg("%s: %zu bytes aligned to %zu refused (only a fixed-size backend may "
                      "refuse an alignment up to 4096): %s",
@@ -456,7 +462,7 @@ static void align_one_size(struct harness *h, size_t size)
 static void contract_align(void **state)
 {
     struct harness *h = *state;
-    size_t top = (h->ops->flags & PB_BK_FIXED_SIZE) ? h->max_size : 70000;
+    size_t top = (h->flags & PB_BK_FIXED_SIZE) ? h->max_size : 70000;
     const size_t sizes[] = {1, 24, 100, 5000, top};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
         if (sizes[i] <= h->max_size)
@@ -560,7 +566,7 @@ static void contract_realloc(void **state)
                      h->ops->last_error(h->self));
     phase_end(h, "realloc aligned", 0);
     /* refused: too large; the block stays as it was */
-    size_t too_big = (h->ops->flags & PB_BK_FIXED_SIZE) ? top + 1 : SIZE_MAX / 2;
+    size_t too_big = (h->flags & PB_BK_FIXED_SIZE) ? top + 1 : SIZE_MAX / 2;
     if (resize(h, 0, too_big, align))
         fail_msg("%s: realloc to %zu bytes was served", name_of(h), too_big);
     phase_end(h, "realloc refused", 0);
@@ -578,7 +584,7 @@ static void free_all(struct harness *h)
 static void contract_free_all(void **state)
 {
     struct harness *h = *state;
-    if (!(h->ops->flags & PB_BK_FREE_ALL)) {
+    if (!(h->flags & PB_BK_FREE_ALL)) {
         print_message("[  SKIPPED ] %s: no free_all (flag free-all)\n", name_of(h));
         skip();
     }
@@ -603,7 +609,7 @@ static void contract_free_all(void **state)
 /* One request that must be refused cleanly. */
 static void must_refuse(struct harness *h, size_t size, size_t align, unsigned tag)
 {
-    void *p = (h->ops->flags & PB_BK_TAGGED) ? h->ops->alloc_tagged(h->self, size, align, tag)
+    void *p = (h->flags & PB_BK_TAGGED) ? h->ops->alloc_tagged(h->self, size, align, tag)
                                              : h->ops->alloc(h->self, size, align);
     if (p) /* not touched: it cannot hold what was asked */
         fail_msg("%s: alloc of %zu bytes aligned to %zu (tag %u) was served at %p", name_of(h),
@@ -619,12 +625,12 @@ static void contract_refuse(void **state)
     must_refuse(h, SIZE_MAX, h->max_align, 0);
     must_refuse(h, SIZE_MAX - 4095, h->max_align, 0);
     must_refuse(h, SIZE_MAX / 2, 1, 0);
-    if (h->ops->flags & PB_BK_TAGGED) {
+    if (h->flags & PB_BK_TAGGED) {
         must_refuse(h, SIZE_MAX, 16, 5);     /* a tag's first request */
         must_refuse(h, SIZE_MAX / 2, 16, 5); /* and its next */
         must_refuse(h, SIZE_MAX, 4096, 6);
     }
-    if (h->ops->flags & PB_BK_FIXED_SIZE)
+    if (h->flags & PB_BK_FIXED_SIZE)
         must_refuse(h, h->max_size + 1, 1, 0);
     if (h->max_align < 4096)
         must_refuse(h, 1, h->max_align * 2, 0);
@@ -685,7 +691,7 @@ static void *worker_run(void *arg)
 static void contract_threads(void **state)
 {
     struct harness *h = *state;
-    int shared = (h->ops->flags & PB_BK_THREAD_SAFE) != 0;
+    int shared = (h->flags & PB_BK_THREAD_SAFE) != 0;
     struct worker w[THREADS];
     pthread_t tid[THREADS];
     pthread_barrier_t bar;

@@ -1,0 +1,237 @@
+/*
+ * fallback.c -- the embedded fallback backend of fallback.h.
+ *
+ * Layout. The fallback is an ordinary instance of a registered backend,
+ * found with pb_backend_lookup and created with its default options; the
+ * owner (pool) calls it through its ops table only. Every block it serves
+ * for the owner is kept in a pointer set (sysblocks.h) with its requested
+ * size.
+ *
+ * Invariants:
+ *   - blocks.n is the number of live fallback blocks, and equals the
+ *     fallback's own live_blocks (its stats), checked by the check op.
+ *   - small_live counts the blocks in the set of size <= limit: a block the
+ *     owner could have held by size, sent here for its alignment. While it
+ *     is 0, a free of size <= limit is the owner's without a lookup; a free
+ *     of size > limit is always the fallback's (the owner never holds one).
+ *   - free_all and release leave the set empty and the fallback with no
+ *     live block (its free_all when it has one, else one free per block).
+ *
+ * Costs: alloc and free of a fallback block: the fallback's own call plus a
+ * set insert or remove (O(1) expected, the set's tables from calloc). The
+ * owner's own blocks pay nothing unless small_live > 0 (one set probe per
+ * free of a size the owner holds). free_all: O(set capacity) without the
+ * fallback's free_all.
+ *
+ * Figures: the owner adds the fallback's footprint (at least its granted
+ * bytes: a C library whose mallinfo2 reports less, as ASan's does, is not
+ * taken at its word), peak footprint, granted bytes, live blocks and
+ * resident figure to its own. Peak footprint is the
+ * sum of the two peaks, which may come at different moments: an upper bound
+ * of the combined peak, exact when one part never shrinks. The fallback's
+ * mappings are listed only if it has PB_BK_OWN_MAPPINGS (pools); malloc's
+ * pages are the C library's and not in the owner's mappings.
+ */
+#include "fallback.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Flags a fallback must not have: it stands in for malloc in this process. */
+#define FB_UNFIT \
+    (PB_BK_PROCESS_WIDE | PB_BK_NO_MEMORY | PB_BK_FIXED_SIZE | PB_BK_TAGGED | PB_BK_FREE_NOOP)
+
+int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name,
+                     size_t limit, char *err, size_t errlen)
+{
+    *fb = (struct pb_fallback){.limit = limit};
+    char why[PB_ERR_MAX];
+    const struct pb_backend_ops *ops = pb_backend_lookup(name, why, sizeof why);
+    if (!ops) {
+        snprintf(err, errlen, "%s: fallback=%s: %s", owner, name, why);
+        return -1;
+    }
+    if (strcmp(ops->name, owner) == 0 || (ops->flags & FB_UNFIT)) {
+        snprintf(err, errlen,
+                 "%s: fallback=%s: a fallback must be an in-process allocator of any size "
+                 "(not %s itself, nor process-wide, fixed-size, tagged, memoryless or one whose "
+                 "free releases nothing), "
+                 "e.g. malloc or pools", owner, name, owner);
+        return -1;
+    }
+    if (ops->available && ops->available(why, sizeof why)) {
+        snprintf(err, errlen, "%s: fallback=%s: %s", owner, name, why);
+        return -1;
+    }
+    if (ops->create(NULL, 0, &fb->self, why, sizeof why)) {
+        snprintf(err, errlen, "%s: fallback=%s: %s", owner, name, why);
+        return -1;
+    }
+    fb->ops = ops;
+    return 0;
+}
+
+void *pb_fallback_take(struct pb_fallback *fb, size_t size, size_t align, char *err,
+                       size_t errlen)
+{
+    void *p = fb->ops->alloc(fb->self, size, align);
+    if (!p) {
+        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        return NULL;
+    }
+    if (pb_sysblocks_insert(&fb->blocks, p, size)) {
+        fb->ops->free(fb->self, p, size);
+        snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
+        return NULL;
+    }
+    if (size <= fb->limit)
+        fb->small_live++;
+    return p;
+}
+
+void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char *err,
+                        size_t errlen)
+{
+    void *p = pb_fallback_take(fb, size, align, err, errlen);
+    if (p)
+        fb->allocs++;
+    return p;
+}
+
+int pb_fallback_free(struct pb_fallback *fb, void *p, int count, char *err, size_t errlen)
+{
+    size_t size;
+    if (pb_sysblocks_remove(&fb->blocks, p, &size)) {
+        snprintf(err, errlen, "free of %p: not a block of this pool nor of its fallback %s", p,
+                 fb->ops->name);
+        return -1;
+    }
+    if (size <= fb->limit)
+        fb->small_live--;
+    if (count)
+        fb->frees++;
+    if (fb->ops->free(fb->self, p, size)) {
+        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        return -1;
+    }
+    return 0;
+}
+
+/* Resize by the fallback's realloc op, or by a new block, a copy and a free. */
+static void *fb_resize(struct pb_fallback *fb, void *p, size_t old, size_t new_size,
+                       size_t align)
+{
+    if (fb->ops->realloc)
+        return fb->ops->realloc(fb->self, p, old, new_size, align);
+    void *q = fb->ops->alloc(fb->self, new_size, align);
+    if (q) {
+        memcpy(q, p, old < new_size ? old : new_size);
+        fb->ops->free(fb->self, p, old);
+    }
+    return q;
+}
+
+void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t new_size, size_t align,
+                          char *err, size_t errlen)
+{
+    size_t old;
+    if (pb_sysblocks_remove(&fb->blocks, p, &old)) {
+        snprintf(err, errlen, "realloc of %p: not a block of this pool nor of its fallback %s",
+                 p, fb->ops->name);
+        return NULL;
+    }
+    void *q = fb_resize(fb, p, old, new_size, align);
+    void *kept = q ? q : p;
+    size_t kept_size = q ? new_size : old;
+    if (pb_sysblocks_insert(&fb->blocks, kept, kept_size)) { /* room was there a moment ago */
+        snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
+        return NULL;
+    }
+    if (!q) {
+        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        return NULL;
+    }
+    fb->small_live += (new_size <= fb->limit) - (old <= fb->limit);
+    return q;
+}
+
+void pb_fallback_free_all(struct pb_fallback *fb)
+{
+    if (!fb->ops)
+        return;
+    struct pb_sysblocks *s = &fb->blocks;
+    int whole = (fb->ops->flags & PB_BK_FREE_ALL) && fb->ops->free_all;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (s->keys[i] && !whole)
+            fb->ops->free(fb->self, s->keys[i], s->usable[i]);
+        s->keys[i] = NULL;
+    }
+    s->n = 0;
+    fb->small_live = 0;
+    if (whole)
+        fb->ops->free_all(fb->self);
+}
+
+void pb_fallback_add_stats(const struct pb_fallback *fb, struct pb_backend_stats *out)
+{
+    if (!fb->ops)
+        return;
+    struct pb_backend_stats st;
+    memset(&st, 0, sizeof st);
+    fb->ops->stats(fb->self, &st);
+    /* it holds at least what it granted (mallinfo2 under ASan reports 0) */
+    size_t held = st.footprint_bytes > st.granted_bytes ? st.footprint_bytes : st.granted_bytes;
+    size_t peak = st.peak_footprint_bytes > held ? st.peak_footprint_bytes : held;
+    out->footprint_bytes += held;
+    out->peak_footprint_bytes += peak;
+    out->granted_bytes += st.granted_bytes;
+    out->live_blocks += st.live_blocks;
+    out->resident_bytes += st.resident_bytes;
+}
+
+int pb_fallback_mappings(const struct pb_fallback *fb, pb_mapping_fn fn, void *ctx)
+{
+    if (!fb->ops || !(fb->ops->flags & PB_BK_OWN_MAPPINGS) || !fb->ops->mappings)
+        return 0;
+    return fb->ops->mappings(fb->self, fn, ctx);
+}
+
+int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
+{
+    if (!fb->ops)
+        return 0;
+    const struct pb_sysblocks *s = &fb->blocks;
+    size_t n = 0, small = 0;
+    for (size_t i = 0; i < s->cap; i++) {
+        if (!s->keys[i])
+            continue;
+        n++;
+        small += s->usable[i] <= fb->limit;
+    }
+    struct pb_backend_stats st;
+    memset(&st, 0, sizeof st);
+    fb->ops->stats(fb->self, &st);
+    if (n != s->n || small != fb->small_live || st.live_blocks != n) {
+        snprintf(msg, len,
+                 "fallback %s: %zu blocks in its table (count %zu, %zu small, counted %zu), "
+                 "it reports %zu live", fb->ops->name, n, s->n, small, fb->small_live,
+                 st.live_blocks);
+        return -1;
+    }
+    char why[PB_ERR_MAX] = "";
+    if (fb->ops->check && fb->ops->check(fb->self, why, sizeof why)) {
+        snprintf(msg, len, "fallback %s: %s", fb->ops->name, why);
+        return -1;
+    }
+    return 0;
+}
+
+void pb_fallback_release(struct pb_fallback *fb)
+{
+    if (!fb->ops)
+        return;
+    pb_fallback_free_all(fb);
+    fb->ops->destroy(fb->self);
+    pb_sysblocks_release(&fb->blocks);
+    fb->ops = NULL;
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# advise_sites_run.sh POOLBENCH TRACE OUTDIR SANITIZED
+# Runs `poolbench advise --sites TRACE`, checks it recommends a pool for the
+# churning @Node site and an arena for the bursty @Parse site (the trace,
+# tests/data/sites_small.trace, is built so), takes the `poolbench run`
+# command it prints (its last line) and runs it with --repeat 1 --warmup 0.
+# SANITIZED=1 (the ASan build cannot preload another malloc): the production
+# allocators are dropped from the command's backend list first. Passes when
+# the run exits 0 and its results name the by-hand pool spec.
+bin=$1; trace=$2; out=$3; sanitized=$4
+mkdir -p "$out" || exit 1
+advice=$("$bin" advise --sites "$trace") || { echo "advise --sites failed"; exit 1; }
+printf '%s\n' "$advice" | grep -A3 '^site Node' | grep -q 'recommend: its own pool, chunk 48' ||
+  { echo "no pool for @Node:"; printf '%s\n' "$advice"; exit 1; }
+printf '%s\n' "$advice" | grep -A3 '^site Parse' | grep -q 'recommend: an arena' ||
+  { echo "no arena for @Parse:"; printf '%s\n' "$advice"; exit 1; }
+cmd=$(printf '%s\n' "$advice" | tail -n 1 | sed 's/^ *//')
+case $cmd in
+  "poolbench run --backend pool:chunk=48:fallback=malloc,malloc,pools"*) ;;
+  *) printf 'last line is not the expected run command: %s\n' "$cmd"; exit 1 ;;
+esac
+if [ "$sanitized" = 1 ]; then
+  cmd=$(printf '%s\n' "$cmd" | sed 's/,jemalloc//; s/,mimalloc//; s/,tcmalloc//')
+fi
+rest=${cmd#poolbench }
+# shellcheck disable=SC2086 # the command is split into words as a shell would
+eval "\"\$bin\" $rest --repeat 1 --warmup 0 -o \"\$out/results.json\"" > "$out/run.log" 2>&1
+rc=$?
+if [ "$rc" -ne 0 ]; then
+  printf 'the printed command exited %s: %s\n' "$rc" "$cmd"; cat "$out/run.log"; exit 1
+fi
+grep -q '"backend_spec":[[:space:]]*"pool:chunk=48:fallback=malloc"' "$out/results.json" ||
+  { echo "results do not name pool:chunk=48:fallback=malloc"; exit 1; }
+exit 0
