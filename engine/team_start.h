@@ -9,6 +9,7 @@
 #define PB_TEAM_START_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 
 /* The gate: closed until every thread exists, then open (or abandoned). */
@@ -32,5 +33,19 @@ struct pb_start_line {
 
 /* Arrive, then spin (yielding to threads still on their way) until all n have arrived. */
 void pb_start_line_wait(struct pb_start_line *s);
+
+struct pb_backend_ops;
+struct pb_backend_stats;
+struct pb_run_result;
+
+/* Per-thread instances self[0..n): each one's counters now, into before[]
+ * (taken before a replay, for pb_team_read_calls). */
+void pb_team_stats_before(const struct pb_backend_ops *ops, void *const *self, unsigned n,
+                          struct pb_backend_stats *before);
+
+/* Each instance's alloc and free calls since before[], into out->thread_allocs
+ * and out->thread_frees. */
+void pb_team_read_calls(const struct pb_backend_ops *ops, void *const *self, unsigned n,
+                        const struct pb_backend_stats *before, struct pb_run_result *out);
 
 #endif /* PB_TEAM_START_H */

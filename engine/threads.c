@@ -330,29 +330,14 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
     return 0;
 }
 
-/* Per-thread instances: each one's alloc and free calls since *before. */
-static void read_calls(const struct team *t, const struct pb_backend_stats *before,
-                       struct pb_run_result *out)
-{
-    for (unsigned i = 0; i < t->n; i++) {
-        struct pb_backend_stats st;
-        memset(&st, 0, sizeof st);
-        t->job->backend->ops->stats(t->self[i], &st);
-        out->thread_allocs[i] = st.allocs - before[i].allocs;
-        out->thread_frees[i] = st.frees - before[i].frees;
-    }
-}
-
 /* One replay of the team, timed; records it when it is a timed repeat, and
  * its wall time in *wall. */
 static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
                       struct pb_run_result *out, uint64_t *wall)
 {
     const struct pb_backend_ops *ops = t->job->backend->ops;
-    for (unsigned i = 0; !t->shared && i < t->n; i++) {
-        memset(&before[i], 0, sizeof before[i]);
-        ops->stats(t->self[i], &before[i]);
-    }
+    if (!t->shared)
+        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
@@ -367,7 +352,7 @@ static int timed_once(struct team *t, int record, struct pb_backend_stats *befor
             out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].t1 - t->w[i].t0;
         out->ns[out->n_ns++] = last - first;
         if (!t->shared)
-            read_calls(t, before, out);
+            pb_team_read_calls(ops, t->self, t->n, before, out);
     }
     for (unsigned i = 0; i < t->n; i++)
         pb_replay_release(&t->w[i].r);

@@ -593,29 +593,14 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
     return 0;
 }
 
-/* Per-thread instances: each one's alloc and free calls since before[]. */
-static void read_calls(const struct team *t, const struct pb_backend_stats *before,
-                       struct pb_run_result *out)
-{
-    for (unsigned k = 0; k < t->n; k++) {
-        struct pb_backend_stats st;
-        memset(&st, 0, sizeof st);
-        t->job->backend->ops->stats(t->self[k], &st);
-        out->thread_allocs[k] = st.allocs - before[k].allocs;
-        out->thread_frees[k] = st.frees - before[k].frees;
-    }
-}
-
 /* One replay of the team; records it when it is a timed repeat, and its wall
  * time (first start to last end) in *wall. Live blocks released after. */
 static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
                       struct pb_run_result *out, uint64_t *wall)
 {
     const struct pb_backend_ops *ops = t->job->backend->ops;
-    for (unsigned k = 0; !t->shared && k < t->n; k++) {
-        memset(&before[k], 0, sizeof before[k]);
-        ops->stats(t->self[k], &before[k]);
-    }
+    if (!t->shared)
+        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
@@ -634,7 +619,7 @@ static int timed_once(struct team *t, int record, struct pb_backend_stats *befor
         }
         out->ns[out->n_ns++] = *wall;
         if (!t->shared)
-            read_calls(t, before, out);
+            pb_team_read_calls(ops, t->self, t->n, before, out);
     }
     release_all(t);
     return rc;
