@@ -1,0 +1,44 @@
+#!/bin/sh
+# worked-example.sh -- docs/worked-example.md from one script: record the
+# example program with call sites, ask `advise --sites`, then measure what it
+# recommends (the hybrid backend and the by-hand pool) against malloc and
+# pools, and print predicted against measured savings.
+#
+# Usage: examples/worked-example.sh [BUILD_DIR [OUT_DIR]]
+#   REPEAT=N (default 5) rounds per backend; CPU=N pins the replays (default 1).
+set -eu
+B=${1:-build}
+OUT=${2:-$(mktemp -d)}
+REPEAT=${REPEAT:-5}
+CPU=${CPU:-1}
+PB=$B/poolbench
+T=$OUT/orders.trace
+mkdir -p "$OUT"
+
+echo "== record: $PB record --sites -o $T -- $B/orders"
+"$PB" record --sites -o "$T" -- "$B/orders"
+echo "== advise: $PB advise --sites $T"
+"$PB" advise --sites "$T"
+"$PB" advise --sites --json "$T" >"$OUT/advise.json"
+
+hybrid=$(jq -r '.hybrid.backend_spec' "$OUT/advise.json")
+byhand=$(jq -r '.by_hand.backend_spec' "$OUT/advise.json")
+echo "== measure: $PB run --backend $hybrid,$byhand,malloc,pools --trace $T --repeat $REPEAT --cpu $CPU"
+"$PB" run --backend "$hybrid,$byhand,malloc,pools" --trace "$T" \
+    --repeat "$REPEAT" --cpu "$CPU" -o "$OUT/run.json" >/dev/null
+
+echo "== predicted against measured (saving against malloc, median ns/op of $REPEAT rounds)"
+jq -r --slurpfile a "$OUT/advise.json" '
+  def med(s): [.runs[] | select(.backend_spec == s) | .time.ns_per_op.median][0];
+  def res(s): [.runs[] | select(.backend_spec == s) | .memory.peak_resident_bytes][0];
+  med("malloc") as $m | res("malloc") as $mr |
+  ["form", "predicted ns/op", "measured ns/op", "error", "peak resident (malloc: \($mr))"],
+  ( [["hybrid", $a[0].hybrid], ["by hand", $a[0].by_hand]][] as [$n, $f] |
+    [ "\($n) \($f.backend_spec)",
+      ($f.save_ns_per_op * 100 | round / 100),
+      (($m - med($f.backend_spec)) * 100 | round / 100),
+      ((($m - med($f.backend_spec)) - $f.save_ns_per_op) * 100 | round / 100),
+      res($f.backend_spec) ] ),
+  [ "pools", "-", (($m - med("pools")) * 100 | round / 100), "-", res("pools") ]
+  | @tsv' "$OUT/run.json"
+echo "(files in $OUT)"
