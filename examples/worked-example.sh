@@ -21,19 +21,20 @@ echo "== advise: $PB advise --sites $T"
 "$PB" advise --sites "$T"
 "$PB" advise --sites --json "$T" >"$OUT/advise.json"
 
-hybrid=$(jq -r '.hybrid.backend_spec' "$OUT/advise.json")
-byhand=$(jq -r '.by_hand.backend_spec' "$OUT/advise.json")
-echo "== measure: $PB run --backend $hybrid,$byhand,malloc,pools --trace $T --repeat $REPEAT --cpu $CPU"
-"$PB" run --backend "$hybrid,$byhand,malloc,pools" --trace "$T" \
+# The forms advise prints: its per-site hybrid spec when it gives one, and the by-hand pool.
+forms=$(jq -r '[.hybrid.backend_spec?, .by_hand.backend_spec] | map(select(. != null)) | join(",")' "$OUT/advise.json")
+echo "== measure: $PB run --backend $forms,malloc,pools --trace $T --repeat $REPEAT --cpu $CPU"
+"$PB" run --backend "$forms,malloc,pools" --trace "$T" \
     --repeat "$REPEAT" --cpu "$CPU" -o "$OUT/run.json" >/dev/null
 
 echo "== predicted against measured (saving against malloc, median ns/op of $REPEAT rounds)"
 jq -r --slurpfile a "$OUT/advise.json" '
-  def med(s): [.runs[] | select(.backend_spec == s) | .time.ns_per_op.median][0];
-  def res(s): [.runs[] | select(.backend_spec == s) | .memory.peak_resident_bytes][0];
+  . as $r |
+  def med(s): [$r.runs[] | select(.backend_spec == s) | .time.ns_per_op.median][0];
+  def res(s): [$r.runs[] | select(.backend_spec == s) | .memory.peak_resident_bytes][0];
   med("malloc") as $m | res("malloc") as $mr |
   ["form", "predicted ns/op", "measured ns/op", "error", "peak resident (malloc: \($mr))"],
-  ( [["hybrid", $a[0].hybrid], ["by hand", $a[0].by_hand]][] as [$n, $f] |
+  ( [["hybrid", $a[0].hybrid], ["by hand", $a[0].by_hand]][] | select(.[1] != null) | . as [$n, $f] |
     [ "\($n) \($f.backend_spec)",
       ($f.save_ns_per_op * 100 | round / 100),
       (($m - med($f.backend_spec)) * 100 | round / 100),
