@@ -6,6 +6,8 @@
 #  - `poolbench plot`, while gnuplot draws a chart: gnuplot is ended too;
 #  - `poolbench report`, while gnuplot draws an SVG: gnuplot is ended, the
 #    temporary folder in $TMPDIR removed and an existing page left as it was.
+# The gnuplot they run is a stand-in on PATH that draws nothing and lasts until
+# killed: a real one may finish between two polls and leave no moment to signal.
 pb=$1; data=$2
 . "$(dirname "$0")/signal_lib.sh"
 has_temp() { ls "$1" | grep -q '\.tmp\.'; }
@@ -17,6 +19,10 @@ ended_by() {
   wait "$pid"; rc=$?
   [ "$rc" -eq $((128 + $(signum "$1"))) ] || fail "$2: exit $rc after SIG$1"
 }
+
+mkdir "$tmp/bin"
+printf '#!/bin/sh\nexec sleep 600\n' > "$tmp/bin/gnuplot" && chmod +x "$tmp/bin/gnuplot"
+slowplot="env PATH=$tmp/bin:$PATH"
 
 "$pb" gen --workload churn:pairs=2000000 -o "$tmp/big.pbt" || fail "gen big.pbt"
 
@@ -40,37 +46,29 @@ for sig in TERM HUP INT; do
 done
 
 # plot: TERM while gnuplot draws; no temporary left, gnuplot gone
-if command -v gnuplot > /dev/null; then
-  out=$tmp/plots
-  "$pb" plot "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
-  pid=$!; started="$started $pid"
-  child_found() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
-  wait_for 60 child_found || fail "plot: gnuplot never ran"
-  started="$started $child"
-  kill -TERM "$pid"
-  ended_by TERM plot
-  wait_for 10 gone "$child" || fail "plot: gnuplot ($child) still runs after plot ended"
-  ! has_temp "$out" || fail "plot: left $(ls "$out" | grep '\.tmp\.')"
-else
-  echo "skip plot: no gnuplot"
-fi
+out=$tmp/plots
+$slowplot "$pb" plot "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
+pid=$!; started="$started $pid"
+child_found() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
+wait_for 60 child_found || fail "plot: gnuplot never ran"
+started="$started $child"
+kill -TERM "$pid"
+ended_by TERM plot
+wait_for 10 gone "$child" || fail "plot: gnuplot ($child) still runs after plot ended"
+! has_temp "$out" || fail "plot: left $(ls "$out" | grep '\.tmp\.')"
 
 # report: TERM while gnuplot draws, over an existing page
-if command -v gnuplot > /dev/null; then
-  out=$tmp/report
-  mkdir -p "$out" "$tmp/rtmp" && echo old > "$out/report.html"
-  TMPDIR=$tmp/rtmp "$pb" report "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
-  pid=$!; started="$started $pid"
-  drawing() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
-  wait_for 60 drawing || fail "report: gnuplot never ran"
-  started="$started $child"
-  kill -TERM "$pid"
-  ended_by TERM report
-  wait_for 10 gone "$child" || fail "report: gnuplot ($child) still runs after report ended"
-  [ -z "$(ls "$tmp/rtmp")" ] || fail "report: left $(ls "$tmp/rtmp") in TMPDIR"
-  ! has_temp "$out" || fail "report: left $(ls "$out" | grep '\.tmp\.')"
-  [ "$(cat "$out/report.html")" = old ] || fail "report: the existing page changed"
-else
-  echo "skip report: no gnuplot"
-fi
+out=$tmp/report
+mkdir -p "$out" "$tmp/rtmp" && echo old > "$out/report.html"
+TMPDIR=$tmp/rtmp $slowplot "$pb" report "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
+pid=$!; started="$started $pid"
+drawing() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
+wait_for 60 drawing || fail "report: gnuplot never ran"
+started="$started $child"
+kill -TERM "$pid"
+ended_by TERM report
+wait_for 10 gone "$child" || fail "report: gnuplot ($child) still runs after report ended"
+[ -z "$(ls "$tmp/rtmp")" ] || fail "report: left $(ls "$tmp/rtmp") in TMPDIR"
+! has_temp "$out" || fail "report: left $(ls "$out" | grep '\.tmp\.')"
+[ "$(cat "$out/report.html")" = old ] || fail "report: the existing page changed"
 exit 0
