@@ -3,25 +3,29 @@
  *
  * Layout. The fallback is an ordinary instance of a registered backend,
  * found with pb_backend_lookup and created with its default options; the
- * owner (pool) calls it through its ops table only. Every block it serves
- * for the owner is kept in a pointer set (sysblocks.h) with its requested
- * size.
+ * owner (pool) calls it through its ops table only. A block larger than the
+ * owner's limit is the fallback's by its size, which every free and realloc
+ * carries, so it is listed nowhere: a program with a pool in front of malloc
+ * pays a size compare, not a lookup, and so does this. A block of size <=
+ * limit sent here for its alignment is kept in a pointer set (sysblocks.h)
+ * with its size, as its size alone cannot tell it from the owner's.
  *
  * Invariants:
- *   - blocks.n is the number of live fallback blocks, and equals the
- *     fallback's own live_blocks (its stats), checked by the check op.
- *   - small_live counts the blocks in the set of size <= limit: a block the
- *     owner could have held by size, sent here for its alignment. While it
- *     is 0, a free of size <= limit is the owner's without a lookup; a free
- *     of size > limit is always the fallback's (the owner never holds one).
- *   - free_all and release leave the set empty and the fallback with no
- *     live block (its free_all when it has one, else one free per block).
+ *   - live is the number of live fallback blocks and equals the fallback's
+ *     own live_blocks (its stats); small.n of them have size <= limit and
+ *     are in the set, each once. Both checked by the check op.
+ *   - While small.n is 0, a free of size <= limit is the owner's without a
+ *     lookup; a free of size > limit is always the fallback's (the owner
+ *     never holds one).
+ *   - free_all releases every block only when the fallback has its own
+ *     free_all (pb_fallback_frees_all: pools); otherwise it frees the small
+ *     ones and the owner must not claim PB_BK_FREE_ALL, so the runner frees
+ *     the rest block by block.
  *
- * Costs: alloc and free of a fallback block: the fallback's own call plus a
- * set insert or remove (O(1) expected, the set's tables from calloc). The
- * owner's own blocks pay nothing unless small_live > 0 (one set probe per
- * free of a size the owner holds). free_all: O(set capacity) without the
- * fallback's free_all.
+ * Costs: alloc and free above the limit: the fallback's own call plus two
+ * counter updates (inline in fallback.h). A small fallback block adds a set
+ * insert or remove (O(1) expected, the set's tables from pb_hmem), and while
+ * one is live every owner free of a size it holds pays one set probe.
  *
  * Figures: the owner adds the fallback's footprint (at least its granted
  * bytes: a C library whose mallinfo2 reports less, as ASan's does, is not
@@ -33,6 +37,7 @@
  * pages are the C library's and not in the owner's mappings.
  */
 #include "fallback.h"
+#include "pb_assert.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -71,6 +76,32 @@ int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name
     return 0;
 }
 
+/* Note a new block of size bytes at p; -1 (p freed) when the set cannot grow. */
+static int fb_hold(struct pb_fallback *fb, void *p, size_t size, char *err, size_t errlen)
+{
+    if (size <= fb->limit && pb_sysblocks_insert(&fb->small, p, size)) {
+        fb->ops->free(fb->self, p, size);
+        snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
+        return -1;
+    }
+    fb->live++;
+    return 0;
+}
+
+/* Forget the block at p of size bytes; -1 when a small one is not in the set. */
+static int fb_unhold(struct pb_fallback *fb, void *p, size_t size, const char *what, char *err,
+                     size_t errlen)
+{
+    size_t kept;
+    if (size <= fb->limit && pb_sysblocks_remove(&fb->small, p, &kept)) {
+        snprintf(err, errlen, "%s of %p: not a block of this pool nor of its fallback %s", what,
+                 p, fb->ops->name);
+        return -1;
+    }
+    fb->live--;
+    return 0;
+}
+
 void *pb_fallback_take(struct pb_fallback *fb, size_t size, size_t align, char *err,
                        size_t errlen)
 {
@@ -79,14 +110,7 @@ void *pb_fallback_take(struct pb_fallback *fb, size_t size, size_t align, char *
         snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
         return NULL;
     }
-    if (pb_sysblocks_insert(&fb->blocks, p, size)) {
-        fb->ops->free(fb->self, p, size);
-        snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
-        return NULL;
-    }
-    if (size <= fb->limit)
-        fb->small_live++;
-    return p;
+    return fb_hold(fb, p, size, err, errlen) ? NULL : p;
 }
 
 void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char *err,
@@ -98,16 +122,11 @@ void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char 
     return p;
 }
 
-int pb_fallback_free(struct pb_fallback *fb, void *p, int count, char *err, size_t errlen)
+int pb_fallback_free(struct pb_fallback *fb, void *p, size_t size, int count, char *err,
+                     size_t errlen)
 {
-    size_t size;
-    if (pb_sysblocks_remove(&fb->blocks, p, &size)) {
-        snprintf(err, errlen, "free of %p: not a block of this pool nor of its fallback %s", p,
-                 fb->ops->name);
+    if (fb_unhold(fb, p, size, "free", err, errlen))
         return -1;
-    }
-    if (size <= fb->limit)
-        fb->small_live--;
     if (count)
         fb->frees++;
     if (fb->ops->free(fb->self, p, size)) {
@@ -131,27 +150,24 @@ static void *fb_resize(struct pb_fallback *fb, void *p, size_t old, size_t new_s
     return q;
 }
 
-void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t new_size, size_t align,
-                          char *err, size_t errlen)
+void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t old, size_t new_size,
+                          size_t align, char *err, size_t errlen)
 {
-    size_t old;
-    if (pb_sysblocks_remove(&fb->blocks, p, &old)) {
-        snprintf(err, errlen, "realloc of %p: not a block of this pool nor of its fallback %s",
-                 p, fb->ops->name);
-        return NULL;
-    }
-    void *q = fb_resize(fb, p, old, new_size, align);
-    void *kept = q ? q : p;
-    size_t kept_size = q ? new_size : old;
-    if (pb_sysblocks_insert(&fb->blocks, kept, kept_size)) { /* room was there a moment ago */
+    /* room first: once resized, the block must be kept whatever its size */
+    if (new_size <= fb->limit && old > fb->limit && pb_sysblocks_reserve(&fb->small, 1)) {
         snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
         return NULL;
     }
+    if (fb_unhold(fb, p, old, "realloc", err, errlen))
+        return NULL;
+    void *q = fb_resize(fb, p, old, new_size, align);
+    int held = fb_hold(fb, q ? q : p, q ? new_size : old, err, errlen);
+    pb_assert(held == 0); /* the set had room: reserved, or just left by p */
+    (void)held;
     if (!q) {
         snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
         return NULL;
     }
-    fb->small_live += (new_size <= fb->limit) - (old <= fb->limit);
     return q;
 }
 
@@ -159,17 +175,19 @@ void pb_fallback_free_all(struct pb_fallback *fb)
 {
     if (!fb->ops)
         return;
-    struct pb_sysblocks *s = &fb->blocks;
-    int whole = (fb->ops->flags & PB_BK_FREE_ALL) && fb->ops->free_all;
+    struct pb_sysblocks *s = &fb->small;
+    int whole = pb_fallback_frees_all(fb);
     for (size_t i = 0; i < s->cap; i++) {
         if (s->keys[i] && !whole)
             fb->ops->free(fb->self, s->keys[i], s->usable[i]);
         s->keys[i] = NULL;
     }
+    fb->live -= s->n;
     s->n = 0;
-    fb->small_live = 0;
-    if (whole)
+    if (whole) {
         fb->ops->free_all(fb->self);
+        fb->live = 0;
+    }
 }
 
 void pb_fallback_add_stats(const struct pb_fallback *fb, struct pb_backend_stats *out)
@@ -200,7 +218,7 @@ int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
 {
     if (!fb->ops)
         return 0;
-    const struct pb_sysblocks *s = &fb->blocks;
+    const struct pb_sysblocks *s = &fb->small;
     size_t n = 0, small = 0;
     for (size_t i = 0; i < s->cap; i++) {
         if (!s->keys[i])
@@ -211,10 +229,10 @@ int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
     struct pb_backend_stats st;
     memset(&st, 0, sizeof st);
     fb->ops->stats(fb->self, &st);
-    if (n != s->n || small != fb->small_live || st.live_blocks != n) {
+    if (n != s->n || small != n || n > fb->live || st.live_blocks != fb->live) {
         snprintf(msg, len,
-                 "fallback %s: %zu blocks in its table (count %zu, %zu small, counted %zu), "
-                 "it reports %zu live", fb->ops->name, n, s->n, small, fb->small_live,
+                 "fallback %s: %zu blocks in its table (count %zu, %zu small), %zu counted "
+                 "live, it reports %zu live", fb->ops->name, n, s->n, small, fb->live,
                  st.live_blocks);
         return -1;
     }
@@ -232,6 +250,6 @@ void pb_fallback_release(struct pb_fallback *fb)
         return;
     pb_fallback_free_all(fb);
     fb->ops->destroy(fb->self);
-    pb_sysblocks_release(&fb->blocks);
+    pb_sysblocks_release(&fb->small);
     fb->ops = NULL;
 }

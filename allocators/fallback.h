@@ -1,8 +1,10 @@
 /*
  * fallback.h -- an embedded second backend that serves what its owner cannot
- * (`pool:chunk=48:fallback=malloc`): created through the registry by name,
- * its blocks tracked so free routes them back and free_all releases them.
- * Internal to allocators/. See fallback.c for the invariants and costs.
+ * (`pool:chunk=48:fallback=malloc`): created through the registry by name.
+ * A block larger than the owner's limit is the fallback's by its size alone,
+ * so it costs the fallback's own call and two counter updates; only the rare
+ * over-aligned small block is kept in a set. Internal to allocators/. See
+ * fallback.c for the invariants and costs.
  */
 #ifndef PB_FALLBACK_H
 #define PB_FALLBACK_H
@@ -17,9 +19,9 @@
 struct pb_fallback {
     const struct pb_backend_ops *ops; /* NULL: no fallback configured */
     void *self;
-    struct pb_sysblocks blocks; /* every live block, with its requested size */
-    size_t small_live;          /* live blocks of size <= the owner's limit (over-aligned) */
+    struct pb_sysblocks small;  /* live blocks of size <= limit (over-aligned), with size */
     size_t limit;               /* the owner's largest size: above it free routes by size */
+    size_t live;                /* live blocks here, of every size (small.n of them small) */
     uint64_t allocs, frees;     /* owner's alloc and free calls served here */
 };
 
@@ -41,10 +43,38 @@ static inline int pb_fallback_owns(const struct pb_fallback *fb, const void *p, 
 {
     if (size > fb->limit)
         return 1;
-    return fb->small_live && pb_sysblocks_has(&fb->blocks, p);
+    return fb->small.n && pb_sysblocks_has(&fb->small, p);
 }
 
-/* A block from the fallback, tracked; NULL with the reason in err. Counts an alloc. */
+/* Can free_all release every block? Only through the fallback's own free_all:
+ * blocks above the limit are not listed anywhere. */
+static inline int pb_fallback_frees_all(const struct pb_fallback *fb)
+{
+    return !fb->ops || ((fb->ops->flags & PB_BK_FREE_ALL) && fb->ops->free_all);
+}
+
+/* The owner's alloc of size > limit: the fallback's call, counted. NULL: the
+ * fallback's reason is fb->ops->last_error(fb->self). */
+static inline void *pb_fallback_alloc_big(struct pb_fallback *fb, size_t size, size_t align)
+{
+    void *p = fb->ops->alloc(fb->self, size, align);
+    if (p) {
+        fb->allocs++;
+        fb->live++;
+    }
+    return p;
+}
+
+/* The owner's free of a block of size > limit: the fallback's call, counted. */
+static inline int pb_fallback_free_big(struct pb_fallback *fb, void *p, size_t size)
+{
+    fb->frees++;
+    fb->live--;
+    return fb->ops->free(fb->self, p, size);
+}
+
+/* A block from the fallback (any size; a small one joins the set); NULL with
+ * the reason in err. Counts an alloc. */
 void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char *err,
                         size_t errlen);
 
@@ -52,14 +82,18 @@ void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char 
 void *pb_fallback_take(struct pb_fallback *fb, size_t size, size_t align, char *err,
                        size_t errlen);
 
-/* Free a block the fallback owns (count: 1 for the owner's free call, 0 for a move). */
-int pb_fallback_free(struct pb_fallback *fb, void *p, int count, char *err, size_t errlen);
+/* Free a block of size bytes the fallback owns (count: 1 for the owner's free
+ * call, 0 for a move); -1 and why in err. */
+int pb_fallback_free(struct pb_fallback *fb, void *p, size_t size, int count, char *err,
+                     size_t errlen);
 
-/* Resize a fallback block, keeping it there; NULL (p intact) with why in err. */
-void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t new_size, size_t align,
-                          char *err, size_t errlen);
+/* Resize a fallback block of old bytes, keeping it there; NULL (p intact) with
+ * why in err. */
+void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t old, size_t new_size,
+                          size_t align, char *err, size_t errlen);
 
-/* Release every fallback block (its free_all, or a free per block). */
+/* Release every fallback block: by its free_all when pb_fallback_frees_all;
+ * else only the small ones (the owner then does not claim PB_BK_FREE_ALL). */
 void pb_fallback_free_all(struct pb_fallback *fb);
 
 /* Add the fallback's footprint, granted bytes, live blocks and resident figure to out. */
@@ -68,11 +102,11 @@ void pb_fallback_add_stats(const struct pb_fallback *fb, struct pb_backend_stats
 /* The fallback's mappings, if it lists any (PB_BK_OWN_MAPPINGS); else 0. */
 int pb_fallback_mappings(const struct pb_fallback *fb, pb_mapping_fn fn, void *ctx);
 
-/* The set against the fallback's live count, small_live against the set,
- * then the fallback's own check op. 0, or -1 and why (no prefix). */
+/* The live count against the fallback's own, the set's count against its
+ * slots, then the fallback's check op. 0, or -1 and why (no prefix). */
 int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len);
 
-/* Free every block still held, destroy the instance, free the set. */
+/* pb_fallback_free_all, destroy the instance, free the set. */
 void pb_fallback_release(struct pb_fallback *fb);
 
 #endif /* PB_FALLBACK_H */

@@ -23,7 +23,7 @@
 /* Version of this interface, in every ops table's `version`; pb_backend_find
  * refuses a backend built against another (registry.c). Bump it when the
  * layout or the meaning of struct pb_backend_ops changes. */
-#define PB_BACKEND_API_VERSION 3 /* 2: the check op; 3: instance_flags */
+#define PB_BACKEND_API_VERSION 4 /* 2: the check op; 3: instance_flags; 4: it may clear free-all */
 
 /* Room for an error message written by create() or kept by last_error(). */
 #define PB_ERR_MAX 256
@@ -176,8 +176,9 @@ struct pb_backend_ops {
 
     /* Optional (NULL: flags): the flags of this instance, when its options
      * change what it is (pool with fallback= serves every size, so it is not
-     * PB_BK_FIXED_SIZE). Read through pb_backend_flags, which keeps only bits
-     * of flags and lets only PB_BK_FIXED_SIZE differ: the runner reads every
+     * PB_BK_FIXED_SIZE; with fallback=malloc its free_all is not whole, so
+     * not PB_BK_FREE_ALL). Read through pb_backend_flags, which keeps only
+     * bits of flags and lets only those two be cleared: the runner reads every
      * other flag from the table. */
     unsigned (*instance_flags)(void *self);
 };
@@ -198,8 +199,8 @@ const struct pb_backend_ops *pb_backend_find(const char *name);
  * closest name and every name), or it was built against another API version. */
 const struct pb_backend_ops *pb_backend_lookup(const char *name, char *err, size_t errlen);
 
-/* The flags of instance self of ops: ops->flags, with PB_BK_FIXED_SIZE
- * cleared when its instance_flags op says so. */
+/* The flags of instance self of ops: ops->flags, with PB_BK_FIXED_SIZE or
+ * PB_BK_FREE_ALL cleared when its instance_flags op says so. */
 unsigned pb_backend_flags(const struct pb_backend_ops *ops, void *self);
 
 /* Find the value of key in opts (last one wins); NULL if absent. */

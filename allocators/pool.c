@@ -84,15 +84,18 @@
  * refuse (larger than a chunk, more aligned than the pool) go instead to an
  * embedded instance of the registered backend NAME, default options
  * (fallback.h: malloc or pools; not a fixed-size, tagged, process-wide or
- * memoryless one, nor one whose free releases nothing). The pool's alloc
- * fast path is unchanged (a refusal already leaves it). free routes by
- * size: a block larger than a chunk is the fallback's; one that fits a chunk is the pool's unless over-aligned
- * fallback blocks are live, then a set lookup decides (fallback.c). With a
- * fallback `detour` is set, so every free takes the slow path: a call and a
- * compare more. A realloc beyond the chunk moves the block to the fallback
+ * memoryless one, nor one whose free releases nothing). alloc and free
+ * route by size first: a block larger than a chunk is the fallback's, one
+ * call away (pool_alloc_big, pool_free_big: the fallback's call and two
+ * counters, as a program's `size > 48 ? malloc : pool` would pay). One that
+ * fits a chunk is the pool's, unless over-aligned small fallback blocks are
+ * live: then `detour` is set and the slow free asks the fallback's set
+ * (fallback.c). A realloc beyond the chunk moves the block to the fallback
  * (counted in moved_out, so the pool's live count stays derived); a
- * fallback block stays there. The instance is then not PB_BK_FIXED_SIZE
- * (instance_flags). Stats add the fallback's figures (fallback.c: its
+ * fallback block stays there. The instance is then not PB_BK_FIXED_SIZE,
+ * and not PB_BK_FREE_ALL unless the fallback has a free_all of its own
+ * (pools: yes; malloc: no, its blocks are listed nowhere, so the runner
+ * frees them one by one) (instance_flags). Stats add the fallback's figures (fallback.c: its
  * footprint and granted bytes; the peak footprint is the sum of the two
  * peaks, an upper bound); class_stats gives it a second row (kind system);
  * mappings list its mappings only if it owns any (pools), not malloc's.
@@ -255,7 +258,6 @@ static int pool_configure(struct pool *pl, const struct pb_option *opts, size_t 
         pb_hmem_free(pl->small, sizeof *pl->small);
         return -1;
     }
-    pl->c.detour = 1;
     return 0;
 }
 
@@ -336,6 +338,13 @@ static int check_live(struct pool *pl, const char *what, const unsigned char *p)
 
 /* ---- alloc and free ---- */
 
+/* Free takes the slow path in checked and return modes, and while the
+ * fallback holds small (over-aligned) blocks a size cannot tell apart. */
+static void pool_route(struct pool *pl)
+{
+    pl->c.detour = pl->c.checked || pl->small || pl->fb.small.n;
+}
+
 /* Refuse a request the pool cannot serve: 0 if it fits, else -1 and why. */
 static int check_request(struct pool *pl, const char *what, size_t size, size_t align)
 {
@@ -392,6 +401,7 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
                       : NULL;
         if (!q)
             pl->failures++;
+        pool_route(pl);
         return q;
     }
     unsigned char *p;
@@ -413,10 +423,27 @@ static void *pool_alloc_slow(struct pool *pl, size_t size, size_t align)
     return p;
 }
 
+/* Larger than a chunk: the fallback's, with no more than its own call. */
+__attribute__((noinline))
+static void *pool_alloc_big(struct pool *pl, size_t size, size_t align)
+{
+    if (!pb_fallback_on(&pl->fb) || pl->broken)
+        return pool_alloc_slow(pl, size, align);
+    void *p = pb_fallback_alloc_big(&pl->fb, size, align);
+    if (!p) {
+        snprintf(pl->err, sizeof pl->err, "fallback %s: %s", pl->fb.ops->name,
+                 pl->fb.ops->last_error(pl->fb.self));
+        pl->failures++;
+    }
+    return p;
+}
+
 static void *pool_alloc(void *self, size_t size, size_t align)
 {
     struct pool *pl = self;
-    if (size > pl->c.chunk || align > pl->c.align || pl->c.checked)
+    if (size > pl->c.chunk)
+        return pool_alloc_big(pl, size, align);
+    if (align > pl->c.align || pl->c.checked)
         return pool_alloc_slow(pl, size, align);
     /* pb_pool_core_pop spelled out: its NULL test would cost the bump path a branch. */
     unsigned char *p = pl->c.free_head;
@@ -437,7 +464,9 @@ __attribute__((noinline, cold))
 static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
 {
     if (pb_fallback_on(&pl->fb) && pb_fallback_owns(&pl->fb, p, size)) {
-        if (pb_fallback_free(&pl->fb, p, 1, pl->err, sizeof pl->err) == 0)
+        int rc = pb_fallback_free(&pl->fb, p, size, 1, pl->err, sizeof pl->err);
+        pool_route(pl);
+        if (rc == 0)
             return 0;
         pl->failures++;
         return -1;
@@ -447,7 +476,7 @@ static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
         pl->c.frees++;
         return 0;
     }
-    if (!pl->c.checked) { /* the detour was for the fallback only */
+    if (!pl->c.checked) { /* the detour was for the fallback's set only */
         pb_pool_core_push(&pl->c, p);
         pl->c.frees++;
         return 0;
@@ -469,6 +498,18 @@ static int pool_free_slow(struct pool *pl, unsigned char *p, size_t size)
     return 0;
 }
 
+/* Larger than a chunk, with a fallback: the fallback's block. */
+__attribute__((noinline))
+static int pool_free_big(struct pool *pl, unsigned char *p, size_t size)
+{
+    if (pb_fallback_free_big(&pl->fb, p, size) == 0)
+        return 0;
+    snprintf(pl->err, sizeof pl->err, "fallback %s: %s", pl->fb.ops->name,
+             pl->fb.ops->last_error(pl->fb.self));
+    pl->failures++;
+    return -1;
+}
+
 static int pool_free(void *self, void *ptr, size_t size)
 {
     struct pool *pl = self;
@@ -478,6 +519,8 @@ static int pool_free(void *self, void *ptr, size_t size)
         pl->null_frees++;
         return 0;
     }
+    if (size > pl->c.chunk && pb_fallback_on(&pl->fb))
+        return pool_free_big(pl, p, size);
     if (pl->c.detour)
         return pool_free_slow(pl, p, size);
     pb_pool_core_push(&pl->c, p);
@@ -504,7 +547,8 @@ static void *pool_realloc_fallback(struct pool *pl, void *ptr, size_t old_size,
 {
     void *q;
     if (pb_fallback_owns(&pl->fb, ptr, old_size)) {
-        q = pb_fallback_realloc(&pl->fb, ptr, new_size, align, pl->err, sizeof pl->err);
+        q = pb_fallback_realloc(&pl->fb, ptr, old_size, new_size, align, pl->err,
+                                sizeof pl->err);
     } else if (pl->c.checked && check_live(pl, "realloc", ptr)) {
         q = NULL;
     } else if (check_request(pl, "realloc", new_size, align) == 0) {
@@ -516,6 +560,7 @@ static void *pool_realloc_fallback(struct pool *pl, void *ptr, size_t old_size,
             pool_unhold(pl, ptr);
         }
     }
+    pool_route(pl);
     if (!q) {
         pl->failures++;
         return NULL;
@@ -538,6 +583,7 @@ static void *pool_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
             pl->reallocs++;
         else
             pl->failures++;
+        pool_route(pl);
         return q;
     }
     if (!ptr) {
@@ -607,6 +653,7 @@ static void pool_free_all(void *self)
         pb_small_core_reset(pl->small);
     pl->retired += pool_live(pl);
     pb_fallback_free_all(&pl->fb);
+    pool_route(pl);
     pl->free_alls++;
 }
 
@@ -711,11 +758,17 @@ static size_t pool_config(void *self, struct pb_config_entry *out, size_t max)
     return n;
 }
 
-/* With a fallback the pool serves every size: not PB_BK_FIXED_SIZE. */
+/* With a fallback the pool serves every size: not PB_BK_FIXED_SIZE; and
+ * free_all is whole only if the fallback's is (fallback.h). */
 static unsigned pool_instance_flags(void *self)
 {
     const struct pool *pl = self;
-    return pb_backend_pool.flags & (pb_fallback_on(&pl->fb) ? ~(unsigned)PB_BK_FIXED_SIZE : ~0u);
+    unsigned f = pb_backend_pool.flags;
+    if (pb_fallback_on(&pl->fb))
+        f &= ~(unsigned)PB_BK_FIXED_SIZE;
+    if (!pb_fallback_frees_all(&pl->fb))
+        f &= ~(unsigned)PB_BK_FREE_ALL;
+    return f;
 }
 
 static const char *pool_last_error(void *self)

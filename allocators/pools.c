@@ -611,8 +611,7 @@ void pb_pools_release(struct pb_pools *ps)
     free(ps->small);
     for (size_t i = 0; i < ps->sys.cap; i++)
         free(ps->sys.keys[i]);
-    free(ps->sys.keys);
-    free(ps->sys.usable);
+    pb_sysblocks_release(&ps->sys);
     free(ps->cls);
     free(ps->retired);
     free(ps->route_table);

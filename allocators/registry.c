@@ -95,8 +95,9 @@ unsigned pb_backend_flags(const struct pb_backend_ops *ops, void *self)
 {
     if (!ops->instance_flags || !self)
         return ops->flags;
+    const unsigned may_clear = PB_BK_FIXED_SIZE | PB_BK_FREE_ALL;
     unsigned mine = ops->instance_flags(self);
-    return (ops->flags & ~(unsigned)PB_BK_FIXED_SIZE) | (ops->flags & mine & PB_BK_FIXED_SIZE);
+    return (ops->flags & ~may_clear) | (ops->flags & mine & may_clear);
 }
 
 const char *pb_option_get(const struct pb_option *opts, size_t n, const char *key)

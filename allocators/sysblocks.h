@@ -19,6 +19,9 @@ struct pb_sysblocks {
 /* The home slot of p (cap must be non-zero). */
 size_t pb_sysblocks_slot(const struct pb_sysblocks *s, const void *p);
 
+/* Make room for extra more keys, so that many inserts cannot fail; -1 on OOM. */
+int pb_sysblocks_reserve(struct pb_sysblocks *s, size_t extra);
+
 /* Add p with size usable; -1 when the table cannot grow (out of memory). */
 int pb_sysblocks_insert(struct pb_sysblocks *s, void *p, size_t usable);
 

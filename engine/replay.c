@@ -52,6 +52,7 @@ int pb_replay_init(struct pb_replay *r, const struct pb_backend_ops *ops, void *
     prefault_events(w->events, w->n_records, r->page_size);
     r->ops = ops;
     r->self = self;
+    r->flags = pb_backend_flags(ops, self);
     r->events = w->events;
     r->n_events = w->n_records;
     r->n_slots = w->n_slots;
@@ -127,7 +128,7 @@ static void reset_slots(struct pb_replay *r)
     for (uint32_t s = 0; r->occ && s < r->n_slots; s++)
         if (r->slot[s].ptr)
             pb_occupancy_remove(r->occ, r->slot[s].ptr, r->slot[s].size);
-    if (r->ops->flags & PB_BK_FREE_ALL) {
+    if ((r->flags & PB_BK_FREE_ALL) && r->ops->free_all) {
         r->ops->free_all(r->self);
         clear_table(r);
     } else {
@@ -233,7 +234,7 @@ size_t pb_replay_range(struct pb_replay *r, size_t from, size_t to)
 
 void pb_replay_release(struct pb_replay *r)
 {
-    if ((r->ops->flags & PB_BK_FREE_ALL) && r->ops->free_all) {
+    if ((r->flags & PB_BK_FREE_ALL) && r->ops->free_all) {
         r->ops->free_all(r->self);
         clear_table(r);
     } else {

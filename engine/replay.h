@@ -36,6 +36,7 @@ struct pb_slot {
 struct pb_replay {
     const struct pb_backend_ops *ops;
     void *self;                     /* the backend instance */
+    unsigned flags;                 /* the instance's flags (pb_backend_flags) */
     const struct pb_event *events;
     size_t n_events;
     struct pb_slot *slot;           /* n_slots entries */

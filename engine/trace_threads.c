@@ -481,6 +481,7 @@ static void worker_setup(struct team *t, unsigned k, long page)
     w->list = &t->plan.t[k];
     w->r.ops = job->backend->ops;
     w->r.self = t->self[t->shared ? 0 : k];
+    w->r.flags = pb_backend_flags(w->r.ops, w->r.self);
     w->r.events = w->list->ev;
     w->r.n_events = w->list->n_ev;
     w->r.n_slots = job->workload->n_slots;
