@@ -113,8 +113,10 @@
  */
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -143,6 +145,9 @@
 #define PB_REC_NO_TAG UINT32_MAX
 #define PB_REC_SITE_SLOTS (1u << 17) /* at least twice PB_REC_MAX_TAGS: never grows */
 #define PB_REC_PATH_MAX 4096
+#define PB_REC_MOD_NAME 47          /* a tag's module part, at most (47 + ':' + 16 hex digits) */
+#define PB_REC_MAX_MODULES 1024u     /* modules noted in # pb-module lines */
+#define PB_REC_BUILD_ID_MAX 64       /* bytes of a build-id (a GNU one has 20) */
 #define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
 #define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
 #define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
@@ -203,6 +208,24 @@ struct pb_rec_sites {
     struct pb_rec_site *slots; /* PB_REC_SITE_SLOTS */
     char (*tags)[PB_REC_TAG_LEN + 1]; /* PB_REC_MAX_TAGS + 1: the last is "other" */
     uint32_t n_tags; /* atomic: written under rec.site_lock */
+};
+
+/* A module (executable or shared library) a site is in: its `# pb-module`
+ * line. A slot is claimed (fetch-add on n_claimed) and filled by the thread
+ * that met the module's first site, without a lock, then published (ready,
+ * release); the merger writes each ready slot once per file (written). */
+struct pb_rec_module {
+    uintptr_t base;  /* dli_fbase */
+    int ready;       /* atomic: filled */
+    int written;     /* the merger's: its line is in the current file */
+    char name[PB_REC_MOD_NAME + 1];           /* the tags' module part */
+    char build_id[2 * PB_REC_BUILD_ID_MAX + 1]; /* lowercase hex, "-" when none */
+    char path[PB_REC_PATH_MAX];               /* absolute ("" when unknown) */
+};
+
+struct pb_rec_modules {
+    struct pb_rec_module *v; /* PB_REC_MAX_MODULES, from mmap */
+    uint32_t n_claimed;      /* atomic; may pass PB_REC_MAX_MODULES (those are not noted) */
 };
 
 /* --- one call, as its hook saw it, and the per-thread buffers ---------------- */
@@ -273,6 +296,7 @@ struct pb_rec {
     char self[128];       /* its base name, for tags */
     struct pb_rec_table table;
     struct pb_rec_sites site;
+    struct pb_rec_modules mods;
     struct pb_rec_thread *threads; /* the buffers of the threads that record */
     struct pb_rec_thread *spare;   /* buffers of exited threads, for new ones */
     pthread_key_t key;    /* its destructor marks a thread's buffer exited */
@@ -665,10 +689,14 @@ static void comment_cmdline(void)
     }
 }
 
+static void modules_unwritten(void);
+
 static void write_header(void)
 {
     char line[PB_REC_LINE_MAX];
     append("poolbench-trace 1\n", 18);
+    if (rec.sites)
+        modules_unwritten();
     comment("recorded by poolbench record (libpbrecord.so)");
     comment_cmdline();
     char *p = put_str(line, "pid: ");
@@ -965,30 +993,220 @@ static void tag_char_copy(char *dst, const char *src, size_t max)
     dst[i] = '\0';
 }
 
-/* "MODULE:HEXOFFSET" for return address ra (called without the lock). */
-static void make_tag(uintptr_t ra, char tag[PB_REC_TAG_LEN + 1])
+/* The module part of ra's tags into name (PB_REC_MOD_NAME at most) and the
+ * module's load base into *base (0 when dladdr knows no module). */
+static void module_of(uintptr_t ra, char name[PB_REC_MOD_NAME + 1], uintptr_t *base)
 {
     Dl_info info;
     const char *mod = "unknown";
-    uintptr_t off = ra;
+    *base = 0;
     if (dladdr((void *)ra, &info) && info.dli_fbase) {
-        off = ra - (uintptr_t)info.dli_fbase;
+        *base = (uintptr_t)info.dli_fbase;
         if (info.dli_fname && info.dli_fname[0]) {
-            const char *base = strrchr(info.dli_fname, '/');
-            mod = base ? base + 1 : info.dli_fname;
+            const char *slash = strrchr(info.dli_fname, '/');
+            mod = slash ? slash + 1 : info.dli_fname;
         } else {
             mod = rec.self;
         }
     }
-    char hex[24];
-    char *h = put_hex(hex, off);
-    *h = '\0';
-    size_t hexlen = (size_t)(h - hex);
-    size_t room = PB_REC_TAG_LEN - 1 - hexlen;
-    tag_char_copy(tag, mod[0] ? mod : "main", room);
-    size_t n = strlen(tag);
-    tag[n] = ':';
-    memcpy(tag + n + 1, hex, hexlen + 1);
+    tag_char_copy(name, mod[0] ? mod : "main", PB_REC_MOD_NAME);
+}
+
+/* "MODULE:HEXOFFSET" for return address ra, whose module is name at base. */
+static void make_tag(uintptr_t ra, const char *name, uintptr_t base,
+                     char tag[PB_REC_TAG_LEN + 1])
+{
+    char *p = put_str(tag, name);
+    *p++ = ':';
+    p = put_hex(p, base ? ra - base : ra);
+    *p = '\0';
+}
+
+/* ---------------------------------------------------------------------------- */
+/* modules: the # pb-module lines                                               */
+
+/* What dl_iterate_phdr's callback looks for (the object holding ra) and finds. */
+struct pb_rec_phdr_find {
+    uintptr_t ra;
+    struct pb_rec_module *m; /* build_id and path are filled in */
+    int found;
+};
+
+/* Does [addr, addr + len) lie in a readable PT_LOAD of the object? */
+static int phdr_mapped(const struct dl_phdr_info *info, uintptr_t addr, size_t len)
+{
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) && addr >= lo &&
+            len <= ph->p_memsz && addr - lo <= ph->p_memsz - len)
+            return 1;
+    }
+    return 0;
+}
+
+/* The GNU build-id among the notes at [p, p + len) (align: 4 or 8) as
+ * lowercase hex into hex; 0 when found. */
+static int note_build_id(const unsigned char *p, size_t len, size_t align, char *hex)
+{
+    size_t off = 0;
+    while (len - off >= sizeof(ElfW(Nhdr))) {
+        const ElfW(Nhdr) *n = (const void *)(p + off);
+        size_t name = (n->n_namesz + align - 1) & ~(align - 1);
+        size_t desc = (n->n_descsz + align - 1) & ~(align - 1);
+        off += sizeof *n;
+        if (name > len - off || desc > len - off - name)
+            return -1;
+        if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && memcmp(p + off, "GNU", 4) == 0 &&
+            n->n_descsz > 0 && n->n_descsz <= PB_REC_BUILD_ID_MAX) {
+            const unsigned char *d = p + off + name;
+            for (size_t i = 0; i < n->n_descsz; i++) {
+                hex[2 * i] = "0123456789abcdef"[d[i] >> 4];
+                hex[2 * i + 1] = "0123456789abcdef"[d[i] & 15];
+            }
+            hex[2 * n->n_descsz] = '\0';
+            return 0;
+        }
+        off += name + desc;
+    }
+    return -1;
+}
+
+/* The module's absolute path into m->path: the main program's from
+ * /proc/self/exe; a relative name (dlopen("./x.so")) after the current
+ * directory. No allocation: getcwd gets a buffer. */
+static void module_path(struct pb_rec_module *m, const char *name)
+{
+    size_t n = strlen(name);
+    if (!name[0]) {
+        memcpy(m->path, rec.exe, strlen(rec.exe) + 1);
+        return;
+    }
+    m->path[0] = '\0';
+    if (name[0] != '/' && getcwd(m->path, sizeof m->path - 2)) {
+        size_t c = strlen(m->path);
+        if (c && m->path[c - 1] != '/')
+            m->path[c++] = '/';
+        m->path[c] = '\0';
+    }
+    size_t c = strlen(m->path);
+    if (c + n < sizeof m->path)
+        memcpy(m->path + c, name, n + 1);
+    else
+        m->path[0] = '\0';
+}
+
+/* dl_iterate_phdr's callback: the object whose PT_LOAD holds ra. */
+static int phdr_visit(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    struct pb_rec_phdr_find *f = arg;
+    (void)size;
+    if (!phdr_mapped(info, f->ra, 1))
+        return 0;
+    for (size_t i = 0; i < info->dlpi_phnum && strcmp(f->m->build_id, "-") == 0; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t at = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type == PT_NOTE && phdr_mapped(info, at, ph->p_memsz))
+            note_build_id((const void *)at, ph->p_memsz, ph->p_align == 8 ? 8 : 4,
+                          f->m->build_id);
+    }
+    module_path(f->m, info->dlpi_name ? info->dlpi_name : "");
+    f->found = 1;
+    return 1;
+}
+
+/* Is the module at base named name noted (or being noted) already? */
+static int module_known(uintptr_t base, const char *name)
+{
+    const struct pb_rec_modules *ms = &rec.mods;
+    uint32_t n = __atomic_load_n(&ms->n_claimed, __ATOMIC_ACQUIRE);
+    if (n > PB_REC_MAX_MODULES)
+        return 1; /* the table is full: no more lines */
+    for (uint32_t i = 0; i < n; i++) {
+        const struct pb_rec_module *m = &ms->v[i];
+        if (__atomic_load_n(&m->ready, __ATOMIC_ACQUIRE) && m->base == base &&
+            strcmp(m->name, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* A new site's module, seen for the first time: note it (build-id, path)
+ * for the merger's # pb-module line. Called without any lock of ours
+ * (dl_iterate_phdr takes the loader's); nothing here allocates. Two threads
+ * meeting the same new module at once note it twice: the lines are equal. */
+static void module_note(uintptr_t ra, const char *name, uintptr_t base)
+{
+    if (!base || !rec.mods.v || module_known(base, name))
+        return;
+    uint32_t i = __atomic_fetch_add(&rec.mods.n_claimed, 1, __ATOMIC_ACQ_REL);
+    if (i >= PB_REC_MAX_MODULES)
+        return;
+    struct pb_rec_module *m = &rec.mods.v[i];
+    m->base = base;
+    memcpy(m->name, name, strlen(name) + 1);
+    memcpy(m->build_id, "-", 2);
+    struct pb_rec_phdr_find f = {ra, m, 0};
+    dl_iterate_phdr(phdr_visit, &f);
+    if (!f.found)
+        m->path[0] = '\0';
+    __atomic_store_n(&m->ready, 1, __ATOMIC_RELEASE);
+}
+
+/* s into the output, every byte outside printable ASCII (and '\\') as \xHH:
+ * a trace is ASCII, one comment per line, and a path keeps every byte. */
+static void append_escaped(const char *s)
+{
+    char chunk[4 * 64];
+    while (*s) {
+        char *p = chunk;
+        for (int k = 0; k < 64 && *s; k++, s++) {
+            unsigned char c = (unsigned char)*s;
+            if (c < 0x20 || c >= 0x7f || c == '\\') {
+                *p++ = '\\';
+                *p++ = 'x';
+                *p++ = "0123456789abcdef"[c >> 4];
+                *p++ = "0123456789abcdef"[c & 15];
+            } else {
+                *p++ = (char)c;
+            }
+        }
+        append(chunk, (size_t)(p - chunk));
+    }
+}
+
+/* The # pb-module line of every published module not yet in this file
+ * (merger, lock held; called after the pass read the rings' tails, so a
+ * module is in the file before the first event that needs it). */
+static void write_modules(void)
+{
+    struct pb_rec_modules *ms = &rec.mods;
+    uint32_t n = __atomic_load_n(&ms->n_claimed, __ATOMIC_ACQUIRE);
+    if (n > PB_REC_MAX_MODULES)
+        n = PB_REC_MAX_MODULES;
+    for (uint32_t i = 0; i < n; i++) {
+        struct pb_rec_module *m = &ms->v[i];
+        if (m->written || !__atomic_load_n(&m->ready, __ATOMIC_ACQUIRE))
+            continue;
+        char head[PB_REC_LINE_MAX];
+        char *p = put_str(head, "# pb-module ");
+        p = put_str(p, m->name);
+        *p++ = ' ';
+        append(head, (size_t)(p - head));
+        append(m->build_id, strlen(m->build_id));
+        append(" ", 1);
+        append_escaped(m->path[0] ? m->path : "-");
+        append("\n", 1);
+        m->written = 1;
+    }
+}
+
+/* A new file: every module gets its line in it again (a fork child's). */
+static void modules_unwritten(void)
+{
+    uint32_t n = __atomic_load_n(&rec.mods.n_claimed, __ATOMIC_ACQUIRE);
+    for (uint32_t i = 0; i < n && i < PB_REC_MAX_MODULES; i++)
+        rec.mods.v[i].written = 0;
 }
 
 /* Map the cache and the tag store (at initialisation, when --sites is on). */
@@ -997,6 +1215,7 @@ static int sites_init(void)
     struct pb_rec_sites *s = &rec.site;
     s->slots = map_zeroed((size_t)PB_REC_SITE_SLOTS * sizeof *s->slots);
     s->tags = map_zeroed((size_t)(PB_REC_MAX_TAGS + 1) * sizeof *s->tags);
+    rec.mods.v = map_zeroed((size_t)PB_REC_MAX_MODULES * sizeof *rec.mods.v);
     if (!s->slots || !s->tags)
         return -1;
     memcpy(s->tags[PB_REC_MAX_TAGS], "other", 6);
@@ -1041,7 +1260,8 @@ static uint32_t site_add(uintptr_t ra, const char *tag)
 }
 
 /* The tag index of call site ra. A cached site costs one lookup and no lock;
- * a new one a dladdr, made without any lock held (it takes the loader's). */
+ * a new one a dladdr, made without any lock held (it takes the loader's),
+ * and for a new module a dl_iterate_phdr (module_note). */
 static uint32_t site_tag(uintptr_t ra)
 {
     uint32_t idx = site_find(ra);
@@ -1049,8 +1269,11 @@ static uint32_t site_tag(uintptr_t ra)
         return idx;
     if (__atomic_load_n(&rec.site.n_tags, __ATOMIC_RELAXED) >= PB_REC_MAX_TAGS)
         return PB_REC_MAX_TAGS; /* "other" */
-    char tag[PB_REC_TAG_LEN + 1];
-    make_tag(ra, tag);
+    char tag[PB_REC_TAG_LEN + 1], name[PB_REC_MOD_NAME + 1];
+    uintptr_t base;
+    module_of(ra, name, &base);
+    module_note(ra, name, base);
+    make_tag(ra, name, base, tag);
     pthread_mutex_lock(&rec.site_lock);
     idx = site_add(ra, tag);
     pthread_mutex_unlock(&rec.site_lock);
@@ -1483,6 +1706,8 @@ static uint64_t merge_pass(void)
 {
     for (struct pb_rec_thread *t = rec.threads; t; t = t->next)
         t->snap = __atomic_load_n(&t->tail, __ATOMIC_ACQUIRE);
+    if (rec.sites)
+        write_modules();
     uint64_t low_seq;
     for (;;) {
         struct pb_rec_thread *low = lowest(&low_seq);
