@@ -22,6 +22,7 @@
 #include "backend_spec.h"
 #include "pb_advise_sites.h"
 #include "pb_backend.h"
+#include "pb_symbolize.h"
 #include "pb_text.h"
 
 #define SITES_CMD_MAX 4096
@@ -37,6 +38,9 @@ struct site_advice {
     struct pb_site_costs costs;
     char spec[PB_SPEC_TEXT_MAX];
     char command[SITES_CMD_MAX];
+    struct pb_symbolizer *sym; /* the trace's # pb-module lines */
+    struct pb_sym_result res;  /* the site being printed */
+    char fn_shown[4 * PB_SYM_FUNC_MAX], src_shown[4 * sizeof(struct pb_sym_result){0}.source];
 };
 
 /* The site's name: its tag, or "(untagged)". */
@@ -113,10 +117,37 @@ static double per_op(double ns, uint64_t events)
     return events ? ns / (double)events : 0.0;
 }
 
-static void print_site(const struct pb_workload *w, const struct site_advice *a,
+/* a->res for site s: its function and source line, or why not. */
+static void resolve_site(const struct pb_workload *w, struct site_advice *a,
+                         const struct pb_site *s)
+{
+    pb_sym_resolve(a->sym, site_name(w, s), &a->res);
+    pb_text_safe(a->res.function, a->fn_shown, sizeof a->fn_shown);
+    pb_text_safe(a->res.source, a->src_shown, sizeof a->src_shown);
+}
+
+/* The site's heading: its tag and, for a call site, where it is (escaped). */
+static void print_site_head(const struct pb_workload *w, struct site_advice *a,
+                            const struct pb_site *s)
+{
+    const char *name = site_name(w, s);
+    resolve_site(w, a, s);
+    if (a->res.resolved && a->res.source[0])
+        pb_text_line(stdout, "site %s (tag %u) in %s (%s)", name, s->tag, a->res.function,
+                     a->res.source);
+    else if (a->res.resolved)
+        pb_text_line(stdout, "site %s (tag %u) in %s", name, s->tag, a->res.function);
+    else if (pb_sym_is_site_tag(name))
+        pb_text_line(stdout, "site %s (tag %u) (not resolved: %s)", name, s->tag,
+                     a->res.reason);
+    else
+        pb_text_line(stdout, "site %s (tag %u)", name, s->tag);
+}
+
+static void print_site(const struct pb_workload *w, struct site_advice *a,
                        const struct pb_site *s)
 {
-    pb_text_line(stdout, "site %s (tag %u)", site_name(w, s), s->tag);
+    print_site_head(w, a, s);
     printf("  %llu allocs, %llu events (%.1f%% of all), sizes: %s (%llu..%llu bytes)\n",
            (unsigned long long)s->allocs, (unsigned long long)s->events,
            a->sites.events ? 100.0 * (double)s->events / (double)a->sites.events : 0.0,
@@ -143,14 +174,19 @@ static void print_site(const struct pb_workload *w, const struct site_advice *a,
     printf("\n");
 }
 
-static void print_text(const struct pb_workload *w, const struct site_advice *a)
+static void print_text(const struct pb_workload *w, struct site_advice *a)
 {
     printf("cost model: %.2f ns per event in malloc, %.2f in a pool, %.2f in an arena; "
            "resident in %llu-byte pages (docs/advise.md, \"Per site\")\n",
            a->costs.malloc_ns, a->costs.pool_ns, a->costs.arena_ns,
            (unsigned long long)a->costs.page);
-    printf("%zu site%s, %llu events\n\n", a->sites.n, a->sites.n == 1 ? "" : "s",
+    printf("%zu site%s, %llu events\n", a->sites.n, a->sites.n == 1 ? "" : "s",
            (unsigned long long)a->sites.events);
+    uint64_t first, bad = pb_sym_n_malformed(a->sym, &first);
+    if (bad)
+        printf("note: %llu malformed # pb-module line%s ignored (the first at line %llu)\n",
+               (unsigned long long)bad, bad == 1 ? "" : "s", (unsigned long long)first);
+    printf("\n");
     for (size_t i = 0; i < a->sites.n; i++)
         print_site(w, a, &a->sites.v[i]);
     printf("\nby hand: %s pools %llu events (%.1f%%); predicted against malloc: "
@@ -170,7 +206,25 @@ static void add_u64(cJSON *o, const char *key, uint64_t v)
     cJSON_AddNumberToObject(o, key, (double)v);
 }
 
-static cJSON *site_json(const struct pb_workload *w, const struct site_advice *a,
+/* function, source, resolved, unresolved_reason (null when there is none). */
+static void add_where(cJSON *o, const struct site_advice *a)
+{
+    if (a->res.resolved)
+        cJSON_AddStringToObject(o, "function", a->fn_shown);
+    else
+        cJSON_AddNullToObject(o, "function");
+    if (a->res.source[0])
+        cJSON_AddStringToObject(o, "source", a->src_shown);
+    else
+        cJSON_AddNullToObject(o, "source");
+    cJSON_AddBoolToObject(o, "resolved", a->res.resolved);
+    if (a->res.resolved)
+        cJSON_AddNullToObject(o, "unresolved_reason");
+    else
+        cJSON_AddStringToObject(o, "unresolved_reason", a->res.reason);
+}
+
+static cJSON *site_json(const struct pb_workload *w, struct site_advice *a,
                         const struct pb_site *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -178,6 +232,8 @@ static cJSON *site_json(const struct pb_workload *w, const struct site_advice *a
         return NULL;
     add_u64(o, "tag", s->tag);
     cJSON_AddStringToObject(o, "name", site_name(w, s));
+    resolve_site(w, a, s);
+    add_where(o, a);
     add_u64(o, "allocs", s->allocs);
     add_u64(o, "events", s->events);
     cJSON_AddNumberToObject(o, "event_share",
@@ -207,7 +263,7 @@ static cJSON *site_json(const struct pb_workload *w, const struct site_advice *a
     return o;
 }
 
-static cJSON *advice_json(const struct pb_workload *w, const struct site_advice *a)
+static cJSON *advice_json(const struct pb_workload *w, struct site_advice *a)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -221,6 +277,8 @@ static cJSON *advice_json(const struct pb_workload *w, const struct site_advice 
         add_u64(c, "page", a->costs.page);
     }
     add_u64(o, "events", a->sites.events);
+    add_u64(o, "modules", pb_sym_n_modules(a->sym));
+    add_u64(o, "malformed_module_lines", pb_sym_n_malformed(a->sym, NULL));
     cJSON *arr = cJSON_AddArrayToObject(o, "sites");
     for (size_t i = 0; arr && i < a->sites.n; i++)
         cJSON_AddItemToArray(arr, site_json(w, a, &a->sites.v[i]));
@@ -237,7 +295,7 @@ static cJSON *advice_json(const struct pb_workload *w, const struct site_advice 
     return o;
 }
 
-static int print_json(const struct pb_workload *w, const struct site_advice *a)
+static int print_json(const struct pb_workload *w, struct site_advice *a)
 {
     cJSON *o = advice_json(w, a);
     char *s = o ? cJSON_Print(o) : NULL;
@@ -262,7 +320,13 @@ int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, ch
     long pg = sysconf(_SC_PAGESIZE);
     a->costs.page = pg > 0 ? (uint64_t)pg : 4096;
     int rc = -1;
-    if (pb_sites_analyse(w, &a->costs, &a->sites, err, errlen) == 0) {
+    a->sym = pb_sym_new(NULL);
+    char why[PB_ERR_MAX];
+    if (!a->sym)
+        snprintf(err, errlen, "out of memory");
+    else if (pb_sym_read_trace(a->sym, trace, why, sizeof why) != 0)
+        pb_text_line(stderr, "poolbench advise: call sites not named: %s", why);
+    if (a->sym && pb_sites_analyse(w, &a->costs, &a->sites, err, errlen) == 0) {
         if (pick_chunk(w, a))
             snprintf(err, errlen, "out of memory");
         else if (make_command(a, trace, err, errlen) == 0)
@@ -271,6 +335,7 @@ int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, ch
             snprintf(err, errlen, "out of memory");
     }
     pb_sites_free(&a->sites);
+    pb_sym_free(a->sym);
     free(a);
     return rc;
 }
