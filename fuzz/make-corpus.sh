@@ -140,3 +140,10 @@ mkdir -p "$c/bench_plot"
 cp "$c/bench_doc/"*.json tests/data/bench-hostile.json tests/data/export-small.json "$c/bench_plot/"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); del d["fidelity"]["replay"]; json.dump(d, open(sys.argv[2], "w"))' \
     tests/data/bench-hostile.json "$c/bench_plot/small.json"
+# pb-module lines (fuzz_module_line.c): well-formed, escaped, with spaces, CRLF, malformed
+mkdir -p "$c/module_line"
+printf '# pb-module orders 8b709d28f368db34eff5f010d5aac5c4387345e6 /work/build/orders\n# pb-module libc.so.6 - /lib/x86_64-linux-gnu/libc.so.6\n' \
+    >"$c/module_line/good.txt"
+printf '  #\tpb-module a-b_c 00 /my dir/x\\x1b[31m\\x5c\\q\\x4\r\n# pb-module x 0a -\n' >"$c/module_line/escaped.txt"
+printf '# pb-module\n# pb-module x\n# pb-module x 0 /a\n# pb-module x 00 rel\n# pb-module x 00 /a\\x00b\n# pb-modulex\n#pb-module y AB /z\n' \
+    >"$c/module_line/malformed.txt"

@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/.."
 total=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"trace_text trace_binary job_file mtrace_import heaptrack_import backends html_svg results_csv bench_doc bench_plot"}
+targets=${*:-"trace_text trace_binary job_file mtrace_import heaptrack_import backends html_svg results_csv bench_doc bench_plot module_line"}
 n=$(echo $targets | wc -w)
 each=$((total / n))
 [ "$each" -ge 1 ] || each=1
