@@ -1,5 +1,5 @@
 /*
- * cmd_record.c -- `poolbench record [-o FILE.trace] [--sites] [--follow WHO] -- CMD [ARGS...]`:
+ * cmd_record.c -- `poolbench record [-o FILE.trace] [--sites[=depth=N]] [--follow WHO] -- CMD [ARGS...]`:
  * runs CMD with the recorder library (libpbrecord.so) preloaded and reports
  * the trace file(s) it wrote (record_launch.c starts CMD, record_report.c
  * reports; the user's guide is docs/recording.md).
@@ -52,7 +52,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench record [-o FILE.trace] [--sites] [--follow none|exec|all]\n"
+            "usage: poolbench record [-o FILE.trace] [--sites[=depth=N]] [--follow none|exec|all]\n"
             "                        -- CMD [ARGS...]\n\n"
             "Runs CMD with poolbench's recorder preloaded (LD_PRELOAD) and writes every\n"
             "malloc, calloc, realloc, free, aligned_alloc, posix_memalign, memalign, valloc,\n"
@@ -68,6 +68,9 @@ static void usage(FILE *f)
             "                       all   every process: each child (fork child, program it\n"
             "                             exec'd) writes FILE.<pid>[.<k>] as well\n"
             "  --sites            tag each allocation with its call site, @MODULE:OFFSET\n"
+            "                     (advise --sites names its function and line)\n"
+            "  --sites=depth=N    ... with the Nth caller instead (1: the allocator's caller,\n"
+            "                     2: its caller, for wrappers such as xmalloc; N <= 16)\n"
             "  -h, --help         this text\n\n"
             "At the end record lists the files: which one is CMD's own process, which are\n"
             "earlier programs of it and which are children, and what was not recorded.\n"
@@ -284,12 +287,31 @@ static int parse_follow(const char *v, enum record_follow *f)
     return -1;
 }
 
+/* --sites[=depth=N]: the caller depth into *depth (1 without a value). */
+static int parse_sites(const char *v, int *depth)
+{
+    *depth = 1;
+    if (!v)
+        return 0;
+    char *end = (char *)v;
+    unsigned long n = 0;
+    if (strncmp(v, "depth=", 6) == 0 && v[6] >= '0' && v[6] <= '9')
+        n = strtoul(v + 6, &end, 10);
+    if (n < 1 || n > RECORD_SITES_DEPTH_MAX || *end) {
+        pb_text_line(stderr, "poolbench record: --sites=%s: expected depth=N, N from 1 to %d", v,
+                     RECORD_SITES_DEPTH_MAX);
+        return -1;
+    }
+    *depth = (int)n;
+    return 0;
+}
+
 /* The options into o; -1 to exit with *status (help, or bad usage). */
 static int parse_options(int argc, char **argv, struct record_opts *o, int *status)
 {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
-        {"sites", no_argument, NULL, 's'},
+        {"sites", optional_argument, NULL, 's'},
         {"follow", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -310,7 +332,8 @@ static int parse_options(int argc, char **argv, struct record_opts *o, int *stat
             o->out = optarg;
             break;
         case 's':
-            o->sites = 1;
+            if (parse_sites(optarg, &o->sites) != 0)
+                return -1;
             break;
         case 'F':
             if (parse_follow(optarg, &o->follow) != 0)

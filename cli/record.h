@@ -35,11 +35,13 @@ char *record_make_preload(const char *lib);
 int record_check_command(const char *cmd);
 
 /* The program's environment besides the variables it inherits. */
+#define RECORD_SITES_DEPTH_MAX 16 /* --sites=depth=N, at most (the recorder's limit) */
+
 struct record_env {
     const char *preload; /* LD_PRELOAD */
     const char *out;     /* FILE, absolute */
     const char *list;    /* the list file */
-    int sites;           /* --sites */
+    int sites;           /* --sites: 0 off, else the caller depth (1: the allocator's caller) */
     const char *mode;    /* a replaced trace's bits, or "" */
     enum record_follow follow;
 };

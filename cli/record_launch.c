@@ -93,13 +93,14 @@ static void child_fail(int fd, int stage)
 /* In the child: set the environment and exec cmd; never returns. */
 static void run_child(const struct record_env *e, char **cmd, int fd)
 {
-    char pid[32];
+    char pid[32], depth[16];
     snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    snprintf(depth, sizeof depth, "%d", e->sites);
     if (setenv("LD_PRELOAD", e->preload, 1) != 0 || setenv(PB_RECORD_ENV_OUT, e->out, 1) != 0 ||
         setenv(PB_RECORD_ENV_FIRST, pid, 1) != 0 || setenv(PB_RECORD_ENV_LIST, e->list, 1) != 0 ||
         setenv(PB_RECORD_ENV_MODE, e->mode, 1) != 0 ||
         setenv(PB_RECORD_ENV_FOLLOW, record_follow_name(e->follow), 1) != 0 ||
-        (e->sites ? setenv(PB_RECORD_ENV_SITES, "1", 1) : unsetenv(PB_RECORD_ENV_SITES)) != 0)
+        (e->sites ? setenv(PB_RECORD_ENV_SITES, depth, 1) : unsetenv(PB_RECORD_ENV_SITES)) != 0)
         child_fail(fd, 1);
     execvp(cmd[0], cmd);
     child_fail(fd, 2);

@@ -97,7 +97,10 @@
  * --sites: the hook turns the return address into a tag index through a
  * cache that is read without a lock (entries are written once, the address
  * last, with release); a new address is named with dladdr outside any lock
- * and added under rec.site_lock.
+ * and added under rec.site_lock. A new address in a module not seen before
+ * also notes the module (build-id, path: module_note) for its `# pb-module`
+ * line, which the merger writes. With --sites=depth=N (N > 1) the address is
+ * the Nth caller's, from a backtrace() walk per call (caller_at_depth).
  *
  * Costs: a recorded call is one fetch-add and four stores to the thread's
  * ring (PB_REC_RING events, 6 KiB: it stays in L1); merging costs a table
@@ -115,6 +118,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
@@ -148,6 +152,7 @@
 #define PB_REC_MOD_NAME 47          /* a tag's module part, at most (47 + ':' + 16 hex digits) */
 #define PB_REC_MAX_MODULES 1024u     /* modules noted in # pb-module lines */
 #define PB_REC_BUILD_ID_MAX 64       /* bytes of a build-id (a GNU one has 20) */
+#define PB_REC_MAX_DEPTH 16          /* PB_RECORD_SITES=N: the Nth caller, at most */
 #define PB_REC_ID_DIGITS 15         /* IDs stay below 10^15: recording stops there */
 #define PB_REC_TABLE_START (1u << 10)   /* address slots at first (see table_full) */
 #define PB_REC_TABLE_SPARSE (1u << 12)  /* up to here the table is kept a quarter full */
@@ -279,7 +284,7 @@ struct pb_rec {
     _Alignas(64) pthread_mutex_t lock; /* the merger's: everything below but site_lock */
     pthread_mutex_t site_lock; /* adding to the call-site cache */
     int state;            /* PB_REC_*: written under the lock, read anywhere (atomic) */
-    int sites;            /* PB_RECORD_SITES=1 */
+    int sites;            /* PB_RECORD_SITES=N: 0 off, else the caller depth N (1: the allocator's caller) */
     int fd;               /* output file, -1 until opened */
     dev_t fd_dev;         /* the file fd must still refer to (programs close fds) */
     ino_t fd_ino;
@@ -1280,6 +1285,31 @@ static uint32_t site_tag(uintptr_t ra)
     return idx;
 }
 
+/* The return address rec.sites - 1 frames above ra (ra: the allocator's
+ * caller, as the hook saw it), found in backtrace()'s walk of this stack;
+ * ra itself when the walk does not reach it or the stack is not that deep.
+ * backtrace was primed at initialisation (read_sites), and anything the
+ * unwinder allocates goes to the real malloc (in_recorder is raised). */
+__attribute__((noinline)) static uintptr_t caller_at_depth(uintptr_t ra)
+{
+    void *f[PB_REC_MAX_DEPTH + 8];
+    int n = backtrace(f, (int)(sizeof f / sizeof f[0]));
+    int up = rec.sites - 1;
+    for (int i = 0; i < n; i++)
+        if ((uintptr_t)f[i] == ra)
+            return i + up < n ? (uintptr_t)f[i + up] : ra;
+    return ra;
+}
+
+/* The tag index of the call that allocated from ra: ra's own with depth 1,
+ * else the site depth - 1 frames further up (one stack walk per call). */
+static inline uint32_t site_of(uintptr_t ra)
+{
+    if (__builtin_expect(rec.sites > 1, 0))
+        ra = caller_at_depth(ra);
+    return site_tag(ra);
+}
+
 /* ---------------------------------------------------------------------------- */
 /* thread buffers                                                               */
 
@@ -1411,6 +1441,24 @@ static void read_self(void)
     rec.self[len] = '\0';
 }
 
+/* PB_RECORD_SITES: "1" to "16", the caller depth; 0 (off) otherwise or when
+ * the tables cannot be mapped. A depth above 1 walks the stack with
+ * backtrace(), whose first call loads libgcc_s (and allocates): it is made
+ * here, once, inside the recorder, so no hook ever makes it. */
+static int read_sites(void)
+{
+    const char *v = getenv(PB_RECORD_ENV_SITES);
+    char *end;
+    long depth = v ? strtol(v, &end, 10) : 0;
+    if (!v || *end || depth < 1 || depth > PB_REC_MAX_DEPTH || sites_init() != 0)
+        return 0;
+    if (depth > 1) {
+        void *frames[4];
+        backtrace(frames, 4);
+    }
+    return (int)depth;
+}
+
 static int read_follow(void)
 {
     const char *v = getenv(PB_RECORD_ENV_FOLLOW);
@@ -1437,8 +1485,7 @@ static void init_locked(void)
     rec.follow = read_follow();
     const char *mode = getenv(PB_RECORD_ENV_MODE);
     rec.mode = mode && mode[0] ? (mode_t)strtoul(mode, NULL, 8) & 0666 : 0644;
-    const char *sites = getenv(PB_RECORD_ENV_SITES);
-    rec.sites = sites && sites[0] == '1' && sites_init() == 0;
+    rec.sites = read_sites();
     read_self();
     rec.owner = getpid();
     if (rec.first_pid && rec.first_pid != (long)getpid() && rec.follow != PB_REC_FOLLOW_ALL) {
@@ -1832,7 +1879,7 @@ __attribute__((always_inline)) static inline void record_alloc(void *p, size_t s
     struct pb_rec_thread *t = enter();
     if (!t)
         return;
-    uint32_t tag = rec.sites ? site_tag((uintptr_t)ra) : PB_REC_NO_TAG;
+    uint32_t tag = rec.sites ? site_of((uintptr_t)ra) : PB_REC_NO_TAG;
     push(t, PB_EV_ALLOC | align_code(align) << 4, (uintptr_t)p, ev_info(size, tag));
     leave();
 }
@@ -1852,7 +1899,7 @@ static void *record_realloc(void *p, size_t size, void *ra)
     struct pb_rec_thread *t = enter();
     if (!t)
         return real.realloc(p, size);
-    uint32_t tag = rec.sites ? site_tag((uintptr_t)ra) : PB_REC_NO_TAG;
+    uint32_t tag = rec.sites ? site_of((uintptr_t)ra) : PB_REC_NO_TAG;
     push(t, PB_EV_RBEGIN, (uintptr_t)p, 0);
     leave();
     void *q = real.realloc(p, size);
