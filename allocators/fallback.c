@@ -76,10 +76,17 @@ int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name
     return 0;
 }
 
+/* Is a block of size bytes one the owner could hold by size (kept in the set)?
+ * Never with limit 0: that owner routes by address (hybrid). */
+static int fb_small(const struct pb_fallback *fb, size_t size)
+{
+    return fb->limit && size <= fb->limit;
+}
+
 /* Note a new block of size bytes at p; -1 (p freed) when the set cannot grow. */
 static int fb_hold(struct pb_fallback *fb, void *p, size_t size, char *err, size_t errlen)
 {
-    if (size <= fb->limit && pb_sysblocks_insert(&fb->small, p, size)) {
+    if (fb_small(fb, size) && pb_sysblocks_insert(&fb->small, p, size)) {
         fb->ops->free(fb->self, p, size);
         snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
         return -1;
@@ -93,7 +100,7 @@ static int fb_unhold(struct pb_fallback *fb, void *p, size_t size, const char *w
                      size_t errlen)
 {
     size_t kept;
-    if (size <= fb->limit && pb_sysblocks_remove(&fb->small, p, &kept)) {
+    if (fb_small(fb, size) && pb_sysblocks_remove(&fb->small, p, &kept)) {
         snprintf(err, errlen, "%s of %p: not a block of this pool nor of its fallback %s", what,
                  p, fb->ops->name);
         return -1;
@@ -154,7 +161,7 @@ void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t old, size_t ne
                           size_t align, char *err, size_t errlen)
 {
     /* room first: once resized, the block must be kept whatever its size */
-    if (new_size <= fb->limit && old > fb->limit && pb_sysblocks_reserve(&fb->small, 1)) {
+    if (fb_small(fb, new_size) && !fb_small(fb, old) && pb_sysblocks_reserve(&fb->small, 1)) {
         snprintf(err, errlen, "fallback %s: out of memory for its block table", fb->ops->name);
         return NULL;
     }
@@ -224,7 +231,7 @@ int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
         if (!s->keys[i])
             continue;
         n++;
-        small += s->usable[i] <= fb->limit;
+        small += fb_small(fb, s->usable[i]);
     }
     struct pb_backend_stats st;
     memset(&st, 0, sizeof st);

@@ -26,7 +26,8 @@ struct pb_fallback {
 };
 
 /* Create the backend called name (default options) as owner's fallback;
- * limit is the largest size owner serves itself. Refuses an unknown name,
+ * limit is the largest size owner serves itself (0: the owner tells its own
+ * blocks by address, so the set is never used and free routes as it says). Refuses an unknown name,
  * owner itself, and backends that cannot stand in for malloc here
  * (process-wide, no memory, fixed size, tagged). 0, or -1 and why. */
 int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name,
