@@ -105,32 +105,48 @@ static long next_owner(const struct site_advice *a, const unsigned char *taken)
     return best;
 }
 
-/* The hybrid form and its prediction (see the top of the file). */
+/* Room for one more item in the hybrid spec: "hybrid:pool=...:arena=...:fallback=malloc". */
+static int hybrid_room(const char *pools, const char *arenas, const char *item)
+{
+    return strlen("hybrid:pool=:arena=:fallback=malloc") + strlen(pools) + strlen(arenas) +
+               strlen(item) < PB_SPEC_TEXT_MAX;
+}
+
+/* The hybrid form and its prediction (see the top of the file). Sites that
+ * would make the spec too long for a backend spec are left to malloc. */
 static int make_hybrid(struct site_advice *a)
 {
     unsigned char *taken = calloc(a->sites.n + 1, 1);
     if (!taken)
         return -1;
-    char pools[PB_SPEC_TEXT_MAX] = "", arenas[PB_SPEC_TEXT_MAX] = "";
+    char pools[PB_SPEC_TEXT_MAX] = "", arenas[PB_SPEC_TEXT_MAX] = "", item[48];
     long i;
     while (a->hybrid_sites < HYBRID_OWNERS_MAX && (i = next_owner(a, taken)) >= 0) {
         const struct pb_site *s = &a->sites.v[i];
         char *list = s->rec == PB_SITE_POOL ? pools : arenas;
-        size_t at = strlen(list);
+        taken[i] = 1;
         if (s->rec == PB_SITE_POOL)
-            snprintf(list + at, sizeof pools - at, "%s%u@%llu", at ? "/" : "", s->tag,
+            snprintf(item, sizeof item, "%s%u@%llu", list[0] ? "/" : "", s->tag,
                      (unsigned long long)s->chunk);
         else
-            snprintf(list + at, sizeof arenas - at, "%s%u", at ? "/" : "", s->tag);
-        taken[i] = 1;
+            snprintf(item, sizeof item, "%s%u", list[0] ? "/" : "", s->tag);
+        if (!hybrid_room(pools, arenas, item))
+            break;
+        strcat(list, item);
         a->hybrid_sites++;
         a->hybrid_save_ns += s->save_ns;
         a->hybrid_save_resident += s->save_resident;
     }
     free(taken);
-    if (a->hybrid_sites)
-        snprintf(a->hybrid, sizeof a->hybrid, "hybrid%s%s%s%s:fallback=malloc",
-                 pools[0] ? ":pool=" : "", pools, arenas[0] ? ":arena=" : "", arenas);
+    if (!a->hybrid_sites)
+        return 0;
+    /* hybrid_room kept the whole spec below PB_SPEC_TEXT_MAX */
+    strcpy(a->hybrid, "hybrid");
+    if (pools[0])
+        strcat(strcat(a->hybrid, ":pool="), pools);
+    if (arenas[0])
+        strcat(strcat(a->hybrid, ":arena="), arenas);
+    strcat(a->hybrid, ":fallback=malloc");
     return 0;
 }
 
