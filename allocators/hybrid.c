@@ -243,6 +243,14 @@ static unsigned char *owner_bump(struct hy_owner *o, size_t size, size_t align)
     return p;
 }
 
+/* The free chunk after p on a pool's list (its first bytes hold the link). */
+static unsigned char *next_free(const unsigned char *p)
+{
+    unsigned char *next;
+    memcpy(&next, p, sizeof next);
+    return next;
+}
+
 static void *pool_take(struct hy_owner *o, size_t size, size_t align)
 {
     if (!o->chunk)
@@ -251,7 +259,7 @@ static void *pool_take(struct hy_owner *o, size_t size, size_t align)
         return NULL;
     unsigned char *p = o->free_head;
     if (p) {
-        memcpy(&o->free_head, p, sizeof o->free_head);
+        o->free_head = next_free(p);
     } else if (!(p = owner_bump(o, o->chunk, HY_ALIGN))) {
         return NULL;
     }
@@ -563,7 +571,7 @@ static int check_pool(const struct hy_owner *o, char *why, size_t len)
                      (const void *)p);
             return -1;
         }
-        memcpy(&p, p, sizeof p);
+        p = next_free(p);
     }
     if (n + o->live_blocks != carved || o->live_bytes != o->live_blocks * o->chunk) {
         snprintf(why, len, "%zu free + %zu live chunks, %zu carved", n, o->live_blocks, carved);
