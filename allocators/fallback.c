@@ -12,8 +12,10 @@
  *
  * Invariants:
  *   - live is the number of live fallback blocks and equals the fallback's
- *     own live_blocks (its stats); small.n of them have size <= limit and
- *     are in the set, each once. Both checked by the check op.
+ *     own live_blocks (its stats) when its stats were first asked while it
+ *     held none (malloc counts from its first stats call on); small.n of them
+ *     have size <= limit and are in the set, each once. Both checked by the
+ *     check op, which also notes that first moment (live_when_asked).
  *   - While small.n is 0, a free of size <= limit is the owner's without a
  *     lookup; a free of size > limit is always the fallback's (the owner
  *     never holds one).
@@ -49,7 +51,7 @@
 int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name,
                      size_t limit, char *err, size_t errlen)
 {
-    *fb = (struct pb_fallback){.limit = limit};
+    *fb = (struct pb_fallback){.limit = limit, .live_when_asked = SIZE_MAX};
     char why[PB_ERR_MAX];
     const struct pb_backend_ops *ops = pb_backend_lookup(name, why, sizeof why);
     if (!ops) {
@@ -197,20 +199,30 @@ void pb_fallback_free_all(struct pb_fallback *fb)
     }
 }
 
-void pb_fallback_add_stats(const struct pb_fallback *fb, struct pb_backend_stats *out)
+/* The fallback's own figures; the first call notes how many blocks were live
+ * then (a backend may count its blocks only from its first stats call on, as
+ * malloc does, so its live count is comparable only if none was). */
+static void fb_stats(struct pb_fallback *fb, struct pb_backend_stats *st)
+{
+    if (fb->live_when_asked == SIZE_MAX)
+        fb->live_when_asked = fb->live;
+    memset(st, 0, sizeof *st);
+    fb->ops->stats(fb->self, st);
+}
+
+void pb_fallback_add_stats(struct pb_fallback *fb, struct pb_backend_stats *out)
 {
     if (!fb->ops)
         return;
     struct pb_backend_stats st;
-    memset(&st, 0, sizeof st);
-    fb->ops->stats(fb->self, &st);
+    fb_stats(fb, &st);
     /* it holds at least what it granted (mallinfo2 under ASan reports 0) */
     size_t held = st.footprint_bytes > st.granted_bytes ? st.footprint_bytes : st.granted_bytes;
     size_t peak = st.peak_footprint_bytes > held ? st.peak_footprint_bytes : held;
     out->footprint_bytes += held;
     out->peak_footprint_bytes += peak;
     out->granted_bytes += st.granted_bytes;
-    out->live_blocks += st.live_blocks;
+    out->live_blocks += fb->live; /* exact, whenever its own count began */
     out->resident_bytes += st.resident_bytes;
 }
 
@@ -221,7 +233,7 @@ int pb_fallback_mappings(const struct pb_fallback *fb, pb_mapping_fn fn, void *c
     return fb->ops->mappings(fb->self, fn, ctx);
 }
 
-int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
+int pb_fallback_check(struct pb_fallback *fb, char *msg, size_t len)
 {
     if (!fb->ops)
         return 0;
@@ -234,9 +246,9 @@ int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len)
         small += fb_small(fb, s->usable[i]);
     }
     struct pb_backend_stats st;
-    memset(&st, 0, sizeof st);
-    fb->ops->stats(fb->self, &st);
-    if (n != s->n || small != n || n > fb->live || st.live_blocks != fb->live) {
+    fb_stats(fb, &st);
+    int comparable = fb->live_when_asked == 0;
+    if (n != s->n || small != n || n > fb->live || (comparable && st.live_blocks != fb->live)) {
         snprintf(msg, len,
                  "fallback %s: %zu blocks in its table (count %zu, %zu small), %zu counted "
                  "live, it reports %zu live", fb->ops->name, n, s->n, small, fb->live,

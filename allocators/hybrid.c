@@ -456,7 +456,7 @@ static void hybrid_free_all(void *self)
 
 static void hybrid_stats(void *self, struct pb_backend_stats *out)
 {
-    const struct hybrid *h = self;
+    struct hybrid *h = self; /* the fallback notes its first stats call */
     *out = (struct pb_backend_stats){.reallocs = h->reallocs, .free_alls = h->free_alls,
                                      .failures = h->failures,
                                      .allocs = h->fb.allocs,
@@ -488,7 +488,7 @@ static int hybrid_mappings(void *self, pb_mapping_fn fn, void *ctx)
 /* One row per owner (kind tag; an arena's size 0), then the fallback's. */
 static size_t hybrid_class_stats(void *self, struct pb_class_stats *out, size_t max)
 {
-    const struct hybrid *h = self;
+    struct hybrid *h = self; /* the fallback notes its first stats call */
     size_t n = 0;
     for (size_t k = 0; k < h->n_owners; k++, n++) {
         const struct hy_owner *o = &h->owners[k];
@@ -600,7 +600,7 @@ static int check_owner(const struct hybrid *h, size_t k, char *why, size_t len)
 
 static int hybrid_check(void *self, char *msg, size_t len)
 {
-    const struct hybrid *h = self;
+    struct hybrid *h = self; /* the fallback notes its first stats call */
     char why[PB_ERR_MAX];
     for (size_t k = 0; k < h->n_owners; k++)
         if (check_owner(h, k, why, sizeof why)) {
