@@ -22,11 +22,13 @@ struct pb_fallback {
     struct pb_sysblocks small;  /* live blocks of size <= limit (over-aligned), with size */
     size_t limit;               /* the owner's largest size: above it free routes by size */
     size_t live;                /* live blocks here, of every size (small.n of them small) */
+    size_t live_when_asked;     /* live at the first stats call on it (SIZE_MAX: none yet) */
     uint64_t allocs, frees;     /* owner's alloc and free calls served here */
 };
 
 /* Create the backend called name (default options) as owner's fallback;
- * limit is the largest size owner serves itself. Refuses an unknown name,
+ * limit is the largest size owner serves itself (0: the owner tells its own
+ * blocks by address, so the set is never used and free routes as it says). Refuses an unknown name,
  * owner itself, and backends that cannot stand in for malloc here
  * (process-wide, no memory, fixed size, tagged). 0, or -1 and why. */
 int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name,
@@ -97,14 +99,15 @@ void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t old, size_t ne
 void pb_fallback_free_all(struct pb_fallback *fb);
 
 /* Add the fallback's footprint, granted bytes, live blocks and resident figure to out. */
-void pb_fallback_add_stats(const struct pb_fallback *fb, struct pb_backend_stats *out);
+void pb_fallback_add_stats(struct pb_fallback *fb, struct pb_backend_stats *out);
 
 /* The fallback's mappings, if it lists any (PB_BK_OWN_MAPPINGS); else 0. */
 int pb_fallback_mappings(const struct pb_fallback *fb, pb_mapping_fn fn, void *ctx);
 
-/* The live count against the fallback's own, the set's count against its
- * slots, then the fallback's check op. 0, or -1 and why (no prefix). */
-int pb_fallback_check(const struct pb_fallback *fb, char *msg, size_t len);
+/* The live count against the fallback's own (when comparable: see
+ * fallback.c), the set's count against its slots, then the fallback's check
+ * op. 0, or -1 and why (no prefix). */
+int pb_fallback_check(struct pb_fallback *fb, char *msg, size_t len);
 
 /* pb_fallback_free_all, destroy the instance, free the set. */
 void pb_fallback_release(struct pb_fallback *fb);

@@ -23,6 +23,7 @@ extern const struct pb_backend_ops pb_backend_null;
 extern const struct pb_backend_ops pb_backend_pool_small;
 extern const struct pb_backend_ops pb_backend_pools;
 extern const struct pb_backend_ops pb_backend_pool_tag;
+extern const struct pb_backend_ops pb_backend_hybrid;
 extern const struct pb_backend_ops pb_backend_jemalloc;
 extern const struct pb_backend_ops pb_backend_mimalloc;
 extern const struct pb_backend_ops pb_backend_tcmalloc;
@@ -36,6 +37,7 @@ const struct pb_backend_ops *const pb_backends[] = {
     &pb_backend_pool_small,
     &pb_backend_pools,
     &pb_backend_pool_tag,
+    &pb_backend_hybrid,
     &pb_backend_jemalloc,
     &pb_backend_mimalloc,
     &pb_backend_tcmalloc,

@@ -8,8 +8,14 @@
  * The chunk C of the printed form: the pool site with the largest predicted
  * saving; without one (an untagged trace), the multiple of 16 up to 512
  * with the largest predicted ns/op saving among those that save resident
- * bytes too (the smallest, 16, when none does). The spec is checked against
- * the registry (parse and create) before it is printed.
+ * bytes too (the smallest, 16, when none does).
+ *
+ * The hybrid form `hybrid:pool=T@C/...:arena=T/...:fallback=malloc` puts
+ * every site recommended a pool or an arena in its own (at most
+ * HYBRID_OWNERS_MAX, those with the largest predicted savings first); its
+ * predicted saving is the sum of its sites'. Without such a site there is no
+ * hybrid form. Each spec is checked against the registry (parse and create)
+ * before it is printed.
  */
 #include "pb_cli.h"
 
@@ -27,6 +33,9 @@
 
 #define SITES_CMD_MAX 4096
 #define SITES_SCAN_MAX 512 /* chunks tried for an untagged trace: 16, 32, ..., this */
+#define HYBRID_OWNERS_MAX 32   /* hybrid.c's limit on pools and arenas */
+#define HYBRID_TAG_MAX 65535u  /* and on tag numbers */
+#define HYBRID_CHUNK_MAX (1u << 20)
 
 /* The model's costs: docs/advise.md, "Per site" (docs/floor.md's churn run). */
 static const struct pb_site_costs default_costs = {
@@ -37,6 +46,10 @@ struct site_advice {
     struct pb_pool_prediction form;
     struct pb_site_costs costs;
     char spec[PB_SPEC_TEXT_MAX];
+    char hybrid[PB_SPEC_TEXT_MAX]; /* "" when no site is worth a pool or an arena */
+    size_t hybrid_sites;
+    double hybrid_save_ns;         /* over the whole trace */
+    int64_t hybrid_save_resident;
     char command[SITES_CMD_MAX];
     struct pb_symbolizer *sym; /* the trace's # pb-module lines */
     struct pb_sym_result res;  /* the site being printed */
@@ -76,23 +89,94 @@ static int pick_chunk(const struct pb_workload *w, struct site_advice *a)
     return 0;
 }
 
-/* The spec, checked by the registry, and the run command. */
-static int make_command(struct site_advice *a, const char *trace, char *err, size_t errlen)
+/* Can a site have its own pool or arena in the hybrid form? */
+static int hybrid_fit(const struct pb_site *s)
 {
-    snprintf(a->spec, sizeof a->spec, "pool:chunk=%llu:fallback=malloc",
-             (unsigned long long)a->form.chunk);
+    return s->tag && s->tag <= HYBRID_TAG_MAX && (s->rec == PB_SITE_ARENA ||
+                                                  (s->rec == PB_SITE_POOL &&
+                                                   s->chunk <= HYBRID_CHUNK_MAX));
+}
+
+/* The site of largest predicted saving not yet taken (taken[i]), or -1. */
+static long next_owner(const struct site_advice *a, const unsigned char *taken)
+{
+    long best = -1;
+    for (size_t i = 0; i < a->sites.n; i++) {
+        const struct pb_site *s = &a->sites.v[i];
+        if (!taken[i] && hybrid_fit(s) && (best < 0 || s->save_ns > a->sites.v[best].save_ns))
+            best = (long)i;
+    }
+    return best;
+}
+
+/* Room for one more item in the hybrid spec: "hybrid:pool=...:arena=...:fallback=malloc". */
+static int hybrid_room(const char *pools, const char *arenas, const char *item)
+{
+    return strlen("hybrid:pool=:arena=:fallback=malloc") + strlen(pools) + strlen(arenas) +
+               strlen(item) < PB_SPEC_TEXT_MAX;
+}
+
+/* The hybrid form and its prediction (see the top of the file). Sites that
+ * would make the spec too long for a backend spec are left to malloc. */
+static int make_hybrid(struct site_advice *a)
+{
+    unsigned char *taken = calloc(a->sites.n + 1, 1);
+    if (!taken)
+        return -1;
+    char pools[PB_SPEC_TEXT_MAX] = "", arenas[PB_SPEC_TEXT_MAX] = "", item[48];
+    long i;
+    while (a->hybrid_sites < HYBRID_OWNERS_MAX && (i = next_owner(a, taken)) >= 0) {
+        const struct pb_site *s = &a->sites.v[i];
+        char *list = s->rec == PB_SITE_POOL ? pools : arenas;
+        taken[i] = 1;
+        if (s->rec == PB_SITE_POOL)
+            snprintf(item, sizeof item, "%s%u@%llu", list[0] ? "/" : "", s->tag,
+                     (unsigned long long)s->chunk);
+        else
+            snprintf(item, sizeof item, "%s%u", list[0] ? "/" : "", s->tag);
+        if (!hybrid_room(pools, arenas, item))
+            break;
+        strcat(list, item);
+        a->hybrid_sites++;
+        a->hybrid_save_ns += s->save_ns;
+        a->hybrid_save_resident += s->save_resident;
+    }
+    free(taken);
+    if (!a->hybrid_sites)
+        return 0;
+    /* hybrid_room kept the whole spec below PB_SPEC_TEXT_MAX */
+    strcpy(a->hybrid, "hybrid");
+    if (pools[0])
+        strcat(strcat(a->hybrid, ":pool="), pools);
+    if (arenas[0])
+        strcat(strcat(a->hybrid, ":arena="), arenas);
+    strcat(a->hybrid, ":fallback=malloc");
+    return 0;
+}
+
+/* 0 when the registry takes spec (parse and create), else -1 and why. */
+static int check_spec(const char *spec, char *err, size_t errlen)
+{
     struct pb_backend_spec *bs = malloc(sizeof *bs);
     void *self = NULL;
     int rc = -1;
     if (!bs)
         snprintf(err, errlen, "out of memory");
-    else if (pb_backend_spec_parse(a->spec, bs, err, errlen) == 0 &&
+    else if (pb_backend_spec_parse(spec, bs, err, errlen) == 0 &&
              bs->ops->create(bs->opts, bs->n_opts, &self, err, errlen) == 0) {
         bs->ops->destroy(self);
         rc = 0;
     }
     free(bs);
-    if (rc)
+    return rc;
+}
+
+/* The specs, checked by the registry, and the run command. */
+static int make_command(struct site_advice *a, const char *trace, char *err, size_t errlen)
+{
+    snprintf(a->spec, sizeof a->spec, "pool:chunk=%llu:fallback=malloc",
+             (unsigned long long)a->form.chunk);
+    if (check_spec(a->spec, err, errlen) || (a->hybrid[0] && check_spec(a->hybrid, err, errlen)))
         return -1;
     char others[256] = "malloc,pools";
     static const char *const production[] = {"jemalloc", "mimalloc", "tcmalloc"};
@@ -105,8 +189,8 @@ static int make_command(struct site_advice *a, const char *trace, char *err, siz
     }
     char word[1024];
     pb_cli_shell_word(trace, word, sizeof word);
-    snprintf(a->command, sizeof a->command, "poolbench run --backend %s,%s --trace %s", a->spec,
-             others, word);
+    snprintf(a->command, sizeof a->command, "poolbench run --backend %s%s%s,%s --trace %s",
+             a->hybrid, a->hybrid[0] ? "," : "", a->spec, others, word);
     return 0;
 }
 
@@ -195,7 +279,15 @@ static void print_text(const struct pb_workload *w, struct site_advice *a)
            a->sites.events ? 100.0 * (double)a->form.pooled_events / (double)a->sites.events : 0,
            a->form.save_ns_per_op, (long long)a->form.save_resident,
            (unsigned long long)a->form.pooled_peak_blocks);
-    printf("measure it (compare its ns/op with malloc's against the prediction):\n");
+    if (a->hybrid[0])
+        printf("hybrid: %s gives %zu site%s a pool or an arena of its own; predicted against "
+               "malloc: %.2f ns/op faster, %lld resident bytes saved (the sum of its sites')\n",
+               a->hybrid, a->hybrid_sites, a->hybrid_sites == 1 ? "" : "s",
+               per_op(a->hybrid_save_ns, a->sites.events), (long long)a->hybrid_save_resident);
+    else
+        printf("hybrid: none (no site is recommended a pool or an arena)\n");
+    printf("measure %s (compare ns/op with malloc's against the prediction):\n",
+           a->hybrid[0] ? "them" : "it");
     pb_text_line(stdout, "  %s", a->command);
 }
 
@@ -291,6 +383,14 @@ static cJSON *advice_json(const struct pb_workload *w, struct site_advice *a)
         cJSON_AddNumberToObject(f, "save_ns_per_op", a->form.save_ns_per_op);
         cJSON_AddNumberToObject(f, "save_resident_bytes", (double)a->form.save_resident);
     }
+    cJSON *h = a->hybrid[0] ? cJSON_AddObjectToObject(o, "hybrid")
+                            : cJSON_AddNullToObject(o, "hybrid");
+    if (h && a->hybrid[0]) {
+        cJSON_AddStringToObject(h, "backend_spec", a->hybrid);
+        add_u64(h, "sites", a->hybrid_sites);
+        cJSON_AddNumberToObject(h, "save_ns_per_op", per_op(a->hybrid_save_ns, a->sites.events));
+        cJSON_AddNumberToObject(h, "save_resident_bytes", (double)a->hybrid_save_resident);
+    }
     cJSON_AddStringToObject(o, "command", a->command);
     return o;
 }
@@ -327,7 +427,7 @@ int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, ch
     else if (pb_sym_read_trace(a->sym, trace, why, sizeof why) != 0)
         pb_text_line(stderr, "poolbench advise: call sites not named: %s", why);
     if (a->sym && pb_sites_analyse(w, &a->costs, &a->sites, err, errlen) == 0) {
-        if (pick_chunk(w, a))
+        if (pick_chunk(w, a) || make_hybrid(a))
             snprintf(err, errlen, "out of memory");
         else if (make_command(a, trace, err, errlen) == 0)
             rc = json ? print_json(w, a) : (print_text(w, a), 0);

@@ -24,11 +24,13 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: poolbench import FORMAT FILE -o FILE.trace\n"
+            "usage: poolbench import FORMAT FILE -o FILE.trace [--depth N]\n"
             "       (or: poolbench import --from FORMAT FILE -o FILE.trace)\n\n"
             "Converts another tool's allocation log into a v1 trace. FORMAT:\n"
             "  heaptrack  a capture of heaptrack (FILE.zst, FILE.gz or plain), with call sites\n"
             "  mtrace     the log glibc's mtrace() writes to $MALLOC_TRACE\n\n"
+            "  --depth N  heaptrack: a site is the N-th frame out that is not the allocator\n"
+            "             (default 1; 2 names the callers of an allocation wrapper)\n\n"
             "Frees that match no allocation are dropped and counted in a closing comment,\n"
             "as are records the importer does not know. On a malformed line:\n"
             "FILE:LINE: message, exit 2, nothing written.\n");
@@ -56,9 +58,10 @@ static void mtrace_summary(FILE *out, const struct pb_import_stats *st)
 }
 
 /* The mtrace import: events to out, closing comments, the line for stderr. */
-static int run_mtrace(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
-                      size_t msglen)
+static int run_mtrace(FILE *in, const char *path, unsigned depth, FILE *out,
+                      struct pb_diag *diag, char *msg, size_t msglen)
 {
+    (void)depth; /* mtrace logs no stacks: refused before */
     struct pb_import_stats st;
     if (pb_import_mtrace(in, path, out, &st, diag) != 0)
         return -1;
@@ -103,13 +106,15 @@ static void heaptrack_summary(FILE *out, const struct pb_heaptrack_stats *st)
 }
 
 /* The heaptrack import: events to out, closing comments, the line for stderr. */
-static int run_heaptrack(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
-                         size_t msglen)
+static int run_heaptrack(FILE *in, const char *path, unsigned depth, FILE *out,
+                         struct pb_diag *diag, char *msg, size_t msglen)
 {
     struct pb_heaptrack_stats st;
-    if (pb_import_heaptrack(in, path, out, &st, diag) != 0)
+    if (pb_import_heaptrack_depth(in, path, depth, out, &st, diag) != 0)
         return -1;
     heaptrack_summary(out, &st);
+    if (depth > 1)
+        fprintf(out, "# sites taken %u frames out (--depth %u)\n", depth, depth);
     snprintf(msg, msglen,
              "%llu events (%llu allocs, %llu frees), %llu unmatched frees, "
              "%llu unknown records, %llu sites",
@@ -122,13 +127,14 @@ static int run_heaptrack(FILE *in, const char *path, FILE *out, struct pb_diag *
 /* The formats `import` reads. */
 struct import_format {
     const char *name;
-    int (*run)(FILE *in, const char *path, FILE *out, struct pb_diag *diag, char *msg,
-               size_t msglen);
+    int (*run)(FILE *in, const char *path, unsigned depth, FILE *out, struct pb_diag *diag,
+               char *msg, size_t msglen);
+    int stacks; /* it has call stacks: --depth applies */
 };
 
 static const struct import_format formats[] = {
-    {"heaptrack", run_heaptrack},
-    {"mtrace", run_mtrace},
+    {"heaptrack", run_heaptrack, 1},
+    {"mtrace", run_mtrace, 0},
 };
 
 static const struct import_format *find_format(const char *name)
@@ -141,7 +147,7 @@ static const struct import_format *find_format(const char *name)
 
 /* Convert in_path to out_path atomically. */
 static int import_file(const struct import_format *fmt, const char *in_path,
-                       const char *out_path)
+                       const char *out_path, unsigned depth)
 {
     char err[PATH_MAX + 128];
     int fd = pb_infile_open(in_path, NULL, err, sizeof err); /* a FIFO would block */
@@ -167,7 +173,7 @@ static int import_file(const struct import_format *fmt, const char *in_path,
     fputc('\n', out);
     struct pb_diag *diag = calloc(1, sizeof *diag);
     char msg[320];
-    int rc = diag ? fmt->run(in, in_path, out, diag, msg, sizeof msg) : -1;
+    int rc = diag ? fmt->run(in, in_path, depth, out, diag, msg, sizeof msg) : -1;
     fclose(in);
     if (rc != 0) {
         pb_outfile_abort(&o);
@@ -197,12 +203,15 @@ int pb_cmd_import(int argc, char **argv)
     static const struct option longopts[] = {
         {"from", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
+        {"depth", required_argument, NULL, 'd'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *from = NULL, *out = NULL;
     int c;
-    static const struct pb_opts rules = {"hf:o:", longopts, NULL, NULL};
+    static const struct pb_opt_number numbers[] = {{'d', {"--depth", 1, 64}}, {0, {0}}};
+    static const struct pb_opts rules = {"hf:o:d:", longopts, NULL, numbers};
+    unsigned depth = 1;
     unsigned seen = 0;
     uint64_t number = 0;
     while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
@@ -217,6 +226,9 @@ int pb_cmd_import(int argc, char **argv)
             break;
         case 'o':
             out = optarg;
+            break;
+        case 'd':
+            depth = (unsigned)number;
             break;
         case 'h':
             usage(stdout);
@@ -238,6 +250,10 @@ int pb_cmd_import(int argc, char **argv)
                 from ? "unknown input format" : "missing the input format (import FORMAT FILE)");
         return PB_EXIT_USAGE;
     }
+    if (depth > 1 && !fmt->stacks) {
+        fprintf(stderr, "poolbench import: --depth: %s logs no call stacks\n", fmt->name);
+        return PB_EXIT_USAGE;
+    }
     if (!out || !out[0]) {
         fprintf(stderr, "poolbench import: missing -o FILE.trace\n");
         return PB_EXIT_USAGE;
@@ -246,5 +262,5 @@ int pb_cmd_import(int argc, char **argv)
         fprintf(stderr, "poolbench import: expected exactly one input file\n");
         return PB_EXIT_USAGE;
     }
-    return import_file(fmt, argv[optind], out);
+    return import_file(fmt, argv[optind], out, depth);
 }

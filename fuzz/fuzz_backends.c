@@ -28,6 +28,8 @@ static const char *const variants[] = {
     "pool:checked=1:chunk=48:slab=4096", "pool:return=0:slab=16k",
     "pool-small:chunk=24:align=8:slab=4096:return=1", "pools:return=0:slab=16k",
     "pools:classes=8/24/64/200:slab=4096", "pool-per-tag:slab=4096", "arena:block=4096",
+    "pool:chunk=48:fallback=malloc", "pool:chunk=48:slab=4096:fallback=pools",
+    "hybrid:pool=1/2@64:arena=3:fallback=malloc", "hybrid:pool=4@16:arena=1/2:fallback=pools",
 };
 
 enum { SLOTS = 64 };
@@ -138,7 +140,8 @@ static void step(struct run *r, const unsigned char *c, size_t i)
             do_realloc(r, b, size, align);
         break;
     case 6:
-        if (r->ops->flags & PB_BK_FREE_ALL) {
+        /* the instance's flag: with fallback=malloc it has no whole free_all */
+        if (pb_backend_flags(r->ops, r->self) & PB_BK_FREE_ALL) {
             r->ops->free_all(r->self);
             memset(r->s, 0, sizeof r->s);
         }

@@ -83,6 +83,8 @@ static const char *const variants[] = {
     "pools:classes=8/24/64/200:slab=4096",
     "pool-per-tag:slab=4096",
     "arena:block=4096",
+    "hybrid:pool=1/2@64:arena=3:fallback=malloc",
+    "hybrid:pool=4@16:arena=1/2:fallback=pools",
 };
 
 /* ---- one backend spec under test ---------------------------------------- */

@@ -156,6 +156,23 @@ static void fallback_refuses_an_unknown_small_free(void **state)
     pool()->destroy(checked);
 }
 
+/* check and stats hold when malloc's stats are first asked with blocks live
+ * (malloc counts its blocks only from then on). */
+static void fallback_check_with_stats_asked_late(void **state)
+{
+    (void)state;
+    const struct pb_option o[] = {{"chunk", "48"}, {"fallback", "malloc"}};
+    void *self = bt_make(pool(), o, 2);
+    void *big = pool()->alloc(self, 500, 16);
+    assert_non_null(big);
+    bt_check_ok(pool(), self);
+    assert_int_equal(live(self), 1);
+    assert_int_equal(pool()->free(self, big, 500), 0);
+    bt_check_ok(pool(), self);
+    assert_int_equal(live(self), 0);
+    pool()->destroy(self);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +182,7 @@ int main(void)
         cmocka_unit_test(fallback_realloc_shrinks_into_the_set),
         cmocka_unit_test(fallback_free_all_through_pools),
         cmocka_unit_test(fallback_refuses_an_unknown_small_free),
+        cmocka_unit_test(fallback_check_with_stats_asked_late),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,8 +15,8 @@
 #include "pb_workload.h"
 
 /* Run the importer on len bytes; the events it wrote in *out (caller frees). */
-static int convert_n(const char *data, size_t len, char **out, struct pb_heaptrack_stats *st,
-                     struct pb_diag *d)
+static int convert_depth(const char *data, size_t len, unsigned depth, char **out,
+                         struct pb_heaptrack_stats *st, struct pb_diag *d)
 {
     FILE *in = len ? fmemopen((void *)data, len, "r") : fopen("/dev/null", "r");
     size_t olen = 0;
@@ -24,10 +24,16 @@ static int convert_n(const char *data, size_t len, char **out, struct pb_heaptra
     assert_non_null(in);
     assert_non_null(o);
     memset(d, 0, sizeof *d);
-    int rc = pb_import_heaptrack(in, "cap", o, st, d);
+    int rc = pb_import_heaptrack_depth(in, "cap", depth, o, st, d);
     fclose(in);
     fclose(o);
     return rc;
+}
+
+static int convert_n(const char *data, size_t len, char **out, struct pb_heaptrack_stats *st,
+                     struct pb_diag *d)
+{
+    return convert_depth(data, len, 1, out, st, d);
 }
 
 static int convert(const char *text, char **out, struct pb_heaptrack_stats *st, struct pb_diag *d)
@@ -147,6 +153,47 @@ static void import_sites_inlined_unnamed_allocator(void **state)
     assert_int_equal(st.untagged_allocs, 2);
     assert_valid_trace(out);
     free(out);
+}
+
+/* --depth: past a wrapper to its callers; fewer frames than asked: the outermost. */
+static void import_depth_names_the_wrappers_callers(void **state)
+{
+    (void)state;
+    const char *cap = "v 10400 3\n"
+                      "s 4 prog\n"        /* 1 */
+                      "s 4 main\n"        /* 2 */
+                      "s 7 xmalloc\n"     /* 3 */
+                      "s 4 load\n"        /* 4 */
+                      "s 4 save\n"        /* 5 */
+                      "s 6 malloc\n"      /* 6 */
+                      "i 10 1 2\n"         /* ip 1: main */
+                      "t 1 0\n"            /* 1: main */
+                      "i 20 1 4\n"         /* ip 2: load */
+                      "t 2 1\n"            /* 2: main > load */
+                      "i 30 1 5\n"         /* ip 3: save */
+                      "t 3 1\n"            /* 3: main > save */
+                      "i 40 1 3\n"         /* ip 4: xmalloc */
+                      "t 4 2\n"            /* 4: load > xmalloc */
+                      "t 4 3\n"            /* 5: save > xmalloc */
+                      "i 50 1 6\n"         /* ip 5: malloc */
+                      "t 5 4\n"            /* 6: ... xmalloc > malloc */
+                      "t 5 5\n"            /* 7 */
+                      "a 8 6\n+ 0\n"
+                      "a 9 7\n+ 1\n"
+                      "a 7 1\n+ 2\n";      /* from main itself */
+    const char *want[] = {"a 1 8 @xmalloc\na 2 9 @xmalloc\na 3 7 @main\n",
+                          "a 1 8 @load\na 2 9 @save\na 3 7 @main\n",
+                          "a 1 8 @main\na 2 9 @main\na 3 7 @main\n",
+                          "a 1 8 @main\na 2 9 @main\na 3 7 @main\n"};
+    for (unsigned depth = 1; depth <= 4; depth++) {
+        char *out = NULL;
+        struct pb_heaptrack_stats st;
+        struct pb_diag d;
+        assert_int_equal(convert_depth(cap, strlen(cap), depth, &out, &st, &d), 0);
+        assert_string_equal(out, want[depth - 1]);
+        assert_valid_trace(out);
+        free(out);
+    }
 }
 
 static void import_tag_characters_and_length(void **state)
@@ -407,6 +454,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(import_sample_known_answer),
         cmocka_unit_test(import_sites_inlined_unnamed_allocator),
+        cmocka_unit_test(import_depth_names_the_wrappers_callers),
         cmocka_unit_test(import_tag_characters_and_length),
         cmocka_unit_test(import_unmatched_unknown_too_big),
         cmocka_unit_test(import_old_formats),

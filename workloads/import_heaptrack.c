@@ -43,7 +43,10 @@
  * `MODULE:0xADDRESS`, the module's base name and the address in that run.
  * Each ip's site frame is found when it is read, each trace node's (its own
  * ip's, or else its parent's) when it is read; the tag text is made once per
- * node an allocation uses.
+ * node an allocation uses. With depth N > 1 (`import --depth N`, for
+ * allocation wrappers such as sqlite3Malloc or xmalloc) the site is the N-th
+ * such frame outwards, each instruction address counted once (the frames
+ * inlined at one address are one), or the outermost when there are fewer.
  *
  * Bounds. Every number is checked against the tables it indexes; tables grow
  * by doubling up to the PB_HT_ limits of pb_import.h, so memory follows what
@@ -76,9 +79,10 @@ struct ht_ip {
 };
 
 /* One trace node: the ip that holds its site (0: none), its tag
- * (0: not made yet, HT_NO_TAG: none, else 1 + tag number). */
+ * (0: not made yet, HT_NO_TAG: none, else 1 + tag number), its caller's
+ * node and the node whose ip is its site (for --depth: the site's caller). */
 struct ht_trace {
-    uint32_t site_ip, tag;
+    uint32_t site_ip, tag, parent, site_node;
 };
 
 /* One allocation info; head: 1 + node of its newest live block, 0 when none. */
@@ -114,6 +118,7 @@ struct ht_state {
     uint32_t *tag_hash;                  /* HT_TAG_HASH slots: 1 + tag number; made on first use */
     uint32_t other_tag;                  /* 1 + number of "other", 0 before */
     uint64_t next_id;
+    unsigned depth;                      /* the site is the depth-th site frame out (1: innermost) */
 };
 
 /* --- problems, tables ------------------------------------------------------------ */
@@ -399,7 +404,16 @@ static uint32_t trace_tag(struct ht_state *s, uint64_t num)
         return HT_NO_TAG;
     if (tr->tag)
         return tr->tag;
-    const struct ht_ip *ip = table_at1(&s->ips, tr->site_ip);
+    const struct ht_trace *site = tr->site_node ? table_at1(&s->traces, tr->site_node) : NULL;
+    for (unsigned k = 1; site && k < s->depth; k++) { /* out past wrappers: the caller's site */
+        const struct ht_trace *up = site->parent ? table_at1(&s->traces, site->parent) : NULL;
+        const struct ht_trace *next = up && up->site_node ? table_at1(&s->traces, up->site_node)
+                                                          : NULL;
+        if (!next)
+            break; /* fewer site frames than depth: the outermost stands */
+        site = next;
+    }
+    const struct ht_ip *ip = site ? table_at1(&s->ips, site->site_ip) : NULL;
     char t[PB_MAX_TAG_LEN + 1];
     size_t n = ip ? site_text(s, ip, t) : 0;
     tr->tag = n ? tag_intern(s, t, n, ip->unnamed) : HT_NO_TAG;
@@ -547,7 +561,7 @@ static void do_ip(struct ht_state *s, struct ht_cur *c)
 /* 't': trace node number n_traces + 1; its site is its ip's, or its parent's. */
 static void do_trace(struct ht_state *s, struct ht_cur *c)
 {
-    struct ht_trace tr = {0, 0};
+    struct ht_trace tr = {0, 0, 0, 0};
     uint64_t v[2];
     if (want_hex(s, c, v, 2, "t") == 0) {
         if (v[0] > s->ips.n)
@@ -559,6 +573,8 @@ static void do_trace(struct ht_state *s, struct ht_cur *c)
             const struct ht_trace *parent = table_at1(&s->traces, v[1]);
             int site = ip && (ip->func || ip->unnamed);
             tr.site_ip = site ? (uint32_t)v[0] : parent ? parent->site_ip : 0;
+            tr.site_node = site ? (uint32_t)s->traces.n + 1 : parent ? parent->site_node : 0;
+            tr.parent = (uint32_t)v[1];
         }
     }
     struct ht_trace *e = table_room(s, &s->traces, 1);
@@ -819,6 +835,12 @@ static void state_free(struct ht_state *s)
 int pb_import_heaptrack(FILE *in, const char *name, FILE *out, struct pb_heaptrack_stats *st,
                         struct pb_diag *diag)
 {
+    return pb_import_heaptrack_depth(in, name, 1, out, st, diag);
+}
+
+int pb_import_heaptrack_depth(FILE *in, const char *name, unsigned depth, FILE *out,
+                              struct pb_heaptrack_stats *st, struct pb_diag *diag)
+{
     struct ht_state s;
     memset(&s, 0, sizeof s);
     memset(st, 0, sizeof *st);
@@ -827,6 +849,7 @@ int pb_import_heaptrack(FILE *in, const char *name, FILE *out, struct pb_heaptra
     s.st = st;
     s.diag = diag;
     s.next_id = 1;
+    s.depth = depth ? depth : 1;
     table_init(&s.arena, 1, PB_HT_MAX_STRING_BYTES + PB_HT_MAX_ENTRIES, "bytes of strings");
     table_init(&s.strs, sizeof(struct ht_str), PB_HT_MAX_ENTRIES, "strings ('s')");
     table_init(&s.ips, sizeof(struct ht_ip), PB_HT_MAX_ENTRIES, "instruction pointers ('i')");

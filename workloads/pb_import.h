@@ -69,4 +69,9 @@ struct pb_heaptrack_stats {
 int pb_import_heaptrack(FILE *in, const char *name, FILE *out, struct pb_heaptrack_stats *st,
                         struct pb_diag *diag);
 
+/* Same, the site of an allocation taken depth frames out (1: the innermost
+ * frame that is not the allocator; 2: its caller's, past a wrapper; ...). */
+int pb_import_heaptrack_depth(FILE *in, const char *name, unsigned depth, FILE *out,
+                              struct pb_heaptrack_stats *st, struct pb_diag *diag);
+
 #endif /* PB_IMPORT_H */
