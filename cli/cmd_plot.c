@@ -233,6 +233,29 @@ static int draw(const char *gnuplot, const char *scripts, const char *dir,
     return pb_outfile_commit(&out, err, errlen);
 }
 
+/* --format png|svg; 0, or -1 after saying why on stderr. */
+static int set_format(struct plot_opts *o, const char *arg)
+{
+    if (strcmp(arg, "png") != 0 && strcmp(arg, "svg") != 0) {
+        pb_text_line(stderr, "poolbench plot: --format must be png or svg, not '%s'", arg);
+        return -1;
+    }
+    o->format = arg;
+    return 0;
+}
+
+/* --log or --linear (axis), which exclude each other; 0, or -1 after saying
+ * why on stderr. */
+static int set_axis(struct plot_opts *o, int axis)
+{
+    if (o->logscale != PB_PLOT_AXIS_AUTO && o->logscale != axis) {
+        fprintf(stderr, "poolbench plot: --log and --linear exclude each other\n");
+        return -1;
+    }
+    o->logscale = axis;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct plot_opts *o)
 {
     static const struct option longopts[] = {
@@ -262,23 +285,14 @@ static int parse_args(int argc, char **argv, struct plot_opts *o)
             o->dir = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "png") != 0 && strcmp(optarg, "svg") != 0) {
-                pb_text_line(stderr, "poolbench plot: --format must be png or svg, not '%s'",
-                             optarg);
+            if (set_format(o, optarg))
                 return PB_EXIT_USAGE;
-            }
-            o->format = optarg;
             break;
         case 'l':
-        case 'L': {
-            int axis = c == 'l' ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_LINEAR;
-            if (o->logscale != PB_PLOT_AXIS_AUTO && o->logscale != axis) {
-                fprintf(stderr, "poolbench plot: --log and --linear exclude each other\n");
+        case 'L':
+            if (set_axis(o, c == 'l' ? PB_PLOT_AXIS_LOG : PB_PLOT_AXIS_LINEAR))
                 return PB_EXIT_USAGE;
-            }
-            o->logscale = axis;
             break;
-        }
         case 'H':
             o->html = 1;
             break;

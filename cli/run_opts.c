@@ -27,10 +27,10 @@ const char *const run_default_specs[] = {
 const size_t run_n_default_specs = sizeof run_default_specs / sizeof run_default_specs[0];
 const char run_default_backends[] = "pool,pools,arena,malloc";
 
-static void usage(FILE *f)
+/* The synopsis and what run does. */
+static void usage_synopsis(FILE *f)
 {
-    fprintf(f,
-            "usage: poolbench run [--backend LIST] [--workload SPEC]... [--trace FILE]...\n"
+    fputs("usage: poolbench run [--backend LIST] [--workload SPEC]... [--trace FILE]...\n"
             "                     [--rounds N] [--repeat N] [--warmup N] [--cpu N]\n"
             "                     [--touch none|pages|full]\n"
             "                     [--sample-every N] [--seed N] [--timeout SEC] [--latency]\n"
@@ -41,7 +41,14 @@ static void usage(FILE *f)
             "one for the memory figures, then one per round for the times; each round runs\n"
             "every pair once, in an order shuffled per round. Every workload is also\n"
             "replayed against null, the harness's own cost: net ns/op pairs each round\n"
-            "with null's, and reads ~0 when the interval holds 0.\n\n"
+            "with null's, and reads ~0 when the interval holds 0.\n\n",
+          f);
+}
+
+/* The options that choose what runs and how often. */
+static void usage_inputs(FILE *f)
+{
+    fprintf(f,
             "  --backend LIST     backends with their options, e.g. pool:chunk=48,slab=64k,\n"
             "                     arena (default %s)\n"
             "  --workload SPEC    a generator spec (churn:size=48), a list of them or a JSON\n"
@@ -53,7 +60,16 @@ static void usage(FILE *f)
             "                     (default %u, 1 to 1000)\n"
             "  --repeat N         timed replays per process after the cold one (default %u,\n"
             "                     1 to 100000); a round's figure is their median\n"
-            "  --warmup N         untimed replays before them (default %u, 0 to 100000)\n"
+            "  --warmup N         untimed replays before them (default %u, 0 to 100000)\n",
+            run_default_backends, run_default_specs[0], run_default_specs[1],
+            run_default_specs[2], run_default_specs[3], run_default_specs[4], RUN_DEFAULT_ROUNDS,
+            RUN_DEFAULT_REPEAT, RUN_DEFAULT_WARMUP);
+}
+
+/* The options of the measuring processes, the output and the limits. */
+static void usage_measuring(FILE *f)
+{
+    fprintf(f,
             "  --cpu N            pin every measuring process to CPU N\n"
             "  --touch MODE       write into each new block: none, pages (one byte per\n"
             "                     page, default) or full (every byte)\n"
@@ -77,7 +93,14 @@ static void usage(FILE *f)
             "  --quiet            no summary table, no progress\n"
             "  --max-events N     refuse a generated workload of more events (default %llu)\n"
             "  --max-live-bytes N refuse one that holds more bytes live at once (default:\n"
-            "                     the physical memory)\n"
+            "                     the physical memory)\n",
+            PB_MAX_THREADS, PB_GEN_DEFAULT_MAX_EVENTS);
+}
+
+/* How options combine, the spec syntax and the exit status. */
+static void usage_notes(FILE *f)
+{
+    fprintf(f,
             "--backend, --workload and --trace add up when repeated; every other option\n"
             "that takes a value may be given once. Numbers are decimal (--max-events and\n"
             "--max-live-bytes also take k/m/g).\n\n%s\n"
@@ -86,10 +109,15 @@ static void usage(FILE *f)
             "\"refused\"); 1 a run broke (a crash, a timeout, out of memory) or the run was\n"
             "interrupted -- results are written all the same; 2 bad usage, bad input or an\n"
             "output that cannot be written (nothing is written, nothing is run).\n",
-            run_default_backends, run_default_specs[0], run_default_specs[1],
-            run_default_specs[2], run_default_specs[3], run_default_specs[4], RUN_DEFAULT_ROUNDS,
-            RUN_DEFAULT_REPEAT, RUN_DEFAULT_WARMUP, PB_MAX_THREADS, PB_GEN_DEFAULT_MAX_EVENTS,
             pb_spec_syntax_help);
+}
+
+static void usage(FILE *f)
+{
+    usage_synopsis(f);
+    usage_inputs(f);
+    usage_measuring(f);
+    usage_notes(f);
 }
 
 /* ---- setters ---------------------------------------------------------------- */

@@ -283,6 +283,65 @@ static int open_tracker(struct pass *ps, const struct pb_workload *w)
     return 0;
 }
 
+/* The per-pool rows' buffer: the rows now, plus one per tag and a margin
+ * (pools appear as tags do). */
+static int alloc_classes(const struct pb_backend_ops *ops, void *self,
+                         const struct pb_workload *w, struct pb_memory *out)
+{
+    struct pb_class_stats none;
+    size_t cap = ops->class_stats(self, &none, 0) + w->n_tags + 8;
+    out->classes = pb_hmem_calloc(cap, sizeof *out->classes);
+    if (!out->classes)
+        return -1;
+    out->classes_cap = cap;
+    memset(out->classes, 0, cap * sizeof *out->classes);
+    return 0;
+}
+
+/* The baselines the anonymous RSS and (unless some blocks go to the system
+ * allocator) the backend's footprint are measured against, taken just before
+ * the replay; the resident method follows from what could be read. */
+static void take_baseline(struct pass *ps, const struct pb_backend_ops *ops, void *self,
+                          struct pb_memory *out)
+{
+    out->resident_method = ps->spills ? "mincore+smaps_rollup" : "smaps_rollup";
+#ifdef __GLIBC__
+    /* Give the free pages the process inherited back to the kernel, so a
+     * malloc-like backend that reuses them makes them resident again and
+     * the growth shows against the baseline. */
+    malloc_trim(0);
+#endif
+    if (!ps->spills) {
+        struct pb_backend_stats st;
+        memset(&st, 0, sizeof st);
+        ops->stats(self, &st);
+        ps->footprint_baseline = st.footprint_bytes;
+        ps->resident_baseline = st.resident_bytes;
+        pb_memory_note(out, "footprint: the backend's process-wide figure minus its value "
+                            "just before the replay (%llu bytes: the harness's own "
+                            "allocations)",
+                       (unsigned long long)ps->footprint_baseline);
+    }
+    ps->occ_len_at_baseline = ps->occ.map_len;
+    if (pb_anon_rss(&ps->baseline)) {
+        pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
+        if (ps->spills) {
+            ps->spills = 0; /* the mappings alone, by mincore */
+            out->resident_method = "mincore";
+        } else {
+            ps->resident_ok = 0;
+        }
+    } else if (ps->spills) {
+        pb_memory_note(out, "resident bytes: the backend's mappings (mincore) plus the "
+                            "system allocator's blocks it passes on (anonymous RSS growth "
+                            "beyond its mappings, against a baseline taken just before "
+                            "the replay)");
+    } else {
+        pb_memory_note(out, "resident bytes: anonymous RSS of the isolated run process "
+                            "minus a baseline taken just before the replay");
+    }
+}
+
 static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
                  const struct pb_workload *w, enum pb_touch touch, struct pb_memory *out,
                  size_t n_samples)
@@ -296,59 +355,15 @@ static int setup(struct pass *ps, const struct pb_backend_ops *ops, void *self,
     if (pb_replay_init(&ps->r, ops, self, w, touch) || open_tracker(ps, w))
         return -1;
     memset(out->timeline, 0, n_samples * sizeof *out->timeline);
-    if (ops->class_stats) {
-        /* rows now, plus one per tag and a margin: pools appear as tags do */
-        struct pb_class_stats none;
-        size_t cap = ops->class_stats(self, &none, 0) + w->n_tags + 8;
-        out->classes = pb_hmem_calloc(cap, sizeof *out->classes);
-        if (!out->classes)
-            return -1;
-        out->classes_cap = cap;
-        memset(out->classes, 0, cap * sizeof *out->classes);
-    }
+    if (ops->class_stats && alloc_classes(ops, self, w, out))
+        return -1;
     ps->own_mappings = (ops->flags & PB_BK_OWN_MAPPINGS) && ops->mappings;
     ps->resident_ok = 1;
     ps->spills = ps->own_mappings && has_system_row(ops, self);
-    if (ps->own_mappings && !ps->spills) {
+    if (ps->own_mappings && !ps->spills)
         out->resident_method = "mincore";
-    } else {
-        out->resident_method = ps->spills ? "mincore+smaps_rollup" : "smaps_rollup";
-#ifdef __GLIBC__
-        /* Give the free pages the process inherited back to the kernel, so a
-         * malloc-like backend that reuses them makes them resident again and
-         * the growth shows against the baseline. */
-        malloc_trim(0);
-#endif
-        if (!ps->spills) {
-            struct pb_backend_stats st;
-            memset(&st, 0, sizeof st);
-            ops->stats(self, &st);
-            ps->footprint_baseline = st.footprint_bytes;
-            ps->resident_baseline = st.resident_bytes;
-            pb_memory_note(out, "footprint: the backend's process-wide figure minus its value "
-                                "just before the replay (%llu bytes: the harness's own "
-                                "allocations)",
-                           (unsigned long long)ps->footprint_baseline);
-        }
-        ps->occ_len_at_baseline = ps->occ.map_len;
-        if (pb_anon_rss(&ps->baseline)) {
-            pb_memory_note(out, "resident bytes: cannot read /proc/self/smaps_rollup");
-            if (ps->spills) {
-                ps->spills = 0; /* the mappings alone, by mincore */
-                out->resident_method = "mincore";
-            } else {
-                ps->resident_ok = 0;
-            }
-        } else if (ps->spills) {
-            pb_memory_note(out, "resident bytes: the backend's mappings (mincore) plus the "
-                                "system allocator's blocks it passes on (anonymous RSS growth "
-                                "beyond its mappings, against a baseline taken just before "
-                                "the replay)");
-        } else {
-            pb_memory_note(out, "resident bytes: anonymous RSS of the isolated run process "
-                                "minus a baseline taken just before the replay");
-        }
-    }
+    else
+        take_baseline(ps, ops, self, out);
     return 0;
 }
 
@@ -452,6 +467,65 @@ static void derive(struct pb_memory *m, const struct pass *ps, uint64_t stats_pe
     derive_resident(m, ps, peak_index);
 }
 
+/* What the pass saw at the live peak (the sample after events[peak_event]). */
+struct peak_seen {
+    int sampled;
+    uint64_t granted;
+    size_t index; /* into the timeline, SIZE_MAX when not sampled */
+};
+
+/* Replay the whole workload in ranges between sample points, one sample at
+ * each (and one at the live peak, with the per-pool rows). 0, or -1 with
+ * *fail_event set. */
+static int replay_sampled(struct pass *ps, const struct pb_workload *w, size_t sample_every,
+                          struct pb_memory *out, struct peak_seen *peak, size_t *fail_event)
+{
+    size_t n = w->n_records;
+    size_t peak_at = n ? (size_t)w->fig.peak_event + 1 : 0; /* sample after events[peak_event] */
+    for (size_t pos = 0; pos < n;) {
+        size_t next = (pos / sample_every + 1) * sample_every;
+        if (next > n)
+            next = n;
+        if (pos < peak_at && peak_at < next)
+            next = peak_at;
+        size_t done = pb_replay_range(&ps->r, pos, next);
+        if (done != next || ps->occ.failed) {
+            *fail_event = ps->occ.failed ? SIZE_MAX : done; /* the tracker: out of memory */
+            return -1;
+        }
+        pos = next;
+        struct pb_mem_sample *s = &out->timeline[out->n_timeline++];
+        take_sample(ps, pos, s);
+        if (pos == peak_at) {
+            peak->sampled = 1;
+            peak->index = out->n_timeline - 1;
+            peak->granted = s->granted_bytes;
+            take_classes(ps, out);
+        }
+    }
+    return 0;
+}
+
+/* The figures of a completed pass, from the samples and the backend's final
+ * statistics st. */
+static void finish_figures(struct pb_memory *out, const struct pass *ps,
+                           const struct pb_backend_stats *st, const struct peak_seen *peak)
+{
+    uint64_t stats_peak = st->peak_footprint_bytes > ps->footprint_baseline
+                              ? st->peak_footprint_bytes - ps->footprint_baseline
+                              : 0;
+    derive(out, ps, stats_peak, peak->sampled, peak->granted, peak->index);
+    out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
+    out->allocator_resident_ok = ps->allocator_resident;
+    out->allocator_peak_resident_bytes = ps->allocator_resident_peak;
+    if (ps->allocator_resident)
+        pb_memory_note(out, "allocator_peak_resident_bytes: the allocator's own statistics "
+                            "(see its backend), minus their value before the replay; "
+                            "peak_resident_bytes is the kernel's figure");
+    if (!out->peak_rss_ok)
+        pb_memory_note(out, "peak_rss_bytes: cannot read VmHWM nor getrusage");
+}
+
 int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb_workload *w,
                    enum pb_touch touch, size_t sample_every, struct pb_memory *out,
                    size_t *fail_event)
@@ -477,51 +551,13 @@ int pb_measure_run(const struct pb_backend_ops *ops, void *self, const struct pb
         *fail_event = SIZE_MAX;
         return -1;
     }
-    size_t peak_at = n ? (size_t)w->fig.peak_event + 1 : 0; /* sample after events[peak_event] */
-    int peak_sampled = 0;
-    uint64_t granted_at_peak = 0;
-    size_t peak_index = SIZE_MAX;
-    int rc = 0;
-    for (size_t pos = 0; pos < n;) {
-        size_t next = (pos / sample_every + 1) * sample_every;
-        if (next > n)
-            next = n;
-        if (pos < peak_at && peak_at < next)
-            next = peak_at;
-        size_t done = pb_replay_range(&ps.r, pos, next);
-        if (done != next || ps.occ.failed) {
-            *fail_event = ps.occ.failed ? SIZE_MAX : done; /* the tracker: out of memory */
-            rc = -1;
-            break;
-        }
-        pos = next;
-        struct pb_mem_sample *s = &out->timeline[out->n_timeline++];
-        take_sample(&ps, pos, s);
-        if (pos == peak_at) {
-            peak_sampled = 1;
-            peak_index = out->n_timeline - 1;
-            granted_at_peak = s->granted_bytes;
-            take_classes(&ps, out);
-        }
-    }
+    struct peak_seen peak = {0, 0, SIZE_MAX};
+    int rc = replay_sampled(&ps, w, sample_every, out, &peak, fail_event);
     struct pb_backend_stats st;
     memset(&st, 0, sizeof st);
     ops->stats(self, &st);
-    if (rc == 0) {
-        uint64_t stats_peak = st.peak_footprint_bytes > ps.footprint_baseline
-                                  ? st.peak_footprint_bytes - ps.footprint_baseline
-                                  : 0;
-        derive(out, &ps, stats_peak, peak_sampled, granted_at_peak, peak_index);
-        out->peak_rss_ok = pb_peak_rss(&out->peak_rss_bytes) == 0;
-        out->allocator_resident_ok = ps.allocator_resident;
-        out->allocator_peak_resident_bytes = ps.allocator_resident_peak;
-        if (ps.allocator_resident)
-            pb_memory_note(out, "allocator_peak_resident_bytes: the allocator's own statistics "
-                                "(see its backend), minus their value before the replay; "
-                                "peak_resident_bytes is the kernel's figure");
-        if (!out->peak_rss_ok)
-            pb_memory_note(out, "peak_rss_bytes: cannot read VmHWM nor getrusage");
-    }
+    if (rc == 0)
+        finish_figures(out, &ps, &st, &peak);
     pb_replay_release(&ps.r);
     pb_replay_fini(&ps.r);
     pb_occupancy_fini(&ps.occ);

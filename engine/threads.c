@@ -26,6 +26,7 @@
 #include "pb_hmem.h"
 #include "replay.h"
 #include "team_start.h"
+#include "thread_common.h"
 
 /* Entries an inbox holds: this many batches. */
 #define INBOX_BATCHES 64
@@ -280,28 +281,20 @@ static int team_replay(struct team *t, struct pb_run_result *out)
     struct pb_gate gate = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
     struct pb_start_line start = {.n = t->n};
     atomic_init(&start.arrived, 0);
-    unsigned made = 0;
-    for (; made < t->n; made++) {
-        struct worker *w = &t->w[made];
+    for (unsigned i = 0; i < t->n; i++) {
+        struct worker *w = &t->w[i];
         w->gate = &gate;
         w->start = &start;
         w->done = 0;
         w->n_out = 0;
         w->free_failed = 0;
         atomic_store(&w->finished, 0);
-        if (pthread_create(&t->tid[made], NULL, worker_main, w))
-            break;
     }
-    pb_gate_set(&gate, made == t->n ? 1 : -1);
-    for (unsigned i = 0; i < made; i++)
-        pthread_join(t->tid[i], NULL);
+    int rc = pb_team_launch(t->tid, t->n, worker_main, t->w, sizeof *t->w, &gate, out->error,
+                            sizeof out->error);
     pthread_cond_destroy(&gate.cond);
     pthread_mutex_destroy(&gate.lock);
-    if (made < t->n) {
-        snprintf(out->error, sizeof out->error, "cannot start %u threads (only %u)", t->n, made);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* The first failure of the last replay into out->error; 0 when none. */
@@ -332,9 +325,10 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team, timed; records it when it is a timed repeat, and
  * its wall time in *wall. */
-static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
+static int timed_once(void *team, int record, struct pb_backend_stats *before,
                       struct pb_run_result *out, uint64_t *wall)
 {
+    struct team *t = team;
     const struct pb_backend_ops *ops = t->job->backend->ops;
     if (!t->shared)
         pb_team_stats_before(ops, t->self, t->n, before);
@@ -386,24 +380,8 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
     else if (team_init(&t, job, out) == 0)
         rc = 0;
-    /* in a process of its own the first replay is the cold one, kept apart */
-    unsigned cold = job->pass == PB_PASS_TIME;
-    for (unsigned i = 0; rc == 0 && i < cold + job->warmup + job->repeat; i++) {
-        struct rusage ru;
-        struct pb_usage u;
-        uint64_t wall = 0;
-        unsigned recorded = out->n_ns;
-        getrusage(RUSAGE_SELF, &ru);
-        rc = timed_once(&t, i >= cold + job->warmup, before, out, &wall);
-        pb_usage_since(&ru, &u);
-        if (rc == 0 && i < cold) {
-            out->cold_done = 1;
-            out->cold_ns = wall;
-            out->cold_usage = u;
-        } else if (rc == 0 && out->n_ns > recorded) {
-            out->usage[recorded] = u;
-        }
-    }
+    if (rc == 0)
+        rc = pb_team_replays(job, timed_once, &t, before, out);
     team_free(&t);
     pb_hmem_free(before, n * sizeof *before);
     return rc;

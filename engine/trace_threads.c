@@ -42,6 +42,7 @@
 #include "pb_hmem.h"
 #include "replay.h"
 #include "team_start.h"
+#include "thread_common.h"
 #include "threads.h"
 
 /* Spins on an event not yet done before each sched_yield. */
@@ -535,26 +536,18 @@ static int team_replay(struct team *t, struct pb_run_result *out)
     atomic_store(&t->stop, 0);
     atomic_store(&t->arrived, 0);
     atomic_store(&t->released, 0);
-    unsigned made = 0;
-    for (; made < t->n; made++) {
-        struct tworker *w = &t->w[made];
+    for (unsigned k = 0; k < t->n; k++) {
+        struct tworker *w = &t->w[k];
         w->done = 0;
         w->failed = 0;
         w->t0 = w->t1 = w->wait_ns = w->waits = 0;
-        atomic_store(&t->prog[made].done, 0);
-        if (pthread_create(&t->tid[made], NULL, tworker_main, w))
-            break;
+        atomic_store(&t->prog[k].done, 0);
     }
-    pb_gate_set(&gate, made == t->n ? 1 : -1);
-    for (unsigned k = 0; k < made; k++)
-        pthread_join(t->tid[k], NULL);
+    int rc = pb_team_launch(t->tid, t->n, tworker_main, t->w, sizeof *t->w, &gate, out->error,
+                            sizeof out->error);
     pthread_cond_destroy(&gate.cond);
     pthread_mutex_destroy(&gate.lock);
-    if (made < t->n) {
-        snprintf(out->error, sizeof out->error, "cannot start %u threads (only %u)", t->n, made);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* The index in the workload of thread k's event number `nth`. */
@@ -596,9 +589,10 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team; records it when it is a timed repeat, and its wall
  * time (first start to last end) in *wall. Live blocks released after. */
-static int timed_once(struct team *t, int record, struct pb_backend_stats *before,
+static int timed_once(void *team, int record, struct pb_backend_stats *before,
                       struct pb_run_result *out, uint64_t *wall)
 {
+    struct team *t = team;
     const struct pb_backend_ops *ops = t->job->backend->ops;
     if (!t->shared)
         pb_team_stats_before(ops, t->self, t->n, before);
@@ -647,31 +641,6 @@ static int result_arrays(struct pb_run_result *out, size_t reps, unsigned n)
                : -1;
 }
 
-/* The cold replay, the warm-up and the timed repeats, as the one-thread runner. */
-static int replays(struct team *t, struct pb_backend_stats *before, struct pb_run_result *out)
-{
-    const struct pb_run_job *job = t->job;
-    unsigned cold = job->pass == PB_PASS_TIME;
-    int rc = 0;
-    for (unsigned i = 0; rc == 0 && i < cold + job->warmup + job->repeat; i++) {
-        struct rusage ru;
-        struct pb_usage u;
-        uint64_t wall = 0;
-        unsigned recorded = out->n_ns;
-        getrusage(RUSAGE_SELF, &ru);
-        rc = timed_once(t, i >= cold + job->warmup, before, out, &wall);
-        pb_usage_since(&ru, &u);
-        if (rc == 0 && i < cold) {
-            out->cold_done = 1;
-            out->cold_ns = wall;
-            out->cold_usage = u;
-        } else if (rc == 0 && out->n_ns > recorded) {
-            out->usage[recorded] = u;
-        }
-    }
-    return rc;
-}
-
 int pb_trace_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
 {
     const struct pb_backend_ops *ops = job->backend->ops;
@@ -699,7 +668,7 @@ int pb_trace_threads_timed(const struct pb_run_job *job, struct pb_run_result *o
         out->thread_events[k] = t.plan.t[k].n_ev;
     }
     if (rc == 0)
-        rc = replays(&t, before, out);
+        rc = pb_team_replays(job, timed_once, &t, before, out);
     team_free(&t);
     pb_hmem_free(before, t.n * sizeof *before);
     return rc;

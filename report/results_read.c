@@ -449,8 +449,7 @@ int pb_run_threads(const cJSON *run)
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "threads");
     if (!cJSON_IsNumber(t))
-        t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "time"),
-                                             "threads");
+        t = pb_json_at(run, "time.threads");
     return cJSON_IsNumber(t) && t->valuedouble > 1 && t->valuedouble <= 1e6 ? (int)t->valuedouble
                                                                              : 1;
 }
@@ -459,8 +458,7 @@ int pb_run_cross_free(const cJSON *run)
 {
     const cJSON *x = cJSON_GetObjectItemCaseSensitive(run, "cross_free");
     if (!cJSON_IsBool(x))
-        x = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "time"),
-                                             "cross_free");
+        x = pb_json_at(run, "time.cross_free");
     return cJSON_IsTrue(x);
 }
 

@@ -243,9 +243,7 @@ static size_t by_round(const cJSON *run, double *out, size_t max)
     for (size_t r = 0; r < max; r++)
         out[r] = NAN;
     const cJSON *t = time_of(run);
-    const cJSON *samples =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"),
-                                         "samples");
+    const cJSON *samples = pb_json_at(t, "ns_per_op.samples");
     const cJSON *pr = cJSON_GetObjectItemCaseSensitive(t, "per_round");
     size_t n = 0;
     for (const cJSON *s = samples ? samples->child : NULL, *p = pr ? pr->child : NULL; s && p;

@@ -23,11 +23,6 @@ void pb_human_bytes(double bytes, char *out, size_t len)
         snprintf(out, len, "%.1f %s", bytes, units[u]);
 }
 
-static const cJSON *path2(const cJSON *o, const char *a, const char *b)
-{
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, a), b);
-}
-
 static void cell_number(const cJSON *v, const char *fmt, char *out, size_t len)
 {
     if (cJSON_IsNumber(v))
@@ -91,7 +86,7 @@ static void cell_net(const cJSON *run, const cJSON *t, char *out, size_t len)
 /* The causes of the warm figure: minor faults per 1000 ops and the system time share. */
 static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 {
-    const cJSON *warm = path2(t, "causes", "warm");
+    const cJSON *warm = pb_json_at(t, "causes.warm");
     cell_number(cJSON_GetObjectItemCaseSensitive(warm, "minor_faults_per_kop"), "%.2f", faults,
                 len);
     const cJSON *share = cJSON_GetObjectItemCaseSensitive(warm, "system_share");
@@ -127,7 +122,7 @@ static void backend_label(const cJSON *run, char *out, size_t len)
 
 static void workload_label(const cJSON *run, char *out, size_t len)
 {
-    const cJSON *w = path2(run, "workload", "name");
+    const cJSON *w = pb_json_at(run, "workload.name");
     pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", out, len);
 }
 
@@ -164,15 +159,15 @@ void pb_summary_row(const cJSON *run, struct pb_summary_row *row)
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
     cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), row);
     cell_net(run, t, row->net, sizeof row->net);
-    cell_number(path2(t, "cold_ns_per_op", "median"), "%.1f", row->cold, sizeof row->cold);
+    cell_number(pb_json_at(t, "cold_ns_per_op.median"), "%.1f", row->cold, sizeof row->cold);
     cell_causes(t, row->faults, row->sys, sizeof row->faults);
-    cell_bytes(path2(run, "memory", "peak_resident_bytes"), row->resident, sizeof row->resident);
-    const cJSON *ifr = path2(run, "memory", "internal_fragmentation");
+    cell_bytes(pb_json_at(run, "memory.peak_resident_bytes"), row->resident, sizeof row->resident);
+    const cJSON *ifr = pb_json_at(run, "memory.internal_fragmentation");
     if (cJSON_IsNumber(ifr))
         snprintf(row->frag, sizeof row->frag, "%.1f %%", ifr->valuedouble * 100);
     else
         snprintf(row->frag, sizeof row->frag, "-");
-    cell_bytes(path2(run, "memory", "wasted_page_bytes"), row->wasted, sizeof row->wasted);
+    cell_bytes(pb_json_at(run, "memory.wasted_page_bytes"), row->wasted, sizeof row->wasted);
     backend_label(run, row->backend, sizeof row->backend);
     workload_label(run, row->workload, sizeof row->workload);
     row->status = pb_summary_status(run);
@@ -246,7 +241,7 @@ static void print_legend(const cJSON *runs, FILE *f)
     {
         threaded |= pb_run_threads(run) > 1;
         traced |= pb_json_number(cJSON_GetObjectItemCaseSensitive(run, "time"), "trace_threads") > 1;
-        no_net |= net_missing(run) && !cJSON_IsTrue(path2(cJSON_GetObjectItemCaseSensitive(run, "time"), "net", "below_baseline"));
+        no_net |= net_missing(run) && !cJSON_IsTrue(pb_json_at(run, "time.net.below_baseline"));
     }
     if (no_net)
         fprintf(f, "n/a: no net figure, because the null baseline run on that workload did not "

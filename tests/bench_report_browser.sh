@@ -15,28 +15,8 @@ set -u
 pb=$1
 dir=$2
 here=$(dirname "$0")
-command -v chromium > /dev/null || { echo "skip: no chromium"; exit 77; }
-command -v python3 > /dev/null || { echo "skip: no python3"; exit 77; }
-rm -rf "$dir" && mkdir -p "$dir" || exit 1
-dir=$(cd "$dir" && pwd)
-fail() {
-  printf 'bench_report_browser: FAIL: %s\n' "$1"
-  [ -f "${2:-}" ] && tail -n 20 "$2"
-  exit 1
-}
-
-# browser OUT ARGS...: headless Chromium (as root it needs --no-sandbox), a
-# fresh profile each time, at most 120 s; its stdout into OUT
-browser() {
-  out=$1
-  shift
-  profile=$(mktemp -d "$dir/profile.XXXXXX") || exit 1
-  timeout -k 5 120 chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-    --no-first-run --user-data-dir="$profile" "$@" > "$out" 2>> "$dir/chromium.log"
-  rc=$?
-  rm -rf "$profile"
-  return $rc
-}
+name=bench_report_browser
+. "$here/browser_lib.sh"
 
 lib=$(ldd /bin/sh | awk '/libc\.so/ {print $3}')
 [ -r "$lib" ] || fail "no libc path from ldd /bin/sh"
@@ -53,15 +33,7 @@ if command -v gnuplot > /dev/null; then
   [ "$charts" -eq 2 ] || fail "the page has $charts inline charts, want 2" "$page"
 fi
 
-browser "$dir/screenshot.out" --screenshot="$dir/shot.png" --window-size=1200,2000 \
-  "file://$page" || fail "chromium --screenshot failed" "$dir/chromium.log"
-[ -s "$dir/shot.png" ] || fail "chromium wrote no screenshot" "$dir/chromium.log"
-python3 "$here/png_nonblank.py" "$dir/shot.png" 0.05 32 || fail "the screenshot is blank"
-
-browser "$dir/dom.html" --dump-dom "file://$page" || fail "chromium --dump-dom failed" \
-  "$dir/chromium.log"
-dom=$dir/dom.html
-grep -q '<section id="verdicts">' "$dom" || fail "no verdicts in the DOM" "$dom"
+render_page "$page"
 grep -Eq 'fastest |no clear winner' "$dom" || fail "no speed verdict in the DOM" "$dom"
 grep -Eq 'replay against program over [0-9]+ allocators?' "$dom" || fail "no fidelity verdict" "$dom"
 grep -q '<tr class="ok"><td>glibc</td>' "$dom" || fail "no glibc row" "$dom"
