@@ -61,11 +61,25 @@ static void usage(FILE *f)
             "min(4096, slab / 8) bytes go to malloc. The model: docs/advise.md.\n\n"
             "--sites: per @TAG (call site) its allocations, sizes, lifetime and live peak,\n"
             "and a recommendation (its own pool, an arena, or the general allocator) with\n"
-            "the predicted saving; then the by-hand form pool:chunk=C:fallback=malloc and\n"
-            "the run command that measures it against malloc, pools and the production\n"
+            "the predicted saving; then the hybrid form (a pool or an arena for each such\n"
+            "site, the rest to malloc), the by-hand form pool:chunk=C:fallback=malloc and\n"
+            "the run command that measures them against malloc, pools and the production\n"
             "allocators.\n"
             "Exit status 0 ok, 2 bad usage or an invalid trace.\n",
             ADVISE_MAX_K);
+}
+
+/* --slab's value into o->slab; -1 printed. */
+static int parse_slab(const char *text, struct advise_opts *o)
+{
+    size_t v = 0;
+    if (pb_parse_size(text, &v) || v < 1 || v > ((size_t)1 << 30)) {
+        pb_text_line(stderr, "poolbench advise: --slab wants a size from 1 byte to 1G "
+                             "(k/M/G suffixes), not '%s'", text);
+        return -1;
+    }
+    o->slab = v;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
@@ -93,18 +107,13 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
             fprintf(stderr, "poolbench advise: %s\n", oerr);
             return -1;
         }
-        size_t v = 0;
         switch (c) {
         case 'k':
             o->max_classes = (size_t)number;
             break;
         case 's':
-            if (pb_parse_size(optarg, &v) || v < 1 || v > ((size_t)1 << 30)) {
-                pb_text_line(stderr, "poolbench advise: --slab wants a size from 1 byte to 1G "
-                                "(k/M/G suffixes), not '%s'", optarg);
+            if (parse_slab(optarg, o))
                 return -1;
-            }
-            o->slab = v;
             break;
         case 'j':
             o->json = 1;

@@ -198,6 +198,35 @@ static int import_file(const struct import_format *fmt, const char *in_path,
     return PB_EXIT_OK;
 }
 
+/* The format (FORMAT FILE or --from) and the rest of the command line
+ * checked against it; NULL printed. Moves optind past a positional FORMAT. */
+static const struct import_format *pick_format(int argc, char **argv, const char *from,
+                                               unsigned depth, const char *out)
+{
+    if (!from && (argc - optind >= 2 || (argc - optind == 1 && find_format(argv[optind]))))
+        from = argv[optind++]; /* `import FORMAT FILE` */
+    else if (from && argc - optind == 2 && find_format(argv[optind])) {
+        fprintf(stderr, "poolbench import: the format given twice (FORMAT and --from)\n");
+        return NULL;
+    }
+    const struct import_format *fmt = from ? find_format(from) : NULL;
+    const char *why = NULL;
+    if (!fmt)
+        fprintf(stderr, "poolbench import: %s (supported: heaptrack, mtrace)\n",
+                from ? "unknown input format" : "missing the input format (import FORMAT FILE)");
+    else if (depth > 1 && !fmt->stacks)
+        fprintf(stderr, "poolbench import: --depth: %s logs no call stacks\n", fmt->name);
+    else if (!out || !out[0])
+        why = "missing -o FILE.trace";
+    else if (argc - optind != 1)
+        why = "expected exactly one input file";
+    else
+        return fmt;
+    if (why)
+        fprintf(stderr, "poolbench import: %s\n", why);
+    return NULL;
+}
+
 int pb_cmd_import(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -238,29 +267,8 @@ int pb_cmd_import(int argc, char **argv)
             return PB_EXIT_USAGE;
         }
     }
-    if (!from && (argc - optind >= 2 || (argc - optind == 1 && find_format(argv[optind]))))
-        from = argv[optind++]; /* `import FORMAT FILE` */
-    else if (from && argc - optind == 2 && find_format(argv[optind])) {
-        fprintf(stderr, "poolbench import: the format given twice (FORMAT and --from)\n");
+    const struct import_format *fmt = pick_format(argc, argv, from, depth, out);
+    if (!fmt)
         return PB_EXIT_USAGE;
-    }
-    const struct import_format *fmt = from ? find_format(from) : NULL;
-    if (!fmt) {
-        fprintf(stderr, "poolbench import: %s (supported: heaptrack, mtrace)\n",
-                from ? "unknown input format" : "missing the input format (import FORMAT FILE)");
-        return PB_EXIT_USAGE;
-    }
-    if (depth > 1 && !fmt->stacks) {
-        fprintf(stderr, "poolbench import: --depth: %s logs no call stacks\n", fmt->name);
-        return PB_EXIT_USAGE;
-    }
-    if (!out || !out[0]) {
-        fprintf(stderr, "poolbench import: missing -o FILE.trace\n");
-        return PB_EXIT_USAGE;
-    }
-    if (argc - optind != 1) {
-        fprintf(stderr, "poolbench import: expected exactly one input file\n");
-        return PB_EXIT_USAGE;
-    }
     return import_file(fmt, argv[optind], out, depth);
 }
