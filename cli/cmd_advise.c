@@ -33,6 +33,7 @@ struct advise_opts {
     uint64_t slab;
     int json;
     int sites;
+    const char *measured; /* --measured RESULTS (with --sites) */
     const char *trace;
 };
 
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: poolbench advise TRACE [--max-classes N] [--slab SIZE] [--json]\n"
-            "       poolbench advise --sites TRACE [--json]\n\n"
+            "       poolbench advise --sites TRACE [--json] [--measured RESULTS]\n\n"
             "Recommends a pool set for the trace: the size classes (at most N, default 32,\n"
             "up to %d) and the slab size (4k, 16k, 64k or 256k, or SIZE) that waste the\n"
             "fewest bytes at the trace's live peak, prints the expected internal\n"
@@ -65,6 +66,8 @@ static void usage(FILE *f)
             "site, the rest to malloc), the by-hand form pool:chunk=C:fallback=malloc and\n"
             "the run command that measures them against malloc, pools and the production\n"
             "allocators.\n"
+            "--measured RESULTS (with --sites): the results file of that command; each\n"
+            "form's measured saving against malloc beside the predicted one, and the error.\n"
             "Exit status 0 ok, 2 bad usage or an invalid trace.\n",
             ADVISE_MAX_K);
 }
@@ -82,6 +85,23 @@ static int parse_slab(const char *text, struct advise_opts *o)
     return 0;
 }
 
+/* After the options: the one trace, and --measured only with --sites; -1 printed. */
+static int finish_args(int argc, char **argv, struct advise_opts *o)
+{
+    if (argc - optind != 1) {
+        fprintf(stderr, "poolbench advise: %s\n",
+                argc - optind < 1 ? "no trace file given" : "expected one trace file");
+        usage(stderr);
+        return -1;
+    }
+    if (o->measured && !o->sites) {
+        fprintf(stderr, "poolbench advise: --measured goes with --sites\n");
+        return -1;
+    }
+    o->trace = argv[optind];
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
 {
     static const struct option longopts[] = {
@@ -89,6 +109,7 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         {"slab", required_argument, NULL, 's'},
         {"json", no_argument, NULL, 'j'},
         {"sites", no_argument, NULL, 'S'},
+        {"measured", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -98,7 +119,7 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         {'k', {"--max-classes", 1, ADVISE_MAX_K}},
         {0, {0}},
     };
-    static const struct pb_opts rules = {"k:s:jSh", longopts, NULL, numbers};
+    static const struct pb_opts rules = {"k:s:jSm:h", longopts, NULL, numbers};
     unsigned seen = 0;
     uint64_t number = 0;
     while ((c = getopt_long(argc, argv, rules.optstring, longopts, NULL)) != -1) {
@@ -121,6 +142,9 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
         case 'S':
             o->sites = 1;
             break;
+        case 'm':
+            o->measured = optarg;
+            break;
         case 'h':
             usage(stdout);
             *done = 1;
@@ -130,14 +154,7 @@ static int parse_args(int argc, char **argv, struct advise_opts *o, int *done)
             return -1;
         }
     }
-    if (argc - optind != 1) {
-        fprintf(stderr, "poolbench advise: %s\n",
-                argc - optind < 1 ? "no trace file given" : "expected one trace file");
-        usage(stderr);
-        return -1;
-    }
-    o->trace = argv[optind];
-    return 0;
+    return finish_args(argc, argv, o);
 }
 
 static uint64_t page_size(void)
@@ -493,7 +510,7 @@ int pb_cmd_advise(int argc, char **argv)
         rc = PB_EXIT_USAGE;
     } else {
         if (o.sites) {
-            if (pb_advise_sites(&w, o.trace, o.json, err, sizeof err)) {
+            if (pb_advise_sites(&w, o.trace, o.json, o.measured, err, sizeof err)) {
                 pb_text_line(stderr, "poolbench advise: %s: %s", o.trace, err);
                 rc = PB_EXIT_FAIL;
             }

@@ -30,6 +30,9 @@
 #include "pb_backend.h"
 #include "pb_symbolize.h"
 #include "pb_text.h"
+#include "advise_measured.h"
+
+#include <math.h>
 
 #define SITES_CMD_MAX 4096
 #define SITES_SCAN_MAX 512 /* chunks tried for an untagged trace: 16, 32, ..., this */
@@ -51,6 +54,7 @@ struct site_advice {
     double hybrid_save_ns;         /* over the whole trace */
     int64_t hybrid_save_resident;
     char command[SITES_CMD_MAX];
+    struct pb_sites_measured *measured; /* --measured RESULTS, else NULL */
     struct pb_symbolizer *sym; /* the trace's # pb-module lines */
     struct pb_sym_result res;  /* the site being printed */
     char fn_shown[4 * PB_SYM_FUNC_MAX], src_shown[4 * sizeof(struct pb_sym_result){0}.source];
@@ -289,6 +293,8 @@ static void print_text(const struct pb_workload *w, struct site_advice *a)
     printf("measure %s (compare ns/op with malloc's against the prediction):\n",
            a->hybrid[0] ? "them" : "it");
     pb_text_line(stdout, "  %s", a->command);
+    if (a->measured)
+        pb_sites_measured_print(stdout, a->measured);
 }
 
 /* ---- JSON ---- */
@@ -392,6 +398,10 @@ static cJSON *advice_json(const struct pb_workload *w, struct site_advice *a)
         cJSON_AddNumberToObject(h, "save_resident_bytes", (double)a->hybrid_save_resident);
     }
     cJSON_AddStringToObject(o, "command", a->command);
+    if (a->measured)
+        cJSON_AddItemToObject(o, "measured", pb_sites_measured_json(a->measured));
+    else
+        cJSON_AddNullToObject(o, "measured");
     return o;
 }
 
@@ -408,8 +418,27 @@ static int print_json(const struct pb_workload *w, struct site_advice *a)
     return 0;
 }
 
-int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, char *err,
-                    size_t errlen)
+/* The forms just made, looked up in the results file at path. */
+static int read_measured(const struct pb_workload *w, struct site_advice *a, const char *path,
+                         char *err, size_t errlen)
+{
+    struct pb_sites_measured *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (a->hybrid[0])
+        m->f[m->n++] = (struct pb_form_measured){
+            .spec = a->hybrid, .predicted = per_op(a->hybrid_save_ns, a->sites.events)};
+    m->f[m->n++] = (struct pb_form_measured){.spec = a->spec,
+                                             .predicted = a->form.save_ns_per_op};
+    m->f[m->n++] = (struct pb_form_measured){.spec = "pools", .predicted = NAN};
+    a->measured = m;
+    return pb_sites_measured_read(path, w->sha256, m, err, errlen);
+}
+
+int pb_advise_sites(const struct pb_workload *w, const char *trace, int json,
+                    const char *measured, char *err, size_t errlen)
 {
     struct site_advice *a = calloc(1, sizeof *a);
     if (!a) {
@@ -429,13 +458,15 @@ int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, ch
     if (a->sym && pb_sites_analyse(w, &a->costs, &a->sites, err, errlen) == 0) {
         if (pick_chunk(w, a) || make_hybrid(a))
             snprintf(err, errlen, "out of memory");
-        else if (make_command(a, trace, err, errlen) == 0)
+        else if (make_command(a, trace, err, errlen) == 0 &&
+                 (!measured || read_measured(w, a, measured, err, errlen) == 0))
             rc = json ? print_json(w, a) : (print_text(w, a), 0);
         if (rc && !err[0])
             snprintf(err, errlen, "out of memory");
     }
     pb_sites_free(&a->sites);
     pb_sym_free(a->sym);
+    free(a->measured);
     free(a);
     return rc;
 }

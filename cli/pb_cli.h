@@ -56,11 +56,13 @@ int pb_cmd_advise(int argc, char **argv);
 
 struct pb_workload;
 
-/* advise --sites: per-site figures and recommendations of w, the by-hand pool
- * form and its run command, as text or JSON on stdout (cmd_advise_sites.c).
+/* advise --sites: per-site figures and recommendations of w, the hybrid and
+ * by-hand forms and their run command, and with measured (a results file of
+ * that command, else NULL) their measured savings beside the predicted, as
+ * text or JSON on stdout (cmd_advise_sites.c).
  * 0, or -1 and why in err. */
-int pb_advise_sites(const struct pb_workload *w, const char *trace, int json, char *err,
-                    size_t errlen);
+int pb_advise_sites(const struct pb_workload *w, const char *trace, int json,
+                    const char *measured, char *err, size_t errlen);
 
 /* s as one shell word (quoted when it needs to be), into buf (cmd_advise.c). */
 void pb_cli_shell_word(const char *s, char *buf, size_t len);
