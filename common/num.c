@@ -76,3 +76,14 @@ int pb_num_opt_parse(const struct pb_num_opt *opt, const char *text, uint64_t *o
              (unsigned long long)opt->max);
     return -1;
 }
+
+int pb_hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

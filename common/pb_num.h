@@ -27,4 +27,7 @@ struct pb_num_opt {
 int pb_num_opt_parse(const struct pb_num_opt *opt, const char *text, uint64_t *out, char *err,
                      size_t errlen);
 
+/* The value of hex digit c (0-9, a-f, A-F), or -1 for any other character. */
+int pb_hex_digit(int c);
+
 #endif /* PB_NUM_H */

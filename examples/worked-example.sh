@@ -2,7 +2,7 @@
 # worked-example.sh -- docs/worked-example.md from one script: record the
 # example program with call sites, ask `advise --sites`, then measure what it
 # recommends (the hybrid backend and the by-hand pool) against malloc and
-# pools, and print predicted against measured savings.
+# pools, and print predicted against measured savings (advise --measured).
 #
 # Usage: examples/worked-example.sh [BUILD_DIR [OUT_DIR]]
 #   REPEAT=N (default 5) rounds per backend; CPU=N pins the replays (default 1).
@@ -27,19 +27,6 @@ echo "== measure: $PB run --backend $forms,malloc,pools --trace $T --repeat $REP
 "$PB" run --backend "$forms,malloc,pools" --trace "$T" \
     --repeat "$REPEAT" --cpu "$CPU" -o "$OUT/run.json" >/dev/null
 
-echo "== predicted against measured (saving against malloc, median ns/op of $REPEAT rounds)"
-jq -r --slurpfile a "$OUT/advise.json" '
-  . as $r |
-  def med(s): [$r.runs[] | select(.backend_spec == s) | .time.ns_per_op.median][0];
-  def res(s): [$r.runs[] | select(.backend_spec == s) | .memory.peak_resident_bytes][0];
-  med("malloc") as $m | res("malloc") as $mr |
-  ["form", "predicted ns/op", "measured ns/op", "error", "peak resident (malloc: \($mr))"],
-  ( [["hybrid", $a[0].hybrid], ["by hand", $a[0].by_hand]][] | select(.[1] != null) | . as [$n, $f] |
-    [ "\($n) \($f.backend_spec)",
-      ($f.save_ns_per_op * 100 | round / 100),
-      (($m - med($f.backend_spec)) * 100 | round / 100),
-      ((($m - med($f.backend_spec)) - $f.save_ns_per_op) * 100 | round / 100),
-      res($f.backend_spec) ] ),
-  [ "pools", "-", (($m - med("pools")) * 100 | round / 100), "-", res("pools") ]
-  | @tsv' "$OUT/run.json"
+echo "== predicted against measured: $PB advise --sites $T --measured $OUT/run.json"
+"$PB" advise --sites "$T" --measured "$OUT/run.json" | sed -n '/^measured (/,$p'
 echo "(files in $OUT)"

@@ -27,6 +27,7 @@
  * PATH and checked to carry the same build-id), not at the .gnu_debuglink
  * paths an untrusted file could point anywhere.
  */
+#include "pb_num.h"
 #include "pb_symbolize.h"
 
 #include <elfutils/libdw.h>
@@ -79,17 +80,6 @@ static int is_name_char(char c)
            c == '_' || c == '.' || c == '-' || c == '<' || c == '>';
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The next field of line[*i, len): its start and length; *i after it. */
 static size_t next_field(const char *line, size_t len, size_t *i, const char **start)
 {
@@ -118,9 +108,9 @@ static int parse_path(const char *p, size_t n, char *out, char *err, size_t errl
     }
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)p[i];
-        if (c == '\\' && n - i >= 4 && p[i + 1] == 'x' && hex_value(p[i + 2]) >= 0 &&
-            hex_value(p[i + 3]) >= 0) {
-            c = hex_value(p[i + 2]) * 16 + hex_value(p[i + 3]);
+        if (c == '\\' && n - i >= 4 && p[i + 1] == 'x' && pb_hex_digit(p[i + 2]) >= 0 &&
+            pb_hex_digit(p[i + 3]) >= 0) {
+            c = pb_hex_digit(p[i + 2]) * 16 + pb_hex_digit(p[i + 3]);
             i += 3;
         }
         if (c == 0 || o == PB_SYM_PATH_MAX) {
@@ -158,7 +148,7 @@ static int parse_name_id(const char *name, size_t nn, const char *id, size_t ni,
         return -1;
     }
     for (size_t i = 0; i < ni; i++)
-        if (hex_value(id[i]) < 0 || (id[i] >= 'A' && id[i] <= 'F')) {
+        if (pb_hex_digit(id[i]) < 0 || (id[i] >= 'A' && id[i] <= 'F')) {
             snprintf(err, errlen, "the build-id is not lowercase hex");
             return -1;
         }
@@ -532,7 +522,7 @@ static int split_tag(const char *tag, char name[PB_SYM_NAME_MAX + 1], uint64_t *
         return -1;
     uint64_t v = 0;
     for (const char *p = colon + 1; *p; p++) {
-        int h = hex_value(*p);
+        int h = pb_hex_digit(*p);
         if (h < 0)
             return -1;
         v = v << 4 | (uint64_t)h;

@@ -22,6 +22,7 @@
  * (and counts them all); it stops when the builder is exhausted (out of
  * memory, or past its limit).
  */
+#include "pb_num.h"
 #include "pb_sha256.h"
 #include "pb_workload.h"
 #include "trace_internal.h"
@@ -92,17 +93,6 @@ static void problem(struct text_parser *tp, const char *fmt, ...)
 
 enum num_status { NUM_OK, NUM_NOT_A_NUMBER, NUM_TOO_BIG };
 
-static int hex_digit(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* An unsigned decimal number, or 0x hex when allow_hex. */
 static enum num_status parse_number(const struct field *f, int allow_hex, uint64_t *out)
 {
@@ -112,7 +102,7 @@ static enum num_status parse_number(const struct field *f, int allow_hex, uint64
     int too_big = 0;
     if (allow_hex && n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         for (size_t i = 2; i < n; i++) {
-            int d = hex_digit(p[i]);
+            int d = pb_hex_digit(p[i]);
             if (d < 0)
                 return NUM_NOT_A_NUMBER;
             if (v >> 60)
