@@ -92,7 +92,8 @@
 #define PP_PAGES (PP_SEG_SIZE >> PP_PAGE_SHIFT)
 #define PP_ADDR_BITS 47
 #define PP_SEG_BITS_BYTES (((size_t)1 << (PP_ADDR_BITS - PP_SEG_SHIFT)) / 8)
-#define PP_MAX_HEAPS 65535
+#define PP_MAX_HEAPS 65534
+#define PP_NO_HEAP 0xffff /* fast_index in return mode: names no heap */
 #define PP_MAX_SLAB ((size_t)1 << 20)
 #define PP_MALLOC_ALIGN 16
 #define PP_BOOT_SIZE (64u << 10)
@@ -116,6 +117,30 @@ struct pp_seg {
 
 #define PP_HDR_PAGES ((sizeof(struct pp_seg) + PP_PAGE - 1) / PP_PAGE)
 
+enum { PP_SLAB_AVAIL = 1, PP_SLAB_FULL = 2, PP_SLAB_RETURNED = 3 };
+
+/* Return mode: one slab's state, in its segment's header after the page map
+ * (slab j of a segment at metas(s)[j]), so giving the slab's pages back
+ * loses nothing. */
+struct pp_slab {
+    unsigned char *base;          /* the slab's first byte */
+    unsigned char *free;          /* its free chunks, linked through them */
+    struct pp_slab *next, *prev;  /* avail list of its class; next: returned stack */
+    uint32_t live;                /* live chunks (remote frees count until drained) */
+    uint32_t bump;                /* chunks carved since the slab was (re)started */
+    uint32_t state;               /* PP_SLAB_*; 0 = not yet a slab */
+};
+
+/* Return mode: one class of one heap. */
+struct pp_rcls {
+    struct pp_slab *avail;    /* held slabs with a free or uncarved chunk; alloc serves the head */
+    struct pp_slab *returned; /* slabs given back, reused before a new one is carved */
+    size_t chunk;             /* the class size */
+    uint32_t per_slab;        /* chunks per slab */
+    size_t n_slabs, n_returned, n_empty; /* carved; given back; held with no live chunk */
+    uint64_t gave_back;       /* madvise calls */
+};
+
 enum { PP_HEAP_OWNED = 1, PP_HEAP_ABANDONED = 2, PP_HEAP_DEAD = 3 };
 
 /* One thread's heap: a pool core per class and the list other threads free to. */
@@ -123,10 +148,12 @@ struct pp_heap {
     void *remote;            /* blocks freed by other threads (atomic) */
     char pad[64 - sizeof(void *)];
     uint16_t index;          /* heaps[index] == this */
+    uint16_t fast_index;     /* free's fast path: index, or PP_NO_HEAP in return mode */
     int state;               /* PP_HEAP_*, under G.lock */
     struct pp_heap *next_abandoned;
     uint64_t drained;        /* remote frees taken back */
     uint64_t next_allocs, next_frees; /* calls that went to the next allocator */
+    struct pp_rcls *ret;     /* return mode: one per class, after cls[]; else NULL */
     struct pb_pool_core cls[];
 };
 
@@ -149,6 +176,10 @@ struct pp_global {
     struct pb_pools_route route;
     size_t n_classes;
     size_t slab;
+    size_t slab_pages;        /* slab / 4 KiB */
+    size_t hdr_pages;         /* pages of each segment before its first slab */
+    int returning;            /* PB_POOLS_RETURN=N */
+    size_t keep_empty;        /* N: empty slabs kept resident per heap and class */
     size_t sizes[PB_POOLS_MAX_CLASSES];
     size_t aligns[PB_POOLS_MAX_CLASSES];
     uint8_t route_table[(PB_POOLS_MAX_CLASS >> 3) + 1];
@@ -243,15 +274,35 @@ static void read_slab(void)
         refuse(err);
     }
     G.slab = (size_t)v;
-    const char *rv = getenv("PB_POOLS_RETURN");
-    if (rv && *rv && strcmp(rv, "off") != 0)
-        refuse("PB_POOLS_RETURN: page return is not implemented in the preload library "
-               "(only \"off\")");
+    G.slab_pages = G.slab >> PP_PAGE_SHIFT;
     const char *rep = getenv("PB_POOLS_REPORT");
     if (rep && strlen(rep) < sizeof G.report)
         memcpy(G.report, rep, strlen(rep) + 1);
     else if (rep)
         refuse("PB_POOLS_REPORT: path too long");
+}
+
+/* PB_POOLS_RETURN: off, or N empty slabs kept per heap and class; the segment
+ * header then also holds one struct pp_slab per slab the segment can hold. */
+static void read_return(void)
+{
+    const char *rv = getenv("PB_POOLS_RETURN");
+    G.hdr_pages = PP_HDR_PAGES;
+    if (!rv || !*rv || strcmp(rv, "off") == 0)
+        return;
+    uint64_t n;
+    char err[PB_ERR_MAX];
+    if (pb_parse_scaled_u64(rv, &n)) {
+        snprintf(err, sizeof err, "PB_POOLS_RETURN=%.64s must be off or a count of empty "
+                 "slabs to keep (0, 1, ...)", rv);
+        refuse(err);
+    }
+    G.returning = 1;
+    G.keep_empty = (size_t)n;
+    size_t max_slabs = (PP_PAGES - PP_HDR_PAGES) / G.slab_pages;
+    G.hdr_pages += (max_slabs * sizeof(struct pp_slab) + PP_PAGE - 1) / PP_PAGE;
+    if (G.hdr_pages + G.slab_pages > PP_PAGES)
+        refuse("PB_POOLS_RETURN: a segment cannot hold its header and one slab");
 }
 
 /* ---- the next allocator ---- */
@@ -290,6 +341,7 @@ static void do_init(void)
 {
     read_classes();
     read_slab();
+    read_return();
     if (pthread_key_create(&G.key, heap_release))
         refuse("pthread_key_create failed");
 }
@@ -377,7 +429,7 @@ static struct pp_seg *seg_new(void)
         return NULL;
     }
     s->magic = PP_SEG_MAGIC;
-    s->next_page = PP_HDR_PAGES;
+    s->next_page = G.hdr_pages;
     s->older = G.cur_seg;
     size_t i = (uintptr_t)s >> PP_SEG_SHIFT;
     __atomic_fetch_or(&seg_bits[i >> 3], (uint8_t)(1u << (i & 7)), __ATOMIC_RELEASE);
@@ -386,11 +438,22 @@ static struct pp_seg *seg_new(void)
     return s;
 }
 
-/* pool_core's slab source: slab bytes of the current segment, mapped to (heap, class). */
-static void *slab_source(void *ctx, struct pb_pool_core *c)
+/* Return mode: the slab states, after the page map. */
+static inline struct pp_slab *metas(const struct pp_seg *s)
 {
-    struct pp_heap *h = ctx;
-    size_t k = (size_t)(c - h->cls), pages = G.slab >> PP_PAGE_SHIFT;
+    return (struct pp_slab *)((uintptr_t)s + (PP_HDR_PAGES << PP_PAGE_SHIFT));
+}
+
+/* Return mode: the state of the slab covering page i of segment s (a carved page). */
+static inline struct pp_slab *meta_at(const struct pp_seg *s, size_t i)
+{
+    return &metas(s)[(i - G.hdr_pages) / G.slab_pages];
+}
+
+/* Slab bytes of the current segment, mapped to (heap h, class k); NULL if none. */
+static void *slab_carve(struct pp_heap *h, size_t k)
+{
+    size_t pages = G.slab_pages;
     pthread_mutex_lock(&G.lock);
     struct pp_seg *s = G.cur_seg;
     if (!s || s->next_page + pages > PP_PAGES)
@@ -407,6 +470,13 @@ static void *slab_source(void *ctx, struct pb_pool_core *c)
     return base;
 }
 
+/* pool_core's slab source (return off). */
+static void *slab_source(void *ctx, struct pb_pool_core *c)
+{
+    struct pp_heap *h = ctx;
+    return slab_carve(h, (size_t)(c - h->cls));
+}
+
 /* ---- heaps ---- */
 
 /* A new heap, entered in the table; under G.lock. NULL when none can be had. */
@@ -414,20 +484,126 @@ static struct pp_heap *heap_new(void)
 {
     if (G.n_heaps == PP_MAX_HEAPS)
         return NULL;
-    size_t bytes = sizeof(struct pp_heap) + G.n_classes * sizeof(struct pb_pool_core);
+    size_t cores = sizeof(struct pp_heap) + G.n_classes * sizeof(struct pb_pool_core);
+    size_t bytes = cores + (G.returning ? G.n_classes * sizeof(struct pp_rcls) : 0);
     struct pp_heap *h = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
                              -1, 0);
     if (h == MAP_FAILED)
         return NULL;
     h->index = (uint16_t)(G.n_heaps + 1);
+    h->fast_index = G.returning ? PP_NO_HEAP : h->index;
+    h->ret = G.returning ? (struct pp_rcls *)((unsigned char *)h + cores) : NULL;
     for (size_t k = 0; k < G.n_classes; k++) {
+        /* return mode: the cores stay empty (their pop fails), the counters are used */
         pb_pool_core_init(&h->cls[k], "libpoolbench-pools", G.sizes[k], G.aligns[k], G.slab, 0,
                           0);
         pb_pool_core_set_source(&h->cls[k], slab_source, h);
+        if (h->ret)
+            h->ret[k] = (struct pp_rcls){.chunk = G.sizes[k],
+                                         .per_slab = (uint32_t)(G.slab / G.sizes[k])};
     }
     G.heaps[h->index] = h;
     __atomic_store_n(&G.n_heaps, G.n_heaps + 1, __ATOMIC_RELEASE);
     return h;
+}
+
+/* ---- page return (PB_POOLS_RETURN=N): per-slab free lists ---- */
+
+static void avail_push(struct pp_rcls *r, struct pp_slab *m)
+{
+    m->prev = NULL;
+    m->next = r->avail;
+    if (r->avail)
+        r->avail->prev = m;
+    r->avail = m;
+}
+
+static void avail_unlink(struct pp_rcls *r, struct pp_slab *m)
+{
+    if (m->prev)
+        m->prev->next = m->next;
+    else
+        r->avail = m->next;
+    if (m->next)
+        m->next->prev = m->prev;
+}
+
+/* (Re)start a slab with every chunk uncarved, at the head of avail. */
+static void ret_start(struct pp_rcls *r, struct pp_slab *m)
+{
+    m->free = NULL;
+    m->live = m->bump = 0;
+    m->state = PP_SLAB_AVAIL;
+    avail_push(r, m);
+    r->n_empty++;
+}
+
+/* Put a slab on class k's avail list: a given-back one, else a new one. -1: none. */
+static int ret_add_slab(struct pp_heap *h, size_t k)
+{
+    struct pp_rcls *r = &h->ret[k];
+    struct pp_slab *m = r->returned;
+    if (m) {
+        r->returned = m->next;
+        r->n_returned--;
+    } else {
+        unsigned char *base = slab_carve(h, k);
+        if (!base)
+            return -1;
+        struct pp_seg *s = seg_of(base);
+        m = meta_at(s, (size_t)(base - (unsigned char *)s) >> PP_PAGE_SHIFT);
+        m->base = base;
+        r->n_slabs++;
+    }
+    ret_start(r, m);
+    return 0;
+}
+
+/* An empty held slab beyond the N kept: its pages go back to the OS. */
+__attribute__((noinline, cold)) static void ret_give_back(struct pp_rcls *r, struct pp_slab *m)
+{
+    avail_unlink(r, m);
+    r->n_empty--;
+    madvise(m->base, G.slab, MADV_DONTNEED); /* on failure the pages simply stay */
+    m->state = PP_SLAB_RETURNED;
+    m->next = r->returned;
+    r->returned = m;
+    r->n_returned++;
+    r->gave_back++;
+}
+
+/* Free block p (of segment s, class k) into its slab; the owner's call. Counts nothing. */
+static void ret_put(struct pp_heap *h, size_t k, struct pp_seg *s, unsigned char *p)
+{
+    struct pp_rcls *r = &h->ret[k];
+    struct pp_slab *m = meta_at(s, (size_t)(p - (unsigned char *)s) >> PP_PAGE_SHIFT);
+    pb_assert(m->live > 0 && m->state != PP_SLAB_RETURNED);
+    memcpy(p, &m->free, sizeof m->free);
+    m->free = p;
+    if (m->state == PP_SLAB_FULL) {
+        m->state = PP_SLAB_AVAIL;
+        avail_push(r, m);
+    }
+    if (--m->live == 0 && ++r->n_empty > G.keep_empty)
+        ret_give_back(r, m);
+}
+
+/* Take a block from the head of class k's avail list (which must exist). Counts nothing. */
+static unsigned char *ret_pop(struct pp_rcls *r)
+{
+    struct pp_slab *m = r->avail;
+    unsigned char *p = m->free;
+    if (p)
+        memcpy(&m->free, p, sizeof m->free);
+    else
+        p = m->base + (size_t)m->bump++ * r->chunk;
+    if (m->live++ == 0)
+        r->n_empty--;
+    if (m->live == r->per_slab) { /* full: off avail (it is the head) */
+        m->state = PP_SLAB_FULL;
+        avail_unlink(r, m);
+    }
+    return p;
 }
 
 /* Blocks other threads freed, back on the owner's lists. */
@@ -437,9 +613,13 @@ static void heap_drain(struct pp_heap *h)
     while (p) {
         void *next;
         memcpy(&next, p, sizeof next);
-        struct pp_page pg = page_of(seg_of(p), p);
+        struct pp_seg *s = seg_of(p);
+        struct pp_page pg = page_of(s, p);
         pb_assert(pg.used && pg.heap == h->index && pg.cls < G.n_classes);
-        pb_pool_core_push(&h->cls[pg.cls], p);
+        if (h->ret)
+            ret_put(h, pg.cls, s, p);
+        else
+            pb_pool_core_push(&h->cls[pg.cls], p);
         h->cls[pg.cls].frees++;
         h->drained++;
         p = next;
@@ -538,9 +718,26 @@ static long class_for(size_t size, size_t align)
     return align <= G.aligns[k] ? (long)k : -1;
 }
 
+/* Return mode: a block of class k from heap h: avail head, drained remote
+ * frees, a given-back slab, a new slab. */
+static void *ret_take(struct pp_heap *h, size_t k)
+{
+    struct pp_rcls *r = &h->ret[k];
+    if (!r->avail && __atomic_load_n(&h->remote, __ATOMIC_RELAXED))
+        heap_drain(h);
+    if (!r->avail && ret_add_slab(h, k)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    h->cls[k].allocs++;
+    return ret_pop(r);
+}
+
 /* A block of class k from heap h: free list, drained remote frees, a new slab. */
 static void *class_take(struct pp_heap *h, size_t k)
 {
+    if (h->ret)
+        return ret_take(h, k);
     struct pb_pool_core *c = &h->cls[k];
     unsigned char *p = pb_pool_core_pop(c);
     if (!p && __atomic_load_n(&h->remote, __ATOMIC_RELAXED)) {
@@ -629,6 +826,12 @@ __attribute__((noinline)) static void free_slow(struct pp_seg *s, void *p)
     if (!pg.used || pg.heap == 0 || pg.heap > __atomic_load_n(&G.n_heaps, __ATOMIC_RELAXED) ||
         ((uintptr_t)p & (G.aligns[pg.cls] - 1)))
         die("free(): invalid pointer", p);
+    struct pp_heap *h = tls_heap;
+    if (h && h->ret && pg.heap == h->index) { /* return mode: the owner's free */
+        ret_put(h, pg.cls, s, p);
+        h->cls[pg.cls].frees++;
+        return;
+    }
     remote_push(G.heaps[pg.heap], p);
 }
 
@@ -640,7 +843,8 @@ void pb_pp_free(void *p)
     if (PP_LIKELY(s != NULL)) {
         struct pp_page pg = page_of(s, p);
         struct pp_heap *h = tls_heap;
-        if (PP_LIKELY(h != NULL && pg.heap == h->index)) { /* an unused entry names heap 0 */
+        /* an unused entry names heap 0; in return mode fast_index names none */
+        if (PP_LIKELY(h != NULL && pg.heap == h->fast_index)) {
             pb_pool_core_push(&h->cls[pg.cls], p);
             h->cls[pg.cls].frees++;
             return;
@@ -778,9 +982,9 @@ void *pb_pp_pvalloc(size_t size)
 
 /* Sum the heaps' counters (read without stopping other threads). */
 static void report_counts(uint64_t *allocs, uint64_t *frees, uint64_t *remote,
-                          uint64_t *next_allocs, uint64_t *next_frees)
+                          uint64_t *next_allocs, uint64_t *next_frees, uint64_t *gave_back)
 {
-    *allocs = *frees = *remote = 0;
+    *allocs = *frees = *remote = *gave_back = 0;
     *next_allocs = __atomic_load_n(&G.stray_next_allocs, __ATOMIC_RELAXED);
     *next_frees = __atomic_load_n(&G.stray_next_frees, __ATOMIC_RELAXED);
     for (size_t i = 1; i <= G.n_heaps; i++) {
@@ -788,6 +992,7 @@ static void report_counts(uint64_t *allocs, uint64_t *frees, uint64_t *remote,
         for (size_t k = 0; k < G.n_classes; k++) {
             *allocs += h->cls[k].allocs;
             *frees += h->cls[k].frees;
+            *gave_back += h->ret ? h->ret[k].gave_back : 0;
         }
         *remote += h->drained;
         *next_allocs += h->next_allocs;
@@ -798,16 +1003,20 @@ static void report_counts(uint64_t *allocs, uint64_t *frees, uint64_t *remote,
 int pb_pp_report_line(char *out, size_t len)
 {
     pp_init();
-    uint64_t a, f, r, na, nf;
+    uint64_t a, f, r, na, nf, gb;
+    char ret[24] = "off";
+    if (G.returning)
+        snprintf(ret, sizeof ret, "%zu", G.keep_empty);
     pthread_mutex_lock(&G.lock);
-    report_counts(&a, &f, &r, &na, &nf);
+    report_counts(&a, &f, &r, &na, &nf, &gb);
     int n = snprintf(out, len,
-                     "libpoolbench-pools pid=%ld classes=%s slab=%zu return=off heaps=%zu "
+                     "libpoolbench-pools pid=%ld classes=%s slab=%zu return=%s heaps=%zu "
                      "segments=%zu slab_bytes=%zu class_allocs=%llu class_frees=%llu "
-                     "remote_frees=%llu next_allocs=%llu next_frees=%llu\n",
-                     (long)getpid(), G.classes_text, G.slab, G.n_heaps, G.n_segs, G.slab_bytes,
-                     (unsigned long long)a, (unsigned long long)f, (unsigned long long)r,
-                     (unsigned long long)na, (unsigned long long)nf);
+                     "remote_frees=%llu next_allocs=%llu next_frees=%llu slabs_returned=%llu\n",
+                     (long)getpid(), G.classes_text, G.slab, ret, G.n_heaps, G.n_segs,
+                     G.slab_bytes, (unsigned long long)a, (unsigned long long)f,
+                     (unsigned long long)r, (unsigned long long)na, (unsigned long long)nf,
+                     (unsigned long long)gb);
     pthread_mutex_unlock(&G.lock);
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
@@ -852,30 +1061,143 @@ static int check_route(char *msg, size_t len)
     return 0;
 }
 
+/* Return mode: each slab's state names the slab and a valid state. */
+static int check_metas(const struct pp_seg *s, char *msg, size_t len)
+{
+    for (size_t i = G.hdr_pages; G.returning && i < s->next_page; i += G.slab_pages) {
+        const struct pp_slab *m = meta_at(s, i);
+        if (m->base != (const unsigned char *)s + (i << PP_PAGE_SHIFT) ||
+            m->state < PP_SLAB_AVAIL || m->state > PP_SLAB_RETURNED) {
+            snprintf(msg, len, "segment %p: the state of the slab at page %zu is wrong",
+                     (const void *)s, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* One segment: registered, header pages free, slab runs contiguous and valid. */
 static int check_seg(const struct pp_seg *s, char *msg, size_t len)
 {
+    size_t hdr = G.hdr_pages, pages = G.slab_pages;
     if (s->magic != PP_SEG_MAGIC || seg_of(s) != s || s->next_page > PP_PAGES ||
-        s->next_page < PP_HDR_PAGES) {
+        s->next_page < hdr) {
         snprintf(msg, len, "segment %p: bad header or not registered", (const void *)s);
         return -1;
     }
-    size_t pages = G.slab >> PP_PAGE_SHIFT;
-    if ((s->next_page - PP_HDR_PAGES) % pages) {
+    if ((s->next_page - hdr) % pages) {
         snprintf(msg, len, "segment %p: %zu pages carved, not whole slabs", (const void *)s,
-                 s->next_page - PP_HDR_PAGES);
+                 s->next_page - hdr);
         return -1;
     }
     for (size_t i = 0; i < PP_PAGES; i++) {
         const struct pp_page *pg = &s->pages[i];
-        int carved = i >= PP_HDR_PAGES && i < s->next_page;
-        const struct pp_page *first = carved ? &s->pages[i - (i - PP_HDR_PAGES) % pages] : pg;
+        int carved = i >= hdr && i < s->next_page;
+        const struct pp_page *first = carved ? &s->pages[i - (i - hdr) % pages] : pg;
         if (pg->used != carved || (!carved && (pg->heap || pg->cls)) ||
             (carved && (pg->heap == 0 || pg->heap > G.n_heaps || pg->cls >= G.n_classes ||
                         pg->heap != first->heap || pg->cls != first->cls))) {
             snprintf(msg, len, "segment %p: page %zu's map entry is wrong", (const void *)s, i);
             return -1;
         }
+    }
+    return check_metas(s, msg, len);
+}
+
+/* Return mode: what the segments hold for one class of one heap. */
+struct pp_tally {
+    size_t held, returned, not_full, empty;
+    uint64_t live;
+};
+
+/* Return mode: one held slab's counts agree, its free list is distinct carved chunks. */
+static int check_rslab(const struct pp_rcls *r, const struct pp_slab *m, char *msg, size_t len)
+{
+    if (m->bump > r->per_slab || m->live > m->bump ||
+        (m->state == PP_SLAB_FULL) != (m->live == r->per_slab)) {
+        snprintf(msg, len, "slab %p: %u live, %u carved of %u, state %u disagree",
+                 (const void *)m->base, m->live, m->bump, r->per_slab, m->state);
+        return -1;
+    }
+    size_t n = 0, want = m->bump - m->live;
+    const unsigned char *end = m->base + (size_t)m->bump * r->chunk;
+    for (const unsigned char *p = m->free; p; p = pb_pool_core_next(p)) {
+        if (n++ == want)
+            break; /* one more than there can be */
+        if (p < m->base || p >= end || (size_t)(p - m->base) % r->chunk) {
+            snprintf(msg, len, "free-list entry %p lies outside its slab %p's carved chunks",
+                     (const void *)p, (const void *)m->base);
+            return -1;
+        }
+    }
+    if (n != want) {
+        snprintf(msg, len, "slab %p: %s free chunks than carved minus live (%zu)",
+                 (const void *)m->base, n < want ? "fewer" : "more (or one twice)", want);
+        return -1;
+    }
+    return 0;
+}
+
+/* Return mode: every slab of heap h's class k in the segments, checked and counted. */
+static int tally_class(const struct pp_heap *h, size_t k, struct pp_tally *t, char *msg,
+                       size_t len)
+{
+    *t = (struct pp_tally){0};
+    for (const struct pp_seg *s = G.cur_seg; s; s = s->older)
+        for (size_t i = G.hdr_pages; i < s->next_page; i += G.slab_pages) {
+            if (s->pages[i].heap != h->index || s->pages[i].cls != k)
+                continue;
+            const struct pp_slab *m = meta_at(s, i);
+            if (m->state == PP_SLAB_RETURNED) {
+                t->returned++;
+                continue;
+            }
+            if (check_rslab(&h->ret[k], m, msg, len))
+                return -1;
+            t->held++;
+            t->live += m->live;
+            t->not_full += m->state == PP_SLAB_AVAIL;
+            t->empty += m->live == 0;
+        }
+    return 0;
+}
+
+/* Is m a slab of heap h's class k in the given state? */
+static int slab_is(const struct pp_slab *m, const struct pp_heap *h, size_t k, uint32_t state)
+{
+    const struct pp_seg *s = seg_of(m->base);
+    struct pp_page pg = s ? page_of(s, m->base) : (struct pp_page){0};
+    return pg.used && pg.heap == h->index && pg.cls == k && m->state == state;
+}
+
+/* Return mode: avail is the class's held slabs with room (linked both ways),
+ * returned its given-back slabs, and the counts agree with the segments'. */
+static int check_rcls(const struct pp_heap *h, size_t k, char *msg, size_t len)
+{
+    const struct pp_rcls *r = &h->ret[k];
+    const struct pb_pool_core *c = &h->cls[k];
+    struct pp_tally t;
+    if (tally_class(h, k, &t, msg, len))
+        return -1;
+    size_t n_avail = 0, n_ret = 0;
+    const struct pp_slab *prev = NULL;
+    for (const struct pp_slab *m = r->avail; m && n_avail <= t.not_full; m = m->next, n_avail++) {
+        if (!slab_is(m, h, k, PP_SLAB_AVAIL) || m->prev != prev)
+            n_avail = t.not_full + 1; /* reported below */
+        prev = m;
+    }
+    for (const struct pp_slab *m = r->returned; m && n_ret <= t.returned; m = m->next, n_ret++)
+        if (!slab_is(m, h, k, PP_SLAB_RETURNED))
+            n_ret = t.returned + 1;
+    if (n_avail != t.not_full || n_ret != t.returned || t.returned != r->n_returned ||
+        t.held + t.returned != r->n_slabs || t.empty != r->n_empty || r->n_empty > G.keep_empty ||
+        c->n_slabs || c->free_head || c->allocs < c->frees || t.live != c->allocs - c->frees) {
+        snprintf(msg, len, "avail list %zu of %zu slabs with room, given back %zu/%zu/%zu, "
+                 "%zu+%zu of %zu slabs, %zu/%zu empty (keep %zu), %llu live of %llu",
+                 n_avail, t.not_full, n_ret, t.returned, r->n_returned, t.held, t.returned,
+                 r->n_slabs, t.empty, r->n_empty, G.keep_empty, (unsigned long long)t.live,
+                 (unsigned long long)(c->allocs - c->frees));
+        return -1;
     }
     return 0;
 }
@@ -886,6 +1208,13 @@ static int check_heap(const struct pp_heap *h, char *msg, size_t len)
     char why[PB_ERR_MAX];
     for (size_t k = 0; k < G.n_classes; k++) {
         const struct pb_pool_core *c = &h->cls[k];
+        if (h->ret) {
+            if (check_rcls(h, k, why, sizeof why)) {
+                snprintf(msg, len, "heap %u, class %zu: %.200s", h->index, G.sizes[k], why);
+                return -1;
+            }
+            continue;
+        }
         if (c->allocs < c->frees ||
             pb_pool_core_check(c, c->allocs - c->frees, why, sizeof why)) {
             snprintf(msg, len, "heap %u, class %zu: %.200s", h->index, G.sizes[k],
