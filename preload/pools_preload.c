@@ -55,9 +55,24 @@
  *     Slab refill: a mutex and a page-map fill (slab / 4 KiB entries).
  *   - realloc within a class: in place; otherwise malloc + copy + free.
  *   - Memory: pools' internal fragmentation; per heap, per class, one partly
- *     carved slab; 8 KiB of page map per 4 MiB segment; 4 MiB of address
+ *     carved slab (return off: every slab, for the life of the process); 8 KiB of page map per 4 MiB segment; 4 MiB of address
  *     space (not resident) for seg_bits.
- *   - No page return: slabs are kept for the life of the process.
+ *   - Page return (PB_POOLS_RETURN=N; default off, the costs above). The
+ *     classes are served from per-slab free lists instead of the pool cores
+ *     (which stay empty): each slab's state (struct pp_slab: free list, live
+ *     and carved counts, state) lives in its segment's header after the page
+ *     map, so giving its pages back loses nothing and the page map stays
+ *     valid. Per heap and class (struct pp_rcls) a doubly linked list of the
+ *     held slabs with room (alloc serves its head) and a stack of slabs given
+ *     back (reused before a new one is carved). When a free, or the owner's
+ *     drain of remote frees, empties a slab and more than N slabs of its class
+ *     are empty, its pages go back with madvise(MADV_DONTNEED); the slab stays
+ *     owned by its heap and class and faults its pages in again when reused.
+ *     Costs: every free takes the slow path (a division for the chunk index
+ *     and list updates, O(1)); an madvise per slab given back; the header
+ *     grows by up to 12 pages per segment. Pages are given back only by the
+ *     owner thread, so a heap whose blocks are freed by others returns them
+ *     when it next drains its remote list.
  *
  * pb_pools_preload_check verifies the route table, every segment's page map,
  * and the caller's heap and every abandoned heap against pool_core's checks

@@ -118,4 +118,11 @@ wait "$pid"; rc=$?
   (.runs[0].rounds | length) >= 1 and (.runs[0].rounds | length) < 50' sig.json > /dev/null ||
     fail "SIGTERM: $(cat sig.json)"
 pgrep -f "sleep 0.3$$" > /dev/null && fail "SIGTERM: the program still runs"
+
+# 8. pools with page return: runs, output checked, the option and its count recorded
+"$pb" bench -q --rounds 1 --warmup 0 --check-output --allocator glibc,pools:return=1 \
+  -o ret.json -- sh -c 'echo page return' > /dev/null 2> err || fail "pools:return=1: $(cat err)"
+"$jq" -e '[.runs[] | select(.allocator == "pools" and .status == "ok" and
+  .allocator_config.return == "1" and (.allocator_config.slabs_returned | test("^[0-9]+$")))] |
+  length == 1' ret.json > /dev/null || fail "pools:return=1 not recorded: $(cat ret.json)"
 exit 0
