@@ -78,6 +78,11 @@ int pb_fallback_init(struct pb_fallback *fb, const char *owner, const char *name
     return 0;
 }
 
+void pb_fallback_why(const struct pb_fallback *fb, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+}
+
 /* Is a block of size bytes one the owner could hold by size (kept in the set)?
  * Never with limit 0: that owner routes by address (hybrid). */
 static int fb_small(const struct pb_fallback *fb, size_t size)
@@ -116,7 +121,7 @@ void *pb_fallback_take(struct pb_fallback *fb, size_t size, size_t align, char *
 {
     void *p = fb->ops->alloc(fb->self, size, align);
     if (!p) {
-        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        pb_fallback_why(fb, err, errlen);
         return NULL;
     }
     return fb_hold(fb, p, size, err, errlen) ? NULL : p;
@@ -139,7 +144,7 @@ int pb_fallback_free(struct pb_fallback *fb, void *p, size_t size, int count, ch
     if (count)
         fb->frees++;
     if (fb->ops->free(fb->self, p, size)) {
-        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        pb_fallback_why(fb, err, errlen);
         return -1;
     }
     return 0;
@@ -174,7 +179,7 @@ void *pb_fallback_realloc(struct pb_fallback *fb, void *p, size_t old, size_t ne
     pb_assert(held == 0); /* the set had room: reserved, or just left by p */
     (void)held;
     if (!q) {
-        snprintf(err, errlen, "fallback %s: %s", fb->ops->name, fb->ops->last_error(fb->self));
+        pb_fallback_why(fb, err, errlen);
         return NULL;
     }
     return q;

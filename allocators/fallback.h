@@ -75,6 +75,9 @@ static inline int pb_fallback_free_big(struct pb_fallback *fb, void *p, size_t s
     return fb->ops->free(fb->self, p, size);
 }
 
+/* "fallback NAME: its last error" into err: why the fallback's last call failed. */
+void pb_fallback_why(const struct pb_fallback *fb, char *err, size_t errlen);
+
 /* A block from the fallback (any size; a small one joins the set); NULL with
  * the reason in err. Counts an alloc. */
 void *pb_fallback_alloc(struct pb_fallback *fb, size_t size, size_t align, char *err,

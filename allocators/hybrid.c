@@ -313,8 +313,7 @@ static void *fallback_alloc(struct hybrid *h, size_t size, size_t align)
 {
     void *p = pb_fallback_alloc_big(&h->fb, size, align);
     if (!p) {
-        snprintf(h->err, sizeof h->err, "fallback %s: %s", h->fb.ops->name,
-                 h->fb.ops->last_error(h->fb.self));
+        pb_fallback_why(&h->fb, h->err, sizeof h->err);
         h->failures++;
     }
     return p;
@@ -361,8 +360,7 @@ static int hybrid_free(void *self, void *ptr, size_t size)
     }
     if (pb_fallback_free_big(&h->fb, ptr, size) == 0)
         return 0;
-    snprintf(h->err, sizeof h->err, "fallback %s: %s", h->fb.ops->name,
-             h->fb.ops->last_error(h->fb.self));
+    pb_fallback_why(&h->fb, h->err, sizeof h->err);
     h->failures++;
     return -1;
 }

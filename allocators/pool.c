@@ -431,8 +431,7 @@ static void *pool_alloc_big(struct pool *pl, size_t size, size_t align)
         return pool_alloc_slow(pl, size, align);
     void *p = pb_fallback_alloc_big(&pl->fb, size, align);
     if (!p) {
-        snprintf(pl->err, sizeof pl->err, "fallback %s: %s", pl->fb.ops->name,
-                 pl->fb.ops->last_error(pl->fb.self));
+        pb_fallback_why(&pl->fb, pl->err, sizeof pl->err);
         pl->failures++;
     }
     return p;
@@ -504,8 +503,7 @@ static int pool_free_big(struct pool *pl, unsigned char *p, size_t size)
 {
     if (pb_fallback_free_big(&pl->fb, p, size) == 0)
         return 0;
-    snprintf(pl->err, sizeof pl->err, "fallback %s: %s", pl->fb.ops->name,
-             pl->fb.ops->last_error(pl->fb.self));
+    pb_fallback_why(&pl->fb, pl->err, sizeof pl->err);
     pl->failures++;
     return -1;
 }
