@@ -160,6 +160,16 @@ void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_
     return q;
 }
 
+int pb_libc_direct(const struct pb_libc_calls *c, struct pb_direct_calls *out)
+{
+    /* pb_libc_alloc calls malloc(size ? size : 1) for these alignments */
+    if (c->counting || PB_DIRECT_MAX_ALIGN > alignof(max_align_t))
+        return -1;
+    out->alloc = malloc;
+    out->free = free;
+    return 0;
+}
+
 void pb_libc_stats(struct pb_libc_calls *c, struct pb_backend_stats *out)
 {
     c->counting = 1;

@@ -64,6 +64,10 @@ static inline int pb_libc_free(struct pb_libc_calls *c, void *ptr)
 void *pb_libc_realloc(struct pb_libc_calls *c, void *ptr, size_t old_size, size_t new_size,
                       size_t align);
 
+/* The direct_calls op's answer: malloc and free while c keeps no counters
+ * (0), else -1. */
+int pb_libc_direct(const struct pb_libc_calls *c, struct pb_direct_calls *out);
+
 /* Start counting granted bytes and fill the counter fields of out. */
 void pb_libc_stats(struct pb_libc_calls *c, struct pb_backend_stats *out);
 

@@ -140,6 +140,11 @@ static size_t libc_config(void *self, struct pb_config_entry *out, size_t max)
     return 1;
 }
 
+static int libc_direct(void *self, struct pb_direct_calls *out)
+{
+    return pb_libc_direct(&((const struct libc_backend *)self)->calls, out);
+}
+
 static const char *libc_last_error(void *self)
 {
     return ((const struct libc_backend *)self)->calls.err;
@@ -167,4 +172,5 @@ const struct pb_backend_ops pb_backend_malloc = {
     .config = libc_config,
     .last_error = libc_last_error,
     .destroy = libc_destroy,
+    .direct_calls = libc_direct,
 };

@@ -23,7 +23,8 @@
 /* Version of this interface, in every ops table's `version`; pb_backend_find
  * refuses a backend built against another (registry.c). Bump it when the
  * layout or the meaning of struct pb_backend_ops changes. */
-#define PB_BACKEND_API_VERSION 4 /* 2: the check op; 3: instance_flags; 4: it may clear free-all */
+#define PB_BACKEND_API_VERSION 5 /* 2: the check op; 3: instance_flags; 4: it may clear free-all;
+                                    5: direct_calls */
 
 /* Room for an error message written by create() or kept by last_error(). */
 #define PB_ERR_MAX 256
@@ -108,6 +109,15 @@ struct pb_mapping {
 /* Called once per mapping by the mappings op; return non-zero to stop early. */
 typedef int (*pb_mapping_fn)(const struct pb_mapping *m, void *ctx);
 
+/* Largest alignment a direct alloc call serves (malloc's fundamental one). */
+#define PB_DIRECT_MAX_ALIGN 16
+
+/* An instance's allocation as two plain library calls (see the direct_calls op). */
+struct pb_direct_calls {
+    void *(*alloc)(size_t size); /* called with size >= 1 and align <= PB_DIRECT_MAX_ALIGN */
+    void (*free)(void *ptr);
+};
+
 struct pb_backend_ops {
     int version;                  /* PB_BACKEND_API_VERSION */
     const char *name;             /* short name used on the command line */
@@ -181,6 +191,16 @@ struct pb_backend_ops {
      * bits of flags and lets only those two be cleared: the runner reads every
      * other flag from the table. */
     unsigned (*instance_flags)(void *self);
+
+    /* Optional (NULL: never): when, at this moment, alloc(self, size, align)
+     * with align <= PB_DIRECT_MAX_ALIGN is exactly out->alloc(size ? size : 1)
+     * and free(self, ptr, size) exactly out->free(ptr), with no bookkeeping of
+     * the instance's own (the C library's malloc while it keeps no counters):
+     * fill *out and return 0; else -1. The timed replay then makes those calls
+     * itself, one call layer fewer, as a program calling malloc does; anything
+     * that would start bookkeeping (stats) ends the promise, so it is asked
+     * again before every timed replay. */
+    int (*direct_calls)(void *self, struct pb_direct_calls *out);
 };
 
 /* The registry: every backend this build knows, NULL-terminated. */

@@ -417,6 +417,13 @@ static void *sys_realloc(void *self, void *ptr, size_t old_size, size_t new_size
                               : pb_libc_realloc(&s->calls, ptr, old_size, new_size, align);
 }
 
+/* Direct calls only while active: an inactive instance refuses instead. */
+static int sys_direct(void *self, struct pb_direct_calls *out)
+{
+    const struct sysalloc *s = self;
+    return s->active ? pb_libc_direct(&s->calls, out) : -1;
+}
+
 static void sys_stats(void *self, struct pb_backend_stats *out)
 {
     struct sysalloc *s = self;
@@ -547,6 +554,7 @@ const struct pb_backend_ops pb_backend_jemalloc = {
     .config = sys_config,
     .last_error = sys_last_error,
     .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_mimalloc = {
@@ -564,6 +572,7 @@ const struct pb_backend_ops pb_backend_mimalloc = {
     .config = sys_config,
     .last_error = sys_last_error,
     .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_tcmalloc = {
@@ -582,6 +591,7 @@ const struct pb_backend_ops pb_backend_tcmalloc = {
     .config = sys_config,
     .last_error = sys_last_error,
     .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_preload = {
@@ -599,4 +609,5 @@ const struct pb_backend_ops pb_backend_preload = {
     .config = sys_config,
     .last_error = sys_last_error,
     .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };

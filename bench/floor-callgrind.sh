@@ -27,8 +27,9 @@ out=$(abs "${2:-results/floor-callgrind}")
 cd "$(dirname "$0")/.."
 pb="$build/poolbench"
 floor="$build/replay_floor"
+floor_ops="$build/replay_floor_ops"
 churn=${CHURN:-churn:pairs=200000}
-for f in "$pb" "$floor"; do
+for f in "$pb" "$floor" "$floor_ops"; do
   [ -x "$f" ] || { echo "floor-callgrind.sh: $f not found (build it: cmake --build BUILD_DIR)" >&2; exit 2; }
 done
 for t in valgrind callgrind_annotate python3; do
@@ -51,7 +52,7 @@ lib_of() { case $1 in jemalloc) echo "$jemalloc" ;; mimalloc) echo "$mimalloc" ;
 
 "$pb" gen -w "$churn" -o "$out/churn.trace"
 pairs=""
-for a in pool $allocs; do pairs="$pairs churn/$a"; done
+for a in pool pool-call pool-ops $allocs; do pairs="$pairs churn/$a"; done
 for t in workloads/traces/*.trace.gz; do
   name=$(basename "$t" .trace.gz)
   "$pb" convert "$t" "$out/$name.trace"
@@ -73,7 +74,7 @@ for path in sys.argv[1:]:
     total = sum(c for c, _, _ in rows)
     if total == 0:
         continue
-    own = sum(c for c, _, obj in rows if obj.endswith(("/poolbench", "/replay_floor")))
+    own = sum(c for c, _, obj in rows if obj.endswith(("/poolbench", "/replay_floor", "/replay_floor_ops")))
     null = any(fn == "null_alloc" for _, fn, _ in rows)
     print(path, total, own, "null" if null else "run")
 PY
@@ -88,8 +89,10 @@ for p in $pairs; do
   ev=$(events_of "$w")
   dir="$out/cg-$w-$a"
   rm -rf "$dir" && mkdir -p "$dir"
-  if [ "$a" = pool ]; then
-    set -- "$floor" --mode pool --chunk 64; spec=pool:chunk=64
+  if [ "$a" = pool ] || [ "$a" = pool-call ]; then
+    set -- "$floor" --mode "$a" --chunk 64; spec=pool:chunk=64
+  elif [ "$a" = pool-ops ]; then
+    set -- "$floor_ops" --mode pool-ops --chunk 64; spec=pool:chunk=64
   else
     lib=$(lib_of "$a"); set -- env ${lib:+"LD_PRELOAD=$lib"} "$floor" --mode malloc
     case $a in malloc) spec=malloc ;; *) spec="$a:lib=$lib" ;; esac

@@ -16,7 +16,11 @@
 # It prints, per pair, the median over the rounds of each tool's median
 # ns/event, the median and min-max over the rounds of the per-round ratio
 # poolbench / floor, and whether the ratio is inside its target: pool <= 1.15
-# (against the floor's inline pool), the mallocs within 0.85-1.15.
+# (against the floor's inline pool), the mallocs within 0.85-1.15. Two more
+# rows put poolbench's pool:chunk=64 against the floor's pool behind a
+# backend's interface (pool-call: what function pointers cost) and against
+# poolbench's own pool backend driven by the floor's loop (pool-ops,
+# build/replay_floor_ops: the harness alone), both <= 1.15.
 # Raw figures: OUT_DIR/raw.tsv; the table: OUT_DIR/table.txt.
 #
 # Environment: ROUNDS (5), REPEAT (11), WARMUP (2), CPU (1),
@@ -32,12 +36,13 @@ out=$(abs "${2:-results/floor}")
 cd "$(dirname "$0")/.."
 pb="$build/poolbench"
 floor="$build/replay_floor"
+floor_ops="$build/replay_floor_ops"
 rounds=${ROUNDS:-5}
 repeat=${REPEAT:-11}
 warmup=${WARMUP:-2}
 cpu=${CPU:-1}
 churn=${CHURN:-churn:size=64,live=1000,pairs=5000000}
-for f in "$pb" "$floor"; do
+for f in "$pb" "$floor" "$floor_ops"; do
   [ -x "$f" ] || { echo "floor.sh: $f not found (build it: cmake --build BUILD_DIR)" >&2; exit 2; }
 done
 for t in python3 taskset; do
@@ -76,8 +81,10 @@ lib_of() { case $1 in jemalloc) echo "$jemalloc" ;; mimalloc) echo "$mimalloc" ;
 
 run_floor() { # WORKLOAD ALLOCATOR: prints median ns/event
   trace="$out/$1.trace"
-  if [ "$2" = pool ]; then
-    set -- taskset -c "$cpu" "$floor" --mode pool --chunk 64
+  if [ "$2" = pool ] || [ "$2" = pool-call ]; then
+    set -- taskset -c "$cpu" "$floor" --mode "$2" --chunk 64
+  elif [ "$2" = pool-ops ]; then
+    set -- taskset -c "$cpu" "$floor_ops" --mode pool-ops --chunk 64
   else
     lib=$(lib_of "$2")
     set -- taskset -c "$cpu" env ${lib:+"LD_PRELOAD=$lib"} "$floor" --mode malloc
@@ -90,7 +97,7 @@ run_poolbench() { # WORKLOAD ALLOCATOR: prints median ns/event
   trace="$out/$1.trace"
   json="$out/pb-$1-$2.json"
   case $2 in
-    pool) spec=pool:chunk=64 ;;
+    pool|pool-call|pool-ops) spec=pool:chunk=64 ;;
     malloc) spec=malloc ;;
     *) spec="$2:lib=$(lib_of "$2")" ;;
   esac
@@ -105,7 +112,7 @@ PY
 }
 
 pairs=""
-for a in pool $allocs; do pairs="$pairs churn/$a"; done
+for a in pool pool-call pool-ops $allocs; do pairs="$pairs churn/$a"; done
 for w in $workloads; do
   [ "$w" = churn ] && continue
   for a in $allocs; do pairs="$pairs $w/$a"; done
@@ -152,7 +159,7 @@ for key in pairs:
     pbv = statistics.median(v["poolbench"] for v in per)
     ratios = [v["poolbench"] / v["floor"] for v in per]
     med = statistics.median(ratios)
-    if key[1] == "pool":
+    if key[1].startswith("pool"):
         target, inside = "<= 1.15", med <= 1.15
     else:
         target, inside = "0.85-1.15", 0.85 <= med <= 1.15

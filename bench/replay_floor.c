@@ -3,7 +3,7 @@
  * replay of a trace can cost, written from scratch, without poolbench's
  * library, so that bench/floor.sh can say how far `poolbench run` is above it.
  *
- *   replay_floor [--mode malloc|pool] [--chunk N] [--warmup W] [--repeat N] TRACE
+ *   replay_floor [--mode malloc|pool|pool-call] [--chunk N] [--warmup W] [--repeat N] TRACE
  *
  * What it is for. poolbench's ns/op is the allocator's cost plus the harness's
  * (event loop, slot table, page touches, an indirect call through the backend
@@ -34,6 +34,19 @@
  *                  n_slots chunks (a replay never has more chunks carved than
  *                  blocks live at its peak, so the slab never runs out); r
  *                  keeps the chunk; x and the release rewind the pool.
+ *   --mode pool-call  the same pool behind the interface a poolbench backend
+ *                  has: its state in a struct, alloc(self, size, align) and
+ *                  free(self, ptr, size) called through a table of function
+ *                  pointers the compiler cannot see through, the size and
+ *                  alignment tested and the slab's end checked in alloc, a
+ *                  status from free, the size kept per slot. Pool against
+ *                  pool-call is what such an interface costs by itself; pool-call
+ *                  against poolbench's pool is the rest of poolbench's harness.
+ *   --mode pool-ops  (replay_floor_ops, the same file built with FLOOR_BACKEND
+ *                  and linked with poolbench's allocators layer, nothing else)
+ *                  poolbench's own pool backend, pool:chunk=N, through its ops
+ *                  table in the pool-call loop: against poolbench's pool it is
+ *                  the harness alone, the allocator being the same code.
  *   Every new or resized block gets one byte written at its start and one in
  *   each following page it overlaps (poolbench's default --touch pages).
  *   Returned pointers and the touched bytes escape through an empty asm
@@ -68,6 +81,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifdef FLOOR_BACKEND
+#include "pb_backend.h"
+#endif
+
 #define FLOOR_MAX_ID ((uint64_t)1 << 63)   /* IDs are below 2^63 */
 #define FLOOR_MAX_SIZE ((uint64_t)1 << 40) /* sizes are at most 2^40 */
 #define FLOOR_MAX_ALIGN_LOG2 12            /* ALIGN at most 4096 */
@@ -84,7 +101,15 @@
 #define FLOOR_SHOW 40                      /* characters of a field quoted in a message */
 #define FLOOR_MSG 768
 
-enum floor_mode { FLOOR_MODE_MALLOC, FLOOR_MODE_POOL };
+enum floor_mode { FLOOR_MODE_MALLOC, FLOOR_MODE_POOL, FLOOR_MODE_POOL_CALL, FLOOR_MODE_POOL_OPS };
+
+/* --mode's words, by enum floor_mode; pool-ops only in replay_floor_ops. */
+static const char *const floor_mode_names[] = {"malloc", "pool", "pool-call", "pool-ops"};
+#ifdef FLOOR_BACKEND
+#define FLOOR_N_MODES 4
+#else
+#define FLOOR_N_MODES 3
+#endif
 
 /* What one decoded event does. */
 enum floor_op {
@@ -149,15 +174,33 @@ struct floor_decoder {
     char err[FLOOR_MSG];
 };
 
+/* Pool-call mode's pool: what pool mode keeps in registers, behind a pointer. */
+struct floor_pool {
+    unsigned char *head, *bump, *start, *end;
+    size_t chunk;
+};
+
+/* Pool-call mode's interface, as a poolbench backend's ops table. */
+struct floor_pool_ops {
+    void *(*alloc)(void *self, size_t size, size_t align);
+    int (*free)(void *self, void *ptr, size_t size);
+    void (*reset)(void *self);
+};
+
 /* What the timed loops need. */
 struct floor_replay {
     const struct floor_event *ev;
     size_t n_ev;
     void **ptr;          /* n_slots live pointers (NULL: not live, malloc mode) */
+    uint64_t *size;      /* pool-call mode: n_slots block sizes */
     uint32_t n_slots;
     size_t page;
-    unsigned char *slab; /* pool mode: n_slots chunks */
+    unsigned char *slab; /* pool modes: n_slots chunks */
     size_t chunk;
+    const struct floor_pool_ops *calls; /* pool-call, pool-ops modes: the table */
+    void *self;                         /* and the instance it is called with */
+    struct floor_pool pool_state;       /* pool-call mode's instance */
+    struct floor_pool_ops ops_state;    /* pool-ops mode's table */
 };
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -856,6 +899,86 @@ static size_t replay_pool(const struct floor_replay *r)
     return n;
 }
 
+/* ---- pool-call mode: the pool behind a backend's interface --------------------- */
+
+__attribute__((noinline)) static void *floor_pool_alloc(void *self, size_t size, size_t align)
+{
+    struct floor_pool *pl = self;
+    if (size > pl->chunk || align > 16)
+        return NULL;
+    unsigned char *p = pl->head;
+    if (p) {
+        memcpy(&pl->head, p, sizeof p);
+    } else if (pl->bump != pl->end) {
+        p = pl->bump;
+        pl->bump += pl->chunk;
+    }
+    return p;
+}
+
+__attribute__((noinline)) static int floor_pool_free(void *self, void *ptr, size_t size)
+{
+    struct floor_pool *pl = self;
+    (void)size;
+    memcpy(ptr, &pl->head, sizeof pl->head);
+    pl->head = ptr;
+    return 0;
+}
+
+__attribute__((noinline)) static void floor_pool_reset(void *self)
+{
+    struct floor_pool *pl = self;
+    pl->head = NULL;
+    pl->bump = pl->start;
+}
+
+static const struct floor_pool_ops floor_pool_table = {
+    .alloc = floor_pool_alloc,
+    .free = floor_pool_free,
+    .reset = floor_pool_reset,
+};
+
+/* Pool-call mode: every event through the table (decoding refused what the
+ * pool cannot serve, but the pool tests each request again, as a backend must). */
+__attribute__((noinline)) /* a symbol of its own, for profilers */
+static size_t replay_pool_call(const struct floor_replay *r)
+{
+    const struct floor_pool_ops *ops = r->calls;
+    __asm__ volatile("" : "+r"(ops)); /* an unknown table: no call can be inlined */
+    void *self = r->self;
+    const struct floor_event *ev = r->ev;
+    void **ptr = r->ptr;
+    uint64_t *size = r->size;
+    const size_t page = r->page, n = r->n_ev;
+    for (size_t i = 0; i < n; i++) {
+        const struct floor_event *e = &ev[i];
+        void *p;
+        switch (e->op) {
+        case FLOOR_ALLOC:
+            p = ops->alloc(self, e->size, (size_t)1 << e->align_log2);
+            if (!p)
+                return i;
+            escape(p);
+            ptr[e->slot] = p;
+            size[e->slot] = e->size;
+            touch(p, e->size, page);
+            break;
+        case FLOOR_FREE:
+            if (ops->free(self, ptr[e->slot], size[e->slot]))
+                return i;
+            break;
+        case FLOOR_REALLOC:
+            size[e->slot] = e->size;
+            touch(ptr[e->slot], e->size, page);
+            break;
+        default: /* FLOOR_RESET */
+            ops->reset(self);
+            break;
+        }
+    }
+    return n;
+}
+
 /* W untimed, then N timed replays into ns[]; -1 and the refused event's index. */
 __attribute__((noinline)) /* a symbol of its own, for profilers */
 static int run_replays(const struct floor_replay *r, enum floor_mode mode, unsigned warmup,
@@ -863,10 +986,14 @@ static int run_replays(const struct floor_replay *r, enum floor_mode mode, unsig
 {
     for (unsigned i = 0; i < warmup + repeat; i++) {
         uint64_t t0 = now_ns();
-        size_t done = mode == FLOOR_MODE_POOL ? replay_pool(r) : replay_malloc(r);
+        size_t done = mode == FLOOR_MODE_POOL        ? replay_pool(r)
+                      : mode == FLOOR_MODE_MALLOC ? replay_malloc(r)
+                                                  : replay_pool_call(r);
         uint64_t t1 = now_ns();
         if (mode == FLOOR_MODE_MALLOC)
             free_live(r);
+        else if (mode != FLOOR_MODE_POOL)
+            r->calls->reset(r->self);
         if (done != r->n_ev) {
             *refused = done;
             return -1;
@@ -877,8 +1004,9 @@ static int run_replays(const struct floor_replay *r, enum floor_mode mode, unsig
     return 0;
 }
 
-/* ---- the command -------------------------------------------------------------------- */
+/* ---- pool-ops mode (replay_floor_ops only): poolbench's own pool ----------------- */
 
+/* The command line. */
 struct floor_args {
     enum floor_mode mode;
     size_t chunk;
@@ -886,17 +1014,63 @@ struct floor_args {
     const char *path;
 };
 
+
+#ifdef FLOOR_BACKEND
+/* The pool backend's instance for the chunk, its alloc, free and free_all as the table. */
+static int floor_ops_init(struct floor_replay *r, const struct floor_args *a)
+{
+    if (a->mode != FLOOR_MODE_POOL_OPS)
+        return 0;
+    const struct pb_backend_ops *ops = pb_backend_find("pool");
+    char chunk[32], err[PB_ERR_MAX];
+    snprintf(chunk, sizeof chunk, "%zu", a->chunk);
+    struct pb_option opt = {"chunk", chunk};
+    if (!ops || ops->create(&opt, 1, &r->self, err, sizeof err)) {
+        say(2, "replay_floor: cannot make pool:chunk=%s: %s", chunk, ops ? err : "no pool backend");
+        return -1;
+    }
+    r->ops_state = (struct floor_pool_ops){.alloc = ops->alloc, .free = ops->free,
+                                           .reset = ops->free_all};
+    r->calls = &r->ops_state;
+    return 0;
+}
+
+static void floor_ops_fini(struct floor_replay *r, const struct floor_args *a)
+{
+    if (a->mode == FLOOR_MODE_POOL_OPS && r->self)
+        pb_backend_find("pool")->destroy(r->self);
+}
+#else
+static int floor_ops_init(struct floor_replay *r, const struct floor_args *a)
+{
+    (void)r;
+    (void)a;
+    return 0;
+}
+
+static void floor_ops_fini(struct floor_replay *r, const struct floor_args *a)
+{
+    (void)r;
+    (void)a;
+}
+#endif
+
+/* ---- the command -------------------------------------------------------------------- */
+
 static void usage(int fd)
 {
-    say(fd, "usage: replay_floor [--mode malloc|pool] [--chunk N] [--warmup W] [--repeat N] "
+    say(fd, "usage: replay_floor [--mode malloc|pool|pool-call] [--chunk N] [--warmup W] [--repeat N] "
             "TRACE\n\n"
             "Replays a plain-text poolbench trace through the leanest loop there is and prints\n"
             "one line: floor mode=... events=... median_ns_per_event=... (see the top of\n"
             "bench/replay_floor.c).\n"
             "  --mode malloc   malloc/free/realloc/aligned_alloc of this process (default)\n"
             "  --mode pool     an inline fixed-size pool of --chunk bytes (default 64)\n"
+            "  --mode pool-call  the same pool behind function pointers, as a backend\n"
+            "%s"
             "  --warmup W      untimed replays first (default 1, 0 to %d)\n"
             "  --repeat N      timed replays (default 5, 1 to %d)",
+        FLOOR_N_MODES > 3 ? "  --mode pool-ops  poolbench's pool backend, in the pool-call loop\n" : "",
         FLOOR_MAX_WARMUP, FLOOR_MAX_REPEAT);
 }
 
@@ -921,12 +1095,15 @@ static int parse_option(struct floor_args *a, int c, const char *arg)
     uint64_t v;
     switch (c) {
     case 'm':
-        if (strcmp(arg, "malloc") && strcmp(arg, "pool")) {
-            say(2, "replay_floor: --mode must be malloc or pool");
-            return -1;
+        for (int m = 0; m < FLOOR_N_MODES; m++) {
+            if (strcmp(arg, floor_mode_names[m]) == 0) {
+                a->mode = (enum floor_mode)m;
+                return 0;
+            }
         }
-        a->mode = strcmp(arg, "pool") == 0 ? FLOOR_MODE_POOL : FLOOR_MODE_MALLOC;
-        return 0;
+        say(2, "replay_floor: --mode must be malloc, pool or pool-call%s",
+            FLOOR_N_MODES > 3 ? " or pool-ops" : "");
+        return -1;
     case 'c':
         if (option_number("chunk", arg, 1, FLOOR_MAX_CHUNK, &v))
             return -1;
@@ -995,11 +1172,11 @@ static void report(const struct floor_args *a, const struct floor_replay *r, uin
     double med = n % 2 ? (double)ns[n / 2] : ((double)ns[n / 2 - 1] + (double)ns[n / 2]) / 2;
     double per = records ? 1.0 / (double)records : 0;
     char chunk[48] = "";
-    if (a->mode == FLOOR_MODE_POOL)
+    if (a->mode != FLOOR_MODE_MALLOC)
         snprintf(chunk, sizeof chunk, " chunk=%zu", a->chunk);
     say(1, "floor mode=%s%s events=%llu slots=%u warmup=%u repeat=%u median_ns_per_event=%.4f "
            "min_ns_per_event=%.4f max_ns_per_event=%.4f",
-        a->mode == FLOOR_MODE_POOL ? "pool" : "malloc", chunk, (unsigned long long)records,
+        floor_mode_names[a->mode], chunk, (unsigned long long)records,
         r->n_slots, a->warmup, a->repeat, med * per, (double)ns[0] * per,
         (double)ns[n - 1] * per);
 }
@@ -1013,13 +1190,15 @@ static int replay_init(struct floor_replay *r, const struct floor_args *a,
     *r = (struct floor_replay){.ev = d->ev, .n_ev = d->n_ev, .n_slots = d->n_slots,
                                .page = page > 0 ? (size_t)page : 4096, .chunk = a->chunk};
     slab->p = NULL;
-    if (map_anon(table, (size_t)d->n_slots * sizeof(void *))) {
+    int call = a->mode == FLOOR_MODE_POOL_CALL || a->mode == FLOOR_MODE_POOL_OPS;
+    if (map_anon(table, (size_t)d->n_slots * (sizeof(void *) + (call ? sizeof(uint64_t) : 0)))) {
         say(2, "replay_floor: cannot map a slot table of %u slots", d->n_slots);
         return -1;
     }
     r->ptr = table->p;
+    r->size = call ? (uint64_t *)(r->ptr + d->n_slots) : NULL;
     memset(r->ptr, 0, table->len);
-    if (a->mode != FLOOR_MODE_POOL)
+    if (a->mode == FLOOR_MODE_MALLOC)
         return 0;
     if (d->n_slots && a->chunk > phys_memory() / d->n_slots) {
         say(2, "replay_floor: %u chunks of %zu bytes exceed this machine's memory", d->n_slots,
@@ -1031,14 +1210,18 @@ static int replay_init(struct floor_replay *r, const struct floor_args *a,
         return -1;
     }
     r->slab = slab->p;
-    return 0;
+    r->pool_state = (struct floor_pool){.bump = r->slab, .start = r->slab,
+                                        .end = r->slab + slab->len, .chunk = a->chunk};
+    r->calls = &floor_pool_table;
+    r->self = &r->pool_state;
+    return floor_ops_init(r, a);
 }
 
 static int run(const struct floor_args *a)
 {
     struct floor_decoder d;
     char err[FLOOR_MSG];
-    int pool = a->mode == FLOOR_MODE_POOL;
+    int pool = a->mode != FLOOR_MODE_MALLOC;
     if (load_trace(&d, a->path, pool ? a->chunk : FLOOR_MAX_SIZE,
                    pool ? FLOOR_MALLOC_ALIGN_LOG2 : FLOOR_MAX_ALIGN_LOG2, err, sizeof err)) {
         sanitize(err);
@@ -1059,6 +1242,7 @@ static int run(const struct floor_args *a)
         else
             report(a, &r, d.n_records, samples.p);
     }
+    floor_ops_fini(&r, a);
     unmap(&samples);
     unmap(&slab);
     unmap(&table);

@@ -46,6 +46,10 @@ struct pb_replay {
     struct pb_occupancy *occ;       /* NULL (timed replays); the memory pass sets it to
                                        have every block that becomes or stops being live
                                        added to or removed from it */
+    int direct;                     /* inside pb_replay_timed only: the instance's
+                                       direct_calls said yes, so `calls` are made instead
+                                       of alloc and free where they promise the same */
+    struct pb_direct_calls calls;
 };
 
 /* Set r up for w against (ops, self): allocates a zeroed slot table (from
@@ -70,7 +74,9 @@ void pb_replay_touch(const struct pb_replay *r, void *p, size_t size);
 void pb_replay_release(struct pb_replay *r);
 
 /* One whole replay timed with CLOCK_MONOTONIC; live blocks are released after
- * the clock stops. 0 and *ns on success; -1 and *fail_event on a refusal. */
+ * the clock stops. When the instance's direct_calls op says yes just before,
+ * the replay calls those instead of alloc and free where they promise the
+ * same. 0 and *ns on success; -1 and *fail_event on a refusal. */
 int pb_replay_timed(struct pb_replay *r, uint64_t *ns, size_t *fail_event);
 
 /* Parse "none", "pages" or "full"; -1 on anything else. */

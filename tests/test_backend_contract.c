@@ -820,7 +820,45 @@ static void contract_preloaded(void **state)
 
 /* ---- the test list ---------------------------------------------------------------- */
 
-enum { MAX_SUBJECTS = 64, PHASES = 8 };
+/* direct_calls, where a fresh instance offers them: blocks of the direct alloc
+ * are the backend's (its free takes them, its stats count none of them) and
+ * its alloc's blocks the direct free's, at malloc's alignment; a stats call
+ * ends the offer when it starts counting (allocs moved). */
+static void contract_direct(void **state)
+{
+    const struct harness *h = *state;
+    const struct pb_backend_ops *ops = h->ops;
+    void *self = NULL;
+    char err[PB_ERR_MAX] = "";
+    struct pb_direct_calls dc;
+    /* a fresh instance, not harness_new's: it asks stats at once */
+    assert_int_equal(ops->create(h->sub->spec.opts, h->sub->spec.n_opts, &self, err, sizeof err), 0);
+    if (!ops->direct_calls || ops->direct_calls(self, &dc) != 0) {
+        ops->destroy(self);
+        skip();
+    }
+    for (size_t size = 1; size <= 4096; size *= 4) {
+        unsigned char *p = dc.alloc(size);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % (size < PB_DIRECT_MAX_ALIGN ? 1 : PB_DIRECT_MAX_ALIGN), 0);
+        fill(p, size, 7);
+        assert_int_equal(ops->free(self, p, size), 0);
+        unsigned char *q = ops->alloc(self, size, PB_DIRECT_MAX_ALIGN);
+        assert_non_null(q);
+        dc.free(q);
+    }
+    struct pb_backend_stats st, st2;
+    ops->stats(self, &st);
+    unsigned char *p = ops->alloc(self, 24, 8);
+    assert_non_null(p);
+    ops->stats(self, &st2);
+    if (st2.allocs != st.allocs)
+        assert_int_not_equal(ops->direct_calls(self, &dc), 0);
+    assert_int_equal(ops->free(self, p, 24), 0);
+    ops->destroy(self);
+}
+
+enum { MAX_SUBJECTS = 64, PHASES = 9 };
 
 static const struct {
     const char *name;
@@ -828,7 +866,7 @@ static const struct {
 } phases[PHASES] = {
     {"create", contract_create},   {"align", contract_align},       {"size 0", contract_zero},
     {"overlap", contract_overlap}, {"realloc", contract_realloc},   {"free_all", contract_free_all},
-    {"refuse", contract_refuse},   {"threads", contract_threads},
+    {"refuse", contract_refuse},   {"threads", contract_threads},   {"direct", contract_direct},
 };
 
 static struct CMUnitTest one_test(const struct subject *sub, const char *phase,

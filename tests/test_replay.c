@@ -83,6 +83,31 @@ static const struct pb_backend_ops tagheap_ops = {
     .alloc_tagged = tagheap_alloc_tagged,
 };
 
+/* A direct variant: direct_calls offers malloc and free until `counting` is
+ * set, so heap's counters see only what the replay did not call directly. */
+struct directheap {
+    struct heap h;
+    int counting;
+};
+
+static int directheap_direct(void *self, struct pb_direct_calls *out)
+{
+    if (((struct directheap *)self)->counting)
+        return -1;
+    out->alloc = malloc;
+    out->free = free;
+    return 0;
+}
+
+static const struct pb_backend_ops directheap_ops = {
+    .version = PB_BACKEND_API_VERSION,
+    .name = "testdirectheap",
+    .alloc = heap_alloc,
+    .free = heap_free,
+    .stats = heap_stats,
+    .direct_calls = directheap_direct,
+};
+
 static const struct pb_backend_ops *null_ops(void **self, const char *buffer)
 {
     const struct pb_backend_ops *ops = pb_backend_find("null");
@@ -184,6 +209,72 @@ static void refusal_returns_the_event_index(void **state)
     tw_free(w);
 }
 
+/* Four a of alignment 16, one of 64, two f; three blocks left for the release. */
+static struct pb_workload *direct_workload(void)
+{
+    struct pb_workload *w = tw_new("direct");
+    for (uint32_t s = 0; s < 5; s++)
+        tw_add(w, PB_OP_ALLOC, s, 24 + s);
+    w->events[4].align_log2 = 6;
+    tw_add(w, PB_OP_FREE, 0, 24);
+    tw_add(w, PB_OP_FREE, 1, 25);
+    return w;
+}
+
+/* While direct_calls says yes, the timed replay calls malloc and free itself
+ * for alignments up to 16: the backend sees the aligned a, and the release's
+ * frees after the clock. Once it says no, and outside pb_replay_timed, every
+ * call goes through the ops. */
+static void direct_calls_used_only_where_promised(void **state)
+{
+    (void)state;
+    struct pb_workload *w = direct_workload();
+    struct directheap d = {0};
+    struct pb_replay r;
+    assert_int_equal(pb_replay_init(&r, &directheap_ops, &d, w, PB_TOUCH_PAGES), 0);
+    uint64_t ns = 0;
+    size_t at = 0;
+    assert_int_equal(pb_replay_timed(&r, &ns, &at), 0);
+    assert_int_equal(d.h.st.allocs, 1); /* the one aligned to 64 */
+    assert_int_equal(d.h.st.frees, 3);  /* slots 2, 3, 4, released after the clock */
+    assert_int_equal(r.direct, 0);
+    d.counting = 1; /* as a stats call would start bookkeeping */
+    d.h.st = (struct pb_backend_stats){0};
+    assert_int_equal(pb_replay_timed(&r, &ns, &at), 0);
+    assert_int_equal(d.h.st.allocs, 5);
+    assert_int_equal(d.h.st.frees, 5);
+    d.counting = 0;
+    d.h.st = (struct pb_backend_stats){0};
+    assert_int_equal(pb_replay_range(&r, 0, w->n_records), w->n_records);
+    pb_replay_release(&r);
+    assert_int_equal(d.h.st.allocs, 5);
+    assert_int_equal(d.h.st.frees, 5);
+    pb_replay_fini(&r);
+    tw_free(w);
+}
+
+/* A NULL from the direct alloc is asked once more through alloc (which
+ * counts it and says why); the replay stops at that event. */
+static void direct_null_goes_through_alloc(void **state)
+{
+    (void)state;
+    struct pb_workload *w = tw_new("direct-null");
+    tw_add(w, PB_OP_ALLOC, 0, 64);
+    tw_add(w, PB_OP_ALLOC, 1, (uint64_t)1 << 62);
+    tw_add(w, PB_OP_FREE, 0, 64);
+    struct directheap d = {0};
+    struct pb_replay r;
+    assert_int_equal(pb_replay_init(&r, &directheap_ops, &d, w, PB_TOUCH_NONE), 0);
+    uint64_t ns = 0;
+    size_t at = 0;
+    assert_int_equal(pb_replay_timed(&r, &ns, &at), -1);
+    assert_int_equal(at, 1);
+    assert_int_equal(d.h.st.allocs, 1); /* heap_alloc counts its (failed) try */
+    assert_int_equal(d.h.st.frees, 1);  /* slot 0, released */
+    pb_replay_fini(&r);
+    tw_free(w);
+}
+
 static void realloc_falls_back_to_copy_and_reset_frees_each(void **state)
 {
     (void)state;
@@ -264,6 +355,8 @@ int main(void)
         cmocka_unit_test(realloc_falls_back_to_copy_and_reset_frees_each),
         cmocka_unit_test(touch_modes_write_what_they_say),
         cmocka_unit_test(touch_names_round_trip),
+        cmocka_unit_test(direct_calls_used_only_where_promised),
+        cmocka_unit_test(direct_null_goes_through_alloc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
