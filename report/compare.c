@@ -37,10 +37,7 @@ static struct pb_compare_row *add_row(struct pb_compare_report *r, const cJSON *
 /* The ns_per_op samples of a run (the caller frees them); *n their count. */
 static double *samples_of(const cJSON *run, size_t *n)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME),
-                                         PB_F_NS_PER_OP),
-        PB_F_SAMPLES);
+    const cJSON *s = pb_res_at(run, PB_RP_TIME_NS_PER_OP_SAMPLES);
     int k = cJSON_GetArraySize(s);
     double *v = malloc((k > 0 ? (size_t)k : 1) * sizeof *v);
     *n = 0;
@@ -156,8 +153,8 @@ static void memory_rule(size_t i, double x, double y, double t, double page, cha
 static int compare_memory(struct pb_compare_report *r, const cJSON *b, const cJSON *n, double t,
                           double page)
 {
-    const cJSON *mb = cJSON_GetObjectItemCaseSensitive(b, PB_F_MEMORY);
-    const cJSON *mn = cJSON_GetObjectItemCaseSensitive(n, PB_F_MEMORY);
+    const cJSON *mb = pb_res_get(b, PB_F_MEMORY);
+    const cJSON *mn = pb_res_get(n, PB_F_MEMORY);
     for (size_t i = 0; i < sizeof memory_figures / sizeof memory_figures[0]; i++) {
         double x = pb_json_number(mb, memory_figures[i].field);
         double y = pb_json_number(mn, memory_figures[i].field);
@@ -199,7 +196,7 @@ static int compare_pair(struct pb_compare_report *r, const cJSON *b, const cJSON
     if (bok && nok)
         return compare_time(r, b, n, o) || compare_memory(r, b, n, o->threshold_pct, page) ? -1
                                                                                           : 0;
-    struct pb_compare_row *row = add_row(r, b, "status");
+    struct pb_compare_row *row = add_row(r, b, PB_F_STATUS);
     if (!row)
         return -1;
     const char *bs = status_word(b), *ns = status_word(n);
@@ -233,7 +230,7 @@ const cJSON *pb_compare_match(const struct pb_results_file *other, const cJSON *
 
 static const char *schema_of(const struct pb_results_file *f)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(f->doc, PB_F_SCHEMA);
+    const cJSON *s = pb_res_get(f->doc, PB_F_SCHEMA);
     return cJSON_IsString(s) ? s->valuestring : "";
 }
 

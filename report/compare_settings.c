@@ -97,8 +97,8 @@ static int check_value(struct pb_compare_report *r, const char *what, const cJSO
 /* Every key of backend_config that differs between runs a and b (same label). */
 static int check_backend_config(struct pb_compare_report *r, const cJSON *a, const cJSON *b)
 {
-    const cJSON *ca = cJSON_GetObjectItemCaseSensitive(a, PB_F_BACKEND_CONFIG);
-    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(b, PB_F_BACKEND_CONFIG);
+    const cJSON *ca = pb_res_get(a, PB_F_BACKEND_CONFIG);
+    const cJSON *cb = pb_res_get(b, PB_F_BACKEND_CONFIG);
     char label[PB_LABEL_MAX], what[PB_LABEL_MAX + 64];
     pb_run_backend_label(a, label, sizeof label);
     const cJSON *it;
@@ -136,8 +136,8 @@ static int check_unmatched(struct pb_compare_report *r, const cJSON *run,
 static int check_workload(struct pb_compare_report *r, const cJSON *a, const cJSON *b)
 {
     static const char *const fields[] = {PB_F_PARAMS, PB_F_SHA256};
-    const cJSON *wa = cJSON_GetObjectItemCaseSensitive(a, PB_F_WORKLOAD);
-    const cJSON *wb = cJSON_GetObjectItemCaseSensitive(b, PB_F_WORKLOAD);
+    const cJSON *wa = pb_res_get(a, PB_F_WORKLOAD);
+    const cJSON *wb = pb_res_get(b, PB_F_WORKLOAD);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         char what[PB_LABEL_MAX + 64];
         snprintf(what, sizeof what, "workload %s: %s", pb_run_workload_name(a), fields[i]);

@@ -177,8 +177,8 @@ static int put_field(FILE *out, const struct run_fields *rf, const char *s)
 /* The backend column: the spec as given (options included), else the name. */
 static const char *run_backend(const cJSON *run)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND_SPEC);
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND);
+    const cJSON *spec = pb_res_get(run, PB_F_BACKEND_SPEC);
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
     if (cJSON_IsString(spec) && *spec->valuestring)
         return spec->valuestring;
     return cJSON_IsString(name) ? name->valuestring : "";
@@ -189,8 +189,8 @@ static const char *run_backend(const cJSON *run)
  * file ran one thread count only (no config.threads, or one entry), else NaN. */
 static double run_threads(const cJSON *doc, const cJSON *run)
 {
-    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME);
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(time, PB_F_THREADS);
+    const cJSON *time = pb_res_get(run, PB_F_TIME);
+    const cJSON *t = pb_res_get(time, PB_F_THREADS);
     if (cJSON_IsNumber(t))
         return t->valuedouble;
     if (cJSON_IsObject(time))
@@ -236,7 +236,7 @@ static int has_figure(const cJSON *run, const struct pb_csv_figure *fig)
     static const char prefix[] = PB_F_LATENCY ".";
     if (strncmp(pb_res_path_text(fig->path), prefix, sizeof prefix - 1) != 0)
         return 1;
-    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(run, PB_F_LATENCY));
+    return cJSON_IsObject(pb_res_get(run, PB_F_LATENCY));
 }
 
 /* Every row of one run; *rows counts them. 0 ok, -1 when writing failed. */

@@ -398,9 +398,9 @@ int pb_plot_export_bench(const struct pb_results_file *file, const char *dir,
                        "Median wall time (left) and median peak RSS (right) of the program "
                        "under each allocator, with whiskers for the rounds' interval (~: "
                        "noisy); a failed allocator keeps its place, labelled \"failed\".");
-    if (!rc && cJSON_GetObjectItemCaseSensitive(file->doc, PB_F_FIDELITY))
+    if (!rc && pb_res_get(file->doc, PB_F_FIDELITY))
         rc = export_one(dir, "fidelity", &fid, notes, &rows, err, errlen);
-    if (!rc && rows > 0 && cJSON_GetObjectItemCaseSensitive(file->doc, PB_F_FIDELITY))
+    if (!rc && rows > 0 && pb_res_get(file->doc, PB_F_FIDELITY))
         rc = add_chart(out, "fidelity", "fidelity",
                        "Does the replay rank the allocators as the whole program does?",
                        "One point per allocator: the replay's net ns/op against the program's "

@@ -43,11 +43,10 @@ struct cdf_side {
     double under; /* share of the calls below the resolution */
 };
 
-static struct cdf_side side_of(const cJSON *lat, const char *kind, double res)
+static struct cdf_side side_of(const cJSON *lat, const char *key, double res)
 {
     struct cdf_side s;
-    s.cdf = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat, kind),
-                                             PB_F_CDF_NS);
+    s.cdf = pb_res_get(pb_res_get(lat, key), PB_F_CDF_NS);
     s.n = cJSON_GetArraySize(s.cdf);
     int k = 0;
     while (k < s.n && res > 0 && cdf_at(s.cdf, k) < res)
@@ -71,8 +70,8 @@ static void put_side(FILE *tsv, const struct cdf_side *s, int i, double res)
 static int latency_block(FILE *tsv, const cJSON *lat, double res, struct cdf_side *a,
                          struct cdf_side *f)
 {
-    *a = side_of(lat, "alloc", res);
-    *f = side_of(lat, "free", res);
+    *a = side_of(lat, PB_F_ALLOC, res);
+    *f = side_of(lat, PB_F_FREE, res);
     int n = a->n > f->n ? a->n : f->n;
     for (int i = 0; i < n; i++) {
         fprintf(tsv, "%d", i);
@@ -188,7 +187,7 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
     for (size_t s = 0; s < ix->n_series; s++) {
         const cJSON *run = pb_plot_find_run(set, &ix->series[s], workload);
         const cJSON *lat = run && pb_run_ok(run)
-                               ? cJSON_GetObjectItemCaseSensitive(run, PB_F_LATENCY) : NULL;
+                               ? pb_res_get(run, PB_F_LATENCY) : NULL;
         if (!cJSON_IsObject(lat))
             continue;
         double res = resolution_of(lat);

@@ -39,7 +39,7 @@ const char *pb_plot_null_reason(const cJSON *run, const char *key, const char *a
                                 char *buf, size_t len)
 {
     const cJSON *note;
-    cJSON_ArrayForEach(note, cJSON_GetObjectItemCaseSensitive(run, PB_F_NOTES)) {
+    cJSON_ArrayForEach(note, pb_res_get(run, PB_F_NOTES)) {
         const char *s = cJSON_IsString(note) ? note->valuestring : "";
         const char *colon = strstr(s, ": ");
         if (!colon)

@@ -43,7 +43,7 @@ static void timelines_range(const struct pb_results_set *set, const struct pb_pl
         size_t n = pb_plot_memory_series(set, ix, ix->workloads[w], pick);
         for (size_t i = 0; i < n; i++) {
             const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], ix->workloads[w]);
-            sample_range(cJSON_GetObjectItemCaseSensitive(run, PB_F_TIMELINE), lo, hi, &zeros);
+            sample_range(pb_res_get(run, PB_F_TIMELINE), lo, hi, &zeros);
         }
     }
     free(pick);
@@ -165,8 +165,7 @@ int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plo
     int rows = 0;
     for (size_t i = 0; i < n_mem; i++) {
         const struct pb_plot_series *s = &ix->series[pick[i]];
-        const cJSON *tl = cJSON_GetObjectItemCaseSensitive(pb_plot_find_run(set, s, workload),
-                                                           PB_F_TIMELINE);
+        const cJSON *tl = pb_res_get(pb_plot_find_run(set, s, workload), PB_F_TIMELINE);
         if (cJSON_GetArraySize(tl) == 0) {
             char wl[PB_LABEL_MAX];
             pb_plot_note(notes, "%s on %s: empty timeline, left out", s->label,

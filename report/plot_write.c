@@ -181,19 +181,19 @@ int pb_plot_finish(FILE *tsv, FILE *vars, int rows)
 /* The run's first note, or a fallback, to say why a figure is missing. */
 const char *pb_plot_first_note(const cJSON *run, const char *fallback)
 {
-    const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(run, PB_F_NOTES), 0);
+    const cJSON *n = cJSON_GetArrayItem(pb_res_get(run, PB_F_NOTES), 0);
     return cJSON_IsString(n) ? n->valuestring : fallback;
 }
 
 const char *pb_plot_run_error(const cJSON *run)
 {
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(run, PB_F_ERROR);
+    const cJSON *e = pb_res_get(run, PB_F_ERROR);
     return cJSON_IsString(e) ? e->valuestring : "no reason given";
 }
 
 const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, PB_F_STATUS);
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     pb_text_safe(cJSON_IsString(s) ? s->valuestring : "no status", buf, len);
     if (len && !*buf)
         snprintf(buf, len, "empty status");
@@ -203,7 +203,7 @@ const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len)
 /* Whether a run has any of the byte figures charted from memory. */
 int pb_plot_has_memory(const cJSON *run)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, PB_F_MEMORY);
+    const cJSON *m = pb_res_get(run, PB_F_MEMORY);
     return !isnan(pb_json_number(m, PB_F_GRANTED_BYTES_AT_PEAK)) ||
            !isnan(pb_json_number(m, PB_F_PEAK_FOOTPRINT_BYTES)) ||
            !isnan(pb_json_number(m, PB_F_PEAK_RESIDENT_BYTES));
@@ -236,7 +236,7 @@ struct pb_plot_fig pb_plot_fig_of(const cJSON *dist, double mid)
         hi = pb_plot_finite_num(dist, PB_F_MAX);
     }
     int spread = !isnan(lo) && !isnan(hi) && lo <= hi;
-    const cJSON *flag = cJSON_GetObjectItemCaseSensitive(dist, PB_F_NOISY);
+    const cJSON *flag = pb_res_get(dist, PB_F_NOISY);
     f.noisy = cJSON_IsBool(flag) ? cJSON_IsTrue(flag)
                                  : spread && hi - lo > PB_NOISY_REL * fabs(mid);
     if (spread && hi >= 0) {

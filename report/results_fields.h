@@ -159,7 +159,6 @@
 #define PB_F_ROUNDS "rounds"
 #define PB_F_ROUNDS_DONE "rounds_done"
 #define PB_F_ROWS "rows"
-#define PB_F_RUN "run"
 #define PB_F_RUNS "runs"
 #define PB_F_SAMPLE_EVERY "sample_every"
 #define PB_F_SAMPLE_EVERY_MEANING "sample_every_meaning"
@@ -318,6 +317,7 @@ enum pb_res_path {
     PB_RP_TIME_NS_PER_OP_MEDIAN,
     PB_RP_TIME_NS_PER_OP_MIN,
     PB_RP_TIME_NS_PER_OP_NOISY,
+    PB_RP_TIME_NS_PER_OP_SAMPLES,
     PB_RP_TIME_OPS,
     PB_RP_TIME_OPS_PER_SEC_CI_HIGH,
     PB_RP_TIME_OPS_PER_SEC_CI_LEVEL,

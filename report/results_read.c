@@ -74,13 +74,13 @@ static int is_array(const cJSON *v) { return cJSON_IsArray(v); }
 static int is_number_or_null(const cJSON *v) { return cJSON_IsNumber(v) || cJSON_IsNull(v); }
 
 static int check_distribution(const struct check *c, const cJSON *time, const char *where,
-                              const char *name)
+                              const char *key)
 {
     char here[128];
-    snprintf(here, sizeof here, "%s.%s", where, name);
-    if (need_type(c, time, where, name, is_object, "not an object"))
+    snprintf(here, sizeof here, "%s.%s", where, key);
+    if (need_type(c, time, where, key, is_object, "not an object"))
         return -1;
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(time, name);
+    const cJSON *d = pb_res_get(time, key);
     static const char *const stats[] = {PB_F_MEDIAN, PB_F_MIN, PB_F_MAX, NULL};
     for (int i = 0; stats[i]; i++)
         if (need_type(c, d, here, stats[i], is_number, "not a number"))
@@ -88,7 +88,7 @@ static int check_distribution(const struct check *c, const cJSON *time, const ch
     if (need_type(c, d, here, PB_F_SAMPLES, is_array, "not an array"))
         return -1;
     const cJSON *s;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(d, PB_F_SAMPLES)) {
+    cJSON_ArrayForEach(s, pb_res_get(d, PB_F_SAMPLES)) {
         if (!cJSON_IsNumber(s))
             return fail(c, here, PB_F_SAMPLES, "holds a value that is not a number");
     }
@@ -101,7 +101,7 @@ static int check_time(const struct check *c, const cJSON *run, const char *where
     snprintf(here, sizeof here, "%s." PB_F_TIME, where);
     if (need_type(c, run, where, PB_F_TIME, is_object, "not an object (the run is ok)"))
         return -1;
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
     if (check_distribution(c, t, here, PB_F_NS_PER_OP) ||
         check_distribution(c, t, here, PB_F_OPS_PER_SEC))
         return -1;
@@ -115,7 +115,7 @@ static int check_memory(const struct check *c, const cJSON *run, const char *whe
     snprintf(here, sizeof here, "%s." PB_F_MEMORY, where);
     if (need_type(c, run, where, PB_F_MEMORY, is_object, "not an object (the run is ok)"))
         return -1;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, PB_F_MEMORY);
+    const cJSON *m = pb_res_get(run, PB_F_MEMORY);
     for (int i = 0; memory_fields[i]; i++)
         if (need_type(c, m, here, memory_fields[i], is_number_or_null, "neither a number nor null"))
             return -1;
@@ -128,7 +128,7 @@ static int check_timeline(const struct check *c, const cJSON *run, const char *w
         return -1;
     int i = 0;
     const cJSON *s;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(run, PB_F_TIMELINE)) {
+    cJSON_ArrayForEach(s, pb_res_get(run, PB_F_TIMELINE)) {
         char here[96];
         snprintf(here, sizeof here, "%s." PB_F_TIMELINE "[%d]", where, i++);
         if (!cJSON_IsObject(s)) {
@@ -146,7 +146,7 @@ static int check_timeline(const struct check *c, const cJSON *run, const char *w
 /* latency is optional; when it is an object its two halves must be whole. */
 static int check_latency(const struct check *c, const cJSON *run, const char *where)
 {
-    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(run, PB_F_LATENCY);
+    const cJSON *lat = pb_res_get(run, PB_F_LATENCY);
     if (!lat || cJSON_IsNull(lat))
         return 0;
     char here[96];
@@ -183,11 +183,11 @@ static int check_run(const struct check *c, const cJSON *run, int i)
         return -1;
     char wl[96];
     snprintf(wl, sizeof wl, "%s." PB_F_WORKLOAD, where);
-    if (need_type(c, cJSON_GetObjectItemCaseSensitive(run, PB_F_WORKLOAD), wl, PB_F_NAME, is_string,
+    if (need_type(c, pb_res_get(run, PB_F_WORKLOAD), wl, PB_F_NAME, is_string,
                   "not a string") ||
         need_type(c, run, where, PB_F_STATUS, is_string, "not a string"))
         return -1;
-    const char *status = cJSON_GetObjectItemCaseSensitive(run, PB_F_STATUS)->valuestring;
+    const char *status = pb_res_get(run, PB_F_STATUS)->valuestring;
     if (strcmp(status, "failed") == 0 || strcmp(status, "refused") == 0)
         return need_type(c, run, where, PB_F_ERROR, is_string,
                          "not a string (the run did not finish)");
@@ -206,7 +206,7 @@ static int check_document(const struct check *c, const cJSON *doc)
                  c->path);
         return -1;
     }
-    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, PB_F_SCHEMA);
+    const cJSON *schema = pb_res_get(doc, PB_F_SCHEMA);
     if (!cJSON_IsString(schema)) {
         snprintf(c->err, c->errlen, "%s: not a poolbench results file (no \"schema\" field)",
                  c->path);
@@ -228,7 +228,7 @@ static int check_document(const struct check *c, const cJSON *doc)
         return -1;
     int i = 0;
     const cJSON *run;
-    cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(doc, PB_F_RUNS)) {
+    cJSON_ArrayForEach(run, pb_res_get(doc, PB_F_RUNS)) {
         if (check_run(c, run, i++))
             return -1;
     }
@@ -274,7 +274,7 @@ static int parse_doc(const char *path, const char *text, int any, struct pb_resu
             pb_json_printable(err + n); /* field values quoted from the file stay text */
         return -1;
     }
-    out->runs = cJSON_GetObjectItemCaseSensitive(out->doc, PB_F_RUNS);
+    out->runs = pb_res_get(out->doc, PB_F_RUNS);
     return 0;
 }
 
@@ -421,29 +421,29 @@ void pb_results_set_free(struct pb_results_set *set)
 
 const char *pb_run_workload_name(const cJSON *run)
 {
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, PB_F_WORKLOAD);
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(w, PB_F_NAME);
+    const cJSON *w = pb_res_get(run, PB_F_WORKLOAD);
+    const cJSON *n = pb_res_get(w, PB_F_NAME);
     return cJSON_IsString(n) ? n->valuestring : "";
 }
 
 int pb_run_ok(const cJSON *run)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, PB_F_STATUS);
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
 }
 
 int pb_run_refused(const cJSON *run)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, PB_F_STATUS);
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     return cJSON_IsString(s) && strcmp(s->valuestring, "refused") == 0;
 }
 
 int pb_run_is_baseline(const cJSON *run)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, PB_F_BASELINE);
+    const cJSON *b = pb_res_get(run, PB_F_BASELINE);
     if (cJSON_IsBool(b))
         return cJSON_IsTrue(b);
-    b = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND); /* files written without the flag */
+    b = pb_res_get(run, PB_F_BACKEND); /* files written without the flag */
     return cJSON_IsString(b) && strcmp(b->valuestring, "null") == 0;
 }
 
@@ -452,7 +452,7 @@ int pb_run_is_baseline(const cJSON *run)
  * own key first (a refused or failed run has no time), then time's. */
 int pb_run_threads(const cJSON *run)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, PB_F_THREADS);
+    const cJSON *t = pb_res_get(run, PB_F_THREADS);
     if (!cJSON_IsNumber(t))
         t = pb_res_at(run, PB_RP_TIME_THREADS);
     return cJSON_IsNumber(t) && t->valuedouble > 1 && t->valuedouble <= 1e6 ? (int)t->valuedouble
@@ -461,7 +461,7 @@ int pb_run_threads(const cJSON *run)
 
 int pb_run_cross_free(const cJSON *run)
 {
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(run, PB_F_CROSS_FREE);
+    const cJSON *x = pb_res_get(run, PB_F_CROSS_FREE);
     if (!cJSON_IsBool(x))
         x = pb_res_at(run, PB_RP_TIME_CROSS_FREE);
     return cJSON_IsTrue(x);
@@ -469,8 +469,8 @@ int pb_run_cross_free(const cJSON *run)
 
 const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND_SPEC);
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND);
+    const cJSON *spec = pb_res_get(run, PB_F_BACKEND_SPEC);
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
     const char *s = cJSON_IsString(spec) && *spec->valuestring ? spec->valuestring
                     : cJSON_IsString(name)                     ? name->valuestring
                                                                : "?";
@@ -491,8 +491,8 @@ static int by_key(const void *a, const void *b)
 
 const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND);
-    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND_CONFIG);
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
+    const cJSON *cfg = pb_res_get(run, PB_F_BACKEND_CONFIG);
     size_t used = (size_t)snprintf(buf, len, "%s", cJSON_IsString(name) ? name->valuestring : "?");
     int n = cJSON_IsObject(cfg) ? cJSON_GetArraySize(cfg) : 0;
     const cJSON **items = calloc(n ? (size_t)n : 1, sizeof *items);
@@ -544,8 +544,8 @@ double pb_json_number(const cJSON *obj, const char *dotted)
 
 const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_t len)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(f->doc, PB_F_MACHINE);
-    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(m, PB_F_CPU);
+    const cJSON *m = pb_res_get(f->doc, PB_F_MACHINE);
+    const cJSON *cpu = pb_res_get(m, PB_F_CPU);
     double cores = pb_json_number(m, PB_F_CORES);
     if (!cJSON_IsString(cpu))
         snprintf(buf, len, "unknown machine");

@@ -43,19 +43,19 @@ static void cell_bytes(const cJSON *v, char *out, size_t len)
 /* An ok run without a net figure: its null baseline failed (its notes say so). */
 static int net_missing(const cJSON *run)
 {
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, PB_F_STATUS);
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME);
+    const cJSON *status = pb_res_get(run, PB_F_STATUS);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
     return cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0 && cJSON_IsObject(t) &&
-           cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, PB_F_NET_NS_PER_OP));
+           cJSON_IsNull(pb_res_get(t, PB_F_NET_NS_PER_OP));
 }
 
 /* The warm figure: its median ("2.84"), the interval's half-width against
  * the median ("12%") and its noisy flag, both only when it has an interval. */
 static void cell_time(const cJSON *dist, struct pb_summary_row *row)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(dist, PB_F_MEDIAN);
-    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(dist, PB_F_CI_LOW);
-    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(dist, PB_F_CI_HIGH);
+    const cJSON *m = pb_res_get(dist, PB_F_MEDIAN);
+    const cJSON *lo = pb_res_get(dist, PB_F_CI_LOW);
+    const cJSON *hi = pb_res_get(dist, PB_F_CI_HIGH);
     row->spread[0] = '\0';
     row->noisy = 0;
     if (!cJSON_IsNumber(m)) {
@@ -66,32 +66,32 @@ static void cell_time(const cJSON *dist, struct pb_summary_row *row)
     if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && m->valuedouble > 0) {
         double half = (hi->valuedouble - lo->valuedouble) / 2 / m->valuedouble * 100;
         snprintf(row->spread, sizeof row->spread, "%.0f%%", half);
-        row->noisy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, PB_F_NOISY));
+        row->noisy = cJSON_IsTrue(pb_res_get(dist, PB_F_NOISY));
     }
 }
 
 /* The net figure: "~0" within noise, "<0" below the baseline, "n/a" without one. */
 static void cell_net(const cJSON *run, const cJSON *t, char *out, size_t len)
 {
-    const cJSON *net = cJSON_GetObjectItemCaseSensitive(t, PB_F_NET);
+    const cJSON *net = pb_res_get(t, PB_F_NET);
     if (net_missing(run) &&
-        !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, PB_F_BELOW_BASELINE)))
+        !cJSON_IsTrue(pb_res_get(net, PB_F_BELOW_BASELINE)))
         snprintf(out, len, "n/a");
-    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, PB_F_WITHIN_NOISE)))
+    else if (cJSON_IsTrue(pb_res_get(net, PB_F_WITHIN_NOISE)))
         snprintf(out, len, "~0");
-    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, PB_F_BELOW_BASELINE)))
+    else if (cJSON_IsTrue(pb_res_get(net, PB_F_BELOW_BASELINE)))
         snprintf(out, len, "<0");
     else
-        cell_number(cJSON_GetObjectItemCaseSensitive(t, PB_F_NET_NS_PER_OP), "+%.2f", out, len);
+        cell_number(pb_res_get(t, PB_F_NET_NS_PER_OP), "+%.2f", out, len);
 }
 
 /* The causes of the warm figure: minor faults per 1000 ops and the system time share. */
 static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 {
     const cJSON *warm = pb_res_at(t, PB_RP_CAUSES_WARM);
-    cell_number(cJSON_GetObjectItemCaseSensitive(warm, PB_F_MINOR_FAULTS_PER_KOP), "%.2f", faults,
+    cell_number(pb_res_get(warm, PB_F_MINOR_FAULTS_PER_KOP), "%.2f", faults,
                 len);
-    const cJSON *share = cJSON_GetObjectItemCaseSensitive(warm, PB_F_SYSTEM_SHARE);
+    const cJSON *share = pb_res_get(warm, PB_F_SYSTEM_SHARE);
     if (cJSON_IsNumber(share))
         snprintf(sys, len, "%.0f %%", share->valuedouble * 100);
     else
@@ -101,12 +101,12 @@ static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 /* The run's backend as shown: its whole spec, " xN" for N threads, "xfree". */
 static void backend_label(const cJSON *run, char *out, size_t len)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND_SPEC);
+    const cJSON *b = pb_res_get(run, PB_F_BACKEND_SPEC);
     if (!cJSON_IsString(b))
-        b = cJSON_GetObjectItemCaseSensitive(run, PB_F_BACKEND);
+        b = pb_res_get(run, PB_F_BACKEND);
     int threads = pb_run_threads(run);
     char label[PB_SUMMARY_NAME_MAX * 2];
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
     double traced = pb_json_number(t, PB_F_TRACE_THREADS),
            wait = pb_res_num(t, PB_RP_WAIT_SHARE_MEDIAN);
     if (threads > 1)
@@ -159,8 +159,8 @@ static struct widths name_widths(const cJSON *runs)
 
 void pb_summary_row(const cJSON *run, struct pb_summary_row *row)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME);
-    cell_time(cJSON_GetObjectItemCaseSensitive(t, PB_F_NS_PER_OP), row);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    cell_time(pb_res_get(t, PB_F_NS_PER_OP), row);
     cell_net(run, t, row->net, sizeof row->net);
     cell_number(pb_res_at(t, PB_RP_COLD_NS_PER_OP_MEDIAN), "%.1f", row->cold, sizeof row->cold);
     cell_causes(t, row->faults, row->sys, sizeof row->faults);
@@ -175,7 +175,7 @@ void pb_summary_row(const cJSON *run, struct pb_summary_row *row)
     backend_label(run, row->backend, sizeof row->backend);
     workload_label(run, row->workload, sizeof row->workload);
     row->status = pb_summary_status(run);
-    const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, PB_F_ERROR);
+    const cJSON *err = pb_res_get(run, PB_F_ERROR);
     row->reason = strcmp(row->status, "ok") != 0 && cJSON_IsString(err) ? err->valuestring
                                                                          : NULL;
 }
@@ -204,7 +204,7 @@ static void print_unfinished(const cJSON *runs, const char *cell, const char *he
             continue;
         if (!n++)
             fprintf(f, "\n%s:\n", heading);
-        const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, PB_F_ERROR);
+        const cJSON *err = pb_res_get(run, PB_F_ERROR);
         char b[PB_SUMMARY_NAME_MAX], w[PB_SUMMARY_NAME_MAX];
         backend_label(run, b, sizeof b);
         workload_label(run, w, sizeof w);
@@ -217,7 +217,7 @@ static void print_legend(const cJSON *runs, FILE *f);
 
 void pb_summary_print(const cJSON *doc, FILE *f)
 {
-    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, PB_F_RUNS);
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS);
     struct widths wd = name_widths(runs);
     fprintf(f, ROW_FORMAT, wd.backend, "backend", wd.workload, "workload", "ns/op  ", "net",
             "cold", "flt/k", "sys", "peak res.", "int.frag", "wasted pg", "status");
@@ -244,7 +244,7 @@ static void print_legend(const cJSON *runs, FILE *f)
     cJSON_ArrayForEach(run, runs)
     {
         threaded |= pb_run_threads(run) > 1;
-        traced |= pb_json_number(cJSON_GetObjectItemCaseSensitive(run, PB_F_TIME),
+        traced |= pb_json_number(pb_res_get(run, PB_F_TIME),
                                  PB_F_TRACE_THREADS) > 1;
         no_net |= net_missing(run) && !cJSON_IsTrue(pb_res_at(run, PB_RP_TIME_NET_BELOW_BASELINE));
     }
