@@ -203,7 +203,8 @@ static void add_trace_threads(cJSON *t, const struct pb_run_result *res)
     double *v = calloc(n ? n : 1, sizeof *v), *share = calloc(n ? n : 1, sizeof *share);
     cJSON_AddNumberToObject(t, PB_F_TRACE_THREADS, nt);
     cJSON_AddStringToObject(t, PB_F_INSTANCES,
-                            res->per_thread_instances ? PB_F_PER_THREAD : "shared");
+                            res->per_thread_instances ? PB_V_INSTANCES_PER_THREAD
+                                                     : PB_V_INSTANCES_SHARED);
     cJSON *a = cJSON_AddArrayToObject(t, PB_F_PER_THREAD);
     for (unsigned k = 0; v && share && k < nt; k++)
         cJSON_AddItemToArray(a, trace_thread_json(res, k, v));
@@ -272,7 +273,8 @@ static cJSON *time_json(const struct pb_run_job *job, const struct pb_run_result
         cJSON_AddNumberToObject(t, PB_F_THREADS, res->threads);
         cJSON_AddNumberToObject(t, PB_F_OPS_ALL_THREADS, ops);
         cJSON_AddStringToObject(t, PB_F_INSTANCES,
-                                res->per_thread_instances ? PB_F_PER_THREAD : "shared");
+                                res->per_thread_instances ? PB_V_INSTANCES_PER_THREAD
+                                                          : PB_V_INSTANCES_SHARED);
         cJSON_AddBoolToObject(t, PB_F_CROSS_FREE, job->cross_free);
         cJSON_AddItemToObject(t, PB_F_PER_THREAD, per_thread_json(job, res));
     } else if (res->trace_threads > 1) {

@@ -216,6 +216,11 @@
 #define PB_F_WORKLOAD "workload"
 #define PB_F_WORKLOADS "workloads"
 
+/* The values of time.instances: the first reads like a key, so it is spelled
+ * here too (docs/results.md, "With --threads N"). */
+#define PB_V_INSTANCES_PER_THREAD "per_thread"
+#define PB_V_INSTANCES_SHARED "shared"
+
 /* The nested figures the readers look up, each a path of PB_F_ keys walked
  * from the object given to pb_res_at (a run for time., memory., workload.
  * and latency.; a document for config., machine., tool. and program.; a

@@ -11,7 +11,7 @@
 #   - any name in a list of keys: a brace list or a line made of names only
 #     ({"median", "min", "max"}), or a line that also holds a PB_F_ constant.
 # The list of names is read from results_fields.h itself, so a field added
-# there is covered at once. Files that write documents of another schema,
+# there is covered at once; each must also be named in docs/results.md. Files that write documents of another schema,
 # whose keys merely look alike, are listed below with the reason.
 # usage: field_owner.sh SOURCE_DIR
 set -u
@@ -30,6 +30,18 @@ if [ -z "$names" ]; then
 fi
 n=$(printf '%s\n' "$names" | wc -l)
 [ "$n" -ge 100 ] || { echo "field_owner: only $n names in $owner" >&2; exit 2; }
+# Every name is documented: it stands in docs/results.md between backquotes,
+# alone or as a step of a dotted path.
+documented=$(grep -o '`[^`]*`' docs/results.md | tr -c 'a-z0-9_\n' '\n' | LC_ALL=C sort -u)
+undocumented=$(printf '%s\n' "$names" | awk -v doc="$documented" '
+    BEGIN { k = split(doc, a, "\n"); for (i = 1; i <= k; i++) d[a[i]] = 1 }
+    !($0 in d)')
+if [ -n "$undocumented" ]; then
+    for u in $undocumented; do
+        echo "$owner: \"$u\" is not named in docs/results.md"
+    done
+    exit 1
+fi
 # Functions that take a key: a parameter named key or dotted, in a signature
 # that may run over several lines.
 keyfns=$(find report cli engine common -name '*.[ch]' | LC_ALL=C sort | xargs awk '
