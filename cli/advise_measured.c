@@ -10,6 +10,7 @@
  * make the saving noise, and it is said so.
  */
 #include "advise_measured.h"
+#include "results_fields.h"
 
 #include "pb_text.h"
 #include "results_read.h"
@@ -23,8 +24,8 @@ static const cJSON *find_run(const cJSON *runs, const char *spec, const char *sh
 {
     const cJSON *r;
     cJSON_ArrayForEach(r, runs) {
-        const cJSON *s = pb_json_at(r, "backend_spec");
-        const cJSON *h = pb_json_at(r, "workload.sha256");
+        const cJSON *s = pb_json_at(r, PB_F_BACKEND_SPEC);
+        const cJSON *h = pb_res_at(r, PB_RP_WORKLOAD_SHA256);
         if (pb_run_ok(r) && cJSON_IsString(s) && cJSON_IsString(h) &&
             strcmp(s->valuestring, spec) == 0 && strcmp(h->valuestring, sha) == 0)
             return r;
@@ -35,10 +36,10 @@ static const cJSON *find_run(const cJSON *runs, const char *spec, const char *sh
 static void take(const cJSON *run, struct pb_form_measured *f)
 {
     f->found = run != NULL;
-    f->ns = run ? pb_json_number(run, "time.ns_per_op.median") : NAN;
-    f->lo = run ? pb_json_number(run, "time.ns_per_op.ci_low") : NAN;
-    f->hi = run ? pb_json_number(run, "time.ns_per_op.ci_high") : NAN;
-    f->resident = run ? pb_json_number(run, "memory.peak_resident_bytes") : NAN;
+    f->ns = run ? pb_res_num(run, PB_RP_TIME_NS_PER_OP_MEDIAN) : NAN;
+    f->lo = run ? pb_res_num(run, PB_RP_TIME_NS_PER_OP_CI_LOW) : NAN;
+    f->hi = run ? pb_res_num(run, PB_RP_TIME_NS_PER_OP_CI_HIGH) : NAN;
+    f->resident = run ? pb_res_num(run, PB_RP_MEMORY_PEAK_RESIDENT_BYTES) : NAN;
 }
 
 int pb_sites_measured_read(const char *path, const char *sha256, struct pb_sites_measured *m,
@@ -113,20 +114,20 @@ static cJSON *form_json(const struct pb_sites_measured *m, const struct pb_form_
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return NULL;
-    cJSON_AddStringToObject(o, "backend_spec", f->spec);
+    cJSON_AddStringToObject(o, PB_F_BACKEND_SPEC, f->spec);
     cJSON_AddBoolToObject(o, "found", f->found);
-    add_num(o, "ns_per_op", f->ns);
-    add_num(o, "ci_low", f->lo);
-    add_num(o, "ci_high", f->hi);
-    add_num(o, "peak_resident_bytes", f->resident);
+    add_num(o, PB_F_NS_PER_OP, f->ns);
+    add_num(o, PB_F_CI_LOW, f->lo);
+    add_num(o, PB_F_CI_HIGH, f->hi);
+    add_num(o, PB_F_PEAK_RESIDENT_BYTES, f->resident);
     double save = f->found ? m->malloc.ns - f->ns : NAN;
     add_num(o, "predicted_save_ns_per_op", f->predicted);
     add_num(o, "measured_save_ns_per_op", save);
     add_num(o, "error_ns_per_op", save - f->predicted);
     if (f->found)
-        cJSON_AddBoolToObject(o, "within_noise", pb_form_overlaps_malloc(m, f));
+        cJSON_AddBoolToObject(o, PB_F_WITHIN_NOISE, pb_form_overlaps_malloc(m, f));
     else
-        cJSON_AddNullToObject(o, "within_noise");
+        cJSON_AddNullToObject(o, PB_F_WITHIN_NOISE);
     return o;
 }
 
@@ -138,10 +139,10 @@ cJSON *pb_sites_measured_json(const struct pb_sites_measured *m)
     cJSON_AddStringToObject(o, "results", m->results);
     cJSON *mal = cJSON_AddObjectToObject(o, "malloc");
     if (mal) {
-        add_num(mal, "ns_per_op", m->malloc.ns);
-        add_num(mal, "ci_low", m->malloc.lo);
-        add_num(mal, "ci_high", m->malloc.hi);
-        add_num(mal, "peak_resident_bytes", m->malloc.resident);
+        add_num(mal, PB_F_NS_PER_OP, m->malloc.ns);
+        add_num(mal, PB_F_CI_LOW, m->malloc.lo);
+        add_num(mal, PB_F_CI_HIGH, m->malloc.hi);
+        add_num(mal, PB_F_PEAK_RESIDENT_BYTES, m->malloc.resident);
     }
     cJSON *arr = cJSON_AddArrayToObject(o, "forms");
     for (size_t i = 0; arr && i < m->n; i++)

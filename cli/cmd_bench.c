@@ -13,6 +13,7 @@
  * rounds finished so far when a signal stops the rounds.
  */
 #include "bench.h"
+#include "results_fields.h"
 #include "pb_cli.h"
 
 #include <errno.h>
@@ -340,31 +341,31 @@ static cJSON *config_json(const struct bench_opts *o, const struct bench_alloc *
     cJSON *c = cJSON_CreateObject(), *list = cJSON_CreateArray(), *args = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(list, cJSON_CreateString(a[i].spec));
-    cJSON_AddItemToObject(c, "allocators", list);
-    cJSON_AddNumberToObject(c, "rounds", (double)o->rounds);
-    cJSON_AddNumberToObject(c, "warmup", (double)o->warmup);
-    cJSON_AddNumberToObject(c, "timeout", (double)o->timeout);
-    cJSON_AddBoolToObject(c, "check_output", o->check_output);
-    cJSON_AddNumberToObject(c, "expect_exit", (double)o->expect_exit);
-    o->stdin_path ? (void)cJSON_AddStringToObject(c, "stdin", o->stdin_path)
-                  : (void)cJSON_AddNullToObject(c, "stdin");
-    o->replay ? (void)cJSON_AddStringToObject(c, "replay", o->replay)
-              : (void)cJSON_AddNullToObject(c, "replay");
-    o->pin ? (void)cJSON_AddNumberToObject(c, "cpu", (double)o->cpu)
-           : (void)cJSON_AddNullToObject(c, "cpu");
+    cJSON_AddItemToObject(c, PB_F_ALLOCATORS, list);
+    cJSON_AddNumberToObject(c, PB_F_ROUNDS, (double)o->rounds);
+    cJSON_AddNumberToObject(c, PB_F_WARMUP, (double)o->warmup);
+    cJSON_AddNumberToObject(c, PB_F_TIMEOUT, (double)o->timeout);
+    cJSON_AddBoolToObject(c, PB_F_CHECK_OUTPUT, o->check_output);
+    cJSON_AddNumberToObject(c, PB_F_EXPECT_EXIT, (double)o->expect_exit);
+    o->stdin_path ? (void)cJSON_AddStringToObject(c, PB_F_STDIN, o->stdin_path)
+                  : (void)cJSON_AddNullToObject(c, PB_F_STDIN);
+    o->replay ? (void)cJSON_AddStringToObject(c, PB_F_REPLAY, o->replay)
+              : (void)cJSON_AddNullToObject(c, PB_F_REPLAY);
+    o->pin ? (void)cJSON_AddNumberToObject(c, PB_F_CPU, (double)o->cpu)
+           : (void)cJSON_AddNullToObject(c, PB_F_CPU);
     char cwd[4096];
-    cJSON_AddStringToObject(c, "cwd", getcwd(cwd, sizeof cwd) ? cwd : "");
-    cJSON_AddStringToObject(c, "order", "rotated: round r starts at allocator r of the list");
+    cJSON_AddStringToObject(c, PB_F_CWD, getcwd(cwd, sizeof cwd) ? cwd : "");
+    cJSON_AddStringToObject(c, PB_F_ORDER, "rotated: round r starts at allocator r of the list");
     for (int i = 0; i < argc; i++)
         cJSON_AddItemToArray(args, cJSON_CreateString(argv[i]));
-    cJSON_AddItemToObject(c, "argv", args);
+    cJSON_AddItemToObject(c, PB_F_ARGV, args);
     return c;
 }
 
 /* Each allocator's run into doc.runs; the number that failed. */
 static size_t add_runs(cJSON *doc, struct bench_plan *p, int interrupted)
 {
-    cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
+    cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, PB_F_RUNS);
     size_t failed = 0;
     for (size_t i = 0; i < p->n; i++) {
         struct bench_state *s = &p->st[i];
@@ -463,10 +464,10 @@ static int bench(struct bench_plan *p, cJSON *doc)
     if (!p->o->quiet && isatty(2))
         fprintf(stderr, "\r\033[K");
     if (interrupted)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, PB_F_INTERRUPTED, cJSON_CreateBool(1));
     size_t failed = add_runs(doc, p, interrupted);
     if (replay)
-        cJSON_AddItemToObject(doc, "fidelity", pb_fidelity_json(doc, replay, p->o->replay));
+        cJSON_AddItemToObject(doc, PB_F_FIDELITY, pb_fidelity_json(doc, replay, p->o->replay));
     char err[1024];
     if (write_doc(doc, p->o->output, err, sizeof err)) {
         pb_text_line(stderr, "poolbench bench: %s", err);

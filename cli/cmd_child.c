@@ -8,6 +8,7 @@
  * builds the run part, as JSON, on the inherited descriptor.
  */
 #include "isolate.h"
+#include "results_fields.h"
 #include "pb_cli.h"
 
 #include <errno.h>
@@ -102,8 +103,8 @@ static cJSON *work(const struct pb_run_job *job)
         pb_run_result_free(&res);
     }
     if (part && wide) { /* read here, where the library can be asked its version */
-        cJSON_DeleteItemFromObjectCaseSensitive(part, "backend_config");
-        cJSON_AddItemToObject(part, "backend_config", config_object(cfg, n_cfg));
+        cJSON_DeleteItemFromObjectCaseSensitive(part, PB_F_BACKEND_CONFIG);
+        cJSON_AddItemToObject(part, PB_F_BACKEND_CONFIG, config_object(cfg, n_cfg));
     }
     return part;
 }

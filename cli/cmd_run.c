@@ -10,6 +10,7 @@
  * exits 2.
  */
 #include "pb_cli.h"
+#include "results_fields.h"
 #include "pb_signals.h"
 #include "run.h"
 
@@ -64,7 +65,7 @@ int pb_cmd_run(int argc, char **argv)
     size_t failed = run_measure(&o, b, nb, &l, doc);
     int interrupted = pb_signals_caught() != 0;
     if (interrupted)
-        cJSON_ReplaceItemInObjectCaseSensitive(doc, "interrupted", cJSON_CreateBool(1));
+        cJSON_ReplaceItemInObjectCaseSensitive(doc, PB_F_INTERRUPTED, cJSON_CreateBool(1));
     char err[512] = "";
     int wrote = o.output ? pb_results_write(doc, o.output, err, sizeof err)
                          : pb_results_write_default(doc, "run", "latest.json", err, sizeof err);

@@ -4,6 +4,7 @@
  * numbers, ranges and options given twice before a setter sees them.
  */
 #include "run.h"
+#include "results_fields.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -501,47 +502,48 @@ cJSON *run_config_json(const struct run_opts *o, const struct backend_slot *b, s
     cJSON *ba = cJSON_CreateArray();
     for (size_t i = 0; i < nb; i++)
         cJSON_AddItemToArray(ba, cJSON_CreateString(b[i].spec.text));
-    cJSON_AddItemToObject(c, "backends", ba);
+    cJSON_AddItemToObject(c, PB_F_BACKENDS, ba);
     int defaults = o->n_specs == 0 && o->n_traces == 0;
     if (defaults)
-        cJSON_AddItemToObject(c, "workloads", string_array(run_default_specs, run_n_default_specs));
+        cJSON_AddItemToObject(c, PB_F_WORKLOADS,
+                              string_array(run_default_specs, run_n_default_specs));
     else
-        cJSON_AddItemToObject(c, "workloads",
+        cJSON_AddItemToObject(c, PB_F_WORKLOADS,
                               string_array((const char *const *)o->specs, o->n_specs));
     if (defaults)
-        cJSON_AddItemToObject(c, "traces",
+        cJSON_AddItemToObject(c, PB_F_TRACES,
                               string_array((const char *const *)l->found_traces, l->n_found));
     else
-        cJSON_AddItemToObject(c, "traces", string_array(o->traces, o->n_traces));
-    cJSON_AddNumberToObject(c, "rounds", o->rounds);
-    cJSON_AddStringToObject(c, "order", "shuffled per round (seed)");
+        cJSON_AddItemToObject(c, PB_F_TRACES, string_array(o->traces, o->n_traces));
+    cJSON_AddNumberToObject(c, PB_F_ROUNDS, o->rounds);
+    cJSON_AddStringToObject(c, PB_F_ORDER, "shuffled per round (seed)");
     if (o->cpu >= 0)
-        cJSON_AddNumberToObject(c, "cpu", o->cpu);
+        cJSON_AddNumberToObject(c, PB_F_CPU, o->cpu);
     else
-        cJSON_AddNullToObject(c, "cpu");
-    cJSON_AddNumberToObject(c, "repeat", o->repeat);
-    cJSON_AddNumberToObject(c, "warmup", o->warmup);
-    cJSON_AddStringToObject(c, "touch", pb_touch_name(o->touch));
-    cJSON_AddNumberToObject(c, "sample_every", (double)o->sample_every);
-    cJSON_AddStringToObject(c, "sample_every_meaning",
+        cJSON_AddNullToObject(c, PB_F_CPU);
+    cJSON_AddNumberToObject(c, PB_F_REPEAT, o->repeat);
+    cJSON_AddNumberToObject(c, PB_F_WARMUP, o->warmup);
+    cJSON_AddStringToObject(c, PB_F_TOUCH, pb_touch_name(o->touch));
+    cJSON_AddNumberToObject(c, PB_F_SAMPLE_EVERY, (double)o->sample_every);
+    cJSON_AddStringToObject(c, PB_F_SAMPLE_EVERY_MEANING,
                             o->sample_every ? "events between samples"
                                             : "0: events / 200 per workload (at least 1)");
-    cJSON_AddNumberToObject(c, "seed", o->has_seed ? (double)o->seed : 1);
-    cJSON_AddBoolToObject(c, "seed_given", o->has_seed);
-    cJSON_AddNumberToObject(c, "timeout", o->timeout);
-    cJSON_AddNumberToObject(c, "max_events", (double)o->limits.max_events);
-    cJSON_AddNumberToObject(c, "max_live_bytes", (double)o->limits.max_live_bytes);
-    cJSON_AddBoolToObject(c, "latency", o->latency);
-    cJSON_AddBoolToObject(c, "quiet", o->quiet);
+    cJSON_AddNumberToObject(c, PB_F_SEED, o->has_seed ? (double)o->seed : 1);
+    cJSON_AddBoolToObject(c, PB_F_SEED_GIVEN, o->has_seed);
+    cJSON_AddNumberToObject(c, PB_F_TIMEOUT, o->timeout);
+    cJSON_AddNumberToObject(c, PB_F_MAX_EVENTS, (double)o->limits.max_events);
+    cJSON_AddNumberToObject(c, PB_F_MAX_LIVE_BYTES, (double)o->limits.max_live_bytes);
+    cJSON_AddBoolToObject(c, PB_F_LATENCY, o->latency);
+    cJSON_AddBoolToObject(c, PB_F_QUIET, o->quiet);
     if (o->n_threads > 1 || o->threads[0] != 1 || o->cross_free) {
         cJSON *ta = cJSON_CreateArray();
         for (size_t i = 0; i < o->n_threads; i++)
             cJSON_AddItemToArray(ta, cJSON_CreateNumber(o->threads[i]));
-        cJSON_AddItemToObject(c, "threads", ta);
-        cJSON_AddBoolToObject(c, "cross_free", o->cross_free);
+        cJSON_AddItemToObject(c, PB_F_THREADS, ta);
+        cJSON_AddBoolToObject(c, PB_F_CROSS_FREE, o->cross_free);
     }
-    cJSON_AddStringToObject(c, "output", o->output ? o->output : "results/latest.json");
-    cJSON_AddItemToObject(c, "argv", string_array((const char *const *)argv, (size_t)argc));
+    cJSON_AddStringToObject(c, PB_F_OUTPUT, o->output ? o->output : "results/latest.json");
+    cJSON_AddItemToObject(c, PB_F_ARGV, string_array((const char *const *)argv, (size_t)argc));
     return c;
 }
 

@@ -10,6 +10,7 @@
  * set against the baseline of its workload and thread count, round by round.
  */
 #include "run.h"
+#include "results_fields.h"
 #include "pb_signals.h"
 
 #include <signal.h>
@@ -291,7 +292,7 @@ size_t run_measure(const struct run_opts *o, const struct backend_slot *b, size_
     for (unsigned r = 0; r < o->rounds && !stopped; r++)
         stopped = time_round(&p, r, order, &rng) != 0 || pb_signals_caught();
     progress(&p, NULL, NULL);
-    failed = assemble(&p, cJSON_GetObjectItemCaseSensitive(doc, "runs"));
+    failed = assemble(&p, cJSON_GetObjectItemCaseSensitive(doc, PB_F_RUNS));
     free(order);
     plan_free(&p);
     return failed;

@@ -28,7 +28,7 @@ static size_t expected_rows(const struct pb_results_file *f)
     size_t n_fig, n_lat = 0, rows = 0;
     const struct pb_csv_figure *figs = pb_csv_figures(&n_fig);
     for (size_t i = 0; i < n_fig; i++)
-        n_lat += strncmp(figs[i].name, "latency.", 8) == 0;
+        n_lat += strncmp(pb_res_path_text(figs[i].path), "latency.", 8) == 0;
     const cJSON *run;
     cJSON_ArrayForEach(run, f->runs) {
         if (!pb_run_ok(run))

@@ -5,6 +5,7 @@
  * median from the samples it lists.
  */
 #include "bench_results.h"
+#include "results_fields.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -17,11 +18,6 @@
 #include "rounds.h"
 #include "summary.h"
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 cJSON *pb_bench_doc_new(cJSON *config, cJSON *program)
 {
     cJSON *doc = pb_results_new_schema(PB_BENCH_SCHEMA, config);
@@ -30,9 +26,9 @@ cJSON *pb_bench_doc_new(cJSON *config, cJSON *program)
         cJSON_Delete(program);
         return NULL;
     }
-    cJSON *runs = cJSON_DetachItemFromObjectCaseSensitive(doc, "runs");
-    cJSON_AddItemToObject(doc, "program", program);
-    cJSON_AddItemToObject(doc, "runs", runs);
+    cJSON *runs = cJSON_DetachItemFromObjectCaseSensitive(doc, PB_F_RUNS);
+    cJSON_AddItemToObject(doc, PB_F_PROGRAM, program);
+    cJSON_AddItemToObject(doc, PB_F_RUNS, runs);
     return doc;
 }
 
@@ -40,31 +36,32 @@ cJSON *pb_bench_program_json(const char *path, char *const *argv)
 {
     cJSON *p = cJSON_CreateObject(), *cmd = cJSON_CreateArray();
     const char *base = strrchr(argv[0], '/');
-    cJSON_AddStringToObject(p, "name", base ? base + 1 : argv[0]);
-    cJSON_AddStringToObject(p, "path", path);
+    cJSON_AddStringToObject(p, PB_F_NAME, base ? base + 1 : argv[0]);
+    cJSON_AddStringToObject(p, PB_F_PATH, path);
     for (size_t i = 0; argv[i]; i++)
         cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[i]));
-    cJSON_AddItemToObject(p, "command", cmd);
+    cJSON_AddItemToObject(p, PB_F_COMMAND, cmd);
     return p;
 }
 
 /* The figures of a round, in the order the readers list them. */
 static const char *const figure_keys[] = {
-    "wall_seconds",  "user_seconds", "system_seconds",     "peak_rss_bytes",
-    "minor_faults",  "major_faults", "voluntary_switches", "involuntary_switches",
+    PB_F_WALL_SECONDS,  PB_F_USER_SECONDS, PB_F_SYSTEM_SECONDS,     PB_F_PEAK_RSS_BYTES,
+    PB_F_MINOR_FAULTS,  PB_F_MAJOR_FAULTS, PB_F_VOLUNTARY_SWITCHES, PB_F_INVOLUNTARY_SWITCHES,
 };
 #define N_FIGURES 8
 
 /* Where each figure's distribution goes in a run: object, then key. */
 static const char *const figure_home[N_FIGURES] = {
-    "time", "time", "time", "memory", "causes", "causes", "causes", "causes",
+    PB_F_TIME,   PB_F_TIME,   PB_F_TIME,   PB_F_MEMORY,
+    PB_F_CAUSES, PB_F_CAUSES, PB_F_CAUSES, PB_F_CAUSES,
 };
 
 cJSON *pb_bench_round_json(unsigned round, unsigned position, const struct pb_program_result *r)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "round", round);
-    cJSON_AddNumberToObject(o, "position", position);
+    cJSON_AddNumberToObject(o, PB_F_ROUND, round);
+    cJSON_AddNumberToObject(o, PB_F_POSITION, position);
     const double v[N_FIGURES] = {
         r->wall_ns / 1e9,         r->user_ns / 1e9,         r->sys_ns / 1e9,
         (double)r->max_rss_bytes, (double)r->minor_faults, (double)r->major_faults,
@@ -73,15 +70,15 @@ cJSON *pb_bench_round_json(unsigned round, unsigned position, const struct pb_pr
     for (int i = 0; i < N_FIGURES; i++)
         cJSON_AddNumberToObject(o, figure_keys[i], v[i]);
     if (r->exited)
-        cJSON_AddNumberToObject(o, "exit_status", r->exit_status);
+        cJSON_AddNumberToObject(o, PB_F_EXIT_STATUS, r->exit_status);
     else
-        cJSON_AddNullToObject(o, "exit_status");
+        cJSON_AddNullToObject(o, PB_F_EXIT_STATUS);
     if (!r->exited)
-        cJSON_AddNumberToObject(o, "signal", r->term_signal);
+        cJSON_AddNumberToObject(o, PB_F_SIGNAL, r->term_signal);
     else
-        cJSON_AddNullToObject(o, "signal");
-    cJSON_AddNumberToObject(o, "output_bytes", (double)r->out_bytes);
-    cJSON_AddStringToObject(o, "output_sha256", r->out_sha256);
+        cJSON_AddNullToObject(o, PB_F_SIGNAL);
+    cJSON_AddNumberToObject(o, PB_F_OUTPUT_BYTES, (double)r->out_bytes);
+    cJSON_AddStringToObject(o, PB_F_OUTPUT_SHA256, r->out_sha256);
     return o;
 }
 
@@ -95,7 +92,7 @@ static cJSON *figure_dist(const cJSON *rounds, int i)
     const cJSON *r;
     cJSON_ArrayForEach(r, rounds)
     {
-        const cJSON *x = get(r, figure_keys[i]);
+        const cJSON *x = pb_res_get(r, figure_keys[i]);
         if (cJSON_IsNumber(x))
             v[k++] = x->valuedouble;
     }
@@ -121,16 +118,16 @@ cJSON *pb_bench_run_json(const char *name, const char *spec, const char *lib,
         cJSON_Delete(rounds);
         return NULL;
     }
-    cJSON_AddStringToObject(run, "allocator", name);
-    cJSON_AddStringToObject(run, "allocator_spec", spec);
-    lib && lib[0] ? (void)cJSON_AddStringToObject(run, "library", lib)
-                  : (void)cJSON_AddNullToObject(run, "library");
-    cJSON_AddItemToObject(run, "allocator_config", config_json(cfg, n_cfg));
-    cJSON_AddStringToObject(run, "status", error ? "failed" : "ok");
+    cJSON_AddStringToObject(run, PB_F_ALLOCATOR, name);
+    cJSON_AddStringToObject(run, PB_F_ALLOCATOR_SPEC, spec);
+    lib && lib[0] ? (void)cJSON_AddStringToObject(run, PB_F_LIBRARY, lib)
+                  : (void)cJSON_AddNullToObject(run, PB_F_LIBRARY);
+    cJSON_AddItemToObject(run, PB_F_ALLOCATOR_CONFIG, config_json(cfg, n_cfg));
+    cJSON_AddStringToObject(run, PB_F_STATUS, error ? "failed" : "ok");
     if (error)
-        cJSON_AddStringToObject(run, "error", error);
-    cJSON_AddNumberToObject(run, "rounds_done", cJSON_GetArraySize(rounds));
-    const char *homes[] = {"time", "memory", "causes"};
+        cJSON_AddStringToObject(run, PB_F_ERROR, error);
+    cJSON_AddNumberToObject(run, PB_F_ROUNDS_DONE, cJSON_GetArraySize(rounds));
+    const char *homes[] = {PB_F_TIME, PB_F_MEMORY, PB_F_CAUSES};
     for (int h = 0; h < 3; h++) {
         cJSON *o = error ? cJSON_CreateNull() : cJSON_CreateObject();
         for (int i = 0; i < N_FIGURES && !error; i++)
@@ -138,24 +135,25 @@ cJSON *pb_bench_run_json(const char *name, const char *spec, const char *lib,
                 cJSON_AddItemToObject(o, figure_keys[i], figure_dist(rounds, i));
         cJSON_AddItemToObject(run, homes[h], o);
     }
-    cJSON_AddItemToObject(run, "rounds", rounds);
+    cJSON_AddItemToObject(run, PB_F_ROUNDS, rounds);
     return run;
 }
 
 int pb_bench_is_doc(const cJSON *doc)
 {
-    const cJSON *s = get(doc, "schema");
+    const cJSON *s = pb_res_get(doc, PB_F_SCHEMA);
     return cJSON_IsString(s) && strcmp(s->valuestring, PB_BENCH_SCHEMA) == 0;
 }
 
 /* An ok run's distributions are objects with a number or null median. */
 static int check_run(const cJSON *run, int i, char *err, size_t errlen)
 {
-    if (!cJSON_IsString(get(run, "allocator")) || !cJSON_IsString(get(run, "allocator_spec"))) {
+    if (!cJSON_IsString(pb_res_get(run, PB_F_ALLOCATOR)) ||
+        !cJSON_IsString(pb_res_get(run, PB_F_ALLOCATOR_SPEC))) {
         snprintf(err, errlen, "runs[%d]: no allocator or allocator_spec", i);
         return -1;
     }
-    const cJSON *st = get(run, "status");
+    const cJSON *st = pb_res_get(run, PB_F_STATUS);
     if (!cJSON_IsString(st) || (strcmp(st->valuestring, "ok") && strcmp(st->valuestring, "failed"))) {
         snprintf(err, errlen, "runs[%d]: status is not \"ok\" or \"failed\"", i);
         return -1;
@@ -163,10 +161,11 @@ static int check_run(const cJSON *run, int i, char *err, size_t errlen)
     if (strcmp(st->valuestring, "ok") != 0)
         return 0;
     for (int k = 0; k < N_FIGURES; k++) {
-        const cJSON *m = get(get(get(run, figure_home[k]), figure_keys[k]), "median");
+        const cJSON *m =
+            pb_res_get(pb_res_get(pb_res_get(run, figure_home[k]), figure_keys[k]), PB_F_MEDIAN);
         if (!cJSON_IsNumber(m) && !cJSON_IsNull(m)) {
-            snprintf(err, errlen, "runs[%d]: %s.%s.median is missing", i, figure_home[k],
-                     figure_keys[k]);
+            snprintf(err, errlen, PB_F_RUNS "[%d]: %s.%s." PB_F_MEDIAN " is missing", i,
+                     figure_home[k], figure_keys[k]);
             return -1;
         }
     }
@@ -179,7 +178,7 @@ static int check_fidelity(const cJSON *f, char *err, size_t errlen)
 {
     if (!f)
         return 0;
-    const cJSON *rows = get(f, "rows"), *d = get(f, "disagreements"), *x;
+    const cJSON *rows = pb_res_get(f, PB_F_ROWS), *d = pb_res_get(f, PB_F_DISAGREEMENTS), *x;
     if (!cJSON_IsObject(f) || !cJSON_IsArray(rows)) {
         snprintf(err, errlen, "fidelity: %s", cJSON_IsObject(f) ? "rows is not an array"
                                                                 : "not an object");
@@ -188,7 +187,7 @@ static int check_fidelity(const cJSON *f, char *err, size_t errlen)
     int i = 0;
     cJSON_ArrayForEach(x, rows)
     {
-        if (!cJSON_IsObject(x) || !cJSON_IsString(get(x, "allocator_spec"))) {
+        if (!cJSON_IsObject(x) || !cJSON_IsString(pb_res_get(x, PB_F_ALLOCATOR_SPEC))) {
             snprintf(err, errlen, "fidelity.rows[%d]: not an object with an allocator_spec", i);
             return -1;
         }
@@ -216,12 +215,12 @@ int pb_bench_check_doc(const cJSON *doc, char *err, size_t errlen)
         snprintf(err, errlen, "schema is not \"%s\"", PB_BENCH_SCHEMA);
         return -1;
     }
-    const cJSON *p = get(doc, "program");
-    if (!cJSON_IsString(get(p, "name")) || !cJSON_IsArray(get(p, "command"))) {
+    const cJSON *p = pb_res_get(doc, PB_F_PROGRAM);
+    if (!cJSON_IsString(pb_res_get(p, PB_F_NAME)) || !cJSON_IsArray(pb_res_get(p, PB_F_COMMAND))) {
         snprintf(err, errlen, "program: no name (a string) and command (an array)");
         return -1;
     }
-    const cJSON *runs = get(doc, "runs"), *run;
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS), *run;
     if (!cJSON_IsArray(runs)) {
         snprintf(err, errlen, "runs: not an array");
         return -1;
@@ -236,7 +235,7 @@ int pb_bench_check_doc(const cJSON *doc, char *err, size_t errlen)
         if (check_run(run, i++, err, errlen))
             return -1;
     }
-    return check_fidelity(get(doc, "fidelity"), err, errlen);
+    return check_fidelity(pb_res_get(doc, PB_F_FIDELITY), err, errlen);
 }
 
 /* ---- the table ---------------------------------------------------------------- */
@@ -244,8 +243,8 @@ int pb_bench_check_doc(const cJSON *doc, char *err, size_t errlen)
 /* "0.412 ±3%" (seconds; "12.3 ms ±3%" below 0.1 s) from a distribution; "-" without a median. */
 static void cell_seconds(const cJSON *d, char *out, size_t len)
 {
-    double m = pb_json_number(d, "median"), lo = pb_json_number(d, "ci_low"),
-           hi = pb_json_number(d, "ci_high");
+    double m = pb_json_number(d, PB_F_MEDIAN), lo = pb_json_number(d, PB_F_CI_LOW),
+           hi = pb_json_number(d, PB_F_CI_HIGH);
     if (isnan(m)) {
         snprintf(out, len, "-");
         return;
@@ -273,19 +272,19 @@ static void put_cell(FILE *f, const char *s, int width)
 static void bench_row(const cJSON *run, FILE *f, int width)
 {
     char wall[48], user[48], sys[48], rss[32] = "-", faults[32] = "-", spec[4 * PB_SUMMARY_NAME_MAX];
-    const cJSON *t = get(run, "time");
-    cell_seconds(get(t, "wall_seconds"), wall, sizeof wall);
-    cell_seconds(get(t, "user_seconds"), user, sizeof user);
-    cell_seconds(get(t, "system_seconds"), sys, sizeof sys);
-    double peak = pb_json_number(get(get(run, "memory"), "peak_rss_bytes"), "median");
-    double minflt = pb_json_number(get(get(run, "causes"), "minor_faults"), "median");
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    cell_seconds(pb_res_get(t, PB_F_WALL_SECONDS), wall, sizeof wall);
+    cell_seconds(pb_res_get(t, PB_F_USER_SECONDS), user, sizeof user);
+    cell_seconds(pb_res_get(t, PB_F_SYSTEM_SECONDS), sys, sizeof sys);
+    double peak = pb_res_num(run, PB_RP_MEMORY_PEAK_RSS_BYTES_MEDIAN);
+    double minflt = pb_res_num(run, PB_RP_CAUSES_MINOR_FAULTS_MEDIAN);
     if (!isnan(peak))
         pb_human_bytes(peak, rss, sizeof rss);
     if (!isnan(minflt))
         snprintf(faults, sizeof faults, "%.0f", minflt);
-    const cJSON *s = get(run, "allocator_spec");
+    const cJSON *s = pb_res_get(run, PB_F_ALLOCATOR_SPEC);
     pb_text_safe(cJSON_IsString(s) ? s->valuestring : "?", spec, sizeof spec);
-    const cJSON *st = get(run, "status");
+    const cJSON *st = pb_res_get(run, PB_F_STATUS);
     int ok = cJSON_IsString(st) && strcmp(st->valuestring, "ok") == 0;
     fprintf(f, "%-*s", width, spec);
     const char *cells[] = {wall, user, sys, rss, faults};
@@ -297,32 +296,30 @@ static void bench_row(const cJSON *run, FILE *f, int width)
 
 void pb_bench_summary_print(const cJSON *doc, FILE *f)
 {
-    const cJSON *runs = get(doc, "runs"), *run;
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS), *run;
     int width = 9;
     cJSON_ArrayForEach(run, runs)
     {
-        const cJSON *s = get(run, "allocator_spec");
+        const cJSON *s = pb_res_get(run, PB_F_ALLOCATOR_SPEC);
         char shown[4 * PB_SUMMARY_NAME_MAX];
         pb_text_safe(cJSON_IsString(s) ? s->valuestring : "?", shown, sizeof shown);
         int w = (int)strlen(shown);
         width = w > width ? (w < PB_SUMMARY_NAME_MAX ? w : PB_SUMMARY_NAME_MAX) : width;
     }
     char name[4 * PB_SUMMARY_NAME_MAX];
-    pb_text_safe(pb_json_at(doc, "program.name") && cJSON_IsString(pb_json_at(doc, "program.name"))
-                     ? pb_json_at(doc, "program.name")->valuestring
-                     : "?",
-                 name, sizeof name);
+    const cJSON *prog = pb_res_at(doc, PB_RP_PROGRAM_NAME);
+    pb_text_safe(cJSON_IsString(prog) ? prog->valuestring : "?", name, sizeof name);
     fprintf(f, "\n%s, whole program, median over %d rounds (±: half the 95 %% interval):\n",
-            name, pb_json_count(get(doc, "config"), "rounds"));
+            name, pb_res_count(doc, PB_RP_CONFIG_ROUNDS));
     fprintf(f, "%-*s  %14s  %14s  %14s  %10s  %10s  %s\n", width, "allocator", "wall s",
             "user s", "system s", "peak RSS", "minor flt", "status");
     cJSON_ArrayForEach(run, runs)
         bench_row(run, f, width);
     cJSON_ArrayForEach(run, runs)
     {
-        const cJSON *e = get(run, "error");
+        const cJSON *e = pb_res_get(run, PB_F_ERROR);
         if (cJSON_IsString(e))
-            pb_text_line(f, "  %s: %s", cJSON_GetStringValue(get(run, "allocator_spec")),
+            pb_text_line(f, "  %s: %s", cJSON_GetStringValue(pb_res_get(run, PB_F_ALLOCATOR_SPEC)),
                          e->valuestring);
     }
 }

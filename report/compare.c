@@ -4,6 +4,7 @@
  * are fresh processes, so they are the independent samples the test assumes.
  */
 #include "compare.h"
+#include "results_fields.h"
 #include "pb_stats.h"
 
 #include <math.h>
@@ -36,10 +37,7 @@ static struct pb_compare_row *add_row(struct pb_compare_report *r, const cJSON *
 /* The ns_per_op samples of a run (the caller frees them); *n their count. */
 static double *samples_of(const cJSON *run, size_t *n)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "time"),
-                                         "ns_per_op"),
-        "samples");
+    const cJSON *s = pb_res_at(run, PB_RP_TIME_NS_PER_OP_SAMPLES);
     int k = cJSON_GetArraySize(s);
     double *v = malloc((k > 0 ? (size_t)k : 1) * sizeof *v);
     *n = 0;
@@ -63,7 +61,7 @@ static int all_finite(const double *v, size_t n)
  * each) rather than the timed replays of one process (files from before). */
 static int per_round(const cJSON *run)
 {
-    return !isnan(pb_json_number(run, "time.rounds"));
+    return !isnan(pb_res_num(run, PB_RP_TIME_ROUNDS));
 }
 
 /* The verdict of a time row from the test's outcome. */
@@ -90,8 +88,8 @@ static int compare_time(struct pb_compare_report *r, const cJSON *b, const cJSON
     struct pb_compare_row *row = add_row(r, b, "ns/op");
     if (!row)
         return -1;
-    row->base = pb_json_number(b, "time.ns_per_op.median");
-    row->new_value = pb_json_number(n, "time.ns_per_op.median");
+    row->base = pb_res_num(b, PB_RP_TIME_NS_PER_OP_MEDIAN);
+    row->new_value = pb_res_num(n, PB_RP_TIME_NS_PER_OP_MEDIAN);
     const char *kind = per_round(b) && per_round(n) ? "rounds" : "replays";
     size_t nb, nn;
     double *sb = samples_of(b, &nb), *sn = samples_of(n, &nn);
@@ -125,8 +123,8 @@ static const struct {
     const char *field;
     int is_bytes;
 } memory_figures[] = {
-    {"granted_bytes_at_peak", 1}, {"peak_footprint_bytes", 1}, {"peak_resident_bytes", 1},
-    {"wasted_page_bytes", 1},     {"internal_fragmentation", 0}, {"fragmentation", 0},
+    {PB_F_GRANTED_BYTES_AT_PEAK, 1}, {PB_F_PEAK_FOOTPRINT_BYTES, 1}, {PB_F_PEAK_RESIDENT_BYTES, 1},
+    {PB_F_WASTED_PAGE_BYTES, 1},     {PB_F_INTERNAL_FRAGMENTATION, 0}, {PB_F_FRAGMENTATION, 0},
 };
 
 /* Whether y is worse than x (larger) and whether it is better, by the rule of
@@ -141,7 +139,7 @@ static void memory_rule(size_t i, double x, double y, double t, double page, cha
         snprintf(test, len, "threshold %g%%, > 1 page", t);
         *worse = y > x * (1 + t / 100) && y - x > page;
         *better = y < x * (1 - t / 100) && x - y > page;
-    } else if (strcmp(memory_figures[i].field, "fragmentation") == 0) {
+    } else if (strcmp(memory_figures[i].field, PB_F_FRAGMENTATION) == 0) {
         snprintf(test, len, "threshold %g%% of 1+f", t);
         *worse = 1 + y > (1 + x) * (1 + t / 100);
         *better = 1 + y < (1 + x) * (1 - t / 100);
@@ -155,8 +153,8 @@ static void memory_rule(size_t i, double x, double y, double t, double page, cha
 static int compare_memory(struct pb_compare_report *r, const cJSON *b, const cJSON *n, double t,
                           double page)
 {
-    const cJSON *mb = cJSON_GetObjectItemCaseSensitive(b, "memory");
-    const cJSON *mn = cJSON_GetObjectItemCaseSensitive(n, "memory");
+    const cJSON *mb = pb_res_get(b, PB_F_MEMORY);
+    const cJSON *mn = pb_res_get(n, PB_F_MEMORY);
     for (size_t i = 0; i < sizeof memory_figures / sizeof memory_figures[0]; i++) {
         double x = pb_json_number(mb, memory_figures[i].field);
         double y = pb_json_number(mn, memory_figures[i].field);
@@ -198,7 +196,7 @@ static int compare_pair(struct pb_compare_report *r, const cJSON *b, const cJSON
     if (bok && nok)
         return compare_time(r, b, n, o) || compare_memory(r, b, n, o->threshold_pct, page) ? -1
                                                                                           : 0;
-    struct pb_compare_row *row = add_row(r, b, "status");
+    struct pb_compare_row *row = add_row(r, b, PB_F_STATUS);
     if (!row)
         return -1;
     const char *bs = status_word(b), *ns = status_word(n);
@@ -232,7 +230,7 @@ const cJSON *pb_compare_match(const struct pb_results_file *other, const cJSON *
 
 static const char *schema_of(const struct pb_results_file *f)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(f->doc, "schema");
+    const cJSON *s = pb_res_get(f->doc, PB_F_SCHEMA);
     return cJSON_IsString(s) ? s->valuestring : "";
 }
 
@@ -268,7 +266,7 @@ static size_t replay_runs(const struct pb_results_file *f)
 static int compare_runs(const struct pb_results_file *base, const struct pb_results_file *new_file,
                         const struct pb_compare_opts *opts, struct pb_compare_report *out)
 {
-    double page = pb_json_number(new_file->doc, "machine.page_size");
+    double page = pb_res_num(new_file->doc, PB_RP_MACHINE_PAGE_SIZE);
     if (isnan(page) || page <= 0)
         page = 4096;
     const cJSON *run;

@@ -5,31 +5,21 @@
  * the reader decides whether the comparison still means something.
  */
 #include "compare.h"
+#include "results_fields.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Top-level settings, as "object.field" under the document. */
-static const char *const file_settings[] = {
-    "config.rounds",   "config.repeat",     "config.warmup", "config.touch",
-    "config.cpu",      "config.sample_every", "config.threads", "config.cross_free",
-    "tool.build_type", "tool.git",          "tool.compiler", "tool.cflags",
-    "machine.cpu",     "machine.cores",     "machine.kernel", "machine.libc",
+static const enum pb_res_path file_settings[] = {
+    PB_RP_CONFIG_ROUNDS,    PB_RP_CONFIG_REPEAT,       PB_RP_CONFIG_WARMUP,
+    PB_RP_CONFIG_TOUCH,     PB_RP_CONFIG_CPU,          PB_RP_CONFIG_SAMPLE_EVERY,
+    PB_RP_CONFIG_THREADS,   PB_RP_CONFIG_CROSS_FREE,   PB_RP_TOOL_BUILD_TYPE,
+    PB_RP_TOOL_GIT,         PB_RP_TOOL_COMPILER,       PB_RP_TOOL_CFLAGS,
+    PB_RP_MACHINE_CPU,      PB_RP_MACHINE_CORES,       PB_RP_MACHINE_KERNEL,
+    PB_RP_MACHINE_LIBC,
 };
-
-/* The item at "object.field" under doc, or NULL. */
-static const cJSON *item_at(const cJSON *doc, const char *path)
-{
-    char obj[32];
-    const char *dot = strchr(path, '.');
-    size_t n = dot ? (size_t)(dot - path) : 0;
-    if (!dot || n >= sizeof obj)
-        return NULL;
-    memcpy(obj, path, n);
-    obj[n] = '\0';
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, obj), dot + 1);
-}
 
 /* One scalar as text into buf; "?" for an object or nested array. */
 static void scalar_text(const cJSON *v, char *buf, size_t len)
@@ -107,8 +97,8 @@ static int check_value(struct pb_compare_report *r, const char *what, const cJSO
 /* Every key of backend_config that differs between runs a and b (same label). */
 static int check_backend_config(struct pb_compare_report *r, const cJSON *a, const cJSON *b)
 {
-    const cJSON *ca = cJSON_GetObjectItemCaseSensitive(a, "backend_config");
-    const cJSON *cb = cJSON_GetObjectItemCaseSensitive(b, "backend_config");
+    const cJSON *ca = pb_res_get(a, PB_F_BACKEND_CONFIG);
+    const cJSON *cb = pb_res_get(b, PB_F_BACKEND_CONFIG);
     char label[PB_LABEL_MAX], what[PB_LABEL_MAX + 64];
     pb_run_backend_label(a, label, sizeof label);
     const cJSON *it;
@@ -145,9 +135,9 @@ static int check_unmatched(struct pb_compare_report *r, const cJSON *run,
 /* A paired workload's params and sha256: the same name, other events. */
 static int check_workload(struct pb_compare_report *r, const cJSON *a, const cJSON *b)
 {
-    static const char *const fields[] = {"params", "sha256"};
-    const cJSON *wa = cJSON_GetObjectItemCaseSensitive(a, "workload");
-    const cJSON *wb = cJSON_GetObjectItemCaseSensitive(b, "workload");
+    static const char *const fields[] = {PB_F_PARAMS, PB_F_SHA256};
+    const cJSON *wa = pb_res_get(a, PB_F_WORKLOAD);
+    const cJSON *wb = pb_res_get(b, PB_F_WORKLOAD);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         char what[PB_LABEL_MAX + 64];
         snprintf(what, sizeof what, "workload %s: %s", pb_run_workload_name(a), fields[i]);
@@ -162,8 +152,9 @@ int pb_compare_settings(const struct pb_results_file *base, const struct pb_resu
                         struct pb_compare_report *out)
 {
     for (size_t i = 0; i < sizeof file_settings / sizeof file_settings[0]; i++)
-        if (check_value(out, file_settings[i], item_at(base->doc, file_settings[i]),
-                        item_at(new_file->doc, file_settings[i])))
+        if (check_value(out, pb_res_path_text(file_settings[i]),
+                        pb_res_at(base->doc, file_settings[i]),
+                        pb_res_at(new_file->doc, file_settings[i])))
             return -1;
     const cJSON *run;
     cJSON_ArrayForEach(run, base->runs) {

@@ -1,10 +1,11 @@
 /*
  * csv.c -- writes the tidy table of csv.h. The figures are one table of
- * dotted paths into a run (docs/export.md lists them, and test_csv checks
+ * paths of results_fields.h into a run (docs/export.md lists them, and test_csv checks
  * that it does); each row is written field by field through the quoting and
  * defusing of pb_csv_put_text.
  */
 #include "csv.h"
+#include "results_fields.h"
 #include "pb_text.h"
 
 #include <errno.h>
@@ -12,99 +13,99 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every figure's dotted path in a run, its unit and its kind, in row order. */
+/* Every figure's path in a run (results_fields.h), its unit and its kind, in row order. */
 static const struct pb_csv_figure figures[] = {
-    {"time.ns_per_op.median", "ns", PB_CSV_NUMBER},
-    {"time.ns_per_op.min", "ns", PB_CSV_NUMBER},
-    {"time.ns_per_op.max", "ns", PB_CSV_NUMBER},
-    {"time.ns_per_op.ci_low", "ns", PB_CSV_NUMBER},
-    {"time.ns_per_op.ci_high", "ns", PB_CSV_NUMBER},
-    {"time.ns_per_op.ci_level", "ratio", PB_CSV_NUMBER},
-    {"time.ns_per_op.noisy", "bool", PB_CSV_BOOL},
-    {"time.net_ns_per_op", "ns", PB_CSV_NUMBER},
-    {"time.net.median", "ns", PB_CSV_NUMBER},
-    {"time.net.min", "ns", PB_CSV_NUMBER},
-    {"time.net.max", "ns", PB_CSV_NUMBER},
-    {"time.net.ci_low", "ns", PB_CSV_NUMBER},
-    {"time.net.ci_high", "ns", PB_CSV_NUMBER},
-    {"time.net.ci_level", "ratio", PB_CSV_NUMBER},
-    {"time.net.noisy", "bool", PB_CSV_BOOL},
-    {"time.net.within_noise", "bool", PB_CSV_BOOL},
-    {"time.net.below_baseline", "bool", PB_CSV_BOOL},
-    {"time.ops_per_sec.median", "1/s", PB_CSV_NUMBER},
-    {"time.ops_per_sec.min", "1/s", PB_CSV_NUMBER},
-    {"time.ops_per_sec.max", "1/s", PB_CSV_NUMBER},
-    {"time.ops_per_sec.ci_low", "1/s", PB_CSV_NUMBER},
-    {"time.ops_per_sec.ci_high", "1/s", PB_CSV_NUMBER},
-    {"time.ops_per_sec.ci_level", "ratio", PB_CSV_NUMBER},
-    {"time.ops_per_sec.noisy", "bool", PB_CSV_BOOL},
-    {"time.cold_ns_per_op.median", "ns", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.min", "ns", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.max", "ns", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.ci_low", "ns", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.ci_high", "ns", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.ci_level", "ratio", PB_CSV_NUMBER},
-    {"time.cold_ns_per_op.noisy", "bool", PB_CSV_BOOL},
-    {"time.rounds", "count", PB_CSV_NUMBER},
-    {"time.repeats", "count", PB_CSV_NUMBER},
-    {"time.warmup", "count", PB_CSV_NUMBER},
-    {"time.ops", "events", PB_CSV_NUMBER},
-    {"time.causes.warm.minor_faults_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.warm.major_faults_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.warm.voluntary_switches_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.warm.involuntary_switches_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.warm.system_share", "ratio", PB_CSV_NUMBER},
-    {"time.causes.cold.minor_faults_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.cold.major_faults_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.cold.voluntary_switches_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.cold.involuntary_switches_per_kop", "1/kop", PB_CSV_NUMBER},
-    {"time.causes.cold.system_share", "ratio", PB_CSV_NUMBER},
-    {"memory.granted_bytes_at_peak", "bytes", PB_CSV_NUMBER},
-    {"memory.internal_fragmentation", "ratio", PB_CSV_NUMBER},
-    {"memory.peak_footprint_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.peak_resident_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.occupied_page_bytes_at_peak", "bytes", PB_CSV_NUMBER},
-    {"memory.wasted_page_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.fragmentation", "ratio", PB_CSV_NUMBER},
-    {"memory.peak_rss_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.allocator_peak_resident_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.resident_bytes_at_end", "bytes", PB_CSV_NUMBER},
-    {"memory.occupied_page_bytes_at_end", "bytes", PB_CSV_NUMBER},
-    {"memory.wasted_page_bytes_at_end", "bytes", PB_CSV_NUMBER},
-    {"memory.max_wasted_page_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.resident_bytes_at_live_peak", "bytes", PB_CSV_NUMBER},
-    {"memory.wasted_page_bytes_at_live_peak", "bytes", PB_CSV_NUMBER},
-    {"memory.mean_wasted_page_bytes", "bytes", PB_CSV_NUMBER},
-    {"memory.pass_seconds", "s", PB_CSV_NUMBER},
-    {"workload.events", "events", PB_CSV_NUMBER},
-    {"workload.allocs", "count", PB_CSV_NUMBER},
-    {"workload.frees", "count", PB_CSV_NUMBER},
-    {"workload.reallocs", "count", PB_CSV_NUMBER},
-    {"workload.resets", "count", PB_CSV_NUMBER},
-    {"workload.peak_live_bytes", "bytes", PB_CSV_NUMBER},
-    {"workload.peak_live_blocks", "count", PB_CSV_NUMBER},
-    {"workload.live_blocks_at_end", "count", PB_CSV_NUMBER},
-    {"workload.live_bytes_at_end", "bytes", PB_CSV_NUMBER},
-    {"workload.total_requested_bytes", "bytes", PB_CSV_NUMBER},
-    {"workload.threads", "count", PB_CSV_NUMBER},
-    {"workload.cross_thread_frees", "count", PB_CSV_NUMBER},
-    {"workload.cross_thread_reallocs", "count", PB_CSV_NUMBER},
-    {"workload.longest_chain", "events", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_MEDIAN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_MIN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_MAX, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_CI_LOW, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_CI_HIGH, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_CI_LEVEL, "ratio", PB_CSV_NUMBER},
+    {PB_RP_TIME_NS_PER_OP_NOISY, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_NET_NS_PER_OP, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_MEDIAN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_MIN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_MAX, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_CI_LOW, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_CI_HIGH, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_CI_LEVEL, "ratio", PB_CSV_NUMBER},
+    {PB_RP_TIME_NET_NOISY, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_NET_WITHIN_NOISE, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_NET_BELOW_BASELINE, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_OPS_PER_SEC_MEDIAN, "1/s", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_MIN, "1/s", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_MAX, "1/s", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_CI_LOW, "1/s", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_CI_HIGH, "1/s", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_CI_LEVEL, "ratio", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS_PER_SEC_NOISY, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_COLD_NS_PER_OP_MEDIAN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_MIN, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_MAX, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_CI_LOW, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_CI_HIGH, "ns", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_CI_LEVEL, "ratio", PB_CSV_NUMBER},
+    {PB_RP_TIME_COLD_NS_PER_OP_NOISY, "bool", PB_CSV_BOOL},
+    {PB_RP_TIME_ROUNDS, "count", PB_CSV_NUMBER},
+    {PB_RP_TIME_REPEATS, "count", PB_CSV_NUMBER},
+    {PB_RP_TIME_WARMUP, "count", PB_CSV_NUMBER},
+    {PB_RP_TIME_OPS, "events", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_WARM_MINOR_FAULTS_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_WARM_MAJOR_FAULTS_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_WARM_VOLUNTARY_SWITCHES_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_WARM_INVOLUNTARY_SWITCHES_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_WARM_SYSTEM_SHARE, "ratio", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_COLD_MINOR_FAULTS_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_COLD_MAJOR_FAULTS_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_COLD_VOLUNTARY_SWITCHES_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_COLD_INVOLUNTARY_SWITCHES_PER_KOP, "1/kop", PB_CSV_NUMBER},
+    {PB_RP_TIME_CAUSES_COLD_SYSTEM_SHARE, "ratio", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_GRANTED_BYTES_AT_PEAK, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_INTERNAL_FRAGMENTATION, "ratio", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_PEAK_FOOTPRINT_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_PEAK_RESIDENT_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_OCCUPIED_PAGE_BYTES_AT_PEAK, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_WASTED_PAGE_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_FRAGMENTATION, "ratio", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_PEAK_RSS_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_ALLOCATOR_PEAK_RESIDENT_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_RESIDENT_BYTES_AT_END, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_OCCUPIED_PAGE_BYTES_AT_END, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_WASTED_PAGE_BYTES_AT_END, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_MAX_WASTED_PAGE_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_RESIDENT_BYTES_AT_LIVE_PEAK, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_WASTED_PAGE_BYTES_AT_LIVE_PEAK, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_MEAN_WASTED_PAGE_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_MEMORY_PASS_SECONDS, "s", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_EVENTS, "events", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_ALLOCS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_FREES, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_REALLOCS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_RESETS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_PEAK_LIVE_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_PEAK_LIVE_BLOCKS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_LIVE_BLOCKS_AT_END, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_LIVE_BYTES_AT_END, "bytes", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_TOTAL_REQUESTED_BYTES, "bytes", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_THREADS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_CROSS_THREAD_FREES, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_CROSS_THREAD_REALLOCS, "count", PB_CSV_NUMBER},
+    {PB_RP_WORKLOAD_LONGEST_CHAIN, "events", PB_CSV_NUMBER},
     /* only for a run whose latency is an object (run --latency): see has_figure */
-    {"latency.ns_per_tick", "ns", PB_CSV_NUMBER},
-    {"latency.timer_overhead_ns", "ns", PB_CSV_NUMBER},
-    {"latency.timer_resolution_ns", "ns", PB_CSV_NUMBER},
-    {"latency.every", "events", PB_CSV_NUMBER},
-    {"latency.alloc.count", "count", PB_CSV_NUMBER},
-    {"latency.alloc.p50_ns", "ns", PB_CSV_NUMBER},
-    {"latency.alloc.p99_ns", "ns", PB_CSV_NUMBER},
-    {"latency.alloc.p999_ns", "ns", PB_CSV_NUMBER},
-    {"latency.alloc.max_ns", "ns", PB_CSV_NUMBER},
-    {"latency.free.count", "count", PB_CSV_NUMBER},
-    {"latency.free.p50_ns", "ns", PB_CSV_NUMBER},
-    {"latency.free.p99_ns", "ns", PB_CSV_NUMBER},
-    {"latency.free.p999_ns", "ns", PB_CSV_NUMBER},
-    {"latency.free.max_ns", "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_NS_PER_TICK, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_TIMER_OVERHEAD_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_TIMER_RESOLUTION_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_EVERY, "events", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_ALLOC_COUNT, "count", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_ALLOC_P50_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_ALLOC_P99_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_ALLOC_P999_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_ALLOC_MAX_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_FREE_COUNT, "count", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_FREE_P50_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_FREE_P99_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_FREE_P999_NS, "ns", PB_CSV_NUMBER},
+    {PB_RP_LATENCY_FREE_MAX_NS, "ns", PB_CSV_NUMBER},
 };
 
 const struct pb_csv_figure *pb_csv_figures(size_t *n)
@@ -176,8 +177,8 @@ static int put_field(FILE *out, const struct run_fields *rf, const char *s)
 /* The backend column: the spec as given (options included), else the name. */
 static const char *run_backend(const cJSON *run)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const cJSON *spec = pb_res_get(run, PB_F_BACKEND_SPEC);
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
     if (cJSON_IsString(spec) && *spec->valuestring)
         return spec->valuestring;
     return cJSON_IsString(name) ? name->valuestring : "";
@@ -188,13 +189,13 @@ static const char *run_backend(const cJSON *run)
  * file ran one thread count only (no config.threads, or one entry), else NaN. */
 static double run_threads(const cJSON *doc, const cJSON *run)
 {
-    const cJSON *time = cJSON_GetObjectItemCaseSensitive(run, "time");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(time, "threads");
+    const cJSON *time = pb_res_get(run, PB_F_TIME);
+    const cJSON *t = pb_res_get(time, PB_F_THREADS);
     if (cJSON_IsNumber(t))
         return t->valuedouble;
     if (cJSON_IsObject(time))
         return 1;
-    const cJSON *counts = pb_json_at(doc, "config.threads");
+    const cJSON *counts = pb_res_at(doc, PB_RP_CONFIG_THREADS);
     if (!counts)
         return 1;
     if (cJSON_IsArray(counts) && cJSON_GetArraySize(counts) == 1 &&
@@ -218,7 +219,7 @@ static int put_row(FILE *out, const struct run_fields *rf, const struct pb_csv_f
               put_field(out, rf, rf->workload) || putc(',', out) == EOF ||
               pb_csv_put_number(out, rf->threads) || putc(',', out) == EOF ||
               put_field(out, rf, rf->status) || putc(',', out) == EOF ||
-              pb_csv_put_text(out, fig ? fig->name : "") || putc(',', out) == EOF;
+              pb_csv_put_text(out, fig ? pb_res_path_text(fig->path) : "") || putc(',', out) == EOF;
     if (!bad && fig && fig->kind == PB_CSV_NUMBER && cJSON_IsNumber(value))
         bad = pb_csv_put_number(out, value->valuedouble);
     else if (!bad && fig && fig->kind == PB_CSV_BOOL && cJSON_IsBool(value))
@@ -232,27 +233,28 @@ static int put_row(FILE *out, const struct run_fields *rf, const struct pb_csv_f
 /* Whether an ok run has a row for fig: the latency figures only with latency. */
 static int has_figure(const cJSON *run, const struct pb_csv_figure *fig)
 {
-    if (strncmp(fig->name, "latency.", 8) != 0)
+    static const char prefix[] = PB_F_LATENCY ".";
+    if (strncmp(pb_res_path_text(fig->path), prefix, sizeof prefix - 1) != 0)
         return 1;
-    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(run, "latency"));
+    return cJSON_IsObject(pb_res_get(run, PB_F_LATENCY));
 }
 
 /* Every row of one run; *rows counts them. 0 ok, -1 when writing failed. */
 static int put_run(FILE *out, const cJSON *doc, const cJSON *run, int shown, size_t *rows)
 {
     struct run_fields rf = {
-        run_backend(run), pb_run_workload_name(run), string_or_empty(run, "status"), "",
+        run_backend(run), pb_run_workload_name(run), string_or_empty(run, PB_F_STATUS), "",
         run_threads(doc, run), shown,
     };
     if (!pb_run_ok(run)) {
-        rf.error = string_or_empty(run, "error");
+        rf.error = string_or_empty(run, PB_F_ERROR);
         (*rows)++;
         return put_row(out, &rf, NULL, NULL);
     }
     for (size_t i = 0; i < sizeof figures / sizeof figures[0]; i++) {
         if (!has_figure(run, &figures[i]))
             continue;
-        if (put_row(out, &rf, &figures[i], pb_json_at(run, figures[i].name)))
+        if (put_row(out, &rf, &figures[i], pb_res_at(run, figures[i].path)))
             return -1;
         (*rows)++;
     }

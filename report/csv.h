@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "results_read.h"
+#include "results_fields.h"
 
 /* The header line's fields, in order, comma-separated. */
 #define PB_CSV_HEADER "backend,workload,threads,status,figure,value,unit,error"
@@ -36,7 +37,7 @@ enum pb_csv_kind {
 
 /* One figure of a run: its name is its dotted path in the run object. */
 struct pb_csv_figure {
-    const char *name; /* "time.ns_per_op.median" */
+    enum pb_res_path path; /* PB_RP_TIME_NS_PER_OP_MEDIAN: pb_res_path_text names it */
     const char *unit; /* "ns", "bytes", "ratio", "count", ... */
     enum pb_csv_kind kind;
 };

@@ -10,6 +10,7 @@
  * program cannot tell them apart, so the replay is not contradicted).
  */
 #include "fidelity.h"
+#include "results_fields.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,11 +23,6 @@ const char *pb_fidelity_replay_spec(const char *allocator_spec, char *buf, size_
 {
     snprintf(buf, len, "%s", strcmp(allocator_spec, "glibc") == 0 ? "malloc" : allocator_spec);
     return buf;
-}
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
 static void add_num(cJSON *o, const char *k, double v)
@@ -78,11 +74,11 @@ static const cJSON *replay_run(const cJSON *replay, const char *spec)
     char want[256];
     pb_fidelity_replay_spec(spec, want, sizeof want);
     const cJSON *r;
-    cJSON_ArrayForEach(r, get(replay, "runs"))
+    cJSON_ArrayForEach(r, pb_res_get(replay, PB_F_RUNS))
     {
-        const cJSON *s = get(r, "backend_spec");
+        const cJSON *s = pb_res_get(r, PB_F_BACKEND_SPEC);
         if (!cJSON_IsString(s))
-            s = get(r, "backend");
+            s = pb_res_get(r, PB_F_BACKEND);
         if (cJSON_IsString(s) && strcmp(s->valuestring, want) == 0 && pb_run_ok(r) &&
             pb_run_threads(r) == 1)
             return r;
@@ -95,22 +91,22 @@ static size_t pair_rows(const cJSON *bench, const cJSON *replay, struct row *row
 {
     size_t n = 0;
     const cJSON *b;
-    cJSON_ArrayForEach(b, get(bench, "runs"))
+    cJSON_ArrayForEach(b, pb_res_get(bench, PB_F_RUNS))
     {
-        const cJSON *s = get(b, "allocator_spec");
+        const cJSON *s = pb_res_get(b, PB_F_ALLOCATOR_SPEC);
         if (n == max || !pb_run_ok(b) || !cJSON_IsString(s))
             continue;
         const cJSON *r = replay_run(replay, s->valuestring);
         if (!r)
             continue;
-        const cJSON *wall = pb_json_at(b, "time.wall_seconds");
-        double ops = pb_json_number(r, "time.ops");
+        const cJSON *wall = pb_res_at(b, PB_RP_TIME_WALL_SECONDS);
+        double ops = pb_res_num(r, PB_RP_TIME_OPS);
         rows[n++] = (struct row){
-            s->valuestring, pb_json_number(wall, "median"), pb_json_number(wall, "ci_low"),
-            pb_json_number(wall, "ci_high"), pb_json_number(b, "memory.peak_rss_bytes.median"),
-            pb_json_number(r, "time.net_ns_per_op"), pb_json_number(r, "time.ns_per_op.median"),
-            pb_json_number(r, "memory.peak_resident_bytes"),
-            isnan(ops) ? pb_json_number(r, "workload.events") : ops,
+            s->valuestring, pb_json_number(wall, PB_F_MEDIAN), pb_json_number(wall, PB_F_CI_LOW),
+            pb_json_number(wall, PB_F_CI_HIGH), pb_res_num(b, PB_RP_MEMORY_PEAK_RSS_BYTES_MEDIAN),
+            pb_res_num(r, PB_RP_TIME_NET_NS_PER_OP), pb_res_num(r, PB_RP_TIME_NS_PER_OP_MEDIAN),
+            pb_res_num(r, PB_RP_MEMORY_PEAK_RESIDENT_BYTES),
+            isnan(ops) ? pb_res_num(r, PB_RP_WORKLOAD_EVENTS) : ops,
         };
     }
     return n;
@@ -120,18 +116,18 @@ static cJSON *row_json(const struct row *w)
 {
     cJSON *o = cJSON_CreateObject();
     char spec[256];
-    cJSON_AddStringToObject(o, "allocator_spec", w->spec);
-    cJSON_AddStringToObject(o, "replay_backend",
+    cJSON_AddStringToObject(o, PB_F_ALLOCATOR_SPEC, w->spec);
+    cJSON_AddStringToObject(o, PB_F_REPLAY_BACKEND,
                             pb_fidelity_replay_spec(w->spec, spec, sizeof spec));
-    add_num(o, "wall_seconds", w->wall);
-    add_num(o, "peak_rss_bytes", w->rss);
-    add_num(o, "replay_ns_per_op", w->ns);
-    add_num(o, "replay_net_ns_per_op", w->net);
-    add_num(o, "replay_peak_resident_bytes", w->peak);
-    add_num(o, "replay_ops", w->ops);
+    add_num(o, PB_F_WALL_SECONDS, w->wall);
+    add_num(o, PB_F_PEAK_RSS_BYTES, w->rss);
+    add_num(o, PB_F_REPLAY_NS_PER_OP, w->ns);
+    add_num(o, PB_F_REPLAY_NET_NS_PER_OP, w->net);
+    add_num(o, PB_F_REPLAY_PEAK_RESIDENT_BYTES, w->peak);
+    add_num(o, PB_F_REPLAY_OPS, w->ops);
     double alloc_s = w->net * w->ops / 1e9;
-    add_num(o, "allocation_seconds", alloc_s);
-    add_num(o, "allocation_share", w->wall > 0 ? alloc_s / w->wall : NAN);
+    add_num(o, PB_F_ALLOCATION_SECONDS, alloc_s);
+    add_num(o, PB_F_ALLOCATION_SHARE, w->wall > 0 ? alloc_s / w->wall : NAN);
     return o;
 }
 
@@ -156,8 +152,8 @@ static cJSON *correlation(const struct row *rows, size_t n, enum figure a, enum 
         }
     }
     cJSON *o = cJSON_CreateObject();
-    add_num(o, "spearman", x ? pb_spearman(x, y, k) : NAN);
-    cJSON_AddNumberToObject(o, "n", (double)k);
+    add_num(o, PB_F_SPEARMAN, x ? pb_spearman(x, y, k) : NAN);
+    cJSON_AddNumberToObject(o, PB_F_N, (double)k);
     free(x);
     return o;
 }
@@ -197,16 +193,16 @@ static cJSON *share_json(const struct row *rows, size_t n)
     cJSON *o = cJSON_CreateObject();
     const struct row *w = &rows[k];
     double alloc_s = w->net * w->ops / 1e9;
-    cJSON_AddStringToObject(o, "allocator_spec", w->spec);
-    add_num(o, "allocation_seconds", alloc_s);
-    add_num(o, "wall_seconds", w->wall);
-    add_num(o, "share", w->wall > 0 ? alloc_s / w->wall : NAN);
+    cJSON_AddStringToObject(o, PB_F_ALLOCATOR_SPEC, w->spec);
+    add_num(o, PB_F_ALLOCATION_SECONDS, alloc_s);
+    add_num(o, PB_F_WALL_SECONDS, w->wall);
+    add_num(o, PB_F_SHARE, w->wall > 0 ? alloc_s / w->wall : NAN);
     return o;
 }
 
 cJSON *pb_fidelity_json(const cJSON *bench, cJSON *replay, const char *trace)
 {
-    size_t cap = (size_t)cJSON_GetArraySize(get(bench, "runs")) + 1;
+    size_t cap = (size_t)cJSON_GetArraySize(pb_res_get(bench, PB_F_RUNS)) + 1;
     struct row *rows = calloc(cap, sizeof *rows);
     cJSON *f = cJSON_CreateObject();
     if (!rows || !f) {
@@ -216,18 +212,18 @@ cJSON *pb_fidelity_json(const cJSON *bench, cJSON *replay, const char *trace)
         return NULL;
     }
     size_t n = pair_rows(bench, replay, rows, cap);
-    cJSON_AddStringToObject(f, "trace", trace);
+    cJSON_AddStringToObject(f, PB_F_TRACE, trace);
     cJSON *list = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(list, row_json(&rows[i]));
-    cJSON_AddItemToObject(f, "rows", list);
-    cJSON_AddItemToObject(f, "time_correlation",
+    cJSON_AddItemToObject(f, PB_F_ROWS, list);
+    cJSON_AddItemToObject(f, PB_F_TIME_CORRELATION,
                           correlation(rows, n, NET, WALL));
-    cJSON_AddItemToObject(f, "memory_correlation",
+    cJSON_AddItemToObject(f, PB_F_MEMORY_CORRELATION,
                           correlation(rows, n, PEAK, RSS));
-    cJSON_AddItemToObject(f, "disagreements", disagreements(rows, n));
-    cJSON_AddItemToObject(f, "allocation_share", share_json(rows, n));
-    cJSON_AddItemToObject(f, "replay", replay);
+    cJSON_AddItemToObject(f, PB_F_DISAGREEMENTS, disagreements(rows, n));
+    cJSON_AddItemToObject(f, PB_F_ALLOCATION_SHARE, share_json(rows, n));
+    cJSON_AddItemToObject(f, PB_F_REPLAY, replay);
     free(rows);
     return f;
 }

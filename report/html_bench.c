@@ -5,6 +5,7 @@
  * are read from the document (pb_json_number); a missing one reads "-".
  */
 #include "html_parts.h"
+#include "results_fields.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -23,11 +24,6 @@ static const char bench_verdict_intro[] =
     "The whole program under each allocator. Fastest: the lowest median wall time, when the "
     "rounds' intervals separate it from every other allocator; leanest: the lowest median peak "
     "RSS, likewise separated by the intervals.";
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
 
 /* kind of a figure, for its cell */
 enum unit { SECONDS, BYTES, COUNT };
@@ -53,17 +49,17 @@ static const char *show(double v, enum unit u, char *out, size_t len)
 static void put_dist_cell(FILE *f, const cJSON *d, enum unit u)
 {
     char v[48];
-    double m = pb_json_number(d, "median"), lo = pb_json_number(d, "ci_low"),
-           hi = pb_json_number(d, "ci_high");
+    double m = pb_json_number(d, PB_F_MEDIAN), lo = pb_json_number(d, PB_F_CI_LOW),
+           hi = pb_json_number(d, PB_F_CI_HIGH);
     if (isnan(lo) || isnan(hi)) {
-        lo = pb_json_number(d, "min");
-        hi = pb_json_number(d, "max");
+        lo = pb_json_number(d, PB_F_MIN);
+        hi = pb_json_number(d, PB_F_MAX);
     }
     fputs("<td class=\"num\">", f);
     pb_html_put(f, show(m, u, v, sizeof v));
     if (isfinite(m) && m > 0 && isfinite(lo) && isfinite(hi) && hi >= lo)
         fprintf(f, " &plusmn; %.0f %%", (hi - lo) / 2 / m * 100);
-    if (cJSON_IsTrue(get(d, "noisy")))
+    if (cJSON_IsTrue(pb_res_get(d, PB_F_NOISY)))
         fputs(" <span class=\"noisy\" title=\"noisy: the interval is wider than 10 % of the "
               "median\">*</span>", f);
     fputs("</td>", f);
@@ -73,32 +69,32 @@ static void put_run_row(const cJSON *run, FILE *f)
 {
     int ok = pb_run_ok(run);
     fprintf(f, "<tr class=\"%s\"><td>", ok ? "ok" : "failed");
-    pb_html_member(f, run, "allocator_spec", "?");
+    pb_html_member(f, run, PB_F_ALLOCATOR_SPEC, "?");
     fputs("</td>", f);
-    put_dist_cell(f, pb_json_at(run, "time.wall_seconds"), SECONDS);
-    put_dist_cell(f, pb_json_at(run, "time.user_seconds"), SECONDS);
-    put_dist_cell(f, pb_json_at(run, "time.system_seconds"), SECONDS);
-    put_dist_cell(f, pb_json_at(run, "memory.peak_rss_bytes"), BYTES);
-    put_dist_cell(f, pb_json_at(run, "causes.minor_faults"), COUNT);
+    put_dist_cell(f, pb_res_at(run, PB_RP_TIME_WALL_SECONDS), SECONDS);
+    put_dist_cell(f, pb_res_at(run, PB_RP_TIME_USER_SECONDS), SECONDS);
+    put_dist_cell(f, pb_res_at(run, PB_RP_TIME_SYSTEM_SECONDS), SECONDS);
+    put_dist_cell(f, pb_res_at(run, PB_RP_MEMORY_PEAK_RSS_BYTES), BYTES);
+    put_dist_cell(f, pb_res_at(run, PB_RP_CAUSES_MINOR_FAULTS), COUNT);
     char n[32];
-    pb_html_num_cell(f, show(pb_json_number(run, "rounds_done"), COUNT, n, sizeof n));
+    pb_html_num_cell(f, show(pb_json_number(run, PB_F_ROUNDS_DONE), COUNT, n, sizeof n));
     fprintf(f, "<td class=\"%s\">%s</td><td>", ok ? "ok" : "failed", ok ? "ok" : "FAILED");
     if (!ok)
-        pb_html_member(f, run, "error", "no reason given");
+        pb_html_member(f, run, PB_F_ERROR, "no reason given");
     fputs("</td></tr>\n", f);
 }
 
 static void put_runs(const cJSON *doc, FILE *f)
 {
     fputs("<section id=\"runs\">\n<h2>Runs</h2>\n<p class=\"meta\">", f);
-    pb_html_member(f, pb_json_at(doc, "program"), "name", "?");
+    pb_html_member(f, pb_json_at(doc, PB_F_PROGRAM), PB_F_NAME, "?");
     fprintf(f, ", whole program: median over %d rounds &plusmn; half the interval, relative "
                "to the median.</p>\n<table>\n<thead><tr><th>allocator</th><th>wall time</th>"
                "<th>user CPU</th><th>system CPU</th><th>peak RSS</th><th>minor faults</th>"
                "<th>rounds</th><th>status</th><th>error</th></tr></thead>\n<tbody>\n",
-            pb_json_count(get(doc, "config"), "rounds"));
+            pb_res_count(doc, PB_RP_CONFIG_ROUNDS));
     const cJSON *run;
-    cJSON_ArrayForEach(run, get(doc, "runs"))
+    cJSON_ArrayForEach(run, pb_res_get(doc, PB_F_RUNS))
         put_run_row(run, f);
     fputs("</tbody>\n</table>\n<p class=\"meta\"><span class=\"noisy\">*</span> noisy: the "
           "interval is wider than 10 % of the median. &ldquo;-&rdquo;: no figure (a failed "
@@ -120,17 +116,17 @@ static void put_fidelity_row(const cJSON *r, FILE *f)
 {
     char a[48], b[48];
     fputs("<tr><td>", f);
-    pb_html_member(f, r, "allocator_spec", "?");
+    pb_html_member(f, r, PB_F_ALLOCATOR_SPEC, "?");
     fputs("</td><td>", f);
-    pb_html_member(f, r, "replay_backend", "?");
+    pb_html_member(f, r, PB_F_REPLAY_BACKEND, "?");
     fputs("</td>", f);
-    put_row_num(f, r, "replay_net_ns_per_op", "%.2f");
-    put_row_num(f, r, "replay_ns_per_op", "%.2f");
-    pb_html_num_cell(f, show(pb_json_number(r, "wall_seconds"), SECONDS, a, sizeof a));
-    pb_html_num_cell(f, show(pb_json_number(r, "replay_peak_resident_bytes"), BYTES, a,
+    put_row_num(f, r, PB_F_REPLAY_NET_NS_PER_OP, "%.2f");
+    put_row_num(f, r, PB_F_REPLAY_NS_PER_OP, "%.2f");
+    pb_html_num_cell(f, show(pb_json_number(r, PB_F_WALL_SECONDS), SECONDS, a, sizeof a));
+    pb_html_num_cell(f, show(pb_json_number(r, PB_F_REPLAY_PEAK_RESIDENT_BYTES), BYTES, a,
                              sizeof a));
-    pb_html_num_cell(f, show(pb_json_number(r, "peak_rss_bytes"), BYTES, b, sizeof b));
-    double share = pb_json_number(r, "allocation_share");
+    pb_html_num_cell(f, show(pb_json_number(r, PB_F_PEAK_RSS_BYTES), BYTES, b, sizeof b));
+    double share = pb_json_number(r, PB_F_ALLOCATION_SHARE);
     snprintf(a, sizeof a, isfinite(share) ? "%.1f %%" : "-", share * 100);
     pb_html_num_cell(f, a);
     fputs("</tr>\n", f);
@@ -139,8 +135,8 @@ static void put_fidelity_row(const cJSON *r, FILE *f)
 /* "+0.80 over 4 allocators", or why there is none. */
 static void put_correlation(FILE *f, const char *what, const cJSON *c)
 {
-    double rho = pb_json_number(c, "spearman");
-    int n = pb_json_count(c, "n");
+    double rho = pb_json_number(c, PB_F_SPEARMAN);
+    int n = pb_json_count(c, PB_F_N);
     fprintf(f, "<li>%s: ", what);
     if (isfinite(rho))
         fprintf(f, "Spearman %+.2f over %d allocators</li>\n", rho, n);
@@ -151,7 +147,7 @@ static void put_correlation(FILE *f, const char *what, const cJSON *c)
 
 static void put_fidelity(const cJSON *doc, FILE *f)
 {
-    const cJSON *fid = get(doc, "fidelity"), *x;
+    const cJSON *fid = pb_res_get(doc, PB_F_FIDELITY), *x;
     fputs("<section id=\"fidelity\">\n<h2>Fidelity: the replay against the program</h2>\n", f);
     if (!fid) {
         fputs("<p>This bench ran without <code>--replay TRACE</code>: no fidelity.</p>\n"
@@ -159,42 +155,43 @@ static void put_fidelity(const cJSON *doc, FILE *f)
         return;
     }
     fputs("<p class=\"meta\">Trace <code>", f);
-    pb_html_member(f, fid, "trace", "?");
+    pb_html_member(f, fid, PB_F_TRACE, "?");
     fputs("</code>, replayed by <code>poolbench run</code> against each allocator's replay "
           "backend.</p>\n<table>\n<thead><tr><th>allocator</th><th>replay backend</th>"
           "<th>replay net ns/op</th><th>replay ns/op</th><th>program wall time</th>"
           "<th>replay peak resident</th><th>program peak RSS</th><th>allocation share</th>"
           "</tr></thead>\n<tbody>\n", f);
-    cJSON_ArrayForEach(x, get(fid, "rows"))
+    cJSON_ArrayForEach(x, pb_res_get(fid, PB_F_ROWS))
         put_fidelity_row(x, f);
     fputs("</tbody>\n</table>\n<h3>Rank correlations</h3>\n<ul>\n", f);
-    put_correlation(f, "time (replay net ns/op against wall time)", get(fid, "time_correlation"));
+    put_correlation(f, "time (replay net ns/op against wall time)",
+                    pb_res_get(fid, PB_F_TIME_CORRELATION));
     put_correlation(f, "memory (replay peak resident against peak RSS)",
-                    get(fid, "memory_correlation"));
+                    pb_res_get(fid, PB_F_MEMORY_CORRELATION));
     fputs("</ul>\n<h3>Pairs the two time rankings order differently</h3>\n", f);
-    if (cJSON_GetArraySize(get(fid, "disagreements")) == 0)
+    if (cJSON_GetArraySize(pb_res_get(fid, PB_F_DISAGREEMENTS)) == 0)
         fputs("<p>None: the replay orders the allocators as the program does.</p>\n", f);
     else
         fputs("<ul>\n", f);
-    cJSON_ArrayForEach(x, get(fid, "disagreements"))
+    cJSON_ArrayForEach(x, pb_res_get(fid, PB_F_DISAGREEMENTS))
     {
         fputs("<li>", f);
         pb_html_put(f, cJSON_IsString(x) ? x->valuestring : "?");
         fputs("</li>\n", f);
     }
-    if (cJSON_GetArraySize(get(fid, "disagreements")) > 0)
+    if (cJSON_GetArraySize(pb_res_get(fid, PB_F_DISAGREEMENTS)) > 0)
         fputs("</ul>\n", f);
     fputs("</section>\n", f);
 }
 
 static void put_program(const cJSON *doc, FILE *f)
 {
-    const cJSON *p = get(doc, "program"), *a;
+    const cJSON *p = pb_res_get(doc, PB_F_PROGRAM), *a;
     fputs("<section id=\"setup\">\n<h2>Program and machine</h2>\n<h3>Program</h3>\n<p><code>", f);
-    pb_html_member(f, p, "path", "(path not recorded)");
+    pb_html_member(f, p, PB_F_PATH, "(path not recorded)");
     fputs("</code>, run as</p>\n<pre><code>", f);
     int first = 1;
-    cJSON_ArrayForEach(a, get(p, "command"))
+    cJSON_ArrayForEach(a, pb_res_get(p, PB_F_COMMAND))
     {
         if (!first)
             fputc(' ', f);
@@ -202,9 +199,9 @@ static void put_program(const cJSON *doc, FILE *f)
         pb_html_shell_word(f, cJSON_IsString(a) ? a->valuestring : "?");
     }
     fputs("</code></pre>\n<h3>Machine</h3>\n", f);
-    pb_html_members_table(get(doc, "machine"), f);
+    pb_html_members_table(pb_res_get(doc, PB_F_MACHINE), f);
     fputs("<h3>Build</h3>\n", f);
-    pb_html_members_table(get(doc, "tool"), f);
+    pb_html_members_table(pb_res_get(doc, PB_F_TOOL), f);
     pb_html_command(doc, f);
     fputs("</section>\n", f);
 }

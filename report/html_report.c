@@ -4,6 +4,7 @@
  * makes it appear whole or not at all.
  */
 #include "html_report.h"
+#include "results_fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,6 @@ static const char page_style[] =
     "pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap;word-break:break-all}\n"
     "dt{font-weight:bold;margin-top:.5em}dd{margin-left:1.5em}\n";
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 void pb_html_put_n(FILE *f, const char *s, size_t n)
 {
     for (size_t i = 0; i < n;) {
@@ -74,7 +70,7 @@ void pb_html_put(FILE *f, const char *s)
 
 void pb_html_member(FILE *f, const cJSON *o, const char *key, const char *dflt)
 {
-    const cJSON *v = get(o, key);
+    const cJSON *v = pb_res_get(o, key);
     if (cJSON_IsString(v))
         pb_html_put(f, v->valuestring);
     else if (cJSON_IsNumber(v))
@@ -100,14 +96,14 @@ void pb_html_head(const struct pb_html_page *page, const char *nav, FILE *f)
     fputs("<h1>poolbench report</h1>\n<p class=\"meta\">Results file <code>", f);
     pb_html_put(f, page->source);
     fputs("</code>, created ", f);
-    pb_html_member(f, page->doc, "created", "(unknown)");
+    pb_html_member(f, page->doc, PB_F_CREATED, "(unknown)");
     fputs(" by poolbench ", f);
-    const cJSON *tool = get(page->doc, "tool");
-    pb_html_member(f, tool, "version", "?");
+    const cJSON *tool = pb_res_get(page->doc, PB_F_TOOL);
+    pb_html_member(f, tool, PB_F_VERSION, "?");
     fputs(" (git ", f);
-    pb_html_member(f, tool, "git", "?");
+    pb_html_member(f, tool, PB_F_GIT, "?");
     fputs(")</p>\n", f);
-    if (cJSON_IsTrue(get(page->doc, "interrupted")))
+    if (cJSON_IsTrue(pb_res_get(page->doc, PB_F_INTERRUPTED)))
         fputs("<p class=\"warn\">The run was interrupted by a signal: only the runs that "
               "finished are here.</p>\n", f);
     fprintf(f, "<nav>%s</nav>\n", nav);
@@ -221,7 +217,7 @@ static void put_unfinished(const cJSON *runs, const char *status, const char *cl
 
 static void put_summary(const cJSON *doc, FILE *f)
 {
-    const cJSON *runs = get(doc, "runs");
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS);
     fputs("<section id=\"summary\">\n<h2>Summary</h2>\n<table>\n<thead><tr>"
           "<th>backend</th><th>workload</th><th>ns/op (warm, median &plusmn; &frac12; "
           "interval)</th><th>net ns/op</th><th>cold ns/op</th><th>faults / 1000 ops</th>"
@@ -300,7 +296,7 @@ void pb_html_shell_word(FILE *f, const char *arg)
 
 void pb_html_command(const cJSON *doc, FILE *f)
 {
-    const cJSON *argv = get(get(doc, "config"), "argv");
+    const cJSON *argv = pb_res_get(pb_res_get(doc, PB_F_CONFIG), PB_F_ARGV);
     fputs("<h3>Command</h3>\n", f);
     if (!cJSON_IsArray(argv)) {
         fputs("<p>This results file does not record its command line.</p>\n", f);
@@ -336,9 +332,9 @@ void pb_html_members_table(const cJSON *o, FILE *f)
 static void put_setup(const cJSON *doc, FILE *f)
 {
     fputs("<section id=\"setup\">\n<h2>Machine and command</h2>\n<h3>Machine</h3>\n", f);
-    pb_html_members_table(get(doc, "machine"), f);
+    pb_html_members_table(pb_res_get(doc, PB_F_MACHINE), f);
     fputs("<h3>Build</h3>\n", f);
-    pb_html_members_table(get(doc, "tool"), f);
+    pb_html_members_table(pb_res_get(doc, PB_F_TOOL), f);
     pb_html_command(doc, f);
     fputs("</section>\n", f);
 }

@@ -7,6 +7,7 @@
  * with a label instead of a bar.
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_text.h"
 #include "summary.h"
 
@@ -14,15 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 /* A run's allocator as the charts name it: allocator_spec in shown form. */
 static const char *spec_label(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *s = get(run, "allocator_spec");
+    const cJSON *s = pb_res_get(run, PB_F_ALLOCATOR_SPEC);
     return pb_text_safe(cJSON_IsString(s) ? s->valuestring : "?", buf, len);
 }
 
@@ -32,12 +28,12 @@ static void put_program_vars(FILE *vars, const struct pb_results_file *file)
     char raw[512], shown[512], cmd[400] = "";
     pb_plot_put_gp_var(vars, "machine", pb_text_safe(pb_results_machine(file, raw, sizeof raw),
                                                      shown, sizeof shown));
-    const cJSON *name = pb_json_at(file->doc, "program.name"), *a;
+    const cJSON *name = pb_res_at(file->doc, PB_RP_PROGRAM_NAME), *a;
     pb_plot_put_gp_var(vars, "program",
                        pb_text_safe(cJSON_IsString(name) ? name->valuestring : "?", shown,
                                     sizeof shown));
     size_t used = 0;
-    cJSON_ArrayForEach(a, pb_json_at(file->doc, "program.command"))
+    cJSON_ArrayForEach(a, pb_res_at(file->doc, PB_RP_PROGRAM_COMMAND))
     {
         pb_text_safe(cJSON_IsString(a) ? a->valuestring : "?", shown, sizeof shown);
         if (used + strlen(shown) + 2 >= sizeof cmd - 4) {
@@ -47,7 +43,7 @@ static void put_program_vars(FILE *vars, const struct pb_results_file *file)
         used += (size_t)snprintf(cmd + used, sizeof cmd - used, "%s%s", used ? " " : "", shown);
     }
     pb_plot_put_gp_var(vars, "command", cmd);
-    fprintf(vars, "rounds = %d\n", pb_json_count(get(file->doc, "config"), "rounds"));
+    fprintf(vars, "rounds = %d\n", pb_res_count(file->doc, PB_RP_CONFIG_ROUNDS));
     pb_plot_put_palette(vars);
 }
 
@@ -99,11 +95,11 @@ static void bench_row(FILE *tsv, const cJSON *run, size_t i, double tscale,
                       struct bench_seen *seen)
 {
     char name[PB_LABEL_MAX], wl[PB_PLOT_LABEL_LEN], rl[PB_PLOT_LABEL_LEN];
-    const cJSON *wd = pb_json_at(run, "time.wall_seconds");
-    const cJSON *rd = pb_json_at(run, "memory.peak_rss_bytes");
+    const cJSON *wd = pb_res_at(run, PB_RP_TIME_WALL_SECONDS);
+    const cJSON *rd = pb_res_at(run, PB_RP_MEMORY_PEAK_RSS_BYTES);
     int ok = pb_run_ok(run);
-    struct pb_plot_fig wall = pb_plot_fig_of(wd, ok ? pb_plot_finite_num(wd, "median") : NAN);
-    struct pb_plot_fig rss = pb_plot_fig_of(rd, ok ? pb_plot_finite_num(rd, "median") : NAN);
+    struct pb_plot_fig wall = pb_plot_fig_of(wd, ok ? pb_plot_finite_num(wd, PB_F_MEDIAN) : NAN);
+    struct pb_plot_fig rss = pb_plot_fig_of(rd, ok ? pb_plot_finite_num(rd, PB_F_MEDIAN) : NAN);
     bar_label(run, &wall, 0, tscale, wl, sizeof wl);
     bar_label(run, &rss, 1, tscale, rl, sizeof rl);
     pb_plot_put_key(tsv, spec_label(run, name, sizeof name));
@@ -129,8 +125,8 @@ static double wall_top(const cJSON *runs)
     const cJSON *run;
     cJSON_ArrayForEach(run, runs)
     {
-        const cJSON *wd = pb_json_at(run, "time.wall_seconds");
-        struct pb_plot_fig f = pb_plot_fig_of(wd, pb_plot_finite_num(wd, "median"));
+        const cJSON *wd = pb_res_at(run, PB_RP_TIME_WALL_SECONDS);
+        struct pb_plot_fig f = pb_plot_fig_of(wd, pb_plot_finite_num(wd, PB_F_MEDIAN));
         see(&s, &f, &s.wall_hi);
     }
     return s.wall_hi;
@@ -193,7 +189,7 @@ static const cJSON *bench_run(const cJSON *runs, const char *spec, size_t *index
     size_t i = 0;
     cJSON_ArrayForEach(run, runs)
     {
-        const cJSON *s = get(run, "allocator_spec");
+        const cJSON *s = pb_res_get(run, PB_F_ALLOCATOR_SPEC);
         if (cJSON_IsString(s) && strcmp(s->valuestring, spec) == 0) {
             *index = i;
             return run;
@@ -228,11 +224,11 @@ static double left_edge(double lo, double hi)
     return lo - span * 0.15;
 }
 
-/* The interval of the bench run's distribution at dotted: lo, hi (NaN: none). */
-static void run_interval(const cJSON *run, const char *dotted, double mid, double *lo,
+/* The interval of the bench run's distribution at path: lo, hi (NaN: none). */
+static void run_interval(const cJSON *run, enum pb_res_path path, double mid, double *lo,
                          double *hi)
 {
-    const cJSON *d = pb_json_at(run, dotted);
+    const cJSON *d = pb_res_at(run, path);
     struct pb_plot_fig f = pb_plot_fig_of(d, mid);
     *lo = f.lo;
     *hi = f.hi;
@@ -243,17 +239,17 @@ static void run_interval(const cJSON *run, const char *dotted, double mid, doubl
 static void fidelity_row(FILE *tsv, const cJSON *row, const cJSON *runs, const double *edge)
 {
     char name[PB_PLOT_LABEL_LEN], label[PB_PLOT_LABEL_LEN + 32]; /* a point's label, cut short */
-    const cJSON *s = get(row, "allocator_spec");
+    const cJSON *s = pb_res_get(row, PB_F_ALLOCATOR_SPEC);
     pb_text_safe(cJSON_IsString(s) ? s->valuestring : "?", name, sizeof name);
     size_t idx;
     const cJSON *run = bench_run(runs, cJSON_IsString(s) ? s->valuestring : "", &idx);
-    double net = pb_plot_finite_num(row, "replay_net_ns_per_op");
-    double res = pb_plot_finite_num(row, "replay_peak_resident_bytes");
-    double wall = pb_plot_finite_num(row, "wall_seconds");
-    double rss = pb_plot_finite_num(row, "peak_rss_bytes");
+    double net = pb_plot_finite_num(row, PB_F_REPLAY_NET_NS_PER_OP);
+    double res = pb_plot_finite_num(row, PB_F_REPLAY_PEAK_RESIDENT_BYTES);
+    double wall = pb_plot_finite_num(row, PB_F_WALL_SECONDS);
+    double rss = pb_plot_finite_num(row, PB_F_PEAK_RSS_BYTES);
     double wlo, whi, rlo, rhi;
-    run_interval(run, "time.wall_seconds", wall, &wlo, &whi);
-    run_interval(run, "memory.peak_rss_bytes", rss, &rlo, &rhi);
+    run_interval(run, PB_RP_TIME_WALL_SECONDS, wall, &wlo, &whi);
+    run_interval(run, PB_RP_MEMORY_PEAK_RSS_BYTES, rss, &rlo, &rhi);
     snprintf(label, sizeof label, "%s%s", name, isnan(net) ? " (no net ns/op)" : "");
     pb_plot_put_key(tsv, label);
     fputc('\t', tsv);
@@ -270,8 +266,8 @@ static void fidelity_row(FILE *tsv, const cJSON *row, const cJSON *runs, const d
 /* "+0.80 (4 allocators)", or "n/a (...)" when the file has none. */
 static void put_rho_var(FILE *vars, const char *name, const cJSON *corr)
 {
-    double rho = pb_plot_finite_num(corr, "spearman");
-    int n = pb_json_count(corr, "n");
+    double rho = pb_plot_finite_num(corr, PB_F_SPEARMAN);
+    int n = pb_json_count(corr, PB_F_N);
     char text[96];
     if (isnan(rho))
         snprintf(text, sizeof text, "n/a (%d allocator%s, or no spread)", n,
@@ -285,23 +281,23 @@ static void put_rho_var(FILE *vars, const char *name, const cJSON *corr)
 static void fidelity_vars(FILE *vars, const struct pb_results_file *file, const cJSON *f,
                           int rows)
 {
-    const cJSON *list = get(f, "rows");
+    const cJSON *list = pb_res_get(f, PB_F_ROWS);
     double lo, hi, scale, tscale;
     put_program_vars(vars, file);
     fprintf(vars, "NR = %d\n", rows);
-    row_range(list, "wall_seconds", &lo, &hi);
+    row_range(list, PB_F_WALL_SECONDS, &lo, &hi);
     pb_plot_put_gp_var(vars, "tunit", time_unit(hi, &tscale));
     fprintf(vars, "tscale = %.17g\n", tscale);
-    row_range(list, "replay_peak_resident_bytes", &lo, &hi);
+    row_range(list, PB_F_REPLAY_PEAK_RESIDENT_BYTES, &lo, &hi);
     pb_plot_put_gp_var(vars, "xunit", pb_plot_unit(hi, &scale));
     fprintf(vars, "xscale = %.17g\n", scale);
-    row_range(list, "peak_rss_bytes", &lo, &hi);
+    row_range(list, PB_F_PEAK_RSS_BYTES, &lo, &hi);
     pb_plot_put_gp_var(vars, "yunit", pb_plot_unit(hi, &scale));
     fprintf(vars, "yscale = %.17g\n", scale);
-    put_rho_var(vars, "rho_time", get(f, "time_correlation"));
-    put_rho_var(vars, "rho_memory", get(f, "memory_correlation"));
-    fprintf(vars, "disagreements = %d\n", cJSON_GetArraySize(get(f, "disagreements")));
-    double share = pb_plot_finite_num(get(f, "allocation_share"), "share");
+    put_rho_var(vars, "rho_time", pb_res_get(f, PB_F_TIME_CORRELATION));
+    put_rho_var(vars, "rho_memory", pb_res_get(f, PB_F_MEMORY_CORRELATION));
+    fprintf(vars, "disagreements = %d\n", cJSON_GetArraySize(pb_res_get(f, PB_F_DISAGREEMENTS)));
+    double share = pb_plot_finite_num(pb_res_get(f, PB_F_ALLOCATION_SHARE), PB_F_SHARE);
     char text[160] = "allocation share of runtime: n/a";
     if (!isnan(share))
         snprintf(text, sizeof text, "allocation share of runtime: %.1f %%", share * 100);
@@ -311,13 +307,13 @@ static void fidelity_vars(FILE *vars, const struct pb_results_file *file, const 
 int pb_plot_write_fidelity(const struct pb_results_file *file, FILE *tsv, FILE *vars,
                            struct pb_plot_notes *notes)
 {
-    const cJSON *f = get(file->doc, "fidelity"), *rows = get(f, "rows"), *row;
+    const cJSON *f = pb_res_get(file->doc, PB_F_FIDELITY), *rows = pb_res_get(f, PB_F_ROWS), *row;
     if (!cJSON_IsArray(rows))
         return 0;
     double lo, hi, edge[2];
-    row_range(rows, "replay_net_ns_per_op", &lo, &hi);
+    row_range(rows, PB_F_REPLAY_NET_NS_PER_OP, &lo, &hi);
     edge[0] = left_edge(lo, hi);
-    row_range(rows, "replay_peak_resident_bytes", &lo, &hi);
+    row_range(rows, PB_F_REPLAY_PEAK_RESIDENT_BYTES, &lo, &hi);
     edge[1] = left_edge(lo, hi);
     fprintf(tsv, "# poolbench fidelity chart: per allocator, the replay's figure (x) against "
                  "the whole program's (y); gap 1: no replay figure, drawn at the left edge\n"

@@ -4,6 +4,7 @@
  * read well by hand too; numbers use %.9g, missing ones NaN.
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_outfile.h"
 #include "pb_stats.h"
 #include "pb_text.h"
@@ -397,9 +398,9 @@ int pb_plot_export_bench(const struct pb_results_file *file, const char *dir,
                        "Median wall time (left) and median peak RSS (right) of the program "
                        "under each allocator, with whiskers for the rounds' interval (~: "
                        "noisy); a failed allocator keeps its place, labelled \"failed\".");
-    if (!rc && cJSON_GetObjectItemCaseSensitive(file->doc, "fidelity"))
+    if (!rc && pb_res_get(file->doc, PB_F_FIDELITY))
         rc = export_one(dir, "fidelity", &fid, notes, &rows, err, errlen);
-    if (!rc && rows > 0 && cJSON_GetObjectItemCaseSensitive(file->doc, "fidelity"))
+    if (!rc && rows > 0 && pb_res_get(file->doc, PB_F_FIDELITY))
         rc = add_chart(out, "fidelity", "fidelity",
                        "Does the replay rank the allocators as the whole program does?",
                        "One point per allocator: the replay's net ns/op against the program's "

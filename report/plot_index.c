@@ -5,6 +5,7 @@
  * caption. Text from the results is shown markdown-escaped.
  */
 #include "plot_export.h"
+#include "results_fields.h"
 #include "pb_outfile.h"
 #include "pb_text.h"
 
@@ -43,7 +44,7 @@ static void put_sources(FILE *f, const struct pb_results_set *set)
         fputs(" (", f);
         put_md(f, pb_results_machine(&set->files[i], m, sizeof m));
         fputs(")", f);
-        const cJSON *name = pb_json_at(set->files[i].doc, "program.name");
+        const cJSON *name = pb_res_at(set->files[i].doc, PB_RP_PROGRAM_NAME);
         if (set->files[i].bench && cJSON_IsString(name)) {
             fputs(": poolbench bench, the whole program ", f);
             put_md(f, name->valuestring);

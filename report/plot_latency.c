@@ -3,6 +3,7 @@
  * backend on one workload (plot_export.h).
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_text.h"
 
 #include <math.h>
@@ -22,7 +23,7 @@ static double cdf_at(const cJSON *cdf, int i)
  * (the counter never moved): then nothing is cut at it. */
 static double resolution_of(const cJSON *lat)
 {
-    double r = pb_plot_finite_num(lat, "timer_resolution_ns");
+    double r = pb_plot_finite_num(lat, PB_F_TIMER_RESOLUTION_NS);
     return r > 0 ? r : 0;
 }
 
@@ -42,11 +43,10 @@ struct cdf_side {
     double under; /* share of the calls below the resolution */
 };
 
-static struct cdf_side side_of(const cJSON *lat, const char *kind, double res)
+static struct cdf_side side_of(const cJSON *lat, const char *key, double res)
 {
     struct cdf_side s;
-    s.cdf = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(lat, kind),
-                                             "cdf_ns");
+    s.cdf = pb_res_get(pb_res_get(lat, key), PB_F_CDF_NS);
     s.n = cJSON_GetArraySize(s.cdf);
     int k = 0;
     while (k < s.n && res > 0 && cdf_at(s.cdf, k) < res)
@@ -70,8 +70,8 @@ static void put_side(FILE *tsv, const struct cdf_side *s, int i, double res)
 static int latency_block(FILE *tsv, const cJSON *lat, double res, struct cdf_side *a,
                          struct cdf_side *f)
 {
-    *a = side_of(lat, "alloc", res);
-    *f = side_of(lat, "free", res);
+    *a = side_of(lat, PB_F_ALLOC, res);
+    *f = side_of(lat, PB_F_FREE, res);
     int n = a->n > f->n ? a->n : f->n;
     for (int i = 0; i < n; i++) {
         fprintf(tsv, "%d", i);
@@ -90,20 +90,19 @@ static void block_header(FILE *tsv, const cJSON *lat, const char *label, double 
                  "p99 %.1f p99.9 %.1f max %.1f ns; timer resolution %.1f ns (0: unknown)\n"
                  "# i\talloc fraction\talloc ns\talloc below\tfree fraction\tfree ns\tfree "
                  "below\n",
-            first ? "" : "\n\n", label, pb_json_number(lat, "alloc.p50_ns"),
-            pb_json_number(lat, "alloc.p99_ns"), pb_json_number(lat, "alloc.p999_ns"),
-            pb_json_number(lat, "alloc.max_ns"), pb_json_number(lat, "free.p50_ns"),
-            pb_json_number(lat, "free.p99_ns"), pb_json_number(lat, "free.p999_ns"),
-            pb_json_number(lat, "free.max_ns"), res);
+            first ? "" : "\n\n", label, pb_res_num(lat, PB_RP_ALLOC_P50_NS),
+            pb_res_num(lat, PB_RP_ALLOC_P99_NS), pb_res_num(lat, PB_RP_ALLOC_P999_NS),
+            pb_res_num(lat, PB_RP_ALLOC_MAX_NS), pb_res_num(lat, PB_RP_FREE_P50_NS),
+            pb_res_num(lat, PB_RP_FREE_P99_NS), pb_res_num(lat, PB_RP_FREE_P999_NS),
+            pb_res_num(lat, PB_RP_FREE_MAX_NS), res);
 }
 
-/* "median 52.1 ns", or "median < 40.1 ns" when the median is below the
- * resolution res: it was not measured. */
-static void median_label(const cJSON *lat, const char *kind, double res, char *buf, size_t len)
+/* "median 52.1 ns" (the p50 at p50_path under lat), or "median < 40.1 ns"
+ * when the median is below the resolution res: it was not measured. */
+static void median_label(const cJSON *lat, enum pb_res_path p50_path, double res, char *buf,
+                         size_t len)
 {
-    char path[32];
-    snprintf(path, sizeof path, "%s.p50_ns", kind);
-    double p50 = pb_plot_finite_num(lat, path);
+    double p50 = pb_plot_finite_at(lat, p50_path);
     if (isnan(p50))
         snprintf(buf, len, "median n/a");
     else if (res > 0 && p50 < res)
@@ -188,7 +187,7 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
     for (size_t s = 0; s < ix->n_series; s++) {
         const cJSON *run = pb_plot_find_run(set, &ix->series[s], workload);
         const cJSON *lat = run && pb_run_ok(run)
-                               ? cJSON_GetObjectItemCaseSensitive(run, "latency") : NULL;
+                               ? pb_res_get(run, PB_F_LATENCY) : NULL;
         if (!cJSON_IsObject(lat))
             continue;
         double res = resolution_of(lat);
@@ -200,8 +199,8 @@ int pb_plot_write_latency(const struct pb_results_set *set, const struct pb_plot
         ls.res[ls.n] = res;
         ls.under_a[ls.n] = a.under;
         ls.under_f[ls.n] = f.under;
-        median_label(lat, "alloc", res, ls.med_a[ls.n], 64);
-        median_label(lat, "free", res, ls.med_f[ls.n], 64);
+        median_label(lat, PB_RP_ALLOC_P50_NS, res, ls.med_a[ls.n], 64);
+        median_label(lat, PB_RP_FREE_P50_NS, res, ls.med_f[ls.n], 64);
         ls.unknown += res == 0;
         pick[ls.n++] = s;
     }

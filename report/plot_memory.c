@@ -7,6 +7,7 @@
  * log) come from the figures of all workloads.
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_text.h"
 
 #include <math.h>
@@ -38,7 +39,7 @@ const char *pb_plot_null_reason(const cJSON *run, const char *key, const char *a
                                 char *buf, size_t len)
 {
     const cJSON *note;
-    cJSON_ArrayForEach(note, cJSON_GetObjectItemCaseSensitive(run, "notes")) {
+    cJSON_ArrayForEach(note, pb_res_get(run, PB_F_NOTES)) {
         const char *s = cJSON_IsString(note) ? note->valuestring : "";
         const char *colon = strstr(s, ": ");
         if (!colon)
@@ -81,13 +82,14 @@ size_t pb_plot_memory_series(const struct pb_results_set *set, const struct pb_p
 /* The figures of the memory chart: where they are in a run, and how its
  * notes name them when they are null. */
 static const struct {
-    const char *path, *key, *alias, *name;
+    enum pb_res_path path;
+    const char *key, *alias, *name;
 } memory_figs[] = {
-    {"workload.peak_live_bytes", "peak_live_bytes", NULL, "peak live"},
-    {"memory.granted_bytes_at_peak", "granted_bytes_at_peak", "granted bytes", "granted"},
-    {"memory.peak_footprint_bytes", "peak_footprint_bytes", "footprint", "peak footprint"},
-    {"memory.peak_resident_bytes", "peak_resident_bytes", "resident bytes", "peak resident"},
-    {"memory.wasted_page_bytes", "wasted_page_bytes", NULL, "wasted pages"},
+    {PB_RP_WORKLOAD_PEAK_LIVE_BYTES, PB_F_PEAK_LIVE_BYTES, NULL, "peak live"},
+    {PB_RP_MEMORY_GRANTED_BYTES_AT_PEAK, PB_F_GRANTED_BYTES_AT_PEAK, "granted bytes", "granted"},
+    {PB_RP_MEMORY_PEAK_FOOTPRINT_BYTES, PB_F_PEAK_FOOTPRINT_BYTES, "footprint", "peak footprint"},
+    {PB_RP_MEMORY_PEAK_RESIDENT_BYTES, PB_F_PEAK_RESIDENT_BYTES, "resident bytes", "peak resident"},
+    {PB_RP_MEMORY_WASTED_PAGE_BYTES, PB_F_WASTED_PAGE_BYTES, NULL, "wasted pages"},
 };
 enum { MEMORY_FIGS = sizeof memory_figs / sizeof memory_figs[0] };
 
@@ -108,7 +110,7 @@ static enum memory_row memory_row(const cJSON *run)
  * negative (no byte count is). */
 static double memory_fig(const cJSON *run, int f)
 {
-    double v = pb_plot_finite_num(run, memory_figs[f].path);
+    double v = pb_plot_finite_at(run, memory_figs[f].path);
     return v >= 0 ? v : NAN;
 }
 
@@ -133,7 +135,7 @@ static void human_bytes(double v, char *buf, size_t len)
 /* The label of figure f of run: its value, or why it has no bar. */
 static void memory_label(const cJSON *run, int f, char *buf, size_t len)
 {
-    double raw = pb_plot_finite_num(run, memory_figs[f].path);
+    double raw = pb_plot_finite_at(run, memory_figs[f].path);
     if (raw < 0) {
         snprintf(buf, len, "impossible: negative");
     } else if (isnan(raw)) {
@@ -298,10 +300,11 @@ int pb_plot_write_memory(const struct pb_results_set *set, const struct pb_plot_
 
 /* The two figures of the fragmentation chart, in percent. */
 static const struct {
-    const char *path, *key;
+    enum pb_res_path path;
+    const char *key;
 } frag_figs[] = {
-    {"memory.internal_fragmentation", "internal_fragmentation"},
-    {"memory.fragmentation", "fragmentation"},
+    {PB_RP_MEMORY_INTERNAL_FRAGMENTATION, PB_F_INTERNAL_FRAGMENTATION},
+    {PB_RP_MEMORY_FRAGMENTATION, PB_F_FRAGMENTATION},
 };
 
 /* The label of figure f (0 internal, 1 Johnstone-Wilson) of a series' run
@@ -355,7 +358,7 @@ static void frag_line(FILE *tsv, const struct pb_results_set *set,
         double pct[2];
         char label[2][PB_PLOT_LABEL_LEN];
         for (int f = 0; f < 2; f++) {
-            pct[f] = 100 * pb_plot_finite_num(ok, frag_figs[f].path);
+            pct[f] = 100 * pb_plot_finite_at(ok, frag_figs[f].path);
             frag_label(run, f, pct[f], label[f], sizeof label[f]);
         }
         for (int f = 0; f < 2; f++) {

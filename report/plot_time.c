@@ -3,6 +3,7 @@
  * backend and workload, warm, cold and net of the harness (plot_export.h).
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_stats.h"
 #include "pb_text.h"
 
@@ -31,19 +32,19 @@ enum net_state {
  * file) none; *state says which (NaN: no figure, the null run failed). */
 static struct pb_plot_fig net_fig_of(const cJSON *run, const cJSON *t, double *state)
 {
-    const cJSON *net = cJSON_GetObjectItemCaseSensitive(t, "net");
-    const cJSON *backend = cJSON_GetObjectItemCaseSensitive(run, "backend");
-    double v = pb_plot_finite_num(t, "net_ns_per_op");
+    const cJSON *net = pb_res_get(t, PB_F_NET);
+    const cJSON *backend = pb_res_get(run, PB_F_BACKEND);
+    double v = pb_plot_finite_num(t, PB_F_NET_NS_PER_OP);
     struct pb_plot_fig f = no_fig;
     *state = NAN;
     if (cJSON_IsString(backend) && strcmp(backend->valuestring, "null") == 0 && v == 0) {
         *state = NET_BASELINE;
         f.mid = f.noisy = 0;
-    } else if (is_true(net, "within_noise")) {
+    } else if (is_true(net, PB_F_WITHIN_NOISE)) {
         *state = NET_WITHIN_NOISE;
         f = pb_plot_fig_of(net, 0);
         f.noisy = 0; /* "~0" says it */
-    } else if (is_true(net, "below_baseline") || v < 0) {
+    } else if (is_true(net, PB_F_BELOW_BASELINE) || v < 0) {
         *state = NET_BELOW_BASELINE;
     } else if (!isnan(v)) {
         *state = NET_SHOWN;
@@ -106,10 +107,10 @@ static void put_gap(FILE *tsv, const cJSON *run, const struct pb_plot_series *s,
 static void see_warm(struct time_seen *seen, const cJSON *t, const cJSON *warm_d,
                      const struct pb_plot_fig *warm)
 {
-    size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(warm_d, "samples"));
+    size_t n = (size_t)cJSON_GetArraySize(pb_res_get(warm_d, PB_F_SAMPLES));
     seen->n_min = n < seen->n_min ? n : seen->n_min;
     seen->n_max = n > seen->n_max ? n : seen->n_max;
-    int rounds = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "rounds"));
+    int rounds = cJSON_IsNumber(pb_res_get(t, PB_F_ROUNDS));
     seen->rounds += rounds;
     seen->replays += !rounds;
     seen->with_ci += warm->has_ci;
@@ -148,11 +149,11 @@ static struct pb_plot_figs figs_of(const struct pb_results_set *set,
 {
     struct pb_plot_figs f = {.state = NAN};
     f.run = pb_plot_find_run(set, s, workload);
-    f.t = f.run && pb_run_ok(f.run) ? cJSON_GetObjectItemCaseSensitive(f.run, "time") : NULL;
-    f.warm_d = cJSON_GetObjectItemCaseSensitive(f.t, "ns_per_op");
-    const cJSON *cold_d = cJSON_GetObjectItemCaseSensitive(f.t, "cold_ns_per_op");
-    double mid = pb_plot_finite_num(f.warm_d, "median");
-    double cold_mid = pb_plot_finite_num(cold_d, "median");
+    f.t = f.run && pb_run_ok(f.run) ? pb_res_get(f.run, PB_F_TIME) : NULL;
+    f.warm_d = pb_res_get(f.t, PB_F_NS_PER_OP);
+    const cJSON *cold_d = pb_res_get(f.t, PB_F_COLD_NS_PER_OP);
+    double mid = pb_plot_finite_num(f.warm_d, PB_F_MEDIAN);
+    double cold_mid = pb_plot_finite_num(cold_d, PB_F_MEDIAN);
     f.negative = mid < 0 || cold_mid < 0;
     f.warm = pb_plot_fig_of(f.warm_d, mid < 0 ? NAN : mid);
     f.cold = pb_plot_fig_of(cold_d, cold_mid < 0 ? NAN : cold_mid);
@@ -219,9 +220,8 @@ static double warm_top(const struct pb_results_set *set, const struct pb_plot_in
             const cJSON *run = pb_plot_find_run(set, &ix->series[s], ix->workloads[w]);
             if (!run || !pb_run_ok(run))
                 continue;
-            const cJSON *d = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(run, "time"), "ns_per_op");
-            double mid = pb_plot_finite_num(d, "median");
+            const cJSON *d = pb_res_at(run, PB_RP_TIME_NS_PER_OP);
+            double mid = pb_plot_finite_num(d, PB_F_MEDIAN);
             struct pb_plot_fig f = pb_plot_fig_of(d, mid < 0 ? NAN : mid);
             hi = fmax(hi, fmax(f.mid, f.hi));
         }

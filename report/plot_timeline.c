@@ -7,6 +7,7 @@
  * labels are exact, so no two read alike.
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_text.h"
 
 #include <math.h>
@@ -14,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const sample_keys[] = {"live_bytes", "footprint_bytes", "resident_bytes"};
+static const char *const sample_keys[] = {PB_F_LIVE_BYTES, PB_F_FOOTPRINT_BYTES,
+                                          PB_F_RESIDENT_BYTES};
 
 /* The plotted byte values of a timeline: smallest above 0 and largest;
  * *zeros counts the samples with one of them at 0 (below a log axis). */
@@ -41,7 +43,7 @@ static void timelines_range(const struct pb_results_set *set, const struct pb_pl
         size_t n = pb_plot_memory_series(set, ix, ix->workloads[w], pick);
         for (size_t i = 0; i < n; i++) {
             const cJSON *run = pb_plot_find_run(set, &ix->series[pick[i]], ix->workloads[w]);
-            sample_range(cJSON_GetObjectItemCaseSensitive(run, "timeline"), lo, hi, &zeros);
+            sample_range(pb_res_get(run, PB_F_TIMELINE), lo, hi, &zeros);
         }
     }
     free(pick);
@@ -113,8 +115,9 @@ static void put_event_ticks(FILE *vars, double max)
 static int timeline_block(FILE *tsv, const cJSON *tl, const char *label, int first,
                           double *max_event)
 {
-    static const char *const cols[] = {"event", "live_bytes", "granted_bytes",
-                                       "footprint_bytes", "resident_bytes", "occupied_bytes"};
+    static const char *const cols[] = {PB_F_EVENT,          PB_F_LIVE_BYTES,
+                                       PB_F_GRANTED_BYTES,  PB_F_FOOTPRINT_BYTES,
+                                       PB_F_RESIDENT_BYTES, PB_F_OCCUPIED_BYTES};
     fprintf(tsv, "%s# %s\n# event\tlive\tgranted\tfootprint\tresident\toccupied\n",
             first ? "" : "\n\n", label);
     int rows = 0;
@@ -162,8 +165,7 @@ int pb_plot_write_timeline(const struct pb_results_set *set, const struct pb_plo
     int rows = 0;
     for (size_t i = 0; i < n_mem; i++) {
         const struct pb_plot_series *s = &ix->series[pick[i]];
-        const cJSON *tl = cJSON_GetObjectItemCaseSensitive(pb_plot_find_run(set, s, workload),
-                                                           "timeline");
+        const cJSON *tl = pb_res_get(pb_plot_find_run(set, s, workload), PB_F_TIMELINE);
         if (cJSON_GetArraySize(tl) == 0) {
             char wl[PB_LABEL_MAX];
             pb_plot_note(notes, "%s on %s: empty timeline, left out", s->label,

@@ -3,6 +3,7 @@
  * TSV cells and keys, gnuplot strings and variables, figures read from runs.
  */
 #include "plot_write.h"
+#include "results_fields.h"
 #include "pb_stats.h"
 #include "pb_text.h"
 
@@ -180,19 +181,19 @@ int pb_plot_finish(FILE *tsv, FILE *vars, int rows)
 /* The run's first note, or a fallback, to say why a figure is missing. */
 const char *pb_plot_first_note(const cJSON *run, const char *fallback)
 {
-    const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(run, "notes"), 0);
+    const cJSON *n = cJSON_GetArrayItem(pb_res_get(run, PB_F_NOTES), 0);
     return cJSON_IsString(n) ? n->valuestring : fallback;
 }
 
 const char *pb_plot_run_error(const cJSON *run)
 {
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(run, "error");
+    const cJSON *e = pb_res_get(run, PB_F_ERROR);
     return cJSON_IsString(e) ? e->valuestring : "no reason given";
 }
 
 const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     pb_text_safe(cJSON_IsString(s) ? s->valuestring : "no status", buf, len);
     if (len && !*buf)
         snprintf(buf, len, "empty status");
@@ -202,10 +203,10 @@ const char *pb_plot_run_status(const cJSON *run, char *buf, size_t len)
 /* Whether a run has any of the byte figures charted from memory. */
 int pb_plot_has_memory(const cJSON *run)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, "memory");
-    return !isnan(pb_json_number(m, "granted_bytes_at_peak")) ||
-           !isnan(pb_json_number(m, "peak_footprint_bytes")) ||
-           !isnan(pb_json_number(m, "peak_resident_bytes"));
+    const cJSON *m = pb_res_get(run, PB_F_MEMORY);
+    return !isnan(pb_json_number(m, PB_F_GRANTED_BYTES_AT_PEAK)) ||
+           !isnan(pb_json_number(m, PB_F_PEAK_FOOTPRINT_BYTES)) ||
+           !isnan(pb_json_number(m, PB_F_PEAK_RESIDENT_BYTES));
 }
 
 /* A number of a results file as a chart may draw it: NaN when missing, null
@@ -216,6 +217,11 @@ double pb_plot_finite_num(const cJSON *obj, const char *dotted)
     return isfinite(v) ? v : NAN;
 }
 
+double pb_plot_finite_at(const cJSON *obj, enum pb_res_path p)
+{
+    return pb_plot_finite_num(obj, pb_res_path_text(p));
+}
+
 /* Files from before the rounds have min..max and no interval. */
 struct pb_plot_fig pb_plot_fig_of(const cJSON *dist, double mid)
 {
@@ -223,14 +229,14 @@ struct pb_plot_fig pb_plot_fig_of(const cJSON *dist, double mid)
     if (isnan(mid))
         return f;
     f.mid = mid;
-    double lo = pb_plot_finite_num(dist, "ci_low"), hi = pb_plot_finite_num(dist, "ci_high");
+    double lo = pb_plot_finite_num(dist, PB_F_CI_LOW), hi = pb_plot_finite_num(dist, PB_F_CI_HIGH);
     f.has_ci = !isnan(lo) && !isnan(hi);
     if (!f.has_ci) {
-        lo = pb_plot_finite_num(dist, "min");
-        hi = pb_plot_finite_num(dist, "max");
+        lo = pb_plot_finite_num(dist, PB_F_MIN);
+        hi = pb_plot_finite_num(dist, PB_F_MAX);
     }
     int spread = !isnan(lo) && !isnan(hi) && lo <= hi;
-    const cJSON *flag = cJSON_GetObjectItemCaseSensitive(dist, "noisy");
+    const cJSON *flag = pb_res_get(dist, PB_F_NOISY);
     f.noisy = cJSON_IsBool(flag) ? cJSON_IsTrue(flag)
                                  : spread && hi - lo > PB_NOISY_REL * fabs(mid);
     if (spread && hi >= 0) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "plot_export.h"
+#include "results_fields.h"
 
 /* A TSV cell: a tab, then v (%.9g), or NaN when v is not finite. */
 void pb_plot_put_num(FILE *f, double v);
@@ -95,5 +96,8 @@ int pb_plot_has_memory(const cJSON *run);
 
 /* The number at dotted under obj: NaN when missing, null or not finite. */
 double pb_plot_finite_num(const cJSON *obj, const char *dotted);
+
+/* The same at a path of results_fields.h. */
+double pb_plot_finite_at(const cJSON *obj, enum pb_res_path p);
 
 #endif /* PB_PLOT_WRITE_H */

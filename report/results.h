@@ -1,6 +1,7 @@
 /*
  * results.h -- the results document of docs/results.md, built with
- * cJSON, and its atomic write. Only this module knows the field names.
+ * cJSON, and its atomic write. Its keys are the PB_F_ names of
+ * results_fields.h, the one place that spells them.
  */
 #ifndef PB_RESULTS_H
 #define PB_RESULTS_H

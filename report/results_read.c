@@ -3,6 +3,7 @@
  * contract, field by field, so that an error names the file and the field.
  */
 #include "results_read.h"
+#include "results_fields.h"
 
 #include "pb_json_read.h"
 
@@ -23,14 +24,15 @@
 
 /* Contract fields of a run's memory object (results.md). */
 static const char *const memory_fields[] = {
-    "granted_bytes_at_peak", "internal_fragmentation", "peak_footprint_bytes",
-    "peak_resident_bytes", "occupied_page_bytes_at_peak", "wasted_page_bytes",
-    "fragmentation", "peak_rss_bytes", NULL,
+    PB_F_GRANTED_BYTES_AT_PEAK, PB_F_INTERNAL_FRAGMENTATION, PB_F_PEAK_FOOTPRINT_BYTES,
+    PB_F_PEAK_RESIDENT_BYTES, PB_F_OCCUPIED_PAGE_BYTES_AT_PEAK, PB_F_WASTED_PAGE_BYTES,
+    PB_F_FRAGMENTATION, PB_F_PEAK_RSS_BYTES, NULL,
 };
 
 /* Contract fields of a timeline sample; the first two may not be null. */
 static const char *const timeline_fields[] = {
-    "event", "live_bytes", "granted_bytes", "footprint_bytes", "resident_bytes", NULL,
+    PB_F_EVENT,           PB_F_LIVE_BYTES,     PB_F_GRANTED_BYTES,
+    PB_F_FOOTPRINT_BYTES, PB_F_RESIDENT_BYTES, NULL,
 };
 
 /* Where the checker is: file and field path, for messages. */
@@ -40,29 +42,29 @@ struct check {
     size_t errlen;
 };
 
-static int fail(const struct check *c, const char *where, const char *field, const char *what)
+static int fail(const struct check *c, const char *where, const char *key, const char *what)
 {
-    snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->path, where, *where ? "." : "", field, what);
+    snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->path, where, *where ? "." : "", key, what);
     return -1;
 }
 
-/* The member field of obj, which must be present; NULL after an error. */
+/* The member key of obj, which must be present; NULL after an error. */
 static const cJSON *need(const struct check *c, const cJSON *obj, const char *where,
-                         const char *field)
+                         const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!v)
-        fail(c, where, field, "missing");
+        fail(c, where, key, "missing");
     return v;
 }
 
 static int need_type(const struct check *c, const cJSON *obj, const char *where,
-                     const char *field, int (*is)(const cJSON *), const char *type)
+                     const char *key, int (*is)(const cJSON *), const char *type)
 {
-    const cJSON *v = need(c, obj, where, field);
+    const cJSON *v = need(c, obj, where, key);
     if (!v)
         return -1;
-    return is(v) ? 0 : fail(c, where, field, type);
+    return is(v) ? 0 : fail(c, where, key, type);
 }
 
 static int is_number(const cJSON *v) { return cJSON_IsNumber(v); }
@@ -72,23 +74,23 @@ static int is_array(const cJSON *v) { return cJSON_IsArray(v); }
 static int is_number_or_null(const cJSON *v) { return cJSON_IsNumber(v) || cJSON_IsNull(v); }
 
 static int check_distribution(const struct check *c, const cJSON *time, const char *where,
-                              const char *name)
+                              const char *key)
 {
     char here[128];
-    snprintf(here, sizeof here, "%s.%s", where, name);
-    if (need_type(c, time, where, name, is_object, "not an object"))
+    snprintf(here, sizeof here, "%s.%s", where, key);
+    if (need_type(c, time, where, key, is_object, "not an object"))
         return -1;
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(time, name);
-    static const char *const stats[] = {"median", "min", "max", NULL};
+    const cJSON *d = pb_res_get(time, key);
+    static const char *const stats[] = {PB_F_MEDIAN, PB_F_MIN, PB_F_MAX, NULL};
     for (int i = 0; stats[i]; i++)
         if (need_type(c, d, here, stats[i], is_number, "not a number"))
             return -1;
-    if (need_type(c, d, here, "samples", is_array, "not an array"))
+    if (need_type(c, d, here, PB_F_SAMPLES, is_array, "not an array"))
         return -1;
     const cJSON *s;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(d, "samples")) {
+    cJSON_ArrayForEach(s, pb_res_get(d, PB_F_SAMPLES)) {
         if (!cJSON_IsNumber(s))
-            return fail(c, here, "samples", "holds a value that is not a number");
+            return fail(c, here, PB_F_SAMPLES, "holds a value that is not a number");
     }
     return 0;
 }
@@ -96,22 +98,24 @@ static int check_distribution(const struct check *c, const cJSON *time, const ch
 static int check_time(const struct check *c, const cJSON *run, const char *where)
 {
     char here[96];
-    snprintf(here, sizeof here, "%s.time", where);
-    if (need_type(c, run, where, "time", is_object, "not an object (the run is ok)"))
+    snprintf(here, sizeof here, "%s." PB_F_TIME, where);
+    if (need_type(c, run, where, PB_F_TIME, is_object, "not an object (the run is ok)"))
         return -1;
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    if (check_distribution(c, t, here, "ns_per_op") || check_distribution(c, t, here, "ops_per_sec"))
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    if (check_distribution(c, t, here, PB_F_NS_PER_OP) ||
+        check_distribution(c, t, here, PB_F_OPS_PER_SEC))
         return -1;
-    return need_type(c, t, here, "net_ns_per_op", is_number_or_null, "neither a number nor null");
+    return need_type(c, t, here, PB_F_NET_NS_PER_OP, is_number_or_null,
+                     "neither a number nor null");
 }
 
 static int check_memory(const struct check *c, const cJSON *run, const char *where)
 {
     char here[96];
-    snprintf(here, sizeof here, "%s.memory", where);
-    if (need_type(c, run, where, "memory", is_object, "not an object (the run is ok)"))
+    snprintf(here, sizeof here, "%s." PB_F_MEMORY, where);
+    if (need_type(c, run, where, PB_F_MEMORY, is_object, "not an object (the run is ok)"))
         return -1;
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(run, "memory");
+    const cJSON *m = pb_res_get(run, PB_F_MEMORY);
     for (int i = 0; memory_fields[i]; i++)
         if (need_type(c, m, here, memory_fields[i], is_number_or_null, "neither a number nor null"))
             return -1;
@@ -120,13 +124,13 @@ static int check_memory(const struct check *c, const cJSON *run, const char *whe
 
 static int check_timeline(const struct check *c, const cJSON *run, const char *where)
 {
-    if (need_type(c, run, where, "timeline", is_array, "not an array"))
+    if (need_type(c, run, where, PB_F_TIMELINE, is_array, "not an array"))
         return -1;
     int i = 0;
     const cJSON *s;
-    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(run, "timeline")) {
+    cJSON_ArrayForEach(s, pb_res_get(run, PB_F_TIMELINE)) {
         char here[96];
-        snprintf(here, sizeof here, "%s.timeline[%d]", where, i++);
+        snprintf(here, sizeof here, "%s." PB_F_TIMELINE "[%d]", where, i++);
         if (!cJSON_IsObject(s)) {
             snprintf(c->err, c->errlen, "%s: %s: not an object", c->path, here);
             return -1;
@@ -142,15 +146,15 @@ static int check_timeline(const struct check *c, const cJSON *run, const char *w
 /* latency is optional; when it is an object its two halves must be whole. */
 static int check_latency(const struct check *c, const cJSON *run, const char *where)
 {
-    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(run, "latency");
+    const cJSON *lat = pb_res_get(run, PB_F_LATENCY);
     if (!lat || cJSON_IsNull(lat))
         return 0;
     char here[96];
-    snprintf(here, sizeof here, "%s.latency", where);
+    snprintf(here, sizeof here, "%s." PB_F_LATENCY, where);
     if (!cJSON_IsObject(lat))
-        return fail(c, where, "latency", "neither an object nor null");
-    static const char *const kinds[] = {"alloc", "free"};
-    static const char *const stats[] = {"p50_ns", "p99_ns", "p999_ns", "max_ns", NULL};
+        return fail(c, where, PB_F_LATENCY, "neither an object nor null");
+    static const char *const kinds[] = {PB_F_ALLOC, PB_F_FREE};
+    static const char *const stats[] = {PB_F_P50_NS, PB_F_P99_NS, PB_F_P999_NS, PB_F_MAX_NS, NULL};
     for (int k = 0; k < 2; k++) {
         char sub[128];
         snprintf(sub, sizeof sub, "%s.%s", here, kinds[k]);
@@ -160,7 +164,7 @@ static int check_latency(const struct check *c, const cJSON *run, const char *wh
         for (int i = 0; stats[i]; i++)
             if (need_type(c, o, sub, stats[i], is_number, "not a number"))
                 return -1;
-        if (need_type(c, o, sub, "cdf_ns", is_array, "not an array"))
+        if (need_type(c, o, sub, PB_F_CDF_NS, is_array, "not an array"))
             return -1;
     }
     return 0;
@@ -174,20 +178,21 @@ static int check_run(const struct check *c, const cJSON *run, int i)
         snprintf(c->err, c->errlen, "%s: %s: not an object", c->path, where);
         return -1;
     }
-    if (need_type(c, run, where, "backend", is_string, "not a string") ||
-        need_type(c, run, where, "workload", is_object, "not an object"))
+    if (need_type(c, run, where, PB_F_BACKEND, is_string, "not a string") ||
+        need_type(c, run, where, PB_F_WORKLOAD, is_object, "not an object"))
         return -1;
     char wl[96];
-    snprintf(wl, sizeof wl, "%s.workload", where);
-    if (need_type(c, cJSON_GetObjectItemCaseSensitive(run, "workload"), wl, "name", is_string,
+    snprintf(wl, sizeof wl, "%s." PB_F_WORKLOAD, where);
+    if (need_type(c, pb_res_get(run, PB_F_WORKLOAD), wl, PB_F_NAME, is_string,
                   "not a string") ||
-        need_type(c, run, where, "status", is_string, "not a string"))
+        need_type(c, run, where, PB_F_STATUS, is_string, "not a string"))
         return -1;
-    const char *status = cJSON_GetObjectItemCaseSensitive(run, "status")->valuestring;
+    const char *status = pb_res_get(run, PB_F_STATUS)->valuestring;
     if (strcmp(status, "failed") == 0 || strcmp(status, "refused") == 0)
-        return need_type(c, run, where, "error", is_string, "not a string (the run did not finish)");
+        return need_type(c, run, where, PB_F_ERROR, is_string,
+                         "not a string (the run did not finish)");
     if (strcmp(status, "ok") != 0)
-        return fail(c, where, "status", "not \"ok\", \"refused\" or \"failed\"");
+        return fail(c, where, PB_F_STATUS, "not \"ok\", \"refused\" or \"failed\"");
     if (check_time(c, run, where) || check_memory(c, run, where) ||
         check_timeline(c, run, where) || check_latency(c, run, where))
         return -1;
@@ -201,7 +206,7 @@ static int check_document(const struct check *c, const cJSON *doc)
                  c->path);
         return -1;
     }
-    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(doc, "schema");
+    const cJSON *schema = pb_res_get(doc, PB_F_SCHEMA);
     if (!cJSON_IsString(schema)) {
         snprintf(c->err, c->errlen, "%s: not a poolbench results file (no \"schema\" field)",
                  c->path);
@@ -218,12 +223,12 @@ static int check_document(const struct check *c, const cJSON *doc)
                  schema->valuestring, PB_RESULTS_SCHEMA);
         return -1;
     }
-    if (need_type(c, doc, "", "machine", is_object, "not an object") ||
-        need_type(c, doc, "", "runs", is_array, "not an array"))
+    if (need_type(c, doc, "", PB_F_MACHINE, is_object, "not an object") ||
+        need_type(c, doc, "", PB_F_RUNS, is_array, "not an array"))
         return -1;
     int i = 0;
     const cJSON *run;
-    cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(doc, "runs")) {
+    cJSON_ArrayForEach(run, pb_res_get(doc, PB_F_RUNS)) {
         if (check_run(c, run, i++))
             return -1;
     }
@@ -269,7 +274,7 @@ static int parse_doc(const char *path, const char *text, int any, struct pb_resu
             pb_json_printable(err + n); /* field values quoted from the file stay text */
         return -1;
     }
-    out->runs = cJSON_GetObjectItemCaseSensitive(out->doc, "runs");
+    out->runs = pb_res_get(out->doc, PB_F_RUNS);
     return 0;
 }
 
@@ -416,29 +421,29 @@ void pb_results_set_free(struct pb_results_set *set)
 
 const char *pb_run_workload_name(const cJSON *run)
 {
-    const cJSON *w = cJSON_GetObjectItemCaseSensitive(run, "workload");
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(w, "name");
+    const cJSON *w = pb_res_get(run, PB_F_WORKLOAD);
+    const cJSON *n = pb_res_get(w, PB_F_NAME);
     return cJSON_IsString(n) ? n->valuestring : "";
 }
 
 int pb_run_ok(const cJSON *run)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     return cJSON_IsString(s) && strcmp(s->valuestring, "ok") == 0;
 }
 
 int pb_run_refused(const cJSON *run)
 {
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(run, "status");
+    const cJSON *s = pb_res_get(run, PB_F_STATUS);
     return cJSON_IsString(s) && strcmp(s->valuestring, "refused") == 0;
 }
 
 int pb_run_is_baseline(const cJSON *run)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "baseline");
+    const cJSON *b = pb_res_get(run, PB_F_BASELINE);
     if (cJSON_IsBool(b))
         return cJSON_IsTrue(b);
-    b = cJSON_GetObjectItemCaseSensitive(run, "backend"); /* files written without the flag */
+    b = pb_res_get(run, PB_F_BACKEND); /* files written without the flag */
     return cJSON_IsString(b) && strcmp(b->valuestring, "null") == 0;
 }
 
@@ -447,25 +452,25 @@ int pb_run_is_baseline(const cJSON *run)
  * own key first (a refused or failed run has no time), then time's. */
 int pb_run_threads(const cJSON *run)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "threads");
+    const cJSON *t = pb_res_get(run, PB_F_THREADS);
     if (!cJSON_IsNumber(t))
-        t = pb_json_at(run, "time.threads");
+        t = pb_res_at(run, PB_RP_TIME_THREADS);
     return cJSON_IsNumber(t) && t->valuedouble > 1 && t->valuedouble <= 1e6 ? (int)t->valuedouble
                                                                              : 1;
 }
 
 int pb_run_cross_free(const cJSON *run)
 {
-    const cJSON *x = cJSON_GetObjectItemCaseSensitive(run, "cross_free");
+    const cJSON *x = pb_res_get(run, PB_F_CROSS_FREE);
     if (!cJSON_IsBool(x))
-        x = pb_json_at(run, "time.cross_free");
+        x = pb_res_at(run, PB_RP_TIME_CROSS_FREE);
     return cJSON_IsTrue(x);
 }
 
 const char *pb_run_backend_label(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, "backend");
+    const cJSON *spec = pb_res_get(run, PB_F_BACKEND_SPEC);
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
     const char *s = cJSON_IsString(spec) && *spec->valuestring ? spec->valuestring
                     : cJSON_IsString(name)                     ? name->valuestring
                                                                : "?";
@@ -486,8 +491,8 @@ static int by_key(const void *a, const void *b)
 
 const char *pb_run_backend_key(const cJSON *run, char *buf, size_t len)
 {
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(run, "backend");
-    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(run, "backend_config");
+    const cJSON *name = pb_res_get(run, PB_F_BACKEND);
+    const cJSON *cfg = pb_res_get(run, PB_F_BACKEND_CONFIG);
     size_t used = (size_t)snprintf(buf, len, "%s", cJSON_IsString(name) ? name->valuestring : "?");
     int n = cJSON_IsObject(cfg) ? cJSON_GetArraySize(cfg) : 0;
     const cJSON **items = calloc(n ? (size_t)n : 1, sizeof *items);
@@ -539,9 +544,9 @@ double pb_json_number(const cJSON *obj, const char *dotted)
 
 const char *pb_results_machine(const struct pb_results_file *f, char *buf, size_t len)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(f->doc, "machine");
-    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(m, "cpu");
-    double cores = pb_json_number(m, "cores");
+    const cJSON *m = pb_res_get(f->doc, PB_F_MACHINE);
+    const cJSON *cpu = pb_res_get(m, PB_F_CPU);
+    double cores = pb_json_number(m, PB_F_CORES);
     if (!cJSON_IsString(cpu))
         snprintf(buf, len, "unknown machine");
     else if (isnan(cores))

@@ -4,6 +4,7 @@
  * file and results.c know the names inside them.
  */
 #include "rounds.h"
+#include "results_fields.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -17,7 +18,7 @@
 
 static cJSON *time_of(const cJSON *part)
 {
-    cJSON *t = cJSON_GetObjectItemCaseSensitive(part, "time");
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(part, PB_F_TIME);
     return cJSON_IsObject(t) ? t : NULL;
 }
 
@@ -26,30 +27,30 @@ cJSON *pb_dist_json(const double *v, size_t n)
     cJSON *o = cJSON_CreateObject();
     struct pb_dist d;
     int ok = n > 0 && pb_dist_of(v, n, &d) == 0;
-    const char *keys[] = {"median", "min", "max"};
+    const char *keys[] = {PB_F_MEDIAN, PB_F_MIN, PB_F_MAX};
     double vals[] = {d.median, d.min, d.max};
     for (int i = 0; i < 3; i++)
         ok ? (void)cJSON_AddNumberToObject(o, keys[i], vals[i])
            : (void)cJSON_AddNullToObject(o, keys[i]);
-    cJSON_AddItemToObject(o, "samples", cJSON_CreateDoubleArray(v, (int)n));
+    cJSON_AddItemToObject(o, PB_F_SAMPLES, cJSON_CreateDoubleArray(v, (int)n));
     if (ok && d.ci_ok) {
-        cJSON_AddNumberToObject(o, "ci_low", d.ci_lo);
-        cJSON_AddNumberToObject(o, "ci_high", d.ci_hi);
-        cJSON_AddNumberToObject(o, "ci_level", d.ci_level);
+        cJSON_AddNumberToObject(o, PB_F_CI_LOW, d.ci_lo);
+        cJSON_AddNumberToObject(o, PB_F_CI_HIGH, d.ci_hi);
+        cJSON_AddNumberToObject(o, PB_F_CI_LEVEL, d.ci_level);
     } else {
-        cJSON_AddNullToObject(o, "ci_low");
-        cJSON_AddNullToObject(o, "ci_high");
-        cJSON_AddNullToObject(o, "ci_level");
+        cJSON_AddNullToObject(o, PB_F_CI_LOW);
+        cJSON_AddNullToObject(o, PB_F_CI_HIGH);
+        cJSON_AddNullToObject(o, PB_F_CI_LEVEL);
     }
-    cJSON_AddStringToObject(o, "ci_method", CI_METHOD);
-    cJSON_AddBoolToObject(o, "noisy", ok && d.noisy);
+    cJSON_AddStringToObject(o, PB_F_CI_METHOD, CI_METHOD);
+    cJSON_AddBoolToObject(o, PB_F_NOISY, ok && d.noisy);
     return o;
 }
 
 /* The counters of usage, in the order of struct pb_usage. */
-static const char *const usage_keys[] = {"minor_faults", "major_faults", "voluntary_switches",
-                                         "involuntary_switches", "user_seconds",
-                                         "system_seconds"};
+static const char *const usage_keys[] = {PB_F_MINOR_FAULTS,       PB_F_MAJOR_FAULTS,
+                                         PB_F_VOLUNTARY_SWITCHES, PB_F_INVOLUNTARY_SWITCHES,
+                                         PB_F_USER_SECONDS,       PB_F_SYSTEM_SECONDS};
 #define N_USAGE 6
 
 /* Sum of each counter over the objects of a (one object: itself). */
@@ -82,19 +83,19 @@ static double share(double user, double sys)
 
 static void round_figures(const cJSON *t, struct round_fig *f)
 {
-    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
-    f->warm = pb_json_number(ns, "median");
+    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, PB_F_NS_PER_OP);
+    f->warm = pb_json_number(ns, PB_F_MEDIAN);
     f->per_sec = f->warm > 0 ? 1e9 / f->warm : NAN; /* the round's figure, inverted */
-    f->cold = pb_json_number(t, "cold_ns_per_op");
-    f->wait_share = pb_json_number(t, "wait.share.median");
-    double ops = pb_json_number(t, "ops_all_threads");
+    f->cold = pb_json_number(t, PB_F_COLD_NS_PER_OP);
+    f->wait_share = pb_res_num(t, PB_RP_WAIT_OF_SHARE_MEDIAN);
+    double ops = pb_json_number(t, PB_F_OPS_ALL_THREADS);
     if (isnan(ops))
-        ops = pb_json_number(t, "ops");
-    double replays = (double)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "usage"));
+        ops = pb_json_number(t, PB_F_OPS);
+    double replays = (double)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, PB_F_USAGE));
     double w[N_USAGE], c[N_USAGE];
-    usage_sum(cJSON_GetObjectItemCaseSensitive(t, "usage"), w);
-    usage_sum(cJSON_GetObjectItemCaseSensitive(t, "cold_usage"), c);
-    int has_cold = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(t, "cold_usage"));
+    usage_sum(cJSON_GetObjectItemCaseSensitive(t, PB_F_USAGE), w);
+    usage_sum(cJSON_GetObjectItemCaseSensitive(t, PB_F_COLD_USAGE), c);
+    int has_cold = cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(t, PB_F_COLD_USAGE));
     for (int k = 0; k < 4; k++) {
         f->warm_rate[k] = replays > 0 && ops > 0 ? w[k] * 1000 / (ops * replays) : NAN;
         f->cold_rate[k] = has_cold && ops > 0 ? c[k] * 1000 / ops : NAN;
@@ -119,8 +120,8 @@ static size_t column(const struct round_fig *f, size_t n, size_t offset, double 
 static cJSON *causes_json(const struct round_fig *f, size_t n, int cold, double *buf)
 {
     static const char *const rate_keys[4] = {
-        "minor_faults_per_kop", "major_faults_per_kop", "voluntary_switches_per_kop",
-        "involuntary_switches_per_kop"};
+        PB_F_MINOR_FAULTS_PER_KOP, PB_F_MAJOR_FAULTS_PER_KOP, PB_F_VOLUNTARY_SWITCHES_PER_KOP,
+        PB_F_INVOLUNTARY_SWITCHES_PER_KOP};
     cJSON *o = cJSON_CreateObject();
     for (int k = 0; k < 4; k++) {
         size_t off = cold ? offsetof(struct round_fig, cold_rate) : offsetof(struct round_fig, warm_rate);
@@ -130,8 +131,8 @@ static cJSON *causes_json(const struct round_fig *f, size_t n, int cold, double 
     }
     size_t m = column(f, n, cold ? offsetof(struct round_fig, cold_sys)
                                  : offsetof(struct round_fig, warm_sys), buf);
-    m ? (void)cJSON_AddNumberToObject(o, "system_share", pb_median(buf, m))
-      : (void)cJSON_AddNullToObject(o, "system_share");
+    m ? (void)cJSON_AddNumberToObject(o, PB_F_SYSTEM_SHARE, pb_median(buf, m))
+      : (void)cJSON_AddNullToObject(o, PB_F_SYSTEM_SHARE);
     return o;
 }
 
@@ -139,12 +140,13 @@ static cJSON *causes_json(const struct round_fig *f, size_t n, int cold, double 
 static cJSON *per_round_entry(cJSON *t, size_t round, unsigned position)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "round", (double)round);
-    cJSON_AddNumberToObject(o, "position", position);
-    cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, "ns_per_op");
-    cJSON *samples = cJSON_DetachItemFromObjectCaseSensitive(ns, "samples");
-    cJSON_AddItemToObject(o, "replay_ns_per_op", samples ? samples : cJSON_CreateArray());
-    const char *moved[] = {"cold_ns_per_op", "cold_usage", "usage", "per_thread", "wait"};
+    cJSON_AddNumberToObject(o, PB_F_ROUND, (double)round);
+    cJSON_AddNumberToObject(o, PB_F_POSITION, position);
+    cJSON *ns = cJSON_GetObjectItemCaseSensitive(t, PB_F_NS_PER_OP);
+    cJSON *samples = cJSON_DetachItemFromObjectCaseSensitive(ns, PB_F_SAMPLES);
+    cJSON_AddItemToObject(o, PB_F_REPLAY_NS_PER_OP, samples ? samples : cJSON_CreateArray());
+    const char *moved[] = {PB_F_COLD_NS_PER_OP, PB_F_COLD_USAGE, PB_F_USAGE, PB_F_PER_THREAD,
+                           PB_F_WAIT};
     for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
         cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(t, moved[i]);
         if (item)
@@ -156,8 +158,9 @@ static cJSON *per_round_entry(cJSON *t, size_t round, unsigned position)
 /* The settings every round shares, from the first round's time object. */
 static void copy_settings(cJSON *time, const cJSON *first)
 {
-    const char *keys[] = {"repeats", "warmup", "ops", "clock", "threads", "ops_all_threads",
-                          "instances", "cross_free", "per_thread", "trace_threads"};
+    const char *keys[] = {PB_F_REPEATS,    PB_F_WARMUP,          PB_F_OPS,       PB_F_CLOCK,
+                          PB_F_THREADS,    PB_F_OPS_ALL_THREADS, PB_F_INSTANCES, PB_F_CROSS_FREE,
+                          PB_F_PER_THREAD, PB_F_TRACE_THREADS};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(first, keys[i]);
         if (v)
@@ -179,22 +182,22 @@ static cJSON *merged_time(cJSON **t, const size_t *round, const unsigned *positi
     for (size_t i = 0; i < n; i++)
         round_figures(t[i], &f[i]);
     size_t m = column(f, n, offsetof(struct round_fig, warm), buf);
-    cJSON_AddItemToObject(time, "ns_per_op", pb_dist_json(buf, m));
+    cJSON_AddItemToObject(time, PB_F_NS_PER_OP, pb_dist_json(buf, m));
     m = column(f, n, offsetof(struct round_fig, per_sec), buf);
-    cJSON_AddItemToObject(time, "ops_per_sec", pb_dist_json(buf, m));
-    cJSON_AddNullToObject(time, "net_ns_per_op"); /* set against null: pb_run_set_net_against */
+    cJSON_AddItemToObject(time, PB_F_OPS_PER_SEC, pb_dist_json(buf, m));
+    cJSON_AddNullToObject(time, PB_F_NET_NS_PER_OP); /* set against null: pb_run_set_net_against */
     m = column(f, n, offsetof(struct round_fig, cold), buf);
-    cJSON_AddItemToObject(time, "cold_ns_per_op", pb_dist_json(buf, m));
-    cJSON_AddNumberToObject(time, "rounds", (double)n);
+    cJSON_AddItemToObject(time, PB_F_COLD_NS_PER_OP, pb_dist_json(buf, m));
+    cJSON_AddNumberToObject(time, PB_F_ROUNDS, (double)n);
     if (n)
         copy_settings(time, t[0]);
     m = column(f, n, offsetof(struct round_fig, wait_share), buf);
     if (m)
-        cJSON_AddItemToObject(time, "wait_share", pb_dist_json(buf, m));
-    cJSON *causes = cJSON_AddObjectToObject(time, "causes");
-    cJSON_AddItemToObject(causes, "warm", causes_json(f, n, 0, buf));
-    cJSON_AddItemToObject(causes, "cold", causes_json(f, n, 1, buf));
-    cJSON *pr = cJSON_AddArrayToObject(time, "per_round");
+        cJSON_AddItemToObject(time, PB_F_WAIT_SHARE, pb_dist_json(buf, m));
+    cJSON *causes = cJSON_AddObjectToObject(time, PB_F_CAUSES);
+    cJSON_AddItemToObject(causes, PB_F_WARM, causes_json(f, n, 0, buf));
+    cJSON_AddItemToObject(causes, PB_F_COLD, causes_json(f, n, 1, buf));
+    cJSON *pr = cJSON_AddArrayToObject(time, PB_F_PER_ROUND);
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(pr, per_round_entry(t[i], round[i], position[i]));
     free(f);
@@ -218,7 +221,7 @@ cJSON *pb_run_merge(cJSON *memory_part, cJSON **time_parts, const unsigned *posi
     }
     cJSON *time = t && round && pos ? merged_time(t, round, pos, n) : NULL;
     if (memory_part && time)
-        cJSON_ReplaceItemInObjectCaseSensitive(memory_part, "time", time);
+        cJSON_ReplaceItemInObjectCaseSensitive(memory_part, PB_F_TIME, time);
     else
         cJSON_Delete(time);
     for (size_t r = 0; r < n_rounds; r++)
@@ -231,8 +234,8 @@ cJSON *pb_run_merge(cJSON *memory_part, cJSON **time_parts, const unsigned *posi
 
 double pb_run_median_ns(const cJSON *run)
 {
-    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(time_of(run), "ns_per_op");
-    double m = pb_json_number(ns, "median");
+    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(time_of(run), PB_F_NS_PER_OP);
+    double m = pb_json_number(ns, PB_F_MEDIAN);
     return isfinite(m) ? m : -1;
 }
 
@@ -243,12 +246,12 @@ static size_t by_round(const cJSON *run, double *out, size_t max)
     for (size_t r = 0; r < max; r++)
         out[r] = NAN;
     const cJSON *t = time_of(run);
-    const cJSON *samples = pb_json_at(t, "ns_per_op.samples");
-    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(t, "per_round");
+    const cJSON *samples = pb_res_at(t, PB_RP_NS_PER_OP_SAMPLES);
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(t, PB_F_PER_ROUND);
     size_t n = 0;
     for (const cJSON *s = samples ? samples->child : NULL, *p = pr ? pr->child : NULL; s && p;
          s = s->next, p = p->next, n++) {
-        double r = pb_json_number(p, "round");
+        double r = pb_json_number(p, PB_F_ROUND);
         if (r >= 0 && r < (double)max && cJSON_IsNumber(s))
             out[(size_t)r] = s->valuedouble;
     }
@@ -257,10 +260,10 @@ static size_t by_round(const cJSON *run, double *out, size_t max)
 
 static void add_note(cJSON *run, const char *note)
 {
-    cJSON *notes = cJSON_GetObjectItemCaseSensitive(run, "notes");
+    cJSON *notes = cJSON_GetObjectItemCaseSensitive(run, PB_F_NOTES);
     if (!cJSON_IsArray(notes)) {
-        cJSON_DeleteItemFromObjectCaseSensitive(run, "notes");
-        notes = cJSON_AddArrayToObject(run, "notes");
+        cJSON_DeleteItemFromObjectCaseSensitive(run, PB_F_NOTES);
+        notes = cJSON_AddArrayToObject(run, PB_F_NOTES);
     }
     cJSON_AddItemToArray(notes, cJSON_CreateString(note));
 }
@@ -279,16 +282,16 @@ static void set_net(cJSON *run, cJSON *t, const double *d, size_t n, double med,
     struct pb_dist dist;
     cJSON *net = pb_dist_json(d, n);
     if (n == 0 || pb_dist_of(d, n, &dist)) {
-        set_item(t, "net_ns_per_op", cJSON_CreateNull());
-        set_item(t, "net", net);
+        set_item(t, PB_F_NET_NS_PER_OP, cJSON_CreateNull());
+        set_item(t, PB_F_NET, net);
         return;
     }
     int noise = pb_dist_includes_zero(&dist), below = !noise && dist.ci_hi < 0;
-    cJSON_AddBoolToObject(net, "within_noise", noise);
-    cJSON_AddBoolToObject(net, "below_baseline", below);
+    cJSON_AddBoolToObject(net, PB_F_WITHIN_NOISE, noise);
+    cJSON_AddBoolToObject(net, PB_F_BELOW_BASELINE, below);
     double v = med - base > 0 ? med - base : dist.median;
-    set_item(t, "net_ns_per_op", below ? cJSON_CreateNull() : cJSON_CreateNumber(noise ? 0 : v));
-    set_item(t, "net", net);
+    set_item(t, PB_F_NET_NS_PER_OP, below ? cJSON_CreateNull() : cJSON_CreateNumber(noise ? 0 : v));
+    set_item(t, PB_F_NET, net);
     if (below)
         add_note(run, "net_ns_per_op: null because every round of this run was faster than "
                       "the null baseline's round (a cost below the harness's own cannot be "
@@ -301,19 +304,19 @@ void pb_run_set_net_against(cJSON *run, const cJSON *null_run)
     if (!t)
         return;
     double med = pb_run_median_ns(run), base = pb_run_median_ns(null_run);
-    size_t max = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, "per_round"));
+    size_t max = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t, PB_F_PER_ROUND));
     size_t nmax = (size_t)cJSON_GetArraySize(
-        cJSON_GetObjectItemCaseSensitive(time_of(null_run), "per_round"));
+        cJSON_GetObjectItemCaseSensitive(time_of(null_run), PB_F_PER_ROUND));
     max = (max > nmax ? max : nmax) + 1;
     double *a = calloc(max * 3, sizeof *a);
     if (med < 0 || base < 0 || !a) {
         free(a);
-        set_item(t, "net_ns_per_op", cJSON_CreateNull());
+        set_item(t, PB_F_NET_NS_PER_OP, cJSON_CreateNull());
         if (run == null_run || base >= 0)
             return;
-        const cJSON *err = cJSON_GetObjectItemCaseSensitive(null_run, "error");
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(null_run, PB_F_ERROR);
         char note[640];
-        const cJSON *st = cJSON_GetObjectItemCaseSensitive(null_run, "status");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(null_run, PB_F_STATUS);
         int refused = cJSON_IsString(st) && strcmp(st->valuestring, "refused") == 0;
         snprintf(note, sizeof note, "net_ns_per_op: null because the null baseline run %s%.512s",
                  !cJSON_IsString(err) ? "has no time" : refused ? "was refused: " : "failed: ",
@@ -334,6 +337,6 @@ void pb_run_set_net_against(cJSON *run, const cJSON *null_run)
 
 void pb_run_mark_unfinished(cJSON *part, const char *reason)
 {
-    set_item(part, "status", cJSON_CreateString("failed"));
-    set_item(part, "error", cJSON_CreateString(reason));
+    set_item(part, PB_F_STATUS, cJSON_CreateString("failed"));
+    set_item(part, PB_F_ERROR, cJSON_CreateString(reason));
 }

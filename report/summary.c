@@ -3,6 +3,7 @@
  * structs), so the table shows exactly what the file says.
  */
 #include "summary.h"
+#include "results_fields.h"
 #include "pb_text.h"
 #include "results_read.h"
 
@@ -42,19 +43,19 @@ static void cell_bytes(const cJSON *v, char *out, size_t len)
 /* An ok run without a net figure: its null baseline failed (its notes say so). */
 static int net_missing(const cJSON *run)
 {
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(run, "status");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    return cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0 &&
-           cJSON_IsObject(t) && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"));
+    const cJSON *status = pb_res_get(run, PB_F_STATUS);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    return cJSON_IsString(status) && strcmp(status->valuestring, "ok") == 0 && cJSON_IsObject(t) &&
+           cJSON_IsNull(pb_res_get(t, PB_F_NET_NS_PER_OP));
 }
 
 /* The warm figure: its median ("2.84"), the interval's half-width against
  * the median ("12%") and its noisy flag, both only when it has an interval. */
 static void cell_time(const cJSON *dist, struct pb_summary_row *row)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(dist, "median");
-    const cJSON *lo = cJSON_GetObjectItemCaseSensitive(dist, "ci_low");
-    const cJSON *hi = cJSON_GetObjectItemCaseSensitive(dist, "ci_high");
+    const cJSON *m = pb_res_get(dist, PB_F_MEDIAN);
+    const cJSON *lo = pb_res_get(dist, PB_F_CI_LOW);
+    const cJSON *hi = pb_res_get(dist, PB_F_CI_HIGH);
     row->spread[0] = '\0';
     row->noisy = 0;
     if (!cJSON_IsNumber(m)) {
@@ -65,31 +66,32 @@ static void cell_time(const cJSON *dist, struct pb_summary_row *row)
     if (cJSON_IsNumber(lo) && cJSON_IsNumber(hi) && m->valuedouble > 0) {
         double half = (hi->valuedouble - lo->valuedouble) / 2 / m->valuedouble * 100;
         snprintf(row->spread, sizeof row->spread, "%.0f%%", half);
-        row->noisy = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(dist, "noisy"));
+        row->noisy = cJSON_IsTrue(pb_res_get(dist, PB_F_NOISY));
     }
 }
 
 /* The net figure: "~0" within noise, "<0" below the baseline, "n/a" without one. */
 static void cell_net(const cJSON *run, const cJSON *t, char *out, size_t len)
 {
-    const cJSON *net = cJSON_GetObjectItemCaseSensitive(t, "net");
-    if (net_missing(run) && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "below_baseline")))
+    const cJSON *net = pb_res_get(t, PB_F_NET);
+    if (net_missing(run) &&
+        !cJSON_IsTrue(pb_res_get(net, PB_F_BELOW_BASELINE)))
         snprintf(out, len, "n/a");
-    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "within_noise")))
+    else if (cJSON_IsTrue(pb_res_get(net, PB_F_WITHIN_NOISE)))
         snprintf(out, len, "~0");
-    else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(net, "below_baseline")))
+    else if (cJSON_IsTrue(pb_res_get(net, PB_F_BELOW_BASELINE)))
         snprintf(out, len, "<0");
     else
-        cell_number(cJSON_GetObjectItemCaseSensitive(t, "net_ns_per_op"), "+%.2f", out, len);
+        cell_number(pb_res_get(t, PB_F_NET_NS_PER_OP), "+%.2f", out, len);
 }
 
 /* The causes of the warm figure: minor faults per 1000 ops and the system time share. */
 static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 {
-    const cJSON *warm = pb_json_at(t, "causes.warm");
-    cell_number(cJSON_GetObjectItemCaseSensitive(warm, "minor_faults_per_kop"), "%.2f", faults,
+    const cJSON *warm = pb_res_at(t, PB_RP_CAUSES_WARM);
+    cell_number(pb_res_get(warm, PB_F_MINOR_FAULTS_PER_KOP), "%.2f", faults,
                 len);
-    const cJSON *share = cJSON_GetObjectItemCaseSensitive(warm, "system_share");
+    const cJSON *share = pb_res_get(warm, PB_F_SYSTEM_SHARE);
     if (cJSON_IsNumber(share))
         snprintf(sys, len, "%.0f %%", share->valuedouble * 100);
     else
@@ -99,13 +101,14 @@ static void cell_causes(const cJSON *t, char *faults, char *sys, size_t len)
 /* The run's backend as shown: its whole spec, " xN" for N threads, "xfree". */
 static void backend_label(const cJSON *run, char *out, size_t len)
 {
-    const cJSON *b = cJSON_GetObjectItemCaseSensitive(run, "backend_spec");
+    const cJSON *b = pb_res_get(run, PB_F_BACKEND_SPEC);
     if (!cJSON_IsString(b))
-        b = cJSON_GetObjectItemCaseSensitive(run, "backend");
+        b = pb_res_get(run, PB_F_BACKEND);
     int threads = pb_run_threads(run);
     char label[PB_SUMMARY_NAME_MAX * 2];
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    double traced = pb_json_number(t, "trace_threads"), wait = pb_json_number(t, "wait_share.median");
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    double traced = pb_json_number(t, PB_F_TRACE_THREADS),
+           wait = pb_res_num(t, PB_RP_WAIT_SHARE_MEDIAN);
     if (threads > 1)
         snprintf(label, sizeof label, "%s x%d%s", cJSON_IsString(b) ? b->valuestring : "?",
                  threads, pb_run_cross_free(run) ? " xfree" : "");
@@ -122,7 +125,7 @@ static void backend_label(const cJSON *run, char *out, size_t len)
 
 static void workload_label(const cJSON *run, char *out, size_t len)
 {
-    const cJSON *w = pb_json_at(run, "workload.name");
+    const cJSON *w = pb_res_at(run, PB_RP_WORKLOAD_NAME);
     pb_text_safe(cJSON_IsString(w) ? w->valuestring : "?", out, len);
 }
 
@@ -156,22 +159,23 @@ static struct widths name_widths(const cJSON *runs)
 
 void pb_summary_row(const cJSON *run, struct pb_summary_row *row)
 {
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(run, "time");
-    cell_time(cJSON_GetObjectItemCaseSensitive(t, "ns_per_op"), row);
+    const cJSON *t = pb_res_get(run, PB_F_TIME);
+    cell_time(pb_res_get(t, PB_F_NS_PER_OP), row);
     cell_net(run, t, row->net, sizeof row->net);
-    cell_number(pb_json_at(t, "cold_ns_per_op.median"), "%.1f", row->cold, sizeof row->cold);
+    cell_number(pb_res_at(t, PB_RP_COLD_NS_PER_OP_MEDIAN), "%.1f", row->cold, sizeof row->cold);
     cell_causes(t, row->faults, row->sys, sizeof row->faults);
-    cell_bytes(pb_json_at(run, "memory.peak_resident_bytes"), row->resident, sizeof row->resident);
-    const cJSON *ifr = pb_json_at(run, "memory.internal_fragmentation");
+    cell_bytes(pb_res_at(run, PB_RP_MEMORY_PEAK_RESIDENT_BYTES), row->resident,
+               sizeof row->resident);
+    const cJSON *ifr = pb_res_at(run, PB_RP_MEMORY_INTERNAL_FRAGMENTATION);
     if (cJSON_IsNumber(ifr))
         snprintf(row->frag, sizeof row->frag, "%.1f %%", ifr->valuedouble * 100);
     else
         snprintf(row->frag, sizeof row->frag, "-");
-    cell_bytes(pb_json_at(run, "memory.wasted_page_bytes"), row->wasted, sizeof row->wasted);
+    cell_bytes(pb_res_at(run, PB_RP_MEMORY_WASTED_PAGE_BYTES), row->wasted, sizeof row->wasted);
     backend_label(run, row->backend, sizeof row->backend);
     workload_label(run, row->workload, sizeof row->workload);
     row->status = pb_summary_status(run);
-    const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
+    const cJSON *err = pb_res_get(run, PB_F_ERROR);
     row->reason = strcmp(row->status, "ok") != 0 && cJSON_IsString(err) ? err->valuestring
                                                                          : NULL;
 }
@@ -200,7 +204,7 @@ static void print_unfinished(const cJSON *runs, const char *cell, const char *he
             continue;
         if (!n++)
             fprintf(f, "\n%s:\n", heading);
-        const cJSON *err = cJSON_GetObjectItemCaseSensitive(run, "error");
+        const cJSON *err = pb_res_get(run, PB_F_ERROR);
         char b[PB_SUMMARY_NAME_MAX], w[PB_SUMMARY_NAME_MAX];
         backend_label(run, b, sizeof b);
         workload_label(run, w, sizeof w);
@@ -213,7 +217,7 @@ static void print_legend(const cJSON *runs, FILE *f);
 
 void pb_summary_print(const cJSON *doc, FILE *f)
 {
-    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(doc, "runs");
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS);
     struct widths wd = name_widths(runs);
     fprintf(f, ROW_FORMAT, wd.backend, "backend", wd.workload, "workload", "ns/op  ", "net",
             "cold", "flt/k", "sys", "peak res.", "int.frag", "wasted pg", "status");
@@ -240,8 +244,9 @@ static void print_legend(const cJSON *runs, FILE *f)
     cJSON_ArrayForEach(run, runs)
     {
         threaded |= pb_run_threads(run) > 1;
-        traced |= pb_json_number(cJSON_GetObjectItemCaseSensitive(run, "time"), "trace_threads") > 1;
-        no_net |= net_missing(run) && !cJSON_IsTrue(pb_json_at(run, "time.net.below_baseline"));
+        traced |= pb_json_number(pb_res_get(run, PB_F_TIME),
+                                 PB_F_TRACE_THREADS) > 1;
+        no_net |= net_missing(run) && !cJSON_IsTrue(pb_res_at(run, PB_RP_TIME_NET_BELOW_BASELINE));
     }
     if (no_net)
         fprintf(f, "n/a: no net figure, because the null baseline run on that workload did not "

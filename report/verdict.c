@@ -15,6 +15,7 @@
  * whose figure is null (impossible, with a note) takes no part.
  */
 #include "verdict.h"
+#include "results_fields.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -40,21 +41,22 @@ struct entry {
 
 /* What a document's runs are compared on, and how the figures are named. */
 struct axes {
-    const char *time;      /* the distribution of the time figure */
+    enum pb_res_path time; /* the distribution of the time figure */
     const char *unit;      /* " ns/op", " s" */
     const char *fmt;       /* "%.2f", "%.3f" */
-    const char *memory;    /* the peak memory figure: a number, or a distribution */
+    enum pb_res_path memory; /* the peak memory figure: a number, or a distribution */
     int memory_interval;   /* memory is a distribution whose intervals must separate */
     const char *mem_word;  /* "peak resident", "peak RSS" */
     const char *who;       /* "backend", "allocator" */
 };
 
 static const struct axes replay_axes = {
-    "time.ns_per_op", " ns/op", "%.2f", "memory.peak_resident_bytes", 0, "peak resident",
-    "backend",
+    PB_RP_TIME_NS_PER_OP, " ns/op", "%.2f", PB_RP_MEMORY_PEAK_RESIDENT_BYTES, 0,
+    "peak resident", "backend",
 };
 static const struct axes program_axes = {
-    "time.wall_seconds", " s", "%.3f", "memory.peak_rss_bytes", 1, "peak RSS", "allocator",
+    PB_RP_TIME_WALL_SECONDS, " s", "%.3f", PB_RP_MEMORY_PEAK_RSS_BYTES, 1, "peak RSS",
+    "allocator",
 };
 
 /* value in the axes' unit: "2.84 ns/op", "0.412 s" */
@@ -70,18 +72,13 @@ static const char *show_time(const struct axes *ax, double v, char *out, size_t 
     return out;
 }
 
-static const cJSON *get(const cJSON *o, const char *k)
-{
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 static const char *spec_of(const cJSON *run)
 {
-    const cJSON *b = get(run, "backend_spec");
+    const cJSON *b = pb_res_get(run, PB_F_BACKEND_SPEC);
     if (!cJSON_IsString(b))
-        b = get(run, "backend");
+        b = pb_res_get(run, PB_F_BACKEND);
     if (!cJSON_IsString(b))
-        b = get(run, "allocator_spec");
+        b = pb_res_get(run, PB_F_ALLOCATOR_SPEC);
     return cJSON_IsString(b) ? b->valuestring : "?";
 }
 
@@ -247,14 +244,14 @@ static void tradeoff_verdict(struct pb_verdict *v, const struct axes *ax, const 
 /* The figures of one finished run on the axes. */
 static struct entry entry_of(const cJSON *r, const struct axes *ax)
 {
-    const cJSON *t = pb_json_at(r, ax->time), *m = pb_json_at(r, ax->memory);
-    struct entry e = {r, pb_json_number(t, "median"), pb_json_number(t, "ci_low"),
-                      pb_json_number(t, "ci_high"), NAN, NAN, NAN,
-                      pb_json_number(t, "ci_level")};
+    const cJSON *t = pb_res_at(r, ax->time), *m = pb_res_at(r, ax->memory);
+    struct entry e = {r, pb_json_number(t, PB_F_MEDIAN), pb_json_number(t, PB_F_CI_LOW),
+                      pb_json_number(t, PB_F_CI_HIGH), NAN, NAN, NAN,
+                      pb_json_number(t, PB_F_CI_LEVEL)};
     if (ax->memory_interval) {
-        e.peak = pb_json_number(m, "median");
-        e.plo = pb_json_number(m, "ci_low");
-        e.phi = pb_json_number(m, "ci_high");
+        e.peak = pb_json_number(m, PB_F_MEDIAN);
+        e.plo = pb_json_number(m, PB_F_CI_LOW);
+        e.phi = pb_json_number(m, PB_F_CI_HIGH);
         e.plo = isnan(e.plo) ? e.peak : e.plo;
         e.phi = isnan(e.phi) ? e.peak : e.phi;
     } else {
@@ -292,10 +289,11 @@ static int group_verdict(const cJSON *runs, const cJSON *first, const struct axe
 /* A bench document's fidelity: the allocation share and the rank agreement. */
 static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
 {
-    const cJSON *f = get(doc, "fidelity"), *sh = get(f, "allocation_share");
-    double share = pb_json_number(sh, "share"), alloc = pb_json_number(sh, "allocation_seconds");
-    double wall = pb_json_number(sh, "wall_seconds");
-    const cJSON *who = get(sh, "allocator_spec");
+    const cJSON *f = pb_res_get(doc, PB_F_FIDELITY), *sh = pb_res_get(f, PB_F_ALLOCATION_SHARE);
+    double share = pb_json_number(sh, PB_F_SHARE),
+           alloc = pb_json_number(sh, PB_F_ALLOCATION_SECONDS);
+    double wall = pb_json_number(sh, PB_F_WALL_SECONDS);
+    const cJSON *who = pb_res_get(sh, PB_F_ALLOCATOR_SPEC);
     const char *name = cJSON_IsString(who) ? who->valuestring : "?";
     if (isnan(share))
         return;
@@ -310,10 +308,10 @@ static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
         snprintf(v->share, sizeof v->share, "allocation is about %.1f %% of this program's time "
                  "(%s: %.3f s of %.3f s, from the replay's net cost): no allocator can make it "
                  "more than %.1f %% faster", share * 100, name, alloc, wall, share * 100);
-    double rt = pb_json_number(get(f, "time_correlation"), "spearman");
-    double rm = pb_json_number(get(f, "memory_correlation"), "spearman");
-    int nt = pb_json_count(get(f, "time_correlation"), "n");
-    int nd = cJSON_GetArraySize(get(f, "disagreements"));
+    double rt = pb_json_number(pb_res_get(f, PB_F_TIME_CORRELATION), PB_F_SPEARMAN);
+    double rm = pb_json_number(pb_res_get(f, PB_F_MEMORY_CORRELATION), PB_F_SPEARMAN);
+    int nt = pb_json_count(pb_res_get(f, PB_F_TIME_CORRELATION), PB_F_N);
+    int nd = cJSON_GetArraySize(pb_res_get(f, PB_F_DISAGREEMENTS));
     char t[32] = "n/a", m[32] = "n/a";
     if (!isnan(rt))
         snprintf(t, sizeof t, "%+.2f", rt);
@@ -326,7 +324,7 @@ static void fidelity_verdict(const cJSON *doc, struct pb_verdict *v)
 
 int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
 {
-    const cJSON *runs = get(doc, "runs");
+    const cJSON *runs = pb_res_get(doc, PB_F_RUNS);
     size_t cap = (size_t)cJSON_GetArraySize(runs), k = 0;
     *out = NULL;
     *n = 0;
@@ -347,7 +345,7 @@ int pb_verdicts(const cJSON *doc, struct pb_verdict **out, size_t *n)
             return -1;
         }
     }
-    const cJSON *name = pb_json_at(doc, "program.name");
+    const cJSON *name = pb_res_at(doc, PB_RP_PROGRAM_NAME);
     for (size_t i = 0; i < k && ax == &program_axes; i++) {
         snprintf(v[i].subject, sizeof v[i].subject, "%s (whole program)",
                  cJSON_IsString(name) ? name->valuestring : "?");

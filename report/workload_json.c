@@ -10,6 +10,7 @@
  * at the end of the trace have none and are counted as "unfreed".
  */
 #include "pb_workload_json.h"
+#include "results_fields.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,9 @@ static cJSON *histogram(const uint64_t *counts)
             cJSON_Delete(a);
             return NULL;
         }
-        cJSON_AddNumberToObject(b, "min", (double)pb_bucket_min(k));
-        cJSON_AddNumberToObject(b, "max", (double)pb_bucket_max(k));
-        cJSON_AddNumberToObject(b, "count", (double)counts[k]);
+        cJSON_AddNumberToObject(b, PB_F_MIN, (double)pb_bucket_min(k));
+        cJSON_AddNumberToObject(b, PB_F_MAX, (double)pb_bucket_max(k));
+        cJSON_AddNumberToObject(b, PB_F_COUNT, (double)counts[k]);
         cJSON_AddItemToArray(a, b);
     }
     return a;
@@ -122,26 +123,26 @@ cJSON *pb_workload_to_json(const struct pb_workload *w)
         if (w->events[i].op == PB_OP_ALLOC)
             sizes[pb_bucket_of(w->events[i].size)]++;
     const struct pb_workload_figures *f = &w->fig;
-    cJSON_AddStringToObject(o, "name", w->name);
-    cJSON_AddStringToObject(o, "source", w->source[0] ? w->source : "trace");
-    add_str_or_null(o, "path", w->path);
-    add_str_or_null(o, "sha256", w->sha256);
+    cJSON_AddStringToObject(o, PB_F_NAME, w->name);
+    cJSON_AddStringToObject(o, PB_F_SOURCE, w->source[0] ? w->source : PB_F_TRACE);
+    add_str_or_null(o, PB_F_PATH, w->path);
+    add_str_or_null(o, PB_F_SHA256, w->sha256);
     if (w->params)
-        cJSON_AddStringToObject(o, "params", w->params);
-    add_u64(o, "events", f->events);
-    add_u64(o, "allocs", f->allocs);
-    add_u64(o, "frees", f->frees);
-    add_u64(o, "reallocs", f->reallocs);
-    add_u64(o, "resets", f->resets);
-    add_u64(o, "peak_live_bytes", f->peak_live_bytes);
-    add_u64(o, "peak_live_blocks", f->peak_live_blocks);
-    add_u64(o, "live_blocks_at_end", f->live_blocks_at_end);
-    add_u64(o, "live_bytes_at_end", f->live_bytes_at_end);
-    add_u64(o, "total_requested_bytes", f->total_requested_bytes);
-    add_u64(o, "threads", f->threads);
-    add_u64(o, "cross_thread_frees", f->cross_thread_frees);
-    add_u64(o, "cross_thread_reallocs", f->cross_thread_reallocs);
-    add_u64(o, "longest_chain", f->longest_chain);
+        cJSON_AddStringToObject(o, PB_F_PARAMS, w->params);
+    add_u64(o, PB_F_EVENTS, f->events);
+    add_u64(o, PB_F_ALLOCS, f->allocs);
+    add_u64(o, PB_F_FREES, f->frees);
+    add_u64(o, PB_F_REALLOCS, f->reallocs);
+    add_u64(o, PB_F_RESETS, f->resets);
+    add_u64(o, PB_F_PEAK_LIVE_BYTES, f->peak_live_bytes);
+    add_u64(o, PB_F_PEAK_LIVE_BLOCKS, f->peak_live_blocks);
+    add_u64(o, PB_F_LIVE_BLOCKS_AT_END, f->live_blocks_at_end);
+    add_u64(o, PB_F_LIVE_BYTES_AT_END, f->live_bytes_at_end);
+    add_u64(o, PB_F_TOTAL_REQUESTED_BYTES, f->total_requested_bytes);
+    add_u64(o, PB_F_THREADS, f->threads);
+    add_u64(o, PB_F_CROSS_THREAD_FREES, f->cross_thread_frees);
+    add_u64(o, PB_F_CROSS_THREAD_REALLOCS, f->cross_thread_reallocs);
+    add_u64(o, PB_F_LONGEST_CHAIN, f->longest_chain);
     cJSON *sh = histogram(sizes);
     cJSON *lh = cJSON_CreateObject();
     cJSON *lb = histogram(lt->counts);
@@ -153,10 +154,10 @@ cJSON *pb_workload_to_json(const struct pb_workload *w)
         free(lt);
         return NULL;
     }
-    cJSON_AddItemToObject(o, "size_histogram", sh);
-    cJSON_AddItemToObject(lh, "buckets", lb);
-    add_u64(lh, "unfreed", lt->unfreed);
-    cJSON_AddItemToObject(o, "lifetime_histogram", lh);
+    cJSON_AddItemToObject(o, PB_F_SIZE_HISTOGRAM, sh);
+    cJSON_AddItemToObject(lh, PB_F_BUCKETS, lb);
+    add_u64(lh, PB_F_UNFREED, lt->unfreed);
+    cJSON_AddItemToObject(o, PB_F_LIFETIME_HISTOGRAM, lh);
     free(lt);
     return o;
 }

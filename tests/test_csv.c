@@ -196,7 +196,7 @@ static void test_rows_of_small_file(void **state)
     size_t n_fig, n_latency = 0;
     const struct pb_csv_figure *figs = pb_csv_figures(&n_fig);
     for (size_t i = 0; i < n_fig; i++)
-        n_latency += strncmp(figs[i].name, "latency.", 8) == 0;
+        n_latency += strncmp(pb_res_path_text(figs[i].path), "latency.", 8) == 0;
     assert_int_equal(n_latency, 14);
     /* null, pool (with latency), the failed run, pool on 2 threads */
     assert_int_equal(t.n, 1 + (n_fig - n_latency) + n_fig + 1 + (n_fig - n_latency));
@@ -205,8 +205,9 @@ static void test_rows_of_small_file(void **state)
     for (int c = 0; c < NCOL; c++)
         assert_string_equal(t.rows[0][c], header[c]);
     /* the rows of a run follow the figure table's order */
-    assert_string_equal(t.rows[1][4], figs[0].name);
-    assert_string_equal(t.rows[n_fig - n_latency][4], figs[n_fig - n_latency - 1].name);
+    assert_string_equal(t.rows[1][4], pb_res_path_text(figs[0].path));
+    assert_string_equal(t.rows[n_fig - n_latency][4],
+                        pb_res_path_text(figs[n_fig - n_latency - 1].path));
     assert_string_equal(value_of(&t, "pool:chunk=64", "1", "time.ns_per_op.median", "ns"),
                         "12.5");
     assert_string_equal(value_of(&t, "null", "1", "time.ops_per_sec.max", "1/s"),
@@ -431,7 +432,7 @@ static void test_doc_lists_every_figure(void **state)
     const struct pb_csv_figure *figs = pb_csv_figures(&n);
     for (size_t i = 0; i < n; i++) {
         char row[160];
-        snprintf(row, sizeof row, "| `%s` | %s |", figs[i].name, figs[i].unit);
+        snprintf(row, sizeof row, "| `%s` | %s |", pb_res_path_text(figs[i].path), figs[i].unit);
         if (!strstr(text, row))
             fail_msg("docs/export.md has no row \"%s\"", row);
     }
