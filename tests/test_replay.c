@@ -18,11 +18,17 @@ struct heap {
     unsigned char last_copy[8]; /* first bytes of the newest block, seen at free */
 };
 
+/* Sizes above this are refused here, before the C library (whose refusal
+ * ASan turns into an abort) would see them. */
+#define HEAP_MAX ((size_t)1 << 40)
+
 static void *heap_alloc(void *self, size_t size, size_t align)
 {
     (void)align;
     struct heap *h = self;
     h->st.allocs++;
+    if (size > HEAP_MAX)
+        return NULL;
     h->st.live_blocks++;
     return calloc(1, size ? size : 1);
 }
@@ -90,11 +96,16 @@ struct directheap {
     int counting;
 };
 
+static void *bounded_malloc(size_t size)
+{
+    return size > HEAP_MAX ? NULL : malloc(size);
+}
+
 static int directheap_direct(void *self, struct pb_direct_calls *out)
 {
     if (((struct directheap *)self)->counting)
         return -1;
-    out->alloc = malloc;
+    out->alloc = bounded_malloc;
     out->free = free;
     return 0;
 }
