@@ -908,7 +908,7 @@ __attribute__((noinline)) static void *floor_pool_alloc(void *self, size_t size,
         return NULL;
     unsigned char *p = pl->head;
     if (p) {
-        memcpy(&pl->head, p, sizeof p);
+        memcpy(&pl->head, p, sizeof pl->head);
     } else if (pl->bump != pl->end) {
         p = pl->bump;
         pl->bump += pl->chunk;
