@@ -99,7 +99,15 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-int main(int argc, char **argv)
+struct bench_opts {
+    uint64_t n_events;
+    int runs;
+    int keep;
+    const char *path; /* NULL: generate one */
+};
+
+/* Parse the command line into o; 0, or 2 after printing the usage. */
+static int parse_args(int argc, char **argv, struct bench_opts *o)
 {
     static const struct option longopts[] = {
         {"events", required_argument, NULL, 'n'},
@@ -107,44 +115,30 @@ int main(int argc, char **argv)
         {"keep", no_argument, NULL, 'k'},
         {NULL, 0, NULL, 0},
     };
-    uint64_t n_events = 10000000;
-    int runs = 5, keep = 0, c;
+    int c;
+    *o = (struct bench_opts){.n_events = 10000000, .runs = 5};
     while ((c = getopt_long(argc, argv, "n:r:k", longopts, NULL)) != -1) {
         if (c == 'n')
-            n_events = strtoull(optarg, NULL, 10);
+            o->n_events = strtoull(optarg, NULL, 10);
         else if (c == 'r')
-            runs = atoi(optarg);
+            o->runs = atoi(optarg);
         else if (c == 'k')
-            keep = 1;
+            o->keep = 1;
         else {
             fprintf(stderr, "usage: bench_parse [--events N] [--runs R] [--keep] [FILE]\n");
             return 2;
         }
     }
-    if (runs < 1 || runs > 100)
-        runs = 5;
-    char text_path[64] = "/tmp/bench_parse.XXXXXX";
-    const char *path = optind < argc ? argv[optind] : NULL;
-    if (!path) {
-        int fd = mkstemp(text_path);
-        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (!f || generate(f, n_events) || fclose(f)) {
-            fprintf(stderr, "bench_parse: cannot write %s\n", text_path);
-            return 1;
-        }
-        path = text_path;
-    }
-    size_t len = 0;
-    char *bytes = slurp(path, &len);
-    if (!bytes) {
-        fprintf(stderr, "bench_parse: cannot read %s\n", path);
-        return 1;
-    }
-    double mb = (double)len / 1e6;
-    struct pb_diag *diag = calloc(1, sizeof *diag);
+    if (o->runs < 1 || o->runs > 100)
+        o->runs = 5;
+    o->path = optind < argc ? argv[optind] : NULL;
+    return 0;
+}
+
+/* Time `runs` loads of path into t[]; the last load's record count in *n. */
+static int time_loads(const char *path, int runs, double *t, size_t *n, struct pb_diag *diag)
+{
     struct pb_workload w;
-    double t[100];
-    size_t n_records = 0;
     for (int i = 0; i < runs; i++) {
         double t0 = now();
         if (pb_workload_load(path, &w, diag)) {
@@ -152,43 +146,94 @@ int main(int argc, char **argv)
             return 1;
         }
         t[i] = now() - t0;
-        n_records = w.n_records;
+        *n = w.n_records;
         pb_workload_free(&w);
     }
-    printf("trace %s: %.1f MB, %zu events\n", path, mb, n_records);
-    report("load text (read+sha256+parse)", t, runs, mb);
+    return 0;
+}
+
+/* Time `runs` parses of the bytes in memory; the last one stays in *w. */
+static int time_parses(const char *path, const char *bytes, size_t len, int runs, double *t,
+                       struct pb_workload *w, struct pb_diag *diag)
+{
     for (int i = 0; i < runs; i++) {
         double t0 = now();
-        if (pb_workload_parse_text(path, bytes, len, &w, diag))
+        if (pb_workload_parse_text(path, bytes, len, w, diag))
             return 1;
         t[i] = now() - t0;
         if (i < runs - 1)
-            pb_workload_free(&w);
+            pb_workload_free(w);
     }
-    report("parse text in memory", t, runs, mb);
+    return 0;
+}
+
+/* Write w as a .pbt twin, free w, and time `runs` loads of the twin. */
+static int time_binary(struct pb_workload *w, int runs, double *t, struct pb_diag *diag)
+{
     char pbt_path[80], err[256];
     snprintf(pbt_path, sizeof pbt_path, "/tmp/bench_parse.%d.pbt", (int)getpid());
-    if (pb_workload_write_binary(&w, pbt_path, err, sizeof err)) {
+    int rc = pb_workload_write_binary(w, pbt_path, err, sizeof err);
+    pb_workload_free(w);
+    if (rc) {
         fprintf(stderr, "bench_parse: %s\n", err);
         return 1;
     }
-    pb_workload_free(&w);
-    for (int i = 0; i < runs; i++) {
-        double t0 = now();
-        if (pb_workload_load(pbt_path, &w, diag)) {
-            pb_diag_print(diag, stderr);
+    size_t n = 0;
+    rc = time_loads(pbt_path, runs, t, &n, diag);
+    unlink(pbt_path);
+    return rc;
+}
+
+/* Time the three loads of the trace at path (len bytes, already read). */
+static int run_bench(const char *path, const char *bytes, size_t len, int runs)
+{
+    double mb = (double)len / 1e6, t[100];
+    struct pb_diag *diag = calloc(1, sizeof *diag);
+    struct pb_workload w = {0};
+    size_t n_records = 0;
+    int rc = !diag || time_loads(path, runs, t, &n_records, diag);
+    if (!rc) {
+        printf("trace %s: %.1f MB, %zu events\n", path, mb, n_records);
+        report("load text (read+sha256+parse)", t, runs, mb);
+        rc = time_parses(path, bytes, len, runs, t, &w, diag);
+    }
+    if (!rc) {
+        report("parse text in memory", t, runs, mb);
+        rc = time_binary(&w, runs, t, diag);
+    }
+    if (!rc)
+        report("load .pbt (map+crc+check+sha256)", t, runs, 0);
+    free(diag);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct bench_opts o;
+    if (parse_args(argc, argv, &o))
+        return 2;
+    char text_path[64] = "/tmp/bench_parse.XXXXXX";
+    const char *path = o.path;
+    if (!path) {
+        int fd = mkstemp(text_path);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (!f || generate(f, o.n_events) || fclose(f)) {
+            fprintf(stderr, "bench_parse: cannot write %s\n", text_path);
             return 1;
         }
-        t[i] = now() - t0;
-        pb_workload_free(&w);
+        path = text_path;
     }
-    report("load .pbt (map+crc+check+sha256)", t, runs, 0);
-    unlink(pbt_path);
-    if (path == text_path && !keep)
+    size_t len = 0;
+    char *bytes = slurp(path, &len);
+    int rc = 1;
+    if (bytes)
+        rc = run_bench(path, bytes, len, o.runs);
+    else
+        fprintf(stderr, "bench_parse: cannot read %s\n", path);
+    if (path == text_path && !o.keep)
         unlink(text_path);
     else if (path == text_path)
         printf("kept %s\n", text_path);
     free(bytes);
-    free(diag);
-    return 0;
+    return rc;
 }

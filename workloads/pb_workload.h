@@ -165,7 +165,7 @@ int pb_workload_load(const char *path, struct pb_workload *out, struct pb_diag *
 
 /* Parse a v1 text trace held in memory (len bytes, not necessarily
  * NUL-terminated); problems are reported as `name:LINE: message`. Sets the
- * events, slots, tags, line map and figures of out, not its name or source.
+ * events, slots, tags, line map and figures of out (cleared first), not its name or source.
  * 0 on success; -1 with every problem (up to PB_DIAG_MAX) in diag. */
 int pb_workload_parse_text(const char *name, const char *text, size_t len,
                            struct pb_workload *out, struct pb_diag *diag);

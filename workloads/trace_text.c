@@ -524,6 +524,7 @@ int pb_workload_parse_text(const char *name, const char *text, size_t len,
                            struct pb_workload *out, struct pb_diag *diag)
 {
     struct text_parser tp = {.diag = diag, .file = name};
+    memset(out, 0, sizeof *out);
     tp.b = pb_builder_new();
     if (!tp.b) {
         pb_diag_add(diag, name, 0, "out of memory");
