@@ -35,11 +35,13 @@
 #include "pb_backend.h"
 #include "pb_hmem.h"
 
+#include <dlfcn.h>
 #include <gnu/libc-version.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 extern const struct pb_backend_ops pb_backend_malloc;
@@ -89,6 +91,19 @@ static void *libc_realloc(void *self, void *ptr, size_t old_size, size_t new_siz
                            align);
 }
 
+/* Whether the malloc this process calls is glibc's (not a preloaded or
+ * linked-in replacement). Asked by where the symbol lives, not by glibc's
+ * heap: the harness makes no malloc call, so that heap may not exist yet. */
+static int glibc_serves_malloc(void)
+{
+    Dl_info info;
+    void *(*fn)(size_t) = malloc;
+    if (!dladdr((void *)fn, &info) || !info.dli_fname)
+        return 0;
+    const char *base = strrchr(info.dli_fname, '/');
+    return strncmp(base ? base + 1 : info.dli_fname, "libc.so", 7) == 0;
+}
+
 /* mallinfo2's arena + hblkhd, without mallinfo2 after the first call (it
  * walks every free chunk: O(heap) per sample, minutes for 10^6 live blocks):
  * the figure then, plus the heap's growth since (the program break: the main
@@ -105,9 +120,8 @@ static size_t footprint_now(struct libc_backend *mb)
         struct mallinfo2 mi = mallinfo2();
         mb->base_footprint = mi.arena + mi.hblkhd;
         mb->base_brk = brk_now;
-        /* glibc serves malloc here (its heap holds the harness's start-up
-         * blocks): block headers are its chunks' */
-        mb->calls.track_mapped = mi.arena > 0;
+        /* block headers are glibc's chunks' only where glibc serves malloc */
+        mb->calls.track_mapped = glibc_serves_malloc();
     }
     size_t heap = mb->base_footprint + mb->calls.mapped;
     if (brk_now >= mb->base_brk)
