@@ -2,8 +2,8 @@
 # docs/findings/run.sh -- regenerates the results files (data/) and charts (img/)
 # behind docs/findings.md, one function per question of the seed.
 #
-#   docs/findings/run.sh            every question (19 minutes on a loaded 2-core
-#                                   machine, most of it in q4's page-return runs)
+#   docs/findings/run.sh            every question (7.5 minutes pinned to one CPU
+#                                   while the other was busy, most of it in q4)
 #   docs/findings/run.sh q1 q3      only those
 #
 # Every run is pinned to CPU 0 (PB_CPU=N to change it) and takes 9 rounds, one
