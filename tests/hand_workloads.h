@@ -2,11 +2,13 @@
  * hand_workloads.h -- hand-built workloads for the runner's unit tests: events
  * are written straight into a struct pb_workload, and the figures the
  * measure pass needs (peak live bytes and where) are computed here, by a loop
- * independent of the workload library.
+ * independent of the workload library; and any workload as canonical trace
+ * text, for the trace tests. Include after cmocka.h.
  */
 #ifndef PB_HAND_WORKLOADS_H
 #define PB_HAND_WORKLOADS_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +90,18 @@ static inline void tw_free(struct pb_workload *w)
 {
     free(w->events);
     free(w);
+}
+
+/* w as canonical trace text, in a malloc'd NUL-terminated buffer. */
+static inline char *tw_text(const struct pb_workload *w)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    assert_int_equal(pb_workload_write_text(w, f), 0);
+    fclose(f);
+    return buf;
 }
 
 #endif /* PB_HAND_WORKLOADS_H */
