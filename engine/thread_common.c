@@ -48,3 +48,15 @@ int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *te
     }
     return rc;
 }
+
+uint64_t pb_team_span(const struct pb_thread_clock *first, size_t stride, unsigned n)
+{
+    const unsigned char *at = (const unsigned char *)first;
+    uint64_t start = first->t0, end = first->t1;
+    for (unsigned i = 1; i < n; i++) {
+        const struct pb_thread_clock *c = (const struct pb_thread_clock *)(at + i * stride);
+        start = c->t0 < start ? c->t0 : start;
+        end = c->t1 > end ? c->t1 : end;
+    }
+    return end - start;
+}

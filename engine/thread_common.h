@@ -20,6 +20,16 @@
 int pb_team_launch(pthread_t *tid, unsigned n, void *(*fn)(void *), void *workers,
                    size_t stride, struct pb_gate *gate, char *err, size_t errlen);
 
+/* One thread's clock over a replay: pb_now_ns at its start and its end. */
+struct pb_thread_clock {
+    uint64_t t0, t1;
+};
+
+/* The span of one replay of n threads, first start to last end; their
+ * clocks stand stride bytes apart from first (a member of each worker, as
+ * pb_team_launch walks them). */
+uint64_t pb_team_span(const struct pb_thread_clock *first, size_t stride, unsigned n);
+
 /* One replay of a team: record says whether it is a timed repeat; its wall
  * time in *wall. 0, or -1 and out->error. */
 typedef int (*pb_team_once_fn)(void *team, int record, struct pb_backend_stats *before,

@@ -71,7 +71,7 @@ struct worker {
     struct pb_gate *gate;
     struct pb_start_line *start;
     size_t done;        /* events replayed: r.n_events when every call succeeded */
-    uint64_t t0, t1;    /* this thread's clock */
+    struct pb_thread_clock clock; /* this thread's */
     int cross;
     struct inbox *in, *next_in; /* own inbox; the next thread's */
     atomic_int finished;        /* cross: every block of this thread has been handed over */
@@ -170,7 +170,7 @@ static void *worker_main(void *arg)
     if (pb_gate_wait(w->gate))
         return NULL;
     pb_start_line_wait(w->start);
-    w->t0 = pb_now_ns();
+    w->clock.t0 = pb_now_ns();
     if (!w->cross) {
         w->done = pb_replay_range(&w->r, 0, w->r.n_events);
     } else {
@@ -179,7 +179,7 @@ static void *worker_main(void *arg)
         atomic_store_explicit(&w->finished, 1, memory_order_release);
         finish_inbox(w);
     }
-    w->t1 = pb_now_ns();
+    w->clock.t1 = pb_now_ns();
     return NULL;
 }
 
@@ -335,16 +335,11 @@ static int timed_once(void *team, int record, struct pb_backend_stats *before,
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
-    uint64_t first = t->w[0].t0, last = t->w[0].t1;
-    for (unsigned i = 0; i < t->n; i++) {
-        first = t->w[i].t0 < first ? t->w[i].t0 : first;
-        last = t->w[i].t1 > last ? t->w[i].t1 : last;
-    }
-    *wall = last - first;
+    *wall = pb_team_span(&t->w[0].clock, sizeof t->w[0], t->n);
     if (rc == 0 && record) {
         for (unsigned i = 0; i < t->n; i++)
-            out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].t1 - t->w[i].t0;
-        out->ns[out->n_ns++] = last - first;
+            out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].clock.t1 - t->w[i].clock.t0;
+        out->ns[out->n_ns++] = *wall;
         if (!t->shared)
             pb_team_read_calls(ops, t->self, t->n, before, out);
     }
