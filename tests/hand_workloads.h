@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "pb_workload.h"
 
 #define TW_MAX 100000
@@ -95,13 +96,9 @@ static inline void tw_free(struct pb_workload *w)
 /* w as canonical trace text, in a malloc'd NUL-terminated buffer. */
 static inline char *tw_text(const struct pb_workload *w)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(pb_workload_write_text(w, f), 0);
-    fclose(f);
-    return buf;
+    struct mt_buf b;
+    assert_int_equal(pb_workload_write_text(w, mt_open(&b)), 0);
+    return mt_close(&b);
 }
 
 #endif /* PB_HAND_WORKLOADS_H */
