@@ -27,7 +27,7 @@ static inline FILE *mt_open(struct mt_buf *b)
 /* Close b's stream: what was written to it, NUL-terminated (malloc'd). */
 static inline char *mt_close(struct mt_buf *b)
 {
-    fclose(b->f);
+    assert_int_equal(fclose(b->f), 0);
     return b->text;
 }
 

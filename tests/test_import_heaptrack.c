@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "mem_test.h"
 #include "pb_import.h"
 #include "pb_workload.h"
 
@@ -19,14 +20,12 @@ static int convert_depth(const char *data, size_t len, unsigned depth, char **ou
                          struct pb_heaptrack_stats *st, struct pb_diag *d)
 {
     FILE *in = len ? fmemopen((void *)data, len, "r") : fopen("/dev/null", "r");
-    size_t olen = 0;
-    FILE *o = open_memstream(out, &olen);
     assert_non_null(in);
-    assert_non_null(o);
+    struct mt_buf b;
     memset(d, 0, sizeof *d);
-    int rc = pb_import_heaptrack_depth(in, "cap", depth, o, st, d);
+    int rc = pb_import_heaptrack_depth(in, "cap", depth, mt_open(&b), st, d);
     fclose(in);
-    fclose(o);
+    *out = mt_close(&b);
     return rc;
 }
 

@@ -9,20 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "pb_import.h"
 
 /* Run the importer on text; the events it wrote in out (caller frees). */
 static int convert(const char *text, char **out, struct pb_import_stats *st, struct pb_diag *d)
 {
     FILE *in = fmemopen((void *)text, strlen(text), "r");
-    size_t len = 0;
-    FILE *o = open_memstream(out, &len);
     assert_non_null(in);
-    assert_non_null(o);
+    struct mt_buf b;
     memset(d, 0, sizeof *d);
-    int rc = pb_import_mtrace(in, "log", o, st, d);
+    int rc = pb_import_mtrace(in, "log", mt_open(&b), st, d);
     fclose(in);
-    fclose(o);
+    *out = mt_close(&b);
     return rc;
 }
 

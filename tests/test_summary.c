@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "summary.h"
 
 /* *out: the table pb_summary_print writes for the document doc_text (malloc'd). */
@@ -16,11 +17,9 @@ static void summary_of(const char *doc_text, char **out)
 {
     cJSON *doc = cJSON_Parse(doc_text);
     assert_non_null(doc);
-    size_t len = 0;
-    FILE *f = open_memstream(out, &len);
-    assert_non_null(f);
-    pb_summary_print(doc, f);
-    fclose(f);
+    struct mt_buf b;
+    pb_summary_print(doc, mt_open(&b));
+    *out = mt_close(&b);
     cJSON_Delete(doc);
 }
 
