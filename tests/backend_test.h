@@ -51,6 +51,20 @@ static inline void bt_create_fails(const struct pb_backend_ops *ops, const struc
                  message);
 }
 
+/* A bad option, and what create's message must contain when refusing it. */
+struct bt_bad_option {
+    struct pb_option opt;
+    const char *message;
+};
+
+/* create must refuse each of cases[0 .. n), given alone. */
+static inline void bt_refuses_each(const struct pb_backend_ops *ops,
+                                   const struct bt_bad_option *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        bt_create_fails(ops, &cases[i].opt, 1, cases[i].message);
+}
+
 /* The check op passes (the test fails with its message if not). */
 static inline void bt_check_ok(const struct pb_backend_ops *ops, void *self)
 {

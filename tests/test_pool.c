@@ -373,10 +373,7 @@ static void pool_checked_free_all_runs_the_check(void **state)
 static void pool_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"align", "24"}, "align=24 must be a power of two"},
         {{"align", "8192"}, "align=8192"},
         {{"align", "0"}, "align=0"},
@@ -387,8 +384,7 @@ static void pool_rejects_bad_options(void **state)
         {{"checked", "2"}, "checked=2 must be 0 or 1"},
         {{"block", "1M"}, "unknown option 'block'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        bt_create_fails(pool(), &cases[i].opt, 1, cases[i].message);
+    bt_refuses_each(pool(), cases, sizeof cases / sizeof cases[0]);
 }
 
 /* return=0: a slab is given back the moment it empties; its pages leave RAM. */

@@ -196,10 +196,7 @@ static void small_refusal_messages_and_realloc(void **state)
 static void small_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"align", "24"}, "align=24 must be a power of two"},
         {{"align", "8192"}, "align=8192"},
         {{"chunk", "0"}, "chunk=0"},

@@ -282,17 +282,13 @@ static void tag_check_catches_use_after_free(void **state)
 static void tag_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"slab", "0"}, "slab=0 must be a size from 1"},
         {{"slab", "4G"}, "slab=4G"},
         {{"classes", "32/16"}, "classes must be ascending"},
         {{"chunk", "8"}, "unknown option 'chunk'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        bt_create_fails(pt(), &cases[i].opt, 1, cases[i].message);
+    bt_refuses_each(pt(), cases, sizeof cases / sizeof cases[0]);
 }
 
 int main(void)

@@ -250,10 +250,7 @@ static void pools_stats_exact(void **state)
 static void pools_rejects_bad_options_and_frees(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"classes", "16/8"}, "class 8 after 16: classes must be ascending"},
         {{"classes", "4/16"}, "class '4' must be a size from 8"},
         {{"classes", "16//32"}, "empty"},
