@@ -25,7 +25,8 @@ int pb_team_launch(pthread_t *tid, unsigned n, void *(*fn)(void *), void *worker
 }
 
 int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *team,
-                    struct pb_backend_stats *before, struct pb_run_result *out)
+                    const struct pb_team_calls *calls, struct pb_backend_stats *before,
+                    struct pb_run_result *out)
 {
     /* in a process of its own the first replay is the cold one, kept apart */
     unsigned cold = job->pass == PB_PASS_TIME;
@@ -35,8 +36,13 @@ int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *te
         struct pb_usage u;
         uint64_t wall = 0;
         unsigned recorded = out->n_ns;
+        int record = i >= cold + job->warmup;
         getrusage(RUSAGE_SELF, &ru);
-        rc = once(team, i >= cold + job->warmup, before, out, &wall);
+        if (!calls->shared)
+            pb_team_stats_before(calls->ops, calls->self, calls->n, before);
+        rc = once(team, record, out, &wall);
+        if (rc == 0 && record && !calls->shared)
+            pb_team_read_calls(calls->ops, calls->self, calls->n, before, out);
         pb_usage_since(&ru, &u);
         if (rc == 0 && i < cold) {
             out->cold_done = 1;
@@ -47,4 +53,16 @@ int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *te
         }
     }
     return rc;
+}
+
+uint64_t pb_team_span(const struct pb_thread_clock *first, size_t stride, unsigned n)
+{
+    const unsigned char *at = (const unsigned char *)first;
+    uint64_t start = first->t0, end = first->t1;
+    for (unsigned i = 1; i < n; i++) {
+        const struct pb_thread_clock *c = (const struct pb_thread_clock *)(at + i * stride);
+        start = c->t0 < start ? c->t0 : start;
+        end = c->t1 > end ? c->t1 : end;
+    }
+    return end - start;
 }

@@ -71,7 +71,7 @@ struct worker {
     struct pb_gate *gate;
     struct pb_start_line *start;
     size_t done;        /* events replayed: r.n_events when every call succeeded */
-    uint64_t t0, t1;    /* this thread's clock */
+    struct pb_thread_clock clock; /* this thread's */
     int cross;
     struct inbox *in, *next_in; /* own inbox; the next thread's */
     atomic_int finished;        /* cross: every block of this thread has been handed over */
@@ -170,7 +170,7 @@ static void *worker_main(void *arg)
     if (pb_gate_wait(w->gate))
         return NULL;
     pb_start_line_wait(w->start);
-    w->t0 = pb_now_ns();
+    w->clock.t0 = pb_now_ns();
     if (!w->cross) {
         w->done = pb_replay_range(&w->r, 0, w->r.n_events);
     } else {
@@ -179,7 +179,7 @@ static void *worker_main(void *arg)
         atomic_store_explicit(&w->finished, 1, memory_order_release);
         finish_inbox(w);
     }
-    w->t1 = pb_now_ns();
+    w->clock.t1 = pb_now_ns();
     return NULL;
 }
 
@@ -325,28 +325,17 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team, timed; records it when it is a timed repeat, and
  * its wall time in *wall. */
-static int timed_once(void *team, int record, struct pb_backend_stats *before,
-                      struct pb_run_result *out, uint64_t *wall)
+static int timed_once(void *team, int record, struct pb_run_result *out, uint64_t *wall)
 {
     struct team *t = team;
-    const struct pb_backend_ops *ops = t->job->backend->ops;
-    if (!t->shared)
-        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
-    uint64_t first = t->w[0].t0, last = t->w[0].t1;
-    for (unsigned i = 0; i < t->n; i++) {
-        first = t->w[i].t0 < first ? t->w[i].t0 : first;
-        last = t->w[i].t1 > last ? t->w[i].t1 : last;
-    }
-    *wall = last - first;
+    *wall = pb_team_span(&t->w[0].clock, sizeof t->w[0], t->n);
     if (rc == 0 && record) {
         for (unsigned i = 0; i < t->n; i++)
-            out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].t1 - t->w[i].t0;
-        out->ns[out->n_ns++] = last - first;
-        if (!t->shared)
-            pb_team_read_calls(ops, t->self, t->n, before, out);
+            out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].clock.t1 - t->w[i].clock.t0;
+        out->ns[out->n_ns++] = *wall;
     }
     for (unsigned i = 0; i < t->n; i++)
         pb_replay_release(&t->w[i].r);
@@ -380,8 +369,10 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
     else if (team_init(&t, job, out) == 0)
         rc = 0;
-    if (rc == 0)
-        rc = pb_team_replays(job, timed_once, &t, before, out);
+    if (rc == 0) {
+        struct pb_team_calls calls = {ops, t.self, t.n, t.shared};
+        rc = pb_team_replays(job, timed_once, &t, &calls, before, out);
+    }
     team_free(&t);
     pb_hmem_free(before, n * sizeof *before);
     return rc;

@@ -337,7 +337,8 @@ struct tworker {
     unsigned index;
     uint64_t done;        /* events replayed */
     int failed;           /* the backend refused events[done] */
-    uint64_t t0, t1, wait_ns, waits;
+    struct pb_thread_clock clock;
+    uint64_t wait_ns, waits;
 };
 
 struct team {
@@ -439,9 +440,9 @@ static void *tworker_main(void *arg)
     if (pb_gate_wait(w->team->gate))
         return NULL;
     pb_start_line_wait(w->team->start);
-    w->t0 = pb_now_ns();
+    w->clock.t0 = pb_now_ns();
     run_segments(w);
-    w->t1 = pb_now_ns();
+    w->clock.t1 = pb_now_ns();
     return NULL;
 }
 
@@ -540,7 +541,8 @@ static int team_replay(struct team *t, struct pb_run_result *out)
         struct tworker *w = &t->w[k];
         w->done = 0;
         w->failed = 0;
-        w->t0 = w->t1 = w->wait_ns = w->waits = 0;
+        w->clock = (struct pb_thread_clock){0, 0};
+        w->wait_ns = w->waits = 0;
         atomic_store(&t->prog[k].done, 0);
     }
     int rc = pb_team_launch(t->tid, t->n, tworker_main, t->w, sizeof *t->w, &gate, out->error,
@@ -589,32 +591,21 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team; records it when it is a timed repeat, and its wall
  * time (first start to last end) in *wall. Live blocks released after. */
-static int timed_once(void *team, int record, struct pb_backend_stats *before,
-                      struct pb_run_result *out, uint64_t *wall)
+static int timed_once(void *team, int record, struct pb_run_result *out, uint64_t *wall)
 {
     struct team *t = team;
-    const struct pb_backend_ops *ops = t->job->backend->ops;
-    if (!t->shared)
-        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
-    uint64_t first = t->w[0].t0, last = t->w[0].t1;
-    for (unsigned k = 0; k < t->n; k++) {
-        first = t->w[k].t0 < first ? t->w[k].t0 : first;
-        last = t->w[k].t1 > last ? t->w[k].t1 : last;
-    }
-    *wall = last - first;
+    *wall = pb_team_span(&t->w[0].clock, sizeof t->w[0], t->n);
     if (rc == 0 && record) {
         size_t at = (size_t)out->n_ns * t->n;
         for (unsigned k = 0; k < t->n; k++) {
-            out->thread_ns[at + k] = t->w[k].t1 - t->w[k].t0;
+            out->thread_ns[at + k] = t->w[k].clock.t1 - t->w[k].clock.t0;
             out->thread_wait_ns[at + k] = t->w[k].wait_ns;
             out->thread_waits[at + k] = t->w[k].waits;
         }
         out->ns[out->n_ns++] = *wall;
-        if (!t->shared)
-            pb_team_read_calls(ops, t->self, t->n, before, out);
     }
     release_all(t);
     return rc;
@@ -667,8 +658,10 @@ int pb_trace_threads_timed(const struct pb_run_job *job, struct pb_run_result *o
         out->thread_tid[k] = t.plan.t[k].tid;
         out->thread_events[k] = t.plan.t[k].n_ev;
     }
-    if (rc == 0)
-        rc = pb_team_replays(job, timed_once, &t, before, out);
+    if (rc == 0) {
+        struct pb_team_calls calls = {job->backend->ops, t.self, t.n, t.shared};
+        rc = pb_team_replays(job, timed_once, &t, &calls, before, out);
+    }
     team_free(&t);
     pb_hmem_free(before, t.n * sizeof *before);
     return rc;

@@ -43,22 +43,7 @@ svgs=$(grep -o '<svg ' "$dom" | wc -l)
 
 # the hostile bench document: shown, never run
 mkdir "$dir/evil" && cp "$here/data/bench-hostile.json" "$dir/evil/b.json" || exit 1
-"$pb" plot --html "$dir/evil/b.json" > "$dir/evil/report.out" 2>&1 ||
-  fail "poolbench plot --html on the hostile file failed" "$dir/evil/report.out"
-epage=$dir/evil/report.html
-[ -s "$epage" ] || fail "plot --html wrote no $epage"
-grep -q '<script' "$epage" && fail "the hostile page holds <script"
-grep -q 'This chart is left out' "$epage" && fail "a chart of the hostile file was refused"
-if [ "$charts" -gt 0 ]; then
-  n=$(grep -c '^<svg ' "$epage")
-  [ "$n" -eq 2 ] || fail "the hostile page has $n charts, want 2"
-fi
-browser "$dir/evil/dom.html" --dump-dom "file://$epage" ||
-  fail "chromium --dump-dom failed on the hostile page" "$dir/chromium.log"
-edom=$dir/evil/dom.html
-grep -q '<script' "$edom" && fail "the browser made a script element" "$edom"
-grep -q '<title>PWNED' "$edom" && fail "a script ran: the title changed"
-grep -q 'data-pwned="1"' "$edom" && fail "an event handler ran"
+hostile_page "$dir/evil/b.json" "$charts"
 grep -q '<tr class="ok"><td>glibcq&#39;d"b`touch canary_bq`' "$edom" ||
   grep -q "<tr class=\"ok\"><td>glibcq'd\"b\`touch canary_bq\`" "$edom" ||
   fail "the hostile allocator is not shown as text" "$edom"

@@ -29,6 +29,14 @@ run() {
   shift
   "$pb" run "$@" -o "$dir/$name.json" >"$dir/$name.out" 2>&1 || fail "run $name failed" "$dir/$name.out"
 }
+# compared WHAT RC BASE NEW OUT: poolbench compare $opts DIR/BASE.json DIR/NEW.json
+# exits RC; its output in DIR/OUT
+compared() {
+  # shellcheck disable=SC2086 # $opts is a list of arguments
+  "$pb" compare $opts "$dir/$3.json" "$dir/$4.json" >"$dir/$5" 2>&1
+  rc=$?
+  [ "$rc" -eq "$2" ] || fail "$1: exit $rc, expected $2" "$dir/$5"
+}
 # shellcheck disable=SC2086 # $aa and $ab are lists of arguments
 run a $aa
 # shellcheck disable=SC2086
@@ -39,10 +47,7 @@ run none $ab --touch none
 run full $ab --touch full
 
 # A/A: unchanged
-# shellcheck disable=SC2086
-"$pb" compare $opts "$dir/a.json" "$dir/b.json" >"$dir/ab.txt" 2>&1
-rc=$?
-[ "$rc" -eq 0 ] || fail "A/A: exit $rc, expected 0" "$dir/ab.txt"
+compared A/A 0 a b ab.txt
 grep -q '^3 pairs; 15 figures: 15 compared, 0 changed, 0 regressions$' "$dir/ab.txt" ||
   fail "A/A: not 15 figures compared and 0 changed" "$dir/ab.txt"
 grep -Eq '^pool +churn:pairs=20000 +ns/op .* p=[0-9.e-]+ exact, 7\+7 rounds ' "$dir/ab.txt" ||
@@ -50,10 +55,7 @@ grep -Eq '^pool +churn:pairs=20000 +ns/op .* p=[0-9.e-]+ exact, 7\+7 rounds ' "$
 grep -q 'different settings' "$dir/ab.txt" && fail "A/A: settings reported as different" "$dir/ab.txt"
 
 # A/B: writing every byte of 64 KiB blocks is a regression, and the setting is named
-# shellcheck disable=SC2086
-"$pb" compare $opts "$dir/none.json" "$dir/full.json" >"$dir/nf.txt" 2>&1
-rc=$?
-[ "$rc" -eq 1 ] || fail "A/B: exit $rc, expected 1" "$dir/nf.txt"
+compared A/B 1 none full nf.txt
 grep -Eq '^pool:chunk=65536 +churn:size=65536,live=16,pairs=2000 +ns/op .* REGRESSION$' "$dir/nf.txt" ||
   fail "A/B: pool's ns/op with --touch full is not a regression" "$dir/nf.txt"
 grep -q '^  config.touch: none (base) vs full (new)$' "$dir/nf.txt" ||

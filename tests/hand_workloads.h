@@ -2,14 +2,17 @@
  * hand_workloads.h -- hand-built workloads for the runner's unit tests: events
  * are written straight into a struct pb_workload, and the figures the
  * measure pass needs (peak live bytes and where) are computed here, by a loop
- * independent of the workload library.
+ * independent of the workload library; and any workload as canonical trace
+ * text, for the trace tests. Include after cmocka.h.
  */
 #ifndef PB_HAND_WORKLOADS_H
 #define PB_HAND_WORKLOADS_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "pb_workload.h"
 
 #define TW_MAX 100000
@@ -88,6 +91,14 @@ static inline void tw_free(struct pb_workload *w)
 {
     free(w->events);
     free(w);
+}
+
+/* w as canonical trace text, in a malloc'd NUL-terminated buffer. */
+static inline char *tw_text(const struct pb_workload *w)
+{
+    struct mt_buf b;
+    assert_int_equal(pb_workload_write_text(w, mt_open(&b)), 0);
+    return mt_close(&b);
 }
 
 #endif /* PB_HAND_WORKLOADS_H */

@@ -32,6 +32,27 @@ no_canary() {
   [ -z "$found" ] || fail "$1 ran a command from its input: $found"
 }
 
+# ok WHAT ARGS...: poolbench ARGS, run in $work, succeeds; its stdout and
+# stderr ($tmp/out, $tmp/err) hold no control character
+ok() {
+  what=$1; shift
+  (cd "$work" && "$pb" "$@" > "$tmp/out" 2> "$tmp/err"); rc=$?
+  [ "$rc" -eq 0 ] || fail "$what: exit $rc: $(cat "$tmp/err")"
+  clean "$tmp/out" "$what: stdout"; clean "$tmp/err" "$what: stderr"
+}
+
+# page WHAT NAMES CHARTS: $dir/report.html holds no control character and no
+# <script, shows the names (a grep pattern) and has CHARTS inline charts
+page() {
+  [ -f "$dir/report.html" ] || { fail "$1: no $dir/report.html"; return; }
+  LC_ALL=C tr -d '\t' < "$dir/report.html" > "$tmp/page" # gnuplot's SVG indents with tabs
+  clean "$tmp/page" "$1: report.html"
+  if grep -q '<script' "$tmp/page"; then fail "$1: report.html holds <script"; fi
+  grep -q -- "$2" "$tmp/page" || fail "$1: report.html does not show the names"
+  n=$(grep -c '^<svg ' "$tmp/page")
+  [ "$n" -eq "$3" ] || fail "$1: report.html has $n inline charts, want $3"
+}
+
 # pngs DIR WANT WHAT: DIR/README.md lists WANT charts, each a PNG there
 pngs() {
   index="$1/README.md"
@@ -60,43 +81,24 @@ a="$rel/a\`touch canary_fa\`\$(touch canary_fa2)'\";${esc}[31m.json"
 b="$rel/b''''; system('touch canary_fb')'.json"
 cp "$data/results-hostile.json" "$work/$a" && cp "$data/results-hostile.json" "$work/$b" ||
   exit 1
-(cd "$work" && "$pb" plot "$a" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "plot of the hostile file: exit $rc: $(cat "$tmp/err")"
+ok "plot of the hostile file" plot "$a"
 no_canary "plot of the hostile file"
-clean "$tmp/out" "plot's stdout"; clean "$tmp/err" "plot's stderr"
 grep -q 'canary_specnull_bq' "$tmp/err" || fail "plot's notes do not show the strings"
 pngs "$dir" 8 "plot of the hostile file"
 rm -rf "$dir"/*.png "$dir"/*.tsv "$dir"/*.vars "$dir"/README.md
-(cd "$work" && "$pb" plot "$a" "$b" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "plot of two hostile files: exit $rc: $(cat "$tmp/err")"
+ok "plot of two hostile files" plot "$a" "$b"
 no_canary "plot of two hostile files"
-clean "$tmp/out" "plot's stdout (two files)"; clean "$tmp/err" "plot's stderr (two files)"
 pngs "$dir" 8 "plot of two hostile files"
 # the HTML page of the hostile file, into its folder: the strings shown, none as markup
-(cd "$work" && "$pb" report "$a" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "report of the hostile file: exit $rc: $(cat "$tmp/err")"
+ok "report of the hostile file" report "$a"
 no_canary "report of the hostile file"
-clean "$tmp/out" "report's stdout"; clean "$tmp/err" "report's stderr"
-if [ -f "$dir/report.html" ]; then
-  LC_ALL=C tr -d '\t' < "$dir/report.html" > "$tmp/page" # gnuplot's SVG indents with tabs
-  clean "$tmp/page" "report.html"
-  if grep -q '<script' "$tmp/page"; then fail "report.html holds <script"; fi
-  grep -q 'canary_specpool_bq' "$tmp/page" || fail "report.html does not show the names"
-  n=$(grep -c '^<svg ' "$tmp/page")
-  [ "$n" -eq 8 ] || fail "report.html has $n inline charts, want 8"
-else
-  fail "report of the hostile file: no $dir/report.html"
-fi
-(cd "$work" && "$pb" compare "$a" "$b" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "compare of the hostile file with itself: exit $rc: $(cat "$tmp/err")"
-clean "$tmp/out" "compare's stdout"; clean "$tmp/err" "compare's stderr"
+page "report of the hostile file" 'canary_specpool_bq' 8
+ok "compare of the hostile file with itself" compare "$a" "$b"
 grep -q 'canary_specpool_bq.*\\x1b\[31mRED' "$tmp/out" || fail "compare does not show the names"
 # the settings that differ show the machine's strings, escaped
 LC_ALL=C sed 's/^  "cpu": .*/  "cpu": "plain",/' "$work/$a" > "$tmp/plain.json"
-(cd "$work" && "$pb" compare "$a" "$tmp/plain.json" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "compare of the hostile file with a plain cpu: exit $rc: $(cat "$tmp/err")"
+ok "compare of the hostile file with a plain cpu" compare "$a" "$tmp/plain.json"
 no_canary "compare's settings"
-clean "$tmp/out" "compare's settings"
 grep -q '^  machine.cpu: `touch canary_cpu_bq`.*\\x0d\\x1b\[31mR\\xffED.* vs plain (new)$' "$tmp/out" ||
   fail "compare's settings do not show the cpu escaped: $(grep machine.cpu "$tmp/out")"
 
@@ -107,10 +109,8 @@ grep -q '^  machine.cpu: `touch canary_cpu_bq`.*\\x0d\\x1b\[31mR\\xffED.* vs pla
 rm -rf "$dir"/*
 c="$rel/bench\`touch canary_bench\`'\";${esc}[31m.json"
 cp "$data/bench-hostile.json" "$work/$c" || exit 1
-(cd "$work" && "$pb" plot "$c" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "plot of the hostile bench file: exit $rc: $(cat "$tmp/err")"
+ok "plot of the hostile bench file" plot "$c"
 no_canary "plot of the hostile bench file"
-clean "$tmp/out" "plot's stdout (bench)"; clean "$tmp/err" "plot's stderr (bench)"
 grep -q 'preload:broken.*canary_bq.*failed, drawn as a gap' "$tmp/err" ||
   fail "plot's notes do not show the failed allocator's name"
 pngs "$dir" 2 "plot of the hostile bench file"
@@ -120,20 +120,9 @@ for f in bench fidelity; do
   [ "$n" -eq $((2 + $([ $f = bench ] && echo 3 || echo 2))) ] ||
     fail "$f.tsv has $n lines: a name broke a row"
 done
-(cd "$work" && "$pb" report "$c" > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "report of the hostile bench file: exit $rc: $(cat "$tmp/err")"
+ok "report of the hostile bench file" report "$c"
 no_canary "report of the hostile bench file"
-clean "$tmp/out" "report's stdout (bench)"; clean "$tmp/err" "report's stderr (bench)"
-if [ -f "$dir/report.html" ]; then
-  LC_ALL=C tr -d '\t' < "$dir/report.html" > "$tmp/page"
-  clean "$tmp/page" "report.html (bench)"
-  if grep -q '<script' "$tmp/page"; then fail "report.html (bench) holds <script"; fi
-  grep -q '&lt;/svg&gt;&lt;script&gt;' "$tmp/page" || fail "report.html (bench) does not show the names"
-  n=$(grep -c '^<svg ' "$tmp/page")
-  [ "$n" -eq 2 ] || fail "report.html (bench) has $n inline charts, want 2"
-else
-  fail "report of the hostile bench file: no $dir/report.html"
-fi
+page "report of the hostile bench file" '&lt;/svg&gt;&lt;script&gt;' 2
 
 # A trace named with payloads, an ESC sequence and a newline, through run
 # (summary table, the failed run's error naming the trace, results file),
@@ -150,14 +139,10 @@ clean "$tmp/out" "run's summary"; clean "$tmp/err" "run's stderr"
 grep -q '^malloc  *e\\x1b\[31mx' "$tmp/out" || fail "run's table does not show the name escaped"
 grep -q "^  pool:chunk=16 on $shown.*refused" "$tmp/out" ||
   fail "run's failed-run line does not show the name escaped: $(cat "$tmp/out")"
-(cd "$work" && "$pb" plot r.json -o charts > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "plot of the run: exit $rc: $(cat "$tmp/err")"
-clean "$tmp/out" "plot's stdout (run)"; clean "$tmp/err" "plot's stderr (run)"
+ok "plot of the run" plot r.json -o charts
 pngs "$work/charts" 4 "plot of the run"
 for cmd in check advise; do
-  (cd "$work" && "$pb" $cmd "$name.trace" > "$tmp/out" 2> "$tmp/err"); rc=$?
-  [ "$rc" -eq 0 ] || fail "$cmd on the hostile trace name: exit $rc: $(cat "$tmp/err")"
-  clean "$tmp/out" "$cmd's stdout"; clean "$tmp/err" "$cmd's stderr"
+  ok "$cmd on the hostile trace name" "$cmd" "$name.trace"
   grep -q "$shown" "$tmp/out" || fail "$cmd does not show the name escaped"
 done
 (cd "$work" && "$pb" check --json "$name.trace" > "$tmp/out" 2> "$tmp/err"); rc=$?
@@ -171,9 +156,7 @@ grep -q '\\u007f\\u009b caf' "$tmp/out" || fail "check --json does not escape DE
 [ "$rc" -eq 0 ] || fail "advise --json on the hostile trace name: exit $rc"
 LC_ALL=C tr -d '\t' < "$tmp/out" > "$tmp/json"
 clean "$tmp/json" "advise --json"
-(cd "$work" && "$pb" compare r.json r.json > "$tmp/out" 2> "$tmp/err"); rc=$?
-[ "$rc" -eq 0 ] || fail "compare of the run: exit $rc: $(cat "$tmp/err")"
-clean "$tmp/out" "compare's stdout (run)"
+ok "compare of the run" compare r.json r.json
 # an invalid trace under such a name: the problem report shows it escaped
 printf 'poolbench-trace 1\nf 9\n' > "$work/bad$name.trace"
 for cmd in check advise run convert; do

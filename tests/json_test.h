@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -77,6 +78,17 @@ static inline const cJSON *jt_arr(const cJSON *o, const char *key)
     if (!cJSON_IsArray(v))
         fail_msg("field '%s' is not an array", key);
     return v;
+}
+
+/* The run of backend in a results document (the test fails if there is none). */
+static inline const cJSON *jt_run_of(const cJSON *doc, const char *backend)
+{
+    const cJSON *r;
+    cJSON_ArrayForEach(r, jt_get(doc, "runs"))
+        if (strcmp(jt_str(r, "backend"), backend) == 0)
+            return r;
+    fail_msg("no run of backend '%s'", backend);
+    return NULL;
 }
 
 #endif /* PB_JSON_TEST_H */

@@ -57,22 +57,7 @@ doc["config"]["argv"].append(evil)
 os.makedirs(os.path.dirname(sys.argv[2]))
 json.dump(doc, open(sys.argv[2], "w"))
 EOF
-"$pb" plot --html "$dir/evil/r.json" > "$dir/evil/report.out" 2>&1 ||
-  fail "poolbench plot --html on the hostile file failed" "$dir/evil/report.out"
-epage=$dir/evil/report.html
-[ -s "$epage" ] || fail "plot --html wrote no $epage"
-grep -q '<script' "$epage" && fail "the hostile page holds <script"
-grep -q 'This chart is left out' "$epage" && fail "a chart of the hostile file was refused"
-if [ "$charts" -gt 0 ]; then
-  n=$(grep -c '^<svg ' "$epage")
-  [ "$n" -eq "$charts" ] || fail "the hostile page has $n charts, want $charts"
-fi
-browser "$dir/evil/dom.html" --dump-dom "file://$epage" ||
-  fail "chromium --dump-dom failed on the hostile page" "$dir/chromium.log"
-edom=$dir/evil/dom.html
-grep -q '<script' "$edom" && fail "the browser made a script element" "$edom"
-grep -q '<title>PWNED' "$edom" && fail "a script ran: the title changed"
-grep -q 'data-pwned="1"' "$edom" && fail "an event handler ran"
+hostile_page "$dir/evil/r.json" "$charts"
 grep -q '&lt;/svg&gt;&lt;script&gt;alert(1)' "$edom" || fail "the hostile name is not shown" "$edom"
 grep -q 'fastest ' "$edom" || fail "no verdict on the hostile page"
 echo "report_browser: ok ($charts charts; $dir/shot.png)"

@@ -37,6 +37,51 @@ static void classes_of(const struct pb_size_hist *h, uint64_t cutoff, size_t k, 
         fail_msg("pb_advise_classes: %s", err);
 }
 
+/* With k classes and the 4096 cut-off: exactly the classes want[0 .. n_want),
+ * wasting frag_want bytes. */
+static void expect_classes(const struct pb_size_hist *h, size_t k, const uint64_t *want,
+                           size_t n_want, uint64_t frag_want)
+{
+    uint64_t cls[32], frag;
+    size_t n;
+    assert_true(k <= 32);
+    classes_of(h, 4096, k, cls, &n, &frag);
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n_want; i++)
+        assert_int_equal(cls[i], want[i]);
+    assert_int_equal(frag, frag_want);
+}
+
+static void evaluate_ok(const struct pb_size_hist *h, const uint64_t *cls, size_t n, uint64_t slab,
+                        struct pb_advise_eval *e)
+{
+    char err[256] = "";
+    if (pb_advise_evaluate(h, cls, n, slab, e, err, sizeof err))
+        fail_msg("pb_advise_evaluate: %s", err);
+}
+
+static void recommend_ok(const struct pb_size_hist *h, const struct pb_advise_opts *o,
+                         struct pb_advise *a)
+{
+    char err[256] = "";
+    if (pb_advise_recommend(h, o, a, err, sizeof err))
+        fail_msg("pb_advise_recommend: %s", err);
+}
+
+/* w parsed from the trace text and h its histogram (the test fails on an error). */
+static void hist_of_trace(const char *text, size_t len, struct pb_workload *w,
+                          struct pb_size_hist *h)
+{
+    memset(w, 0, sizeof *w);
+    struct pb_diag *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(pb_workload_parse_text("hand", text, len, w, d), 0);
+    free(d);
+    char err[256] = "";
+    if (pb_size_hist_build(w, h, err, sizeof err))
+        fail_msg("pb_size_hist_build: %s", err);
+}
+
 /* {16 x10, 24 x10, 100 x1}; buckets 16, 32, 112.
  * k=1: 21*112 - 500 = 1852.
  * k=2: {16,32}{112} = (20*32 - 400) + (112 - 100) = 252, better than
@@ -47,23 +92,9 @@ static void dp_hand_distribution(void **state)
     (void)state;
     const uint64_t sizes[] = {16, 24, 100}, live[] = {10, 10, 1};
     struct pb_size_hist h = hist_of(sizes, live, 3);
-    uint64_t cls[8], frag;
-    size_t n;
-    classes_of(&h, 4096, 1, cls, &n, &frag);
-    assert_int_equal(n, 1);
-    assert_int_equal(cls[0], 112);
-    assert_int_equal(frag, 1852);
-    classes_of(&h, 4096, 2, cls, &n, &frag);
-    assert_int_equal(n, 2);
-    assert_int_equal(cls[0], 32);
-    assert_int_equal(cls[1], 112);
-    assert_int_equal(frag, 252);
-    classes_of(&h, 4096, 3, cls, &n, &frag);
-    assert_int_equal(n, 3);
-    assert_int_equal(cls[0], 16);
-    assert_int_equal(cls[1], 32);
-    assert_int_equal(cls[2], 112);
-    assert_int_equal(frag, 92);
+    expect_classes(&h, 1, (const uint64_t[]){112}, 1, 1852);
+    expect_classes(&h, 2, (const uint64_t[]){32, 112}, 2, 252);
+    expect_classes(&h, 3, (const uint64_t[]){16, 32, 112}, 3, 92);
     pb_size_hist_free(&h);
 }
 
@@ -73,12 +104,7 @@ static void dp_one_size(void **state)
     (void)state;
     const uint64_t sizes[] = {40}, live[] = {5};
     struct pb_size_hist h = hist_of(sizes, live, 1);
-    uint64_t cls[4], frag;
-    size_t n;
-    classes_of(&h, 4096, 4, cls, &n, &frag);
-    assert_int_equal(n, 1);
-    assert_int_equal(cls[0], 48);
-    assert_int_equal(frag, 40);
+    expect_classes(&h, 4, (const uint64_t[]){48}, 1, 40);
     pb_size_hist_free(&h);
 }
 
@@ -108,10 +134,7 @@ static void dp_k_limit(void **state)
 
     const uint64_t s2[] = {17, 20, 32}, l2[] = {1, 1, 1};
     h = hist_of(s2, l2, 3);
-    classes_of(&h, 4096, 3, cls, &n, &frag);
-    assert_int_equal(n, 1);
-    assert_int_equal(cls[0], 32);
-    assert_int_equal(frag, 15 + 12);
+    expect_classes(&h, 3, (const uint64_t[]){32}, 1, 15 + 12);
     pb_size_hist_free(&h);
 }
 
@@ -129,8 +152,7 @@ static void large_sizes_go_to_the_system(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(cls[0], 16);
     struct pb_advise_eval e;
-    char err[256];
-    assert_int_equal(pb_advise_evaluate(&h, cls, n, 4096, &e, err, sizeof err), 0);
+    evaluate_ok(&h, cls, n, 4096, &e);
     assert_int_equal(e.sys_live, 2);
     assert_int_equal(e.sys_bytes, 10001);
     /* 5001: (5001 + 23) & ~15 = 5024, usable 5016: 15 bytes over */
@@ -152,7 +174,7 @@ static void evaluate_slab_waste(void **state)
     const uint64_t cls[] = {48};
     struct pb_advise_eval e;
     char err[256];
-    assert_int_equal(pb_advise_evaluate(&h, cls, 1, 4096, &e, err, sizeof err), 0);
+    evaluate_ok(&h, cls, 1, 4096, &e);
     assert_int_equal(e.cls[0].live, 100);
     assert_int_equal(e.cls[0].slabs, 2);
     assert_int_equal(e.slab_waste, 3392);
@@ -179,7 +201,7 @@ static void slab_choice(void **state)
     struct pb_advise_opts o = {.max_classes = 32};
     struct pb_advise *a = malloc(sizeof *a);
     char err[256];
-    assert_int_equal(pb_advise_recommend(&h, &o, a, err, sizeof err), 0);
+    recommend_ok(&h, &o, a);
     assert_int_equal(a->n_cand, 4);
     assert_int_equal(a->cand[0].eval.slab_waste, 15648);
     assert_int_equal(a->cand[1].eval.slab_waste, 19744);
@@ -190,7 +212,7 @@ static void slab_choice(void **state)
     assert_int_equal(a->cand[2].eval.cls[0].chunk, 400);
     /* --slab forces one candidate */
     o.slab = 16384;
-    assert_int_equal(pb_advise_recommend(&h, &o, a, err, sizeof err), 0);
+    recommend_ok(&h, &o, a);
     assert_int_equal(a->n_cand, 1);
     assert_int_equal(a->cand[0].slab, 16384);
     assert_int_equal(a->cand[0].cutoff, 2048);
@@ -215,11 +237,11 @@ static void k_limit_in_recommend(void **state)
     struct pb_advise_opts o = {.max_classes = 5};
     struct pb_advise *a = malloc(sizeof *a);
     char err[256];
-    assert_int_equal(pb_advise_recommend(&h, &o, a, err, sizeof err), 0);
+    recommend_ok(&h, &o, a);
     for (size_t i = 0; i < a->n_cand; i++)
         assert_true(a->cand[i].eval.n_classes <= 5);
     o.max_classes = 40;
-    assert_int_equal(pb_advise_recommend(&h, &o, a, err, sizeof err), 0);
+    recommend_ok(&h, &o, a);
     /* the choice of k is at least as good as one class per pooled size, and
      * as the single class holding them all */
     for (size_t i = 0; i < a->n_cand; i++) {
@@ -251,14 +273,9 @@ static void histogram_of_a_trace(void **state)
                                "x\n"
                                "a 4 8\n";
     struct pb_workload w;
-    memset(&w, 0, sizeof w);
-    struct pb_diag *d = calloc(1, sizeof *d);
-    assert_int_equal(pb_workload_parse_text("hand", text, sizeof text - 1, &w, d), 0);
-    free(d);
-    assert_int_equal(w.fig.peak_event, 4);
     struct pb_size_hist h;
-    char err[256];
-    assert_int_equal(pb_size_hist_build(&w, &h, err, sizeof err), 0);
+    hist_of_trace(text, sizeof text - 1, &w, &h);
+    assert_int_equal(w.fig.peak_event, 4);
     assert_int_equal(h.n, 5);
     const uint64_t sizes[] = {8, 16, 24, 48, 100}, live[] = {0, 0, 0, 1, 1};
     for (size_t i = 0; i < 5; i++) {
@@ -288,8 +305,7 @@ static void nothing_small_live(void **state)
     h.max_size = 9000;
     struct pb_advise_opts o = {.max_classes = 8};
     struct pb_advise *a = malloc(sizeof *a);
-    char err[256];
-    assert_int_equal(pb_advise_recommend(&h, &o, a, err, sizeof err), 0);
+    recommend_ok(&h, &o, a);
     assert_true(a->weighted_by_allocs);
     const struct pb_advise_eval *e = &a->cand[a->best].eval;
     assert_int_equal(e->n_classes, 1);
@@ -316,16 +332,12 @@ static void high_water_marks(void **state)
                                "a 4 16\n"
                                "a 6 9000\n";
     struct pb_workload w;
-    memset(&w, 0, sizeof w);
-    struct pb_diag *d = calloc(1, sizeof *d);
-    assert_int_equal(pb_workload_parse_text("hand", text, sizeof text - 1, &w, d), 0);
-    free(d);
     struct pb_size_hist h;
     char err[256];
-    assert_int_equal(pb_size_hist_build(&w, &h, err, sizeof err), 0);
+    hist_of_trace(text, sizeof text - 1, &w, &h);
     const uint64_t cls[] = {16, 48};
     struct pb_advise_eval e;
-    assert_int_equal(pb_advise_evaluate(&h, cls, 2, 4096, &e, err, sizeof err), 0);
+    evaluate_ok(&h, cls, 2, 4096, &e);
     assert_int_equal(pb_advise_high_water(&w, &e, err, sizeof err), 0);
     assert_int_equal(e.cls[0].high_water, 1);
     assert_int_equal(e.cls[1].high_water, 3);

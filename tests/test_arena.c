@@ -17,16 +17,6 @@ static const struct pb_backend_ops *arena(void)
     return bt_ops("arena");
 }
 
-static struct pb_backend_stats stats_of(void *self)
-{
-    return bt_stats(arena(), self);
-}
-
-static struct bt_mappings mappings_of(void *self)
-{
-    return bt_mappings_of(arena(), self);
-}
-
 static void *make_block(const char *block)
 {
     struct pb_option o[] = {{"block", block}};
@@ -66,13 +56,13 @@ static void arena_bumps_in_granules_with_exact_padding(void **state)
     size_t pad = (size_t)(p4 - (p3 + 16));   /* skipped in front of the 256-aligned block */
     assert_true(pad < 256);
     assert_ptr_equal(p5, p4 + 16);           /* a size-0 block takes a granule too */
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.granted_bytes, 16 + 16 + 32 + 16 + pad + 16 + 16);
     assert_int_equal(st.live_blocks, 6);
     assert_int_equal(st.allocs, 6);
     /* free gives back the rounded size of blocks aligned to 16 or less */
     assert_int_equal(arena()->free(self, p2, 17), 0);
-    assert_int_equal(stats_of(self).granted_bytes, 16 + 16 + 16 + pad + 16 + 16);
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, 16 + 16 + 16 + pad + 16 + 16);
     arena()->destroy(self);
 }
 
@@ -82,13 +72,13 @@ static void arena_free_is_a_counted_noop(void **state)
     void *self = make_block(NULL);
     unsigned char *p = arena()->alloc(self, 100, 16);
     assert_int_equal(arena()->free(self, p, 100), 0);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.frees, 1);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.granted_bytes, 0); /* nothing live, nothing granted */
     unsigned char *q = arena()->alloc(self, 100, 16);
     assert_true(q >= p + 112); /* the bytes are never reused before free_all */
-    assert_int_equal(stats_of(self).granted_bytes, 112);
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, 112);
     arena()->destroy(self);
 }
 
@@ -98,12 +88,12 @@ static void arena_free_all_rewinds_and_reuses(void **state)
     void *self = make_block("4096");
     unsigned char *first = arena()->alloc(self, 64, 16);
     size_t n = 1;
-    while (mappings_of(self).n < 3) {
+    while (bt_mappings_of(arena(), self).n < 3) {
         assert_non_null(arena()->alloc(self, 64, 16));
         n++;
     }
     arena()->free_all(self);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.granted_bytes, 0);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.footprint_bytes, 3 * 4096); /* standard blocks are kept */
@@ -114,8 +104,8 @@ static void arena_free_all_rewinds_and_reuses(void **state)
         assert_non_null(p);
         bt_fill(p, 64, (unsigned)i);
     }
-    assert_int_equal(mappings_of(self).n, 3); /* the same blocks served it again */
-    assert_int_equal(stats_of(self).peak_footprint_bytes, 3 * 4096);
+    assert_int_equal(bt_mappings_of(arena(), self).n, 3); /* the same blocks served it again */
+    assert_int_equal(bt_stats(arena(), self).peak_footprint_bytes, 3 * 4096);
     arena()->destroy(self);
 }
 
@@ -129,19 +119,19 @@ static void arena_grows_across_blocks(void **state)
     for (;;) {
         p = arena()->alloc(self, 64, 16);
         assert_non_null(p);
-        if (mappings_of(self).n == 2)
+        if (bt_mappings_of(arena(), self).n == 2)
             break;
         assert_ptr_equal(p, prev + 64); /* contiguous within a block */
         prev = p;
         n++;
     }
     assert_true(n >= 4096 / 64 - 1 && n < 4096 / 64); /* only the header is not data */
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(arena(), self);
     assert_int_equal(mapping_of(&l, prev), 0);
     assert_int_equal(mapping_of(&l, p), 1);
     assert_int_equal(l.m[1].len, 4096);
-    assert_int_equal(stats_of(self).footprint_bytes, 2 * 4096);
-    assert_int_equal(stats_of(self).granted_bytes, (n + 1) * 64);
+    assert_int_equal(bt_stats(arena(), self).footprint_bytes, 2 * 4096);
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, (n + 1) * 64);
     arena()->destroy(self);
 }
 
@@ -154,7 +144,7 @@ static void arena_large_request_gets_its_own_block(void **state)
     assert_non_null(big);
     assert_int_equal((uintptr_t)big % 64, 0);
     bt_fill(big, 10000, 9);
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(arena(), self);
     assert_int_equal(l.n, 2);
     int k = mapping_of(&l, big);
     assert_true(k >= 0 && mapping_of(&l, a) != k);
@@ -163,10 +153,10 @@ static void arena_large_request_gets_its_own_block(void **state)
     assert_ptr_equal(b, a + 112); /* the current block is still being bumped */
     bt_verify(big, 10000, 9);
     size_t big_len = l.m[k].len;
-    assert_int_equal(stats_of(self).footprint_bytes, 4096 + big_len);
+    assert_int_equal(bt_stats(arena(), self).footprint_bytes, 4096 + big_len);
     arena()->free_all(self);
-    assert_int_equal(mappings_of(self).n, 1); /* dedicated blocks are unmapped */
-    struct pb_backend_stats st = stats_of(self);
+    assert_int_equal(bt_mappings_of(arena(), self).n, 1); /* dedicated blocks are unmapped */
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.footprint_bytes, 4096);
     assert_int_equal(st.peak_footprint_bytes, 4096 + big_len);
     arena()->destroy(self);
@@ -179,9 +169,9 @@ static void arena_realloc_resizes_the_last_block_in_place(void **state)
     unsigned char *p = arena()->alloc(self, 100, 16);
     bt_fill(p, 100, 1);
     assert_ptr_equal(arena()->realloc(self, p, 100, 200, 16), p);
-    assert_int_equal(stats_of(self).granted_bytes, 208);
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, 208);
     assert_ptr_equal(arena()->realloc(self, p, 200, 50, 16), p);
-    assert_int_equal(stats_of(self).granted_bytes, 64);
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, 64);
     unsigned char *q = arena()->alloc(self, 10, 16);
     assert_ptr_equal(q, p + 64); /* the shrink gave the bytes back to the bump */
     /* p is no longer the most recent block: it moves, keeping its bytes. */
@@ -189,25 +179,26 @@ static void arena_realloc_resizes_the_last_block_in_place(void **state)
     assert_non_null(r);
     assert_ptr_not_equal(r, p);
     bt_verify(r, 50, 1);
-    assert_int_equal(stats_of(self).granted_bytes, 16 + 304); /* q and r; p's bytes are dead */
+    /* q and r; p's bytes are dead */
+    assert_int_equal(bt_stats(arena(), self).granted_bytes, 16 + 304);
     /* Too large for the block: moves to a dedicated block. */
     bt_fill(r, 300, 2);
     unsigned char *s = arena()->realloc(self, r, 300, 5000, 16);
     assert_non_null(s);
     bt_verify(s, 300, 2);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.reallocs, 4);
     assert_int_equal(st.allocs, 2);
     assert_int_equal(st.live_blocks, 2);
     assert_non_null(arena()->realloc(self, NULL, 0, 8, 8)); /* makes a block */
     assert_int_equal(arena()->free(self, NULL, 0), 0);     /* releases none */
-    st = stats_of(self);
+    st = bt_stats(arena(), self);
     assert_int_equal(st.live_blocks, 3);
     assert_int_equal(st.frees, 1);
     arena()->free_all(self);
-    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_int_equal(bt_stats(arena(), self).live_blocks, 0);
     assert_non_null(arena()->alloc(self, 8, 8));
-    assert_int_equal(stats_of(self).live_blocks, 1);
+    assert_int_equal(bt_stats(arena(), self).live_blocks, 1);
     arena()->destroy(self);
 }
 
@@ -223,7 +214,7 @@ static void arena_refuses_bad_requests(void **state)
     assert_non_null(strstr(arena()->last_error(self), "request of 4611686018427387904 bytes"));
     assert_null(arena()->alloc(self, SIZE_MAX, 16));
     assert_non_null(strstr(arena()->last_error(self), "too large"));
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(arena(), self);
     assert_int_equal(st.failures, 4);
     assert_int_equal(st.allocs, 0);
     assert_int_equal(st.footprint_bytes, 0);
@@ -236,10 +227,10 @@ static void arena_check_catches_bad_block_header(void **state)
 {
     (void)state;
     void *self = make_block("4096");
-    while (mappings_of(self).n < 2)
+    while (bt_mappings_of(arena(), self).n < 2)
         assert_non_null(arena()->alloc(self, 64, 16));
     bt_check_ok(arena(), self);
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(arena(), self);
     void **first = l.m[0].addr; /* the first block's header: next, len */
     void *second = first[0];
     assert_ptr_equal(second, l.m[1].addr);

@@ -24,40 +24,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_test.h"
 #include "json_test.h"
 
 /* ---- running the binary ------------------------------------------------- */
 
-struct dir {
-    char path[64];
-};
-
-static void dir_make(struct dir *d)
-{
-    snprintf(d->path, sizeof d->path, "/tmp/pb-test-run-XXXXXX");
-    assert_non_null(mkdtemp(d->path));
-}
-
-static void dir_remove(struct dir *d)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
-    assert_int_equal(system(cmd), 0);
-}
-
 /* Start argv with stdout and stderr into files of d; the child's pid. */
-static pid_t start(const struct dir *d, char *const argv[])
+static pid_t start(const struct ct_dir *d, char *const argv[])
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        char out[128], err[128];
-        snprintf(out, sizeof out, "%s/stdout", d->path);
-        snprintf(err, sizeof err, "%s/stderr", d->path);
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
+        ct_redirect(d);
         if (chdir(PB_TESTDATA) != 0)
             _exit(126);
         execv(argv[0], argv);
@@ -66,20 +44,12 @@ static pid_t start(const struct dir *d, char *const argv[])
     return pid;
 }
 
-static int finish(pid_t pid)
+static int run(const struct ct_dir *d, char *const argv[])
 {
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    return ct_finish(start(d, argv));
 }
 
-static int run(const struct dir *d, char *const argv[])
-{
-    return finish(start(d, argv));
-}
-
-static char *dir_file(const struct dir *d, const char *name)
+static char *dir_file(const struct ct_dir *d, const char *name)
 {
     static char buf[4][160];
     static int next;
@@ -297,23 +267,13 @@ static int check_run(const cJSON *run)
     return 1;
 }
 
-static const cJSON *find_run(const cJSON *doc, const char *backend)
-{
-    const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "runs"))
-        if (strcmp(jt_str(r, "backend"), backend) == 0)
-            return r;
-    fail_msg("no run of backend %s", backend);
-    return NULL;
-}
-
 /* ---- the tests ------------------------------------------------------------- */
 
 static void every_contract_field_is_there(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend",
                     "pool,arena,malloc", "--repeat", "3", "--warmup", "1", "-o", out,
@@ -328,19 +288,19 @@ static void every_contract_field_is_there(void **state)
     cJSON_ArrayForEach(r, runs)
         assert_true(check_run(r));
     /* null is its own baseline */
-    assert_true(jt_num(jt_obj(find_run(doc, "null"), "time"), "net_ns_per_op") == 0);
+    assert_true(jt_num(jt_obj(jt_run_of(doc, "null"), "time"), "net_ns_per_op") == 0);
     /* the pool's options in effect */
-    assert_string_equal(jt_str(jt_obj(find_run(doc, "pool"), "backend_config"), "chunk"), "64");
+    assert_string_equal(jt_str(jt_obj(jt_run_of(doc, "pool"), "backend_config"), "chunk"), "64");
     assert_false(cJSON_IsTrue(jt_get(doc, "interrupted")));
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void workload_figures_equal_check_json(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "malloc",
                     "--repeat", "1", "--warmup", "0", "-o", out, NULL};
@@ -363,14 +323,14 @@ static void workload_figures_equal_check_json(void **state)
     assert_int_equal((long)jt_num(want, "total_requested_bytes"), 272);
     cJSON_Delete(want);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void invalid_trace_writes_nothing(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--trace", "run_bad.trace",
                     "-o", out, NULL};
@@ -380,7 +340,7 @@ static void invalid_trace_writes_nothing(void **state)
     char *err = jt_slurp(dir_file(&d, "stderr"));
     assert_non_null(strstr(err, "run_bad.trace:4:"));
     free(err);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* A job array is generated job by job, right before each job's runs: while the
@@ -390,8 +350,8 @@ static void invalid_trace_writes_nothing(void **state)
 static void job_array_is_generated_job_by_job(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *jobs = dir_file(&d, "jobs.json"), *out = dir_file(&d, "out.json");
     FILE *f = fopen(jobs, "w");
     assert_non_null(f);
@@ -414,14 +374,14 @@ static void job_array_is_generated_job_by_job(void **state)
         fail_msg("peak RSS %.0f bytes with the small job, %.0f with the big one", small_rss,
                  big_rss);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void dash_writes_to_stdout(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "arena",
                     "--repeat", "1", "-o", "-", NULL};
     assert_int_equal(run(&d, argv), 0);
@@ -429,7 +389,7 @@ static void dash_writes_to_stdout(void **state)
     check_header(doc);
     assert_int_equal(cJSON_GetArraySize(jt_get(doc, "runs")), 2);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* A request the backend cannot serve is an answer: status "refused", the run
@@ -437,23 +397,23 @@ static void dash_writes_to_stdout(void **state)
 static void refused_request_is_an_answer(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--trace", "run_large.trace", "--backend", "pool:chunk=48,malloc",
                     "--repeat", "1", "-o", out, NULL};
     assert_int_equal(run(&d, argv), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *pool = find_run(doc, "pool");
+    const cJSON *pool = jt_run_of(doc, "pool");
     assert_false(check_run(pool));
     assert_string_equal(jt_str(pool, "status"), "refused");
     assert_true(cJSON_IsFalse(jt_get(pool, "baseline")));
-    assert_true(cJSON_IsTrue(jt_get(find_run(doc, "null"), "baseline")));
+    assert_true(cJSON_IsTrue(jt_get(jt_run_of(doc, "null"), "baseline")));
     const char *err = jt_str(pool, "error");
     if (!strstr(err, "run_large.trace:4") || !strstr(err, "5000"))
         fail_msg("the error names neither line nor size: %s", err);
-    assert_true(check_run(find_run(doc, "malloc")));
-    assert_true(check_run(find_run(doc, "null")));
+    assert_true(check_run(jt_run_of(doc, "malloc")));
+    assert_true(check_run(jt_run_of(doc, "null")));
     char *table = jt_slurp(dir_file(&d, "stdout"));
     assert_non_null(strstr(table, "  refused\n"));        /* its status cell */
     assert_non_null(strstr(table, "pool:chunk=48 on run_large")); /* the whole spec, and why */
@@ -461,14 +421,14 @@ static void refused_request_is_an_answer(void **state)
     assert_null(strstr(table, "FAILED"));
     free(table);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void crashing_backend_fails_only_its_run(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_TESTBK_BIN, "run", "--workload", "churn:pairs=2000",
                     "--backend", "malloc,crash:after=1500,pool", "--repeat", "1",
@@ -476,7 +436,7 @@ static void crashing_backend_fails_only_its_run(void **state)
     assert_int_equal(run(&d, argv), 1);
     cJSON *doc = jt_load(out);
     assert_int_equal(cJSON_GetArraySize(jt_get(doc, "runs")), 4);
-    const cJSON *crash = find_run(doc, "crash");
+    const cJSON *crash = jt_run_of(doc, "crash");
     assert_false(check_run(crash));
 #if defined(__SANITIZE_ADDRESS__)
     /* the measuring process's sanitizer reports the SEGV (on its stderr) and exits 1 */
@@ -485,34 +445,34 @@ static void crashing_backend_fails_only_its_run(void **state)
     assert_non_null(strstr(jt_str(crash, "error"), "signal 11"));
 #endif
     assert_string_equal(jt_str(jt_obj(crash, "backend_config"), "after"), "1500");
-    assert_true(check_run(find_run(doc, "malloc")));
-    assert_true(check_run(find_run(doc, "pool")));
+    assert_true(check_run(jt_run_of(doc, "malloc")));
+    assert_true(check_run(jt_run_of(doc, "pool")));
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void hanging_backend_times_out(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_TESTBK_BIN, "run", "--workload", "churn:pairs=2000", "--backend",
                     "crash:after=10:mode=hang,arena", "--repeat", "1", "--timeout", "1",
                     "-o", out, "--quiet", NULL};
     assert_int_equal(run(&d, argv), 1);
     cJSON *doc = jt_load(out);
-    assert_non_null(strstr(jt_str(find_run(doc, "crash"), "error"), "timeout"));
-    assert_true(check_run(find_run(doc, "arena")));
+    assert_non_null(strstr(jt_str(jt_run_of(doc, "crash"), "error"), "timeout"));
+    assert_true(check_run(jt_run_of(doc, "arena")));
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void sigint_keeps_the_finished_runs(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     /* null's memory process runs first and finishes; the hanging backend's is
      * interrupted, before any timed round: null keeps its memory figures */
@@ -523,7 +483,7 @@ static void sigint_keeps_the_finished_runs(void **state)
     sleep(2);
     assert_int_not_equal(stat(out, &st), 0); /* still running: nothing written yet */
     kill(pid, SIGINT);
-    assert_int_equal(finish(pid), 1);
+    assert_int_equal(ct_finish(pid), 1);
     cJSON *doc = jt_load(out);
     assert_true(cJSON_IsTrue(jt_get(doc, "interrupted")));
     const cJSON *runs = jt_get(doc, "runs");
@@ -534,20 +494,20 @@ static void sigint_keeps_the_finished_runs(void **state)
     assert_non_null(strstr(jt_str(null_run, "error"), "interrupted"));
     jt_obj(null_run, "memory");
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void latency_reports_percentiles(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=5000", "--backend", "pool",
                     "--repeat", "1", "--latency", "-o", out, NULL};
     assert_int_equal(run(&d, argv), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *lat = jt_obj(find_run(doc, "pool"), "latency");
+    const cJSON *lat = jt_obj(jt_run_of(doc, "pool"), "latency");
     const char *kinds[] = {"alloc", "free"};
     for (int k = 0; k < 2; k++) {
         const cJSON *s = jt_obj(lat, kinds[k]);
@@ -558,14 +518,14 @@ static void latency_reports_percentiles(void **state)
         assert_true(cJSON_GetArraySize(jt_arr(s, "cdf_ns")) > 0);
     }
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void default_output_goes_to_results_dir(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=100", "--backend", "pool",
                     "--repeat", "1", NULL};
     pid_t pid = fork();
@@ -577,7 +537,7 @@ static void default_output_goes_to_results_dir(void **state)
         execv(argv[0], argv);
         _exit(127);
     }
-    assert_int_equal(finish(pid), 0);
+    assert_int_equal(ct_finish(pid), 0);
     char *latest = dir_file(&d, "results/latest.json");
     cJSON *doc = jt_load(latest);
     check_header(doc);
@@ -585,7 +545,7 @@ static void default_output_goes_to_results_dir(void **state)
     char cmd[200];
     snprintf(cmd, sizeof cmd, "ls %s/results/run-*.json >/dev/null", d.path);
     assert_int_equal(system(cmd), 0);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* ---- --threads -------------------------------------------------------------- */
@@ -627,8 +587,8 @@ static void check_threads(const cJSON *run, double threads, int per_thread_insta
 static void threads_report_per_thread_fields(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool,malloc",
                     "--threads", "2", "--repeat", "2", "-o", out, "--quiet", NULL};
@@ -639,14 +599,14 @@ static void threads_report_per_thread_fields(void **state)
     const cJSON *r;
     cJSON_ArrayForEach(r, runs)
         assert_true(check_run(r));
-    check_threads(find_run(doc, "null"), 2, 1);
-    check_threads(find_run(doc, "pool"), 2, 1);
-    check_threads(find_run(doc, "malloc"), 2, 0);
+    check_threads(jt_run_of(doc, "null"), 2, 1);
+    check_threads(jt_run_of(doc, "pool"), 2, 1);
+    check_threads(jt_run_of(doc, "malloc"), 2, 0);
     const cJSON *ta = jt_arr(jt_obj(doc, "config"), "threads");
     assert_int_equal(cJSON_GetArraySize(ta), 1);
     assert_int_equal(cJSON_GetArrayItem(ta, 0)->valueint, 2);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* The keys of o, in order, joined by spaces. */
@@ -664,8 +624,8 @@ static void keys_of(const cJSON *o, char *out, size_t len)
 static void one_thread_keeps_the_layout(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *one = dir_file(&d, "one.json"), *plain = dir_file(&d, "plain.json");
     char *a1[] = {PB_BIN, "run", "--trace", "run_small.trace", "--backend", "pool",
                   "--threads", "1", "--repeat", "1", "-o", one, "--quiet", NULL};
@@ -679,7 +639,7 @@ static void one_thread_keeps_the_layout(void **state)
     keys_of(jt_obj(d2, "config"), k2, sizeof k2);
     assert_string_equal(k1, k2);
     assert_null(strstr(k1, "threads"));
-    const cJSON *r1 = find_run(d1, "pool"), *r2 = find_run(d2, "pool");
+    const cJSON *r1 = jt_run_of(d1, "pool"), *r2 = jt_run_of(d2, "pool");
     keys_of(jt_obj(r1, "time"), k1, sizeof k1);
     keys_of(jt_obj(r2, "time"), k2, sizeof k2);
     assert_string_equal(k1, k2);
@@ -689,33 +649,33 @@ static void one_thread_keeps_the_layout(void **state)
     assert_string_equal(k1, k2);
     cJSON_Delete(d1);
     cJSON_Delete(d2);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void cross_free_runs_malloc_and_refuses_pool(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--workload", "churn:pairs=20000", "--backend", "pool,malloc",
                     "--threads", "2", "--cross-free", "--repeat", "2", "-o", out, "--quiet",
                     NULL};
     assert_int_equal(run(&d, argv), 0); /* a refusal is an answer */
     cJSON *doc = jt_load(out);
-    const cJSON *pool = find_run(doc, "pool");
+    const cJSON *pool = jt_run_of(doc, "pool");
     assert_false(check_run(pool));
     assert_string_equal(jt_str(pool, "status"), "refused");
     assert_string_equal(jt_str(pool, "error"),
                         "pool is not thread-safe: it cannot free blocks allocated by another "
                         "thread");
-    const cJSON *m = find_run(doc, "malloc");
+    const cJSON *m = jt_run_of(doc, "malloc");
     assert_true(check_run(m));
     check_threads(m, 2, 0);
     assert_true(cJSON_IsTrue(jt_get(jt_obj(m, "time"), "cross_free")));
-    assert_true(check_run(find_run(doc, "null")));
+    assert_true(check_run(jt_run_of(doc, "null")));
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* null refuses the 8192-byte blocks of its 4 KiB buffer: on that workload every
@@ -725,32 +685,32 @@ static void cross_free_runs_malloc_and_refuses_pool(void **state)
 static void backend_config_counts_the_measured_pass(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--workload", "ramp:max=64:peak=20000", "--backend",
                     "pool:return=0", "--rounds", "1", "--repeat", "1", "-o", out, "--quiet",
                     NULL};
     assert_int_equal(run(&d, argv), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *bc = jt_obj(find_run(doc, "pool"), "backend_config");
+    const cJSON *bc = jt_obj(jt_run_of(doc, "pool"), "backend_config");
     assert_true(atoi(jt_str(bc, "slabs_returned")) > 0);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void failed_null_explains_missing_net(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-run");
     char *out = dir_file(&d, "out.json");
     char *argv[] = {PB_BIN, "run", "--workload", "churn:size=8192,pairs=200", "--backend",
                     "null:buffer=4k,malloc", "--repeat", "1", "-o", out, NULL};
     assert_int_equal(run(&d, argv), 0); /* null refused: an answer, not a breakage */
     cJSON *doc = jt_load(out);
-    const cJSON *m = find_run(doc, "malloc");
-    assert_false(check_run(find_run(doc, "null")));
+    const cJSON *m = jt_run_of(doc, "malloc");
+    assert_false(check_run(jt_run_of(doc, "null")));
     assert_string_equal(jt_str(m, "status"), "ok");
     assert_true(is_null(jt_obj(m, "time"), "net_ns_per_op"));
     const cJSON *notes = jt_arr(m, "notes"), *note;
@@ -766,7 +726,7 @@ static void failed_null_explains_missing_net(void **state)
     assert_non_null(strstr(table, "n/a: no net figure, because the null baseline run"));
     free(table);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 int main(void)

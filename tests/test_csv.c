@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "mem_test.h"
 
 #define SMALL "data/export-small.json"
 #define NCOL 8 /* the columns of PB_CSV_HEADER */
@@ -101,12 +102,10 @@ static void load(const char *path, struct pb_results_file *f)
 /* The table of f as text (shown form when shown); the caller frees it. */
 static char *export_text(const struct pb_results_file *f, int shown, size_t *rows)
 {
-    char *buf = NULL, err[256];
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    int rc = pb_csv_write(f, out, shown, rows, err, sizeof err);
-    fclose(out);
+    char err[256];
+    struct mt_buf b;
+    int rc = pb_csv_write(f, mt_open(&b), shown, rows, err, sizeof err);
+    char *buf = mt_close(&b);
     if (rc)
         fail_msg("pb_csv_write: %s", err);
     return buf;
@@ -152,13 +151,9 @@ static const char *value_of(const struct table *t, const char *backend, const ch
 /* The text pb_csv_put_text writes for s. */
 static char *put_text(const char *s)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(pb_csv_put_text(out, s), 0);
-    fclose(out);
-    return buf;
+    struct mt_buf b;
+    assert_int_equal(pb_csv_put_text(mt_open(&b), s), 0);
+    return mt_close(&b);
 }
 
 static void assert_put_text(const char *s, const char *want)
@@ -170,12 +165,9 @@ static void assert_put_text(const char *s, const char *want)
 
 static void assert_put_number(double v, const char *want)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    assert_int_equal(pb_csv_put_number(out, v), 0);
-    fclose(out);
+    struct mt_buf b;
+    assert_int_equal(pb_csv_put_number(mt_open(&b), v), 0);
+    char *buf = mt_close(&b);
     assert_string_equal(buf, want);
     if (*want)
         assert_true(strtod(buf, NULL) == v); /* reads back exactly */

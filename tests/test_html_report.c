@@ -15,6 +15,7 @@
 
 #include "html_report.h"
 #include "html_svg.h"
+#include "mem_test.h"
 
 #define HOSTILE "x</svg><script>alert(1)</script><img src=x onerror=alert(2)>\"'&amp;"
 
@@ -78,14 +79,12 @@ static int count(const char *hay, const char *needle)
 static char *page_of(const cJSON *doc, const struct pb_html_chart *charts, size_t n,
                      const char *const *notes, size_t n_notes)
 {
-    char *out = NULL, err[256] = "";
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    assert_non_null(f);
+    char err[256] = "";
+    struct mt_buf b;
     struct pb_html_page page = {doc, "results/latest.json", charts, n, notes, n_notes};
     size_t drawn = 99;
-    int rc = pb_html_report_write(&page, f, &drawn, err, sizeof err);
-    assert_int_equal(fclose(f), 0);
+    int rc = pb_html_report_write(&page, mt_open(&b), &drawn, err, sizeof err);
+    char *out = mt_close(&b);
     if (rc)
         fail_msg("the page was not written: %s", err);
     assert_int_equal(drawn, (size_t)count(out, "<svg "));
@@ -232,13 +231,9 @@ static const char good_svg[] =
 
 static char *svg_of(const char *svg, char *err, size_t errlen, int *rc)
 {
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    assert_non_null(f);
-    *rc = pb_svg_inline(f, svg, strlen(svg), "c1-", err, errlen);
-    assert_int_equal(fclose(f), 0);
-    return out;
+    struct mt_buf b;
+    *rc = pb_svg_inline(mt_open(&b), svg, strlen(svg), "c1-", err, errlen);
+    return mt_close(&b);
 }
 
 static void svg_passes_prefixed_and_escaped(void **state)

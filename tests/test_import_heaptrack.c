@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "mem_test.h"
 #include "pb_import.h"
 #include "pb_workload.h"
 
@@ -19,14 +20,12 @@ static int convert_depth(const char *data, size_t len, unsigned depth, char **ou
                          struct pb_heaptrack_stats *st, struct pb_diag *d)
 {
     FILE *in = len ? fmemopen((void *)data, len, "r") : fopen("/dev/null", "r");
-    size_t olen = 0;
-    FILE *o = open_memstream(out, &olen);
     assert_non_null(in);
-    assert_non_null(o);
+    struct mt_buf b;
     memset(d, 0, sizeof *d);
-    int rc = pb_import_heaptrack_depth(in, "cap", depth, o, st, d);
+    int rc = pb_import_heaptrack_depth(in, "cap", depth, mt_open(&b), st, d);
     fclose(in);
-    fclose(o);
+    *out = mt_close(&b);
     return rc;
 }
 
@@ -39,6 +38,34 @@ static int convert_n(const char *data, size_t len, char **out, struct pb_heaptra
 static int convert(const char *text, char **out, struct pb_heaptrack_stats *st, struct pb_diag *d)
 {
     return convert_n(text, strlen(text), out, st, d);
+}
+
+/* The events the importer wrote for len bytes, which it must accept (caller frees). */
+static char *imported_n(const char *data, size_t len, struct pb_heaptrack_stats *st)
+{
+    char *out = NULL;
+    struct pb_diag d;
+    assert_int_equal(convert_n(data, len, &out, st, &d), 0);
+    return out;
+}
+
+static char *imported(const char *text, struct pb_heaptrack_stats *st)
+{
+    return imported_n(text, strlen(text), st);
+}
+
+/* The importer must refuse len bytes; d says why. */
+static void rejected_n(const char *data, size_t len, struct pb_diag *d)
+{
+    char *out = NULL;
+    struct pb_heaptrack_stats st;
+    assert_int_equal(convert_n(data, len, &out, &st, d), -1);
+    free(out);
+}
+
+static void rejected(const char *text, struct pb_diag *d)
+{
+    rejected_n(text, strlen(text), d);
 }
 
 /* The output must be a valid trace: parse it back. */
@@ -87,10 +114,8 @@ static const char sample[] =
 static void import_sample_known_answer(void **state)
 {
     (void)state;
-    char *out = NULL;
     struct pb_heaptrack_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(sample, &out, &st, &d), 0);
+    char *out = imported(sample, &st);
     assert_string_equal(out, "# heaptrack capture of: ./prog arg\n"
                              "a 1 48 @make_node:prog.c:10\n"
                              "a 2 48 @make_node:prog.c:10\n"
@@ -138,10 +163,8 @@ static void import_sites_inlined_unnamed_allocator(void **state)
                       "a 4 4\n+ 3\n"         /* the allocator alone: no site */
                       "a 5 5\n+ 4\n"
                       "a 6 0\n+ 5\n";        /* no stack */
-    char *out = NULL;
     struct pb_heaptrack_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(cap, &out, &st, &d), 0);
+    char *out = imported(cap, &st);
     assert_string_equal(out, "a 1 1 @inner1:a.c:5\n"
                              "a 2 2 @outer:a.c:12\n"
                              "a 3 3 @prog:0xabc\n"
@@ -246,10 +269,8 @@ static void import_unmatched_unknown_too_big(void **state)
                       "- 1\n"            /* no live block of info 1 left */
                       "S leak:foo\n"
                       "Q\n";
-    char *out = NULL;
     struct pb_heaptrack_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(cap, &out, &st, &d), 0);
+    char *out = imported(cap, &st);
     assert_string_equal(out, "a 1 8\nf 1\n");
     assert_int_equal(st.too_big, 1);
     assert_int_equal(st.unmatched_frees, 1);
@@ -271,10 +292,8 @@ static void import_old_formats(void **state)
                       "t 1 0\n"
                       "a 20 1\n"
                       "+ 0\n";
-    char *out = NULL;
     struct pb_heaptrack_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(cap, &out, &st, &d), 0);
+    char *out = imported(cap, &st);
     assert_string_equal(out, "a 1 32 @makenode\n");
     assert_int_equal(st.file_version, 1);
     free(out);
@@ -317,14 +336,11 @@ static void import_rejects_bad_records(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         size_t len = cases[i].len ? cases[i].len : strlen(cases[i].text);
-        char *out = NULL;
-        struct pb_heaptrack_stats st;
         struct pb_diag d;
-        assert_int_equal(convert_n(cases[i].text, len, &out, &st, &d), -1);
+        rejected_n(cases[i].text, len, &d);
         assert_true(d.count >= 1);
         if (strncmp(d.msg[0], cases[i].msg, strlen(cases[i].msg)) != 0)
             fail_msg("case %zu: got '%s', want '%s'", i, d.msg[0], cases[i].msg);
-        free(out);
     }
 }
 
@@ -334,14 +350,11 @@ static void import_stops_after_twenty_problems(void **state)
     char cap[4096] = "v 10400 3\n";
     for (int i = 0; i < 30; i++)
         strcat(cap, "+ 7\n");
-    char *out = NULL;
-    struct pb_heaptrack_stats st;
     struct pb_diag d;
-    assert_int_equal(convert(cap, &out, &st, &d), -1);
+    rejected(cap, &d);
     assert_int_equal(d.count, PB_DIAG_MAX);
     assert_int_equal(d.total, PB_DIAG_MAX);
     assert_string_equal(d.msg[19], "cap:21: allocation info number out of range in '+' record");
-    free(out);
 }
 
 static void import_rejects_a_long_line(void **state)
@@ -353,12 +366,9 @@ static void import_rejects_a_long_line(void **state)
     strcpy(cap, "v 10400 3\nX ");
     memset(cap + 12, 'x', n);
     cap[12 + n] = '\0';
-    char *out = NULL;
-    struct pb_heaptrack_stats st;
     struct pb_diag d;
-    assert_int_equal(convert(cap, &out, &st, &d), -1);
+    rejected(cap, &d);
     assert_string_equal(d.msg[0], "cap:2: line longer than 1 MiB");
-    free(out);
     free(cap);
 }
 
@@ -436,10 +446,8 @@ static void import_sites_beyond_the_limit(void **state)
     for (size_t i = 1; i <= n; i++)
         len += (size_t)snprintf(text + len, cap - len, "s 6 f%05zx\ni %zx 0 %zx\nt %zx 0\na 8 %zx\n+ %zx\n",
                                 i, i, i, i, i, i - 1);
-    char *out = NULL;
     struct pb_heaptrack_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert_n(text, len, &out, &st, &d), 0);
+    char *out = imported_n(text, len, &st);
     assert_int_equal(st.sites, PB_HT_MAX_SITES + 1);
     assert_int_equal(st.other_allocs, 10);
     assert_int_equal(st.allocs, n);

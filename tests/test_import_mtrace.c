@@ -9,21 +9,38 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "pb_import.h"
 
 /* Run the importer on text; the events it wrote in out (caller frees). */
 static int convert(const char *text, char **out, struct pb_import_stats *st, struct pb_diag *d)
 {
     FILE *in = fmemopen((void *)text, strlen(text), "r");
-    size_t len = 0;
-    FILE *o = open_memstream(out, &len);
     assert_non_null(in);
-    assert_non_null(o);
+    struct mt_buf b;
     memset(d, 0, sizeof *d);
-    int rc = pb_import_mtrace(in, "log", o, st, d);
+    int rc = pb_import_mtrace(in, "log", mt_open(&b), st, d);
     fclose(in);
-    fclose(o);
+    *out = mt_close(&b);
     return rc;
+}
+
+/* The events the importer wrote for text, which it must accept (caller frees). */
+static char *imported(const char *text, struct pb_import_stats *st)
+{
+    char *out = NULL;
+    struct pb_diag d;
+    assert_int_equal(convert(text, &out, st, &d), 0);
+    return out;
+}
+
+/* The importer must refuse text; d says why. */
+static void rejected(const char *text, struct pb_diag *d)
+{
+    char *out = NULL;
+    struct pb_import_stats st;
+    assert_int_equal(convert(text, &out, &st, d), -1);
+    free(out);
 }
 
 static void import_malloc_free_realloc(void **state)
@@ -35,10 +52,8 @@ static void import_malloc_free_realloc(void **state)
                       "@ ./a.out:(main+0x10)[0x55550000] > 0x2000 0x28\n"
                       "@ [0x7f0000001234] - 0x2000\n"
                       "= End\n";
-    char *out = NULL;
     struct pb_import_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(log, &out, &st, &d), 0);
+    char *out = imported(log, &st);
     assert_string_equal(out, "a 1 20\nr 1 40\nf 1\n");
     assert_int_equal(st.allocs, 1);
     assert_int_equal(st.reallocs, 1);
@@ -57,10 +72,8 @@ static void import_drops_unknown_and_failed(void **state)
                       "@ ./a.out:[0x5] < 0x8000\n"      /* realloc of an unknown block */
                       "@ ./a.out:[0x5] > 0x3000 0x10\n"
                       "+ 0x1000 0x8\n";                 /* reused while live, no caller */
-    char *out = NULL;
     struct pb_import_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(log, &out, &st, &d), 0);
+    char *out = imported(log, &st);
     assert_string_equal(out, "a 1 0\na 2 16\nf 1\na 3 8\n");
     assert_int_equal(st.dropped_frees, 1);
     assert_int_equal(st.failed, 2);
@@ -86,10 +99,8 @@ static void import_null_realloc_addresses(void **state)
                       "< 0x2000\n"      /* a realloc that gave nothing: it failed */
                       "> (nil) 0x50\n"
                       "+ 0x5000 0x60\n";
-    char *out = NULL;
     struct pb_import_stats st;
-    struct pb_diag d;
-    assert_int_equal(convert(log, &out, &st, &d), 0);
+    char *out = imported(log, &st);
     assert_string_equal(out, "a 1 16\nf 1\na 2 32\na 3 48\na 4 64\na 5 96\n");
     assert_int_equal(st.unknown_reallocs, 2);
     assert_int_equal(st.failed, 1);
@@ -106,17 +117,14 @@ static void import_reports_every_bad_line(void **state)
                       "@ ./a.out:[0x1] + 0xzz 0x14\n"
                       "@ ./a.out:[0x1] > 0x1000 0x14\n"
                       "@ ./a.out:[0x1] < 0x1000\n";
-    char *out = NULL;
-    struct pb_import_stats st;
     struct pb_diag d;
-    assert_int_equal(convert(log, &out, &st, &d), -1);
+    rejected(log, &d);
     assert_int_equal(d.count, 5);
     assert_string_equal(d.msg[0], "log:2: unknown mtrace event '?'");
     assert_string_equal(d.msg[1], "log:3: extra field after '-' event");
     assert_string_equal(d.msg[2], "log:4: bad address '0xzz'");
     assert_string_equal(d.msg[3], "log:5: realloc '>' line without a '<' line before it");
     assert_string_equal(d.msg[4], "log:6: realloc '<' line not followed by its '>' line");
-    free(out);
 }
 
 static void import_keeps_reading_after_twenty_problems(void **state)
@@ -125,14 +133,11 @@ static void import_keeps_reading_after_twenty_problems(void **state)
     char log[4096] = "";
     for (int i = 0; i < 30; i++)
         strcat(log, "@ [0x1] * 0x1\n");
-    char *out = NULL;
-    struct pb_import_stats st;
     struct pb_diag d;
-    assert_int_equal(convert(log, &out, &st, &d), -1);
+    rejected(log, &d);
     assert_int_equal(d.count, PB_DIAG_MAX);
     assert_int_equal(d.total, 30);
     assert_string_equal(d.msg[19], "log:20: unknown mtrace event '*'");
-    free(out);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "latency.h"
+#include "backend_test.h"
 #include "hand_workloads.h"
 
 static void percentiles_by_nearest_rank(void **state)
@@ -52,10 +53,8 @@ static void pass_times_allocs_and_frees(void **state)
         tw_add(w, PB_OP_FREE, s, 32);
     tw_add(w, PB_OP_ALLOC, 0, 32);
     tw_figures(w);
-    const struct pb_backend_ops *ops = pb_backend_find("pool");
-    void *self;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    const struct pb_backend_ops *ops = bt_ops("pool");
+    void *self = bt_make(ops, NULL, 0);
     struct pb_latency lat;
     size_t at = 0;
     assert_int_equal(pb_latency_run(ops, self, w, PB_TOUCH_PAGES, &lat, &at), 0);
@@ -78,10 +77,8 @@ static void pass_reports_a_refusal(void **state)
     tw_add(w, PB_OP_ALLOC, 0, 32);
     tw_add(w, PB_OP_ALLOC, 1, 4000); /* more than a 64-byte chunk */
     tw_figures(w);
-    const struct pb_backend_ops *ops = pb_backend_find("pool");
-    void *self;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    const struct pb_backend_ops *ops = bt_ops("pool");
+    void *self = bt_make(ops, NULL, 0);
     struct pb_latency lat;
     size_t at = 0;
     assert_int_equal(pb_latency_run(ops, self, w, PB_TOUCH_PAGES, &lat, &at), -1);

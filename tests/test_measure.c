@@ -12,6 +12,7 @@
 
 #include "measure.h"
 #include "pb_backend.h"
+#include "backend_test.h"
 #include "hand_workloads.h"
 #include "occupancy_ref.h"
 
@@ -111,24 +112,53 @@ static struct pb_workload *one_size(uint32_t n, uint64_t size, int free_all_at_e
     return w;
 }
 
+/* The memory pass of w on the fresh instance (ops, self): it must succeed. */
+static void measure_ok(const struct pb_backend_ops *ops, void *self, const struct pb_workload *w,
+                       enum pb_touch touch, size_t sample_every, struct pb_memory *mem)
+{
+    size_t at = 0;
+    assert_int_equal(pb_measure_run(ops, self, w, touch, sample_every, mem, &at), 0);
+}
+
+/* The memory pass of w on a fresh mini backend m. */
+static void mini_measure(struct mini *m, const struct pb_workload *w, enum pb_touch touch,
+                         size_t sample_every, struct pb_memory *mem)
+{
+    mini_open(m);
+    measure_ok(&mini_ops, m, w, touch, sample_every, mem);
+}
+
+/* Free what a pass on the mini backend left: its figures, m and w. */
+static void mini_done(struct mini *m, struct pb_memory *mem, struct pb_workload *w)
+{
+    pb_memory_free(mem);
+    mini_close(m);
+    tw_free(w);
+}
+
+/* Free what a pass on a registered backend left: its figures, self and w. */
+static void backend_done(const struct pb_backend_ops *ops, void *self, struct pb_memory *mem,
+                         struct pb_workload *w)
+{
+    pb_memory_free(mem);
+    ops->destroy(self);
+    tw_free(w);
+}
+
 static void internal_fragmentation_is_one_minus_size_over_chunk(void **state)
 {
     (void)state;
     struct pb_workload *w = one_size(1000, 48, 0);
     struct mini m;
-    mini_open(&m);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    mini_measure(&m, w, PB_TOUCH_PAGES, 0, &mem);
     assert_true(mem.granted_ok && mem.internal_ok);
     assert_int_equal(mem.granted_bytes_at_peak, 1000 * CHUNK);
     assert_true(mem.internal_fragmentation == 1.0 - 48.0 / 64.0);
     assert_true(mem.fragmentation_ok);
     assert_true(mem.fragmentation == (double)MAP / (1000.0 * 48.0) - 1.0);
     assert_true(mem.pass_seconds > 0); /* the pass's own wall time */
-    pb_memory_free(&mem);
-    mini_close(&m);
-    tw_free(w);
+    mini_done(&m, &mem, w);
 }
 
 static void resident_is_the_pages_touched(void **state)
@@ -136,19 +166,15 @@ static void resident_is_the_pages_touched(void **state)
     (void)state;
     struct pb_workload *w = one_size(1000, CHUNK, 0);
     struct mini m;
-    mini_open(&m);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    mini_measure(&m, w, PB_TOUCH_PAGES, 0, &mem);
     assert_true(mem.resident_ok);
     assert_string_equal(mem.resident_method, "mincore");
     /* the chunks are carved contiguously from the mapping's start */
     assert_int_equal(mem.peak_resident_bytes, pages_of(1000 * CHUNK));
     assert_int_equal(mem.occupied_page_bytes_at_peak, pages_of(1000 * CHUNK));
     assert_int_equal(mem.wasted_page_bytes, 0);
-    pb_memory_free(&mem);
-    mini_close(&m);
-    tw_free(w);
+    mini_done(&m, &mem, w);
 }
 
 static void untouched_blocks_are_not_resident(void **state)
@@ -156,19 +182,15 @@ static void untouched_blocks_are_not_resident(void **state)
     (void)state;
     struct pb_workload *w = one_size(1000, CHUNK, 0);
     struct mini m;
-    mini_open(&m);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
+    mini_measure(&m, w, PB_TOUCH_NONE, 0, &mem);
     assert_int_equal(mem.peak_resident_bytes, 0);
     assert_int_equal(mem.resident_bytes_at_end, 0);
     assert_int_equal(mem.occupied_page_bytes_at_end, pages_of(1000 * CHUNK));
     assert_int_equal(mem.wasted_page_bytes, 0);
     assert_int_equal(mem.max_wasted_page_bytes, 0);
     assert_true(mem.n_notes >= 1); /* occupied > resident is explained */
-    pb_memory_free(&mem);
-    mini_close(&m);
-    tw_free(w);
+    mini_done(&m, &mem, w);
 }
 
 static void freeing_everything_wastes_all_resident(void **state)
@@ -176,10 +198,8 @@ static void freeing_everything_wastes_all_resident(void **state)
     (void)state;
     struct pb_workload *w = one_size(2000, 40, 1);
     struct mini m;
-    mini_open(&m);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 10, &mem, &at), 0);
+    mini_measure(&m, w, PB_TOUCH_PAGES, 10, &mem);
     assert_int_equal(mem.occupied_page_bytes_at_end, 0);
     assert_int_equal(mem.resident_bytes_at_end, mem.peak_resident_bytes);
     assert_true(mem.peak_resident_bytes > 0);
@@ -192,9 +212,7 @@ static void freeing_everything_wastes_all_resident(void **state)
     assert_int_equal(last->event, w->n_records);
     assert_int_equal(last->live_bytes, 0);
     assert_int_equal(last->granted_bytes, 0);
-    pb_memory_free(&mem);
-    mini_close(&m);
-    tw_free(w);
+    mini_done(&m, &mem, w);
 }
 
 static void timeline_samples_the_peak_and_every_n(void **state)
@@ -208,10 +226,8 @@ static void timeline_samples_the_peak_and_every_n(void **state)
     tw_figures(w);
     assert_int_equal(w->fig.peak_event, 6);
     struct mini m;
-    mini_open(&m);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&mini_ops, &m, w, PB_TOUCH_PAGES, 5, &mem, &at), 0);
+    mini_measure(&m, w, PB_TOUCH_PAGES, 5, &mem);
     /* after 5, 7 (the peak), 10 and 14 events */
     assert_int_equal(mem.n_timeline, 4);
     uint64_t want_event[] = {5, 7, 10, 14};
@@ -222,9 +238,7 @@ static void timeline_samples_the_peak_and_every_n(void **state)
         assert_int_equal(mem.timeline[i].granted_bytes, want_live[i] / 10 * CHUNK);
     }
     assert_int_equal(mem.granted_bytes_at_peak, 7 * CHUNK);
-    pb_memory_free(&mem);
-    mini_close(&m);
-    tw_free(w);
+    mini_done(&m, &mem, w);
 }
 
 static void null_backend_has_no_memory_figures(void **state)
@@ -232,30 +246,21 @@ static void null_backend_has_no_memory_figures(void **state)
     (void)state;
     struct pb_workload *w = one_size(10, 48, 1);
     const struct pb_backend_ops *ops = pb_backend_find("null");
-    void *self;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    void *self = bt_make(ops, NULL, 0);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_PAGES, 0, &mem);
     assert_false(mem.granted_ok || mem.resident_ok || mem.footprint_ok);
     assert_int_equal(mem.n_timeline, 0);
     assert_non_null(strstr(mem.notes[0], "no real memory"));
-    pb_memory_free(&mem);
-    ops->destroy(self);
-    tw_free(w);
+    backend_done(ops, self, &mem, w);
 }
 
 /* ---- the real pool: the kernel's count equals the pages its slabs touched -- */
 
 static void *pool_make(const char *chunk, const char *slab)
 {
-    const struct pb_backend_ops *ops = pb_backend_find("pool");
     struct pb_option o[] = {{"chunk", chunk}, {"slab", slab}};
-    void *self = NULL;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(o, 2, &self, err, sizeof err), 0);
-    return self;
+    return bt_make(bt_ops("pool"), o, 2);
 }
 
 static void pool_internal_fragmentation_is_exact(void **state)
@@ -265,13 +270,10 @@ static void pool_internal_fragmentation_is_exact(void **state)
     struct pb_workload *w = one_size(3000, 48, 1);
     void *self = pool_make("64", "64k");
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_PAGES, 0, &mem);
     assert_int_equal(mem.granted_bytes_at_peak, 3000 * 64);
     assert_true(mem.internal_fragmentation == 0.25);
-    pb_memory_free(&mem);
-    ops->destroy(self);
-    tw_free(w);
+    backend_done(ops, self, &mem, w);
 }
 
 static void pool_resident_is_the_touched_slab_pages(void **state)
@@ -283,8 +285,7 @@ static void pool_resident_is_the_touched_slab_pages(void **state)
     struct pb_workload *w = one_size(2500, 64, 0);
     void *self = pool_make("64", "64k");
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_PAGES, 0, &mem);
     uint64_t slab_chunks = 65536 / 64, full = 2500 / slab_chunks;
     uint64_t touched = full * 65536 + pages_of((2500 - full * slab_chunks) * 64);
     assert_int_equal(mem.peak_resident_bytes, touched);
@@ -294,11 +295,9 @@ static void pool_resident_is_the_touched_slab_pages(void **state)
     pb_memory_free(&mem);
     ops->destroy(self);
     self = pool_make("64", "64k");
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_NONE, 0, &mem);
     assert_int_equal(mem.peak_resident_bytes, 0);
-    pb_memory_free(&mem);
-    ops->destroy(self);
-    tw_free(w);
+    backend_done(ops, self, &mem, w);
 }
 
 static void pool_free_everything_leaves_all_resident_wasted(void **state)
@@ -308,15 +307,12 @@ static void pool_free_everything_leaves_all_resident_wasted(void **state)
     struct pb_workload *w = one_size(1500, 64, 1);
     void *self = pool_make("64", "64k");
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_FULL, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_FULL, 0, &mem);
     assert_int_equal(mem.occupied_page_bytes_at_end, 0);
     assert_int_equal(mem.resident_bytes_at_end, mem.peak_resident_bytes);
     assert_int_equal(mem.wasted_page_bytes_at_end, mem.resident_bytes_at_end);
     assert_int_equal(mem.peak_resident_bytes, 65536 + pages_of(476 * 64));
-    pb_memory_free(&mem);
-    ops->destroy(self);
-    tw_free(w);
+    backend_done(ops, self, &mem, w);
 }
 
 /* pools passes blocks above its largest class to malloc: their pages are in
@@ -326,12 +322,9 @@ static void pools_resident_counts_the_blocks_it_passes_to_malloc(void **state)
     (void)state;
     const struct pb_backend_ops *ops = pb_backend_find("pools");
     struct pb_workload *w = one_size(200, 8192, 0);
-    void *self = NULL;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(NULL, 0, &self, err, sizeof err), 0);
+    void *self = bt_make(ops, NULL, 0);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_FULL, 0, &mem, &at), 0);
+    measure_ok(ops, self, w, PB_TOUCH_FULL, 0, &mem);
     assert_string_equal(mem.resident_method, "mincore+smaps_rollup");
     assert_true(mem.peak_resident_bytes >= 200 * 8192);
     /* the malloc'd blocks all count: resident is the growth since the
@@ -344,7 +337,7 @@ static void pools_resident_counts_the_blocks_it_passes_to_malloc(void **state)
     const struct pb_backend_ops *pool = pb_backend_find("pool");
     self = pool_make("64", "64k");
     struct pb_workload *small = one_size(100, 64, 0);
-    assert_int_equal(pb_measure_run(pool, self, small, PB_TOUCH_PAGES, 0, &mem, &at), 0);
+    measure_ok(pool, self, small, PB_TOUCH_PAGES, 0, &mem);
     assert_string_equal(mem.resident_method, "mincore");
     pb_memory_free(&mem);
     pool->destroy(self);
@@ -362,9 +355,7 @@ static void check_timeline_against_the_sort(const struct shape *sh, const struct
 {
     const struct pb_backend_ops *ops = pb_backend_find(sh->spec_name);
     struct pb_option opt = {sh->opt_key, sh->opt_value};
-    void *self = NULL;
-    char err[PB_ERR_MAX];
-    assert_int_equal(ops->create(&opt, sh->opt_key ? 1 : 0, &self, err, sizeof err), 0);
+    void *self = bt_make(ops, &opt, sh->opt_key ? 1 : 0);
     struct pb_replay r;
     assert_int_equal(pb_replay_init(&r, ops, self, w, PB_TOUCH_PAGES), 0);
     size_t pos = 0;
@@ -392,12 +383,9 @@ static void timeline_occupancy_matches_the_sort(void **state)
         const struct pb_backend_ops *ops = pb_backend_find(shapes[i].spec_name);
         struct pb_workload *w = random_workload(&shapes[i], 300, 11 + i);
         struct pb_option opt = {shapes[i].opt_key, shapes[i].opt_value};
-        void *self = NULL;
-        char err[PB_ERR_MAX];
-        assert_int_equal(ops->create(&opt, shapes[i].opt_key ? 1 : 0, &self, err, sizeof err), 0);
+        void *self = bt_make(ops, &opt, shapes[i].opt_key ? 1 : 0);
         struct pb_memory mem;
-        size_t at = 0;
-        assert_int_equal(pb_measure_run(ops, self, w, PB_TOUCH_PAGES, 97, &mem, &at), 0);
+        measure_ok(ops, self, w, PB_TOUCH_PAGES, 97, &mem);
         ops->destroy(self);
         assert_true(mem.n_timeline > 1000);
         check_timeline_against_the_sort(&shapes[i], w, &mem);
@@ -466,8 +454,7 @@ static void resident_leaves_out_the_trackers_table(void **state)
     w->n_records = w->n_slots = SPARSE_BLOCKS;
     tw_figures(w);
     struct pb_memory mem;
-    size_t at = 0;
-    assert_int_equal(pb_measure_run(&sparse_ops, &sp, w, PB_TOUCH_NONE, 0, &mem, &at), 0);
+    measure_ok(&sparse_ops, &sp, w, PB_TOUCH_NONE, 0, &mem);
     assert_string_equal(mem.resident_method, "smaps_rollup");
     assert_int_equal(mem.occupied_page_bytes_at_end, (uint64_t)SPARSE_BLOCKS * PAGE);
     /* the table grew to 8 MiB at least (8-byte cells, at most half full, 400000

@@ -17,14 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "pb_outfile.h"
-
-/* A fresh directory under /tmp. */
-static void make_dir(char *dir, size_t len)
-{
-    snprintf(dir, len, "/tmp/pb-test-outfile-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-}
 
 /* Remove dir and the plain entries in it. */
 static void remove_dir(const char *dir)
@@ -43,45 +37,11 @@ static void remove_dir(const char *dir)
     assert_int_equal(rmdir(dir), 0);
 }
 
-/* Entries in dir besides . and .. */
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* The whole file at path in buf ("" if it cannot be read). */
-static const char *read_file(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void new_file_gets_mode_from_umask(void **state)
 {
     (void)state;
     char dir[64], path[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/new.txt", dir);
     mode_t old = umask(022);
     struct pb_outfile o;
@@ -106,18 +66,18 @@ static void commit_replaces_the_old_file_only_at_the_end(void **state)
 {
     (void)state;
     char dir[64], path[128], err[256], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/out.txt", dir);
-    write_file(path, "old\n");
+    ft_write_file(path, "old\n");
     struct pb_outfile o;
     assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), 0);
     fputs("new\n", o.f);
     assert_int_equal(fflush(o.f), 0);
-    assert_string_equal(read_file(path, buf, sizeof buf), "old\n");
-    assert_int_equal(count_entries(dir), 2); /* the file and its temporary */
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "old\n");
+    assert_int_equal(ft_count_entries(dir), 2); /* the file and its temporary */
     assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
-    assert_string_equal(read_file(path, buf, sizeof buf), "new\n");
-    assert_int_equal(count_entries(dir), 1);
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "new\n");
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
 }
 
@@ -125,10 +85,10 @@ static void abort_leaves_nothing_and_the_old_file(void **state)
 {
     (void)state;
     char dir[64], path[128], fresh[128], err[256], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/out.txt", dir);
     snprintf(fresh, sizeof fresh, "%s/fresh.txt", dir);
-    write_file(path, "old\n");
+    ft_write_file(path, "old\n");
     struct pb_outfile o, p;
     assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), 0);
     assert_int_equal(pb_outfile_open(&p, fresh, err, sizeof err), 0);
@@ -136,9 +96,9 @@ static void abort_leaves_nothing_and_the_old_file(void **state)
     fputs("half", p.f);
     pb_outfile_abort(&o);
     pb_outfile_abort(&p);
-    assert_string_equal(read_file(path, buf, sizeof buf), "old\n");
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "old\n");
     assert_int_equal(access(fresh, F_OK), -1);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
 }
 
@@ -146,10 +106,10 @@ static void symlink_keeps_the_link_and_replaces_its_target(void **state)
 {
     (void)state;
     char dir[64], target[128], link[128], err[256], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(target, sizeof target, "%s/target.txt", dir);
     snprintf(link, sizeof link, "%s/link.txt", dir);
-    write_file(target, "old\n");
+    ft_write_file(target, "old\n");
     assert_int_equal(symlink("target.txt", link), 0);
     struct pb_outfile o;
     assert_int_equal(pb_outfile_open(&o, link, err, sizeof err), 0);
@@ -160,8 +120,8 @@ static void symlink_keeps_the_link_and_replaces_its_target(void **state)
     assert_true(S_ISLNK(st.st_mode));
     assert_int_equal(lstat(target, &st), 0);
     assert_true(S_ISREG(st.st_mode));
-    assert_string_equal(read_file(target, buf, sizeof buf), "new\n");
-    assert_int_equal(count_entries(dir), 2);
+    assert_string_equal(ft_read_file(target, buf, sizeof buf), "new\n");
+    assert_int_equal(ft_count_entries(dir), 2);
     remove_dir(dir);
 }
 
@@ -204,7 +164,7 @@ static void fifo_is_written_in_place(void **state)
 {
     (void)state;
     char dir[64], fifo[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     pid_t pid = fork();
@@ -228,7 +188,7 @@ static void fifo_is_written_in_place(void **state)
     struct stat st;
     assert_int_equal(lstat(fifo, &st), 0);
     assert_true(S_ISFIFO(st.st_mode));
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
 }
 
@@ -236,7 +196,7 @@ static void unwritable_directory_is_an_error_naming_the_path(void **state)
 {
     (void)state;
     char dir[64], path[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/no-such-dir/x.txt", dir);
     struct pb_outfile o;
     assert_int_equal(pb_outfile_open(&o, path, err, sizeof err), -1);
@@ -250,7 +210,7 @@ static void unwritable_directory_is_an_error_naming_the_path(void **state)
         assert_non_null(strstr(err, path));
         assert_int_equal(chmod(dir, 0755), 0);
     }
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(ft_count_entries(dir), 0);
     remove_dir(dir);
 }
 
@@ -258,11 +218,11 @@ static void a_directory_target_is_refused(void **state)
 {
     (void)state;
     char dir[64], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     struct pb_outfile o;
     assert_int_equal(pb_outfile_open(&o, dir, err, sizeof err), -1);
     assert_non_null(strstr(err, dir));
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(ft_count_entries(dir), 0);
     remove_dir(dir);
 }
 
@@ -287,16 +247,16 @@ static mode_t type_of(const char *path)
 /* A victim file (0600, "secret\n") in a directory of its own. */
 static void make_victim(char *vdir, size_t dlen, char *victim, size_t vlen)
 {
-    make_dir(vdir, dlen);
+    ft_make_dir(vdir, dlen, "pb-test-outfile");
     snprintf(victim, vlen, "%s/victim.txt", vdir);
-    write_file(victim, "secret\n");
+    ft_write_file(victim, "secret\n");
     assert_int_equal(chmod(victim, 0600), 0);
 }
 
 static void assert_victim_untouched(const char *victim)
 {
     char buf[64];
-    assert_string_equal(read_file(victim, buf, sizeof buf), "secret\n");
+    assert_string_equal(ft_read_file(victim, buf, sizeof buf), "secret\n");
     assert_int_equal(mode_of(victim), 0600);
 }
 
@@ -318,14 +278,14 @@ static void a_link_owned_by_another_user_is_refused(void **state)
     if (geteuid() != 0)
         skip(); /* only root can give a link away */
     char dir[64], vdir[64], victim[128], link[128];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     make_victim(vdir, sizeof vdir, victim, sizeof victim);
     snprintf(link, sizeof link, "%s/shared.json", dir);
     assert_int_equal(symlink(victim, link), 0);
     assert_int_equal(lchown(link, NOBODY, NOBODY), 0);
     assert_refused(link, "a symbolic link owned by uid 65534, not by you (uid 0)");
     assert_victim_untouched(victim);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
     remove_dir(vdir);
 }
@@ -334,7 +294,7 @@ static void a_link_in_a_sticky_world_writable_dir_is_refused(void **state)
 {
     (void)state;
     char dir[64], vdir[64], victim[128], link[128];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     assert_int_equal(chmod(dir, 01777), 0);
     make_victim(vdir, sizeof vdir, victim, sizeof victim);
     snprintf(link, sizeof link, "%s/shared.json", dir);
@@ -345,7 +305,7 @@ static void a_link_in_a_sticky_world_writable_dir_is_refused(void **state)
         assert_refused(link, "sticky world-writable directory");
     }
     assert_victim_untouched(victim);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
     remove_dir(vdir);
 }
@@ -356,18 +316,18 @@ static void another_users_file_in_a_sticky_dir_is_refused(void **state)
     if (geteuid() != 0)
         skip();
     char dir[64], file[128], fifo[128], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     assert_int_equal(chmod(dir, 01777), 0);
     snprintf(file, sizeof file, "%s/theirs.json", dir);
     snprintf(fifo, sizeof fifo, "%s/theirs.fifo", dir);
-    write_file(file, "theirs\n");
+    ft_write_file(file, "theirs\n");
     assert_int_equal(chown(file, NOBODY, NOBODY), 0);
     assert_int_equal(mkfifo(fifo, 0666), 0);
     assert_int_equal(chown(fifo, NOBODY, NOBODY), 0);
     assert_refused(file, "owned by uid 65534, not by you (uid 0), in ");
     assert_refused(fifo, "sticky world-writable directory");
-    assert_string_equal(read_file(file, buf, sizeof buf), "theirs\n");
-    assert_int_equal(count_entries(dir), 2);
+    assert_string_equal(ft_read_file(file, buf, sizeof buf), "theirs\n");
+    assert_int_equal(ft_count_entries(dir), 2);
     remove_dir(dir);
 }
 
@@ -375,15 +335,15 @@ static void own_file_in_a_sticky_dir_is_replaced(void **state)
 {
     (void)state;
     char dir[64], file[128], err[256], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     assert_int_equal(chmod(dir, 01777), 0);
     snprintf(file, sizeof file, "%s/mine.json", dir);
-    write_file(file, "old\n");
+    ft_write_file(file, "old\n");
     struct pb_outfile o;
     assert_int_equal(pb_outfile_open(&o, file, err, sizeof err), 0);
     fputs("new\n", o.f);
     assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
-    assert_string_equal(read_file(file, buf, sizeof buf), "new\n");
+    assert_string_equal(ft_read_file(file, buf, sizeof buf), "new\n");
     remove_dir(dir);
 }
 
@@ -393,7 +353,7 @@ static void every_link_of_a_chain_is_checked(void **state)
     if (geteuid() != 0)
         skip();
     char dir[64], vdir[64], victim[128], mine[128], theirs[128];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     make_victim(vdir, sizeof vdir, victim, sizeof victim);
     snprintf(mine, sizeof mine, "%s/mine.json", dir);
     snprintf(theirs, sizeof theirs, "%s/theirs.json", dir);
@@ -408,7 +368,7 @@ static void every_link_of_a_chain_is_checked(void **state)
     snprintf(want, sizeof want, "leads to %s, a symbolic link owned by uid 65534", theirs);
     assert_non_null(strstr(err, want));
     assert_victim_untouched(victim);
-    assert_int_equal(count_entries(dir), 2);
+    assert_int_equal(ft_count_entries(dir), 2);
     remove_dir(dir);
     remove_dir(vdir);
 }
@@ -417,7 +377,7 @@ static void an_own_dangling_link_gets_its_target_written(void **state)
 {
     (void)state;
     char dir[64], target[128], link[128], err[256], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(target, sizeof target, "%s/new.json", dir);
     snprintf(link, sizeof link, "%s/link.json", dir);
     assert_int_equal(symlink("new.json", link), 0);
@@ -427,7 +387,7 @@ static void an_own_dangling_link_gets_its_target_written(void **state)
     fputs("made\n", o.f);
     assert_int_equal(pb_outfile_commit(&o, err, sizeof err), 0);
     assert_int_equal(type_of(link), S_IFLNK);
-    assert_string_equal(read_file(target, buf, sizeof buf), "made\n");
+    assert_string_equal(ft_read_file(target, buf, sizeof buf), "made\n");
     remove_dir(dir);
 }
 
@@ -453,15 +413,15 @@ static void a_replaced_file_keeps_its_mode(void **state)
 {
     (void)state;
     char dir[64], path[128], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/kept.json", dir);
-    write_file(path, "old\n");
+    ft_write_file(path, "old\n");
     assert_int_equal(replace_under_umask(path, 0600, 022), 0600); /* not widened to 0644 */
     assert_int_equal(replace_under_umask(path, 0640, 077), 0640);
     assert_int_equal(replace_under_umask(path, 0444, 022), 0444);
     assert_int_equal(replace_under_umask(path, 04755, 022), 0755); /* no set-id bits */
-    assert_string_equal(read_file(path, buf, sizeof buf), "replaced\n");
-    assert_int_equal(count_entries(dir), 1);
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "replaced\n");
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
 }
 
@@ -471,14 +431,14 @@ static void check_finds_what_open_would_and_leaves_nothing(void **state)
 {
     (void)state;
     char dir[64], path[128], file[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(path, sizeof path, "%s/no-such-dir/x.json", dir);
     assert_int_equal(pb_outfile_check(path, err, sizeof err), -1);
     assert_non_null(strstr(err, path));
     assert_non_null(strstr(err, "No such file or directory"));
     assert_null(strstr(err, ".tmp"));
     snprintf(file, sizeof file, "%s/plain", dir); /* a path under a file: fails for root too */
-    write_file(file, "x\n");
+    ft_write_file(file, "x\n");
     snprintf(path, sizeof path, "%s/plain/x.json", dir);
     assert_int_equal(pb_outfile_check(path, err, sizeof err), -1);
     assert_non_null(strstr(err, path));
@@ -489,7 +449,7 @@ static void check_finds_what_open_would_and_leaves_nothing(void **state)
     assert_int_equal(pb_outfile_check(path, err, sizeof err), 0);
     assert_int_equal(pb_outfile_check("-", err, sizeof err), 0);
     assert_int_equal(pb_outfile_check("/dev/null", err, sizeof err), 0);
-    assert_int_equal(count_entries(dir), 1); /* only "plain": no temporary, no fine.json */
+    assert_int_equal(ft_count_entries(dir), 1); /* only "plain": no temporary, no fine.json */
     remove_dir(dir);
 }
 
@@ -497,14 +457,14 @@ static void check_does_not_open_a_fifo(void **state)
 {
     (void)state;
     char dir[64], fifo[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     snprintf(fifo, sizeof fifo, "%s/fifo", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     alarm(20); /* an open for writing would wait for a reader for ever */
     assert_int_equal(pb_outfile_check(fifo, err, sizeof err), 0);
     alarm(0);
     assert_int_equal(type_of(fifo), S_IFIFO);
-    assert_int_equal(count_entries(dir), 1);
+    assert_int_equal(ft_count_entries(dir), 1);
     remove_dir(dir);
 }
 
@@ -525,7 +485,7 @@ static void unique_names_never_replace_anything(void **state)
 {
     (void)state;
     char dir[64], vdir[64], victim[128], path[128], want[160], got[PATH_MAX], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-outfile");
     make_victim(vdir, sizeof vdir, victim, sizeof victim);
     snprintf(path, sizeof path, "%s/run-1.json", dir);
     write_unique(path, "first\n", got, sizeof got);
@@ -538,15 +498,15 @@ static void unique_names_never_replace_anything(void **state)
     write_unique(path, "third\n", got, sizeof got);
     snprintf(want, sizeof want, "%s/run-1-4.json", dir);
     assert_string_equal(got, want);
-    assert_string_equal(read_file(path, buf, sizeof buf), "first\n");
-    assert_string_equal(read_file(want, buf, sizeof buf), "third\n");
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "first\n");
+    assert_string_equal(ft_read_file(want, buf, sizeof buf), "third\n");
     assert_victim_untouched(victim);
     snprintf(path, sizeof path, "%s/noext", dir);
     write_unique(path, "a\n", got, sizeof got);
     write_unique(path, "b\n", got, sizeof got);
     snprintf(want, sizeof want, "%s/noext-2", dir);
     assert_string_equal(got, want);
-    assert_int_equal(count_entries(dir), 6);
+    assert_int_equal(ft_count_entries(dir), 6);
     remove_dir(dir);
     remove_dir(vdir);
 }

@@ -19,6 +19,7 @@
 
 #include "pb_text.h"
 #include "plot_export.h"
+#include "results_test.h"
 
 #define SAMPLE "data/results-sample.json"
 #define SAMPLE_B "data/results-sample-b.json"
@@ -49,6 +50,7 @@ static void capture_free(struct capture *c)
 {
     free(c->tsv);
     free(c->vars);
+    c->tsv = c->vars = NULL;
 }
 
 static void read_set(struct pb_results_set *set, size_t n_files)
@@ -57,6 +59,72 @@ static void read_set(struct pb_results_set *set, size_t n_files)
     char err[512];
     if (pb_results_set_read(set, paths, n_files, err, sizeof err))
         fail_msg("%s", err);
+}
+
+#define ROUNDS "data/results-rounds.json"
+
+static void read_rounds(struct pb_results_set *set)
+{
+    char *paths[] = {ROUNDS};
+    char err[512];
+    if (pb_results_set_read(set, paths, 1, err, sizeof err))
+        fail_msg("%s", err);
+}
+
+static void remove_checked(const char *dir);
+
+/* What a test of the writers holds: the results read, their index, one
+ * writer's output and, for the tests that run gnuplot, the charts exported to
+ * a directory of their own. Zeroed to start; case_free frees what is there
+ * and removes the directory. */
+struct plot_case {
+    struct pb_results_set set;
+    struct pb_plot_index ix;
+    struct capture c;
+    struct pb_plot_charts charts;
+    char dir[32];
+};
+
+static void case_read(struct plot_case *k, size_t n_files)
+{
+    read_set(&k->set, n_files);
+}
+
+static void case_read_rounds(struct plot_case *k)
+{
+    read_rounds(&k->set);
+}
+
+/* A new directory for the charts (removed by case_free). */
+static void case_dir(struct plot_case *k)
+{
+    snprintf(k->dir, sizeof k->dir, "/tmp/pb-plot-test.XXXXXX");
+    assert_non_null(mkdtemp(k->dir));
+}
+
+/* The index of k's results built, and a capture opened for a writer. */
+static void case_capture(struct plot_case *k)
+{
+    char err[256];
+    assert_int_equal(pb_plot_index_build(&k->set, &k->ix, err, sizeof err), 0);
+    capture_open(&k->c);
+}
+
+/* Every chart of k's results exported to k's directory. */
+static void case_export(struct plot_case *k, struct pb_plot_notes *notes)
+{
+    char err[512];
+    assert_int_equal(pb_plot_export(&k->set, k->dir, &k->charts, notes, err, sizeof err), 0);
+}
+
+static void case_free(struct plot_case *k)
+{
+    capture_free(&k->c);
+    pb_plot_charts_free(&k->charts);
+    pb_plot_index_free(&k->ix);
+    pb_results_set_free(&k->set);
+    if (k->dir[0])
+        remove_checked(k->dir);
 }
 
 /* The data line of tsv whose first column is key (a copy), or NULL. */
@@ -91,19 +159,6 @@ static size_t count(const char *s, const char *needle)
     for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
         n++;
     return n;
-}
-
-static const cJSON *run_of(const struct pb_results_file *f, const char *backend,
-                           const char *workload)
-{
-    const cJSON *run;
-    cJSON_ArrayForEach(run, f->runs) {
-        if (strcmp(cJSON_GetObjectItem(run, "backend")->valuestring, backend) == 0 &&
-            strcmp(pb_run_workload_name(run), workload) == 0)
-            return run;
-    }
-    fail_msg("no run %s on %s", backend, workload);
-    return NULL;
 }
 
 /* ---- reading ------------------------------------------------------------------ */
@@ -206,7 +261,7 @@ static void test_read_accepts_null_figures(void **state)
     /* the null backend's memory figures are null: reading them gives NaN */
     struct pb_results_set set;
     read_set(&set, 1);
-    const cJSON *null_run = run_of(&set.files[0], "null", "churn");
+    const cJSON *null_run = rt_run_of(&set.files[0], "null", "churn");
     assert_true(isnan(pb_json_number(null_run, "memory.peak_resident_bytes")));
     assert_true(pb_json_number(null_run, "time.ns_per_op.median") > 0);
     pb_results_set_free(&set);
@@ -327,30 +382,25 @@ static int near(double a, double b)
     return fabs(a - b) <= 1e-8 * fabs(b) + 1e-12;
 }
 
-/* The throughput TSV and vars of set, with its index and notes. */
-static void throughput_of(struct pb_results_set *set, struct pb_plot_index *ix,
-                          struct pb_plot_notes *notes, struct capture *c)
+/* The throughput TSV and vars of k's results, with their index and notes. */
+static void throughput_of(struct plot_case *k, struct pb_plot_notes *notes)
 {
-    char err[256];
-    assert_int_equal(pb_plot_index_build(set, ix, err, sizeof err), 0);
-    capture_open(c);
-    assert_true(pb_plot_write_throughput(set, ix, c->t, c->v, notes) > 0);
-    capture_close(c);
+    case_capture(k);
+    assert_true(pb_plot_write_throughput(&k->set, &k->ix, k->c.t, k->c.v, notes) > 0);
+    capture_close(&k->c);
 }
 
 static void test_throughput(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    read_set(&set, 1);
-    throughput_of(&set, &ix, &notes, &c);
-    char *churn = line_of(c.tsv, "churn");
+    case_read(&pc, 1);
+    throughput_of(&pc, &notes);
+    char *churn = line_of(pc.c.tsv, "churn");
     assert_non_null(churn);
     /* series 1 (pool): a file without intervals: whiskers from min to max */
-    const cJSON *pool = run_of(&set.files[0], "pool", "churn");
+    const cJSON *pool = rt_run_of(&pc.set.files[0], "pool", "churn");
     assert_true(near(tp_field(churn, 1, TP_MED), pb_json_number(pool, "time.ns_per_op.median")));
     assert_true(near(tp_field(churn, 1, TP_LO), pb_json_number(pool, "time.ns_per_op.min")));
     assert_true(near(tp_field(churn, 1, TP_HI), pb_json_number(pool, "time.ns_per_op.max")));
@@ -360,7 +410,7 @@ static void test_throughput(void **state)
     assert_true(isnan(tp_field(churn, 1, TP_NLO)));  /* nor net intervals */
     assert_true(tp_field(churn, 0, TP_NSTATE) == 3); /* null: the baseline */
     /* the failed pool run on the trace: NaN, and a note saying why */
-    char *trace = line_of(c.tsv, "espresso_small");
+    char *trace = line_of(pc.c.tsv, "espresso_small");
     assert_true(isnan(tp_field(trace, 1, TP_MED)) && isnan(tp_field(trace, 1, TP_NET)));
     assert_true(isnan(tp_field(trace, 1, TP_NSTATE)));
     assert_false(isnan(tp_field(trace, 2, TP_MED))); /* arena ran */
@@ -368,18 +418,16 @@ static void test_throughput(void **state)
     assert_non_null(strstr(notes.text[0], "pool on espresso_small failed"));
     assert_non_null(strstr(notes.text[0], "exceeds the pool's chunk"));
     /* the variables */
-    assert_non_null(strstr(c.vars, "NS = 4\n"));
-    assert_non_null(strstr(c.vars, "NW = 3\n"));
-    assert_non_null(strstr(c.vars, "array series[4] = ['null', 'pool', 'arena', 'malloc']"));
-    assert_non_null(strstr(c.vars, "machine = 'Intel(R) Core(TM) i7-8650U"));
-    assert_non_null(strstr(c.vars, "has_cold = 0\n"));
-    assert_non_null(strstr(c.vars, "note_time = 'bars: median over 10 timed replays, whiskers: "
+    assert_non_null(strstr(pc.c.vars, "NS = 4\n"));
+    assert_non_null(strstr(pc.c.vars, "NW = 3\n"));
+    assert_non_null(strstr(pc.c.vars, "array series[4] = ['null', 'pool', 'arena', 'malloc']"));
+    assert_non_null(strstr(pc.c.vars, "machine = 'Intel(R) Core(TM) i7-8650U"));
+    assert_non_null(strstr(pc.c.vars, "has_cold = 0\n"));
+    assert_non_null(strstr(pc.c.vars, "note_time = 'bars: median over 10 timed replays, whiskers: "
                                    "min-max (the file has no interval); ~: noisy"));
     free(churn);
     free(trace);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* A file without noisy flags: the flag's rule on min..max (wider than 10 %
@@ -387,16 +435,14 @@ static void test_throughput(void **state)
 static void test_throughput_noisy_without_flag(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_set(&set, 1);
-    throughput_of(&set, &ix, NULL, &c);
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    throughput_of(&pc, NULL);
     int noisy = 0, quiet = 0;
-    for (size_t w = 0; w < ix.n_workloads; w++) {
-        char *line = line_of(c.tsv, ix.workloads[w]);
-        for (size_t s = 0; s < ix.n_series; s++) {
-            const cJSON *run = pb_plot_find_run(&set, &ix.series[s], ix.workloads[w]);
+    for (size_t w = 0; w < pc.ix.n_workloads; w++) {
+        char *line = line_of(pc.c.tsv, pc.ix.workloads[w]);
+        for (size_t s = 0; s < pc.ix.n_series; s++) {
+            const cJSON *run = pb_plot_find_run(&pc.set, &pc.ix.series[s], pc.ix.workloads[w]);
             double med = pb_json_number(run, "time.ns_per_op.median");
             if (!pb_run_ok(run))
                 continue;
@@ -410,19 +456,7 @@ static void test_throughput_noisy_without_flag(void **state)
         free(line);
     }
     assert_true(noisy > 0 && quiet > 0); /* the sample has both */
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-}
-
-#define ROUNDS "data/results-rounds.json"
-
-static void read_rounds(struct pb_results_set *set)
-{
-    char *paths[] = {ROUNDS};
-    char err[512];
-    if (pb_results_set_read(set, paths, 1, err, sizeof err))
-        fail_msg("%s", err);
+    case_free(&pc);
 }
 
 /* A distribution object's cells: bar = median, whiskers = ci_low..ci_high,
@@ -441,25 +475,23 @@ static void expect_dist(const char *line, int s, int col, const cJSON *dist)
 static void test_throughput_intervals(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
     /* from 6 rounds on the interval lies inside min..max: as a longer run's */
     cJSON *narrow = cJSON_GetObjectItem(
-        cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time"),
+        cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "malloc", "churn"), "time"),
         "ns_per_op");
     double mid = pb_json_number(narrow, "median");
     cJSON_ReplaceItemInObject(narrow, "min", cJSON_CreateNumber(mid * 0.5));
     cJSON_ReplaceItemInObject(narrow, "max", cJSON_CreateNumber(mid * 2));
-    throughput_of(&set, &ix, NULL, &c);
+    throughput_of(&pc, NULL);
     int noisy = 0, quiet = 0;
-    for (size_t w = 0; w < ix.n_workloads; w++) {
-        char *line = line_of(c.tsv, ix.workloads[w]);
+    for (size_t w = 0; w < pc.ix.n_workloads; w++) {
+        char *line = line_of(pc.c.tsv, pc.ix.workloads[w]);
         assert_non_null(line);
-        for (size_t s = 0; s < ix.n_series; s++) {
+        for (size_t s = 0; s < pc.ix.n_series; s++) {
             const cJSON *t = cJSON_GetObjectItem(
-                pb_plot_find_run(&set, &ix.series[s], ix.workloads[w]), "time");
+                pb_plot_find_run(&pc.set, &pc.ix.series[s], pc.ix.workloads[w]), "time");
             const cJSON *warm = cJSON_GetObjectItem(t, "ns_per_op");
             expect_dist(line, (int)s, TP_MED, warm);
             expect_dist(line, (int)s, TP_CMED, cJSON_GetObjectItem(t, "cold_ns_per_op"));
@@ -469,14 +501,12 @@ static void test_throughput_intervals(void **state)
         free(line);
     }
     assert_true(noisy > 0 && quiet > 0); /* the fixture has both */
-    assert_non_null(strstr(c.vars, "has_cold = 1\n"));
-    assert_non_null(strstr(c.vars, "note_time = 'bars: median over 5 rounds, whiskers: 95 % "
+    assert_non_null(strstr(pc.c.vars, "has_cold = 1\n"));
+    assert_non_null(strstr(pc.c.vars, "note_time = 'bars: median over 5 rounds, whiskers: 95 % "
                                    "interval (min-max below 6 rounds); ~: noisy (interval wider "
                                    "than 10 % of the median)'\n"));
-    assert_non_null(strstr(c.vars, "whiskers: the interval of the round-by-round differences"));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    assert_non_null(strstr(pc.c.vars, "whiskers: the interval of the round-by-round differences"));
+    case_free(&pc);
 }
 
 /* A run whose file has no interval falls back to min..max, and the
@@ -484,26 +514,22 @@ static void test_throughput_intervals(void **state)
 static void test_throughput_interval_fallback(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
-    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time");
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
+    cJSON *t = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "malloc", "churn"), "time");
     cJSON *warm = cJSON_GetObjectItem(t, "ns_per_op");
     cJSON_DeleteItemFromObject(warm, "ci_low");
     cJSON_DeleteItemFromObject(warm, "ci_high");
     cJSON_ReplaceItemInObject(warm, "min", cJSON_CreateNumber(1.25));
     cJSON_ReplaceItemInObject(warm, "max", cJSON_CreateNumber(99.5));
-    throughput_of(&set, &ix, NULL, &c);
-    char *churn = line_of(c.tsv, "churn");
+    throughput_of(&pc, NULL);
+    char *churn = line_of(pc.c.tsv, "churn");
     assert_true(tp_field(churn, 3, TP_LO) == 1.25);
     assert_true(tp_field(churn, 3, TP_HI) == 99.5);
-    assert_non_null(strstr(c.vars, "whiskers: 95 % interval (min-max below 6 rounds or without "
+    assert_non_null(strstr(pc.c.vars, "whiskers: 95 % interval (min-max below 6 rounds or without "
                                    "one)"));
     free(churn);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* Every net cell (bar and whiskers) is NaN or at least 0. */
@@ -524,20 +550,18 @@ static void expect_no_negative_net(const char *tsv, const struct pb_plot_index *
 static void test_throughput_net_within_noise(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
     const cJSON *net = cJSON_GetObjectItem(
-        cJSON_GetObjectItem(run_of(&set.files[0], "pool", "mixed:max=64"), "time"), "net");
+        cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "pool", "mixed:max=64"), "time"), "net");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(net, "within_noise")));
     assert_true(pb_json_number(net, "ci_low") < 0);
     /* a within-noise figure the file gives as positive is drawn as 0 as well */
-    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "time");
+    cJSON *t = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "malloc", "churn"), "time");
     cJSON_ReplaceItemInObject(t, "net_ns_per_op", cJSON_CreateNumber(0.5));
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "net"), "within_noise", cJSON_CreateTrue());
-    throughput_of(&set, &ix, NULL, &c);
-    char *mixed = line_of(c.tsv, "mixed:max=64"), *churn = line_of(c.tsv, "churn");
+    throughput_of(&pc, NULL);
+    char *mixed = line_of(pc.c.tsv, "mixed:max=64"), *churn = line_of(pc.c.tsv, "churn");
     assert_true(tp_field(mixed, 1, TP_NET) == 0);
     assert_true(tp_field(mixed, 1, TP_NSTATE) == 1);
     assert_true(tp_field(mixed, 1, TP_NLO) == 0);
@@ -545,12 +569,10 @@ static void test_throughput_net_within_noise(void **state)
     assert_true(tp_field(mixed, 1, TP_NNOISY) == 0); /* "~0" says it */
     assert_true(tp_field(churn, 3, TP_NET) == 0);
     assert_true(tp_field(churn, 3, TP_NSTATE) == 1);
-    expect_no_negative_net(c.tsv, &ix);
+    expect_no_negative_net(pc.c.tsv, &pc.ix);
     free(mixed);
     free(churn);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* Below the baseline: no bar (NaN, never a negative number), state 2 (the
@@ -558,26 +580,22 @@ static void test_throughput_net_within_noise(void **state)
 static void test_throughput_net_below_baseline(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    read_rounds(&set);
-    const cJSON *t = cJSON_GetObjectItem(run_of(&set.files[0], "arena", "mixed:max=64"), "time");
+    case_read_rounds(&pc);
+    const cJSON *t = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "arena", "mixed:max=64"), "time");
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(t, "net"), "below_baseline")));
-    throughput_of(&set, &ix, &notes, &c);
-    char *mixed = line_of(c.tsv, "mixed:max=64");
+    throughput_of(&pc, &notes);
+    char *mixed = line_of(pc.c.tsv, "mixed:max=64");
     assert_true(isnan(tp_field(mixed, 2, TP_NET)));
     assert_true(tp_field(mixed, 2, TP_NSTATE) == 2);
     assert_true(isnan(tp_field(mixed, 2, TP_NLO)) && isnan(tp_field(mixed, 2, TP_NHI)));
     assert_int_equal(notes.n, 1);
     assert_string_equal(notes.text[0], "arena on mixed:max=64: net ns/op below the harness's "
                                        "own cost (null's), not drawn");
-    expect_no_negative_net(c.tsv, &ix);
+    expect_no_negative_net(pc.c.tsv, &pc.ix);
     free(mixed);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* Files from before the rounds wrote negative net figures: not drawn, with
@@ -585,24 +603,20 @@ static void test_throughput_net_below_baseline(void **state)
 static void test_throughput_old_negative_net(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    read_set(&set, 1);
-    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "arena", "churn"), "time");
+    case_read(&pc, 1);
+    cJSON *t = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "arena", "churn"), "time");
     cJSON_ReplaceItemInObject(t, "net_ns_per_op", cJSON_CreateNumber(-0.75));
-    throughput_of(&set, &ix, &notes, &c);
-    char *churn = line_of(c.tsv, "churn");
+    throughput_of(&pc, &notes);
+    char *churn = line_of(pc.c.tsv, "churn");
     assert_true(isnan(tp_field(churn, 2, TP_NET)));
     assert_true(tp_field(churn, 2, TP_NSTATE) == 2);
     assert_non_null(strstr(notes.text[0], "arena on churn: net ns/op below the harness's"));
-    expect_no_negative_net(c.tsv, &ix);
-    assert_null(strstr(c.tsv, "\t-")); /* no negative number anywhere */
+    expect_no_negative_net(pc.c.tsv, &pc.ix);
+    assert_null(strstr(pc.c.tsv, "\t-")); /* no negative number anywhere */
     free(churn);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* No time is negative: a negative median of a hand-made file is not drawn
@@ -610,26 +624,22 @@ static void test_throughput_old_negative_net(void **state)
 static void test_throughput_negative_time(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    read_rounds(&set);
-    cJSON *t = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "pool", "churn"), "time");
+    case_read_rounds(&pc);
+    cJSON *t = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "pool", "churn"), "time");
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "ns_per_op"), "median",
                               cJSON_CreateNumber(-2));
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(t, "cold_ns_per_op"), "ci_low",
                               cJSON_CreateNumber(-3));
-    throughput_of(&set, &ix, &notes, &c);
-    char *churn = line_of(c.tsv, "churn");
+    throughput_of(&pc, &notes);
+    char *churn = line_of(pc.c.tsv, "churn");
     assert_true(isnan(tp_field(churn, 1, TP_MED)) && isnan(tp_field(churn, 1, TP_LO)));
     assert_true(tp_field(churn, 1, TP_CLO) == 0);
     assert_non_null(strstr(notes.text[0], "pool on churn: a negative ns/op in the file"));
-    assert_null(strstr(c.tsv, "\t-"));
+    assert_null(strstr(pc.c.tsv, "\t-"));
     free(churn);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* A cold bar more than PB_PLOT_COLD_SPAN times the tallest warm figure is
@@ -638,25 +648,21 @@ static void test_throughput_negative_time(void **state)
 static void test_throughput_cold_cut(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
-    throughput_of(&set, &ix, NULL, &c);
-    double warm_hi = 0, top = -1, cold = pb_json_number(run_of(&set.files[0], "arena", "churn"),
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
+    throughput_of(&pc, NULL);
+    double warm_hi = 0, top = -1, cold = pb_json_number(rt_run_of(&pc.set.files[0], "arena", "churn"),
                                                         "time.cold_ns_per_op.median");
     const cJSON *run;
-    cJSON_ArrayForEach(run, set.files[0].runs)
+    cJSON_ArrayForEach(run, pc.set.files[0].runs)
         warm_hi = fmax(warm_hi, pb_json_number(run, "time.ns_per_op.ci_high"));
     assert_true(cold > PB_PLOT_COLD_SPAN * warm_hi);
-    assert_non_null(strstr(c.vars, "cold_cut = 1\n"));
-    const char *at = strstr(c.vars, "time_top = ");
+    assert_non_null(strstr(pc.c.vars, "cold_cut = 1\n"));
+    const char *at = strstr(pc.c.vars, "time_top = ");
     assert_non_null(at);
     top = strtod(at + strlen("time_top = "), NULL);
     assert_true(top >= warm_hi && top < cold);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* The columns of memory-W.tsv after the backend: five labels, five figures. */
@@ -665,84 +671,66 @@ enum { MEM_LABEL = 1, MEM_FIG = 6 };
 static void test_memory_skips_unmeasured(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, &notes), 3);
-    capture_close(&c);
-    assert_null(line_of(c.tsv, "null")); /* no memory figures: left out, with a note */
+    case_read(&pc, 1);
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_memory(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, &notes), 3);
+    capture_close(&pc.c);
+    assert_null(line_of(pc.c.tsv, "null")); /* no memory figures: left out, with a note */
     assert_int_equal(notes.n, 1);
     assert_non_null(strstr(notes.text[0], "null: no memory figures on every workload"));
-    char *arena = line_of(c.tsv, "arena");
-    const cJSON *run = run_of(&set.files[0], "arena", "churn");
+    char *arena = line_of(pc.c.tsv, "arena");
+    const cJSON *run = rt_run_of(&pc.set.files[0], "arena", "churn");
     assert_true(field(arena, MEM_FIG + 0) == pb_json_number(run, "workload.peak_live_bytes"));
     assert_true(field(arena, MEM_FIG + 1) == pb_json_number(run, "memory.granted_bytes_at_peak"));
     assert_true(field(arena, MEM_FIG + 2) == pb_json_number(run, "memory.peak_footprint_bytes"));
     assert_true(field(arena, MEM_FIG + 3) == pb_json_number(run, "memory.peak_resident_bytes"));
     assert_true(field(arena, MEM_FIG + 4) == pb_json_number(run, "memory.wasted_page_bytes"));
     /* 64 KB of pool against 13 MB of arena: a log axis, units for the largest */
-    assert_non_null(strstr(c.vars, "logy = 1\n"));
-    assert_non_null(strstr(c.vars, "unit = 'MiB'\n"));
-    assert_non_null(strstr(c.vars, "array series[3] = ['pool', 'arena', 'malloc']"));
-    assert_non_null(strstr(c.vars, "array colour[3] = [2, 3, 4]")); /* colours of the whole set */
+    assert_non_null(strstr(pc.c.vars, "logy = 1\n"));
+    assert_non_null(strstr(pc.c.vars, "unit = 'MiB'\n"));
+    assert_non_null(strstr(pc.c.vars, "array series[3] = ['pool', 'arena', 'malloc']"));
+    assert_non_null(strstr(pc.c.vars, "array colour[3] = [2, 3, 4]")); /* colours of the whole set */
     free(arena);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 static void test_memory_null_figure_is_nan(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    cJSON *mem = cJSON_GetObjectItem((cJSON *)run_of(&set.files[0], "malloc", "churn"), "memory");
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    cJSON *mem = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "malloc", "churn"), "memory");
     cJSON_ReplaceItemInObject(mem, "peak_resident_bytes", cJSON_CreateNull());
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, NULL), 3);
-    capture_close(&c);
-    char *m = line_of(c.tsv, "malloc");
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_memory(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, NULL), 3);
+    capture_close(&pc.c);
+    char *m = line_of(pc.c.tsv, "malloc");
     assert_true(isnan(field(m, MEM_FIG + 3)));
     assert_false(isnan(field(m, MEM_FIG + 2)));
     free(m);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 static void test_timeline_blocks(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    int rows = pb_plot_write_timeline(&set, &ix, "mixed:max=64", c.t, c.v, NULL);
-    capture_close(&c);
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_capture(&pc);
+    int rows = pb_plot_write_timeline(&pc.set, &pc.ix, "mixed:max=64", pc.c.t, pc.c.v, NULL);
+    capture_close(&pc.c);
     int want = 0;
     const char *const b[] = {"pool", "arena", "malloc"};
     for (int i = 0; i < 3; i++)
         want += cJSON_GetArraySize(
-            cJSON_GetObjectItem(run_of(&set.files[0], b[i], "mixed:max=64"), "timeline"));
+            cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], b[i], "mixed:max=64"), "timeline"));
     assert_int_equal(rows, want);
-    assert_int_equal(count(c.tsv, "# event\t"), 3);  /* one block per backend with memory */
-    assert_int_equal(count(c.tsv, "\n\n\n"), 2);     /* blocks two blank lines apart */
-    assert_non_null(strstr(c.vars, "NS = 3\n"));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    assert_int_equal(count(pc.c.tsv, "# event\t"), 3);  /* one block per backend with memory */
+    assert_int_equal(count(pc.c.tsv, "\n\n\n"), 2);     /* blocks two blank lines apart */
+    assert_non_null(strstr(pc.c.vars, "NS = 3\n"));
+    case_free(&pc);
 }
 
 /* Column k of series s (from 0) in fragmentation.tsv: per series the
@@ -753,90 +741,72 @@ enum { INTERNAL_LABEL = 1, JW_LABEL, INTERNAL, JW };
 static void test_fragmentation_percent(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3); /* workloads */
-    capture_close(&c);
-    char *mixed = line_of(c.tsv, "mixed:max=64");
-    const cJSON *pool = run_of(&set.files[0], "pool", "mixed:max=64");
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_fragmentation(&pc.set, &pc.ix, pc.c.t, pc.c.v, NULL), 3); /* workloads */
+    capture_close(&pc.c);
+    char *mixed = line_of(pc.c.tsv, "mixed:max=64");
+    const cJSON *pool = rt_run_of(&pc.set.files[0], "pool", "mixed:max=64");
     /* series null, pool, arena, malloc (null has a labelled gap) */
     assert_true(fabs(field(mixed, FRAG(1, INTERNAL)) -
                      100 * pb_json_number(pool, "memory.internal_fragmentation")) < 1e-6);
     assert_true(fabs(field(mixed, FRAG(1, JW)) - 100 * pb_json_number(pool, "memory.fragmentation")) <
                 1e-6);
-    char *trace = line_of(c.tsv, "espresso_small");
+    char *trace = line_of(pc.c.tsv, "espresso_small");
     assert_true(isnan(field(trace, FRAG(1, INTERNAL)))); /* pool failed there */
     free(mixed);
     free(trace);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 static void test_latency_without_frees(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
     /* a workload freed by resets only: no free quantiles at all */
     cJSON *run;
-    cJSON_ArrayForEach(run, set.files[0].runs) {
+    cJSON_ArrayForEach(run, pc.set.files[0].runs) {
         cJSON *free_part = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "latency"), "free");
         if (free_part)
             cJSON_ReplaceItemInObject(free_part, "cdf_ns", cJSON_CreateArray());
     }
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
-    capture_close(&c);
-    assert_non_null(strstr(c.vars, "\nn_free = 0\n"));
-    assert_null(strstr(c.vars, "\nn_alloc = 0\n"));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_capture(&pc);
+    assert_true(pb_plot_write_latency(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, NULL) > 0);
+    capture_close(&pc.c);
+    assert_non_null(strstr(pc.c.vars, "\nn_free = 0\n"));
+    assert_null(strstr(pc.c.vars, "\nn_alloc = 0\n"));
+    case_free(&pc);
 }
 
 static void test_latency_only_when_measured(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_latency(&set, &ix, "espresso_small", c.t, c.v, NULL), 0);
-    capture_close(&c);
-    capture_free(&c);
-    capture_open(&c);
-    int rows = pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL);
-    capture_close(&c);
-    const cJSON *pool = run_of(&set.files[0], "pool", "churn");
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_latency(&pc.set, &pc.ix, "espresso_small", pc.c.t, pc.c.v, NULL), 0);
+    capture_close(&pc.c);
+    capture_free(&pc.c);
+    capture_open(&pc.c);
+    int rows = pb_plot_write_latency(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, NULL);
+    capture_close(&pc.c);
+    const cJSON *pool = rt_run_of(&pc.set.files[0], "pool", "churn");
     const cJSON *cdf = cJSON_GetObjectItem(
         cJSON_GetObjectItem(cJSON_GetObjectItem(pool, "latency"), "alloc"), "cdf_ns");
     int n = cJSON_GetArraySize(cdf);
     assert_int_equal(rows, 4 * n); /* four backends, one row per quantile */
-    assert_non_null(strstr(c.vars, "NS = 4\n"));
+    assert_non_null(strstr(pc.c.vars, "NS = 4\n"));
     char counts[64];
     snprintf(counts, sizeof counts, "n_alloc = %d\nn_free = %d\n", 4 * n, 4 * n);
-    assert_non_null(strstr(c.vars, counts));
+    assert_non_null(strstr(pc.c.vars, counts));
     /* the last row of a block reaches fraction 1 at the largest quantile */
     char want[128];
     snprintf(want, sizeof want, "%d\t1\t%.9g\t0\t1\t", n - 1,
              cJSON_GetArrayItem(cdf, n - 1)->valuedouble); /* 0: not below the resolution */
-    assert_non_null(strstr(c.tsv, want));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    assert_non_null(strstr(pc.c.tsv, want));
+    case_free(&pc);
 }
 
 /* ---- the whole export -------------------------------------------------------------- */
@@ -979,40 +949,34 @@ static const char *chart_of(const struct pb_plot_charts *charts, const char *kin
 static void test_hostile_vars_read_back(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    struct plot_case pc = {0};
     char *paths[] = {HOSTILE};
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct pb_plot_charts charts;
     struct pb_plot_notes notes = {0};
     char err[512], cmds[512], *out = malloc(1 << 16), want[8192];
-    assert_int_equal(pb_results_set_read(&set, paths, 1, err, sizeof err), 0);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
+    assert_int_equal(pb_results_set_read(&pc.set, paths, 1, err, sizeof err), 0);
+    case_dir(&pc);
+    assert_int_equal(pb_plot_index_build(&pc.set, &pc.ix, err, sizeof err), 0);
+    case_export(&pc, &notes);
     snprintf(cmds, sizeof cmds, "load 'throughput.vars'\nprint machine\nprint workload\n"
                                 "do for [i=1:NS] { print series[i] }\n"
-                                "load '%s.vars'\nprint workload\n", chart_of(&charts, "memory"));
-    gnuplot_in(dir, cmds, out, 1 << 16);
-    size_t used = (size_t)snprintf(want, sizeof want, "%s\nall workloads\n", ix.machine);
-    for (size_t i = 0; i < ix.n_series; i++)
-        used += (size_t)snprintf(want + used, sizeof want - used, "%s\n", ix.series[i].label);
+                                "load '%s.vars'\nprint workload\n", chart_of(&pc.charts, "memory"));
+    gnuplot_in(pc.dir, cmds, out, 1 << 16);
+    size_t used = (size_t)snprintf(want, sizeof want, "%s\nall workloads\n", pc.ix.machine);
+    for (size_t i = 0; i < pc.ix.n_series; i++)
+        used += (size_t)snprintf(want + used, sizeof want - used, "%s\n", pc.ix.series[i].label);
     char shown[1024];
     snprintf(want + used, sizeof want - used, "%s\n",
-             pb_text_safe(ix.workloads[0], shown, sizeof shown));
+             pb_text_safe(pc.ix.workloads[0], shown, sizeof shown));
     assert_string_equal(out, want);
     /* the shown forms hold the payloads, but no control character */
-    assert_non_null(strstr(ix.machine, "`touch canary_cpu_bq`"));
-    assert_non_null(strstr(ix.machine, "\\x0asystem('touch canary_cpu_nl')\\x0d\\x1b[31m"));
-    assert_non_null(strstr(ix.machine, "R\\xffED"));
-    assert_non_null(strstr(ix.series[0].label, "caf\xc3\xa9"));
+    assert_non_null(strstr(pc.ix.machine, "`touch canary_cpu_bq`"));
+    assert_non_null(strstr(pc.ix.machine, "\\x0asystem('touch canary_cpu_nl')\\x0d\\x1b[31m"));
+    assert_non_null(strstr(pc.ix.machine, "R\\xffED"));
+    assert_non_null(strstr(pc.ix.series[0].label, "caf\xc3\xa9"));
     for (const char *p = out; *p; p++)
         assert_true((unsigned char)*p >= 0x20 || *p == '\n');
     free(out);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* The first column of the TSVs reads back in gnuplot as the shown name: a
@@ -1021,21 +985,19 @@ static void test_hostile_vars_read_back(void **state)
 static void test_keys_read_back(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_charts charts;
-    char err[512], *out = malloc(1 << 16);
-    read_set(&set, 1);
+    struct plot_case pc = {0};
+    char *out = malloc(1 << 16);
+    case_read(&pc, 1);
+    case_dir(&pc);
     const char *hostile = "#1 \"q\" a\\b\\\\\tc\nd\x1b[31m`touch canary_key` caf\xc3\xa9";
-    rename_workload(&set.files[0], "churn", hostile);
-    rename_workload(&set.files[0], "mixed:max=64", "");
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    gnuplot_in(dir, "set datafile separator '\\t'\nset table 'keys.txt'\n"
+    rename_workload(&pc.set.files[0], "churn", hostile);
+    rename_workload(&pc.set.files[0], "mixed:max=64", "");
+    case_export(&pc, NULL);
+    gnuplot_in(pc.dir, "set datafile separator '\\t'\nset table 'keys.txt'\n"
                     "plot 'throughput.tsv' using 0:(1):1 with labels\nunset table\n"
                     "print system('grep -c . keys.txt')\n", out, 1 << 16);
     char path[600], line[4096];
-    snprintf(path, sizeof path, "%s/keys.txt", dir);
+    snprintf(path, sizeof path, "%s/keys.txt", pc.dir);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     const char *want[] = {"#1 'q' a\\b\\\\\\x09c\\x0ad\\x1b[31m`touch canary_key` caf\xc3\xa9", "",
@@ -1052,9 +1014,7 @@ static void test_keys_read_back(void **state)
     fclose(f);
     assert_int_equal(k, 3); /* every workload a row, in order */
     free(out);
-    pb_plot_charts_free(&charts);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* Workloads whose safe names meet get files of their own: "a:b" and "a;b"
@@ -1062,26 +1022,21 @@ static void test_keys_read_back(void **state)
 static void test_chart_names_unique(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_charts charts;
-    char err[512];
-    read_set(&set, 1);
-    rename_workload(&set.files[0], "churn", "a:b");
-    rename_workload(&set.files[0], "mixed:max=64", "a;b");
-    rename_workload(&set.files[0], "espresso_small", "a_b-2");
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    assert_int_equal(charts.n, 10);
-    for (size_t i = 0; i < charts.n; i++) {
-        assert_null(strchr(charts.v[i].name, '/'));
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_dir(&pc);
+    rename_workload(&pc.set.files[0], "churn", "a:b");
+    rename_workload(&pc.set.files[0], "mixed:max=64", "a;b");
+    rename_workload(&pc.set.files[0], "espresso_small", "a_b-2");
+    case_export(&pc, NULL);
+    assert_int_equal(pc.charts.n, 10);
+    for (size_t i = 0; i < pc.charts.n; i++) {
+        assert_null(strchr(pc.charts.v[i].name, '/'));
         for (size_t j = 0; j < i; j++)
-            assert_string_not_equal(charts.v[i].name, charts.v[j].name);
+            assert_string_not_equal(pc.charts.v[i].name, pc.charts.v[j].name);
     }
-    assert_string_equal(chart_of(&charts, "memory"), "memory-a_b");
-    pb_plot_charts_free(&charts);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    assert_string_equal(chart_of(&pc.charts, "memory"), "memory-a_b");
+    case_free(&pc);
 }
 
 /* With no Johnstone-Wilson figure above 0 (footprints at or below the live
@@ -1090,42 +1045,32 @@ static void test_chart_names_unique(void **state)
 static void test_fragmentation_none_positive(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_charts charts;
-    char err[512], script[PATH_MAX], cmds[PATH_MAX + 200], *out = malloc(1 << 16);
-    read_set(&set, 1);
+    struct plot_case pc = {0};
+    char script[PATH_MAX], cmds[PATH_MAX + 200], *out = malloc(1 << 16);
+    case_read(&pc, 1);
+    case_dir(&pc);
     cJSON *run;
-    cJSON_ArrayForEach(run, set.files[0].runs) {
+    cJSON_ArrayForEach(run, pc.set.files[0].runs) {
         cJSON *m = cJSON_GetObjectItem(run, "memory");
         if (cJSON_IsNumber(cJSON_GetObjectItem(m, "fragmentation")))
             cJSON_ReplaceItemInObject(m, "fragmentation", cJSON_CreateNumber(-1));
     }
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    assert_string_equal(chart_of(&charts, "fragmentation"), "fragmentation");
+    case_export(&pc, NULL);
+    assert_string_equal(chart_of(&pc.charts, "fragmentation"), "fragmentation");
     assert_non_null(realpath("../plots/fragmentation.gp", script));
     snprintf(cmds, sizeof cmds, "datafile = 'fragmentation.tsv'\nload '%s'\n"
                                 "print jw_pos\n", script);
-    gnuplot_in(dir, cmds, out, 1 << 16); /* fails the test when gnuplot fails */
+    gnuplot_in(pc.dir, cmds, out, 1 << 16); /* fails the test when gnuplot fails */
     size_t len = strlen(out); /* after any warning (the null series has no bar to draw) */
     assert_true(len >= 2 && strcmp(out + len - 2, "0\n") == 0 && (len == 2 || out[len - 3] == '\n'));
     char png[600];
-    snprintf(png, sizeof png, "%s/fragmentation.png", dir);
+    snprintf(png, sizeof png, "%s/fragmentation.png", pc.dir);
     assert_int_equal(access(png, R_OK), 0);
     free(out);
-    pb_plot_charts_free(&charts);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* ---- what the charts draw: gaps, axes, colours ------------------------------------- */
-
-/* The run of backend on workload in f, to change (fails the test if none). */
-static cJSON *run_mut(struct pb_results_file *f, const char *backend, const char *workload)
-{
-    return (cJSON *)run_of(f, backend, workload);
-}
 
 /* Replace (or add) the value at the dotted path under obj; the steps exist. */
 static void set_path(cJSON *obj, const char *dotted, cJSON *value)
@@ -1155,7 +1100,7 @@ static void set_status(cJSON *run, const char *status, const char *error)
 /* Remove the run of backend on workload from f. */
 static void delete_run(struct pb_results_file *f, const char *backend, const char *workload)
 {
-    const cJSON *want = run_of(f, backend, workload);
+    const cJSON *want = rt_run_of(f, backend, workload);
     int i = 0;
     const cJSON *run;
     cJSON_ArrayForEach(run, f->runs) {
@@ -1165,6 +1110,21 @@ static void delete_run(struct pb_results_file *f, const char *backend, const cha
         }
         i++;
     }
+}
+
+/* The whole file at path (malloc'd; the test fails if it cannot be read). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *s = malloc((size_t)n + 1);
+    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
 }
 
 /* Draw chart name (its script kind) in dir as SVG with the scripts of
@@ -1180,16 +1140,7 @@ static char *svg_of(const char *dir, const char *kind, const char *name, const c
     gnuplot_in(dir, cmds, out, 1 << 16);
     free(out);
     snprintf(path, sizeof path, "%s/%s.svg", dir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *svg = malloc((size_t)n + 1);
-    assert_int_equal(fread(svg, 1, (size_t)n, f), (size_t)n);
-    svg[n] = '\0';
-    fclose(f);
-    return svg;
+    return slurp(path);
 }
 
 /* The number after "name = " in vars (NaN when missing). */
@@ -1208,22 +1159,19 @@ static double var_num(const char *vars, const char *name)
 static void test_throughput_gap_labels(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct capture c;
-    char gap[256], err[512];
-    read_set(&set, 1);
-    set_status(run_mut(&set.files[0], "pool", "churn"), "refused",
+    char gap[256];
+    case_read(&pc, 1);
+    case_dir(&pc);
+    set_status(rt_run_of(&pc.set.files[0], "pool", "churn"), "refused",
                "a of 232 bytes (align 16) refused by pool: request exceeds chunk size 64");
-    set_status(run_mut(&set.files[0], "malloc", "churn"), "odd\n`touch canary_status`\"#\\",
+    set_status(rt_run_of(&pc.set.files[0], "malloc", "churn"), "odd\n`touch canary_status`\"#\\",
                "?");
-    delete_run(&set.files[0], "arena", "mixed:max=64");
-    throughput_of(&set, &ix, &notes, &c);
-    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
-    char *trace = line_of(c.tsv, "espresso_small");
+    delete_run(&pc.set.files[0], "arena", "mixed:max=64");
+    throughput_of(&pc, &notes);
+    char *churn = line_of(pc.c.tsv, "churn"), *mixed = line_of(pc.c.tsv, "mixed:max=64");
+    char *trace = line_of(pc.c.tsv, "espresso_small");
     assert_string_equal(tp_gap(churn, 0, gap, sizeof gap), ""); /* null: a bar */
     assert_string_equal(tp_gap(churn, 1, gap, sizeof gap), "refused");
     assert_true(isnan(tp_field(churn, 1, TP_MED)) && isnan(tp_field(churn, 1, TP_NET)));
@@ -1240,20 +1188,16 @@ static void test_throughput_gap_labels(void **state)
     free(churn);
     free(mixed);
     free(trace);
-    capture_free(&c);
+    capture_free(&pc.c);
     /* the script writes the labels where the bars would be, the strings as text only */
-    struct pb_plot_charts charts;
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "throughput", "throughput", NULL);
     assert_true(count(svg, ">refused</text>") == 2); /* both panels */
     assert_true(count(svg, ">failed</text>") == 2);
     assert_true(count(svg, ">not run</text>") == 2);
     assert_non_null(strstr(svg, "`touch canary_status`"));
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* Every ok run's warm figures of the rounds file only: medians 10..17 ns. */
@@ -1278,25 +1222,21 @@ static void only_warm(struct pb_results_set *set)
 static void test_throughput_log_default(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
-    only_warm(&set);
-    throughput_of(&set, &ix, NULL, &c);
-    assert_true(var_num(c.vars, "auto_log") == 0);
-    assert_non_null(strstr(c.vars, "axis_note = 'linear axis: the bars span 1.7x (at most 20x)'"));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
+    only_warm(&pc.set);
+    throughput_of(&pc, NULL);
+    assert_true(var_num(pc.c.vars, "auto_log") == 0);
+    assert_non_null(strstr(pc.c.vars, "axis_note = 'linear axis: the bars span 1.7x (at most 20x)'"));
+    capture_free(&pc.c);
+    pb_plot_index_free(&pc.ix);
     /* one slow backend on one workload: 40x the fastest */
-    set_path(run_mut(&set.files[0], "malloc", "churn"), "time.ns_per_op.median",
+    set_path(rt_run_of(&pc.set.files[0], "malloc", "churn"), "time.ns_per_op.median",
              cJSON_CreateNumber(400));
-    throughput_of(&set, &ix, NULL, &c);
-    assert_true(var_num(c.vars, "auto_log") == 1);
-    assert_non_null(strstr(c.vars, "axis_note = 'log axis: the bars span 40x (over 20x)'"));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    throughput_of(&pc, NULL);
+    assert_true(var_num(pc.c.vars, "auto_log") == 1);
+    assert_non_null(strstr(pc.c.vars, "axis_note = 'log axis: the bars span 40x (over 20x)'"));
+    case_free(&pc);
 }
 
 /* A log axis covers the net panel too: net_lo is above 0 and at most every
@@ -1304,21 +1244,16 @@ static void test_throughput_log_default(void **state)
 static void test_throughput_log_both_panels(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct pb_plot_charts charts;
-    struct capture c;
-    char err[512];
-    read_rounds(&set);
-    throughput_of(&set, &ix, NULL, &c);
-    double net_lo = var_num(c.vars, "net_lo");
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
+    case_dir(&pc);
+    throughput_of(&pc, NULL);
+    double net_lo = var_num(pc.c.vars, "net_lo");
     assert_true(net_lo > 0);
     int positive = 0;
-    for (size_t w = 0; w < ix.n_workloads; w++) {
-        char *line = line_of(c.tsv, ix.workloads[w]);
-        for (size_t s = 0; s < ix.n_series; s++)
+    for (size_t w = 0; w < pc.ix.n_workloads; w++) {
+        char *line = line_of(pc.c.tsv, pc.ix.workloads[w]);
+        for (size_t s = 0; s < pc.ix.n_series; s++)
             for (int col = TP_NET; col <= TP_NHI; col++) {
                 double v = tp_field(line, (int)s, col);
                 assert_false(v > 0 && v < net_lo);
@@ -1327,36 +1262,31 @@ static void test_throughput_log_both_panels(void **state)
         free(line);
     }
     assert_true(positive > 0);
-    capture_free(&c);
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "throughput", "throughput", "logscale = 1");
+    capture_free(&pc.c);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "throughput", "throughput", "logscale = 1");
     assert_non_null(strstr(svg, "(the harness's cost); log axis, as above</text>"));
     assert_non_null(strstr(svg, "ns per op (log scale)</text>"));
     assert_non_null(strstr(svg, "net ns per op (log scale)</text>"));
     free(svg);
-    svg = svg_of(dir, "throughput", "throughput", "logscale = 0");
+    svg = svg_of(pc.dir, "throughput", "throughput", "logscale = 0");
     assert_non_null(strstr(svg, "; linear axis (asked for)</text>"));
     assert_null(strstr(svg, "(log scale)"));
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* Whiskers: every figure of the rounds file has both ends, around its bar. */
 static void test_throughput_whiskers_bracket(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    read_rounds(&set);
-    throughput_of(&set, &ix, NULL, &c);
+    struct plot_case pc = {0};
+    case_read_rounds(&pc);
+    throughput_of(&pc, NULL);
     int seen = 0;
-    for (size_t w = 0; w < ix.n_workloads; w++) {
-        char *line = line_of(c.tsv, ix.workloads[w]);
-        for (size_t s = 0; s < ix.n_series; s++)
+    for (size_t w = 0; w < pc.ix.n_workloads; w++) {
+        char *line = line_of(pc.c.tsv, pc.ix.workloads[w]);
+        for (size_t s = 0; s < pc.ix.n_series; s++)
             for (int col = TP_MED; col <= TP_CMED; col += TP_CMED - TP_MED) {
                 double mid = tp_field(line, (int)s, col);
                 assert_false(isnan(mid));
@@ -1367,9 +1297,7 @@ static void test_throughput_whiskers_bracket(void **state)
         free(line);
     }
     assert_int_equal(seen, 2 * 2 * 4); /* workloads x series x (warm, cold) */
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* "rgb(  0, 114, 178)" of "#0072B2", as gnuplot's SVG writes a colour. */
@@ -1386,15 +1314,10 @@ static void svg_rgb(const char *hex, char *out, size_t len)
 static void test_palette_twelve_backends(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct pb_plot_charts charts;
-    struct capture c;
-    char err[512];
-    read_set(&set, 1);
-    cJSON *runs = (cJSON *)set.files[0].runs, *run;
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_dir(&pc);
+    cJSON *runs = (cJSON *)pc.set.files[0].runs, *run;
     int n = cJSON_GetArraySize(runs);
     for (int k = 1; k <= 8; k++) /* eight more setups of malloc */
         for (int i = 0; i < n; i++) {
@@ -1407,11 +1330,11 @@ static void test_palette_twelve_backends(void **state)
             set_path(copy, "backend_spec", cJSON_CreateString(spec));
             cJSON_AddItemToArray(runs, copy);
         }
-    throughput_of(&set, &ix, NULL, &c);
-    assert_int_equal(ix.n_series, 12);
+    throughput_of(&pc, NULL);
+    assert_int_equal(pc.ix.n_series, 12);
     assert_int_equal(PB_PLOT_COLOURS, 12);
-    assert_non_null(strstr(c.vars, "array colour[12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"));
-    const char *p = strstr(c.vars, "array palette[12] = [");
+    assert_non_null(strstr(pc.c.vars, "array colour[12] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]"));
+    const char *p = strstr(pc.c.vars, "array palette[12] = [");
     assert_non_null(p);
     char colours[12][8];
     for (int i = 0; i < 12; i++) {
@@ -1424,9 +1347,9 @@ static void test_palette_twelve_backends(void **state)
             assert_string_not_equal(colours[i], colours[j]);
         p += 9;
     }
-    capture_free(&c);
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "throughput", "throughput", NULL);
+    capture_free(&pc.c);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "throughput", "throughput", NULL);
     for (int i = 0; i < 12; i++) {
         char rgb[64], fill[80];
         svg_rgb(colours[i], rgb, sizeof rgb);
@@ -1435,10 +1358,7 @@ static void test_palette_twelve_backends(void **state)
             fail_msg("no bar of colour %d (%s)", i + 1, colours[i]);
     }
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* Notes of a run replaced by the given ones. */
@@ -1456,15 +1376,11 @@ static void set_notes(cJSON *run, const char *const *notes, int n)
 static void test_memory_gap_labels(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_index ix;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
-    struct pb_plot_charts charts;
-    struct capture c;
-    char err[512], label[256];
-    read_set(&set, 1);
+    char label[256];
+    case_read(&pc, 1);
+    case_dir(&pc);
     const char *wl[] = {"churn", "mixed:max=64", "espresso_small"};
     const char *const why[] = {
         "footprint: the backend's process-wide figure minus its value before the replay",
@@ -1473,23 +1389,22 @@ static void test_memory_gap_labels(void **state)
         "resident bytes: not measurable for this run",
         "wasted_page_bytes: not `touch canary_note`$(touch canary_n2)\"q\"\x1b[31m\\x: rest"};
     for (int w = 0; w < 3; w++) { /* malloc's footprint: null on every workload, alike */
-        cJSON *run = run_mut(&set.files[0], "malloc", wl[w]);
+        cJSON *run = rt_run_of(&pc.set.files[0], "malloc", wl[w]);
         set_path(run, "memory.peak_footprint_bytes", cJSON_CreateNull());
         set_notes(run, why, w == 0 ? 3 : 4); /* the wasted pages' reason: churn has none */
     }
-    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    cJSON *m = rt_run_of(&pc.set.files[0], "malloc", "churn");
     set_path(m, "memory.peak_resident_bytes", cJSON_CreateNull());
     set_path(m, "memory.wasted_page_bytes", cJSON_CreateNull()); /* no note for it */
-    set_path(run_mut(&set.files[0], "malloc", "mixed:max=64"), "memory.wasted_page_bytes",
+    set_path(rt_run_of(&pc.set.files[0], "malloc", "mixed:max=64"), "memory.wasted_page_bytes",
              cJSON_CreateNull()); /* its note holds shell and gnuplot code: data only */
-    set_path(run_mut(&set.files[0], "arena", "churn"), "memory.wasted_page_bytes",
+    set_path(rt_run_of(&pc.set.files[0], "arena", "churn"), "memory.wasted_page_bytes",
              cJSON_CreateNumber(-4096));
-    set_status(run_mut(&set.files[0], "pool", "churn"), "refused", "a of 232 bytes refused");
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_memory(&set, &ix, "churn", c.t, c.v, &notes), 3);
-    capture_close(&c);
-    char *ml = line_of(c.tsv, "malloc"), *al = line_of(c.tsv, "arena"), *pl = line_of(c.tsv, "pool");
+    set_status(rt_run_of(&pc.set.files[0], "pool", "churn"), "refused", "a of 232 bytes refused");
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_memory(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, &notes), 3);
+    capture_close(&pc.c);
+    char *ml = line_of(pc.c.tsv, "malloc"), *al = line_of(pc.c.tsv, "arena"), *pl = line_of(pc.c.tsv, "pool");
     assert_string_equal(text_field(ml, MEM_LABEL + 4, label, sizeof label), "null: no reason in the file");
     assert_string_equal(text_field(ml, MEM_LABEL + 2, label, sizeof label), "null: not reported");
     assert_string_equal(text_field(ml, MEM_LABEL + 3, label, sizeof label),
@@ -1503,7 +1418,7 @@ static void test_memory_gap_labels(void **state)
     assert_string_equal(text_field(pl, MEM_LABEL + 2, label, sizeof label), "refused");
     for (int k = 0; k < 5; k++)
         assert_true(isnan(field(pl, MEM_FIG + k)));
-    assert_null(strstr(c.tsv, "nan")); /* no label of a missing value */
+    assert_null(strstr(pc.c.tsv, "nan")); /* no label of a missing value */
     int footprint = 0;
     for (size_t i = 0; i < notes.n; i++)
         footprint += strstr(notes.text[i], "malloc on churn (and 2 more workloads): peak "
@@ -1513,35 +1428,32 @@ static void test_memory_gap_labels(void **state)
     free(ml);
     free(al);
     free(pl);
-    capture_free(&c);
+    capture_free(&pc.c);
     /* the other workloads add no note of the same gap */
     struct pb_plot_notes more = {0};
-    capture_open(&c);
-    assert_true(pb_plot_write_memory(&set, &ix, "mixed:max=64", c.t, c.v, &more) > 0);
-    capture_close(&c);
+    capture_open(&pc.c);
+    assert_true(pb_plot_write_memory(&pc.set, &pc.ix, "mixed:max=64", pc.c.t, pc.c.v, &more) > 0);
+    capture_close(&pc.c);
     for (size_t i = 0; i < more.n; i++)
         assert_null(strstr(more.text[i], "footprint null"));
-    char *mm = line_of(c.tsv, "malloc");
+    char *mm = line_of(pc.c.tsv, "malloc");
     /* cut to fit a label; the double quotes made single ones (a quoted field) */
     assert_true(strncmp(text_field(mm, MEM_LABEL + 4, label, sizeof label),
                         "null: not `touch canary_note`$(touch canary_n2)'q'", 50) == 0);
     assert_true(strlen(label) < PB_PLOT_LABEL_LEN);
     free(mm);
-    capture_free(&c);
+    capture_free(&pc.c);
     /* drawn: the reasons as labels, no "nan" */
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "memory", "memory-churn", NULL);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "memory", "memory-churn", NULL);
     assert_non_null(strstr(svg, ">null: not reported</text>"));
     assert_non_null(strstr(svg, ">refused</text>"));
     assert_null(strstr(svg, "nan"));
     free(svg);
-    svg = svg_of(dir, "memory", "memory-mixed_max_64", NULL); /* runs nothing of the note */
+    svg = svg_of(pc.dir, "memory", "memory-mixed_max_64", NULL); /* runs nothing of the note */
     assert_non_null(strstr(svg, "`touch canary_note`$(touch canary_n2)"));
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* The line of name = ... in vars (a copy), or NULL. */
@@ -1566,28 +1478,26 @@ static char *var_line(const char *vars, const char *name)
 static void test_memory_one_scale_policy(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
+    struct plot_case pc = {0};
     char err[256];
-    read_set(&set, 1);
+    case_read(&pc, 1);
     static const char *const figs[] = {"workload.peak_live_bytes", "memory.granted_bytes_at_peak",
                                        "memory.peak_footprint_bytes", "memory.peak_resident_bytes",
                                        "memory.wasted_page_bytes"};
     const char *const b[] = {"arena", "malloc"};
     for (int i = 0; i < 2; i++)
         for (int f = 0; f < 5; f++)
-            set_path(run_mut(&set.files[0], b[i], "espresso_small"), figs[f],
+            set_path(rt_run_of(&pc.set.files[0], b[i], "espresso_small"), figs[f],
                      cJSON_CreateNumber(1 << 20));
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
+    assert_int_equal(pb_plot_index_build(&pc.set, &pc.ix, err, sizeof err), 0);
     static const char *const keys[] = {"unit", "scale", "logy", "scale_note"};
     char *first[4] = {NULL};
-    for (size_t w = 0; w < ix.n_workloads; w++) {
-        capture_open(&c);
-        assert_true(pb_plot_write_memory(&set, &ix, ix.workloads[w], c.t, c.v, NULL) > 0);
-        capture_close(&c);
+    for (size_t w = 0; w < pc.ix.n_workloads; w++) {
+        capture_open(&pc.c);
+        assert_true(pb_plot_write_memory(&pc.set, &pc.ix, pc.ix.workloads[w], pc.c.t, pc.c.v, NULL) > 0);
+        capture_close(&pc.c);
         for (int k = 0; k < 4; k++) {
-            char *l = var_line(c.vars, keys[k]);
+            char *l = var_line(pc.c.vars, keys[k]);
             assert_non_null(l);
             if (!first[k])
                 first[k] = l;
@@ -1596,15 +1506,14 @@ static void test_memory_one_scale_policy(void **state)
                 free(l);
             }
         }
-        capture_free(&c);
+        capture_free(&pc.c);
     }
     assert_string_equal(first[2], "logy = 1"); /* churn: 13 MB of arena over 12.5 KB */
     assert_non_null(strstr(first[3], "log axis on every memory chart: the figures of all "
                                      "workloads span"));
     for (int k = 0; k < 4; k++)
         free(first[k]);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* "1.25M" as a number: 1250000. */
@@ -1649,26 +1558,20 @@ static void test_timeline_ticks_distinct(void **state)
 static void test_timeline_floor(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    cJSON *tl = cJSON_GetObjectItem(run_mut(&set.files[0], "pool", "churn"), "timeline");
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    cJSON *tl = cJSON_GetObjectItem(rt_run_of(&pc.set.files[0], "pool", "churn"), "timeline");
     set_path(cJSON_GetArrayItem(tl, cJSON_GetArraySize(tl) - 1), "live_bytes", cJSON_CreateNumber(0));
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_true(pb_plot_write_timeline(&set, &ix, "churn", c.t, c.v, NULL) > 0);
-    capture_close(&c);
-    assert_true(var_num(c.vars, "logy") == 1);
-    double floor = var_num(c.vars, "yfloor"), ymin = var_num(c.vars, "ymin");
+    case_capture(&pc);
+    assert_true(pb_plot_write_timeline(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, NULL) > 0);
+    capture_close(&pc.c);
+    assert_true(var_num(pc.c.vars, "logy") == 1);
+    double floor = var_num(pc.c.vars, "yfloor"), ymin = var_num(pc.c.vars, "ymin");
     assert_true(floor > 0 && floor < ymin);
-    assert_true(var_num(c.vars, "zeros") >= 1);
-    assert_true(var_num(c.vars, "NXT") >= 4);
-    assert_non_null(strstr(c.vars, "array xtic_label["));
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    assert_true(var_num(pc.c.vars, "zeros") >= 1);
+    assert_true(var_num(pc.c.vars, "NXT") >= 4);
+    assert_non_null(strstr(pc.c.vars, "array xtic_label["));
+    case_free(&pc);
 }
 
 /* The timeline's legend: one entry for the live bytes, one per backend and
@@ -1677,14 +1580,11 @@ static void test_timeline_floor(void **state)
 static void test_timeline_legend(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_charts charts;
-    char err[512];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "timeline", "timeline-churn", NULL);
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_dir(&pc);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "timeline", "timeline-churn", NULL);
     assert_int_equal(count(svg, ">live bytes (the workload)</text>"), 1);
     const char *const b[] = {">pool</text>", ">arena</text>", ">malloc</text>",
                              ">thick: resident (kernel)</text>", ">thin, circles: footprint</text>"};
@@ -1694,9 +1594,7 @@ static void test_timeline_legend(void **state)
     assert_null(strstr(svg, ">pool: footprint</text>"));
     assert_null(strstr(svg, ">null</text>")); /* no memory, no line */
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* Every missing fragmentation bar says why: the null backend holds no
@@ -1707,26 +1605,23 @@ static void test_timeline_legend(void **state)
 static void test_fragmentation_labels(void **state)
 {
     (void)state;
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct capture c;
-    char err[256], label[256];
-    read_set(&set, 1);
-    set_status(run_mut(&set.files[0], "arena", "churn"), "refused", "a of 232 bytes refused");
-    delete_run(&set.files[0], "arena", "mixed:max=64");
-    cJSON *m = run_mut(&set.files[0], "malloc", "churn");
+    struct plot_case pc = {0};
+    char label[256];
+    case_read(&pc, 1);
+    set_status(rt_run_of(&pc.set.files[0], "arena", "churn"), "refused", "a of 232 bytes refused");
+    delete_run(&pc.set.files[0], "arena", "mixed:max=64");
+    cJSON *m = rt_run_of(&pc.set.files[0], "malloc", "churn");
     set_path(m, "memory.fragmentation", cJSON_CreateNull());
     const char *const why[] = {"peak_footprint_bytes, fragmentation: not reported: no figure"};
     set_notes(m, why, 1);
-    cJSON *mm = run_mut(&set.files[0], "malloc", "mixed:max=64");
+    cJSON *mm = rt_run_of(&pc.set.files[0], "malloc", "mixed:max=64");
     set_path(mm, "memory.fragmentation", cJSON_CreateNumber(-0.5));
     set_path(mm, "memory.internal_fragmentation", cJSON_CreateNumber(0));
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_int_equal(pb_plot_write_fragmentation(&set, &ix, c.t, c.v, NULL), 3);
-    capture_close(&c);
-    char *churn = line_of(c.tsv, "churn"), *mixed = line_of(c.tsv, "mixed:max=64");
-    char *trace = line_of(c.tsv, "espresso_small");
+    case_capture(&pc);
+    assert_int_equal(pb_plot_write_fragmentation(&pc.set, &pc.ix, pc.c.t, pc.c.v, NULL), 3);
+    capture_close(&pc.c);
+    char *churn = line_of(pc.c.tsv, "churn"), *mixed = line_of(pc.c.tsv, "mixed:max=64");
+    char *trace = line_of(pc.c.tsv, "espresso_small");
     for (int k = INTERNAL_LABEL; k <= JW_LABEL; k++) {
         assert_string_equal(text_field(churn, FRAG(0, k), label, sizeof label),
                             "n/a: null backend holds no memory");
@@ -1741,13 +1636,11 @@ static void test_fragmentation_labels(void **state)
     assert_string_equal(text_field(mixed, FRAG(3, INTERNAL_LABEL), label, sizeof label), "0");
     assert_string_equal(text_field(mixed, FRAG(1, INTERNAL_LABEL), label, sizeof label), "");
     assert_true(isnan(field(churn, FRAG(0, INTERNAL))) && isnan(field(churn, FRAG(2, JW))));
-    assert_true(var_num(c.vars, "jw_lo") > 0);
+    assert_true(var_num(pc.c.vars, "jw_lo") > 0);
     free(churn);
     free(mixed);
     free(trace);
-    capture_free(&c);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
+    case_free(&pc);
 }
 
 /* The block of series label in a timeline or latency TSV (a copy, from its
@@ -1775,27 +1668,21 @@ static char *block_of(const char *tsv, const char *label)
 static void test_latency_resolution(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_index ix;
-    struct pb_plot_charts charts;
-    struct capture c;
-    char err[256];
-    read_set(&set, 1);
-    cJSON *pool = run_mut(&set.files[0], "pool", "churn");
-    cJSON *arena = run_mut(&set.files[0], "arena", "churn");
+    struct plot_case pc = {0};
+    case_read(&pc, 1);
+    case_dir(&pc);
+    cJSON *pool = rt_run_of(&pc.set.files[0], "pool", "churn");
+    cJSON *arena = rt_run_of(&pc.set.files[0], "arena", "churn");
     set_path(pool, "latency.timer_resolution_ns", cJSON_CreateNumber(5));
     set_path(arena, "latency.timer_resolution_ns", cJSON_CreateNumber(10));
     assert_true(pb_json_number(pool, "latency.alloc.p50_ns") >= 5);
     assert_true(pb_json_number(arena, "latency.alloc.p50_ns") < 10);
-    assert_int_equal(pb_plot_index_build(&set, &ix, err, sizeof err), 0);
-    capture_open(&c);
-    assert_true(pb_plot_write_latency(&set, &ix, "churn", c.t, c.v, NULL) > 0);
-    capture_close(&c);
+    case_capture(&pc);
+    assert_true(pb_plot_write_latency(&pc.set, &pc.ix, "churn", pc.c.t, pc.c.v, NULL) > 0);
+    capture_close(&pc.c);
     const cJSON *cdf = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(pool, "latency"),
                                                                "alloc"), "cdf_ns");
-    char *b = block_of(c.tsv, "pool");
+    char *b = block_of(pc.c.tsv, "pool");
     int below = 0, n = cJSON_GetArraySize(cdf);
     for (int i = 0; i < n; i++) {
         char key[16];
@@ -1814,43 +1701,26 @@ static void test_latency_resolution(void **state)
     free(b);
     char want[128];
     snprintf(want, sizeof want, "array under_alloc[4] = [0, %.9g, ", (double)below / n);
-    assert_non_null(strstr(c.vars, want));
-    assert_non_null(strstr(c.vars, "array resolution[4] = [0, 5, 10, 0]"));
-    assert_non_null(strstr(c.vars, ", 0]\narray under_free[4] = [0, ")); /* malloc: none */
-    assert_non_null(strstr(c.vars, "'median 6.06 ns', 'median < 10 ns', 'median 18.2 ns'"));
-    assert_true(var_num(c.vars, "res_lo") == 5 && var_num(c.vars, "res_hi") == 10);
-    assert_non_null(strstr(c.vars, "res_note = 'timer resolution 5-10 ns (dashed): a shorter call "
+    assert_non_null(strstr(pc.c.vars, want));
+    assert_non_null(strstr(pc.c.vars, "array resolution[4] = [0, 5, 10, 0]"));
+    assert_non_null(strstr(pc.c.vars, ", 0]\narray under_free[4] = [0, ")); /* malloc: none */
+    assert_non_null(strstr(pc.c.vars, "'median 6.06 ns', 'median < 10 ns', 'median 18.2 ns'"));
+    assert_true(var_num(pc.c.vars, "res_lo") == 5 && var_num(pc.c.vars, "res_hi") == 10);
+    assert_non_null(strstr(pc.c.vars, "res_note = 'timer resolution 5-10 ns (dashed): a shorter call "
                                    "is not resolved, drawn at it; some runs give none'"));
-    capture_free(&c);
+    capture_free(&pc.c);
     /* drawn: microseconds in the micro sign, the resolution marked */
-    assert_int_equal(pb_plot_export(&set, dir, &charts, NULL, err, sizeof err), 0);
-    char *svg = svg_of(dir, "latency", "latency-churn", NULL);
+    case_export(&pc, NULL);
+    char *svg = svg_of(pc.dir, "latency", "latency-churn", NULL);
     assert_non_null(strstr(svg, ">1 \xc2\xb5s</text>"));
     assert_null(strstr(svg, " us</text>"));
     assert_non_null(strstr(svg, ">timer resolution</text>"));
     assert_non_null(strstr(svg, ">arena: median &lt; 10 ns</text>"));
     free(svg);
-    pb_plot_charts_free(&charts);
-    pb_plot_index_free(&ix);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 /* The whole text of path (malloc'd). */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 /* The index: every chart under its name with the question it answers, in
  * bold, then its caption; the throughput chart's axis as drawn; the notes
  * each once: the null backend's missing memory figures one line, not one
@@ -1858,49 +1728,45 @@ static char *slurp(const char *path)
 static void test_index_questions_and_notes(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/pb-plot-test.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    struct pb_results_set set;
-    struct pb_plot_charts charts;
+    struct plot_case pc = {0};
     struct pb_plot_notes notes = {0};
     char err[512], path[600];
-    read_set(&set, 1);
-    assert_int_equal(pb_plot_export(&set, dir, &charts, &notes, err, sizeof err), 0);
-    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_AUTO,
+    case_read(&pc, 1);
+    case_dir(&pc);
+    case_export(&pc, &notes);
+    assert_int_equal(pb_plot_write_index(pc.dir, &pc.set, &pc.charts, &notes, "png", PB_PLOT_AXIS_AUTO,
                                          err, sizeof err), 0);
-    snprintf(path, sizeof path, "%s/README.md", dir);
+    snprintf(path, sizeof path, "%s/README.md", pc.dir);
     char *md = slurp(path);
-    assert_int_equal(count(md, "\n## "), charts.n); /* a heading per chart, no other */
-    assert_int_equal(count(md, "\n\n**"), charts.n);
-    for (size_t i = 0; i < charts.n; i++) {
+    assert_int_equal(count(md, "\n## "), pc.charts.n); /* a heading per chart, no other */
+    assert_int_equal(count(md, "\n\n**"), pc.charts.n);
+    for (size_t i = 0; i < pc.charts.n; i++) {
         char want[600];
-        snprintf(want, sizeof want, "\n## %s\n\n**", charts.v[i].name);
-        if (strchr(charts.v[i].name, '_'))
+        snprintf(want, sizeof want, "\n## %s\n\n**", pc.charts.v[i].name);
+        if (strchr(pc.charts.v[i].name, '_'))
             continue; /* escaped in the heading */
         assert_non_null(strstr(md, want));
-        assert_non_null(strchr(charts.v[i].question, '?'));
+        assert_non_null(strchr(pc.charts.v[i].question, '?'));
     }
     assert_int_equal(count(md, "**Which backend is fastest per workload?**"), 1);
     assert_int_equal(count(md, "**Which backend needs the least memory on "), 3);
     assert_int_equal(count(md, "no memory figures"), 1);
     assert_non_null(strstr(md, "- null: no memory figures on every workload"));
     char axis[PB_PLOT_NOTE_LEN], want[PB_PLOT_NOTE_LEN + 32];
-    assert_string_equal(chart_of(&charts, "throughput"), "throughput");
-    snprintf(axis, sizeof axis, "%s", charts.v[0].axis);
+    assert_string_equal(chart_of(&pc.charts, "throughput"), "throughput");
+    snprintf(axis, sizeof axis, "%s", pc.charts.v[0].axis);
     assert_true(strncmp(axis, "log axis: the bars span ", 24) == 0 ||
                 strncmp(axis, "linear axis: the bars span ", 27) == 0);
     snprintf(want, sizeof want, " Both panels: %s.\n", axis);
     assert_non_null(strstr(md, want));
     free(md);
-    assert_int_equal(pb_plot_write_index(dir, &set, &charts, &notes, "png", PB_PLOT_AXIS_LINEAR,
+    assert_int_equal(pb_plot_write_index(pc.dir, &pc.set, &pc.charts, &notes, "png", PB_PLOT_AXIS_LINEAR,
                                          err, sizeof err), 0);
     md = slurp(path);
     assert_non_null(strstr(md, "not drawn); a missing bar is labelled with its run's status. "
                                "Linear axes (--linear).\n"));
     free(md);
-    pb_plot_charts_free(&charts);
-    pb_results_set_free(&set);
-    remove_checked(dir);
+    case_free(&pc);
 }
 
 int main(void)

@@ -19,42 +19,17 @@ static const struct pb_backend_ops *pool(void)
     return bt_ops("pool");
 }
 
-static void *make(const struct pb_option *o, size_t n)
-{
-    return bt_make(pool(), o, n);
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    return bt_stats(pool(), self);
-}
-
-static size_t config_value(void *self, const char *key)
-{
-    return bt_config_value(pool(), self, key);
-}
-
-static const char *config_text(void *self, const char *key)
-{
-    return bt_config_text(pool(), self, key);
-}
-
-static struct bt_mappings mappings_of(void *self)
-{
-    return bt_mappings_of(pool(), self);
-}
-
 static void pool_defaults_in_config(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
-    assert_int_equal(config_value(self, "chunk"), 64);
-    assert_int_equal(config_value(self, "align"), 16);
-    assert_int_equal(config_value(self, "slab"), 65536);
-    assert_int_equal(config_value(self, "checked"), 0);
-    struct pb_backend_stats st = stats_of(self);
+    void *self = bt_make(pool(), NULL, 0);
+    assert_int_equal(bt_config_value(pool(), self, "chunk"), 64);
+    assert_int_equal(bt_config_value(pool(), self, "align"), 16);
+    assert_int_equal(bt_config_value(pool(), self, "slab"), 65536);
+    assert_int_equal(bt_config_value(pool(), self, "checked"), 0);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.footprint_bytes, 0); /* nothing mapped before the first alloc */
-    assert_int_equal(mappings_of(self).n, 0);
+    assert_int_equal(bt_mappings_of(pool(), self).n, 0);
     pool()->destroy(self);
 }
 
@@ -73,8 +48,8 @@ static void pool_chunk_rounded_to_alignment(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct pb_option o[] = {{"chunk", cases[i].chunk}, {"align", cases[i].align}};
-        void *self = make(o, 2);
-        assert_int_equal(config_value(self, "chunk"), cases[i].expect);
+        void *self = bt_make(pool(), o, 2);
+        assert_int_equal(bt_config_value(pool(), self, "chunk"), cases[i].expect);
         unsigned char *a = pool()->alloc(self, 1, 1);
         unsigned char *b = pool()->alloc(self, 1, 1);
         assert_int_equal((size_t)(b - a), cases[i].expect); /* carved back to back */
@@ -85,16 +60,8 @@ static void pool_chunk_rounded_to_alignment(void **state)
 static void pool_reuses_lifo(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
-    void *a = pool()->alloc(self, 64, 16);
-    void *b = pool()->alloc(self, 64, 16);
-    void *c = pool()->alloc(self, 64, 16);
-    assert_int_equal(pool()->free(self, b, 64), 0);
-    assert_int_equal(pool()->free(self, c, 64), 0);
-    assert_ptr_equal(pool()->alloc(self, 64, 16), c); /* last freed, first reused */
-    assert_ptr_equal(pool()->alloc(self, 64, 16), b);
-    void *d = pool()->alloc(self, 64, 16);
-    assert_true(d != a && d != b && d != c);
+    void *self = bt_make(pool(), NULL, 0);
+    bt_expect_lifo(pool(), self, 64, 16);
     pool()->destroy(self);
 }
 
@@ -102,28 +69,8 @@ static void pool_free_all_then_reuse(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"slab", "4096"}};
-    void *self = make(o, 2);
-    const size_t per_slab = 4096 / 64;
-    unsigned char *first = pool()->alloc(self, 64, 16);
-    for (size_t i = 1; i < 100; i++)
-        assert_non_null(pool()->alloc(self, 64, 16));
-    assert_int_equal(mappings_of(self).n, 2);
-    pool()->free_all(self);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 0);
-    assert_int_equal(st.granted_bytes, 0);
-    assert_int_equal(st.footprint_bytes, 2 * 4096); /* slabs stay mapped */
-    assert_int_equal(st.free_alls, 1);
-    /* Both kept slabs are carved again before a third is mapped. */
-    assert_ptr_equal(pool()->alloc(self, 64, 16), first);
-    for (size_t i = 1; i < 2 * per_slab; i++) {
-        unsigned char *p = pool()->alloc(self, 64, 16);
-        assert_non_null(p);
-        bt_fill(p, 64, (unsigned)i);
-    }
-    assert_int_equal(mappings_of(self).n, 2);
-    assert_non_null(pool()->alloc(self, 64, 16));
-    assert_int_equal(mappings_of(self).n, 3);
+    void *self = bt_make(pool(), o, 2);
+    bt_free_all_keeps_slabs(pool(), self, 64, 16, 4096, 4096 / 64);
     pool()->destroy(self);
 }
 
@@ -131,21 +78,21 @@ static void pool_grows_by_slabs(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pool(), o, 2);
     for (int i = 0; i < 64; i++)
         assert_non_null(pool()->alloc(self, 64, 16));
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(pool(), self);
     assert_int_equal(l.n, 1);
     assert_int_equal(l.m[0].len, 4096);
     void *p65 = pool()->alloc(self, 64, 16);
     assert_non_null(p65);
-    l = mappings_of(self);
+    l = bt_mappings_of(pool(), self);
     assert_int_equal(l.n, 2);
     assert_int_equal(l.m[1].len, 4096);
     assert_false(bt_inside(&l.m[0], p65));
     assert_true(bt_inside(&l.m[1], p65));
     assert_int_equal((uintptr_t)l.m[1].addr % (uintptr_t)sysconf(_SC_PAGESIZE), 0);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.footprint_bytes, 2 * 4096);
     assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
     pool()->destroy(self);
@@ -155,7 +102,7 @@ static void pool_grows_by_slabs(void **state)
 static void pool_refusal_messages(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pool(), NULL, 0);
     assert_null(pool()->alloc(self, 100, 16));
     assert_non_null(strstr(pool()->last_error(self), "request of 100 bytes exceeds chunk size 64"));
     assert_null(pool()->alloc(self, 16, 32));
@@ -163,7 +110,7 @@ static void pool_refusal_messages(void **state)
     assert_non_null(strstr(why, "aligned to 32"));
     assert_non_null(strstr(why, "alignment 16"));
     assert_non_null(pool()->alloc(self, 64, 16)); /* exactly a chunk is fine */
-    assert_int_equal(stats_of(self).footprint_bytes, 65536);
+    assert_int_equal(bt_stats(pool(), self).footprint_bytes, 65536);
     pool()->destroy(self);
 }
 
@@ -171,28 +118,12 @@ static void pool_stats_exact(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pool(), o, 2);
     const size_t chunk = 48, per_slab = 4096 / 48; /* 85 chunks, 16-byte tail */
     void *p[200];
-    for (int i = 0; i < 3; i++)
-        p[i] = pool()->alloc(self, 40, 16);
-    assert_int_equal(pool()->free(self, p[1], 40), 0);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.granted_bytes, 2 * chunk);
-    assert_int_equal(st.live_blocks, 2);
-    assert_int_equal(st.allocs, 3);
-    assert_int_equal(st.frees, 1);
-    assert_int_equal(st.footprint_bytes, 4096);
-    assert_int_equal(st.peak_footprint_bytes, 4096);
-    /* Reuse p[1], then carve the rest of slab 1 and one chunk of slab 2. */
-    for (size_t i = 3; i < per_slab + 2; i++)
-        p[i] = pool()->alloc(self, 1, 1);
-    st = stats_of(self);
-    assert_int_equal(st.live_blocks, per_slab + 1);
-    assert_int_equal(st.granted_bytes, (per_slab + 1) * chunk);
-    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    bt_stats_over_two_slabs(pool(), self, 40, 16, chunk, 4096, per_slab, p);
     pool()->free_all(self);
-    st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.granted_bytes, 0);
     assert_int_equal(st.footprint_bytes, 2 * 4096);
     assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
@@ -205,7 +136,7 @@ static void pool_stats_exact(void **state)
 static void pool_realloc_within_chunk(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pool(), NULL, 0);
     unsigned char *p = pool()->alloc(self, 10, 16);
     bt_fill(p, 10, 3);
     assert_ptr_equal(pool()->realloc(self, p, 10, 64, 16), p);
@@ -213,7 +144,7 @@ static void pool_realloc_within_chunk(void **state)
     assert_null(pool()->realloc(self, p, 1, 65, 16));
     assert_non_null(strstr(pool()->last_error(self), "65 bytes exceeds chunk size 64"));
     bt_verify(p, 10, 3);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.reallocs, 2);
     assert_int_equal(st.failures, 1);
     assert_int_equal(st.live_blocks, 1);
@@ -221,14 +152,14 @@ static void pool_realloc_within_chunk(void **state)
     void *q = pool()->realloc(self, NULL, 0, 20, 16); /* realloc(NULL) makes a block */
     assert_non_null(q);
     assert_ptr_not_equal(q, p);
-    st = stats_of(self);
+    st = bt_stats(pool(), self);
     assert_int_equal(st.live_blocks, 2);
     assert_int_equal(st.allocs, 1);
     assert_int_equal(st.reallocs, 3);
     pool()->free_all(self);
-    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_int_equal(bt_stats(pool(), self).live_blocks, 0);
     assert_non_null(pool()->alloc(self, 1, 1));
-    assert_int_equal(stats_of(self).live_blocks, 1);
+    assert_int_equal(bt_stats(pool(), self).live_blocks, 1);
     pool()->destroy(self);
 }
 
@@ -236,9 +167,9 @@ static void pool_touches_no_page_before_use(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"slab", "64k"}};
-    void *self = make(o, 1);
+    void *self = bt_make(pool(), o, 1);
     unsigned char *p = pool()->alloc(self, 64, 16);
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(pool(), self);
     assert_int_equal(l.n, 1);
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t pages = l.m[0].len / page;
@@ -261,7 +192,7 @@ static void pool_touches_no_page_before_use(void **state)
 static void *make_checked(void)
 {
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
-    return make(o, 3);
+    return bt_make(pool(), o, 3);
 }
 
 static void pool_checked_catches_double_free(void **state)
@@ -277,7 +208,7 @@ static void pool_checked_catches_double_free(void **state)
     assert_ptr_equal(pool()->alloc(self, 48, 16), p);
     void *r = pool()->alloc(self, 48, 16);
     assert_true(r != p && r != q);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.frees, 1);
     assert_int_equal(st.failures, 1);
     assert_int_equal(st.live_blocks, 3);
@@ -289,7 +220,7 @@ static void pool_checked_catches_foreign_and_interior(void **state)
     (void)state;
     void *self = make_checked();
     unsigned char *p = pool()->alloc(self, 48, 16);
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(pool(), self);
     unsigned char *base = l.m[0].addr;
     int on_stack = 0;
     void *heap = malloc(48);
@@ -306,7 +237,7 @@ static void pool_checked_catches_foreign_and_interior(void **state)
     assert_non_null(strstr(pool()->last_error(self), "not allocated"));
     assert_int_equal(pool()->free(self, p, 49), -1); /* more than a chunk */
     assert_non_null(strstr(pool()->last_error(self), "size 49 exceeds"));
-    assert_int_equal(stats_of(self).failures, 6);
+    assert_int_equal(bt_stats(pool(), self).failures, 6);
     /* Nothing was corrupted: p frees, and is the next chunk handed out. */
     assert_int_equal(pool()->free(self, p, 48), 0);
     assert_ptr_equal(pool()->alloc(self, 48, 16), p);
@@ -339,7 +270,7 @@ static void pool_check_catches_chunk_freed_twice(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pool(), o, 2);
     unsigned char *p = pool()->alloc(self, 48, 16);
     assert_non_null(pool()->alloc(self, 48, 16));
     assert_int_equal(pool()->free(self, p, 48), 0);
@@ -355,7 +286,7 @@ static void pool_check_catches_use_after_free(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pool(), o, 2);
     unsigned char *p = pool()->alloc(self, 48, 16);
     unsigned char *q = pool()->alloc(self, 48, 16);
     assert_int_equal(pool()->free(self, p, 48), 0);
@@ -381,7 +312,7 @@ static void pool_check_catches_use_after_free(void **state)
 static void pool_check_catches_miscount(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pool(), NULL, 0);
     unsigned char *p = pool()->alloc(self, 64, 16);
     assert_non_null(pool()->alloc(self, 64, 16));
     ((struct pb_pool_core *)self)->frees++; /* one block "freed", none on the list */
@@ -401,7 +332,7 @@ static void pool_checked_refuses_after_use_after_free(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
-    void *self = make(o, 3);
+    void *self = bt_make(pool(), o, 3);
     unsigned char *p = pool()->alloc(self, 48, 16);
     unsigned char *q = pool()->alloc(self, 48, 16);
     assert_int_equal(pool()->free(self, p, 48), 0);
@@ -413,7 +344,7 @@ static void pool_checked_refuses_after_use_after_free(void **state)
     assert_non_null(strstr(pool()->last_error(self), "is marked live"));
     assert_int_equal(pool()->free(self, q, 48), -1); /* broken: nothing more */
     assert_non_null(strstr(pool()->last_error(self), "pool: corrupt"));
-    assert_int_equal(stats_of(self).failures, 2);
+    assert_int_equal(bt_stats(pool(), self).failures, 2);
     pool()->destroy(self);
 }
 
@@ -422,7 +353,7 @@ static void pool_checked_free_all_runs_the_check(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "48"}, {"slab", "4096"}, {"checked", "1"}};
-    void *self = make(o, 3);
+    void *self = bt_make(pool(), o, 3);
     unsigned char *p = pool()->alloc(self, 48, 16);
     assert_non_null(pool()->alloc(self, 48, 16));
     assert_int_equal(pool()->free(self, p, 48), 0);
@@ -442,10 +373,7 @@ static void pool_checked_free_all_runs_the_check(void **state)
 static void pool_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"align", "24"}, "align=24 must be a power of two"},
         {{"align", "8192"}, "align=8192"},
         {{"align", "0"}, "align=0"},
@@ -456,8 +384,7 @@ static void pool_rejects_bad_options(void **state)
         {{"checked", "2"}, "checked=2 must be 0 or 1"},
         {{"block", "1M"}, "unknown option 'block'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        bt_create_fails(pool(), &cases[i].opt, 1, cases[i].message);
+    bt_refuses_each(pool(), cases, sizeof cases / sizeof cases[0]);
 }
 
 /* return=0: a slab is given back the moment it empties; its pages leave RAM. */
@@ -465,30 +392,24 @@ static void pool_return_gives_back_empty_slab(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"slab", "16k"}, {"return", "0"}};
-    void *self = make(o, 3);
-    assert_string_equal(config_text(self, "return"), "0");
+    void *self = bt_make(pool(), o, 3);
+    assert_string_equal(bt_config_text(pool(), self, "return"), "0");
     const size_t per_slab = 16384 / 64 - 1; /* slot 0 holds the slab header */
-    unsigned char **p = calloc(2 * per_slab, sizeof *p);
-    for (size_t i = 0; i < 2 * per_slab; i++) {
-        p[i] = pool()->alloc(self, 64, 16);
-        assert_non_null(p[i]);
-        assert_int_equal((uintptr_t)p[i] % 16, 0);
-        bt_fill(p[i], 64, (unsigned)i);
-    }
-    struct bt_mappings l = mappings_of(self);
+    unsigned char **p = bt_alloc_filled(pool(), self, 2 * per_slab, 64, 16);
+    struct bt_mappings l = bt_mappings_of(pool(), self);
     assert_int_equal(l.n, 2);
     unsigned char *slab0 = (unsigned char *)((uintptr_t)p[0] & ~(uintptr_t)16383);
     assert_int_equal(bt_resident_pages(slab0, 16384), 4);
     for (size_t i = 0; i < per_slab; i++)
         assert_int_equal(pool()->free(self, p[i], 64), 0);
     assert_int_equal(bt_resident_pages(slab0, 16384), 0);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pool(), self);
     assert_int_equal(st.footprint_bytes, 16384);
     assert_int_equal(st.peak_footprint_bytes, 2 * 16384);
     assert_int_equal(st.live_blocks, per_slab);
     assert_int_equal(st.granted_bytes, per_slab * 64);
-    assert_int_equal(mappings_of(self).n, 1);
-    assert_string_equal(config_text(self, "slabs_returned"), "1");
+    assert_int_equal(bt_mappings_of(pool(), self).n, 1);
+    assert_string_equal(bt_config_text(pool(), self, "slabs_returned"), "1");
     for (size_t i = per_slab; i < 2 * per_slab; i++)
         bt_verify(p[i], 64, (unsigned)i);
     unsigned char *q = pool()->alloc(self, 64, 16); /* the given-back slab, carved afresh */
@@ -496,7 +417,7 @@ static void pool_return_gives_back_empty_slab(void **state)
     for (size_t i = 0; i < 64; i++)
         assert_int_equal(q[i], 0);
     pool()->free_all(self);
-    st = stats_of(self);
+    st = bt_stats(pool(), self);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.footprint_bytes, 0); /* return=0 keeps no empty slab */
     assert_non_null(pool()->alloc(self, 64, 16));

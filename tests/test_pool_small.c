@@ -20,42 +20,17 @@ static const struct pb_backend_ops *ps(void)
     return bt_ops("pool-small");
 }
 
-static void *make(const struct pb_option *o, size_t n)
-{
-    return bt_make(ps(), o, n);
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    return bt_stats(ps(), self);
-}
-
-static const char *config_text(void *self, const char *key)
-{
-    return bt_config_text(ps(), self, key);
-}
-
-static size_t config_value(void *self, const char *key)
-{
-    return bt_config_value(ps(), self, key);
-}
-
-static struct bt_mappings mappings_of(void *self)
-{
-    return bt_mappings_of(ps(), self);
-}
-
 static void small_defaults_in_config(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
-    assert_int_equal(config_value(self, "chunk"), 4);
-    assert_int_equal(config_value(self, "align"), 4);
-    assert_int_equal(config_value(self, "slab"), 65536);
-    assert_int_equal(config_value(self, "index"), 16);
-    assert_string_equal(config_text(self, "return"), "off");
-    assert_int_equal(stats_of(self).footprint_bytes, 0);
-    assert_int_equal(mappings_of(self).n, 0);
+    void *self = bt_make(ps(), NULL, 0);
+    assert_int_equal(bt_config_value(ps(), self, "chunk"), 4);
+    assert_int_equal(bt_config_value(ps(), self, "align"), 4);
+    assert_int_equal(bt_config_value(ps(), self, "slab"), 65536);
+    assert_int_equal(bt_config_value(ps(), self, "index"), 16);
+    assert_string_equal(bt_config_text(ps(), self, "return"), "off");
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 0);
+    assert_int_equal(bt_mappings_of(ps(), self).n, 0);
     ps()->destroy(self);
 }
 
@@ -64,9 +39,9 @@ static void small_two_byte_chunks_work(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "2"}, {"align", "2"}, {"slab", "4096"}};
-    void *self = make(o, 3);
-    assert_int_equal(config_value(self, "chunk"), 2);
-    size_t per_slab = config_value(self, "chunks_per_slab");
+    void *self = bt_make(ps(), o, 3);
+    assert_int_equal(bt_config_value(ps(), self, "chunk"), 2);
+    size_t per_slab = bt_config_value(ps(), self, "chunks_per_slab");
     assert_true(per_slab > 2000 && per_slab < 2048); /* 2048 slots minus the header's */
     enum { N = 5000 };
     uint16_t **p = malloc(N * sizeof *p);
@@ -89,7 +64,7 @@ static void small_two_byte_chunks_work(void **state)
     }
     for (unsigned i = 0; i < N; i++)
         assert_int_equal(*p[i], (uint16_t)i);
-    assert_int_equal(stats_of(self).footprint_bytes, 3 * 4096); /* no slab more than needed */
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 3 * 4096); /* no slab more than needed */
     free(p);
     ps()->destroy(self);
 }
@@ -128,24 +103,24 @@ static void small_index_limits_enforced(void **state)
     }
     /* The largest index=16 slab really hands out all 65535 - header chunks, in one slab. */
     struct pb_option o[] = {{"chunk", "2"}, {"align", "2"}, {"slab", "128k"}};
-    void *self = make(o, 3);
-    size_t per_slab = config_value(self, "chunks_per_slab");
+    void *self = bt_make(ps(), o, 3);
+    size_t per_slab = bt_config_value(ps(), self, "chunks_per_slab");
     assert_true(per_slab > 65500 && per_slab <= 65535);
     unsigned char *last = NULL;
     for (size_t i = 0; i < per_slab; i++)
         last = ps()->alloc(self, 2, 2);
-    assert_int_equal(mappings_of(self).n, 1);
-    struct pb_mapping m = mappings_of(self).m[0];
+    assert_int_equal(bt_mappings_of(ps(), self).n, 1);
+    struct pb_mapping m = bt_mappings_of(ps(), self).m[0];
     assert_ptr_equal(last, (unsigned char *)m.addr + m.len - 2); /* index 65535 */
     assert_int_equal(ps()->free(self, last, 2), 0);
     assert_ptr_equal(ps()->alloc(self, 2, 2), last);
     assert_non_null(ps()->alloc(self, 2, 2));
-    assert_int_equal(mappings_of(self).n, 2);
+    assert_int_equal(bt_mappings_of(ps(), self).n, 2);
     ps()->destroy(self);
     /* index=32: minimum chunk is 4 bytes. */
     struct pb_option o32[] = {{"chunk", "1"}, {"align", "1"}, {"index", "32"}};
-    self = make(o32, 3);
-    assert_int_equal(config_value(self, "chunk"), 4);
+    self = bt_make(ps(), o32, 3);
+    assert_int_equal(bt_config_value(ps(), self, "chunk"), 4);
     ps()->destroy(self);
 }
 
@@ -154,10 +129,10 @@ static void small_slabs_aligned_to_their_size(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "24"}, {"align", "8"}, {"slab", "8k"}};
-    void *self = make(o, 3);
+    void *self = bt_make(ps(), o, 3);
     for (unsigned i = 0; i < 1000; i++)
         assert_non_null(ps()->alloc(self, 24, 8));
-    struct bt_mappings l = mappings_of(self);
+    struct bt_mappings l = bt_mappings_of(ps(), self);
     assert_true(l.n >= 3);
     for (size_t i = 0; i < l.n && i < 64; i++) {
         assert_int_equal(l.m[i].len, 8192);
@@ -169,16 +144,8 @@ static void small_slabs_aligned_to_their_size(void **state)
 static void small_reuses_lifo_within_a_slab(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
-    void *a = ps()->alloc(self, 4, 4);
-    void *b = ps()->alloc(self, 4, 4);
-    void *c = ps()->alloc(self, 4, 4);
-    assert_int_equal(ps()->free(self, b, 4), 0);
-    assert_int_equal(ps()->free(self, c, 4), 0);
-    assert_ptr_equal(ps()->alloc(self, 4, 4), c);
-    assert_ptr_equal(ps()->alloc(self, 4, 4), b);
-    void *d = ps()->alloc(self, 4, 4);
-    assert_true(d != a && d != b && d != c);
+    void *self = bt_make(ps(), NULL, 0);
+    bt_expect_lifo(ps(), self, 4, 4);
     ps()->destroy(self);
 }
 
@@ -187,13 +154,13 @@ static void small_free_into_full_slab_is_served_first(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
-    void *self = make(o, 3);
-    size_t per_slab = config_value(self, "chunks_per_slab"); /* 63: slot 0 is the header */
+    void *self = bt_make(ps(), o, 3);
+    size_t per_slab = bt_config_value(ps(), self, "chunks_per_slab"); /* 63: slot 0 is the header */
     assert_int_equal(per_slab, 63);
     unsigned char *first = ps()->alloc(self, 64, 16);
     for (size_t i = 1; i < per_slab + 1; i++)
         assert_non_null(ps()->alloc(self, 64, 16)); /* the last one opens slab 2 */
-    assert_int_equal(mappings_of(self).n, 2);
+    assert_int_equal(bt_mappings_of(ps(), self).n, 2);
     assert_int_equal(ps()->free(self, first, 64), 0);
     assert_ptr_equal(ps()->alloc(self, 64, 16), first);
     ps()->destroy(self);
@@ -203,25 +170,9 @@ static void small_free_all_then_reuse(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
-    void *self = make(o, 3);
-    for (size_t i = 0; i < 100; i++)
-        assert_non_null(ps()->alloc(self, 64, 16));
-    assert_int_equal(mappings_of(self).n, 2);
-    ps()->free_all(self);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 0);
-    assert_int_equal(st.granted_bytes, 0);
-    assert_int_equal(st.footprint_bytes, 2 * 4096);
-    assert_int_equal(st.free_alls, 1);
-    for (size_t i = 0; i < 126; i++) {
-        unsigned char *p = ps()->alloc(self, 64, 16);
-        assert_non_null(p);
-        bt_fill(p, 64, (unsigned)i);
-    }
-    assert_int_equal(mappings_of(self).n, 2); /* both kept slabs refilled first */
-    assert_non_null(ps()->alloc(self, 64, 16));
-    assert_int_equal(mappings_of(self).n, 3);
-    assert_int_equal(stats_of(self).live_blocks, 127);
+    void *self = bt_make(ps(), o, 3);
+    bt_free_all_keeps_slabs(ps(), self, 64, 16, 4096, 63);
+    assert_int_equal(bt_stats(ps(), self).live_blocks, 127);
     ps()->destroy(self);
 }
 
@@ -229,7 +180,7 @@ static void small_free_all_then_reuse(void **state)
 static void small_refusal_messages_and_realloc(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(ps(), NULL, 0);
     assert_null(ps()->alloc(self, 5, 4));
     assert_non_null(strstr(ps()->last_error(self), "request of 5 bytes exceeds chunk size 4"));
     assert_null(ps()->alloc(self, 4, 8));
@@ -238,17 +189,14 @@ static void small_refusal_messages_and_realloc(void **state)
     assert_null(ps()->realloc(self, a, 0, 5, 4));
     assert_non_null(strstr(ps()->last_error(self), "realloc of 5 bytes exceeds chunk size 4"));
     assert_ptr_equal(ps()->realloc(self, a, 0, 4, 4), a);
-    assert_int_equal(stats_of(self).granted_bytes, 4); /* a size-0 block takes a chunk */
+    assert_int_equal(bt_stats(ps(), self).granted_bytes, 4); /* a size-0 block takes a chunk */
     ps()->destroy(self);
 }
 
 static void small_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"align", "24"}, "align=24 must be a power of two"},
         {{"align", "8192"}, "align=8192"},
         {{"chunk", "0"}, "chunk=0"},
@@ -271,25 +219,11 @@ static void small_stats_exact(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "12"}, {"align", "4"}, {"slab", "4096"}};
-    void *self = make(o, 3);
+    void *self = bt_make(ps(), o, 3);
     const size_t chunk = 12, per_slab = 4096 / 12 - 3; /* 341 slots, 3 for the 32-byte header */
-    assert_int_equal(config_value(self, "chunks_per_slab"), per_slab);
+    assert_int_equal(bt_config_value(ps(), self, "chunks_per_slab"), per_slab);
     void *p[400];
-    for (int i = 0; i < 3; i++)
-        p[i] = ps()->alloc(self, 10, 4);
-    assert_int_equal(ps()->free(self, p[1], 10), 0);
-    struct pb_backend_stats st = stats_of(self);
-    assert_int_equal(st.live_blocks, 2);
-    assert_int_equal(st.granted_bytes, 2 * chunk);
-    assert_int_equal(st.allocs, 3);
-    assert_int_equal(st.frees, 1);
-    assert_int_equal(st.footprint_bytes, 4096);
-    for (size_t i = 3; i < per_slab + 2; i++)
-        p[i] = ps()->alloc(self, 1, 1);
-    st = stats_of(self);
-    assert_int_equal(st.live_blocks, per_slab + 1);
-    assert_int_equal(st.granted_bytes, (per_slab + 1) * chunk);
-    assert_int_equal(st.footprint_bytes, 2 * 4096);
+    bt_stats_over_two_slabs(ps(), self, 10, 4, chunk, 4096, per_slab, p);
     struct pb_class_stats cs[2];
     assert_int_equal(ps()->class_stats(self, cs, 2), 1);
     assert_int_equal(cs[0].size, chunk);
@@ -300,7 +234,7 @@ static void small_stats_exact(void **state)
     assert_int_equal(cs[0].allocs, per_slab + 2);
     assert_int_equal(ps()->free(self, NULL, 0), 0);
     ps()->free_all(self);
-    st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(ps(), self);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.peak_footprint_bytes, 2 * 4096);
     assert_int_equal(st.allocs, per_slab + 2);
@@ -316,7 +250,7 @@ static void small_check_catches_use_after_free(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "4"}, {"align", "4"}, {"slab", "4096"}};
-    void *self = make(o, 3);
+    void *self = bt_make(ps(), o, 3);
     uint16_t *a = ps()->alloc(self, 4, 4);
     uint16_t *b = ps()->alloc(self, 4, 4);
     assert_non_null(ps()->alloc(self, 4, 4));
@@ -337,7 +271,7 @@ static void small_check_catches_bad_header(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}};
-    void *self = make(o, 3);
+    void *self = bt_make(ps(), o, 3);
     unsigned char *a = ps()->alloc(self, 64, 16);
     struct pb_small_slab *s = (struct pb_small_slab *)((uintptr_t)a & ~(uintptr_t)4095);
     s->live--;
@@ -357,7 +291,7 @@ static void small_check_catches_empty_count(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "4096"}, {"return", "1"}};
-    void *self = make(o, 4);
+    void *self = bt_make(ps(), o, 4);
     void *a = ps()->alloc(self, 64, 16);
     assert_int_equal(ps()->free(self, a, 64), 0);
     bt_check_ok(ps(), self);
@@ -373,28 +307,24 @@ static void small_page_return_gives_back_empty_slab(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "64k"}, {"return", "0"}};
-    void *self = make(o, 4);
-    size_t per_slab = config_value(self, "chunks_per_slab");
-    unsigned char **p = calloc(2 * per_slab, sizeof *p);
-    for (size_t i = 0; i < 2 * per_slab; i++) {
-        p[i] = ps()->alloc(self, 64, 16);
-        bt_fill(p[i], 64, (unsigned)i); /* every page resident */
-    }
-    struct bt_mappings l = mappings_of(self);
+    void *self = bt_make(ps(), o, 4);
+    size_t per_slab = bt_config_value(ps(), self, "chunks_per_slab");
+    unsigned char **p = bt_alloc_filled(ps(), self, 2 * per_slab, 64, 16); /* every page resident */
+    struct bt_mappings l = bt_mappings_of(ps(), self);
     assert_int_equal(l.n, 2);
     unsigned char *slab0 = l.m[0].addr;
     assert_int_equal(bt_resident_pages(slab0, 65536), 16);
     for (size_t i = 0; i < per_slab; i++) /* empties slab 0 */
         assert_int_equal(ps()->free(self, p[i], 64), 0);
     assert_int_equal(bt_resident_pages(slab0, 65536), 0); /* header page included */
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(ps(), self);
     assert_int_equal(st.footprint_bytes, 65536);
     assert_int_equal(st.peak_footprint_bytes, 2 * 65536);
     assert_int_equal(st.live_blocks, per_slab);
-    l = mappings_of(self);
+    l = bt_mappings_of(ps(), self);
     assert_int_equal(l.n, 1);
     assert_ptr_not_equal(l.m[0].addr, slab0);
-    assert_int_equal(config_value(self, "slabs_returned"), 1);
+    assert_int_equal(bt_config_value(ps(), self, "slabs_returned"), 1);
     for (size_t i = per_slab; i < 2 * per_slab; i++)
         bt_verify(p[i], 64, (unsigned)i);
     /* Slab 1 is full: the next alloc reuses slab 0, carved afresh, reading zeros. */
@@ -403,8 +333,8 @@ static void small_page_return_gives_back_empty_slab(void **state)
     for (size_t i = 0; i < 64; i++)
         assert_int_equal(q[i], 0);
     assert_ptr_equal(ps()->alloc(self, 64, 16), q + 64); /* carved, not the old free list */
-    assert_int_equal(stats_of(self).footprint_bytes, 2 * 65536);
-    assert_int_equal(mappings_of(self).n, 2);
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 2 * 65536);
+    assert_int_equal(bt_mappings_of(ps(), self).n, 2);
     free(p);
     ps()->destroy(self);
 }
@@ -414,41 +344,37 @@ static void small_page_return_keeps_n_empty(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"chunk", "64"}, {"align", "16"}, {"slab", "16k"}, {"return", "1"}};
-    void *self = make(o, 4);
-    size_t per_slab = config_value(self, "chunks_per_slab");
-    unsigned char **p = calloc(3 * per_slab, sizeof *p);
-    for (size_t i = 0; i < 3 * per_slab; i++) {
-        p[i] = ps()->alloc(self, 64, 16);
-        bt_fill(p[i], 64, (unsigned)i);
-    }
-    struct bt_mappings l = mappings_of(self);
+    void *self = bt_make(ps(), o, 4);
+    size_t per_slab = bt_config_value(ps(), self, "chunks_per_slab");
+    unsigned char **p = bt_alloc_filled(ps(), self, 3 * per_slab, 64, 16);
+    struct bt_mappings l = bt_mappings_of(ps(), self);
     assert_int_equal(l.n, 3);
     for (size_t i = 0; i < 2 * per_slab; i++)
         assert_int_equal(ps()->free(self, p[i], 64), 0);
     assert_int_equal(bt_resident_pages(l.m[0].addr, 16384), 4); /* kept: the first to empty */
     assert_int_equal(bt_resident_pages(l.m[1].addr, 16384), 0); /* given back */
     assert_int_equal(bt_resident_pages(l.m[2].addr, 16384), 4); /* still full */
-    assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
-    assert_int_equal(mappings_of(self).n, 2);
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 2 * 16384);
+    assert_int_equal(bt_mappings_of(ps(), self).n, 2);
     /* Churn on the kept empty slab gives nothing back. */
     for (int k = 0; k < 100; k++) {
         void *x = ps()->alloc(self, 64, 16);
         assert_int_equal(ps()->free(self, x, 64), 0);
     }
-    assert_int_equal(config_value(self, "slabs_returned"), 1);
+    assert_int_equal(bt_config_value(ps(), self, "slabs_returned"), 1);
     /* free_all keeps one slab, gives the other held one back. */
     ps()->free_all(self);
-    assert_int_equal(stats_of(self).footprint_bytes, 16384);
-    assert_int_equal(config_value(self, "slabs_returned"), 2);
-    l = mappings_of(self);
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 16384);
+    assert_int_equal(bt_config_value(ps(), self, "slabs_returned"), 2);
+    l = bt_mappings_of(ps(), self);
     assert_int_equal(l.n, 1);
     for (size_t i = 0; i < 3 * per_slab; i++) {
         unsigned char *x = ps()->alloc(self, 64, 16);
         assert_non_null(x);
         bt_fill(x, 64, (unsigned)i);
     }
-    assert_int_equal(stats_of(self).footprint_bytes, 3 * 16384);
-    assert_int_equal(stats_of(self).live_blocks, 3 * per_slab);
+    assert_int_equal(bt_stats(ps(), self).footprint_bytes, 3 * 16384);
+    assert_int_equal(bt_stats(ps(), self).live_blocks, 3 * per_slab);
     free(p);
     ps()->destroy(self);
 }

@@ -18,21 +18,6 @@ static const struct pb_backend_ops *pt(void)
     return bt_ops("pool-per-tag");
 }
 
-static void *make(const struct pb_option *o, size_t n)
-{
-    return bt_make(pt(), o, n);
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    return bt_stats(pt(), self);
-}
-
-static size_t config_value(void *self, const char *key)
-{
-    return bt_config_value(pt(), self, key);
-}
-
 static void *at(void *self, size_t size, size_t align, unsigned tag)
 {
     void *p = pt()->alloc_tagged(self, size, align, tag);
@@ -69,17 +54,17 @@ static void tag_flag_and_ops(void **state)
     assert_true(pt()->flags & PB_BK_TAGGED);
     assert_non_null(pt()->alloc_tagged);
     assert_non_null(pt()->class_stats);
-    void *self = make(NULL, 0);
-    assert_int_equal(config_value(self, "tag_slab"), 65536);
-    assert_int_equal(config_value(self, "tag_pools"), 0);
-    assert_int_equal(stats_of(self).footprint_bytes, 0);
+    void *self = bt_make(pt(), NULL, 0);
+    assert_int_equal(bt_config_value(pt(), self, "tag_slab"), 65536);
+    assert_int_equal(bt_config_value(pt(), self, "tag_pools"), 0);
+    assert_int_equal(bt_stats(pt(), self).footprint_bytes, 0);
     pt()->destroy(self);
 }
 
 static void tag_two_tags_two_pools(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pt(), NULL, 0);
     unsigned char *a[3], *b[2];
     for (int i = 0; i < 3; i++) {
         a[i] = at(self, 24, 16, 1);
@@ -93,7 +78,7 @@ static void tag_two_tags_two_pools(void **state)
     }
     assert_ptr_equal(a[1], a[0] + 32); /* tag 1: chunk 24 rounded to 16 */
     assert_ptr_equal(b[1], b[0] + 104); /* tag 2: chunk 100 rounded to 8 */
-    assert_int_equal(config_value(self, "tag_pools"), 2);
+    assert_int_equal(bt_config_value(pt(), self, "tag_pools"), 2);
     const struct pb_class_stats *r1 = row(self, 1, 0);
     assert_non_null(r1);
     assert_int_equal(r1->size, 32);
@@ -116,7 +101,7 @@ static void tag_two_tags_two_pools(void **state)
     bt_verify(a[0], 24, 0);
     bt_verify(a[2], 24, 2);
     bt_verify(b[1], 100, 11);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pt(), self);
     assert_int_equal(st.live_blocks, 5);
     assert_int_equal(st.granted_bytes, 3 * 32 + 2 * 104);
     assert_int_equal(st.footprint_bytes, 2 * 65536);
@@ -126,12 +111,12 @@ static void tag_two_tags_two_pools(void **state)
 static void tag_untagged_goes_to_classes(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pt(), NULL, 0);
     void *u = at(self, 40, 16, 0);          /* class 48 */
     void *v = pt()->alloc(self, 40, 16);    /* plain alloc: untagged too */
     void *big = at(self, 10000, 16, 0);     /* larger than every class: the system */
     assert_non_null(v);
-    assert_int_equal(config_value(self, "tag_pools"), 0);
+    assert_int_equal(bt_config_value(pt(), self, "tag_pools"), 0);
     const struct pb_class_stats *c48 = row(self, 0, 48);
     assert_non_null(c48);
     assert_int_equal(c48->chunks_live, 2);
@@ -149,12 +134,12 @@ static void tag_untagged_goes_to_classes(void **state)
 static void tag_larger_request_spills(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pt(), NULL, 0);
     void *a = at(self, 24, 16, 3);
     void *s = at(self, 40, 16, 3);  /* larger than tag 3's 32-byte chunk */
     void *t = at(self, 16, 64, 3);  /* more aligned than tag 3's pool */
     assert_int_equal((uintptr_t)t % 64, 0);
-    assert_int_equal(config_value(self, "tag_spills"), 2);
+    assert_int_equal(bt_config_value(pt(), self, "tag_spills"), 2);
     assert_int_equal(row(self, 3, 0)->chunks_live, 1);
     assert_int_equal(row(self, 0, 48)->chunks_live, 1);
     assert_int_equal(pt()->free(self, s, 40), 0);
@@ -162,7 +147,7 @@ static void tag_larger_request_spills(void **state)
     assert_int_equal(pt()->free(self, a, 24), 0);
     assert_int_equal(row(self, 0, 48)->chunks_live, 0);
     assert_int_equal(row(self, 3, 0)->chunks_live, 0);
-    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_int_equal(bt_stats(pt(), self).live_blocks, 0);
     pt()->destroy(self);
 }
 
@@ -171,16 +156,16 @@ static void tag_first_block_larger_than_slab(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"slab", "4096"}};
-    void *self = make(o, 1);
+    void *self = bt_make(pt(), o, 1);
     void *big = at(self, 5000, 16, 4);
     void *small = at(self, 16, 16, 4);
-    assert_int_equal(config_value(self, "tag_pools"), 0);
-    assert_int_equal(config_value(self, "tag_spills"), 2);
+    assert_int_equal(bt_config_value(pt(), self, "tag_pools"), 0);
+    assert_int_equal(bt_config_value(pt(), self, "tag_spills"), 2);
     assert_null(row(self, 4, 0));
     assert_int_equal(row(self, 0, 16)->chunks_live, 1);
     assert_int_equal(pt()->free(self, big, 5000), 0);
     assert_int_equal(pt()->free(self, small, 16), 0);
-    assert_int_equal(stats_of(self).live_blocks, 0);
+    assert_int_equal(bt_stats(pt(), self).live_blocks, 0);
     pt()->destroy(self);
 }
 
@@ -189,17 +174,17 @@ static void tag_many_small_pools_cost_a_slab_each(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"slab", "16k"}};
-    void *self = make(o, 1);
+    void *self = bt_make(pt(), o, 1);
     enum { TAGS = 100 };
     unsigned char *p[TAGS + 1];
     for (unsigned t = 1; t <= TAGS; t++) {
         p[t] = at(self, 16, 16, t);
         p[t][0] = 1; /* touch one page of the tag's slab */
     }
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pt(), self);
     assert_int_equal(st.footprint_bytes, TAGS * 16384);
     assert_int_equal(st.granted_bytes, TAGS * 16);
-    assert_int_equal(config_value(self, "tag_pools"), TAGS);
+    assert_int_equal(bt_config_value(pt(), self, "tag_pools"), TAGS);
     size_t n = rows_of(self), tag_rows = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     for (size_t i = 0; i < n; i++) {
@@ -226,7 +211,7 @@ static void tag_grows_by_slabs_and_free_all(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"slab", "4096"}};
-    void *self = make(o, 1);
+    void *self = bt_make(pt(), o, 1);
     unsigned char *first = at(self, 64, 16, 7);
     for (int i = 1; i < 65; i++) /* 64 chunks per 4 KiB slab: the 65th maps another */
         at(self, 64, 16, 7);
@@ -234,11 +219,11 @@ static void tag_grows_by_slabs_and_free_all(void **state)
     assert_non_null(u);
     assert_int_equal(row(self, 7, 0)->slabs, 2);
     assert_int_equal(row(self, 7, 0)->chunks_carved, 65);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pt(), self);
     assert_int_equal(st.footprint_bytes, 3 * 4096);
     assert_int_equal(st.live_blocks, 66);
     pt()->free_all(self);
-    st = stats_of(self);
+    st = bt_stats(pt(), self);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.granted_bytes, 0);
     assert_int_equal(st.footprint_bytes, 3 * 4096);
@@ -253,7 +238,7 @@ static void tag_grows_by_slabs_and_free_all(void **state)
 static void tag_size_zero_and_stats_exact(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pt(), NULL, 0);
     void *z1 = at(self, 0, 16, 5); /* chunk: a pointer, rounded to 16 */
     void *z2 = at(self, 0, 16, 5);
     assert_ptr_not_equal(z1, z2);
@@ -261,7 +246,7 @@ static void tag_size_zero_and_stats_exact(void **state)
     void *u = at(self, 0, 16, 0);
     assert_int_equal(pt()->free(self, NULL, 0), 0);
     assert_int_equal(pt()->free(self, z1, 0), 0);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pt(), self);
     assert_int_equal(st.allocs, 3);
     assert_int_equal(st.frees, 2);
     assert_int_equal(st.live_blocks, 2);
@@ -277,7 +262,7 @@ static void tag_size_zero_and_stats_exact(void **state)
 static void tag_check_catches_use_after_free(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pt(), NULL, 0);
     unsigned char *a = at(self, 24, 16, 1), *b = at(self, 24, 16, 1);
     unsigned char *u = at(self, 40, 16, 0), *v = at(self, 40, 16, 0);
     assert_int_equal(pt()->free(self, a, 24), 0);
@@ -297,17 +282,13 @@ static void tag_check_catches_use_after_free(void **state)
 static void tag_rejects_bad_options(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"slab", "0"}, "slab=0 must be a size from 1"},
         {{"slab", "4G"}, "slab=4G"},
         {{"classes", "32/16"}, "classes must be ascending"},
         {{"chunk", "8"}, "unknown option 'chunk'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        bt_create_fails(pt(), &cases[i].opt, 1, cases[i].message);
+    bt_refuses_each(pt(), cases, sizeof cases / sizeof cases[0]);
 }
 
 int main(void)

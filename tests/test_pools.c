@@ -19,16 +19,6 @@ static const struct pb_backend_ops *pools(void)
     return bt_ops("pools");
 }
 
-static void *make(const struct pb_option *o, size_t n)
-{
-    return bt_make(pools(), o, n);
-}
-
-static struct pb_backend_stats stats_of(void *self)
-{
-    return bt_stats(pools(), self);
-}
-
 /* The jemalloc-like default list, written out independently of the backend. */
 static const size_t default_classes[] = {
     16,  32,  48,  64,  80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
@@ -48,7 +38,7 @@ static size_t rows_of(void *self)
 static void pools_default_classes(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     assert_int_equal(rows_of(self), N_DEFAULT + 1);
     for (size_t k = 0; k < N_DEFAULT; k++) {
         assert_int_equal(rows[k].kind, PB_CLASS_SIZE);
@@ -70,7 +60,7 @@ static void pools_default_classes(void **state)
     assert_string_equal(cfg[n - 2].value, "65536");
     assert_string_equal(cfg[n - 1].key, "return");
     assert_string_equal(cfg[n - 1].value, "off");
-    assert_int_equal(stats_of(self).footprint_bytes, 0);
+    assert_int_equal(bt_stats(pools(), self).footprint_bytes, 0);
     pools()->destroy(self);
 }
 
@@ -78,7 +68,7 @@ static void pools_default_classes(void **state)
 static void pools_route_every_size(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     size_t expect_allocs[N_DEFAULT] = {0};
     for (size_t size = 0; size <= 3584; size++) {
         size_t k = 0;
@@ -104,15 +94,15 @@ static void pools_route_every_size(void **state)
         granted += expect_allocs[j] * default_classes[j];
     }
     assert_int_equal(rows[N_DEFAULT].allocs, 0);
-    assert_int_equal(stats_of(self).granted_bytes, granted);
-    assert_int_equal(stats_of(self).live_blocks, 3585);
+    assert_int_equal(bt_stats(pools(), self).granted_bytes, granted);
+    assert_int_equal(bt_stats(pools(), self).live_blocks, 3585);
     pools()->destroy(self);
 }
 
 static void pools_large_to_system_counted(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     unsigned char *big = pools()->alloc(self, 3585, 16);
     unsigned char *huge = pools()->alloc(self, 1 << 20, 64);
     assert_non_null(big);
@@ -126,7 +116,7 @@ static void pools_large_to_system_counted(void **state)
     assert_int_equal(sys.allocs, 2);
     assert_int_equal(sys.chunks_live, 2);
     assert_true(sys.footprint_bytes >= 3585 + (1 << 20));
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pools(), self);
     assert_int_equal(st.footprint_bytes, sys.footprint_bytes); /* no slab mapped */
     assert_int_equal(st.granted_bytes, sys.footprint_bytes);
     assert_int_equal(st.live_blocks, 2);
@@ -136,7 +126,7 @@ static void pools_large_to_system_counted(void **state)
     n = rows_of(self);
     assert_int_equal(rows[n - 1].chunks_live, 0);
     assert_int_equal(rows[n - 1].footprint_bytes, 0);
-    st = stats_of(self);
+    st = bt_stats(pools(), self);
     assert_int_equal(st.footprint_bytes, 0);
     assert_true(st.peak_footprint_bytes >= 3585 + (1 << 20));
     assert_int_equal(st.frees, 2);
@@ -148,7 +138,7 @@ static void pools_over_aligned_to_system(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "8/48/64"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pools(), o, 2);
     unsigned char *a8 = pools()->alloc(self, 8, 8);     /* class 8 */
     unsigned char *a16 = pools()->alloc(self, 8, 16);   /* class 8 is only 8-aligned */
     unsigned char *b16 = pools()->alloc(self, 40, 16);  /* class 48 */
@@ -175,14 +165,14 @@ static void pools_over_aligned_to_system(void **state)
     assert_ptr_equal(pools()->alloc(self, 33, 16), b16); /* class 48 reuses LIFO */
     assert_int_equal(pools()->free(self, a8, 8), 0);
     assert_int_equal(pools()->free(self, c64, 50), 0);
-    assert_int_equal(stats_of(self).live_blocks, 1);
+    assert_int_equal(bt_stats(pools(), self).live_blocks, 1);
     pools()->destroy(self);
 }
 
 static void pools_free_all_releases_classes_and_system(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     unsigned char *first = pools()->alloc(self, 24, 16);
     for (int i = 0; i < 50; i++)
         assert_non_null(pools()->alloc(self, (size_t)i * 100, 16));
@@ -192,7 +182,7 @@ static void pools_free_all_releases_classes_and_system(void **state)
     for (size_t k = 0; k + 1 < n; k++)
         footprint_slabs += rows[k].footprint_bytes;
     pools()->free_all(self);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pools(), self);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.granted_bytes, 0);
     assert_int_equal(st.footprint_bytes, footprint_slabs); /* slabs kept, malloc'd freed */
@@ -204,7 +194,7 @@ static void pools_free_all_releases_classes_and_system(void **state)
             assert_int_equal(rows[k].chunks_carved, 0);
     }
     assert_ptr_equal(pools()->alloc(self, 32, 16), first); /* class 32 rewound */
-    assert_int_equal(stats_of(self).live_blocks, 1);
+    assert_int_equal(bt_stats(pools(), self).live_blocks, 1);
     pools()->destroy(self);
 }
 
@@ -212,7 +202,7 @@ static void pools_class_grows_by_slabs(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "1024/3584"}, {"slab", "16k"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pools(), o, 2);
     for (int i = 0; i < 5; i++) /* 16384 / 3584 = 4 per slab */
         assert_non_null(pools()->alloc(self, 2000, 16));
     rows_of(self);
@@ -220,8 +210,8 @@ static void pools_class_grows_by_slabs(void **state)
     assert_int_equal(rows[1].footprint_bytes, 2 * 16384);
     assert_int_equal(rows[1].chunks_carved, 5);
     assert_int_equal(rows[0].slabs, 0);
-    assert_int_equal(stats_of(self).footprint_bytes, 2 * 16384);
-    assert_int_equal(stats_of(self).peak_footprint_bytes, 2 * 16384);
+    assert_int_equal(bt_stats(pools(), self).footprint_bytes, 2 * 16384);
+    assert_int_equal(bt_stats(pools(), self).peak_footprint_bytes, 2 * 16384);
     pools()->destroy(self);
 }
 
@@ -229,7 +219,7 @@ static void pools_stats_exact(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "16/32/64"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pools(), o, 2);
     void *p[300];
     for (int i = 0; i < 3; i++)
         p[i] = pools()->alloc(self, 20, 16); /* class 32 */
@@ -238,7 +228,7 @@ static void pools_stats_exact(void **state)
     assert_int_equal(pools()->free(self, p[1], 20), 0);
     for (int i = 5; i < 5 + 130; i++)
         p[i] = pools()->alloc(self, 1, 1); /* class 16: 256 per slab */
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pools(), self);
     assert_int_equal(st.allocs, 135);
     assert_int_equal(st.frees, 1);
     assert_int_equal(st.live_blocks, 134);
@@ -260,10 +250,7 @@ static void pools_stats_exact(void **state)
 static void pools_rejects_bad_options_and_frees(void **state)
 {
     (void)state;
-    struct {
-        struct pb_option opt;
-        const char *message;
-    } cases[] = {
+    const struct bt_bad_option cases[] = {
         {{"classes", "16/8"}, "class 8 after 16: classes must be ascending"},
         {{"classes", "4/16"}, "class '4' must be a size from 8"},
         {{"classes", "16//32"}, "empty"},
@@ -276,11 +263,11 @@ static void pools_rejects_bad_options_and_frees(void **state)
         struct pb_option o[] = {{"slab", "8k"}, cases[i].opt};
         bt_create_fails(pools(), o, 2, cases[i].message);
     }
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     int on_stack = 0;
     assert_int_equal(pools()->free(self, &on_stack, 5000), -1);
     assert_non_null(strstr(pools()->last_error(self), "no 5000-byte block was allocated there"));
-    assert_int_equal(stats_of(self).failures, 1);
+    assert_int_equal(bt_stats(pools(), self).failures, 1);
     pools()->destroy(self);
 }
 
@@ -290,7 +277,7 @@ static void pools_rejects_bad_options_and_frees(void **state)
 static void pools_check_catches_use_after_free(void **state)
 {
     (void)state;
-    void *self = make(NULL, 0);
+    void *self = bt_make(pools(), NULL, 0);
     unsigned char *p = pools()->alloc(self, 40, 16);
     unsigned char *q = pools()->alloc(self, 40, 16);
     assert_int_equal(pools()->free(self, p, 40), 0);
@@ -308,7 +295,7 @@ static void pools_check_catches_bad_bookkeeping(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "16/32/64"}, {"slab", "4096"}};
-    void *self = make(o, 2);
+    void *self = bt_make(pools(), o, 2);
     struct pb_pools *ps = self;
     void *big = pools()->alloc(self, 100, 16);   /* the system */
     void *over = pools()->alloc(self, 16, 64);   /* over-aligned: the system too */
@@ -362,7 +349,7 @@ static void pools_return_gives_back_empty_class_slab(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "16/64"}, {"slab", "16k"}, {"return", "0"}};
-    void *self = make(o, 3);
+    void *self = bt_make(pools(), o, 3);
     assert_string_equal(config_text(self, "return"), "0");
     const size_t per_slab = 16384 / 64 - 1; /* slot 0 holds the slab header */
     unsigned char **p = calloc(2 * per_slab, sizeof *p);
@@ -389,7 +376,7 @@ static void pools_return_gives_back_empty_class_slab(void **state)
     assert_int_equal(rows[1].chunks_live, per_slab);
     assert_int_equal(rows[1].footprint_bytes, 16384);
     assert_int_equal(rows[0].slabs, 1);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pools(), self);
     size_t sys_bytes = rows[2].footprint_bytes;
     assert_int_equal(rows[2].chunks_live, 2);
     assert_int_equal(st.footprint_bytes, 2 * 16384 + sys_bytes);
@@ -406,7 +393,7 @@ static void pools_return_gives_back_empty_class_slab(void **state)
     assert_int_equal(pools()->free(self, large, 100), 0);
     assert_int_equal(pools()->free(self, small, 10), 0);
     assert_int_equal(pools()->free(self, q, 64), 0);
-    st = stats_of(self);
+    st = bt_stats(pools(), self);
     assert_int_equal(st.live_blocks, per_slab);
     assert_int_equal(st.footprint_bytes, 16384); /* class 16's and slab0 given back */
     free(p);
@@ -417,14 +404,14 @@ static void pools_return_free_all_keeps_n_per_class(void **state)
 {
     (void)state;
     struct pb_option o[] = {{"classes", "16/64"}, {"slab", "4096"}, {"return", "1"}};
-    void *self = make(o, 3);
+    void *self = bt_make(pools(), o, 3);
     for (int i = 0; i < 200; i++) {
         assert_non_null(pools()->alloc(self, 64, 16)); /* 63 per slab: 4 slabs */
         assert_non_null(pools()->alloc(self, 16, 16)); /* 255 per slab: 1 slab */
     }
-    assert_int_equal(stats_of(self).footprint_bytes, 5 * 4096);
+    assert_int_equal(bt_stats(pools(), self).footprint_bytes, 5 * 4096);
     pools()->free_all(self);
-    struct pb_backend_stats st = stats_of(self);
+    struct pb_backend_stats st = bt_stats(pools(), self);
     assert_int_equal(st.live_blocks, 0);
     assert_int_equal(st.footprint_bytes, 2 * 4096); /* one empty slab kept per class */
     assert_string_equal(config_text(self, "slabs_returned"), "3");
@@ -437,8 +424,8 @@ static void pools_return_free_all_keeps_n_per_class(void **state)
         assert_non_null(x);
         bt_fill(x, 64, (unsigned)i);
     }
-    assert_int_equal(stats_of(self).live_blocks, 100);
-    assert_int_equal(stats_of(self).footprint_bytes, 3 * 4096);
+    assert_int_equal(bt_stats(pools(), self).live_blocks, 100);
+    assert_int_equal(bt_stats(pools(), self).footprint_bytes, 3 * 4096);
     pools()->destroy(self);
 }
 

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file_test.h"
 #include "pb_outfile.h"
 #include "pb_signals.h"
 
@@ -31,50 +32,11 @@
  * fails the test (and is killed) instead of hanging it. */
 #define GUARD_SECONDS 30
 
-static void make_dir(char *dir, size_t len)
-{
-    snprintf(dir, len, "/tmp/pb-test-signals-XXXXXX");
-    assert_non_null(mkdtemp(dir));
-}
-
-/* Entries in dir besides . and .. */
-static int count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
 static void remove_dir(const char *dir)
 {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
-static const char *read_file(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return buf;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static int wait_status(pid_t pid)
@@ -108,9 +70,9 @@ static void signal_removes_the_temporary(void **state)
     static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         char dir[64], path[128], buf[64];
-        make_dir(dir, sizeof dir);
+        ft_make_dir(dir, sizeof dir, "pb-test-signals");
         snprintf(path, sizeof path, "%s/out.txt", dir);
-        write_file(path, "old\n");
+        ft_write_file(path, "old\n");
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
@@ -118,8 +80,8 @@ static void signal_removes_the_temporary(void **state)
         int status = wait_status(pid);
         assert_true(WIFSIGNALED(status)); /* ended by the signal itself */
         assert_int_equal(WTERMSIG(status), sigs[i]);
-        assert_int_equal(count_entries(dir), 1); /* no out.txt.tmp.* */
-        assert_string_equal(read_file(path, buf, sizeof buf), "old\n");
+        assert_int_equal(ft_count_entries(dir), 1); /* no out.txt.tmp.* */
+        assert_string_equal(ft_read_file(path, buf, sizeof buf), "old\n");
         remove_dir(dir);
     }
 }
@@ -128,7 +90,7 @@ static void caught_signal_lets_the_output_commit(void **state)
 {
     (void)state;
     char dir[64], path[128], buf[64];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-signals");
     snprintf(path, sizeof path, "%s/out.txt", dir);
     pid_t pid = fork();
     assert_true(pid >= 0);
@@ -137,8 +99,8 @@ static void caught_signal_lets_the_output_commit(void **state)
     int status = wait_status(pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    assert_int_equal(count_entries(dir), 1);
-    assert_string_equal(read_file(path, buf, sizeof buf), "first half\nsecond half\n");
+    assert_int_equal(ft_count_entries(dir), 1);
+    assert_string_equal(ft_read_file(path, buf, sizeof buf), "first half\nsecond half\n");
     remove_dir(dir);
 }
 
@@ -232,7 +194,7 @@ static void signal_ends_the_writing_child_first(void **state)
 {
     (void)state;
     char dir[64], path[128], err[256];
-    make_dir(dir, sizeof dir);
+    ft_make_dir(dir, sizeof dir, "pb-test-signals");
     snprintf(path, sizeof path, "%s/chart.png", dir);
     int fds[2];
     assert_int_equal(pipe(fds), 0);
@@ -265,7 +227,7 @@ static void signal_ends_the_writing_child_first(void **state)
     assert_false(child_left);
     assert_true(WIFSIGNALED(status));
     assert_int_equal(WTERMSIG(status), SIGTERM);
-    assert_int_equal(count_entries(dir), 0);
+    assert_int_equal(ft_count_entries(dir), 0);
     remove_dir(dir);
 }
 

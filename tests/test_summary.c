@@ -9,7 +9,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "summary.h"
+
+/* *out: the table pb_summary_print writes for the document doc_text (malloc'd). */
+static void summary_of(const char *doc_text, char **out)
+{
+    cJSON *doc = cJSON_Parse(doc_text);
+    assert_non_null(doc);
+    struct mt_buf b;
+    pb_summary_print(doc, mt_open(&b));
+    *out = mt_close(&b);
+    cJSON_Delete(doc);
+}
 
 static void human_bytes_units(void **state)
 {
@@ -37,12 +49,8 @@ static void table_shows_each_run(void **state)
         "{\"backend\":\"pool\",\"workload\":{\"name\":\"sqlite3\"},\"status\":\"failed\","
         "\"error\":\"sqlite3.trace.gz:17: a of 1024 bytes refused\",\"time\":null,"
         "\"memory\":null}]}";
-    cJSON *doc = cJSON_Parse(doc_text);
     char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    pb_summary_print(doc, f);
-    fclose(f);
+    summary_of(doc_text, &out);
     assert_non_null(strstr(out, "pool:chunk=48"));
     assert_non_null(strstr(out, "4.25"));
     assert_non_null(strstr(out, "+2.00"));
@@ -52,7 +60,6 @@ static void table_shows_each_run(void **state)
     assert_non_null(strstr(out, "FAILED"));
     assert_non_null(strstr(out, "a of 1024 bytes refused"));
     free(out);
-    cJSON_Delete(doc);
 }
 
 /* An ok run whose null baseline failed: "n/a" in the net column, and a footnote. */
@@ -64,12 +71,8 @@ static void missing_net_is_explained(void **state)
         "\"status\":\"failed\",\"error\":\"a of 8192 bytes refused\",\"time\":null},"
         "{\"backend\":\"malloc\",\"workload\":{\"name\":\"big\"},\"status\":\"ok\","
         "\"time\":{\"ns_per_op\":{\"median\":7.5},\"net_ns_per_op\":null}}]}";
-    cJSON *doc = cJSON_Parse(doc_text);
     char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    pb_summary_print(doc, f);
-    fclose(f);
+    summary_of(doc_text, &out);
     const char *row = strstr(out, "\nmalloc ");
     assert_non_null(row);
     const char *eol = strchr(row + 1, '\n');
@@ -78,7 +81,6 @@ static void missing_net_is_explained(void **state)
         fail_msg("the malloc row has no n/a net figure:\n%s", out);
     assert_non_null(strstr(out, "n/a: no net figure, because the null baseline run"));
     free(out);
-    cJSON_Delete(doc);
 }
 
 /* A refusal is its own cell and list; a breakage is FAILED; a long spec is shown whole. */
@@ -92,12 +94,8 @@ static void refused_and_failed_apart(void **state)
         "\"error\":\"t:3: a of 232 bytes refused\",\"time\":null,\"memory\":null},"
         "{\"backend\":\"crash\",\"workload\":{\"name\":\"w\"},\"status\":\"failed\","
         "\"error\":\"killed by signal 11\",\"time\":null,\"memory\":null}]}";
-    cJSON *doc = cJSON_Parse(doc_text);
     char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    pb_summary_print(doc, f);
-    fclose(f);
+    summary_of(doc_text, &out);
     const char *row = strstr(out, "\npool:chunk=48:slab=16384:align=16:return=on "
                                   "a-rather-long-workload-name-of-forty-chars ");
     if (!row)
@@ -115,24 +113,19 @@ static void refused_and_failed_apart(void **state)
         fail_msg("refused and failed runs are not listed apart:\n%s", out);
     assert_non_null(strstr(out, "  FAILED\n"));
     free(out);
-    cJSON_Delete(doc);
 }
 
 /* Every net figure there: no footnote. */
 static void no_footnote_without_missing_net(void **state)
 {
     (void)state;
-    cJSON *doc = cJSON_Parse("{\"runs\":[{\"backend\":\"malloc\",\"workload\":{\"name\":"
-                             "\"w\"},\"status\":\"ok\",\"time\":{\"ns_per_op\":{\"median\":"
-                             "7.5},\"net_ns_per_op\":5.5}}]}");
     char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    pb_summary_print(doc, f);
-    fclose(f);
+    summary_of("{\"runs\":[{\"backend\":\"malloc\",\"workload\":{\"name\":"
+               "\"w\"},\"status\":\"ok\",\"time\":{\"ns_per_op\":{\"median\":"
+               "7.5},\"net_ns_per_op\":5.5}}]}",
+               &out);
     assert_null(strstr(out, "n/a"));
     free(out);
-    cJSON_Delete(doc);
 }
 
 int main(void)

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_test.h"
 #include "json_test.h"
 #include "pb_backend.h"
 
@@ -40,24 +41,7 @@
 
 /* ---- running the binary ------------------------------------------------- */
 
-struct dir {
-    char path[64];
-};
-
-static void dir_make(struct dir *d)
-{
-    snprintf(d->path, sizeof d->path, "/tmp/pb-test-sys-XXXXXX");
-    assert_non_null(mkdtemp(d->path));
-}
-
-static void dir_remove(struct dir *d)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d->path);
-    assert_int_equal(system(cmd), 0);
-}
-
-static const char *dir_file(const struct dir *d, const char *name, char *buf, size_t len)
+static const char *dir_file(const struct ct_dir *d, const char *name, char *buf, size_t len)
 {
     snprintf(buf, len, "%s/%s", d->path, name);
     return buf;
@@ -65,18 +49,12 @@ static const char *dir_file(const struct dir *d, const char *name, char *buf, si
 
 /* Run argv in PB_TESTDATA with stdout/stderr (and fd 3, if fd3 is given)
  * into files of d; preload non-NULL sets LD_PRELOAD. The exit status. */
-static int run(const struct dir *d, char *const argv[], const char *preload, const char *fd3)
+static int run(const struct ct_dir *d, char *const argv[], const char *preload, const char *fd3)
 {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        char out[128], err[128];
-        snprintf(out, sizeof out, "%s/stdout", d->path);
-        snprintf(err, sizeof err, "%s/stderr", d->path);
-        int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(fo, 1);
-        dup2(fe, 2);
+        ct_redirect(d);
         if (fd3) {
             int f3 = open(fd3, O_WRONLY | O_CREAT | O_TRUNC, 0644);
             dup2(f3, 3);
@@ -90,21 +68,7 @@ static int run(const struct dir *d, char *const argv[], const char *preload, con
         execv(argv[0], argv);
         _exit(127);
     }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
-/* The run of backend `name` in a results document; fails when absent. */
-static const cJSON *run_of(const cJSON *doc, const char *name)
-{
-    const cJSON *r;
-    cJSON_ArrayForEach(r, jt_get(doc, "runs"))
-        if (strcmp(jt_str(r, "backend"), name) == 0)
-            return r;
-    fail_msg("no run of backend '%s'", name);
-    return NULL;
+    return ct_finish(pid);
 }
 
 /* Skip (with a message) when the library cannot be preloaded here. */
@@ -149,15 +113,15 @@ static void check_figure_or_reason(const cJSON *r, const char *key, double live)
 
 static void check_library_run(const char *spec, const char *backend, int has_stats)
 {
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-sys");
     char out[160];
     char *argv[] = {PB_BIN, "run", "--backend", (char *)spec, "--trace", "run_small.trace",
                     "--repeat", "2", "--quiet", "-o", (char *)dir_file(&d, "r.json", out,
                                                                         sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *r = run_of(doc, backend);
+    const cJSON *r = jt_run_of(doc, backend);
     assert_string_equal(jt_str(r, "status"), "ok");
     const cJSON *bc = jt_get(r, "backend_config");
     const char *lib = jt_str(bc, "lib");
@@ -180,7 +144,7 @@ static void check_library_run(const char *spec, const char *backend, int has_sta
         assert_true(cJSON_IsNull(jt_get(m, "allocator_peak_resident_bytes")));
     assert_true(jt_num(jt_get(jt_get(r, "time"), "ns_per_op"), "median") > 0);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void jemalloc_run(void **state)
@@ -212,15 +176,15 @@ static void tcmalloc_run(void **state)
  * tcmalloc's heap well past their baseline. */
 static void check_stats_grow(const char *backend)
 {
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-sys");
     char out[160];
     char *argv[] = {PB_BIN, "run", "--backend", (char *)backend, "--workload",
                     "churn:live=100000:pairs=1000", "--repeat", "1", "--warmup", "0",
                     "--quiet", "-o", (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *r = run_of(doc, backend);
+    const cJSON *r = jt_run_of(doc, backend);
     assert_string_equal(jt_str(r, "status"), "ok");
     const cJSON *m = jt_get(r, "memory");
     double live = 6400000;
@@ -234,7 +198,7 @@ static void check_stats_grow(const char *backend)
         noted += strstr(n->valuestring, "allocator_peak_resident_bytes: the allocator's own") != 0;
     assert_int_equal(noted, 1);
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 static void jemalloc_stats_grow(void **state)
@@ -275,8 +239,8 @@ static void preload_path_run(void **state)
 static void missing_library(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-sys");
     char out[160], errf[160];
     char *argv[] = {PB_BIN, "run", "--backend", "preload:lib=/nonexistent.so", "--trace",
                     "run_small.trace", "--quiet", "-o",
@@ -293,7 +257,7 @@ static void missing_library(void **state)
     text = jt_slurp(errf);
     assert_non_null(strstr(text, "libnosuch.so.9"));
     free(text);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* In this (unpreloaded) process an instance is inactive and says why (that
@@ -329,8 +293,8 @@ static void child_checks_the_preload(void **state)
         printf("[  SKIPPED ] jemalloc: %s\n", why);
         skip();
     }
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-sys");
     char pbt[160], res[160];
     dir_file(&d, "w.pbt", pbt, sizeof pbt);
     dir_file(&d, "part.json", res, sizeof res);
@@ -360,7 +324,7 @@ static void child_checks_the_preload(void **state)
     } else {
         printf("[  SKIPPED ] __child with jemalloc preloaded: not in the sanitizer build\n");
     }
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 /* ---- the pool family in the runner -------------------------------------- */
@@ -370,15 +334,15 @@ static void child_checks_the_preload(void **state)
 static void pool_per_tag_classes(void **state)
 {
     (void)state;
-    struct dir d;
-    dir_make(&d);
+    struct ct_dir d;
+    ct_dir_make(&d, "pb-test-sys");
     char out[160];
     char *argv[] = {PB_BIN, "run", "--backend", "pool-per-tag,pools", "--trace",
                     "run_tagged.trace", "--repeat", "1", "--quiet", "-o",
                     (char *)dir_file(&d, "r.json", out, sizeof out), NULL};
     assert_int_equal(run(&d, argv, NULL, NULL), 0);
     cJSON *doc = jt_load(out);
-    const cJSON *r = run_of(doc, "pool-per-tag");
+    const cJSON *r = jt_run_of(doc, "pool-per-tag");
     assert_string_equal(jt_str(r, "status"), "ok");
     const cJSON *classes = jt_get(jt_get(r, "memory"), "classes");
     const char *want[] = {"Node", "Edge", "Name"};
@@ -402,17 +366,17 @@ static void pool_per_tag_classes(void **state)
     cJSON_ArrayForEach(c, classes)
         if (cJSON_IsString(cJSON_GetObjectItem(c, "tag")) && strcmp(jt_str(c, "tag"), "Node") == 0)
             assert_int_equal((int)jt_num(c, "chunks_live"), 3);
-    const cJSON *pools = jt_get(jt_get(run_of(doc, "pools"), "memory"), "classes");
+    const cJSON *pools = jt_get(jt_get(jt_run_of(doc, "pools"), "memory"), "classes");
     int system = 0;
     cJSON_ArrayForEach(c, pools) {
         assert_string_not_equal(jt_str(c, "kind"), "tag");
         system += strcmp(jt_str(c, "kind"), "system") == 0;
     }
     assert_int_equal(system, 1);
-    assert_true(cJSON_IsNull(jt_get(run_of(doc, "null"), "memory")) ||
-                !cJSON_GetObjectItem(jt_get(run_of(doc, "null"), "memory"), "classes"));
+    assert_true(cJSON_IsNull(jt_get(jt_run_of(doc, "null"), "memory")) ||
+                !cJSON_GetObjectItem(jt_get(jt_run_of(doc, "null"), "memory"), "classes"));
     cJSON_Delete(doc);
-    dir_remove(&d);
+    ct_dir_remove(&d);
 }
 
 int main(void)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "hand_workloads.h"
 #include "pb_workload.h"
 
 static struct pb_diag diag;
@@ -50,16 +51,14 @@ static void load_ok(const char *path, struct pb_workload *w)
         fail_msg("%s", diag.msg[0]);
 }
 
-/* w as canonical text, in a malloc'd NUL-terminated buffer. */
-static char *as_text(const struct pb_workload *w)
+/* w written as a .pbt (named for suffix) and loaded back into out. */
+static void pbt_round_trip(const struct pb_workload *w, const char *suffix, struct pb_workload *out)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(pb_workload_write_text(w, f), 0);
-    fclose(f);
-    return buf;
+    char pbt[128];
+    path_for(pbt, sizeof pbt, suffix);
+    assert_int_equal(pb_workload_write_binary(w, pbt, err, sizeof err), 0);
+    load_ok(pbt, out);
+    unlink(pbt);
 }
 
 static void assert_same_workload(const struct pb_workload *a, const struct pb_workload *b)
@@ -83,22 +82,18 @@ static void assert_same_workload(const struct pb_workload *a, const struct pb_wo
 static void canonical_text_round_trips_exactly(void **state)
 {
     (void)state;
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "pbt");
     struct pb_workload from_text, from_pbt;
     parse(canonical, &from_text);
-    assert_int_equal(pb_workload_write_binary(&from_text, pbt, err, sizeof err), 0);
-    load_ok(pbt, &from_pbt);
+    pbt_round_trip(&from_text, "pbt", &from_pbt);
     assert_non_null(from_pbt.map);
     assert_same_workload(&from_text, &from_pbt);
     assert_string_equal(from_pbt.source, "trace");
     assert_int_equal(strlen(from_pbt.sha256), 64);
-    char *text = as_text(&from_pbt);
+    char *text = tw_text(&from_pbt);
     assert_string_equal(text, canonical);
     free(text);
     pb_workload_free(&from_text);
     pb_workload_free(&from_pbt);
-    unlink(pbt);
 }
 
 static void any_valid_text_keeps_its_events(void **state)
@@ -112,14 +107,11 @@ static void any_valid_text_keeps_its_events(void **state)
                         "a 5 1 4096\n"
                         "f 0x11\n"
                         "x";
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "messy.pbt");
     struct pb_workload a, b, c;
     parse(messy, &a);
-    assert_int_equal(pb_workload_write_binary(&a, pbt, err, sizeof err), 0);
-    load_ok(pbt, &b);
+    pbt_round_trip(&a, "messy.pbt", &b);
     assert_same_workload(&a, &b);
-    char *text = as_text(&b);
+    char *text = tw_text(&b);
     parse(text, &c);
     assert_int_equal(c.n_records, a.n_records);
     assert_memory_equal(c.events, a.events, a.n_records * sizeof *a.events);
@@ -129,7 +121,6 @@ static void any_valid_text_keeps_its_events(void **state)
     pb_workload_free(&a);
     pb_workload_free(&b);
     pb_workload_free(&c);
-    unlink(pbt);
 }
 
 static void workloads_without_ids_use_slots(void **state)
@@ -139,19 +130,15 @@ static void workloads_without_ids_use_slots(void **state)
     parse(canonical, &a);
     free(a.ids);
     a.ids = NULL; /* as a generator may leave it */
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "noids.pbt");
-    assert_int_equal(pb_workload_write_binary(&a, pbt, err, sizeof err), 0);
-    load_ok(pbt, &b);
+    pbt_round_trip(&a, "noids.pbt", &b);
     assert_null(b.ids);
-    char *text = as_text(&b);
+    char *text = tw_text(&b);
     parse(text, &c);
     assert_memory_equal(c.events, a.events, a.n_records * sizeof *a.events);
     free(text);
     pb_workload_free(&a);
     pb_workload_free(&b);
     pb_workload_free(&c);
-    unlink(pbt);
 }
 
 static void empty_workload_round_trips(void **state)
@@ -159,36 +146,22 @@ static void empty_workload_round_trips(void **state)
     (void)state;
     struct pb_workload a, b;
     parse("", &a);
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "empty.pbt");
-    assert_int_equal(pb_workload_write_binary(&a, pbt, err, sizeof err), 0);
-    load_ok(pbt, &b);
+    pbt_round_trip(&a, "empty.pbt", &b);
     assert_int_equal(b.n_records, 0);
-    char *text = as_text(&b);
+    char *text = tw_text(&b);
     assert_string_equal(text, "poolbench-trace 1\n");
     free(text);
     pb_workload_free(&a);
     pb_workload_free(&b);
-    unlink(pbt);
 }
 
 /* ---- damaged files -------------------------------------------------------------- */
 
+static unsigned char *pbt_bytes_of(const char *text, size_t *len);
+
 static unsigned char *good_pbt(size_t *len)
 {
-    struct pb_workload w;
-    parse(canonical, &w);
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "good.pbt");
-    assert_int_equal(pb_workload_write_binary(&w, pbt, err, sizeof err), 0);
-    pb_workload_free(&w);
-    FILE *f = fopen(pbt, "rb");
-    assert_non_null(f);
-    unsigned char *buf = malloc(1 << 16);
-    *len = fread(buf, 1, 1 << 16, f);
-    fclose(f);
-    unlink(pbt);
-    return buf;
+    return pbt_bytes_of(canonical, len);
 }
 
 /* Write bytes as a .pbt and load it: the first problem's message, or NULL if it loads. */
@@ -221,6 +194,13 @@ static void fix_checksum(unsigned char *b, size_t len)
     memcpy(b + 96, &c, 4);
 }
 
+/* Damaged bytes with the checksum made right, loaded: load_bytes's answer. */
+static const char *load_fixed(unsigned char *b, size_t len)
+{
+    fix_checksum(b, len);
+    return load_bytes(b, len);
+}
+
 /* A trace of three threads, canonical: `t` only where the thread changes. */
 static const char threaded[] = "poolbench-trace 1\n"
                                "a 1 64\n"
@@ -240,22 +220,18 @@ static const char threaded[] = "poolbench-trace 1\n"
 static void threads_round_trip_text_pbt_text(void **state)
 {
     (void)state;
-    char pbt[128];
-    path_for(pbt, sizeof pbt, "threads.pbt");
     struct pb_workload from_text, from_pbt;
     parse(threaded, &from_text);
     assert_non_null(from_text.tids);
     assert_int_equal(from_text.tids[7], 65535); /* the x */
-    assert_int_equal(pb_workload_write_binary(&from_text, pbt, err, sizeof err), 0);
-    load_ok(pbt, &from_pbt);
+    pbt_round_trip(&from_text, "threads.pbt", &from_pbt);
     assert_same_workload(&from_text, &from_pbt);
     assert_int_equal(from_pbt.fig.threads, 3);
-    char *text = as_text(&from_pbt);
+    char *text = tw_text(&from_pbt);
     assert_string_equal(text, threaded);
     free(text);
     pb_workload_free(&from_text);
     pb_workload_free(&from_pbt);
-    unlink(pbt);
 }
 
 /* bytes, len: the file of a workload without threads, written as version 2. */
@@ -299,8 +275,7 @@ static void version_1_files_still_load(void **state)
     unsigned char *b = pbt_bytes_of(canonical, &len);
     assert_int_equal(b[8], 2);
     b[8] = 1; /* the same file as version 1 */
-    fix_checksum(b, len);
-    assert_null(load_bytes(b, len));
+    assert_null(load_fixed(b, len));
     free(b);
 }
 
@@ -317,32 +292,27 @@ static void threads_sections_out_of_place_are_refused(void **state)
     assert_true(tids_off > 128);
 
     b[8] = 1; /* version 1 has no threads section */
-    fix_checksum(b, len);
-    const char *m = load_bytes(b, len);
+    const char *m = load_fixed(b, len);
     assert_non_null(m);
     assert_non_null(strstr(m, "bad header size or flags"));
     b[8] = 2;
 
     uint32_t no_tids = flags & ~2u; /* an offset without the flag */
     memcpy(b + 20, &no_tids, 4);
-    fix_checksum(b, len);
-    m = load_bytes(b, len);
+    m = load_fixed(b, len);
     assert_non_null(m);
     assert_non_null(strstr(m, "a threads offset without the threads flag"));
     memcpy(b + 20, &flags, 4);
 
     uint64_t moved = tids_off + 2; /* a gap before it */
     memcpy(b + 104, &moved, 8);
-    fix_checksum(b, len);
-    m = load_bytes(b, len);
+    m = load_fixed(b, len);
     assert_non_null(m);
     assert_non_null(strstr(m, "threads section"));
     memcpy(b + 104, &zero, 8); /* the flag without an offset */
-    fix_checksum(b, len);
-    assert_non_null(load_bytes(b, len));
+    assert_non_null(load_fixed(b, len));
     memcpy(b + 104, &tids_off, 8);
-    fix_checksum(b, len);
-    assert_null(load_bytes(b, len));
+    assert_null(load_fixed(b, len));
     free(b);
 }
 
@@ -426,8 +396,7 @@ static void inconsistent_events_are_refused_even_with_a_good_checksum(void **sta
     for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
         unsigned char saved = b[damage[i].off];
         b[damage[i].off] = damage[i].val;
-        fix_checksum(b, len);
-        const char *m = load_bytes(b, len);
+        const char *m = load_fixed(b, len);
         if (!m)
             fail_msg("damage %zu was not detected", i);
         assert_non_null(strstr(m, "corrupt binary trace"));
@@ -441,8 +410,7 @@ static void inconsistent_events_are_refused_even_with_a_good_checksum(void **sta
     const uint32_t huge[] = {0xffffffffu, 12}; /* 11 events */
     for (size_t i = 0; i < 2; i++) {
         memcpy(b + 32, &huge[i], 4);
-        fix_checksum(b, len);
-        const char *m = load_bytes(b, len);
+        const char *m = load_fixed(b, len);
         assert_non_null(m);
         assert_non_null(strstr(m, "corrupt binary trace"));
         assert_non_null(strstr(m, "slots for 11 events"));
@@ -451,11 +419,9 @@ static void inconsistent_events_are_refused_even_with_a_good_checksum(void **sta
     /* an id that no longer matches its block */
     size_t ids = ev + 11 * 16;
     b[ids + 4 * 8] = 2; /* "f 1" becomes "f 2" while slot 0 holds id 1 */
-    fix_checksum(b, len);
-    assert_non_null(strstr(load_bytes(b, len), "ids section: event 4 (f) has id 2"));
+    assert_non_null(strstr(load_fixed(b, len), "ids section: event 4 (f) has id 2"));
     b[ids + 4 * 8] = 1;
-    fix_checksum(b, len);
-    assert_null(load_bytes(b, len));
+    assert_null(load_fixed(b, len));
     free(b);
 }
 
@@ -488,12 +454,12 @@ static void random_damage_is_caught_or_harmless(void **state)
         if (pb_workload_load(pbt, &w, &diag) != 0)
             continue;
         assert_int_equal(pb_workload_check(&w, NULL, 0), 0);
-        char *text = as_text(&w);
+        char *text = tw_text(&w);
         memset(&diag, 0, sizeof diag);
         memset(&back, 0, sizeof back);
         if (pb_workload_parse_text("t", text, strlen(text), &back, &diag))
             fail_msg("round %d: loaded but its text is invalid: %s", round, diag.msg[0]);
-        char *again = as_text(&back); /* same meaning, whatever slots the damage chose */
+        char *again = tw_text(&back); /* same meaning, whatever slots the damage chose */
         assert_string_equal(again, text);
         assert_true(w.n_slots == back.n_slots);
         free(again);
@@ -545,8 +511,7 @@ static const char *refused_with_field(unsigned char *b, size_t len, size_t at, i
         uint32_t v32 = (uint32_t)v;
         memcpy(b + at, &v32, 4);
     }
-    fix_checksum(b, len);
-    const char *m = load_bytes(b, len);
+    const char *m = load_fixed(b, len);
     memcpy(b + at, saved, 8);
     fix_checksum(b, len);
     if (!m)
@@ -638,16 +603,13 @@ static void sections_out_of_place_are_refused(void **state)
     /* ids without the flag, and the flag without ids */
     unsigned char flags = b[20];
     b[20] = 0;
-    fix_checksum(b, len);
-    assert_has(load_bytes(b, len), "an ids offset without the ids flag");
+    assert_has(load_fixed(b, len), "an ids offset without the ids flag");
     put_u64(b, H_IDS_OFF, 0);
-    fix_checksum(b, len);
-    assert_has(load_bytes(b, len), "line marks section (offset 392) does not follow the events "
+    assert_has(load_fixed(b, len), "line marks section (offset 392) does not follow the events "
                                    "section, which ends at offset 304");
     b[20] = flags;
     put_u64(b, H_IDS_OFF, 304);
-    fix_checksum(b, len);
-    assert_null(load_bytes(b, len));
+    assert_null(load_fixed(b, len));
     free(b);
 }
 
@@ -683,8 +645,7 @@ static void trailing_garbage_is_refused(void **state)
     b = realloc(b, len + 64);
     memset(b + len, 0, 64);
     put_u64(b, 88, len + 64); /* the header's file size says so too */
-    fix_checksum(b, len + 64);
-    assert_has(load_bytes(b, len + 64), "corrupt binary trace: 64 bytes of trailing data after "
+    assert_has(load_fixed(b, len + 64), "corrupt binary trace: 64 bytes of trailing data after "
                                         "the tags section, which ends at offset 428");
     free(b);
 }

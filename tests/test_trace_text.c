@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "pb_sha256.h"
+#include "hand_workloads.h"
 #include "pb_workload.h"
 
 static struct pb_diag diag;
@@ -487,17 +488,6 @@ static void ids_are_shared_by_all_threads(void **state)
     assert_int_equal(ok("t 0\na 1 8\nt 1\nf 1\nt 2\na 1 8\n"), 3);
 }
 
-static char *write_text(const struct pb_workload *w)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    assert_non_null(f);
-    assert_int_equal(pb_workload_write_text(w, f), 0);
-    fclose(f);
-    return buf;
-}
-
 /* The writer emits a t line only where the thread changes, from 0 at the start. */
 static void writer_emits_t_where_the_thread_changes(void **state)
 {
@@ -505,12 +495,12 @@ static void writer_emits_t_where_the_thread_changes(void **state)
     struct pb_workload w, back;
     assert_int_equal(parse("t 0\na 1 8\nt 0\na 2 8\nt 4\nt 2\nf 1\n  t 2\nr 2 9\nt 0\nx\n"
                            "t 9\n", &w), 0);
-    char *text = write_text(&w);
+    char *text = tw_text(&w);
     assert_string_equal(text, "poolbench-trace 1\na 1 8\na 2 8\nt 2\nf 1\nr 2 9\nt 0\nx\n");
     assert_int_equal(parse(text, &back), 0);
     assert_memory_equal(back.tids, w.tids, w.n_records * sizeof *w.tids);
     assert_memory_equal(&back.fig, &w.fig, sizeof w.fig);
-    char *again = write_text(&back);
+    char *again = tw_text(&back);
     assert_string_equal(again, text); /* canonical text is a fixed point */
     free(again);
     free(text);
@@ -518,12 +508,12 @@ static void writer_emits_t_where_the_thread_changes(void **state)
     pb_workload_free(&w);
 
     assert_int_equal(parse("t 7\na 1 8\nf 1\n", &w), 0); /* one thread, not thread 0 */
-    text = write_text(&w);
+    text = tw_text(&w);
     assert_string_equal(text, "poolbench-trace 1\nt 7\na 1 8\nf 1\n");
     free(text);
     pb_workload_free(&w);
     assert_int_equal(parse("t 0\na 1 8\nf 1\n", &w), 0); /* thread 0 only: no t line */
-    text = write_text(&w);
+    text = tw_text(&w);
     assert_string_equal(text, "poolbench-trace 1\na 1 8\nf 1\n");
     free(text);
     pb_workload_free(&w);

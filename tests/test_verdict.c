@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem_test.h"
 #include "verdict.h"
 
 /* A run object's text: backend, workload, threads (0: none), median ns with
@@ -194,11 +195,9 @@ static void printed_names_are_safe(void **state)
     run_text(r, 1024, "pool\\u001b[2J", "w\\u001b]0;x\\u0007", 0, 2.0, 1.9, 2.1, 4096);
     const char *runs[] = {r};
     cJSON *doc = doc_of(runs, 1);
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    pb_verdict_print(doc, f);
-    fclose(f);
+    struct mt_buf b;
+    pb_verdict_print(doc, mt_open(&b));
+    char *out = mt_close(&b);
     assert_non_null(strstr(out, "verdict ("));
     assert_non_null(strstr(out, "fastest pool"));
     assert_null(strchr(out, '\033'));

@@ -23,6 +23,20 @@ ended_by() {
 mkdir "$tmp/bin"
 printf '#!/bin/sh\nexec sleep 600\n' > "$tmp/bin/gnuplot" && chmod +x "$tmp/bin/gnuplot"
 slowplot="env PATH=$tmp/bin:$PATH"
+child_found() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
+
+# term_while_drawing WHAT CMD...: CMD, run in the background with the stand-in
+# gnuplot, gets SIGTERM once its gnuplot runs: it ends by it, and gnuplot too
+term_while_drawing() {
+  what=$1; shift
+  $slowplot "$@" > /dev/null 2>&1 &
+  pid=$!; started="$started $pid"
+  wait_for 60 child_found || fail "$what: gnuplot never ran"
+  started="$started $child"
+  kill -TERM "$pid"
+  ended_by TERM "$what"
+  wait_for 10 gone "$child" || fail "$what: gnuplot ($child) still runs after $what ended"
+}
 
 "$pb" gen --workload churn:pairs=2000000 -o "$tmp/big.pbt" || fail "gen big.pbt"
 
@@ -47,27 +61,13 @@ done
 
 # plot: TERM while gnuplot draws; no temporary left, gnuplot gone
 out=$tmp/plots
-$slowplot "$pb" plot "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
-pid=$!; started="$started $pid"
-child_found() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
-wait_for 60 child_found || fail "plot: gnuplot never ran"
-started="$started $child"
-kill -TERM "$pid"
-ended_by TERM plot
-wait_for 10 gone "$child" || fail "plot: gnuplot ($child) still runs after plot ended"
+term_while_drawing plot "$pb" plot "$data/results-sample.json" -o "$out"
 ! has_temp "$out" || fail "plot: left $(ls "$out" | grep '\.tmp\.')"
 
 # report: TERM while gnuplot draws, over an existing page
 out=$tmp/report
 mkdir -p "$out" "$tmp/rtmp" && echo old > "$out/report.html"
-TMPDIR=$tmp/rtmp $slowplot "$pb" report "$data/results-sample.json" -o "$out" > /dev/null 2>&1 &
-pid=$!; started="$started $pid"
-drawing() { child=$(ps -o pid= --ppid "$pid" | head -n 1 | tr -d ' '); [ -n "$child" ]; }
-wait_for 60 drawing || fail "report: gnuplot never ran"
-started="$started $child"
-kill -TERM "$pid"
-ended_by TERM report
-wait_for 10 gone "$child" || fail "report: gnuplot ($child) still runs after report ended"
+term_while_drawing report env TMPDIR="$tmp/rtmp" "$pb" report "$data/results-sample.json" -o "$out"
 [ -z "$(ls "$tmp/rtmp")" ] || fail "report: left $(ls "$tmp/rtmp") in TMPDIR"
 ! has_temp "$out" || fail "report: left $(ls "$out" | grep '\.tmp\.')"
 [ "$(cat "$out/report.html")" = old ] || fail "report: the existing page changed"
