@@ -498,13 +498,7 @@ static void sys_destroy(void *self)
 extern const struct pb_backend_ops pb_backend_jemalloc, pb_backend_mimalloc,
     pb_backend_tcmalloc, pb_backend_preload;
 
-/* What the four tables share: the flags and every operation but create (and
- * available), which name their library. */
-#define SYS_OPS                                                                                 \
-    .version = PB_BACKEND_API_VERSION, .flags = PB_BK_PROCESS_WIDE | PB_BK_THREAD_SAFE,         \
-    .alloc = sys_alloc, .free = sys_free, .realloc = sys_realloc, .stats = sys_stats,           \
-    .config = sys_config, .last_error = sys_last_error, .destroy = sys_destroy,                 \
-    .direct_calls = sys_direct
+#define SYS_FLAGS (PB_BK_PROCESS_WIDE | PB_BK_THREAD_SAFE)
 
 static int jemalloc_available(char *err, size_t errlen)
 {
@@ -546,38 +540,74 @@ static int preload_create(const struct pb_option *opts, size_t n, void **out, ch
 }
 
 const struct pb_backend_ops pb_backend_jemalloc = {
-    SYS_OPS,
+    .version = PB_BACKEND_API_VERSION,
     .name = "jemalloc",
     .description = "jemalloc, preloaded into the run's own process (libjemalloc2)",
+    .flags = SYS_FLAGS,
     .options = jemalloc_options,
     .available = jemalloc_available,
     .create = jemalloc_create,
+    .alloc = sys_alloc,
+    .free = sys_free,
+    .realloc = sys_realloc,
+    .stats = sys_stats,
+    .config = sys_config,
+    .last_error = sys_last_error,
+    .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_mimalloc = {
-    SYS_OPS,
+    .version = PB_BACKEND_API_VERSION,
     .name = "mimalloc",
     .description = "mimalloc, preloaded into the run's own process (libmimalloc2.0)",
+    .flags = SYS_FLAGS,
     .options = mimalloc_options,
     .available = mimalloc_available,
     .create = mimalloc_create,
+    .alloc = sys_alloc,
+    .free = sys_free,
+    .realloc = sys_realloc,
+    .stats = sys_stats,
+    .config = sys_config,
+    .last_error = sys_last_error,
+    .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_tcmalloc = {
-    SYS_OPS,
+    .version = PB_BACKEND_API_VERSION,
     .name = "tcmalloc",
     .description = "tcmalloc (gperftools, minimal), preloaded into the run's own process "
                    "(libtcmalloc-minimal4)",
+    .flags = SYS_FLAGS,
     .options = tcmalloc_options,
     .available = tcmalloc_available,
     .create = tcmalloc_create,
+    .alloc = sys_alloc,
+    .free = sys_free,
+    .realloc = sys_realloc,
+    .stats = sys_stats,
+    .config = sys_config,
+    .last_error = sys_last_error,
+    .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
 
 const struct pb_backend_ops pb_backend_preload = {
-    SYS_OPS,
+    .version = PB_BACKEND_API_VERSION,
     .name = "preload",
     .description = "any malloc-compatible shared library, preloaded into the run's own process",
+    .flags = SYS_FLAGS,
     .options = preload_options,
     .available = NULL,
     .create = preload_create,
+    .alloc = sys_alloc,
+    .free = sys_free,
+    .realloc = sys_realloc,
+    .stats = sys_stats,
+    .config = sys_config,
+    .last_error = sys_last_error,
+    .destroy = sys_destroy,
+    .direct_calls = sys_direct,
 };
