@@ -1639,7 +1639,8 @@ static inline void emit_free(struct pb_rec_thread *t, const struct pb_rec_id *id
 }
 
 /* Put addr in the table as id (one probe); an ID it still had gets its free first. */
-static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_rec_id *id)
+__attribute__((always_inline)) static inline int table_enter(struct pb_rec_thread *t, uintptr_t addr,
+                                                          const struct pb_rec_id *id)
 {
     struct pb_rec_table *tb = &rec.table;
     if (table_full(tb) && table_grow(tb) != 0) {
@@ -1661,8 +1662,8 @@ static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_
     return 0;
 }
 
-static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, unsigned align,
-                       uint32_t tag)
+__attribute__((always_inline)) static inline void emit_alloc(struct pb_rec_thread *t, uintptr_t addr,
+                                                          uint64_t size, unsigned align, uint32_t tag)
 {
     if (size > PB_REC_MAX_SIZE) {
         rec.too_big++;
