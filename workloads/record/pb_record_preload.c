@@ -499,6 +499,21 @@ static char *put_u64(char *p, uint64_t v)
     return p + n;
 }
 
+/* put_u64 for an event's size: sizes below 1000 (most of them) formatted in
+ * line, without the call. */
+__attribute__((always_inline)) static inline char *put_size(char *p, uint64_t v)
+{
+    if (v >= 1000)
+        return put_u64(p, v);
+    if (v < 100)
+        return put_u64(p, v); /* its first case, inlined */
+    unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100 * 2;
+    p[0] = (char)('0' + hi);
+    p[1] = pb_rec_pairs[lo];
+    p[2] = pb_rec_pairs[lo + 1];
+    return p + 3;
+}
+
 static char *put_hex(char *p, uint64_t v)
 {
     char tmp[24];
@@ -1679,7 +1694,7 @@ __attribute__((always_inline)) static inline void emit_alloc(struct pb_rec_threa
     p[1] = ' ';
     p = put_id(p + 2, &rec.next_id);
     *p++ = ' ';
-    p = put_u64(p, size);
+    p = put_size(p, size);
     if (align) {
         if (align == PB_EV_ALIGN_OVER)
             rec.over_aligned++;
@@ -1718,7 +1733,7 @@ static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, u
         char *p = put_str(line_begin(t), "r ");
         p = put_id(p, id);
         *p++ = ' ';
-        line_end(put_u64(p, size));
+        line_end(put_size(p, size));
         rec.n_realloc++;
     }
     t->rpend_id.len = 0;
