@@ -3,7 +3,8 @@
  * from the list file the recorder's processes appended to
  * (pb_record_list.h): which trace is CMD's own process, which are earlier
  * programs of it (a wrapper that exec'd) and which are child processes, each
- * with its events (counted in the file itself); the processes that were not
+ * with its events (its closing "# exit: N events" comment, or its lines counted
+ * when it has none); the processes that were not
  * followed; and, for a Python process, that pymalloc hid most allocations.
  *
  * Bounded output and memory: CMD's own file is always shown, of the others

@@ -1421,8 +1421,10 @@ static void solo_end(void)
         return;
     rec.solo = NULL;
     __atomic_store_n(&o->solo, 0, __ATOMIC_RELAXED);
-    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
-        abort(); /* cannot happen: registered (solo_register) before any thread numbered alone */
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
+        set_state(PB_REC_OFF); /* cannot happen (registered): numbers no longer sure, stop */
+        return;
+    }
     while (__atomic_load_n(&o->busy, __ATOMIC_ACQUIRE))
         sched_yield();
 }
@@ -1442,14 +1444,14 @@ static struct pb_rec_thread *thread_join(void)
     }
     t->tail = t->head_seen = t->head = t->pos = t->snap = 0;
     t->exited = 0;
-    t->busy = 0;
+    __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
     if (rec.solo_ok && !rec.threads) { /* the first thread to record: it numbers alone */
         rec.solo_ok = 0;
         rec.solo = t;
-        t->solo = 1;
+        __atomic_store_n(&t->solo, 1, __ATOMIC_RELAXED);
     } else {
         solo_end();
-        t->solo = 0;
+        __atomic_store_n(&t->solo, 0, __ATOMIC_RELAXED);
     }
     t->tid = PB_REC_NO_TID;
     t->rpend_id.len = 0;
