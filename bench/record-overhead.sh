@@ -10,7 +10,7 @@
 #   recorded  taskset -c $CPU poolbench record -o OUT_DIR/MODE.trace -- record_target_loop MODE ...
 #   preload   taskset -c $CPU env LD_PRELOAD=BUILD_DIR/libpbrecord.so PB_RECORD_OUT=... record_target_loop MODE ...
 # (preload is the library alone, without poolbench record's start-up and its
-# count of the trace's lines afterwards.)
+# read of each trace's closing summary afterwards.)
 # Two variants: single (one thread, $PAIRS malloc+free pairs) and threads
 # ($THREADS threads, $PAIRS / $THREADS pairs each, freeing each other's blocks).
 # Each command is timed whole (start-up, the recorder's merge and formatting,
@@ -18,7 +18,9 @@
 # (user + system, children included), which a busy machine disturbs less. It
 # prints, per variant and for each of the two, the best of the rounds of each
 # kind, the events in the trace (its "# exit: N events" line) and
-# ns per event = (recorded - bare) / events, and the same for preload.
+# ns per event = (recorded - bare) / events, and the same for preload. The
+# load average at the start and the end says whether other work shared the
+# machine (its wall times are then the first to suffer).
 # Raw times (every round): OUT_DIR/raw.tsv.
 #
 # Environment: ROUNDS (7), PAIRS (2000000: 4 M events), THREADS (8), CPU (1;
@@ -93,7 +95,9 @@ run_variant() { # VARIANT ARGS...: ROUNDS rounds of bare, recorded and preload, 
   done
 }
 
-echo "record-overhead: best of $rounds rounds; CPU ${cpu}; $(nproc) CPUs online"
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+echo "record-overhead: best of $rounds rounds; CPU ${cpu}; $(nproc) CPUs online; load average $(load)"
 run_variant single single "$pairs"
 run_variant threads threads "$per_thread" "$threads"
+echo "load average at the end: $(load) (other work on the CPU inflates wall times first; CPU times less)"
 echo "raw times: $raw"

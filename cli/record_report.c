@@ -3,7 +3,8 @@
  * from the list file the recorder's processes appended to
  * (pb_record_list.h): which trace is CMD's own process, which are earlier
  * programs of it (a wrapper that exec'd) and which are child processes, each
- * with its events (counted in the file itself); the processes that were not
+ * with its events (its closing "# exit: N events" comment, or its lines counted
+ * when it has none); the processes that were not
  * followed; and, for a Python process, that pymalloc hid most allocations.
  *
  * Bounded output and memory: CMD's own file is always shown, of the others
@@ -32,6 +33,7 @@
 #define RECORD_FIELD_MAX (PATH_MAX + 64)
 #define RECORD_LINE_KEEP 511          /* bytes of a line that are looked at */
 #define RECORD_COUNT_BLOCK 4096       /* bytes counted per 32-bit sum */
+#define RECORD_TAIL 4096              /* bytes read for a trace's closing summary */
 
 /* One trace file. */
 struct rec_file {
@@ -125,8 +127,76 @@ static void scan_comments(struct rec_file *rf, const char *b, size_t n)
     }
 }
 
-/* Count event lines, the dropped-frees and python comments of one trace,
- * read through one mapping of the whole file. */
+/* Is line (NUL-terminated, at most RECORD_LINE_KEEP bytes) a summary line
+ * "# WHY: N events (" of the recorder (WHY: exit, _exit or exec)? N into *n. */
+static int summary_line(const char *line, uint64_t *n)
+{
+    static const char *const whys[] = {"# exit: ", "# _exit: ", "# exec: "};
+    for (size_t i = 0; i < sizeof whys / sizeof whys[0]; i++) {
+        size_t k = strlen(whys[i]);
+        if (strncmp(line, whys[i], k) != 0 || line[k] < '0' || line[k] > '9')
+            continue;
+        char *end;
+        unsigned long long v = strtoull(line + k, &end, 10);
+        if (strncmp(end, " events (", 9) != 0)
+            return 0;
+        *n = v;
+        return 1;
+    }
+    return 0;
+}
+
+/* The trace's closing summary, read from its last RECORD_TAIL bytes: when
+ * the file ends with the recorder's summary (the "# WHY: N events" line, then
+ * only comment lines), N is the number of event lines in it (the recorder
+ * counts each a, f and r line it writes, and writes its summary after every
+ * line of the events it counts), and the summary's own comments give the
+ * dropped frees (cumulative: the last summary's figure is the file's) and
+ * the python note. 0 when read; -1 when the file does not end so (a
+ * process killed before its summary: the caller counts the lines). */
+static int read_trailer(struct rec_file *rf, int fd, off_t size)
+{
+    char tail[RECORD_TAIL + 1];
+    off_t from = size > RECORD_TAIL ? size - RECORD_TAIL : 0;
+    ssize_t n = pread(fd, tail, (size_t)(size - from), from);
+    if (n != size - from || n == 0 || tail[n - 1] != '\n')
+        return -1;
+    uint64_t dropped = 0;
+    int python = 0;
+    size_t end = (size_t)n - 1; /* the newline closing the line being read */
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && tail[start - 1] != '\n')
+            start--;
+        if (start == 0 && from > 0)
+            return -1; /* a line cut by the tail: not the recorder's summary */
+        if (tail[start] != '#')
+            return -1;
+        char line[RECORD_LINE_KEEP + 1];
+        size_t len = end - start < RECORD_LINE_KEEP ? end - start : RECORD_LINE_KEEP;
+        memcpy(line, tail + start, len);
+        line[len] = '\0';
+        uint64_t events;
+        if (summary_line(line, &events)) {
+            rf->events = events;
+            rf->dropped = dropped;
+            rf->python = python;
+            return 0;
+        }
+        struct rec_file c = {0};
+        scan_comment(&c, line);
+        dropped += c.dropped;
+        python |= c.python;
+        if (start == 0)
+            break;
+        end = start - 1;
+    }
+    return -1;
+}
+
+/* Count event lines, the dropped-frees and python comments of one trace:
+ * from its closing summary (read_trailer) when it has one, else through one
+ * mapping of the whole file. */
 static int scan_trace(struct rec_file *rf)
 {
     char err[256];
@@ -136,7 +206,7 @@ static int scan_trace(struct rec_file *rf)
         return -1;
     rf->events = rf->dropped = 0;
     rf->python = 0;
-    if (size <= 0) {
+    if (size <= 0 || read_trailer(rf, fd, size) == 0) {
         close(fd);
         return 0;
     }

@@ -31,6 +31,10 @@ for f in "$out" "$out".*; do
         || fail "$f has no dropped-frees comment"
 done
 [ "$nfiles" -ge 3 ] || fail "expected at least 3 trace files (main, fork, exec), got $nfiles"
+# the events record reports (read from each file's closing summary) are the files' event lines
+lines=$(for f in "$out" "$out".*; do case $f in *.followed) ;; *) cat "$f" ;; esac; done | grep -c '^[afrx]')
+grep -Eq "record: $lines events in $nfiles files" "$work/record.log" \
+    || fail "record did not report $lines events in $nfiles files"
 
 diff -u "$here/data/record_main.expected" "$out.followed" || fail "main trace differs"
 fork_file=; exec_file=
@@ -74,4 +78,13 @@ for f in "$out2".*; do
     grep -q '^# command: sh -c' "$f" && shell=$f
 done
 [ -n "$shell" ] || fail "the shell's trace is missing"
+# a program killed before its closing summary: record counts the lines the file has
+out3="$work/k.trace"
+"$pb" record -o "$out3" -- "$target" killed > "$work/record3.log" 2>&1
+[ -f "$out3" ] || { cat "$work/record3.log"; fail "no $out3"; }
+! grep -q '^# exit: ' "$out3" || fail "$out3 has a closing summary: the test needs one without"
+lines=$(grep -c '^[afrx]' "$out3")
+[ "$lines" -ge 65536 ] || fail "$out3 has only $lines event lines (expected most of 200000)"
+grep -Eq "record: $lines events in 1 file" "$work/record3.log" \
+    || { cat "$work/record3.log"; fail "record did not report the $lines event lines of $out3"; }
 echo "ok: $nfiles files"

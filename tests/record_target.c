@@ -12,10 +12,12 @@
  * run one after the other (deterministic order); two threads allocating at
  * the same time (untracked sizes: they test serialisation, the checker
  * validates the whole trace); a fork child; a fork child that execs this
- * program again with the argument "exec-child".
+ * program again with the argument "exec-child". With the argument "killed"
+ * it allocates, then dies by SIGKILL.
  */
 #include <malloc.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +91,24 @@ static int wait_ok(pid_t pid)
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
+/* "killed": enough calls to fill the recorder's output buffer a few times,
+ * then SIGKILL, so the trace ends without the recorder's closing summary. */
+static int killed(void)
+{
+    for (int i = 0; i < 100000; i++) {
+        sink = malloc(16 + (size_t)(i % 64));
+        free(sink);
+    }
+    raise(SIGKILL);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "exec-child") == 0)
         return exec_child();
+    if (argc > 1 && strcmp(argv[1], "killed") == 0)
+        return killed();
 
     /* 1. every intercepted function, one thread */
     char *p1 = malloc(4201);

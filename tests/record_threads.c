@@ -4,6 +4,14 @@
  *
  *   record_threads        the main thread, then 8 workers, then 2 late threads
  *   record_threads one    the main thread alone (its trace has no t line)
+ *   record_threads handoff the main thread allocating blocks of 4340 bytes
+ *                         without a pause while a second thread makes its
+ *                         first calls (HANDOFF blocks of 4341 bytes), both
+ *                         swapping them through shared slots and freeing
+ *                         what they take out (often the other thread's): the
+ *                         recorder's switch from one numbering thread to the
+ *                         fetch-add happens in the middle of the main
+ *                         thread's calls
  *
  * The main thread allocates a block of 4299 bytes first (so it is thread 0).
  * Worker i (0..7) allocates BLOCKS blocks of 4300 + i bytes; after a barrier
@@ -26,6 +34,7 @@
 #define BLOCKS 50
 #define SLOTS 256
 #define SWAPS 20000
+#define HANDOFF 20000
 
 static void *blocks[WORKERS][BLOCKS];
 static _Atomic(void *) slots[SLOTS];
@@ -66,6 +75,41 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static atomic_int handoff_done;
+
+/* One block of size into slot k % 16; the block it replaces is freed. */
+static void handoff_swap(size_t size, unsigned k)
+{
+    void *p = malloc(size);
+    if (!p)
+        abort();
+    free(atomic_exchange(&slots[k % 16], p));
+}
+
+static void *handoff_worker(void *arg)
+{
+    (void)arg;
+    for (unsigned k = 0; k < HANDOFF; k++)
+        handoff_swap(4341, k * 7);
+    atomic_store(&handoff_done, 1);
+    return NULL;
+}
+
+/* The main thread's calls go on, without a pause, while the worker starts. */
+static int handoff(void)
+{
+    pthread_t w;
+    if (pthread_create(&w, NULL, handoff_worker, NULL) != 0)
+        return 1;
+    unsigned n = 0;
+    while (!atomic_load(&handoff_done) || n < HANDOFF)
+        handoff_swap(4340, n++);
+    int rc = pthread_join(w, NULL) != 0;
+    for (unsigned k = 0; k < 16; k++)
+        free(atomic_load(&slots[k]));
+    return rc;
+}
+
 static void *late(void *arg)
 {
     sink = malloc(4310 + (size_t)(uintptr_t)arg);
@@ -84,6 +128,11 @@ int main(int argc, char **argv)
             free(atomic_load(&slots[k]));
         free(first);
         return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "handoff") == 0) {
+        int rc = handoff();
+        free(first);
+        return rc;
     }
     pthread_t t[WORKERS];
     if (pthread_barrier_init(&barrier, NULL, WORKERS) != 0)

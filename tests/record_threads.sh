@@ -7,7 +7,13 @@
 # first appear (the main thread is 0), each worker's blocks allocated by one
 # thread and freed or resized by another, the late threads numbered 9 and 10;
 # `poolbench check` accepts it (when the parser knows t lines). The program's
-# one-thread mode gives a trace without t lines.
+# one-thread mode gives a trace without t lines. Its handoff mode (a second
+# thread starts while the first allocates without a pause, the two freeing
+# each other's blocks: the recorder switches its numbering then), 10 times:
+# each thread's calls all there, every free after its block's allocation
+# (a number taken twice could put a free first: the free would be dropped
+# and its block stay live; the recorder says when one was), no event
+# written late.
 set -u
 pb=$1; target=$2; work=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,4 +75,25 @@ awk -v lo=0 -v hi=1099511627776 -f "$here/trace_filter.awk" "$one" > /dev/null |
 ! grep -q '^t ' "$one" || fail "a one-thread trace has t lines"
 ! grep -q 'threads (t lines)' "$one" || fail "a one-thread trace counts threads"
 "$pb" check "$one" > /dev/null || fail "poolbench check rejects $one"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    h="$work/handoff.trace"
+    rm -f "$h"
+    "$pb" record -o "$h" -- "$target" handoff > "$work/handoff.log" 2>&1 \
+        || { cat "$work/handoff.log"; fail "record (handoff) failed"; }
+    awk -v lo=0 -v hi=1099511627776 -f "$here/trace_filter.awk" "$h" > /dev/null || fail "invalid trace $h"
+    ! grep -Eq 'written late|taken twice' "$h" || fail "handoff run $i: $(grep -E 'written late|taken twice' "$h")"
+    ! grep -q 'frees inserted' "$h" || fail "handoff run $i: $(grep 'frees inserted' "$h")"
+    grep -q '^# dropped 0 frees' "$h" || fail "handoff run $i: $(grep '^# dropped' "$h")"
+    awk '
+    BEGIN { tid = 0 }
+    /^t / { tid = $2 }
+    $1 == "a" && ($3 == 4340 || $3 == 4341) { n[$3]++; ta[$3 " " tid] = 1; live[$2] = $3 }
+    $1 == "f" && ($2 in live) { nf[live[$2]]++; delete live[$2] }
+    END {
+        if (n[4341] != 20000 || nf[4341] != 20000) { print "worker: " n[4341] + 0 " allocs, " nf[4341] + 0 " frees"; exit 1 }
+        if (n[4340] < 20000 || nf[4340] != n[4340]) { print "main: " n[4340] + 0 " allocs, " nf[4340] + 0 " frees"; exit 1 }
+        if (!ta["4340 0"] || !ta["4341 1"] || ta["4340 1"] || ta["4341 0"]) { print "the calls are not on threads 0 and 1"; exit 1 }
+    }' "$h" || fail "handoff run $i: $h"
+done
+"$pb" check "$h" > /dev/null || fail "poolbench check rejects $h"
 echo "ok"

@@ -27,7 +27,13 @@
  * publishes it by advancing the ring's tail (a release store). No table, no
  * lock, no text. A thread whose ring is full merges (below) before it takes
  * its number, so no thread ever waits while it holds a number it has not
- * published.
+ * published. While only one thread records (a one-thread program, or the
+ * first thread until a second one makes its first call), it takes its
+ * numbers with a plain load and store instead of the fetch-add, whose
+ * locked instruction drains the store buffer at every call; the second
+ * thread's first call switches it over (solo_end: a membarrier and a flag)
+ * before that thread takes a number, so the numbers are the same ones a
+ * fetch-add would have given.
  *
  * Merging (rec.lock held): the merger handles the events strictly in number
  * order. Each ring is in increasing order (a thread takes its numbers one
@@ -102,8 +108,9 @@
  * line, which the merger writes. With --sites=depth=N (N > 1) the address is
  * the Nth caller's, from a backtrace() walk per call (caller_at_depth).
  *
- * Costs: a recorded call is one fetch-add and four stores to the thread's
- * ring (PB_REC_RING events, 6 KiB: it stays in L1); merging costs a table
+ * Costs: a recorded call is one fetch-add (a plain load and store while one
+ * thread records) and four stores to the thread's ring (PB_REC_RING events,
+ * 6 KiB: it stays in L1); merging costs a table
  * probe (the slot prefetched a few events ahead) and the line's formatting
  * per event (IDs are kept as decimal text, so only sizes are converted), a
  * scan of the live threads per run of one thread's events, the lock once a
@@ -121,6 +128,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <link.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -131,6 +139,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -200,6 +209,7 @@ struct pb_rec_table {
     struct pb_rec_slot *slots;
     size_t cap; /* power of two */
     size_t used;
+    size_t limit; /* grow before used passes it (table_full) */
 };
 
 /* --- call site -> tag cache (read without a lock, written once per slot) ---- */
@@ -261,6 +271,8 @@ struct pb_rec_thread {
     uint64_t tail;      /* events published (the owner's release store) */
     uint64_t head_seen; /* the owner's last look at head */
     int exited;         /* the owner has exited (release) */
+    int solo;           /* atomic: the owner takes numbers without an RMW (see solo_end) */
+    int busy;           /* atomic: the owner is taking a number that way (release when done) */
     _Alignas(64) uint64_t head; /* events merged (the merger's release store) */
     uint64_t pos;       /* the merger's cursor (head, before it is published) */
     uint64_t snap;      /* tail as this merge pass saw it */
@@ -303,6 +315,8 @@ struct pb_rec {
     struct pb_rec_sites site;
     struct pb_rec_modules mods;
     struct pb_rec_thread *threads; /* the buffers of the threads that record */
+    struct pb_rec_thread *solo;    /* the buffer whose thread numbers alone, or NULL */
+    int solo_ok;          /* the next buffer handed out may number alone (membarrier registered) */
     struct pb_rec_thread *spare;   /* buffers of exited threads, for new ones */
     pthread_key_t key;    /* its destructor marks a thread's buffer exited */
     int have_key;
@@ -312,6 +326,7 @@ struct pb_rec {
     struct pb_rec_id next_id;
     uint64_t n_alloc, n_free, n_realloc, dropped_frees, unknown_reallocs, implicit_frees;
     uint64_t too_big, over_aligned, skipped_seqs, shared_tids;
+    uint64_t late_seqs;   /* events below next_out when merged: the skipped ones, when they come */
     size_t len;
     char buf[PB_REC_BUF_SIZE];
 };
@@ -484,6 +499,21 @@ static char *put_u64(char *p, uint64_t v)
     return p + n;
 }
 
+/* put_u64 for an event's size: sizes below 1000 (most of them) formatted in
+ * line, without the call. */
+__attribute__((always_inline)) static inline char *put_size(char *p, uint64_t v)
+{
+    if (v >= 1000)
+        return put_u64(p, v);
+    if (v < 100)
+        return put_u64(p, v); /* its first case, inlined */
+    unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100 * 2;
+    p[0] = (char)('0' + hi);
+    p[1] = pb_rec_pairs[lo];
+    p[2] = pb_rec_pairs[lo + 1];
+    return p + 3;
+}
+
 static char *put_hex(char *p, uint64_t v)
 {
     char tmp[24];
@@ -525,11 +555,15 @@ static size_t hash_addr(uintptr_t a, size_t mask)
     return (size_t)(h ^ h >> 32) & mask; /* the product's high bits into the low ones */
 }
 
+/* Time to grow: at a quarter full while the table is small (short probe runs
+ * for the common case of a few thousand live blocks), at half full beyond
+ * PB_REC_TABLE_SPARSE slots: 24-byte slots, so 48 to 96 bytes per live block. */
 static int table_init(struct pb_rec_table *t, size_t cap)
 {
     t->slots = map_zeroed(cap * sizeof *t->slots);
     t->cap = t->slots ? cap : 0;
     t->used = 0;
+    t->limit = t->cap / (t->cap <= PB_REC_TABLE_SPARSE ? 4 : 2);
     return t->slots ? 0 : -1;
 }
 
@@ -557,12 +591,10 @@ static int table_grow(struct pb_rec_table *t)
     return 0;
 }
 
-/* Time to grow: at a quarter full while the table is small (short probe runs
- * for the common case of a few thousand live blocks), at half full beyond
- * PB_REC_TABLE_SPARSE slots: 24-byte slots, so 48 to 96 bytes per live block. */
+/* Would one more entry pass the table's limit (table_init)? */
 static int table_full(const struct pb_rec_table *t)
 {
-    return (t->used + 1) * (t->cap <= PB_REC_TABLE_SPARSE ? 4 : 2) > t->cap;
+    return t->used + 1 > t->limit;
 }
 
 /* Index of addr's slot, or (size_t)-1. */
@@ -578,7 +610,7 @@ static size_t table_find(const struct pb_rec_table *t, uintptr_t addr)
 }
 
 /* Remove slot i, shifting later entries of its probe run back (no tombstones). */
-static void table_remove_at(struct pb_rec_table *t, size_t i)
+__attribute__((always_inline)) static inline void table_remove_at(struct pb_rec_table *t, size_t i)
 {
     size_t mask = t->cap - 1;
     size_t j = i;
@@ -924,6 +956,12 @@ static void write_thread_summary(void)
     if (rec.skipped_seqs) {
         p = put_u64(line, rec.skipped_seqs);
         p = put_str(p, " events written late: a thread stopped inside the recorder");
+        *p = '\0';
+        comment(line);
+    }
+    if (rec.late_seqs > rec.skipped_seqs) { /* cannot happen: each number is taken once */
+        p = put_u64(line, rec.late_seqs - rec.skipped_seqs);
+        p = put_str(p, " events with a number taken twice (a recorder bug)");
         *p = '\0';
         comment(line);
     }
@@ -1358,6 +1396,39 @@ static unsigned align_code(size_t align)
     return k;
 }
 
+/* Can this process's threads number alone? Registers for membarrier's
+ * private expedited barrier, which solo_end needs (at initialisation and in
+ * a fork child: the registration belongs to the address space). */
+static int solo_register(void)
+{
+    return syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+/* A second thread records (lock held): the thread that numbered alone
+ * (rec.solo) goes over to the fetch-add. Its number-taking (take_seq) is
+ * "busy = 1; compiler barrier; read solo; load and store rec.seq; busy = 0
+ * (release)"; here "solo = 0; membarrier; wait for busy == 0 (acquire)".
+ * membarrier makes every running thread of the process pass a full memory
+ * barrier, so the pair acts as Dekker's with a fence on both sides: either
+ * the owner reads solo == 0 (and uses the fetch-add), or its busy = 1 is
+ * seen here and this waits until its plain store of rec.seq is visible.
+ * Every number taken alone is then below every number taken after this
+ * returns, and no two threads ever take the same one. */
+static void solo_end(void)
+{
+    struct pb_rec_thread *o = rec.solo;
+    if (!o)
+        return;
+    rec.solo = NULL;
+    __atomic_store_n(&o->solo, 0, __ATOMIC_RELAXED);
+    if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0) {
+        set_state(PB_REC_OFF); /* cannot happen (registered): numbers no longer sure, stop */
+        return;
+    }
+    while (__atomic_load_n(&o->busy, __ATOMIC_ACQUIRE))
+        sched_yield();
+}
+
 /* A buffer for the calling thread: an exited thread's, or a new one. Lock held. */
 static struct pb_rec_thread *thread_join(void)
 {
@@ -1373,6 +1444,15 @@ static struct pb_rec_thread *thread_join(void)
     }
     t->tail = t->head_seen = t->head = t->pos = t->snap = 0;
     t->exited = 0;
+    __atomic_store_n(&t->busy, 0, __ATOMIC_RELAXED);
+    if (rec.solo_ok && !rec.threads) { /* the first thread to record: it numbers alone */
+        rec.solo_ok = 0;
+        rec.solo = t;
+        __atomic_store_n(&t->solo, 1, __ATOMIC_RELAXED);
+    } else {
+        solo_end();
+        __atomic_store_n(&t->solo, 0, __ATOMIC_RELAXED);
+    }
     t->tid = PB_REC_NO_TID;
     t->rpend_id.len = 0;
     t->rpend_addr = 0;
@@ -1408,6 +1488,8 @@ static void threads_reset(void)
     if (rec.have_key)
         pthread_setspecific(rec.key, NULL);
     __atomic_store_n(&rec.seq, 0, __ATOMIC_RELAXED);
+    rec.solo = NULL;
+    rec.solo_ok = solo_register(); /* the child's one thread may number alone */
     rec.next_out = 0;
     rec.next_tid = rec.cur_tid = 0;
 }
@@ -1499,6 +1581,7 @@ static void init_locked(void)
     }
     if (!rec.have_key)
         rec.have_key = pthread_key_create(&rec.key, thread_gone) == 0;
+    rec.solo_ok = solo_register();
     set_state(PB_REC_ON);
     open_output();
 }
@@ -1576,7 +1659,8 @@ static inline void emit_free(struct pb_rec_thread *t, const struct pb_rec_id *id
 }
 
 /* Put addr in the table as id (one probe); an ID it still had gets its free first. */
-static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_rec_id *id)
+__attribute__((always_inline)) static inline int table_enter(struct pb_rec_thread *t, uintptr_t addr,
+                                                          const struct pb_rec_id *id)
 {
     struct pb_rec_table *tb = &rec.table;
     if (table_full(tb) && table_grow(tb) != 0) {
@@ -1598,8 +1682,8 @@ static int table_enter(struct pb_rec_thread *t, uintptr_t addr, const struct pb_
     return 0;
 }
 
-static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, unsigned align,
-                       uint32_t tag)
+__attribute__((always_inline)) static inline void emit_alloc(struct pb_rec_thread *t, uintptr_t addr,
+                                                          uint64_t size, unsigned align, uint32_t tag)
 {
     if (size > PB_REC_MAX_SIZE) {
         rec.too_big++;
@@ -1612,7 +1696,7 @@ static void emit_alloc(struct pb_rec_thread *t, uintptr_t addr, uint64_t size, u
     p[1] = ' ';
     p = put_id(p + 2, &rec.next_id);
     *p++ = ' ';
-    p = put_u64(p, size);
+    p = put_size(p, size);
     if (align) {
         if (align == PB_EV_ALIGN_OVER)
             rec.over_aligned++;
@@ -1651,7 +1735,7 @@ static void merge_realloc(struct pb_rec_thread *t, uintptr_t q, uint64_t size, u
         char *p = put_str(line_begin(t), "r ");
         p = put_id(p, id);
         *p++ = ' ';
-        line_end(put_u64(p, size));
+        line_end(put_size(p, size));
         rec.n_realloc++;
     }
     t->rpend_id.len = 0;
@@ -1699,6 +1783,8 @@ static struct pb_rec_thread *lowest(uint64_t *seq)
         if (s < *seq) {
             *seq = s;
             low = t;
+            if (s == rec.next_out && !rec.skipped_seqs)
+                break; /* the lowest: no number below next_out is left unless one was skipped */
         }
     }
     return low;
@@ -1708,11 +1794,15 @@ static struct pb_rec_thread *lowest(uint64_t *seq)
  * late one, after the merger went on without it). The table slot of the
  * event PB_REC_AHEAD places on is prefetched: the output buffer streaming
  * through the first-level cache evicts the table, and with thousands of live
- * blocks the table outgrows the caches; its misses were the largest cost. */
+ * blocks the table outgrows the caches; its misses were the largest cost.
+ * The first table (PB_REC_TABLE_START slots, 24 KiB: up to 256 live blocks)
+ * is not prefetched: it stays in the first-level cache well enough that the
+ * prefetch's hash cost more than it saved (0.6 ns per event, one thread
+ * with 64 live blocks). */
 static void merge_run(struct pb_rec_thread *t)
 {
     while (t->pos != t->snap && rec.state == PB_REC_ON) {
-        if (t->snap - t->pos > PB_REC_AHEAD) {
+        if (rec.table.cap > PB_REC_TABLE_START && t->snap - t->pos > PB_REC_AHEAD) {
             uintptr_t next = (uintptr_t)t->ring[(t->pos + PB_REC_AHEAD) & (PB_REC_RING - 1)].addr;
             __builtin_prefetch(&rec.table.slots[hash_addr(next, rec.table.cap - 1)]);
         }
@@ -1722,6 +1812,8 @@ static void merge_run(struct pb_rec_thread *t)
             return;
         if (s == rec.next_out)
             rec.next_out++;
+        else
+            rec.late_seqs++;
         merge_event(t, e);
         t->pos++;
     }
@@ -1810,6 +1902,26 @@ __attribute__((noinline)) static void drain(struct pb_rec_thread *t)
     t->head_seen = __atomic_load_n(&t->head, __ATOMIC_ACQUIRE);
 }
 
+/* The next sequence number, for an event of t: the fetch-add, or while t's
+ * thread is the only one that records, a plain load and store of rec.seq
+ * (no locked instruction: it would drain the store buffer at every call)
+ * inside the busy flag that solo_end waits on. */
+static inline uint64_t take_seq(struct pb_rec_thread *t)
+{
+    if (__builtin_expect(__atomic_load_n(&t->solo, __ATOMIC_RELAXED), 1)) {
+        __atomic_store_n(&t->busy, 1, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the compiler keeps busy = 1 before the read */
+        if (__builtin_expect(__atomic_load_n(&t->solo, __ATOMIC_RELAXED), 1)) {
+            uint64_t seq = __atomic_load_n(&rec.seq, __ATOMIC_RELAXED);
+            __atomic_store_n(&rec.seq, seq + 1, __ATOMIC_RELAXED);
+            __atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+            return seq;
+        }
+        __atomic_store_n(&t->busy, 0, __ATOMIC_RELEASE);
+    }
+    return __atomic_fetch_add(&rec.seq, 1, __ATOMIC_RELAXED);
+}
+
 /* Record one event of this thread: its number is taken here. */
 static inline void push(struct pb_rec_thread *t, unsigned op, uintptr_t addr, uint64_t info)
 {
@@ -1822,7 +1934,7 @@ static inline void push(struct pb_rec_thread *t, unsigned op, uintptr_t addr, ui
                 return; /* cannot happen (see merge_until) */
         }
     }
-    uint64_t seq = __atomic_fetch_add(&rec.seq, 1, __ATOMIC_RELAXED);
+    uint64_t seq = take_seq(t);
     struct pb_rec_ev *e = &t->ring[tail & (PB_REC_RING - 1)];
     e->seq_op = seq | (uint64_t)op << PB_EV_SEQ_BITS;
     e->addr = addr;
@@ -1957,7 +2069,7 @@ static void atfork_child(void)
     rec.next_id = (struct pb_rec_id){1, "1"};
     rec.n_alloc = rec.n_free = rec.n_realloc = 0;
     rec.dropped_frees = rec.unknown_reallocs = rec.implicit_frees = 0;
-    rec.too_big = rec.over_aligned = rec.skipped_seqs = rec.shared_tids = 0;
+    rec.too_big = rec.over_aligned = rec.skipped_seqs = rec.shared_tids = rec.late_seqs = 0;
 }
 
 __attribute__((constructor)) static void pb_rec_ctor(void)
