@@ -25,8 +25,7 @@ int pb_team_launch(pthread_t *tid, unsigned n, void *(*fn)(void *), void *worker
 }
 
 int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *team,
-                    const struct pb_team_calls *calls, struct pb_backend_stats *before,
-                    struct pb_run_result *out)
+                    struct pb_backend_stats *before, struct pb_run_result *out)
 {
     /* in a process of its own the first replay is the cold one, kept apart */
     unsigned cold = job->pass == PB_PASS_TIME;
@@ -36,13 +35,8 @@ int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *te
         struct pb_usage u;
         uint64_t wall = 0;
         unsigned recorded = out->n_ns;
-        int record = i >= cold + job->warmup;
         getrusage(RUSAGE_SELF, &ru);
-        if (!calls->shared)
-            pb_team_stats_before(calls->ops, calls->self, calls->n, before);
-        rc = once(team, record, out, &wall);
-        if (rc == 0 && record && !calls->shared)
-            pb_team_read_calls(calls->ops, calls->self, calls->n, before, out);
+        rc = once(team, i >= cold + job->warmup, before, out, &wall);
         pb_usage_since(&ru, &u);
         if (rc == 0 && i < cold) {
             out->cold_done = 1;

@@ -30,28 +30,15 @@ struct pb_thread_clock {
  * pb_team_launch walks them). */
 uint64_t pb_team_span(const struct pb_thread_clock *first, size_t stride, unsigned n);
 
-/* One replay of a team: record says whether it is a timed repeat (and
- * once records it in out); its wall time in *wall. 0, or -1 and out->error. */
-typedef int (*pb_team_once_fn)(void *team, int record, struct pb_run_result *out,
-                               uint64_t *wall);
-
-/* The instances a team's replays run on: n of them, one a thread, or one
- * shared by all (then self[0]). */
-struct pb_team_calls {
-    const struct pb_backend_ops *ops;
-    void *const *self;
-    unsigned n;
-    int shared;
-};
+/* One replay of a team: record says whether it is a timed repeat; its wall
+ * time in *wall. 0, or -1 and out->error. */
+typedef int (*pb_team_once_fn)(void *team, int record, struct pb_backend_stats *before,
+                               struct pb_run_result *out, uint64_t *wall);
 
 /* The cold replay (in a time pass), job->warmup warm-ups and job->repeat
  * timed repeats of team by once, each with its resource usage, as the
- * one-thread runner does; stops at the first failure. Per-thread instances
- * (calls) have their counters taken into before[0 .. n) ahead of each
- * replay, and each thread's alloc and free calls of a timed one counted
- * into out (pb_team_read_calls). 0, or -1. */
+ * one-thread runner does; stops at the first failure. 0, or -1. */
 int pb_team_replays(const struct pb_run_job *job, pb_team_once_fn once, void *team,
-                    const struct pb_team_calls *calls, struct pb_backend_stats *before,
-                    struct pb_run_result *out);
+                    struct pb_backend_stats *before, struct pb_run_result *out);
 
 #endif /* PB_THREAD_COMMON_H */

@@ -325,9 +325,13 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team, timed; records it when it is a timed repeat, and
  * its wall time in *wall. */
-static int timed_once(void *team, int record, struct pb_run_result *out, uint64_t *wall)
+static int timed_once(void *team, int record, struct pb_backend_stats *before,
+                      struct pb_run_result *out, uint64_t *wall)
 {
     struct team *t = team;
+    const struct pb_backend_ops *ops = t->job->backend->ops;
+    if (!t->shared)
+        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
@@ -336,6 +340,8 @@ static int timed_once(void *team, int record, struct pb_run_result *out, uint64_
         for (unsigned i = 0; i < t->n; i++)
             out->thread_ns[(size_t)out->n_ns * t->n + i] = t->w[i].clock.t1 - t->w[i].clock.t0;
         out->ns[out->n_ns++] = *wall;
+        if (!t->shared)
+            pb_team_read_calls(ops, t->self, t->n, before, out);
     }
     for (unsigned i = 0; i < t->n; i++)
         pb_replay_release(&t->w[i].r);
@@ -369,10 +375,8 @@ int pb_threads_timed(const struct pb_run_job *job, struct pb_run_result *out)
         snprintf(out->error, sizeof out->error, "out of memory in the runner");
     else if (team_init(&t, job, out) == 0)
         rc = 0;
-    if (rc == 0) {
-        struct pb_team_calls calls = {ops, t.self, t.n, t.shared};
-        rc = pb_team_replays(job, timed_once, &t, &calls, before, out);
-    }
+    if (rc == 0)
+        rc = pb_team_replays(job, timed_once, &t, before, out);
     team_free(&t);
     pb_hmem_free(before, n * sizeof *before);
     return rc;

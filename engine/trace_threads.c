@@ -591,9 +591,13 @@ static int team_failure(const struct team *t, struct pb_run_result *out)
 
 /* One replay of the team; records it when it is a timed repeat, and its wall
  * time (first start to last end) in *wall. Live blocks released after. */
-static int timed_once(void *team, int record, struct pb_run_result *out, uint64_t *wall)
+static int timed_once(void *team, int record, struct pb_backend_stats *before,
+                      struct pb_run_result *out, uint64_t *wall)
 {
     struct team *t = team;
+    const struct pb_backend_ops *ops = t->job->backend->ops;
+    if (!t->shared)
+        pb_team_stats_before(ops, t->self, t->n, before);
     int rc = team_replay(t, out);
     if (rc == 0)
         rc = team_failure(t, out);
@@ -606,6 +610,8 @@ static int timed_once(void *team, int record, struct pb_run_result *out, uint64_
             out->thread_waits[at + k] = t->w[k].waits;
         }
         out->ns[out->n_ns++] = *wall;
+        if (!t->shared)
+            pb_team_read_calls(ops, t->self, t->n, before, out);
     }
     release_all(t);
     return rc;
@@ -658,10 +664,8 @@ int pb_trace_threads_timed(const struct pb_run_job *job, struct pb_run_result *o
         out->thread_tid[k] = t.plan.t[k].tid;
         out->thread_events[k] = t.plan.t[k].n_ev;
     }
-    if (rc == 0) {
-        struct pb_team_calls calls = {job->backend->ops, t.self, t.n, t.shared};
-        rc = pb_team_replays(job, timed_once, &t, &calls, before, out);
-    }
+    if (rc == 0)
+        rc = pb_team_replays(job, timed_once, &t, before, out);
     team_free(&t);
     pb_hmem_free(before, t.n * sizeof *before);
     return rc;
