@@ -67,6 +67,25 @@ static void per_thread_instances_count_one_copy_each(void **state)
     tw_free(w);
 }
 
+/* A pool with a malloc fallback has no free_all: the blocks the trace leaves
+ * live are released by one free each after a replay, and those frees are
+ * the harness's, not the thread's. */
+static void release_frees_are_not_the_threads(void **state)
+{
+    (void)state;
+    struct pb_workload *w = churn(500); /* ends with 500 blocks live */
+    struct pb_run_result res;
+    assert_int_equal(run_threads("pool:fallback=malloc", w, 2, 0, &res), 0);
+    assert_true(res.ok);
+    assert_true(res.per_thread_instances);
+    for (unsigned t = 0; t < 2; t++) {
+        assert_int_equal(res.thread_allocs[t], w->fig.allocs);
+        assert_int_equal(res.thread_frees[t], w->fig.frees);
+    }
+    pb_run_result_free(&res);
+    tw_free(w);
+}
+
 static void thread_safe_backend_is_shared(void **state)
 {
     (void)state;
@@ -145,6 +164,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(per_thread_instances_count_one_copy_each),
+        cmocka_unit_test(release_frees_are_not_the_threads),
         cmocka_unit_test(thread_safe_backend_is_shared),
         cmocka_unit_test(cross_free_runs_with_malloc_and_null),
         cmocka_unit_test(cross_free_refused_by_per_thread_backends),
